@@ -1,0 +1,2 @@
+src_libjmappushd_a_SOURCES += \
+	src/config/config.c src/config/config.h

@@ -1,0 +1,2 @@
+src_libjmappushd_a_SOURCES += \
+	src/daemon/daemon.c src/daemon/daemon.h

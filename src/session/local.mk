@@ -1,0 +1,7 @@
+src_libjmappushd_a_SOURCES += \
+	src/session/url.c src/session/url.h \
+	src/session/session.c src/session/session.h \
+	src/session/frame.c src/session/frame.h \
+	src/session/credentials.c src/session/credentials.h \
+	src/session/request.c src/session/request.h \
+	src/session/account.c src/session/account.h

@@ -1,0 +1,2 @@
+src_libjmappushd_a_SOURCES += \
+	src/state/store.c src/state/store.h

@@ -1,0 +1,174 @@
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+
+static int log_level = LOG_INFO;
+/* Under journald (JOURNAL_STREAM set) "<N>" prefixes carry the priority and
+ * journald stamps the time; on a terminal a timestamp is more useful. */
+static bool log_journal;
+
+static const struct {
+	const char *name;
+	int level;
+} log_levels[] = {
+	{ "error", LOG_ERR },
+	{ "warning", LOG_WARNING },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+};
+
+void
+log_init(int level)
+{
+	log_level = level;
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+log_set_level(int level)
+{
+	log_level = level;
+}
+
+int
+log_get_level(void)
+{
+	return log_level;
+}
+
+int
+log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+		if (strcmp(name, log_levels[i].name) == 0)
+			return log_levels[i].level;
+	return -1;
+}
+
+const char *
+log_level_name(int level)
+{
+	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+		if (log_levels[i].level == level)
+			return log_levels[i].name;
+	return "unknown";
+}
+
+static const char *
+log_prio_tag(int prio)
+{
+	switch (prio) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+	case LOG_ERR:
+		return "error: ";
+	case LOG_WARNING:
+		return "warning: ";
+	case LOG_DEBUG:
+		return "debug: ";
+	default:
+		return "";
+	}
+}
+
+void
+log_vmsg(int prio, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	int saved_errno = errno;
+
+	if (prio > log_level)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* One write per line keeps lines whole when hooks share our stderr. */
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s\n", prio, buf);
+	} else {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld %s%s\n", stamp, ts.tv_nsec / 1000000,
+		    log_prio_tag(prio), buf);
+	}
+	fflush(stderr);
+	errno = saved_errno;
+}
+
+void
+log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(prio, fmt, ap);
+	va_end(ap);
+}
+
+static void
+log_vmsg_errno(int prio, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	int saved_errno = errno;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_msg(prio, "%s: %s", buf, strerror(saved_errno));
+}
+
+#define LOG_FN(name, prio)				\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+	va_start(ap, fmt);				\
+	log_vmsg(prio, fmt, ap);			\
+	va_end(ap);					\
+}
+
+LOG_FN(log_errx, LOG_ERR)
+LOG_FN(log_warnx, LOG_WARNING)
+LOG_FN(log_info, LOG_INFO)
+LOG_FN(log_debug, LOG_DEBUG)
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg_errno(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg_errno(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,42 @@
+# Fuzz targets for every parser of outside input.  With --enable-fuzzing they
+# link libFuzzer (make fuzz runs each for FUZZ_SECONDS); otherwise each links
+# a small driver that replays its seed corpus, so make check runs them too.
+FUZZ_TARGETS = \
+	tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_frame \
+	tests/fuzz/fuzz_session \
+	tests/fuzz/fuzz_url
+check_PROGRAMS += $(FUZZ_TARGETS)
+TESTS += tests/fuzz/run-corpus.sh
+EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/corpus
+if ENABLE_FUZZING
+FUZZ_DRIVER =
+FUZZ_LINK = -fsanitize=fuzzer
+else
+FUZZ_DRIVER = tests/fuzz/driver.c
+FUZZ_LINK =
+endif
+FUZZ_LDADD = src/libjmappushd.a $(DEP_LIBS)
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_frame_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_frame_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_session_SOURCES = tests/fuzz/fuzz_session.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_session_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_session_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_url_SOURCES = tests/fuzz/fuzz_url.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_url_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_url_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_TARGETS)
+	@test "x$(FUZZ_LINK)" != x || { echo "make fuzz needs ./configure CC=clang --enable-fuzzing"; exit 1; }
+	@for t in $(FUZZ_TARGETS); do \
+		n=$${t##*/fuzz_}; mkdir -p fuzz-findings/$$n; \
+		echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz-findings/$$n/ \
+			fuzz-findings/$$n $(srcdir)/tests/fuzz/corpus/$$n || exit 1; \
+	done
+.PHONY: fuzz

@@ -1,0 +1,38 @@
+# One check program per module.
+UNIT_TESTS = \
+	tests/unit/check_config \
+	tests/unit/check_store \
+	tests/unit/check_proc \
+	tests/unit/check_hook \
+	tests/unit/check_url \
+	tests/unit/check_session \
+	tests/unit/check_frame \
+	tests/unit/check_uvbridge
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_config_SOURCES = tests/unit/check_config.c
+tests_unit_check_config_LDADD = $(UNIT_LDADD)
+tests_unit_check_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_store_SOURCES = tests/unit/check_store.c
+tests_unit_check_store_LDADD = $(UNIT_LDADD)
+tests_unit_check_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
+tests_unit_check_proc_LDADD = $(UNIT_LDADD)
+tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_hook_SOURCES = tests/unit/check_hook.c
+tests_unit_check_hook_LDADD = $(UNIT_LDADD)
+tests_unit_check_hook_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_url_SOURCES = tests/unit/check_url.c
+tests_unit_check_url_LDADD = $(UNIT_LDADD)
+tests_unit_check_url_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_session_SOURCES = tests/unit/check_session.c
+tests_unit_check_session_LDADD = $(UNIT_LDADD)
+tests_unit_check_session_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_frame_SOURCES = tests/unit/check_frame.c
+tests_unit_check_frame_LDADD = $(UNIT_LDADD)
+tests_unit_check_frame_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_uvbridge_SOURCES = tests/unit/check_uvbridge.c
+tests_unit_check_uvbridge_LDADD = $(UNIT_LDADD)
+tests_unit_check_uvbridge_CFLAGS = $(UNIT_CFLAGS)
