@@ -1,0 +1,111 @@
+/* The configuration file: INI parsed with inih, validated completely. */
+#ifndef JP_CONFIG_H
+#define JP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+enum config_transport {
+	TRANSPORT_AUTO,
+	TRANSPORT_WEBSOCKET,
+	TRANSPORT_EVENTSOURCE,
+};
+
+enum config_secret {
+	SECRET_NONE,
+	SECRET_PASSWORD_COMMAND,
+	SECRET_PASSWORD_FILE,
+	SECRET_TOKEN_COMMAND,	/* Bearer */
+	SECRET_TOKEN_FILE,	/* Bearer */
+};
+
+/* Connection tuning: may stand in [daemon] as the default for every account. */
+struct config_tuning {
+	enum config_transport transport;
+	uint64_t ping_interval_ms;	/* default 30s; 0 disables */
+	uint64_t ping_timeout_ms;	/* default 10s */
+	uint64_t backoff_initial_ms;	/* default 1s */
+	uint64_t backoff_max_ms;	/* default 5m */
+	uint64_t backoff_reset_ms;	/* default 60s */
+	bool sync_on_start;		/* default no */
+	size_t max_frame;		/* bytes, default 1 MiB; accepts 512k, 1M */
+	char **types;			/* NULL: every type the session offers */
+	size_t ntypes;
+};
+
+struct config_account {
+	char *name;		/* the word after "account" */
+	char *file;
+	int line;		/* line of the section header */
+	char *url;		/* as written: host, .well-known or session URL */
+	char *username;		/* NULL when absent */
+	enum config_secret secret_kind;
+	char *secret;		/* the command or the file path */
+	char *ca_file;		/* NULL when absent */
+	bool insecure;
+	struct config_tuning tuning;
+	TAILQ_ENTRY(config_account) entry;
+};
+TAILQ_HEAD(config_accounts, config_account);
+
+struct config_hook {
+	char *name;
+	char *file;
+	int line;
+	char *account;		/* NULL: every account */
+	char **types;		/* NULL: any change */
+	size_t ntypes;
+	char *command;		/* run with /bin/sh -c */
+	TAILQ_ENTRY(config_hook) entry;
+};
+TAILQ_HEAD(config_hooks, config_hook);
+
+struct config {
+	char *path;
+	char *state_dir;	/* resolved default when not set */
+	int log_level;		/* syslog priority; -1 when not set in the file */
+	struct config_tuning defaults;
+	struct config_accounts accounts;
+	struct config_hooks hooks;
+};
+
+/* Errors are collected, never printed by the parser, each formatted as
+ * "FILE:LINE: message" (LINE 0 for file-level errors such as an unreadable
+ * file or a config with no account). */
+struct config_errors {
+	char **msgs;
+	size_t n;
+};
+
+/* The default config path: $XDG_CONFIG_HOME/jmap-pushd/config (else
+ * ~/.config/jmap-pushd/config) for a normal user, SYSCONFDIR
+ * "/jmap-pushd/jmap-pushd.conf" for root.  Caller frees. */
+char *config_default_path(void);
+/* The default state directory: $STATE_DIRECTORY, else
+ * $XDG_STATE_HOME/jmap-pushd, else ~/.local/state/jmap-pushd.  Caller frees. */
+char *config_default_state_dir(void);
+
+/* NULL when errs->n > 0 after parsing; errs is filled either way. */
+struct config *config_load(const char *path, struct config_errors *errs);
+/* Same, from memory; name is used in error messages as FILE. */
+struct config *config_load_string(const char *text, const char *name,
+    struct config_errors *errs);
+void config_free(struct config *);
+void config_errors_clear(struct config_errors *);
+
+const struct config_account *config_find_account(const struct config *,
+    const char *name);
+/* true when two accounts would connect the same way (reload keeps those). */
+bool config_account_equal(const struct config_account *,
+    const struct config_account *);
+
+/* "250ms", "30s", "5m", "1h", "2d", a bare number is seconds; -1 on error. */
+int config_parse_duration(const char *s, uint64_t *ms);
+/* "1048576", "512k", "1M" (powers of 1024); -1 on error. */
+int config_parse_size(const char *s, size_t *bytes);
+/* yes/no/true/false/on/off/1/0; -1 on error. */
+int config_parse_bool(const char *s, bool *out);
+
+#endif
