@@ -1,0 +1,431 @@
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "session/session.h"
+#include "session/url.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define CAP_WEBSOCKET	"urn:ietf:params:jmap:websocket"
+
+/* The data types each capability brings, sorted by type name. */
+static const struct {
+	const char *type;
+	const char *capability;
+} push_type_table[] = {
+	{ "AddressBook", "urn:ietf:params:jmap:contacts" },
+	{ "Calendar", "urn:ietf:params:jmap:calendars" },
+	{ "CalendarEvent", "urn:ietf:params:jmap:calendars" },
+	{ "ContactCard", "urn:ietf:params:jmap:contacts" },
+	{ "Email", "urn:ietf:params:jmap:mail" },
+	{ "EmailDelivery", "urn:ietf:params:jmap:mail" },
+	{ "EmailSubmission", "urn:ietf:params:jmap:submission" },
+	{ "Identity", "urn:ietf:params:jmap:submission" },
+	{ "Mailbox", "urn:ietf:params:jmap:mail" },
+	{ "Thread", "urn:ietf:params:jmap:mail" },
+	{ "VacationResponse", "urn:ietf:params:jmap:vacationresponse" },
+};
+#define NPUSH_TYPES (sizeof(push_type_table) / sizeof(push_type_table[0]))
+
+static int
+fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+fail(char **err, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) == -1)
+		fatalx("out of memory formatting a session error");
+	va_end(ap);
+	xasprintf(err, "session: %s", m);
+	free(m);
+	return -1;
+}
+
+/* A server's string made safe for a log line: printable ASCII, bounded. */
+static char *
+quote(const char *s)
+{
+	size_t n = strlen(s), max = 100;
+	char *r = xmalloc(max + 4), *p = r;
+
+	for (size_t i = 0; i < n && i < max; i++)
+		*p++ = s[i] >= ' ' && s[i] < 0x7f ? s[i] : '?';
+	strcpy(p, n > max ? "..." : "");
+	return r;
+}
+
+/* The string value of o; NULL when o is not a string or hides a NUL. */
+static const char *
+str_of(struct json_object *o)
+{
+	const char *s;
+
+	if (!json_object_is_type(o, json_type_string))
+		return NULL;
+	s = json_object_get_string(o);
+	return strlen(s) == (size_t)json_object_get_string_len(o) ? s : NULL;
+}
+
+/* A member of obj, NULL when absent or JSON null (optional members). */
+static struct json_object *
+member(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+mark_capabilities(struct json_object *caps, bool present[NPUSH_TYPES])
+{
+	for (size_t i = 0; i < NPUSH_TYPES; i++)
+		if (json_object_object_get_ex(caps,
+		    push_type_table[i].capability, NULL))
+			present[i] = true;
+}
+
+/* Resolves a URL of the Session; -1 unless the result is http(s). */
+static int
+resolve_http(const char *session_url, const char *ref, char **out)
+{
+	struct url u;
+	bool ok;
+
+	if ((*out = url_resolve(session_url, ref)) == NULL)
+		return -1;
+	if (url_parse(*out, &u) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	ok = strcmp(u.scheme, "http") == 0 || strcmp(u.scheme, "https") == 0;
+	url_clear(&u);
+	if (!ok) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether a URI reference names its own host ("//" after any scheme). */
+static bool
+has_authority(const char *ref)
+{
+	size_t n = strcspn(ref, ":/?#");
+
+	if (ref[n] == ':')
+		ref += n + 1;
+	return ref[0] == '/' && ref[1] == '/';
+}
+
+/*
+ * The WebSocket URL of RFC 8887, coping with Cyrus: "wss:/jmap/ws/" has no
+ * authority (take the Session's) and says wss even when the Session came
+ * over plain http.  So a host-less wss, or one naming the very host and port
+ * of an http Session, means ws; http(s) URLs map to ws(s).
+ */
+static int
+resolve_ws(const struct url *su, const char *session_url, const char *ref,
+    char **out)
+{
+	struct url u;
+	const char *scheme;
+	char *resolved;
+
+	*out = NULL;
+	if ((resolved = url_resolve(session_url, ref)) == NULL)
+		return -1;
+	if (url_parse(resolved, &u) == -1) {
+		free(resolved);
+		return -1;
+	}
+	if (u.tls && !su->tls && (!has_authority(ref) ||
+	    (u.port == su->port && strcmp(u.host, su->host) == 0)))
+		scheme = "ws";
+	else
+		scheme = u.tls ? "wss" : "ws";
+	/* url_resolve lowercased the scheme, so its length is known. */
+	xasprintf(out, "%s%s", scheme, resolved + strlen(u.scheme));
+	free(resolved);
+	url_clear(&u);
+	return 0;
+}
+
+static int
+parse_accounts(struct json_object *accounts, struct jmap_session *s,
+    bool present[NPUSH_TYPES], char **err)
+{
+	struct json_object_iterator it, end;
+	size_t n = (size_t)json_object_object_length(accounts);
+
+	if (n > SESSION_MAX_ACCOUNTS)
+		return fail(err, "too many accounts (%zu, at most %d)", n,
+		    SESSION_MAX_ACCOUNTS);
+	s->accounts = xcalloc(n, sizeof(*s->accounts));
+	it = json_object_iter_begin(accounts);
+	end = json_object_iter_end(accounts);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *id = json_object_iter_peek_name(&it);
+		struct json_object *a = json_object_iter_peek_value(&it);
+		struct json_object *v;
+		struct jmap_session_account *acct;
+		const char *name;
+		char *q;
+
+		if (*id == '\0')
+			return fail(err, "an account has an empty id");
+		if (!json_object_is_type(a, json_type_object)) {
+			q = quote(id);
+			fail(err, "account %s is not an object", q);
+			free(q);
+			return -1;
+		}
+		acct = &s->accounts[s->naccounts++];
+		acct->id = xstrdup(id);
+		name = str_of(member(a, "name"));
+		acct->name = xstrdup(name != NULL && *name != '\0' ? name : id);
+		v = member(a, "isPersonal");
+		acct->is_personal = json_object_is_type(v, json_type_boolean) &&
+		    json_object_get_boolean(v);
+		v = member(a, "accountCapabilities");
+		if (json_object_is_type(v, json_type_object))
+			mark_capabilities(v, present);
+	}
+	return 0;
+}
+
+static void
+parse_capabilities(struct json_object *caps, struct jmap_session *s)
+{
+	struct json_object_iterator it, end;
+	size_t n = (size_t)json_object_object_length(caps);
+
+	s->capabilities = xcalloc(n, sizeof(*s->capabilities));
+	it = json_object_iter_begin(caps);
+	end = json_object_iter_end(caps);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		s->capabilities[s->ncapabilities++] =
+		    xstrdup(json_object_iter_peek_name(&it));
+	qsort(s->capabilities, s->ncapabilities, sizeof(char *), cmp_str);
+}
+
+static int
+parse_websocket(struct json_object *caps, const struct url *su,
+    const char *session_url, struct jmap_session *s, char **err)
+{
+	struct json_object *ws = member(caps, CAP_WEBSOCKET), *v;
+	const char *ref;
+	char *q;
+
+	if (ws == NULL)
+		return 0;
+	if (!json_object_is_type(ws, json_type_object))
+		return fail(err, "capability %s is not an object", CAP_WEBSOCKET);
+	if ((ref = str_of(member(ws, "url"))) == NULL)
+		return fail(err, "WebSocket url is not a string");
+	if (resolve_ws(su, session_url, ref, &s->ws_url) == -1) {
+		q = quote(ref);
+		fail(err, "WebSocket url '%s' is not a valid URL", q);
+		free(q);
+		return -1;
+	}
+	v = member(ws, "supportsPush");
+	s->ws_supports_push = json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+	return 0;
+}
+
+static int
+parse_urls(struct json_object *root, const char *session_url,
+    struct jmap_session *s, char **err)
+{
+	struct json_object *v;
+	const char *ref;
+	char *q;
+
+	if ((v = member(root, "apiUrl")) == NULL)
+		return fail(err, "apiUrl is missing");
+	if ((ref = str_of(v)) == NULL)
+		return fail(err, "apiUrl is not a string");
+	if (resolve_http(session_url, ref, &s->api_url) == -1) {
+		q = quote(ref);
+		fail(err, "apiUrl '%s' is not a valid http(s) URL", q);
+		free(q);
+		return -1;
+	}
+	if ((v = member(root, "eventSourceUrl")) == NULL)
+		return 0;
+	if ((ref = str_of(v)) == NULL)
+		return fail(err, "eventSourceUrl is not a string");
+	if (resolve_http(session_url, ref, &s->event_source_url) == -1) {
+		q = quote(ref);
+		fail(err, "eventSourceUrl '%s' is not a valid http(s) URL", q);
+		free(q);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+collect_push_types(const bool present[NPUSH_TYPES], struct jmap_session *s)
+{
+	s->push_types = xcalloc(NPUSH_TYPES, sizeof(*s->push_types));
+	for (size_t i = 0; i < NPUSH_TYPES; i++)
+		if (present[i])
+			s->push_types[s->npush_types++] =
+			    xstrdup(push_type_table[i].type);
+}
+
+/* 0 with the document in *root (NULL for JSON null), or -1. */
+static int
+parse_json(const char *json, size_t len, struct json_object **rootp,
+    char **err)
+{
+	struct json_tokener *tok = json_tokener_new_ex(SESSION_MAX_DEPTH);
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+	bool waited = false;
+
+	if (tok == NULL)
+		fatalx("out of memory allocating a JSON parser");
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	/* A bare scalar at the very end waits for a delimiter: give it one. */
+	if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
+		root = json_tokener_parse_ex(tok, " ", 1);
+		end = len;
+		waited = true;
+	}
+	jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	/* JSON null parses to NULL: the caller's type check rejects it. */
+	if (jerr != json_tokener_success) {
+		if (jerr == json_tokener_error_depth)
+			fail(err, "JSON nested deeper than %d levels",
+			    SESSION_MAX_DEPTH);
+		else if (waited)
+			fail(err, "truncated JSON");
+		else
+			fail(err, "invalid JSON at offset %zu", end);
+		return -1;
+	}
+	for (; end < len; end++) {
+		if (json[end] == '\0' || strchr(" \t\r\n", json[end]) == NULL) {
+			fail(err, "invalid JSON at offset %zu", end);
+			json_object_put(root);
+			return -1;
+		}
+	}
+	*rootp = root;
+	return 0;
+}
+
+int
+session_parse(const char *json, size_t len, const char *session_url,
+    struct jmap_session *out, char **err)
+{
+	struct json_object *root, *caps, *accounts;
+	bool present[NPUSH_TYPES] = { false };
+	struct url su;
+	const char *str;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	*err = NULL;
+	if (len > SESSION_MAX_LEN)
+		return fail(err, "document too large (%zu bytes, at most %d)",
+		    len, SESSION_MAX_LEN);
+	if (url_parse(session_url, &su) == -1)
+		return fail(err, "the session URL is not a valid URL");
+	if (parse_json(json, len, &root, err) == -1) {
+		url_clear(&su);
+		return -1;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		fail(err, "not a JSON object");
+		goto done;
+	}
+	if ((caps = member(root, "capabilities")) == NULL) {
+		fail(err, "capabilities is missing");
+		goto done;
+	}
+	if (!json_object_is_type(caps, json_type_object)) {
+		fail(err, "capabilities is not an object");
+		goto done;
+	}
+	if ((accounts = member(root, "accounts")) == NULL) {
+		fail(err, "accounts is missing");
+		goto done;
+	}
+	if (!json_object_is_type(accounts, json_type_object)) {
+		fail(err, "accounts is not an object");
+		goto done;
+	}
+	if (parse_accounts(accounts, out, present, err) == -1 ||
+	    parse_urls(root, session_url, out, err) == -1 ||
+	    parse_websocket(caps, &su, session_url, out, err) == -1)
+		goto done;
+	parse_capabilities(caps, out);
+	mark_capabilities(caps, present);
+	collect_push_types(present, out);
+	if ((str = str_of(member(root, "state"))) != NULL)
+		out->state = xstrdup(str);
+	if ((str = str_of(member(root, "username"))) != NULL)
+		out->username = xstrdup(str);
+	rc = 0;
+done:
+	json_object_put(root);
+	url_clear(&su);
+	if (rc == -1)
+		session_clear(out);
+	return rc;
+}
+
+void
+session_clear(struct jmap_session *s)
+{
+	free(s->api_url);
+	free(s->event_source_url);
+	free(s->ws_url);
+	free(s->state);
+	free(s->username);
+	for (size_t i = 0; i < s->naccounts; i++) {
+		free(s->accounts[i].id);
+		free(s->accounts[i].name);
+	}
+	free(s->accounts);
+	for (size_t i = 0; i < s->npush_types; i++)
+		free(s->push_types[i]);
+	free(s->push_types);
+	for (size_t i = 0; i < s->ncapabilities; i++)
+		free(s->capabilities[i]);
+	free(s->capabilities);
+	memset(s, 0, sizeof(*s));
+}
+
+const char *
+session_account_name(const struct jmap_session *s, const char *account_id)
+{
+	for (size_t i = 0; i < s->naccounts; i++)
+		if (strcmp(s->accounts[i].id, account_id) == 0)
+			return s->accounts[i].name;
+	return NULL;
+}

@@ -1,0 +1,44 @@
+/* The RFC 8620 Session object: what the daemon needs from it, validated. */
+#ifndef JP_SESSION_H
+#define JP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SESSION_MAX_LEN		(4 * 1024 * 1024)
+#define SESSION_MAX_ACCOUNTS	10000
+#define SESSION_MAX_DEPTH	64
+
+struct jmap_session_account {
+	char *id;
+	char *name;		/* "name" from the Session, or the id if absent */
+	bool is_personal;
+};
+
+struct jmap_session {
+	char *api_url;			/* absolute (resolved) */
+	char *event_source_url;		/* resolved, {templates} kept; NULL if absent */
+	char *ws_url;			/* ws:// or wss://; NULL without the websocket capability */
+	bool ws_supports_push;
+	char *state;			/* may be NULL */
+	char *username;			/* may be NULL */
+	struct jmap_session_account *accounts;	/* in the Session's order */
+	size_t naccounts;
+	char **push_types;		/* data types the capabilities offer, sorted */
+	size_t npush_types;
+	char **capabilities;		/* top-level capability URIs, sorted */
+	size_t ncapabilities;
+};
+
+/* Parse a Session body fetched from session_url (the final URL after
+ * redirects).  0, or -1 with an allocated message in *err (the caller frees
+ * it), e.g. "session: apiUrl is not a string"; *out is then zeroed. */
+int session_parse(const char *json, size_t len, const char *session_url,
+    struct jmap_session *out, char **err);
+void session_clear(struct jmap_session *);
+
+/* The account's name for an accountId, NULL if unknown. */
+const char *session_account_name(const struct jmap_session *,
+    const char *account_id);
+
+#endif
