@@ -1,0 +1,563 @@
+#include "autoconf.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "state/store.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define STORE_VERSION	1
+/* A state file is a few hundred bytes; anything huge is not ours. */
+#define STORE_MAX_SIZE	(16 * 1024 * 1024)
+
+struct store {
+	char *dir;
+	char *file;		/* "<account>.state", encoded */
+	char *path;		/* dir/file */
+	char *push_state;
+	char *event_id;
+	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
+	bool dirty;
+	bool save_failed;	/* the failure was logged; repeats are debug */
+};
+
+static bool
+store_name_plain(const char *s)
+{
+	if (*s == '\0' || *s == '.')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		    *s == '-'))
+			return false;
+	return true;
+}
+
+/* Injective: '%' itself is encoded, and no plain name is "%" (empty). */
+static char *
+store_file_name(const char *account)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(account);
+	char *enc, *p;
+
+	if (store_name_plain(account)) {
+		xasprintf(&enc, "%s.state", account);
+		return enc;
+	}
+	if (len == 0)
+		return xstrdup("%.state");
+	enc = p = xmalloc(len * 3 + sizeof(".state"));
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)account[i];
+		bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		    (c == '.' && i > 0);
+
+		if (keep) {
+			*p++ = (char)c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 0xf];
+		}
+	}
+	strcpy(p, ".state");
+	return enc;
+}
+
+/* mkdir -p; every directory created is private to the user. */
+static int
+store_mkdirs(const char *dir)
+{
+	char *tmp;
+	struct stat st;
+
+	if (*dir == '\0') {
+		log_warnx("the state directory is an empty string");
+		return -1;
+	}
+	tmp = xstrdup(dir);
+	for (char *p = tmp + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		bool last = *p == '\0';
+
+		*p = '\0';
+		if (mkdir(tmp, 0700) == -1 && errno != EEXIST) {
+			log_warn("cannot create state directory %s", tmp);
+			free(tmp);
+			return -1;
+		}
+		if (last)
+			break;
+		*p = '/';
+	}
+	free(tmp);
+	if (stat(dir, &st) == -1) {
+		log_warn("state directory %s", dir);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_warnx("state directory %s is not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) == -1) {
+		log_warn("state directory %s is not writable", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Temporary files of writers that crashed, never those of a live process. */
+static void
+store_remove_stale(struct store *s)
+{
+	char *prefix;
+	size_t plen;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(s->dir)) == NULL)
+		return;
+	plen = (size_t)xasprintf(&prefix, ".%s.tmp-", s->file);
+	while ((de = readdir(d)) != NULL) {
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX)
+			continue;
+		if ((pid_t)pid == getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		xasprintf(&path, "%s/%s", s->dir, de->d_name);
+		if (unlink(path) == 0)
+			log_debug("removed stale %s", path);
+		free(path);
+	}
+	closedir(d);
+	free(prefix);
+}
+
+static bool
+store_valid_states(struct json_object *states)
+{
+	if (!json_object_is_type(states, json_type_object))
+		return false;
+	json_object_object_foreach(states, id, types) {
+		(void)id;
+		if (!json_object_is_type(types, json_type_object))
+			return false;
+		json_object_object_foreach(types, type, state) {
+			(void)type;
+			if (!json_object_is_type(state, json_type_string))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Fills s from the document; the reason it is unusable otherwise. */
+static const char *
+store_parse(struct store *s, const char *buf, size_t len, char *why,
+    size_t whylen)
+{
+	struct json_tokener *tok;
+	struct json_object *root, *v;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	if (len == 0)
+		return "the file is empty";
+	tok = json_tokener_new();
+	if (tok == NULL)
+		fatalx("out of memory");
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (root == NULL) {
+		if (jerr == json_tokener_continue)
+			return "truncated JSON";
+		snprintf(why, whylen, "invalid JSON at byte %zu: %s", end,
+		    json_tokener_error_desc(jerr));
+		return why;
+	}
+	for (; end < len; end++) {
+		if (strchr(" \t\r\n", buf[end]) == NULL) {
+			json_object_put(root);
+			snprintf(why, whylen, "unexpected data at byte %zu", end);
+			return why;
+		}
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return "not a JSON object";
+	}
+	if (!json_object_object_get_ex(root, "version", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		json_object_put(root);
+		return "no \"version\"";
+	}
+	if (json_object_get_int64(v) != STORE_VERSION) {
+		snprintf(why, whylen, "unknown version %" PRId64 ", expected %d",
+		    json_object_get_int64(v), STORE_VERSION);
+		json_object_put(root);
+		return why;
+	}
+	if (json_object_object_get_ex(root, "pushState", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			json_object_put(root);
+			return "\"pushState\" is not a string";
+		}
+		s->push_state = xstrdup(json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(root, "eventId", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			json_object_put(root);
+			return "\"eventId\" is not a string";
+		}
+		s->event_id = xstrdup(json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(root, "states", &v)) {
+		if (!store_valid_states(v)) {
+			json_object_put(root);
+			return "\"states\" is not an object of objects of strings";
+		}
+		json_object_put(s->states);
+		s->states = json_object_get(v);
+	}
+	json_object_put(root);
+	return NULL;
+}
+
+static void
+store_reset(struct store *s)
+{
+	free(s->push_state);
+	free(s->event_id);
+	s->push_state = s->event_id = NULL;
+	json_object_put(s->states);
+	s->states = json_object_new_object();
+}
+
+static void
+store_move_aside(struct store *s, const char *why)
+{
+	char *aside;
+
+	xasprintf(&aside, "%s.corrupt-%lld", s->path, (long long)time(NULL));
+	if (rename(s->path, aside) == 0)
+		log_warnx("state file %s is corrupt (%s); moved aside to %s; "
+		    "changes made while the daemon was down will be found by "
+		    "a resync", s->path, why, aside);
+	else
+		log_warnx("state file %s is corrupt (%s) and cannot be moved "
+		    "aside: %s; it will be replaced; changes made while the "
+		    "daemon was down will be found by a resync", s->path, why,
+		    strerror(errno));
+	free(aside);
+}
+
+static int
+store_load(struct store *s)
+{
+	struct stat st;
+	char *buf = NULL;
+	char why[256];
+	const char *bad = NULL;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("cannot open state file %s", s->path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("state file %s", s->path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("state file %s is not a regular file", s->path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_size > STORE_MAX_SIZE) {
+		bad = "larger than 16 MiB";
+	} else {
+		buf = xmalloc((size_t)st.st_size + 1);
+		while (len < (size_t)st.st_size) {
+			ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1) {
+				log_warn("cannot read state file %s", s->path);
+				free(buf);
+				close(fd);
+				return -1;
+			}
+			if (n == 0)
+				break;
+			len += (size_t)n;
+		}
+		bad = store_parse(s, buf, len, why, sizeof(why));
+	}
+	close(fd);
+	free(buf);
+	if (bad != NULL) {
+		store_reset(s);
+		store_move_aside(s, bad);
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *state_dir, const char *account)
+{
+	struct store *s;
+
+	if (store_mkdirs(state_dir) == -1)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->dir = xstrdup(state_dir);
+	s->file = store_file_name(account);
+	xasprintf(&s->path, "%s/%s", s->dir, s->file);
+	s->states = json_object_new_object();
+	store_remove_stale(s);
+	if (store_load(s) == -1) {
+		store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	free(s->dir);
+	free(s->file);
+	free(s->path);
+	free(s->push_state);
+	free(s->event_id);
+	json_object_put(s->states);
+	free(s);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+static void
+store_set_str(struct store *s, char **field, const char *v)
+{
+	if (*field == NULL && v == NULL)
+		return;
+	if (*field != NULL && v != NULL && strcmp(*field, v) == 0)
+		return;
+	free(*field);
+	*field = v != NULL ? xstrdup(v) : NULL;
+	s->dirty = true;
+}
+
+const char *
+store_push_state(const struct store *s)
+{
+	return s->push_state;
+}
+
+void
+store_set_push_state(struct store *s, const char *v)
+{
+	store_set_str(s, &s->push_state, v);
+}
+
+const char *
+store_event_id(const struct store *s)
+{
+	return s->event_id;
+}
+
+void
+store_set_event_id(struct store *s, const char *v)
+{
+	store_set_str(s, &s->event_id, v);
+}
+
+const char *
+store_type_state(const struct store *s, const char *account_id,
+    const char *type)
+{
+	struct json_object *types, *v;
+
+	if (!json_object_object_get_ex(s->states, account_id, &types) ||
+	    !json_object_object_get_ex(types, type, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+void
+store_set_type_state(struct store *s, const char *account_id,
+    const char *type, const char *state)
+{
+	struct json_object *types, *v;
+	bool have = json_object_object_get_ex(s->states, account_id, &types);
+
+	if (state == NULL) {
+		if (!have || !json_object_object_get_ex(types, type, NULL))
+			return;
+		json_object_object_del(types, type);
+		if (json_object_object_length(types) == 0)
+			json_object_object_del(s->states, account_id);
+		s->dirty = true;
+		return;
+	}
+	if (!have) {
+		types = json_object_new_object();
+		json_object_object_add(s->states, account_id, types);
+	} else if (json_object_object_get_ex(types, type, &v) &&
+	    strcmp(json_object_get_string(v), state) == 0) {
+		return;
+	}
+	json_object_object_add(types, type, json_object_new_string(state));
+	s->dirty = true;
+}
+
+static char *
+store_serialize(const struct store *s)
+{
+	struct json_object *root = json_object_new_object();
+	char *text;
+
+	json_object_object_add(root, "version",
+	    json_object_new_int(STORE_VERSION));
+	if (s->push_state != NULL)
+		json_object_object_add(root, "pushState",
+		    json_object_new_string(s->push_state));
+	json_object_object_add(root, "states", json_object_get(s->states));
+	if (s->event_id != NULL)
+		json_object_object_add(root, "eventId",
+		    json_object_new_string(s->event_id));
+	xasprintf(&text, "%s\n", json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return text;
+}
+
+static int
+store_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One warning per failure streak: a full disk must not flood the log. */
+static int
+store_save_failed(struct store *s, const char *what, const char *path)
+{
+	if (s->save_failed)
+		log_debug("cannot save state file %s: %s %s: %s", s->path,
+		    what, path, strerror(errno));
+	else
+		log_warnx("cannot save state file %s: %s %s: %s", s->path,
+		    what, path, strerror(errno));
+	s->save_failed = true;
+	return -1;
+}
+
+int
+store_save(struct store *s)
+{
+	char *tmp, *text;
+	int fd, dfd, r = -1;
+
+	if (!s->dirty)
+		return 0;
+	xasprintf(&tmp, "%s/.%s.tmp-%d", s->dir, s->file, (int)getpid());
+	text = store_serialize(s);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1) {
+		store_save_failed(s, "create", tmp);
+		goto out;
+	}
+	if (store_write_all(fd, text, strlen(text)) == -1) {
+		store_save_failed(s, "write", tmp);
+		close(fd);
+		goto unlink;
+	}
+	if (fsync(fd) == -1) {
+		store_save_failed(s, "fsync", tmp);
+		close(fd);
+		goto unlink;
+	}
+	if (close(fd) == -1) {
+		store_save_failed(s, "close", tmp);
+		goto unlink;
+	}
+	if (rename(tmp, s->path) == -1) {
+		store_save_failed(s, "rename", tmp);
+		goto unlink;
+	}
+	/* The rename itself is durable only once the directory is synced. */
+	if ((dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		store_save_failed(s, "open", s->dir);
+		goto out;
+	}
+	if (fsync(dfd) == -1 && errno != EINVAL) {
+		store_save_failed(s, "fsync", s->dir);
+		close(dfd);
+		goto out;
+	}
+	close(dfd);
+	if (s->save_failed)
+		log_info("state file %s saved again", s->path);
+	s->save_failed = false;
+	s->dirty = false;
+	r = 0;
+	goto out;
+unlink:
+	unlink(tmp);
+out:
+	free(tmp);
+	free(text);
+	return r;
+}

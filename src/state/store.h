@@ -1,0 +1,35 @@
+/* Durable per-account state: what was seen last, to resume after a restart. */
+#ifndef JP_STORE_H
+#define JP_STORE_H
+
+struct store;
+
+/* Loads STATE_DIR/<account>.state (JSON {"version":1,"pushState":"..",
+ * "states":{ACCOUNT_ID:{TYPE:STATE}},"eventId":".."}), creating state_dir
+ * (mode 0700, with its parents) if missing.  A missing file is an empty
+ * store; a corrupt one is logged, moved aside to <file>.corrupt-<unixtime>
+ * and treated as empty.  NULL only when state_dir cannot be created or used,
+ * or the file cannot be read (logged).  An account name that is not
+ * [A-Za-z0-9._-]+ or starts with '.' is percent-encoded in the file name. */
+struct store *store_open(const char *state_dir, const char *account);
+void store_free(struct store *);
+/* The file this store saves to. */
+const char *store_path(const struct store *);
+
+const char *store_push_state(const struct store *);	/* NULL if none */
+void store_set_push_state(struct store *, const char *);	/* NULL clears */
+const char *store_event_id(const struct store *);	/* EventSource Last-Event-ID */
+void store_set_event_id(struct store *, const char *);	/* NULL clears */
+/* NULL if none; valid until the next store_set_type_state(). */
+const char *store_type_state(const struct store *, const char *account_id,
+    const char *type);
+/* A NULL state forgets the type. */
+void store_set_type_state(struct store *, const char *account_id,
+    const char *type, const char *state);
+
+/* Atomic: writes STATE_DIR/.<file>.tmp-<pid>, fsync, rename over, fsync the
+ * directory.  -1 on error (logged, the old file intact).  A no-op returning
+ * 0 when nothing changed since the last save or load. */
+int store_save(struct store *);
+
+#endif

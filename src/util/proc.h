@@ -1,0 +1,56 @@
+/* Child processes watched by libevent: the loop never blocks on them. */
+#ifndef JP_PROC_H
+#define JP_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct event_base;
+struct proc;
+
+/* out is NUL-terminated (out[outlen] == '\0') when stdout was captured, else
+ * NULL with outlen 0.  The proc is freed after this returns. */
+typedef void (*proc_done_cb)(struct proc *, int wstatus, bool timed_out,
+    const char *out, size_t outlen, void *arg);
+
+/* Everything here is copied or used up before proc_spawn() returns. */
+struct proc_spec {
+	const char *name;		/* for logs: "hook sync", "password_command of account personal" */
+	char *const *argv;		/* argv[0] is the program path, e.g. {"/bin/sh","-c",cmd,NULL} */
+	char *const *envp;		/* full environment; NULL inherits environ */
+	const char *stdin_data;		/* written to the child's stdin then closed; NULL: stdin is /dev/null */
+	size_t stdin_len;
+	bool capture_stdout;		/* true: stdout is collected (max 64 KiB, rest discarded) and passed to done; false: stdout lines are logged */
+	uint64_t timeout_ms;		/* 0: none. On expiry SIGTERM to the process group, SIGKILL 5 s later, logged */
+	proc_done_cb done;		/* called exactly once, after the child was reaped AND its pipes hit EOF; may be NULL */
+	void *arg;
+};
+
+#define PROC_CAPTURE_MAX	(64 * 1024)
+
+/* Installs the SIGCHLD handling (evsignal) on base and ignores SIGPIPE (a
+ * child that exits without reading its stdin must not kill the daemon); call
+ * once. */
+void proc_init(struct event_base *base);
+/* fork+exec in its own process group, stdin/stdout/stderr as pipes, every
+ * other fd closed.  NULL on error (logged), including when the program cannot
+ * be executed.  The proc frees itself after done returns; done runs from the
+ * loop, never from inside proc_spawn(), and may start new procs. */
+struct proc *proc_spawn(const struct proc_spec *);
+pid_t proc_pid(const struct proc *);
+/* SIGTERM to its process group now, SIGKILL after grace_ms; done is still
+ * called later. */
+void proc_terminate(struct proc *, uint64_t grace_ms);
+/* Number of live procs (done not called yet); for shutdown: the daemon
+ * terminates all and waits with a bound. */
+size_t proc_count(void);
+void proc_terminate_all(uint64_t grace_ms);
+
+/* NULL-terminated string vectors (argv, envp). */
+char **proc_strv_dup(char *const *v);
+void proc_strv_free(char **v);
+size_t proc_strv_len(char *const *v);
+
+#endif

@@ -1,0 +1,429 @@
+#include "autoconf.h"
+
+#include <sys/stat.h>
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "config/config.h"
+#include "output/hook.h"
+#include "util/log.h"
+#include "util/proc.h"
+#include "util/xmalloc.h"
+
+static char *types_email_thread[] = { "Email", "Thread" };
+static char *types_calendar[] = { "CalendarEvent" };
+
+static struct config_hook hook_all = { .name = "sync", .command = "true" };
+static struct config_hook hook_email = {
+	.name = "mail", .account = "personal", .types = types_email_thread,
+	.ntypes = 2, .command = "true",
+};
+static struct config_hook hook_cal = {
+	.name = "cal", .types = types_calendar, .ntypes = 1, .command = "true",
+};
+static struct config_hook hook_work = {
+	.name = "work", .account = "work", .command = "true",
+};
+
+static struct json_object *
+changed_new(const char *json)
+{
+	struct json_object *o = json_tokener_parse(json);
+
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
+static void
+check_env(char **env, const char *const *want)
+{
+	size_t i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_msg(env[i] != NULL, "env ends at %zu, want %s", i,
+		    want[i]);
+		ck_assert_str_eq(env[i], want[i]);
+	}
+	ck_assert_msg(env[i] == NULL, "extra env entry %s", env[i]);
+}
+
+static char *base_env[] = { "PATH=/usr/bin:/bin", "JMAP_TYPES=stale",
+    "HOME=/home/u", "JMAP_STATE_Email=old", "JMAPX=kept", NULL };
+
+START_TEST(test_env_all_types)
+{
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Mailbox\":\"m1\",\"Email\":\"e1\","
+		    "\"EmailDelivery\":\"d1\"}"),
+		.push_state = "ps1", .reason = "push",
+	};
+	const char *want[] = {
+		"PATH=/usr/bin:/bin", "HOME=/home/u", "JMAPX=kept",
+		"JMAP_ACCOUNT=personal", "JMAP_ACCOUNT_ID=u1",
+		"JMAP_TYPES=Email EmailDelivery Mailbox",
+		"JMAP_STATE_Email=e1", "JMAP_STATE_EmailDelivery=d1",
+		"JMAP_STATE_Mailbox=m1", "JMAP_PUSH_STATE=ps1",
+		"JMAP_REASON=push", "JMAP_HOOK=sync", NULL,
+	};
+	char **env = hook_build_env(&hook_all, &ev, base_env);
+
+	check_env(env, want);
+	proc_strv_free(env);
+	json_object_put(ev.changed);
+}
+END_TEST
+
+START_TEST(test_env_filtered_no_push_state)
+{
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Thread\":\"t9\",\"Mailbox\":\"m1\","
+		    "\"Email\":\"e1\"}"),
+		.reason = "resync",
+	};
+	const char *want[] = {
+		"PATH=/usr/bin:/bin", "HOME=/home/u", "JMAPX=kept",
+		"JMAP_ACCOUNT=personal", "JMAP_ACCOUNT_ID=u1",
+		"JMAP_TYPES=Email Thread", "JMAP_STATE_Email=e1",
+		"JMAP_STATE_Thread=t9", "JMAP_REASON=resync", "JMAP_HOOK=mail",
+		NULL,
+	};
+	char **env = hook_build_env(&hook_email, &ev, base_env);
+
+	check_env(env, want);
+	proc_strv_free(env);
+	json_object_put(ev.changed);
+}
+END_TEST
+
+START_TEST(test_env_weird_types_and_empty_base)
+{
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"bad-name\":\"x\",\"1Email\":\"y\","
+		    "\"\":\"z\",\"Email\":{\"not\":\"a string\"},"
+		    "\"Mailbox\":\"m=1 2\"}"),
+		.push_state = "", .reason = "push",
+	};
+	const char *want[] = {
+		"JMAP_ACCOUNT=personal", "JMAP_ACCOUNT_ID=u1",
+		"JMAP_TYPES=Mailbox", "JMAP_STATE_Mailbox=m=1 2",
+		"JMAP_PUSH_STATE=", "JMAP_REASON=push", "JMAP_HOOK=sync", NULL,
+	};
+	char *empty[] = { NULL };
+	char **env = hook_build_env(&hook_all, &ev, empty);
+
+	check_env(env, want);
+	proc_strv_free(env);
+	json_object_put(ev.changed);
+}
+END_TEST
+
+START_TEST(test_env_nothing_passes)
+{
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Mailbox\":\"m1\"}"),
+		.reason = "push",
+	};
+	const char *want[] = {
+		"JMAP_ACCOUNT=personal", "JMAP_ACCOUNT_ID=u1", "JMAP_TYPES=",
+		"JMAP_REASON=push", "JMAP_HOOK=mail", NULL,
+	};
+	char *empty[] = { NULL };
+	char **env = hook_build_env(&hook_email, &ev, empty);
+
+	check_env(env, want);
+	proc_strv_free(env);
+	json_object_put(ev.changed);
+}
+END_TEST
+
+START_TEST(test_stdin)
+{
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Thread\":\"t9\",\"Mailbox\":\"m/1\","
+		    "\"Email\":\"e\\\"1\",\"x-y\":\"z\"}"),
+		.push_state = "ps/1", .reason = "push",
+	};
+	char *s;
+
+	s = hook_build_stdin(&hook_all, &ev);
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e\\\"1\",\"Mailbox\":\"m/1\",\"Thread\":\"t9\"}},"
+	    "\"pushState\":\"ps/1\"}");
+	free(s);
+	ev.push_state = NULL;
+	s = hook_build_stdin(&hook_email, &ev);
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e\\\"1\",\"Thread\":\"t9\"}}}");
+	free(s);
+	s = hook_build_stdin(&hook_cal, &ev);
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{}}}");
+	free(s);
+	json_object_put(ev.changed);
+}
+END_TEST
+
+START_TEST(test_matches)
+{
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Mailbox\":\"m1\",\"Email\":\"e1\"}"),
+		.reason = "push",
+	};
+	struct config_hook other = hook_email;
+
+	ck_assert(hook_matches(&hook_all, &ev));
+	ck_assert(hook_matches(&hook_email, &ev));
+	ck_assert(!hook_matches(&hook_cal, &ev));
+	ck_assert(!hook_matches(&hook_work, &ev));
+	other.account = "Personal";
+	ck_assert(!hook_matches(&other, &ev));
+	json_object_put(ev.changed);
+	ev.changed = changed_new("{\"Mailbox\":\"m1\"}");
+	ck_assert(!hook_matches(&hook_email, &ev));
+	ck_assert(hook_matches(&hook_all, &ev));
+	ev.account = "work";
+	ck_assert(hook_matches(&hook_work, &ev));
+	ck_assert(!hook_matches(&hook_email, &ev));
+	json_object_put(ev.changed);
+}
+END_TEST
+
+/* dispatch really runs the commands */
+
+static struct event_base *base;
+static char dir[64];
+
+static void
+safety_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ck_abort_msg("hooks did not finish within 20 s");
+}
+
+static void
+idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct event *self = arg;
+	struct timeval tv = { 0, 5000 };
+
+	if (proc_count() == 0)
+		event_base_loopbreak(base);
+	else
+		evtimer_add(self, &tv);
+}
+
+/* Runs the loop until every hook process is done. */
+static void
+run_hooks(void)
+{
+	struct timeval tv = { 20, 0 }, zero = { 0, 0 };
+	struct event *safety, *idle;
+
+	safety = evtimer_new(base, safety_cb, NULL);
+	idle = event_new(base, -1, 0, idle_cb, event_self_cbarg());
+	evtimer_add(safety, &tv);
+	evtimer_add(idle, &zero);
+	event_base_dispatch(base);
+	event_free(safety);
+	event_free(idle);
+}
+
+static char *
+slurp(const char *name)
+{
+	char path[128];
+	char *buf = xcalloc(1, 65536);
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static bool
+exists(const char *name)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+static void
+dispatch_setup(void)
+{
+	log_init(LOG_INFO);
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	proc_init(base);
+	strcpy(dir, "/tmp/check_hook-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+dispatch_teardown(void)
+{
+	char *cmd;
+
+	xasprintf(&cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	event_base_free(base);
+}
+
+static struct config_hook *
+cfg_add(struct config *cfg, const char *name, const char *account,
+    char **types, size_t ntypes, const char *cmd)
+{
+	struct config_hook *h = xcalloc(1, sizeof(*h));
+
+	h->name = xstrdup(name);
+	h->file = xstrdup("test.conf");
+	h->line = 7;
+	h->account = account != NULL ? xstrdup(account) : NULL;
+	if (types != NULL)
+		h->types = proc_strv_dup(types);
+	h->ntypes = ntypes;
+	xasprintf(&h->command, "cd '%s' && %s", dir, cmd);
+	TAILQ_INSERT_TAIL(&cfg->hooks, h, entry);
+	return h;
+}
+
+static void
+cfg_free(struct config *cfg)
+{
+	struct config_hook *h;
+
+	while ((h = TAILQ_FIRST(&cfg->hooks)) != NULL) {
+		TAILQ_REMOVE(&cfg->hooks, h, entry);
+		free(h->name);
+		free(h->file);
+		free(h->account);
+		proc_strv_free(h->types);
+		free(h->command);
+		free(h);
+	}
+}
+
+START_TEST(test_dispatch)
+{
+	char *email[] = { "Email", NULL };
+	char *cal[] = { "CalendarEvent", NULL };
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Mailbox\":\"m1\",\"Email\":\"e1\"}"),
+		.push_state = "p1", .reason = "push",
+	};
+	struct config cfg;
+	struct hooks *hs;
+	char *s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	TAILQ_INIT(&cfg.hooks);
+	TAILQ_INIT(&cfg.accounts);
+	cfg_add(&cfg, "all", NULL, NULL, 0,
+	    "env | grep ^JMAP_ | LC_ALL=C sort > all.env; cat > all.in");
+	cfg_add(&cfg, "mail", "personal", email, 1,
+	    "env | grep ^JMAP_ | LC_ALL=C sort > mail.env; cat > mail.in");
+	cfg_add(&cfg, "other", "work", NULL, 0, "touch other");
+	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal");
+	hs = hooks_new(&cfg);
+	/* hooks keep their own copy */
+	cfg_free(&cfg);
+	setenv("JMAP_INHERITED", "leak", 1);
+
+	hooks_dispatch(hs, &ev);
+	ck_assert_int_eq(proc_count(), 2);
+	run_hooks();
+
+	s = slurp("all.env");
+	ck_assert_str_eq(s, "JMAP_ACCOUNT=personal\nJMAP_ACCOUNT_ID=u1\n"
+	    "JMAP_HOOK=all\nJMAP_PUSH_STATE=p1\nJMAP_REASON=push\n"
+	    "JMAP_STATE_Email=e1\nJMAP_STATE_Mailbox=m1\n"
+	    "JMAP_TYPES=Email Mailbox\n");
+	free(s);
+	s = slurp("all.in");
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e1\",\"Mailbox\":\"m1\"}},\"pushState\":\"p1\"}");
+	free(s);
+	s = slurp("mail.env");
+	ck_assert_str_eq(s, "JMAP_ACCOUNT=personal\nJMAP_ACCOUNT_ID=u1\n"
+	    "JMAP_HOOK=mail\nJMAP_PUSH_STATE=p1\nJMAP_REASON=push\n"
+	    "JMAP_STATE_Email=e1\nJMAP_TYPES=Email\n");
+	free(s);
+	s = slurp("mail.in");
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e1\"}},\"pushState\":\"p1\"}");
+	free(s);
+	ck_assert(!exists("other"));
+	ck_assert(!exists("cal"));
+
+	/* After a reload only the new hooks run. */
+	TAILQ_INIT(&cfg.hooks);
+	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal2");
+	cfg_add(&cfg, "other", "work", NULL, 0, "touch other2");
+	hooks_set_config(hs, &cfg);
+	cfg_free(&cfg);
+	json_object_put(ev.changed);
+	ev.changed = changed_new("{\"CalendarEvent\":\"c1\"}");
+	hooks_dispatch(hs, &ev);
+	run_hooks();
+	ck_assert(exists("cal2"));
+	ck_assert(!exists("other2"));
+
+	hooks_free(hs);
+	json_object_put(ev.changed);
+}
+END_TEST
+
+static Suite *
+hook_suite(void)
+{
+	Suite *s = suite_create("hook");
+	TCase *tc = tcase_create("build");
+	TCase *td = tcase_create("dispatch");
+
+	tcase_add_test(tc, test_env_all_types);
+	tcase_add_test(tc, test_env_filtered_no_push_state);
+	tcase_add_test(tc, test_env_weird_types_and_empty_base);
+	tcase_add_test(tc, test_env_nothing_passes);
+	tcase_add_test(tc, test_stdin);
+	tcase_add_test(tc, test_matches);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(td, dispatch_setup, dispatch_teardown);
+	tcase_set_timeout(td, 30);
+	tcase_add_test(td, test_dispatch);
+	suite_add_tcase(s, td);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(hook_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,584 @@
+#include "autoconf.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "state/store.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static char dir[64];
+static int saved_stderr = -1;
+
+static void
+setup(void)
+{
+	char logpath[64];
+	int fd;
+
+	log_init(LOG_INFO);
+	strcpy(dir, "/tmp/check_store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	strcpy(logpath, "/tmp/check_store-log-XXXXXX");
+	fd = mkstemp(logpath);
+	unlink(logpath);
+	ck_assert_int_ge(fd, 0);
+	saved_stderr = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static void
+teardown(void)
+{
+	char *cmd;
+
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	xasprintf(&cmd, "chmod -R u+rwx '%s'; rm -rf '%s'", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static char *
+slurp(const char *path)
+{
+	char *buf = xcalloc(1, 1 << 16);
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The log, each line without its timestamp. */
+static char *
+logged(void)
+{
+	char *raw = xcalloc(1, 1 << 16), *out = xcalloc(1, 1 << 16);
+	char *line, *save, *p = out;
+	ssize_t n = pread(2, raw, (1 << 16) - 1, 0);
+
+	ck_assert_int_ge(n, 0);
+
+	for (line = strtok_r(raw, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		/* "YYYY-MM-DD HH:MM:SS.mmm " */
+		if (strlen(line) > 24)
+			line += 24;
+		p += sprintf(p, "%s\n", line);
+	}
+	free(raw);
+	return out;
+}
+
+static void
+write_file(const char *name, const char *content)
+{
+	char *path;
+	FILE *f;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(content, f);
+	fclose(f);
+	free(path);
+}
+
+static char *
+dir_path(const char *name)
+{
+	char *path;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	return path;
+}
+
+/* Entries of dir, sorted, space-separated. */
+static char *
+dir_list(void)
+{
+	struct dirent **names;
+	char *out = xcalloc(1, 4096);
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	ck_assert_int_ge(n, 0);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") != 0 &&
+		    strcmp(names[i]->d_name, "..") != 0) {
+			if (out[0] != '\0')
+				strcat(out, " ");
+			strcat(out, names[i]->d_name);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return out;
+}
+
+START_TEST(test_round_trip)
+{
+	struct store *s;
+	char *path, *text;
+
+	s = store_open(dir, "personal");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(store_push_state(s));
+	ck_assert_ptr_null(store_event_id(s));
+	ck_assert_ptr_null(store_type_state(s, "u1", "Email"));
+	/* nothing loaded, nothing changed: nothing written */
+	ck_assert_int_eq(store_save(s), 0);
+	text = dir_list();
+	ck_assert_str_eq(text, "");
+	free(text);
+
+	store_set_push_state(s, "ps/1");
+	store_set_event_id(s, "ev1");
+	store_set_type_state(s, "u1", "Email", "e1");
+	store_set_type_state(s, "u1", "Mailbox", "m1");
+	store_set_type_state(s, "u2", "Email", "x");
+	store_set_type_state(s, "u2", "Email", NULL);
+	store_set_type_state(s, "u3", "Email", NULL);
+	ck_assert_str_eq(store_type_state(s, "u1", "Email"), "e1");
+	ck_assert_ptr_null(store_type_state(s, "u2", "Email"));
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+
+	path = dir_path("personal.state");
+	ck_assert_str_eq(store_path(s = store_open(dir, "personal")), path);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"pushState\":\"ps/1\","
+	    "\"states\":{\"u1\":{\"Email\":\"e1\",\"Mailbox\":\"m1\"}},"
+	    "\"eventId\":\"ev1\"}\n");
+	free(text);
+	ck_assert_str_eq(store_push_state(s), "ps/1");
+	ck_assert_str_eq(store_event_id(s), "ev1");
+	ck_assert_str_eq(store_type_state(s, "u1", "Email"), "e1");
+	ck_assert_str_eq(store_type_state(s, "u1", "Mailbox"), "m1");
+	ck_assert_ptr_null(store_type_state(s, "u1", "Thread"));
+
+	store_set_push_state(s, NULL);
+	store_set_event_id(s, NULL);
+	store_set_type_state(s, "u1", "Email", "e2");
+	ck_assert_int_eq(store_save(s), 0);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{\"u1\":"
+	    "{\"Email\":\"e2\",\"Mailbox\":\"m1\"}}}\n");
+	free(text);
+	text = dir_list();
+	ck_assert_str_eq(text, "personal.state");
+	free(text);
+	store_free(s);
+	free(path);
+	text = logged();
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
+/* A save with nothing changed must not touch the file at all. */
+START_TEST(test_noop_save)
+{
+	struct stat before, after;
+	struct store *s;
+	char *path = dir_path("a.state");
+
+	s = store_open(dir, "a");
+	store_set_push_state(s, "p");
+	store_set_type_state(s, "u", "Email", "1");
+	ck_assert_int_eq(store_save(s), 0);
+	ck_assert_int_eq(stat(path, &before), 0);
+	/* setting the same values is no change either */
+	store_set_push_state(s, "p");
+	store_set_type_state(s, "u", "Email", "1");
+	store_set_event_id(s, NULL);
+	ck_assert_int_eq(store_save(s), 0);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert_uint_eq(before.st_ino, after.st_ino);
+	ck_assert_int_eq(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+	ck_assert_int_eq(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+	store_free(s);
+
+	s = store_open(dir, "a");
+	ck_assert_int_eq(store_save(s), 0);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert_uint_eq(before.st_ino, after.st_ino);
+	/* a real change replaces the file (a new inode: rename) */
+	store_set_push_state(s, "q");
+	ck_assert_int_eq(store_save(s), 0);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert_uint_ne(before.st_ino, after.st_ino);
+	ck_assert_int_eq(after.st_mode & 0777, 0600);
+	store_free(s);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_creates_dir)
+{
+	char *sub, *subsub;
+	struct stat st;
+	struct store *s;
+
+	xasprintf(&sub, "%s/state", dir);
+	xasprintf(&subsub, "%s/state/jmap-pushd", dir);
+	umask(022);
+	s = store_open(subsub, "acct");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(stat(sub, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0700);
+	ck_assert_int_eq(stat(subsub, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0700);
+	store_free(s);
+	/* an existing directory is used as it is */
+	ck_assert_int_eq(chmod(subsub, 0750), 0);
+	s = store_open(subsub, "acct");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(stat(subsub, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0750);
+	store_free(s);
+	free(sub);
+	free(subsub);
+}
+END_TEST
+
+START_TEST(test_dir_unusable)
+{
+	char *file = dir_path("plainfile"), *under, *text, *want;
+
+	write_file("plainfile", "x");
+	ck_assert_ptr_null(store_open(file, "a"));
+	xasprintf(&under, "%s/sub", file);
+	ck_assert_ptr_null(store_open(under, "a"));
+	ck_assert_ptr_null(store_open("", "a"));
+	text = logged();
+	xasprintf(&want, "warning: state directory %s is not a directory\n"
+	    "warning: cannot create state directory %s: Not a directory\n"
+	    "warning: the state directory is an empty string\n",
+	    file, under);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	free(under);
+	free(file);
+}
+END_TEST
+
+static void
+check_corrupt(const char *content, const char *reason)
+{
+	char *path = dir_path("acct.state"), *text, *want, *list;
+	struct store *s;
+	long long t0 = (long long)time(NULL), t;
+	char *corrupt;
+
+	write_file("acct.state", content);
+	s = store_open(dir, "acct");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(store_push_state(s));
+	ck_assert_ptr_null(store_event_id(s));
+	ck_assert_ptr_null(store_type_state(s, "u1", "Email"));
+
+	list = dir_list();
+	ck_assert_int_eq(sscanf(list, "acct.state.corrupt-%lld", &t), 1);
+	ck_assert(t >= t0 && t <= t0 + 5);
+	xasprintf(&corrupt, "%s.corrupt-%lld", path, t);
+	text = slurp(corrupt);
+	ck_assert_str_eq(text, content);
+	free(text);
+
+	text = logged();
+	xasprintf(&want, "warning: state file %s is corrupt (%s); moved aside "
+	    "to %s; changes made while the daemon was down will be found by "
+	    "a resync\n", path, reason, corrupt);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+
+	/* the store works from scratch */
+	store_set_push_state(s, "p");
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	s = store_open(dir, "acct");
+	ck_assert_str_eq(store_push_state(s), "p");
+	store_free(s);
+	free(corrupt);
+	free(list);
+	free(path);
+}
+
+START_TEST(test_corrupt_empty)
+{
+	check_corrupt("", "the file is empty");
+}
+END_TEST
+
+START_TEST(test_corrupt_truncated)
+{
+	check_corrupt("{\"version\":1,\"pushState\":\"ab", "truncated JSON");
+}
+END_TEST
+
+START_TEST(test_corrupt_garbage)
+{
+	check_corrupt("\x01garbage", "invalid JSON at byte 0: "
+	    "unexpected character");
+}
+END_TEST
+
+START_TEST(test_corrupt_trailing)
+{
+	check_corrupt("{\"version\":1} {}", "unexpected data at byte 14");
+}
+END_TEST
+
+START_TEST(test_corrupt_not_object)
+{
+	check_corrupt("[1,2]\n", "not a JSON object");
+}
+END_TEST
+
+START_TEST(test_corrupt_no_version)
+{
+	check_corrupt("{\"pushState\":\"x\"}", "no \"version\"");
+}
+END_TEST
+
+START_TEST(test_corrupt_wrong_version)
+{
+	check_corrupt("{\"version\":2,\"pushState\":\"x\"}",
+	    "unknown version 2, expected 1");
+}
+END_TEST
+
+START_TEST(test_corrupt_bad_fields)
+{
+	check_corrupt("{\"version\":1,\"pushState\":5}",
+	    "\"pushState\" is not a string");
+}
+END_TEST
+
+START_TEST(test_corrupt_bad_event_id)
+{
+	check_corrupt("{\"version\":1,\"pushState\":\"p\",\"eventId\":[]}",
+	    "\"eventId\" is not a string");
+}
+END_TEST
+
+START_TEST(test_corrupt_bad_states)
+{
+	check_corrupt("{\"version\":1,\"pushState\":\"p\",\"states\":"
+	    "{\"u1\":{\"Email\":\"e\",\"Mailbox\":7}}}",
+	    "\"states\" is not an object of objects of strings");
+}
+END_TEST
+
+START_TEST(test_corrupt_states_not_object)
+{
+	check_corrupt("{\"version\":1,\"states\":{\"u1\":\"e\"}}",
+	    "\"states\" is not an object of objects of strings");
+}
+END_TEST
+
+/* Extra keys and null fields from a compatible writer are fine. */
+START_TEST(test_lenient)
+{
+	struct store *s;
+	char *text;
+
+	write_file("acct.state", "  {\"version\":1,\"pushState\":null,"
+	    "\"future\":true,\"states\":{}}\n\n");
+	s = store_open(dir, "acct");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(store_push_state(s));
+	store_free(s);
+	text = logged();
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
+/* A writer that died mid-write left its temporary file: ignored, removed. */
+START_TEST(test_stale_tmp)
+{
+	struct store *s;
+	char *text, *want;
+	char live[64];
+
+	write_file("acct.state", "{\"version\":1,\"pushState\":\"old\"}");
+	/* pid 2^22+1 is above pid_max on Linux: surely no live process */
+	write_file(".acct.state.tmp-4194305", "{\"version\":1,\"pushState\":\"ne");
+	/* a live writer's file stays */
+	snprintf(live, sizeof(live), ".acct.state.tmp-%d", (int)getppid());
+	write_file(live, "{");
+	write_file(".other.state.tmp-4194305", "{");
+	s = store_open(dir, "acct");
+	ck_assert_str_eq(store_push_state(s), "old");
+	text = dir_list();
+	xasprintf(&want, "%s .other.state.tmp-4194305 acct.state", live);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	store_free(s);
+}
+END_TEST
+
+/* A failing save leaves the old file intact, and is retried next time. */
+START_TEST(test_save_fails_tmp_blocked)
+{
+	struct store *s;
+	char *path = dir_path("acct.state"), *tmpname, *tmp, *text, *want;
+
+	write_file("acct.state", "{\"version\":1,\"pushState\":\"old\"}");
+	s = store_open(dir, "acct");
+	/* a directory where the temporary file goes: open() fails, even as root */
+	xasprintf(&tmpname, ".acct.state.tmp-%d", (int)getpid());
+	tmp = dir_path(tmpname);
+	ck_assert_int_eq(mkdir(tmp, 0700), 0);
+	store_set_push_state(s, "new");
+	ck_assert_int_eq(store_save(s), -1);
+	ck_assert_int_eq(store_save(s), -1);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"pushState\":\"old\"}");
+	free(text);
+	text = logged();
+	xasprintf(&want, "warning: cannot save state file %s: create %s: "
+	    "Is a directory\n", path, tmp);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+
+	ck_assert_int_eq(rmdir(tmp), 0);
+	ck_assert_int_eq(store_save(s), 0);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"pushState\":\"new\","
+	    "\"states\":{}}\n");
+	free(text);
+	text = logged();
+	xasprintf(&want, "warning: cannot save state file %s: create %s: "
+	    "Is a directory\nstate file %s saved again\n", path, tmp, path);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	store_free(s);
+	free(tmp);
+	free(tmpname);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_save_fails_read_only_dir)
+{
+	struct store *s;
+	char *path, *text;
+
+	if (geteuid() == 0)
+		return;	/* root writes anyway; test_save_fails_tmp_blocked covers it */
+	path = dir_path("acct.state");
+	write_file("acct.state", "{\"version\":1,\"pushState\":\"old\"}");
+	s = store_open(dir, "acct");
+	ck_assert_int_eq(chmod(dir, 0500), 0);
+	store_set_push_state(s, "new");
+	ck_assert_int_eq(store_save(s), -1);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"pushState\":\"old\"}");
+	free(text);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	store_free(s);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_weird_names)
+{
+	static const struct {
+		const char *account, *file;
+	} cases[] = {
+		{ "personal", "personal.state" },
+		{ "a.b_c-D9", "a.b_c-D9.state" },
+		{ ".hidden", "%2Ehidden.state" },
+		{ "..", "%2E..state" },
+		{ "a/b", "a%2Fb.state" },
+		{ "../x", "%2E.%2Fx.state" },
+		{ "with space", "with%20space.state" },
+		{ "50%", "50%25.state" },
+		{ "caf\xc3\xa9", "caf%C3%A9.state" },
+		{ "", "%.state" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct store *s = store_open(dir, cases[i].account);
+		char *want = dir_path(cases[i].file);
+		struct stat st;
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_str_eq(store_path(s), want);
+		store_set_push_state(s, cases[i].account);
+		ck_assert_int_eq(store_save(s), 0);
+		ck_assert_int_eq(stat(want, &st), 0);
+		store_free(s);
+		s = store_open(dir, cases[i].account);
+		ck_assert_str_eq(store_push_state(s), cases[i].account);
+		store_free(s);
+		free(want);
+	}
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_noop_save);
+	tcase_add_test(tc, test_creates_dir);
+	tcase_add_test(tc, test_dir_unusable);
+	tcase_add_test(tc, test_corrupt_empty);
+	tcase_add_test(tc, test_corrupt_truncated);
+	tcase_add_test(tc, test_corrupt_garbage);
+	tcase_add_test(tc, test_corrupt_trailing);
+	tcase_add_test(tc, test_corrupt_not_object);
+	tcase_add_test(tc, test_corrupt_no_version);
+	tcase_add_test(tc, test_corrupt_wrong_version);
+	tcase_add_test(tc, test_corrupt_bad_fields);
+	tcase_add_test(tc, test_corrupt_bad_event_id);
+	tcase_add_test(tc, test_corrupt_bad_states);
+	tcase_add_test(tc, test_corrupt_states_not_object);
+	tcase_add_test(tc, test_lenient);
+	tcase_add_test(tc, test_stale_tmp);
+	tcase_add_test(tc, test_save_fails_tmp_blocked);
+	tcase_add_test(tc, test_save_fails_read_only_dir);
+	tcase_add_test(tc, test_weird_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
