@@ -1,0 +1,386 @@
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <libwebsockets.h>
+
+#include "session/url.h"
+#include "transport/http.h"
+#include "transport/net.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+struct http_request {
+	enum net_conn_kind kind;	/* first: see net.h */
+	struct net *net;
+	http_done_cb cb;
+	void *arg;
+
+	char *url;		/* current, after redirects */
+	char *authorization;
+	char *accept;
+	char *ca_file;
+	char *log_prefix;
+	bool insecure;
+	int redirects_left;
+	size_t max_body;
+	struct url u;
+
+	struct net_resolve *resolve;
+	struct lws *wsi;
+	struct event *timeout;
+	struct event *finish;	/* runs after lws let go of the wsi */
+
+	int status;
+	char *location;
+	char *retry_after;
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	bool complete;
+	char *error;
+};
+
+static void http_start(struct http_request *);
+
+static void
+http_free(struct http_request *req)
+{
+	net_resolve_cancel(req->resolve);
+	event_free(req->timeout);
+	event_free(req->finish);
+	url_clear(&req->u);
+	free(req->url);
+	if (req->authorization != NULL) {
+		explicit_bzero(req->authorization, strlen(req->authorization));
+		free(req->authorization);
+	}
+	free(req->accept);
+	free(req->ca_file);
+	free(req->log_prefix);
+	free(req->location);
+	free(req->retry_after);
+	free(req->body);
+	free(req->error);
+	free(req);
+}
+
+static void
+http_set_error(struct http_request *req, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (req->error != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&req->error, fmt, ap) < 0)
+		fatalx("out of memory formatting an error");
+	va_end(ap);
+}
+
+static void
+http_reset_response(struct http_request *req)
+{
+	req->status = 0;
+	req->complete = false;
+	req->body_len = 0;
+	free(req->location);
+	req->location = NULL;
+	free(req->retry_after);
+	req->retry_after = NULL;
+	free(req->error);
+	req->error = NULL;
+}
+
+/* Runs on a fresh loop turn once the wsi is gone (or never existed):
+ * either follows a redirect or hands the result to the owner. */
+static void
+http_finish(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_request *req = arg;
+	struct http_response resp;
+	char *next;
+
+	if (req->error == NULL && req->complete && req->status >= 300 &&
+	    req->status < 400 && req->status != 304) {
+		if (req->location == NULL) {
+			http_set_error(req, "redirect %d without a Location",
+			    req->status);
+		} else if (req->redirects_left-- <= 0) {
+			http_set_error(req, "too many redirects (last to %s)",
+			    req->location);
+		} else if ((next = url_resolve(req->url, req->location)) ==
+		    NULL) {
+			http_set_error(req, "redirect to an invalid URL: %s",
+			    req->location);
+		} else {
+			log_debug("%s: %d redirect to %s", req->log_prefix,
+			    req->status, next);
+			free(req->url);
+			req->url = next;
+			http_reset_response(req);
+			http_start(req);
+			return;
+		}
+	}
+	if (req->error == NULL && !req->complete)
+		http_set_error(req, "connection closed before the response "
+		    "was complete");
+
+	memset(&resp, 0, sizeof(resp));
+	resp.status = req->status;
+	resp.final_url = req->url;
+	resp.body = req->body != NULL ? req->body : "";
+	resp.body_len = req->body_len;
+	resp.retry_after = req->retry_after;
+	req->cb(&resp, req->error, req->arg);
+	http_free(req);
+}
+
+static void
+http_fail_now(struct http_request *req)
+{
+	event_active(req->finish, EV_TIMEOUT, 0);
+}
+
+static void
+http_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_request *req = arg;
+
+	http_set_error(req, "no complete response within the time limit");
+	if (req->wsi != NULL) {
+		lws_set_timeout(req->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		net_kick(req->net);
+	} else {
+		net_resolve_cancel(req->resolve);
+		req->resolve = NULL;
+		http_fail_now(req);
+	}
+}
+
+static void
+http_resolved(const char *address, const char *error, void *arg)
+{
+	struct http_request *req = arg;
+	struct lws_client_connect_info ci;
+	struct lws_vhost *vh;
+	char host[300];
+
+	req->resolve = NULL;
+	if (address == NULL) {
+		http_set_error(req, "cannot resolve %s: %s", req->u.host, error);
+		http_fail_now(req);
+		return;
+	}
+	if ((vh = net_vhost(req->net, req->ca_file)) == NULL) {
+		http_set_error(req, "cannot use ca_file %s", req->ca_file);
+		http_fail_now(req);
+		return;
+	}
+	/* lws sends this as Host and strips the port for SNI and the
+	 * certificate name check. */
+	if (req->u.port == (req->u.tls ? 443 : 80))
+		snprintf(host, sizeof(host), "%s", req->u.host);
+	else
+		snprintf(host, sizeof(host), "%s:%d", req->u.host, req->u.port);
+
+	memset(&ci, 0, sizeof(ci));
+	ci.context = net_lws(req->net);
+	ci.vhost = vh;
+	ci.address = address;
+	ci.port = req->u.port;
+	ci.path = req->u.path;
+	ci.host = host;
+	ci.origin = host;
+	ci.method = "GET";
+	ci.alpn = "http/1.1";
+	ci.local_protocol_name = "jp-http";
+	ci.opaque_user_data = req;
+	ci.pwsi = &req->wsi;
+	ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+	if (req->u.tls) {
+		ci.ssl_connection |= LCCSCF_USE_SSL;
+		if (req->insecure)
+			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
+			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+	}
+	log_debug("%s: GET %s (%s)", req->log_prefix, req->url, address);
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		/* lws may or may not have run the error callback (and with
+		 * it WSI_DESTROY); without a wsi nothing else will finish. */
+		req->wsi = NULL;
+		http_set_error(req, "cannot connect to %s", host);
+		http_fail_now(req);
+		return;
+	}
+	net_kick_deferred(req->net);
+}
+
+static void
+http_start(struct http_request *req)
+{
+	url_clear(&req->u);
+	if (url_parse(req->url, &req->u) == -1 ||
+	    (strcmp(req->u.scheme, "http") != 0 &&
+	    strcmp(req->u.scheme, "https") != 0)) {
+		http_set_error(req, "not an http or https URL: %s", req->url);
+		http_fail_now(req);
+		return;
+	}
+	req->resolve = net_resolve(req->net, req->u.host, http_resolved, req);
+}
+
+struct http_request *
+http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
+    void *arg)
+{
+	struct http_request *req = xcalloc(1, sizeof(*req));
+	struct event_base *base = net_base(net);
+	struct timeval tv;
+
+	req->kind = NET_CONN_HTTP;
+	req->net = net;
+	req->cb = cb;
+	req->arg = arg;
+	req->url = xstrdup(o->url);
+	req->authorization = o->authorization ? xstrdup(o->authorization) : NULL;
+	req->accept = o->accept ? xstrdup(o->accept) : NULL;
+	req->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
+	req->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "http");
+	req->insecure = o->insecure;
+	req->redirects_left = o->max_redirects;
+	req->max_body = o->max_body;
+	req->timeout = evtimer_new(base, http_timeout, req);
+	req->finish = event_new(base, -1, 0, http_finish, req);
+	if (req->timeout == NULL || req->finish == NULL)
+		fatalx("libevent: cannot create http request events");
+	tv.tv_sec = o->timeout_ms / 1000;
+	tv.tv_usec = (o->timeout_ms % 1000) * 1000;
+	evtimer_add(req->timeout, &tv);
+	http_start(req);
+	return req;
+}
+
+void
+http_cancel(struct http_request *req)
+{
+	if (req == NULL)
+		return;
+	if (req->wsi != NULL) {
+		/* lws still holds the wsi: detach it and let it die alone. */
+		lws_set_opaque_user_data(req->wsi, NULL);
+		lws_set_timeout(req->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		net_kick(req->net);
+	}
+	http_free(req);
+}
+
+static int
+http_append(struct http_request *req, const void *data, size_t len)
+{
+	if (req->body_len + len > req->max_body) {
+		http_set_error(req, "response larger than %zu bytes",
+		    req->max_body);
+		return -1;
+	}
+	if (req->body_len + len + 1 > req->body_cap) {
+		req->body_cap = (req->body_len + len + 1) * 2;
+		if (req->body_cap > req->max_body + 1)
+			req->body_cap = req->max_body + 1;
+		req->body = xrealloc(req->body, req->body_cap);
+	}
+	memcpy(req->body + req->body_len, data, len);
+	req->body_len += len;
+	req->body[req->body_len] = '\0';
+	return 0;
+}
+
+static char *
+http_header(struct lws *wsi, enum lws_token_indexes token)
+{
+	int len = lws_hdr_total_length(wsi, token);
+	char *v;
+
+	if (len <= 0)
+		return NULL;
+	v = xmalloc((size_t)len + 1);
+	if (lws_hdr_copy(wsi, v, len + 1, token) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+int
+http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct http_request *req = lws_get_opaque_user_data(wsi);
+	char buf[LWS_PRE + 4096], *px;
+	int n;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+		unsigned char **p = in, *end = *p + len;
+
+		if (req == NULL)
+			return -1;
+		if (req->authorization != NULL &&
+		    lws_add_http_header_by_token(wsi,
+		    WSI_TOKEN_HTTP_AUTHORIZATION,
+		    (unsigned char *)req->authorization,
+		    (int)strlen(req->authorization), p, end))
+			return -1;
+		if (req->accept != NULL &&
+		    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCEPT,
+		    (unsigned char *)req->accept, (int)strlen(req->accept),
+		    p, end))
+			return -1;
+		return 0;
+	}
+	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
+		if (req == NULL)
+			return -1;
+		req->status = (int)lws_http_client_http_response(wsi);
+		req->location = http_header(wsi, WSI_TOKEN_HTTP_LOCATION);
+		req->retry_after = http_header(wsi, WSI_TOKEN_HTTP_RETRY_AFTER);
+		return 0;
+	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
+		px = buf + LWS_PRE;
+		n = sizeof(buf) - LWS_PRE;
+		if (lws_http_client_read(wsi, &px, &n) < 0)
+			return -1;
+		return 0;
+	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
+		if (req == NULL)
+			return -1;
+		return http_append(req, in, len);
+	case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
+		if (req != NULL)
+			req->complete = true;
+		/* One request per connection: close now rather than idle. */
+		return -1;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (req != NULL)
+			http_set_error(req, "%s", in != NULL ?
+			    (const char *)in : "connection failed");
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (req != NULL) {
+			req->wsi = NULL;
+			lws_set_opaque_user_data(wsi, NULL);
+			event_active(req->finish, EV_TIMEOUT, 0);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,324 @@
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+#include <libwebsockets.h>
+#include <uv.h>
+
+#include "transport/http.h"
+#include "transport/net.h"
+#include "transport/uvbridge.h"
+#include "transport/ws.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define NET_MAX_VHOSTS 32
+
+struct net_vhost {
+	char *ca_file;
+	struct lws_vhost *vh;
+};
+
+struct net {
+	struct event_base *base;
+	struct uvbridge *ub;
+	struct lws_context *ctx;
+	struct evdns_base *dns;
+	struct event *kick;
+	struct net_vhost vhosts[NET_MAX_VHOSTS];
+	size_t nvhosts;
+	unsigned vhost_serial;
+};
+
+struct net_resolve {
+	struct net *net;
+	struct evdns_getaddrinfo_request *req;
+	struct event *done;	/* results always arrive on a fresh loop turn */
+	net_resolve_cb cb;
+	void *arg;
+	char address[INET6_ADDRSTRLEN];
+	char *error;
+};
+
+static int
+net_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	const enum net_conn_kind *kind = lws_get_opaque_user_data(wsi);
+
+	if (kind == NULL)
+		return 0;
+	switch (*kind) {
+	case NET_CONN_HTTP:
+		return http_lws_callback(wsi, reason, user, in, len);
+	case NET_CONN_WS:
+		return ws_lws_callback(wsi, reason, user, in, len);
+	}
+	return 0;
+}
+
+static const struct lws_protocols net_protocols[] = {
+	{ "jmap", net_lws_callback, 0, 65536, 0, NULL, 0 },
+	{ "jp-http", net_lws_callback, 0, 16384, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* lws calls its own errors "ERR" for events we handle and report ourselves
+ * (a refused connection, a failed handshake), so they stay below our
+ * warnings; they still carry the only detail of TLS failures. */
+static void
+net_lws_log(int level, const char *line)
+{
+	size_t len = strlen(line);
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (level & LLL_ERR)
+		log_info("libwebsockets: %.*s", (int)len, line);
+	else
+		log_debug("libwebsockets: %.*s", (int)len, line);
+}
+
+static void
+net_event_log(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_ERR:
+		log_warnx("libevent: %s", msg);
+		break;
+	case EVENT_LOG_WARN:
+		log_info("libevent: %s", msg);
+		break;
+	default:
+		log_debug("libevent: %s", msg);
+		break;
+	}
+}
+
+static void
+net_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	net_kick(arg);
+}
+
+struct net *
+net_new(struct event_base *base)
+{
+	struct net *net = xcalloc(1, sizeof(*net));
+	struct lws_context_creation_info info;
+	void *loops[1];
+	int lws_levels = LLL_ERR | LLL_WARN;
+
+	event_set_log_callback(net_event_log);
+	if (log_get_level() >= LOG_DEBUG)
+		lws_levels |= LLL_NOTICE;
+	lws_set_log_level(lws_levels, net_lws_log);
+
+	net->base = base;
+	net->ub = uvbridge_new(base);
+	net->kick = event_new(base, -1, 0, net_kick_cb, net);
+	if (net->kick == NULL)
+		fatalx("libevent: cannot create the network kick event");
+
+	net->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (net->dns == NULL) {
+		/* No usable resolv.conf: host names in /etc/hosts and numeric
+		 * addresses still work. */
+		log_warnx("dns: cannot read /etc/resolv.conf; only numeric "
+		    "addresses and /etc/hosts names will resolve");
+		net->dns = evdns_base_new(base, 0);
+		if (net->dns == NULL)
+			fatalx("libevent: cannot create a DNS resolver");
+		evdns_base_load_hosts(net->dns, NULL);
+	}
+
+	memset(&info, 0, sizeof(info));
+	loops[0] = uvbridge_loop(net->ub);
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = net_protocols;
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBUV |
+	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+	    LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+	info.vhost_name = "default";
+	info.timeout_secs = 20;
+	info.connect_timeout_secs = 20;
+	net->ctx = lws_create_context(&info);
+	if (net->ctx == NULL)
+		fatalx("libwebsockets: cannot create a context; is the Debian "
+		    "package libwebsockets-evlib-uv installed?");
+	net_kick(net);
+	return net;
+}
+
+void
+net_free(struct net *net)
+{
+	if (net == NULL)
+		return;
+	/* With a foreign loop lws needs the loop to run between the first
+	 * destroy (which closes its handles) and the second (which frees). */
+	lws_context_destroy(net->ctx);
+	for (int i = 0; i < 1000 && uvbridge_alive(net->ub); i++)
+		uv_run(uvbridge_loop(net->ub), UV_RUN_NOWAIT);
+	lws_context_destroy(net->ctx);
+	for (size_t i = 0; i < net->nvhosts; i++)
+		free(net->vhosts[i].ca_file);
+	evdns_base_free(net->dns, 1);
+	event_free(net->kick);
+	uvbridge_free(net->ub);
+	free(net);
+}
+
+struct event_base *
+net_base(struct net *net)
+{
+	return net->base;
+}
+
+struct lws_context *
+net_lws(struct net *net)
+{
+	return net->ctx;
+}
+
+struct lws_vhost *
+net_vhost(struct net *net, const char *ca_file)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	char name[32];
+
+	if (ca_file == NULL)
+		return lws_get_vhost_by_name(net->ctx, "default");
+	for (size_t i = 0; i < net->nvhosts; i++)
+		if (strcmp(net->vhosts[i].ca_file, ca_file) == 0)
+			return net->vhosts[i].vh;
+	if (net->nvhosts == NET_MAX_VHOSTS) {
+		log_warnx("tls: too many different ca_file settings (at most "
+		    "%d); use one bundle file for accounts that share a CA",
+		    NET_MAX_VHOSTS);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "ca%u", ++net->vhost_serial);
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = net_protocols;
+	info.vhost_name = name;
+	info.client_ssl_ca_filepath = ca_file;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	vh = lws_create_vhost(net->ctx, &info);
+	if (vh == NULL) {
+		log_warnx("tls: cannot load ca_file %s; check that it exists "
+		    "and holds PEM certificates", ca_file);
+		return NULL;
+	}
+	net->vhosts[net->nvhosts].ca_file = xstrdup(ca_file);
+	net->vhosts[net->nvhosts].vh = vh;
+	net->nvhosts++;
+	return vh;
+}
+
+void
+net_kick(struct net *net)
+{
+	lws_cancel_service(net->ctx);
+	uvbridge_pump(net->ub);
+}
+
+void
+net_kick_deferred(struct net *net)
+{
+	event_active(net->kick, EV_TIMEOUT, 0);
+}
+
+static void
+net_resolve_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_resolve *r = arg;
+
+	r->cb(r->error ? NULL : r->address, r->error, r->arg);
+	event_free(r->done);
+	free(r->error);
+	free(r);
+}
+
+static void
+net_resolve_cb_dns(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct net_resolve *r = arg;
+	const void *addr = NULL;
+
+	r->req = NULL;
+	if (result == EVUTIL_EAI_CANCEL) {
+		event_free(r->done);
+		free(r);
+		return;
+	}
+	if (result != 0) {
+		r->error = xstrdup(evutil_gai_strerror(result));
+	} else {
+		/* lws takes one numeric address and does not fall back to
+		 * another, so prefer IPv4, which every network still routes;
+		 * trying each address in turn is left to a later change. */
+		const struct evutil_addrinfo *ai, *pick = NULL;
+
+		for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next)
+			if (ai->ai_family == AF_INET)
+				pick = ai;
+		for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next)
+			if (ai->ai_family == AF_INET6)
+				pick = ai;
+		if (pick != NULL && pick->ai_family == AF_INET)
+			addr = &((struct sockaddr_in *)pick->ai_addr)->sin_addr;
+		else if (pick != NULL)
+			addr = &((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+		if (addr == NULL || inet_ntop(pick->ai_family, addr, r->address,
+		    sizeof(r->address)) == NULL)
+			r->error = xstrdup("no usable address");
+	}
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	event_active(r->done, EV_TIMEOUT, 0);
+}
+
+struct net_resolve *
+net_resolve(struct net *net, const char *host, net_resolve_cb cb, void *arg)
+{
+	struct net_resolve *r = xcalloc(1, sizeof(*r));
+	struct evutil_addrinfo hints;
+
+	r->net = net;
+	r->cb = cb;
+	r->arg = arg;
+	r->done = event_new(net->base, -1, 0, net_resolve_done, r);
+	if (r->done == NULL)
+		fatalx("libevent: cannot create a resolver event");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	r->req = evdns_getaddrinfo(net->dns, host, NULL, &hints,
+	    net_resolve_cb_dns, r);
+	return r;
+}
+
+void
+net_resolve_cancel(struct net_resolve *r)
+{
+	if (r == NULL)
+		return;
+	if (r->req != NULL) {
+		evdns_getaddrinfo_cancel(r->req);
+		return;
+	}
+	event_free(r->done);
+	free(r->error);
+	free(r);
+}

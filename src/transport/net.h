@@ -1,0 +1,45 @@
+/* The network context: libwebsockets on the bridged libuv loop, the async
+ * resolver, and the routing of both libraries' logs into ours. */
+#ifndef JP_NET_H
+#define JP_NET_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+struct event_base;
+struct lws_context;
+struct lws_vhost;
+struct net;
+struct net_resolve;
+
+/* lws hands a connection's callbacks to whichever protocol it likes (the
+ * final WSI_DESTROY often goes to the first one), so every object we attach
+ * to a wsi starts with this tag and one callback dispatches on it. */
+enum net_conn_kind {
+	NET_CONN_HTTP = 1,
+	NET_CONN_WS,
+};
+
+struct net *net_new(struct event_base *base);
+/* Starts the two-step lws shutdown; net_free() finishes it. */
+void net_free(struct net *);
+struct event_base *net_base(struct net *);
+struct lws_context *net_lws(struct net *);
+/* The vhost whose TLS client context trusts ca_file (and the system store);
+ * NULL ca_file is the default vhost.  NULL when ca_file cannot be loaded. */
+struct lws_vhost *net_vhost(struct net *, const char *ca_file);
+/* Call after any lws call made outside an lws callback. */
+void net_kick(struct net *);
+/* Same, but from inside an lws callback: runs on the next loop turn. */
+void net_kick_deferred(struct net *);
+
+/* Resolves host without blocking; cb gets a numeric address string or
+ * NULL and an error message.  The callback may run before this returns. */
+typedef void (*net_resolve_cb)(const char *address, const char *error,
+    void *arg);
+struct net_resolve *net_resolve(struct net *, const char *host,
+    net_resolve_cb cb, void *arg);
+/* Cancels a pending resolution; its callback is not called. */
+void net_resolve_cancel(struct net_resolve *);
+
+#endif

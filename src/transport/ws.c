@@ -1,0 +1,467 @@
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <libwebsockets.h>
+
+#include "session/url.h"
+#include "transport/net.h"
+#include "transport/ws.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define WS_SUBPROTOCOL "jmap"
+
+enum ws_state {
+	WS_RESOLVING,
+	WS_CONNECTING,
+	WS_OPEN,
+	WS_CLOSING,	/* our close frame is queued or sent */
+	WS_DONE,	/* lws let go; finish is pending */
+};
+
+struct ws_msg {
+	TAILQ_ENTRY(ws_msg) entry;
+	size_t len;
+	unsigned char buf[];	/* LWS_PRE bytes of headroom, then the text */
+};
+TAILQ_HEAD(ws_msgs, ws_msg);
+
+struct ws_conn {
+	enum net_conn_kind kind;	/* first: see net.h */
+	struct net *net;
+	struct ws_callbacks cbs;
+	void *arg;
+	enum ws_state state;
+
+	char *url;
+	char *authorization;
+	char *ca_file;
+	char *log_prefix;
+	bool insecure;
+	size_t max_frame;
+	struct url u;
+
+	struct net_resolve *resolve;
+	struct lws *wsi;
+	struct event *finish;
+	struct ws_msgs out;
+	int close_code;		/* what we send in our close frame */
+	bool abort;		/* drop without a close frame */
+
+	char *rx;
+	size_t rx_len;
+	size_t rx_cap;
+
+	char *error;
+	int http_status;
+	char *retry_after;
+	int peer_close_code;
+	bool established;
+};
+
+static void
+ws_set_error(struct ws_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->error != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&c->error, fmt, ap) < 0)
+		fatalx("out of memory formatting an error");
+	va_end(ap);
+}
+
+static void
+ws_free(struct ws_conn *c)
+{
+	struct ws_msg *m;
+
+	net_resolve_cancel(c->resolve);
+	while ((m = TAILQ_FIRST(&c->out)) != NULL) {
+		TAILQ_REMOVE(&c->out, m, entry);
+		free(m);
+	}
+	event_free(c->finish);
+	url_clear(&c->u);
+	free(c->url);
+	if (c->authorization != NULL) {
+		explicit_bzero(c->authorization, strlen(c->authorization));
+		free(c->authorization);
+	}
+	free(c->ca_file);
+	free(c->log_prefix);
+	free(c->rx);
+	free(c->error);
+	free(c->retry_after);
+	free(c);
+}
+
+static void
+ws_finish(evutil_socket_t fd, short what, void *arg)
+{
+	struct ws_conn *c = arg;
+	struct ws_close_info info;
+
+	if (c->error == NULL && !c->established)
+		ws_set_error(c, "connection closed before the WebSocket "
+		    "upgrade completed");
+	if (c->error == NULL && c->peer_close_code == 0 &&
+	    c->state != WS_CLOSING)
+		ws_set_error(c, "connection lost without a close frame");
+	c->state = WS_DONE;
+	memset(&info, 0, sizeof(info));
+	info.error = c->error;
+	info.http_status = c->http_status;
+	info.retry_after = c->retry_after;
+	info.close_code = c->peer_close_code;
+	info.was_established = c->established;
+	c->cbs.closed(c, &info, c->arg);
+	ws_free(c);
+}
+
+static void
+ws_fail_now(struct ws_conn *c)
+{
+	c->state = WS_DONE;
+	event_active(c->finish, EV_TIMEOUT, 0);
+}
+
+static void
+ws_resolved(const char *address, const char *error, void *arg)
+{
+	struct ws_conn *c = arg;
+	struct lws_client_connect_info ci;
+	struct lws_vhost *vh;
+	char host[300];
+
+	c->resolve = NULL;
+	if (address == NULL) {
+		ws_set_error(c, "cannot resolve %s: %s", c->u.host, error);
+		ws_fail_now(c);
+		return;
+	}
+	if ((vh = net_vhost(c->net, c->ca_file)) == NULL) {
+		ws_set_error(c, "cannot use ca_file %s", c->ca_file);
+		ws_fail_now(c);
+		return;
+	}
+	if (c->u.port == (c->u.tls ? 443 : 80))
+		snprintf(host, sizeof(host), "%s", c->u.host);
+	else
+		snprintf(host, sizeof(host), "%s:%d", c->u.host, c->u.port);
+
+	memset(&ci, 0, sizeof(ci));
+	ci.context = net_lws(c->net);
+	ci.vhost = vh;
+	ci.address = address;
+	ci.port = c->u.port;
+	ci.path = c->u.path;
+	ci.host = host;
+	ci.origin = host;
+	ci.protocol = WS_SUBPROTOCOL;
+	ci.local_protocol_name = WS_SUBPROTOCOL;
+	ci.ietf_version_or_minus_one = -1;
+	ci.alpn = "http/1.1";
+	ci.opaque_user_data = c;
+	ci.pwsi = &c->wsi;
+	if (c->u.tls) {
+		ci.ssl_connection = LCCSCF_USE_SSL;
+		if (c->insecure)
+			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
+			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+	}
+	c->state = WS_CONNECTING;
+	log_debug("%s: connecting to %s (%s)", c->log_prefix, c->url, address);
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		/* lws may already have run the error callback and
+		 * WSI_DESTROY; either way this attempt is over. */
+		c->wsi = NULL;
+		ws_set_error(c, "cannot connect to %s", host);
+		ws_fail_now(c);
+		return;
+	}
+	net_kick_deferred(c->net);
+}
+
+struct ws_conn *
+ws_connect(struct net *net, const struct ws_opts *o,
+    const struct ws_callbacks *cbs, void *arg)
+{
+	struct ws_conn *c = xcalloc(1, sizeof(*c));
+
+	c->kind = NET_CONN_WS;
+	c->net = net;
+	c->cbs = *cbs;
+	c->arg = arg;
+	c->url = xstrdup(o->url);
+	c->authorization = o->authorization ? xstrdup(o->authorization) : NULL;
+	c->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
+	c->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "websocket");
+	c->insecure = o->insecure;
+	c->max_frame = o->max_frame;
+	TAILQ_INIT(&c->out);
+	c->finish = event_new(net_base(net), -1, 0, ws_finish, c);
+	if (c->finish == NULL)
+		fatalx("libevent: cannot create a websocket event");
+
+	c->state = WS_RESOLVING;
+	if (url_parse(c->url, &c->u) == -1 ||
+	    (strcmp(c->u.scheme, "ws") != 0 && strcmp(c->u.scheme, "wss") != 0)) {
+		ws_set_error(c, "not a ws or wss URL: %s", c->url);
+		ws_fail_now(c);
+		return c;
+	}
+	c->resolve = net_resolve(net, c->u.host, ws_resolved, c);
+	return c;
+}
+
+bool
+ws_is_open(const struct ws_conn *c)
+{
+	return c->state == WS_OPEN;
+}
+
+int
+ws_send(struct ws_conn *c, const char *text, size_t len)
+{
+	struct ws_msg *m;
+
+	if (c->state != WS_OPEN || c->wsi == NULL)
+		return -1;
+	m = xmalloc(sizeof(*m) + LWS_PRE + len);
+	m->len = len;
+	memcpy(m->buf + LWS_PRE, text, len);
+	TAILQ_INSERT_TAIL(&c->out, m, entry);
+	lws_callback_on_writable(c->wsi);
+	net_kick_deferred(c->net);
+	return 0;
+}
+
+static void
+ws_stop(struct ws_conn *c)
+{
+	switch (c->state) {
+	case WS_RESOLVING:
+		net_resolve_cancel(c->resolve);
+		c->resolve = NULL;
+		ws_fail_now(c);
+		break;
+	case WS_CONNECTING:
+		if (c->wsi != NULL) {
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+			    LWS_TO_KILL_ASYNC);
+			net_kick_deferred(c->net);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ws_close(struct ws_conn *c, int code)
+{
+	switch (c->state) {
+	case WS_RESOLVING:
+	case WS_CONNECTING:
+		ws_set_error(c, "closed by us before the connection was up");
+		ws_stop(c);
+		break;
+	case WS_OPEN:
+		c->state = WS_CLOSING;
+		c->close_code = code;
+		lws_callback_on_writable(c->wsi);
+		/* A peer that never answers our close frame is cut off. */
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, 3);
+		net_kick_deferred(c->net);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ws_abort(struct ws_conn *c, const char *why)
+{
+	ws_set_error(c, "%s", why);
+	switch (c->state) {
+	case WS_RESOLVING:
+	case WS_CONNECTING:
+		ws_stop(c);
+		break;
+	case WS_OPEN:
+	case WS_CLOSING:
+		c->abort = true;
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		net_kick_deferred(c->net);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+ws_receive(struct ws_conn *c, struct lws *wsi, const char *in, size_t len)
+{
+	if (lws_frame_is_binary(wsi)) {
+		log_debug("%s: ignoring a binary frame", c->log_prefix);
+		return 0;
+	}
+	if (c->rx_len + len > c->max_frame) {
+		log_warnx("%s: server sent a message larger than max_frame "
+		    "(%zu bytes); dropping the connection", c->log_prefix,
+		    c->max_frame);
+		ws_set_error(c, "message larger than max_frame (%zu bytes)",
+		    c->max_frame);
+		/* No lws_close_reason() here: lws 4.1 builds the close frame
+		 * in the buffer it is still parsing into, and crashes. */
+		return -1;
+	}
+	if (c->rx_len + len + 1 > c->rx_cap) {
+		c->rx_cap = (c->rx_len + len + 1) * 2;
+		if (c->rx_cap > c->max_frame + 1)
+			c->rx_cap = c->max_frame + 1;
+		c->rx = xrealloc(c->rx, c->rx_cap);
+	}
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	c->rx[c->rx_len] = '\0';
+	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+		return 0;
+	len = c->rx_len;
+	c->rx_len = 0;
+	c->cbs.message(c, c->rx, len, c->arg);
+	/* The owner may have given up on the connection in its handler. */
+	return c->abort ? -1 : 0;
+}
+
+static int
+ws_writeable(struct ws_conn *c, struct lws *wsi)
+{
+	struct ws_msg *m;
+
+	if (c->abort)
+		return -1;
+	if (c->state == WS_CLOSING && TAILQ_EMPTY(&c->out)) {
+		lws_close_reason(wsi, c->close_code, NULL, 0);
+		return -1;
+	}
+	if ((m = TAILQ_FIRST(&c->out)) == NULL)
+		return 0;
+	TAILQ_REMOVE(&c->out, m, entry);
+	if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) <
+	    (int)m->len) {
+		free(m);
+		ws_set_error(c, "write failed");
+		return -1;
+	}
+	free(m);
+	if (!TAILQ_EMPTY(&c->out) || c->state == WS_CLOSING)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static char *
+ws_header(struct lws *wsi, enum lws_token_indexes token)
+{
+	int len = lws_hdr_total_length(wsi, token);
+	char *v;
+
+	if (len <= 0)
+		return NULL;
+	v = xmalloc((size_t)len + 1);
+	if (lws_hdr_copy(wsi, v, len + 1, token) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+int
+ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct ws_conn *c = lws_get_opaque_user_data(wsi);
+	char *proto;
+
+	if (c == NULL)
+		return 0;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+		unsigned char **p = in, *end = *p + len;
+
+		if (c->authorization != NULL &&
+		    lws_add_http_header_by_token(wsi,
+		    WSI_TOKEN_HTTP_AUTHORIZATION,
+		    (unsigned char *)c->authorization,
+		    (int)strlen(c->authorization), p, end))
+			return -1;
+		return 0;
+	}
+	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
+		/* lws shows us the upgrade response before judging it. */
+		c->http_status = (int)lws_http_client_http_response(wsi);
+		if (c->http_status != 101) {
+			free(c->retry_after);
+			c->retry_after = ws_header(wsi,
+			    WSI_TOKEN_HTTP_RETRY_AFTER);
+			ws_set_error(c, "server refused the WebSocket upgrade "
+			    "with HTTP %d", c->http_status);
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+		proto = ws_header(wsi, WSI_TOKEN_PROTOCOL);
+		if (proto == NULL || strcmp(proto, WS_SUBPROTOCOL) != 0) {
+			ws_set_error(c, "server did not select the WebSocket "
+			    "subprotocol \"jmap\" (it answered %s%s%s); is the "
+			    "URL a JMAP WebSocket endpoint?",
+			    proto ? "\"" : "", proto ? proto : "none",
+			    proto ? "\"" : "");
+			free(proto);
+			return -1;
+		}
+		free(proto);
+		return 0;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		c->state = WS_OPEN;
+		c->established = true;
+		c->http_status = 101;
+		c->cbs.established(c, c->arg);
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		return ws_receive(c, wsi, in, len);
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return ws_writeable(c, wsi);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (len >= 2) {
+			const unsigned char *b = in;
+
+			c->peer_close_code = (b[0] << 8) | b[1];
+		} else {
+			c->peer_close_code = LWS_CLOSE_STATUS_NO_STATUS;
+		}
+		log_debug("%s: server closed the connection with code %d",
+		    c->log_prefix, c->peer_close_code);
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		ws_set_error(c, "%s", in != NULL ? (const char *)in :
+		    "connection failed");
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		c->wsi = NULL;
+		lws_set_opaque_user_data(wsi, NULL);
+		event_active(c->finish, EV_TIMEOUT, 0);
+		return 0;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,58 @@
+/* A WebSocket client connection on libwebsockets (RFC 6455), speaking one
+ * required subprotocol. */
+#ifndef JP_WS_H
+#define JP_WS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+struct net;
+struct ws_conn;
+
+struct ws_opts {
+	const char *url;		/* ws:// or wss:// */
+	const char *authorization;	/* whole header value; never logged */
+	const char *ca_file;
+	bool insecure;
+	size_t max_frame;		/* a longer message drops the connection */
+	const char *log_prefix;		/* "account personal" */
+};
+
+/* Why a connection ended, for the owner's retry policy. */
+struct ws_close_info {
+	const char *error;	/* NULL after a clean close by either side */
+	int http_status;	/* status of a refused upgrade, else 0 */
+	const char *retry_after;	/* header of a refused upgrade, or NULL */
+	int close_code;		/* close frame code from the server, or 0 */
+	bool was_established;
+};
+
+struct ws_callbacks {
+	void (*established)(struct ws_conn *, void *arg);
+	/* One whole text message; data is NUL-terminated. */
+	void (*message)(struct ws_conn *, const char *data, size_t len,
+	    void *arg);
+	/* Exactly once, on a fresh loop turn; the connection is freed when
+	 * this returns. */
+	void (*closed)(struct ws_conn *, const struct ws_close_info *,
+	    void *arg);
+};
+
+struct ws_conn *ws_connect(struct net *, const struct ws_opts *,
+    const struct ws_callbacks *, void *arg);
+/* Queues one text message; -1 when the connection is not open. */
+int ws_send(struct ws_conn *, const char *text, size_t len);
+/* Sends a close frame with code (1000 normal, 1001 going away) and lets the
+ * peer answer; closed() follows.  Before the upgrade it just aborts. */
+void ws_close(struct ws_conn *, int code);
+/* Ends the connection without a close frame, as when it is found dead. */
+void ws_abort(struct ws_conn *, const char *why);
+bool ws_is_open(const struct ws_conn *);
+
+int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len);
+
+#endif
