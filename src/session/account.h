@@ -1,0 +1,59 @@
+/* One configured account: credentials, Session discovery, the WebSocket
+ * push connection, durable resume state, and reconnecting. */
+#ifndef JP_ACCOUNT_H
+#define JP_ACCOUNT_H
+
+#include <stdint.h>
+
+#include "session/request.h"
+
+struct account;
+struct config_account;
+struct json_object;
+struct net;
+struct push_event;
+
+enum account_status {
+	ACCOUNT_CONNECTING,
+	ACCOUNT_CONNECTED,
+	ACCOUNT_BACKOFF,
+	ACCOUNT_AUTH_FAILED,
+	ACCOUNT_DISABLED,
+	ACCOUNT_STOPPED,
+};
+
+struct account_callbacks {
+	/* A change, after its state was saved. */
+	void (*change)(struct account *, const struct push_event *, void *arg);
+	/* The status changed (for STATUS= and, later, the socket). */
+	void (*status)(struct account *, void *arg);
+	/* account_stop() finished: the account may be freed now. */
+	void (*stopped)(struct account *, void *arg);
+};
+
+struct account *account_new(struct net *, const struct config_account *,
+    const char *state_dir, const struct account_callbacks *, void *arg);
+void account_free(struct account *);
+void account_start(struct account *);
+/* Closes cleanly (close frame, bounded wait); stopped() follows. */
+void account_stop(struct account *);
+/* Swaps in an equal config (after a reload, the old one is freed). */
+void account_set_config(struct account *, const struct config_account *);
+
+const char *account_name(const struct account *);
+const struct config_account *account_config(const struct account *);
+enum account_status account_status(const struct account *);
+const char *account_status_name(enum account_status);
+/* Last error, NULL when none. */
+const char *account_error(const struct account *);
+/* Seconds until the next attempt while in backoff. */
+double account_retry_in(const struct account *);
+
+/* Sends a JMAP request over the push connection: using and method_calls
+ * are referenced, not taken.  The callback gets the methodResponses array
+ * or an error.  -1 (and no callback) when the account is not connected. */
+int account_request(struct account *, struct json_object *using,
+    struct json_object *method_calls, uint64_t timeout_ms,
+    request_cb cb, void *arg);
+
+#endif
