@@ -1,0 +1,438 @@
+#include "autoconf.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "output/hook.h"
+#include "session/account.h"
+#include "transport/net.h"
+#include "util/log.h"
+#include "util/proc.h"
+#include "util/xmalloc.h"
+
+/* Bounds on shutdown: close frames answered, then hooks given time to
+ * finish after SIGTERM. */
+#define DAEMON_STOP_ACCOUNTS_MS	5000
+#define DAEMON_STOP_HOOKS_MS	5000
+#define DAEMON_STOP_POLL_MS	50
+
+/* A config that accounts still point at while they close after a reload. */
+struct retired {
+	struct config *cfg;
+	unsigned users;
+};
+
+struct daemon_account {
+	TAILQ_ENTRY(daemon_account) entry;
+	struct daemon *d;
+	struct account *acct;
+	bool stopping;
+	struct retired *retired;	/* config to release once stopped */
+	const struct config_account *restart;	/* start anew once stopped */
+};
+TAILQ_HEAD(daemon_accounts, daemon_account);
+
+struct daemon {
+	struct event_base *base;
+	struct net *net;
+	char *config_path;
+	int cli_log_level;
+	struct config *cfg;
+	struct hooks *hooks;
+	struct daemon_accounts accounts;
+	unsigned stopping_accounts;
+
+	struct event *sigterm;
+	struct event *sigint;
+	struct event *sighup;
+	struct event *watchdog;
+	struct event *stop_timer;
+	bool shutting_down;
+	bool hooks_signalled;
+	int stop_elapsed_ms;
+	char *last_status;
+};
+
+static void daemon_account_start(struct daemon *, const struct config_account *);
+
+static void
+daemon_notify_status(struct daemon *d)
+{
+	struct daemon_account *da;
+	char line[1024];
+	size_t off;
+	unsigned total = 0, up = 0;
+	int n;
+
+	TAILQ_FOREACH(da, &d->accounts, entry) {
+		if (da->stopping)
+			continue;
+		total++;
+		if (account_status(da->acct) == ACCOUNT_CONNECTED)
+			up++;
+	}
+	off = (size_t)snprintf(line, sizeof(line), "%u/%u accounts connected",
+	    up, total);
+	TAILQ_FOREACH(da, &d->accounts, entry) {
+		enum account_status s = account_status(da->acct);
+
+		if (da->stopping || s == ACCOUNT_CONNECTED || off >= sizeof(line))
+			continue;
+		if (s == ACCOUNT_BACKOFF || s == ACCOUNT_AUTH_FAILED ||
+		    s == ACCOUNT_DISABLED)
+			n = snprintf(line + off, sizeof(line) - off,
+			    "%s %s: %s %.0fs (%s)", off ? ";" : "",
+			    account_name(da->acct), account_status_name(s),
+			    account_retry_in(da->acct),
+			    account_error(da->acct) ? account_error(da->acct) :
+			    "no error");
+		else
+			n = snprintf(line + off, sizeof(line) - off, "; %s: %s",
+			    account_name(da->acct), account_status_name(s));
+		if (n > 0)
+			off += (size_t)n;
+	}
+	if (d->last_status != NULL && strcmp(d->last_status, line) == 0)
+		return;
+	free(d->last_status);
+	d->last_status = xstrdup(line);
+	sd_notifyf(0, "STATUS=%s", line);
+}
+
+static void
+daemon_on_change(struct account *acct, const struct push_event *ev, void *arg)
+{
+	struct daemon_account *da = arg;
+
+	hooks_dispatch(da->d->hooks, ev);
+}
+
+static void
+daemon_on_status(struct account *acct, void *arg)
+{
+	struct daemon_account *da = arg;
+
+	daemon_notify_status(da->d);
+}
+
+static void
+daemon_release(struct retired *r)
+{
+	if (r != NULL && --r->users == 0) {
+		config_free(r->cfg);
+		free(r);
+	}
+}
+
+/* Freed on a fresh loop turn: the account is still inside its own
+ * callback when it reports being stopped. */
+static void
+daemon_account_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon_account *da = arg;
+	struct daemon *d = da->d;
+	const struct config_account *restart = da->restart;
+
+	account_free(da->acct);
+	daemon_release(da->retired);
+	free(da);
+	if (restart != NULL && !d->shutting_down)
+		daemon_account_start(d, restart);
+	daemon_notify_status(d);
+}
+
+static void
+daemon_on_stopped(struct account *acct, void *arg)
+{
+	struct daemon_account *da = arg;
+	struct daemon *d = da->d;
+
+	TAILQ_REMOVE(&d->accounts, da, entry);
+	d->stopping_accounts--;
+	if (event_base_once(d->base, -1, EV_TIMEOUT, daemon_account_reap, da,
+	    NULL) == -1)
+		fatalx("libevent: cannot schedule an account's release");
+}
+
+static void
+daemon_account_start(struct daemon *d, const struct config_account *ca)
+{
+	struct daemon_account *da = xcalloc(1, sizeof(*da));
+	struct account_callbacks cbs = {
+		.change = daemon_on_change,
+		.status = daemon_on_status,
+		.stopped = daemon_on_stopped,
+	};
+
+	da->d = d;
+	da->acct = account_new(d->net, ca, d->cfg->state_dir, &cbs, da);
+	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
+	account_start(da->acct);
+}
+
+static void
+daemon_account_stop(struct daemon_account *da, struct retired *r,
+    const struct config_account *restart)
+{
+	if (da->stopping)
+		return;
+	da->stopping = true;
+	da->d->stopping_accounts++;
+	da->retired = r;
+	da->restart = restart;
+	if (r != NULL)
+		r->users++;
+	account_stop(da->acct);
+}
+
+static void
+daemon_apply_log_level(struct daemon *d)
+{
+	if (d->cli_log_level != -1)
+		log_set_level(d->cli_log_level);
+	else if (d->cfg->log_level != -1)
+		log_set_level(d->cfg->log_level);
+	else
+		log_set_level(LOG_INFO);
+}
+
+static struct config *
+daemon_load(const char *path)
+{
+	struct config_errors errs = { 0 };
+	struct config *cfg = config_load(path, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		log_errx("%s", errs.msgs[i]);
+	config_errors_clear(&errs);
+	return cfg;
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config *cfg;
+	struct retired *r;
+	struct daemon_account *da, *next;
+	const struct config_account *ca, *old;
+	bool same_dir;
+
+	log_info("reloading %s", d->config_path);
+	sd_notify(0, "RELOADING=1");
+	if ((cfg = daemon_load(d->config_path)) == NULL) {
+		log_errx("the new configuration has errors; keeping the "
+		    "running one");
+		sd_notify(0, "READY=1");
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->cfg = d->cfg;
+	r->users = 1;
+	d->cfg = cfg;
+	same_dir = strcmp(r->cfg->state_dir, cfg->state_dir) == 0;
+	daemon_apply_log_level(d);
+	hooks_set_config(d->hooks, cfg);
+
+	for (da = TAILQ_FIRST(&d->accounts); da != NULL; da = next) {
+		next = TAILQ_NEXT(da, entry);
+		if (da->stopping)
+			continue;
+		old = account_config(da->acct);
+		ca = config_find_account(cfg, old->name);
+		if (ca != NULL && same_dir && config_account_equal(old, ca)) {
+			/* Unchanged: keep the connection, no change missed. */
+			account_set_config(da->acct, ca);
+			continue;
+		}
+		log_info("account %s: %s", old->name, ca == NULL ?
+		    "removed from the configuration; closing" :
+		    "configuration changed; reconnecting");
+		daemon_account_stop(da, r, ca);
+	}
+	TAILQ_FOREACH(ca, &cfg->accounts, entry) {
+		bool known = false;
+
+		TAILQ_FOREACH(da, &d->accounts, entry)
+			if (strcmp(account_name(da->acct), ca->name) == 0)
+				known = true;
+		if (!known) {
+			log_info("account %s: added", ca->name);
+			daemon_account_start(d, ca);
+		}
+	}
+	daemon_release(r);
+	log_info("configuration reloaded");
+	sd_notify(0, "READY=1");
+	daemon_notify_status(d);
+}
+
+static void
+daemon_stop_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv = { 0, DAEMON_STOP_POLL_MS * 1000 };
+	bool accounts_done;
+
+	d->stop_elapsed_ms += DAEMON_STOP_POLL_MS;
+	accounts_done = TAILQ_EMPTY(&d->accounts) ||
+	    d->stop_elapsed_ms >= DAEMON_STOP_ACCOUNTS_MS;
+	if (accounts_done && !d->hooks_signalled) {
+		d->hooks_signalled = true;
+		if (proc_count() > 0)
+			log_info("waiting for %zu running hook(s) to end",
+			    proc_count());
+		proc_terminate_all(DAEMON_STOP_HOOKS_MS / 2);
+	}
+	if (accounts_done && (proc_count() == 0 || d->stop_elapsed_ms >=
+	    DAEMON_STOP_ACCOUNTS_MS + DAEMON_STOP_HOOKS_MS)) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	evtimer_add(d->stop_timer, &tv);
+}
+
+static void
+daemon_shutdown(struct daemon *d)
+{
+	struct daemon_account *da;
+	struct timeval tv = { 0, 0 };
+
+	if (d->shutting_down)
+		return;
+	d->shutting_down = true;
+	log_info("shutting down");
+	sd_notify(0, "STOPPING=1");
+	TAILQ_FOREACH(da, &d->accounts, entry)
+		daemon_account_stop(da, NULL, NULL);
+	evtimer_add(d->stop_timer, &tv);
+}
+
+static void
+daemon_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		if (!d->shutting_down)
+			daemon_reload(d);
+		break;
+	default:
+		daemon_shutdown(d);
+		break;
+	}
+}
+
+static void
+daemon_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static void
+daemon_events(struct daemon *d)
+{
+	uint64_t usec;
+
+	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_signal, d);
+	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal, d);
+	d->sighup = evsignal_new(d->base, SIGHUP, daemon_signal, d);
+	d->stop_timer = evtimer_new(d->base, daemon_stop_poll, d);
+	if (d->sigterm == NULL || d->sigint == NULL || d->sighup == NULL ||
+	    d->stop_timer == NULL)
+		fatalx("libevent: cannot create signal events");
+	evsignal_add(d->sigterm, NULL);
+	evsignal_add(d->sigint, NULL);
+	evsignal_add(d->sighup, NULL);
+
+	/* Half the watchdog period leaves room for a busy moment. */
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		struct timeval tv = {
+			.tv_sec = (time_t)(usec / 2 / 1000000),
+			.tv_usec = (suseconds_t)(usec / 2 % 1000000),
+		};
+
+		d->watchdog = event_new(d->base, -1, EV_PERSIST,
+		    daemon_watchdog, d);
+		if (d->watchdog == NULL)
+			fatalx("libevent: cannot create the watchdog timer");
+		event_add(d->watchdog, &tv);
+		sd_notify(0, "WATCHDOG=1");
+	}
+}
+
+static void
+daemon_free(struct daemon *d)
+{
+	struct daemon_account *da;
+
+	while ((da = TAILQ_FIRST(&d->accounts)) != NULL) {
+		TAILQ_REMOVE(&d->accounts, da, entry);
+		account_free(da->acct);
+		daemon_release(da->retired);
+		free(da);
+	}
+	hooks_free(d->hooks);
+	net_free(d->net);
+	if (d->sigterm != NULL) {
+		event_free(d->sigterm);
+		event_free(d->sigint);
+		event_free(d->sighup);
+		event_free(d->stop_timer);
+	}
+	if (d->watchdog != NULL)
+		event_free(d->watchdog);
+	config_free(d->cfg);
+	free(d->config_path);
+	free(d->last_status);
+	event_base_free(d->base);
+	free(d);
+}
+
+int
+daemon_run(const char *config_path, int log_level)
+{
+	struct daemon *d = xcalloc(1, sizeof(*d));
+	const struct config_account *ca;
+
+	d->config_path = xstrdup(config_path);
+	d->cli_log_level = log_level;
+	TAILQ_INIT(&d->accounts);
+	if ((d->cfg = daemon_load(config_path)) == NULL) {
+		log_errx("cannot start: fix the errors in %s (jmap-pushd "
+		    "--check-config shows them)", config_path);
+		free(d->config_path);
+		free(d);
+		return 1;
+	}
+	daemon_apply_log_level(d);
+	signal(SIGPIPE, SIG_IGN);
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("libevent: cannot create the event loop");
+	proc_init(d->base);
+	d->net = net_new(d->base);
+	d->hooks = hooks_new(d->cfg);
+	daemon_events(d);
+
+	log_info("jmap-pushd %s starting with %s", PACKAGE_VERSION,
+	    config_path);
+	TAILQ_FOREACH(ca, &d->cfg->accounts, entry)
+		daemon_account_start(d, ca);
+	/* Ready means configured and listening, not connected: servers may
+	 * be down for hours and systemd must not wait for them. */
+	sd_notify(0, "READY=1");
+	daemon_notify_status(d);
+
+	event_base_dispatch(d->base);
+	log_info("stopped");
+	daemon_free(d);
+	return 0;
+}
