@@ -1,0 +1,388 @@
+/*
+ * The control API under /control/: how tests deliver mail, inject faults
+ * and wait for the daemon without sleeping. No authentication: the server
+ * listens on the loopback address only.
+ *
+ * /control/wait parks its request: the answer is written when a watched
+ * count changes (control_wake) or when the wsi's own lws timer fires.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+#include "testserver.h"
+
+#define OVERSIZED_LEN	(2u * 1024 * 1024)
+#define GARBAGE		"{\"@type\":\"StateChange\",garbage"
+
+/* Query argument `name`, or NULL when absent. */
+static const char *
+control_arg(struct lws *wsi, const char *name, char *buf, size_t size)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s=", name);
+	return lws_get_urlarg_by_name(wsi, key, buf, (int)size);
+}
+
+/*
+ * Integer argument within [min, max], def when absent. On a bad value,
+ * answers 400 and returns -1 with *rv set to what the callback returns.
+ */
+static int
+control_arg_long(struct lws *wsi, const char *name, long min, long max,
+    long def, long *out, int *rv)
+{
+	char buf[64], msg[128], *end;
+	const char *v;
+
+	if ((v = control_arg(wsi, name, buf, sizeof(buf))) == NULL) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (*v != '\0' && *end == '\0' && errno == 0 && *out >= min &&
+	    *out <= max)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s: expected an integer from %ld to %ld",
+	    name, min, max);
+	*rv = http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
+	return -1;
+}
+
+static struct json_object *
+control_status_json(struct ts_server *s)
+{
+	struct json_object *obj, *faults;
+	unsigned long conns, enabled;
+	char push[32];
+
+	ws_counts(s, &conns, &enabled);
+	obj = json_object_new_object();
+	json_object_object_add(obj, "connections",
+	    json_object_new_int64((int64_t)conns));
+	json_object_object_add(obj, "pushEnabled",
+	    json_object_new_int64((int64_t)enabled));
+	json_object_object_add(obj, "handshakes",
+	    json_object_new_int64((int64_t)s->handshakes));
+	json_object_object_add(obj, "refused",
+	    json_object_new_int64((int64_t)s->refused));
+	json_object_object_add(obj, "lastPushEnable",
+	    json_object_get(s->last_push_enable));
+	state_push_string(s->state.push, push, sizeof(push));
+	json_object_object_add(obj, "pushState", json_object_new_string(push));
+	json_object_object_add(obj, "states", state_states_json(&s->state));
+	faults = json_object_new_object();
+	json_object_object_add(faults, "refuse",
+	    json_object_new_int64((int64_t)s->fault_refuse));
+	json_object_object_add(faults, "unauthorized",
+	    json_object_new_int64((int64_t)s->fault_unauthorized));
+	json_object_object_add(faults, "nosubprotocol",
+	    json_object_new_int64((int64_t)s->fault_nosubprotocol));
+	json_object_object_add(faults, "stall",
+	    json_object_new_boolean(s->stalled));
+	json_object_object_add(obj, "faults", faults);
+	return obj;
+}
+
+static int
+control_status(struct ts_server *s, struct lws *wsi)
+{
+	return http_send_json(wsi, HTTP_STATUS_OK, control_status_json(s));
+}
+
+/* Account argument ("u1" when absent) as an index, or -1 after a 400. */
+static int
+control_account(struct ts_server *s, struct lws *wsi, int *rv)
+{
+	char buf[64], msg[128];
+	const char *id;
+	int account;
+
+	if ((id = control_arg(wsi, "account", buf, sizeof(buf))) == NULL)
+		id = s->state.accounts[0].id;
+	if ((account = state_account_find(&s->state, id)) == -1) {
+		snprintf(msg, sizeof(msg), "account: no account \"%s\"", id);
+		*rv = http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
+	}
+	return account;
+}
+
+static void
+control_bump(struct ts_server *s, size_t account, unsigned types)
+{
+	char push[32];
+
+	state_bump(&s->state, account, types);
+	state_push_string(s->state.push, push, sizeof(push));
+	ts_info("change: account %s, pushState %s",
+	    s->state.accounts[account].id, push);
+	ws_push(s, account, types);
+}
+
+static int
+control_deliver(struct ts_server *s, struct lws *wsi)
+{
+	long count;
+	int account, rv;
+
+	if ((account = control_account(s, wsi, &rv)) == -1 ||
+	    control_arg_long(wsi, "count", 1, 1000, 1, &count, &rv) == -1)
+		return rv;
+	ts_info("deliver: %ld new mail(s) to account %s", count,
+	    s->state.accounts[account].id);
+	for (long i = 0; i < count; i++)
+		control_bump(s, account, TS_DELIVERY_TYPES);
+	return control_status(s, wsi);
+}
+
+static int
+control_change(struct ts_server *s, struct lws *wsi)
+{
+	char buf[64], msg[128];
+	const char *name;
+	int account, type, rv;
+
+	if ((account = control_account(s, wsi, &rv)) == -1)
+		return rv;
+	if ((name = control_arg(wsi, "type", buf, sizeof(buf))) == NULL)
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "type: missing");
+	if ((type = state_type_parse(name)) == -1) {
+		snprintf(msg, sizeof(msg), "type: unknown data type \"%s\"",
+		    name);
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
+	}
+	control_bump(s, account, 1u << type);
+	return control_status(s, wsi);
+}
+
+/* {"@type":"StateChange",...,"padding":"xxx..."} of exactly OVERSIZED_LEN. */
+static void
+control_oversized(struct ts_server *s)
+{
+	char head[128], *msg;
+	const char *tail = "\"}";
+	size_t hlen, tlen = strlen(tail);
+
+	hlen = (size_t)snprintf(head, sizeof(head),
+	    "{\"@type\":\"StateChange\",\"changed\":{},\"pushState\":\"p%lu\","
+	    "\"padding\":\"", s->state.push);
+	msg = xmalloc(OVERSIZED_LEN);
+	memcpy(msg, head, hlen);
+	memset(msg + hlen, 'x', OVERSIZED_LEN - hlen - tlen);
+	memcpy(msg + OVERSIZED_LEN - tlen, tail, tlen);
+	ws_send_all(s, msg, OVERSIZED_LEN);
+	free(msg);
+}
+
+static int
+control_fault(struct ts_server *s, struct lws *wsi)
+{
+	char buf[64], msg[128];
+	const char *name;
+	unsigned long *counter = NULL;
+	long count;
+	int rv;
+
+	if ((name = control_arg(wsi, "name", buf, sizeof(buf))) == NULL)
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "name: missing");
+	if (strcmp(name, "refuse") == 0)
+		counter = &s->fault_refuse;
+	else if (strcmp(name, "unauthorized") == 0)
+		counter = &s->fault_unauthorized;
+	else if (strcmp(name, "nosubprotocol") == 0)
+		counter = &s->fault_nosubprotocol;
+	if (counter != NULL) {
+		if (control_arg_long(wsi, "count", 1, 1000000, 1, &count,
+		    &rv) == -1)
+			return rv;
+		*counter = (unsigned long)count;
+		ts_info("fault: %s armed for the next %ld request(s)", name,
+		    count);
+	} else if (strcmp(name, "garbage") == 0) {
+		ts_info("fault: garbage: sending invalid JSON to every client");
+		ws_send_all(s, GARBAGE, strlen(GARBAGE));
+	} else if (strcmp(name, "oversized") == 0) {
+		ts_info("fault: oversized: sending a %u-byte frame to every "
+		    "client", OVERSIZED_LEN);
+		control_oversized(s);
+	} else if (strcmp(name, "drop") == 0) {
+		ts_info("fault: drop: dropped %zu connection(s)",
+		    ws_drop_all(s));
+	} else if (strcmp(name, "stall") == 0) {
+		ts_info("fault: stall: no more reading or writing on the "
+		    "connected clients");
+		s->stalled = true;
+		ws_stall_all(s, true);
+	} else if (strcmp(name, "forget") == 0) {
+		state_forget(&s->state);
+		ts_info("fault: forget: change history lost, pushState now "
+		    "p%lu", s->state.push);
+	} else if (strcmp(name, "none") == 0) {
+		s->fault_refuse = s->fault_unauthorized = 0;
+		s->fault_nosubprotocol = 0;
+		if (s->stalled)
+			ws_stall_all(s, false);
+		s->stalled = false;
+		ts_info("fault: none: all faults cleared");
+	} else {
+		snprintf(msg, sizeof(msg), "name: unknown fault \"%s\"", name);
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
+	}
+	return control_status(s, wsi);
+}
+
+static int
+control_close(struct ts_server *s, struct lws *wsi)
+{
+	long code;
+	int rv;
+
+	if (control_arg_long(wsi, "code", 1000, 4999, 1000, &code, &rv) == -1)
+		return rv;
+	/* RFC 6455 7.4.1: these must never be sent in a close frame. */
+	if (code == 1004 || code == 1005 || code == 1006 || code == 1015)
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "code: 1004, 1005, 1006 and 1015 cannot be sent");
+	ts_info("close: closing %zu connection(s) with code %ld",
+	    ws_close_all(s, (int)code), code);
+	return control_status(s, wsi);
+}
+
+static bool
+control_wait_met(struct ts_server *s, const struct ts_http *hc)
+{
+	unsigned long conns, enabled;
+
+	ws_counts(s, &conns, &enabled);
+	return (hc->want_push_enabled < 0 ||
+	    enabled >= (unsigned long)hc->want_push_enabled) &&
+	    (hc->want_handshakes < 0 ||
+	    s->handshakes >= (unsigned long)hc->want_handshakes) &&
+	    (hc->want_refused < 0 ||
+	    s->refused >= (unsigned long)hc->want_refused);
+}
+
+static int
+control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
+{
+	long timeout;
+	int rv;
+
+	if (control_arg_long(wsi, "pushEnabled", 0, 100000, -1,
+	    &hc->want_push_enabled, &rv) == -1 ||
+	    control_arg_long(wsi, "handshakes", 0, 100000000, -1,
+	    &hc->want_handshakes, &rv) == -1 ||
+	    control_arg_long(wsi, "refused", 0, 100000000, -1,
+	    &hc->want_refused, &rv) == -1 ||
+	    control_arg_long(wsi, "timeout", 0, 3600000, 10000, &timeout,
+	    &rv) == -1)
+		return rv;
+	if (hc->want_push_enabled < 0 && hc->want_handshakes < 0 &&
+	    hc->want_refused < 0)
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "give pushEnabled=N, handshakes=N or refused=N");
+	if (control_wait_met(s, hc))
+		return control_status(s, wsi);
+	if (timeout == 0)
+		return http_send_error(wsi, HTTP_STATUS_REQUEST_TIMEOUT,
+		    "timeout");
+	hc->waiting = true;
+	hc->timed_out = false;
+	TAILQ_INSERT_TAIL(&s->waiters, hc, entry);
+	lws_set_timer_usecs(wsi, (lws_usec_t)timeout * 1000);
+	/* lws gives a request's content a few seconds: we have our timer. */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+	ts_debug("wait: parked (pushEnabled>=%ld handshakes>=%ld "
+	    "refused>=%ld, %ld ms)", hc->want_push_enabled,
+	    hc->want_handshakes, hc->want_refused, timeout);
+	return 1;
+}
+
+/*
+ * Returns what http_send returns, or 1 when the request was parked and will
+ * be answered later from control_writeable.
+ */
+int
+control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
+    const char *path)
+{
+	const char *what = path + strlen("/control/");
+
+	if (strcmp(what, "status") == 0)
+		return control_status(s, wsi);
+	if (strcmp(what, "deliver") == 0)
+		return control_deliver(s, wsi);
+	if (strcmp(what, "change") == 0)
+		return control_change(s, wsi);
+	if (strcmp(what, "fault") == 0)
+		return control_fault(s, wsi);
+	if (strcmp(what, "close") == 0)
+		return control_close(s, wsi);
+	if (strcmp(what, "wait") == 0)
+		return control_wait(s, wsi, hc);
+	return http_send_error(wsi, HTTP_STATUS_NOT_FOUND,
+	    "unknown control endpoint");
+}
+
+static void
+control_ready(struct ts_server *s, struct ts_http *hc, bool timed_out)
+{
+	TAILQ_REMOVE(&s->waiters, hc, entry);
+	hc->waiting = false;
+	hc->answer = true;
+	hc->timed_out = timed_out;
+	lws_callback_on_writable(hc->wsi);
+}
+
+/* A watched count may have changed: answer the waits now satisfied. */
+void
+control_wake(struct ts_server *s)
+{
+	struct ts_http *hc, *next;
+
+	if (s->stopping)
+		return;
+	for (hc = TAILQ_FIRST(&s->waiters); hc != NULL; hc = next) {
+		next = TAILQ_NEXT(hc, entry);
+		if (!control_wait_met(s, hc))
+			continue;
+		lws_set_timer_usecs(hc->wsi, LWS_SET_TIMER_USEC_CANCEL);
+		control_ready(s, hc, false);
+	}
+}
+
+void
+control_timer(struct ts_server *s, struct ts_http *hc)
+{
+	if (hc->waiting)
+		control_ready(s, hc, true);
+}
+
+/* The connection goes away: forget its parked request, if any. */
+void
+control_unpark(struct ts_server *s, struct ts_http *hc)
+{
+	if (hc->waiting)
+		TAILQ_REMOVE(&s->waiters, hc, entry);
+	hc->waiting = false;
+	hc->answer = false;
+}
+
+int
+control_writeable(struct ts_server *s, struct ts_http *hc)
+{
+	hc->answer = false;
+	if (hc->timed_out)
+		return http_send_error(hc->wsi, HTTP_STATUS_REQUEST_TIMEOUT,
+		    "timeout");
+	return control_status(s, hc->wsi);
+}

@@ -1,0 +1,192 @@
+/*
+ * jmap-testserver: a small JMAP server for the integration tests. It serves
+ * the Session object and RFC 8887 WebSocket push, and a control API over
+ * plain HTTP through which tests simulate deliveries and inject faults.
+ */
+#ifndef TS_TESTSERVER_H
+#define TS_TESTSERVER_H
+
+#include <sys/queue.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+#include <libwebsockets.h>
+
+#include "util/log.h"
+
+#define ts_warnx(fmt, ...)	log_warnx("testserver: " fmt, ##__VA_ARGS__)
+#define ts_info(fmt, ...)	log_info("testserver: " fmt, ##__VA_ARGS__)
+#define ts_debug(fmt, ...)	log_debug("testserver: " fmt, ##__VA_ARGS__)
+
+/* Serialisation used for every body and frame: compact, "/" unescaped. */
+#define TS_JSON_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Data types that have a state; masks select them by (1u << type). */
+enum ts_type {
+	TS_EMAIL,
+	TS_EMAIL_DELIVERY,
+	TS_MAILBOX,
+	TS_THREAD,
+	TS_IDENTITY,
+	TS_EMAIL_SUBMISSION,
+	TS_VACATION_RESPONSE,
+	TS_NTYPES
+};
+#define TS_ALL_TYPES	((1u << TS_NTYPES) - 1)
+/* What one new mail changes. */
+#define TS_DELIVERY_TYPES \
+	((1u << TS_EMAIL) | (1u << TS_EMAIL_DELIVERY) | (1u << TS_MAILBOX) | \
+	 (1u << TS_THREAD))
+
+struct ts_account {
+	char		*id;
+	char		*name;
+	bool		 personal;
+	unsigned long	 counter[TS_NTYPES];
+};
+
+struct ts_history {
+	unsigned long	 push;		/* the pushState this change made */
+	size_t		 account;
+	unsigned	 types;
+};
+
+struct ts_state {
+	struct ts_account	*accounts;
+	size_t			 naccounts;
+	unsigned long		 push;	/* current pushState is "p<push>" */
+	/* Oldest pushState a client may resume from; older ones are unknown. */
+	unsigned long		 base;
+	struct ts_history	*history;
+	size_t			 nhistory;
+};
+
+struct ts_frame {
+	TAILQ_ENTRY(ts_frame)	 entry;
+	size_t			 len;
+	unsigned char		*buf;	/* LWS_PRE bytes of headroom, then len */
+};
+TAILQ_HEAD(ts_frameq, ts_frame);
+
+/* Per-connection data of the "jmap" WebSocket protocol (zeroed by lws). */
+struct ts_client {
+	TAILQ_ENTRY(ts_client)	 entry;
+	struct lws		*wsi;
+	unsigned		 id;
+	bool			 push_enabled;
+	unsigned		 types;
+	char			*rx;		/* message being reassembled */
+	size_t			 rx_len;
+	size_t			 rx_size;
+	bool			 rx_open;
+	bool			 rx_binary;
+	struct ts_frameq	 outq;
+	bool			 stalled;
+	int			 close_code;	/* to send once outq is empty */
+	bool			 close_sent;
+};
+
+/* Per-connection data of the "http" protocol (zeroed by lws). */
+struct ts_http {
+	TAILQ_ENTRY(ts_http)	 entry;
+	struct lws		*wsi;
+	bool			 waiting;	/* parked in /control/wait */
+	bool			 answer;	/* ready: answer when writeable */
+	bool			 timed_out;
+	long			 want_push_enabled;	/* -1: no condition */
+	long			 want_handshakes;
+	long			 want_refused;
+};
+
+enum ts_ws_url {
+	TS_WS_URL_CYRUS,
+	TS_WS_URL_ABSOLUTE,
+	TS_WS_URL_RELATIVE,
+	TS_WS_URL_NONE
+};
+
+struct ts_server {
+	/* Options. */
+	const char		*port_file;
+	int			 port;
+	const char		*user;
+	const char		*password;
+	const char		*token;
+	unsigned		 well_known_status;
+	enum ts_ws_url		 ws_url;
+	int			 naccounts;
+	bool			 verbose;
+
+	struct lws_context	*ctx;
+	int			 listen_port;
+	bool			 stopping;	/* closing the clients */
+	bool			 done;		/* leave the loop */
+	lws_sorted_usec_list_t	 stop_deadline;
+
+	struct ts_state		 state;
+	TAILQ_HEAD(, ts_client)	 clients;
+	TAILQ_HEAD(, ts_http)	 waiters;
+	unsigned		 next_client_id;
+	unsigned long		 handshakes;
+	unsigned long		 refused;
+	struct json_object	*last_push_enable;	/* NULL until one came */
+
+	/* Faults armed through /control/fault. */
+	unsigned long		 fault_refuse;
+	unsigned long		 fault_unauthorized;
+	unsigned long		 fault_nosubprotocol;
+	bool			 stalled;
+};
+
+/* The "jmap" subprotocol, the only one a WebSocket client may select. */
+#define TS_SUBPROTOCOL	"jmap"
+#define TS_SESSION_STATE "s1"
+
+/* state.c */
+void state_init(struct ts_state *, const char *, int);
+void state_free(struct ts_state *);
+int state_type_parse(const char *);
+const char *state_type_name(int);
+int state_account_find(const struct ts_state *, const char *);
+void state_string(const struct ts_state *, size_t, int, char *, size_t);
+void state_push_string(unsigned long, char *, size_t);
+void state_bump(struct ts_state *, size_t, unsigned);
+void state_forget(struct ts_state *);
+int state_since(const struct ts_state *, const char *, unsigned *);
+struct json_object *state_states_json(const struct ts_state *);
+struct json_object *state_change_json(const struct ts_state *,
+    const unsigned *);
+
+/* http.c */
+int http_callback(struct lws *, enum lws_callback_reasons, void *, void *,
+    size_t);
+struct http_header {
+	const char	*name;	/* lower case, with the colon: "location:" */
+	const char	*value;
+};
+int http_send(struct lws *, unsigned, const char *,
+    const struct http_header *, size_t);
+int http_send_json(struct lws *, unsigned, struct json_object *);
+int http_send_error(struct lws *, unsigned, const char *);
+
+/* control.c */
+int control_handle(struct ts_server *, struct lws *, struct ts_http *,
+    const char *);
+void control_wake(struct ts_server *);
+void control_unpark(struct ts_server *, struct ts_http *);
+int control_writeable(struct ts_server *, struct ts_http *);
+void control_timer(struct ts_server *, struct ts_http *);
+
+/* ws.c */
+int ws_callback(struct lws *, enum lws_callback_reasons, void *, void *,
+    size_t);
+void ws_push(struct ts_server *, size_t, unsigned);
+void ws_send_all(struct ts_server *, const char *, size_t);
+size_t ws_drop_all(struct ts_server *);
+void ws_stall_all(struct ts_server *, bool);
+size_t ws_close_all(struct ts_server *, int);
+void ws_counts(const struct ts_server *, unsigned long *, unsigned long *);
+
+#endif
