@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "daemon/daemon.h"
-#include "output/hook.h"
+#include "output/outputs.h"
 #include "session/account.h"
 #include "transport/net.h"
 #include "util/log.h"
@@ -46,7 +46,7 @@ struct daemon {
 	char *config_path;
 	int cli_log_level;
 	struct config *cfg;
-	struct hooks *hooks;
+	struct outputs *outputs;
 	struct daemon_accounts accounts;
 	unsigned stopping_accounts;
 
@@ -112,7 +112,7 @@ daemon_on_change(struct account *acct, const struct push_event *ev, void *arg)
 {
 	struct daemon_account *da = arg;
 
-	hooks_dispatch(da->d->hooks, ev);
+	outputs_state(da->d->outputs, ev);
 }
 
 static void
@@ -121,6 +121,7 @@ daemon_on_status(struct account *acct, void *arg)
 	struct daemon_account *da = arg;
 
 	daemon_notify_status(da->d);
+	outputs_connection(da->d->outputs, acct);
 }
 
 static void
@@ -216,7 +217,7 @@ daemon_load(const char *path)
 	return cfg;
 }
 
-static void
+void
 daemon_reload(struct daemon *d)
 {
 	struct config *cfg;
@@ -239,7 +240,7 @@ daemon_reload(struct daemon *d)
 	d->cfg = cfg;
 	same_dir = strcmp(r->cfg->state_dir, cfg->state_dir) == 0;
 	daemon_apply_log_level(d);
-	hooks_set_config(d->hooks, cfg);
+	outputs_set_config(d->outputs, cfg);
 
 	for (da = TAILQ_FIRST(&d->accounts); da != NULL; da = next) {
 		next = TAILQ_NEXT(da, entry);
@@ -248,8 +249,12 @@ daemon_reload(struct daemon *d)
 		old = account_config(da->acct);
 		ca = config_find_account(cfg, old->name);
 		if (ca != NULL && same_dir && config_account_equal(old, ca)) {
-			/* Unchanged: keep the connection, no change missed. */
+			/* Unchanged: keep the connection, no change missed.
+			 * A reload is also how a user says "I fixed the
+			 * password": retry those at once. */
 			account_set_config(da->acct, ca);
+			if (account_status(da->acct) == ACCOUNT_AUTH_FAILED)
+				account_reconnect(da->acct);
 			continue;
 		}
 		log_info("account %s: %s", old->name, ca == NULL ?
@@ -272,6 +277,43 @@ daemon_reload(struct daemon *d)
 	log_info("configuration reloaded");
 	sd_notify(0, "READY=1");
 	daemon_notify_status(d);
+}
+
+void
+daemon_foreach_account(struct daemon *d, daemon_account_fn fn, void *arg)
+{
+	struct daemon_account *da;
+
+	TAILQ_FOREACH(da, &d->accounts, entry)
+		if (!da->stopping)
+			fn(da->acct, arg);
+}
+
+struct account *
+daemon_find_account(struct daemon *d, const char *name)
+{
+	struct daemon_account *da;
+
+	TAILQ_FOREACH(da, &d->accounts, entry)
+		if (!da->stopping && strcmp(account_name(da->acct), name) == 0)
+			return da->acct;
+	return NULL;
+}
+
+int
+daemon_reconnect(struct daemon *d, const char *name)
+{
+	struct daemon_account *da;
+	int found = 0;
+
+	TAILQ_FOREACH(da, &d->accounts, entry) {
+		if (da->stopping || (name != NULL &&
+		    strcmp(account_name(da->acct), name) != 0))
+			continue;
+		account_reconnect(da->acct);
+		found = 1;
+	}
+	return found || name == NULL ? 0 : -1;
 }
 
 static void
@@ -380,7 +422,7 @@ daemon_free(struct daemon *d)
 		daemon_release(da->retired);
 		free(da);
 	}
-	hooks_free(d->hooks);
+	outputs_free(d->outputs);
 	net_free(d->net);
 	if (d->sigterm != NULL) {
 		event_free(d->sigterm);
@@ -419,7 +461,7 @@ daemon_run(const char *config_path, int log_level)
 		fatalx("libevent: cannot create the event loop");
 	proc_init(d->base);
 	d->net = net_new(d->base);
-	d->hooks = hooks_new(d->cfg);
+	d->outputs = outputs_new(d->base, d->cfg, d);
 	daemon_events(d);
 
 	log_info("jmap-pushd %s starting with %s", PACKAGE_VERSION,

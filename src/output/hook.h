@@ -3,16 +3,10 @@
 #define JP_HOOK_H
 
 #include "config/config.h"
+#include "output/outputs.h"
 
 struct json_object;
 
-struct push_event {
-	const char *account;		/* config name of the account, e.g. "personal" */
-	const char *account_id;		/* JMAP accountId this change is for */
-	struct json_object *changed;	/* {TypeName: "state", ...} for this accountId (borrowed) */
-	const char *push_state;		/* NULL when none */
-	const char *reason;		/* "push" (later "resync", "start") */
-};
 
 struct hooks;
 

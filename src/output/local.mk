@@ -1,2 +1,3 @@
 src_libjmappushd_a_SOURCES += \
-	src/output/hook.c src/output/hook.h
+	src/output/hook.c src/output/hook.h \
+	src/output/outputs.c src/output/outputs.h

@@ -36,8 +36,11 @@ struct account {
 	char *state_dir;
 
 	enum account_status status;
+	time_t since;
+	time_t last_push;
 	char *error;
 	bool stopping;
+	bool reconnect_now;	/* the user asked; the close is expected */
 
 	struct store *store;
 	struct credentials_req *cred;
@@ -90,6 +93,30 @@ account_status(const struct account *a)
 	return a->status;
 }
 
+time_t
+account_since(const struct account *a)
+{
+	return a->since;
+}
+
+time_t
+account_last_push(const struct account *a)
+{
+	return a->last_push;
+}
+
+const char *
+account_transport(const struct account *a)
+{
+	return "websocket";
+}
+
+const struct store *
+account_store(const struct account *a)
+{
+	return a->store;
+}
+
 const char *
 account_error(const struct account *a)
 {
@@ -116,6 +143,7 @@ account_set_status(struct account *a, enum account_status s)
 	if (a->status == s)
 		return;
 	a->status = s;
+	a->since = time(NULL);
 	if (a->cbs.status != NULL)
 		a->cbs.status(a, a->arg);
 }
@@ -264,6 +292,7 @@ account_state_change(struct account *a, const struct frame *f)
 	}
 	if (f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);
+	a->last_push = time(NULL);
 	/* Saved before any output sees the change, so a crash in between
 	 * never replays it twice nor loses the resume point. */
 	store_save(a->store);
@@ -325,6 +354,11 @@ account_ws_closed(struct ws_conn *ws, const struct ws_close_info *info,
 	requests_fail_all(a->requests, "connection closed");
 	if (a->stopping) {
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
+		return;
+	}
+	if (a->reconnect_now) {
+		a->reconnect_now = false;
+		account_connect(a);
 		return;
 	}
 	if (info->http_status == 401 || info->http_status == 403)
@@ -511,6 +545,24 @@ account_stop(struct account *a)
 		ws_close(a->ws, 1000);
 	else
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
+}
+
+void
+account_reconnect(struct account *a)
+{
+	if (a->stopping)
+		return;
+	log_info("%s: reconnecting now", a->prefix);
+	a->delay_ms = 0;
+	if (a->ws != NULL) {
+		a->reconnect_now = true;
+		ws_close(a->ws, 1000);
+		return;
+	}
+	if (a->cred != NULL || a->http != NULL)
+		return;
+	evtimer_del(a->retry);
+	account_connect(a);
 }
 
 void

@@ -4,6 +4,7 @@
 #define JP_ACCOUNT_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "session/request.h"
 
@@ -12,6 +13,7 @@ struct config_account;
 struct json_object;
 struct net;
 struct push_event;
+struct store;
 
 enum account_status {
 	ACCOUNT_CONNECTING,
@@ -48,6 +50,17 @@ const char *account_status_name(enum account_status);
 const char *account_error(const struct account *);
 /* Seconds until the next attempt while in backoff. */
 double account_retry_in(const struct account *);
+/* Wall-clock time of the last status change, and of the last change
+ * pushed by the server (0: none yet). */
+time_t account_since(const struct account *);
+time_t account_last_push(const struct account *);
+/* "websocket" (the only transport so far). */
+const char *account_transport(const struct account *);
+/* The durable state (last seen states); NULL before the first connect. */
+const struct store *account_store(const struct account *);
+/* Gives up the current connection or wait and connects again now (the
+ * user asked: SIGHUP, the socket's reconnect). */
+void account_reconnect(struct account *);
 
 /* Sends a JMAP request over the push connection: using and method_calls
  * are referenced, not taken.  The callback gets the methodResponses array

@@ -561,3 +561,9 @@ out:
 	free(text);
 	return r;
 }
+
+struct json_object *
+store_states(const struct store *st)
+{
+	return st->states;
+}

@@ -2,6 +2,7 @@
 #ifndef JP_STORE_H
 #define JP_STORE_H
 
+struct json_object;
 struct store;
 
 /* Loads STATE_DIR/<account>.state (JSON {"version":1,"pushState":"..",
@@ -31,5 +32,8 @@ void store_set_type_state(struct store *, const char *account_id,
  * directory.  -1 on error (logged, the old file intact).  A no-op returning
  * 0 when nothing changed since the last save or load. */
 int store_save(struct store *);
+/* Every last seen state, {ACCOUNT_ID: {TYPE: STATE}}; borrowed, valid until
+ * the next store_set_type_state. */
+struct json_object *store_states(const struct store *);
 
 #endif

@@ -89,7 +89,9 @@ CONF
 # daemon_start [ARGS]: starts the daemon and waits until it enabled push.
 daemon_start() {
 	before=$(control status | sed -n 's/.*"pushEnabled":\([0-9]*\).*/\1/p')
-	"$DAEMON" -c "$T/config" -v "$@" 2>>"$T/daemon.log" &
+	# JP_DAEMON_WRAPPER runs the daemon under a tool, e.g.
+	# "valgrind --leak-check=full --error-exitcode=99".
+	${JP_DAEMON_WRAPPER:-} "$DAEMON" -c "$T/config" -v "$@" 2>>"$T/daemon.log" &
 	DAEMON_PID=$!
 	wait_server "pushEnabled=$((before + 1))"
 }

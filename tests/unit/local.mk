@@ -7,7 +7,9 @@ UNIT_TESTS = \
 	tests/unit/check_url \
 	tests/unit/check_session \
 	tests/unit/check_frame \
-	tests/unit/check_uvbridge
+	tests/unit/check_uvbridge \
+	tests/unit/check_request \
+	tests/unit/check_credentials
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -36,3 +38,9 @@ tests_unit_check_frame_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_uvbridge_SOURCES = tests/unit/check_uvbridge.c
 tests_unit_check_uvbridge_LDADD = $(UNIT_LDADD)
 tests_unit_check_uvbridge_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_request_SOURCES = tests/unit/check_request.c
+tests_unit_check_request_LDADD = $(UNIT_LDADD)
+tests_unit_check_request_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_credentials_SOURCES = tests/unit/check_credentials.c
+tests_unit_check_credentials_LDADD = $(UNIT_LDADD)
+tests_unit_check_credentials_CFLAGS = $(UNIT_CFLAGS)

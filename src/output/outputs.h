@@ -1,0 +1,33 @@
+/* Where changes and connection events go: the one fan-out point between
+ * accounts and every output (hooks now; the socket and D-Bus join here). */
+#ifndef JP_OUTPUTS_H
+#define JP_OUTPUTS_H
+
+struct account;
+struct config;
+struct daemon;
+struct event_base;
+struct json_object;
+struct outputs;
+
+/* A change for one JMAP accountId, after its state was saved. */
+struct push_event {
+	const char *account;		/* config name of the account, e.g. "personal" */
+	const char *account_id;		/* JMAP accountId this change is for */
+	struct json_object *changed;	/* {TypeName: "state", ...} for this accountId (borrowed) */
+	const char *push_state;		/* NULL when none */
+	const char *reason;		/* "push", "resync" or "start" */
+};
+
+/* d answers the commands some outputs take (status, reconnect, reload). */
+struct outputs *outputs_new(struct event_base *, const struct config *,
+    struct daemon *d);
+/* After a reload; cfg stays valid until the next call or outputs_free. */
+void outputs_set_config(struct outputs *, const struct config *);
+void outputs_free(struct outputs *);
+
+void outputs_state(struct outputs *, const struct push_event *);
+/* The account's status, error or retry time changed. */
+void outputs_connection(struct outputs *, struct account *);
+
+#endif
