@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <json-c/json.h>
@@ -12,9 +13,11 @@
 #include "config/config.h"
 #include "output/hook.h"
 #include "session/account.h"
+#include "session/backoff.h"
 #include "session/credentials.h"
 #include "session/frame.h"
 #include "session/request.h"
+#include "session/resync.h"
 #include "session/session.h"
 #include "session/url.h"
 #include "state/store.h"
@@ -26,6 +29,14 @@
 
 #define ACCOUNT_SESSION_TIMEOUT_MS	30000
 #define ACCOUNT_MAX_REDIRECTS		5
+#define ACCOUNT_RESYNC_TIMEOUT_MS	30000
+
+/* How long to wait before the next attempt. */
+enum account_wait {
+	WAIT_BACKOFF,	/* the next step of the backoff */
+	WAIT_NOW,	/* at once, without counting a failure */
+	WAIT_MAX,	/* backoff_max: only the user can fix it */
+};
 
 struct account {
 	struct net *net;
@@ -52,12 +63,15 @@ struct account {
 	struct requests *requests;
 
 	struct event *retry;
-	uint64_t delay_ms;	/* the next backoff delay */
-	struct timespec retry_at;
+	struct backoff backoff;
+	uint64_t retry_at_ms;	/* monotonic */
+	bool auth_retried;	/* credentials re-read once after a 401 */
+	bool synced_once;	/* sync_on_start done */
 	struct event *stopped_ev;
 };
 
 static void account_connect(struct account *);
+static void account_resync(struct account *);
 
 static const char *
 account_status_names[] = {
@@ -126,15 +140,12 @@ account_error(const struct account *a)
 double
 account_retry_in(const struct account *a)
 {
-	struct timespec now;
-	double d;
+	uint64_t now = backoff_now_ms();
 
-	if (a->status != ACCOUNT_BACKOFF && a->status != ACCOUNT_AUTH_FAILED)
+	if (a->status != ACCOUNT_BACKOFF && a->status != ACCOUNT_AUTH_FAILED &&
+	    a->status != ACCOUNT_DISABLED)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	d = (double)(a->retry_at.tv_sec - now.tv_sec) +
-	    (double)(a->retry_at.tv_nsec - now.tv_nsec) / 1e9;
-	return d > 0 ? d : 0;
+	return a->retry_at_ms > now ? (double)(a->retry_at_ms - now) / 1000 : 0;
 }
 
 static void
@@ -168,14 +179,11 @@ account_stopped_cb(evutil_socket_t fd, short what, void *arg)
 		a->cbs.stopped(a, a->arg);
 }
 
-/* Schedules the next attempt.  The simple doubling here keeps a dead
- * server from being hammered; jitter and Retry-After are the resilience
- * work's. */
+/* Schedules the next attempt; never gives up. */
 static void
-account_retry(struct account *a, enum account_status status, const char *fmt,
-    ...)
+account_retry(struct account *a, enum account_status status,
+    enum account_wait wait, uint64_t at_least_ms, const char *fmt, ...)
 {
-	const struct config_tuning *t = &a->cfg->tuning;
 	struct timeval tv;
 	uint64_t delay;
 	va_list ap;
@@ -191,27 +199,51 @@ account_retry(struct account *a, enum account_status status, const char *fmt,
 		fatalx("out of memory formatting an error");
 	va_end(ap);
 
-	if (a->delay_ms < t->backoff_initial_ms)
-		a->delay_ms = t->backoff_initial_ms;
-	delay = a->delay_ms;
-	if (status == ACCOUNT_AUTH_FAILED || status == ACCOUNT_DISABLED)
-		delay = t->backoff_max_ms;
-	a->delay_ms = a->delay_ms * 2 > t->backoff_max_ms ?
-	    t->backoff_max_ms : a->delay_ms * 2;
-
-	log_warnx("%s: %s; retrying in %.1fs", a->prefix, a->error,
-	    (double)delay / 1000);
-	clock_gettime(CLOCK_MONOTONIC, &a->retry_at);
-	a->retry_at.tv_sec += delay / 1000;
-	a->retry_at.tv_nsec += (delay % 1000) * 1000000;
-	if (a->retry_at.tv_nsec >= 1000000000) {
-		a->retry_at.tv_sec++;
-		a->retry_at.tv_nsec -= 1000000000;
+	switch (wait) {
+	case WAIT_NOW:
+		delay = 0;
+		log_info("%s: %s; reconnecting now", a->prefix, a->error);
+		break;
+	case WAIT_MAX:
+		delay = a->cfg->tuning.backoff_max_ms;
+		log_errx("%s: %s; retrying in %.0fs", a->prefix, a->error,
+		    (double)delay / 1000);
+		break;
+	default:
+		delay = backoff_next(&a->backoff, at_least_ms);
+		if (at_least_ms > 0 && delay == at_least_ms)
+			log_warnx("%s: %s; retrying in %.1fs as the server "
+			    "asked (Retry-After)", a->prefix, a->error,
+			    (double)delay / 1000);
+		else
+			log_warnx("%s: %s; retrying in %.1fs", a->prefix,
+			    a->error, (double)delay / 1000);
+		break;
 	}
+	a->retry_at_ms = backoff_now_ms() + delay;
 	tv.tv_sec = delay / 1000;
 	tv.tv_usec = (delay % 1000) * 1000;
 	evtimer_add(a->retry, &tv);
 	account_set_status(a, status);
+}
+
+/* Tokens expire: a first rejection reads the credentials again and tries
+ * once more at once; a second one needs the user, and hammering the
+ * server could lock the account. */
+static void
+account_auth_rejected(struct account *a, const char *what, int status)
+{
+	if (!a->auth_retried) {
+		a->auth_retried = true;
+		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
+		    "rejected the credentials for the %s (HTTP %d); reading "
+		    "them again", what, status);
+		return;
+	}
+	account_retry(a, ACCOUNT_AUTH_FAILED, WAIT_MAX, 0, "the server "
+	    "rejected the credentials for the %s (HTTP %d); check username "
+	    "and the password or token setting, then send SIGHUP or run "
+	    "jmap-pushctl reconnect", what, status);
 }
 
 static void
@@ -249,7 +281,9 @@ account_ws_established(struct ws_conn *ws, void *arg)
 	free(enable);
 	free(a->error);
 	a->error = NULL;
-	a->delay_ms = a->cfg->tuning.backoff_initial_ms;
+	a->auth_retried = false;
+	backoff_connected(&a->backoff, backoff_now_ms());
+	account_resync(a);
 	log_info("%s: connected to %s, push enabled%s%s", a->prefix,
 	    a->session.ws_url, store_push_state(a->store) ?
 	    " from pushState " : "", store_push_state(a->store) ?
@@ -259,7 +293,7 @@ account_ws_established(struct ws_conn *ws, void *arg)
 
 static void
 account_log_change(struct account *a, const char *account_id,
-    struct json_object *types, const char *push_state)
+    struct json_object *types, const char *push_state, const char *reason)
 {
 	char list[512];
 	size_t off = 0;
@@ -275,40 +309,109 @@ account_log_change(struct account *a, const char *account_id,
 			break;
 		off += (size_t)n;
 	}
-	log_info("%s: change in %s%s%s%s: %s%s%s", a->prefix, account_id,
-	    name ? " (" : "", name ? name : "", name ? ")" : "", list,
-	    push_state ? ", pushState " : "", push_state ? push_state : "");
+	log_info("%s: %s in %s%s%s%s: %s%s%s", a->prefix,
+	    strcmp(reason, "push") == 0 ? "change" : "change found by resync",
+	    account_id, name ? " (" : "", name ? name : "", name ? ")" : "",
+	    list, push_state ? ", pushState " : "", push_state ? push_state : "");
 }
 
+/* Saves, then hands each accountId's changes to the outputs.  Saving
+ * first means a crash in between never replays a change twice nor loses
+ * the resume point. */
 static void
-account_state_change(struct account *a, const struct frame *f)
+account_deliver(struct account *a, struct json_object *changed,
+    const char *push_state, const char *reason)
 {
 	struct push_event ev;
 
-	json_object_object_foreach(f->changed, account_id, types) {
-		json_object_object_foreach(types, type, state)
-			store_set_type_state(a->store, account_id, type,
-			    json_object_get_string(state));
-	}
-	if (f->push_state != NULL)
-		store_set_push_state(a->store, f->push_state);
 	a->last_push = time(NULL);
-	/* Saved before any output sees the change, so a crash in between
-	 * never replays it twice nor loses the resume point. */
 	store_save(a->store);
-
-	json_object_object_foreach(f->changed, id, changed) {
-		account_log_change(a, id, changed, f->push_state);
+	json_object_object_foreach(changed, id, types) {
+		account_log_change(a, id, types, push_state, reason);
 		if (a->cbs.change == NULL)
 			continue;
 		memset(&ev, 0, sizeof(ev));
 		ev.account = a->cfg->name;
 		ev.account_id = id;
-		ev.changed = changed;
-		ev.push_state = f->push_state;
-		ev.reason = "push";
+		ev.changed = types;
+		ev.push_state = push_state;
+		ev.reason = reason;
 		a->cbs.change(a, &ev, a->arg);
 	}
+}
+
+static void
+account_state_change(struct account *a, const struct frame *f)
+{
+	struct json_object *changed;
+
+	if (f->push_state != NULL)
+		store_set_push_state(a->store, f->push_state);
+	/* After a replay overlaps what a resync already delivered (or the
+	 * server repeats itself), only types whose state moved count. */
+	changed = resync_diff(a->store, f->changed, RESYNC_PUSH);
+	if (changed == NULL) {
+		log_debug("%s: a StateChange repeating known states%s%s; "
+		    "nothing to deliver", a->prefix, f->push_state ?
+		    ", pushState " : "", f->push_state ? f->push_state : "");
+		store_save(a->store);
+		return;
+	}
+	account_deliver(a, changed, f->push_state, "push");
+	json_object_put(changed);
+}
+
+static void
+account_resync_done(struct json_object *responses, const char *error,
+    void *arg)
+{
+	struct account *a = arg;
+	struct json_object *current, *changed;
+	enum resync_mode mode = RESYNC_COMPARE;
+
+	if (error != NULL) {
+		if (strcmp(error, "connection closed") != 0 &&
+		    strcmp(error, "shutting down") != 0)
+			log_warnx("%s: cannot compare states after connecting: "
+			    "%s; changes made while disconnected may be "
+			    "missed until the next push", a->prefix, error);
+		return;
+	}
+	if (a->cfg->tuning.sync_on_start && !a->synced_once)
+		mode = RESYNC_ALL;
+	a->synced_once = true;
+	current = resync_states(responses);
+	changed = resync_diff(a->store, current, mode);
+	json_object_put(current);
+	if (changed == NULL) {
+		log_debug("%s: states unchanged since last seen", a->prefix);
+		store_save(a->store);
+		return;
+	}
+	account_deliver(a, changed, NULL, "resync");
+	json_object_put(changed);
+}
+
+/* Servers that cannot replay from a pushState (Stalwart, or any after
+ * losing its history) would leave changes made while we were away
+ * unnoticed: ask every current state and compare. */
+static void
+account_resync(struct account *a)
+{
+	struct json_object *using, *calls;
+	char **types;
+	size_t ntypes;
+
+	types = account_types(a, &ntypes);
+	if ((calls = resync_request(&a->session, types, ntypes, &using)) ==
+	    NULL)
+		return;
+	if (account_request(a, using, calls, ACCOUNT_RESYNC_TIMEOUT_MS,
+	    account_resync_done, a) == -1)
+		log_warnx("%s: cannot send the state comparison request",
+		    a->prefix);
+	json_object_put(using);
+	json_object_put(calls);
 }
 
 static void
@@ -344,11 +447,21 @@ account_ws_message(struct ws_conn *ws, const char *data, size_t len,
 	frame_clear(&f);
 }
 
+/* 429 and 503 may say how long to stay away. */
+static uint64_t
+account_retry_after(int status, const char *header)
+{
+	if (status != 429 && status != 503)
+		return 0;
+	return backoff_retry_after(header, time(NULL));
+}
+
 static void
 account_ws_closed(struct ws_conn *ws, const struct ws_close_info *info,
     void *arg)
 {
 	struct account *a = arg;
+	bool long_lived;
 
 	a->ws = NULL;
 	requests_fail_all(a->requests, "connection closed");
@@ -361,20 +474,25 @@ account_ws_closed(struct ws_conn *ws, const struct ws_close_info *info,
 		account_connect(a);
 		return;
 	}
+	long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
 	if (info->http_status == 401 || info->http_status == 403)
-		account_retry(a, ACCOUNT_AUTH_FAILED, "the server rejected "
-		    "the credentials for the WebSocket (HTTP %d); check "
-		    "username and the password or token setting",
-		    info->http_status);
+		account_auth_rejected(a, "WebSocket", info->http_status);
+	else if (info->tls_failed)
+		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
+		    info->error);
 	else if (info->error != NULL)
-		account_retry(a, ACCOUNT_BACKOFF, "%s", info->error);
-	else {
-		/* A clean close of a working connection (server restart,
-		 * idle timeout) is normal: come back at once. */
-		a->delay_ms = 0;
-		account_retry(a, ACCOUNT_BACKOFF, "the server closed the "
-		    "connection (code %d)", info->close_code);
-	}
+		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF,
+		    account_retry_after(info->http_status, info->retry_after),
+		    "%s", info->error);
+	else if (long_lived)
+		/* A server's idle timeout or restart ends long-lived
+		 * connections cleanly: that is normal, not a failure. */
+		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
+		    "closed the connection (code %d)", info->close_code);
+	else
+		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0, "the server "
+		    "closed the connection (code %d) soon after it opened",
+		    info->close_code);
 }
 
 static void
@@ -388,19 +506,19 @@ account_session_done(const struct http_response *resp, const char *error,
 
 	a->http = NULL;
 	if (error != NULL) {
-		account_retry(a, ACCOUNT_BACKOFF, "session request failed: %s",
-		    error);
+		account_retry(a, ACCOUNT_BACKOFF, resp->tls_failed ? WAIT_MAX :
+		    WAIT_BACKOFF, 0, "session request failed: %s", error);
 		return;
 	}
 	if (resp->status == 401 || resp->status == 403) {
-		account_retry(a, ACCOUNT_AUTH_FAILED, "the server rejected the "
-		    "credentials (HTTP %d); check username and the password "
-		    "or token setting", resp->status);
+		account_auth_rejected(a, "Session", resp->status);
 		return;
 	}
 	if (resp->status != 200) {
-		account_retry(a, ACCOUNT_BACKOFF, "session request to %s "
-		    "failed with HTTP %d", resp->final_url, resp->status);
+		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF,
+		    account_retry_after(resp->status, resp->retry_after),
+		    "session request to %s failed with HTTP %d",
+		    resp->final_url, resp->status);
 		return;
 	}
 	if (a->have_session)
@@ -408,14 +526,16 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = false;
 	if (session_parse(resp->body, resp->body_len, resp->final_url,
 	    &a->session, &perr) == -1) {
-		account_retry(a, ACCOUNT_BACKOFF, "invalid Session from %s: %s",
+		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0,
+		    "invalid Session from %s: %s",
 		    resp->final_url, perr);
 		free(perr);
 		return;
 	}
 	a->have_session = true;
 	if (a->session.ws_url == NULL || !a->session.ws_supports_push) {
-		account_retry(a, ACCOUNT_DISABLED, "the server offers no "
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the server "
+		    "offers no "
 		    "WebSocket push (%s); this version supports only "
 		    "transport = websocket", a->session.ws_url == NULL ?
 		    "no urn:ietf:params:jmap:websocket capability" :
@@ -431,6 +551,8 @@ account_session_done(const struct http_response *resp, const char *error,
 	o.ca_file = a->cfg->ca_file;
 	o.insecure = a->cfg->insecure;
 	o.max_frame = a->cfg->tuning.max_frame;
+	o.ping_interval_ms = a->cfg->tuning.ping_interval_ms;
+	o.ping_timeout_ms = a->cfg->tuning.ping_timeout_ms;
 	o.log_prefix = a->prefix;
 	cbs.established = account_ws_established;
 	cbs.message = account_ws_message;
@@ -448,13 +570,15 @@ account_credentials_done(const char *authorization, const char *error,
 
 	a->cred = NULL;
 	if (error != NULL) {
-		account_retry(a, ACCOUNT_AUTH_FAILED, "cannot get the "
+		account_retry(a, ACCOUNT_AUTH_FAILED, WAIT_MAX, 0, "cannot "
+		    "get the "
 		    "credentials: %s", error);
 		return;
 	}
 	a->authorization = authorization ? xstrdup(authorization) : NULL;
 	if ((url = url_from_config(a->cfg->url)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, "url = %s is neither a host "
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "url = %s is "
+		    "neither a host "
 		    "name nor an http(s) URL", a->cfg->url);
 		return;
 	}
@@ -482,7 +606,8 @@ account_connect(struct account *a)
 		    "verified; anyone on the network path can read this "
 		    "account's mail", a->prefix);
 	if (a->cfg->tuning.transport == TRANSPORT_EVENTSOURCE) {
-		account_retry(a, ACCOUNT_DISABLED, "transport = eventsource "
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "transport = "
+		    "eventsource "
 		    "is not supported by this version; use auto or "
 		    "websocket");
 		return;
@@ -491,7 +616,8 @@ account_connect(struct account *a)
 	 * across restarts: better to say so and wait. */
 	if (a->store == NULL &&
 	    (a->store = store_open(a->state_dir, a->cfg->name)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, "cannot use the state "
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "cannot use "
+		    "the state "
 		    "directory %s; fix its permissions or set state_dir",
 		    a->state_dir);
 		return;
@@ -499,6 +625,20 @@ account_connect(struct account *a)
 	account_set_status(a, ACCOUNT_CONNECTING);
 	a->cred = credentials_get(net_base(a->net), a->cfg,
 	    account_credentials_done, a);
+}
+
+/* Accounts must not draw the same jitter, or a server restart brings
+ * them all back at the same moment. */
+static uint64_t
+account_seed(const char *name)
+{
+	struct timespec ts;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return h ^ ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)getpid();
 }
 
 struct account *
@@ -520,6 +660,9 @@ account_new(struct net *net, const struct config_account *cfg,
 	if (a->retry == NULL || a->stopped_ev == NULL)
 		fatalx("libevent: cannot create account events");
 	a->state_dir = xstrdup(state_dir);
+	backoff_init(&a->backoff, cfg->tuning.backoff_initial_ms,
+	    cfg->tuning.backoff_max_ms, cfg->tuning.backoff_reset_ms,
+	    account_seed(cfg->name));
 	return a;
 }
 
@@ -527,7 +670,7 @@ void
 account_start(struct account *a)
 {
 	a->stopping = false;
-	a->delay_ms = a->cfg->tuning.backoff_initial_ms;
+	backoff_reset(&a->backoff);
 	account_connect(a);
 }
 
@@ -553,7 +696,6 @@ account_reconnect(struct account *a)
 	if (a->stopping)
 		return;
 	log_info("%s: reconnecting now", a->prefix);
-	a->delay_ms = 0;
 	if (a->ws != NULL) {
 		a->reconnect_now = true;
 		ws_close(a->ws, 1000);

@@ -4,4 +4,6 @@ src_libjmappushd_a_SOURCES += \
 	src/session/frame.c src/session/frame.h \
 	src/session/credentials.c src/session/credentials.h \
 	src/session/request.c src/session/request.h \
+	src/session/backoff.c src/session/backoff.h \
+	src/session/resync.c src/session/resync.h \
 	src/session/account.c src/session/account.h

@@ -42,6 +42,7 @@ struct http_request {
 	size_t body_len;
 	size_t body_cap;
 	bool complete;
+	bool tls_failed;
 	char *error;
 };
 
@@ -137,6 +138,7 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 	resp.body = req->body != NULL ? req->body : "";
 	resp.body_len = req->body_len;
 	resp.retry_after = req->retry_after;
+	resp.tls_failed = req->tls_failed;
 	req->cb(&resp, req->error, req->arg);
 	http_free(req);
 }
@@ -368,6 +370,16 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			req->complete = true;
 		/* One request per connection: close now rather than idle. */
 		return -1;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
+		char *tls = net_tls_verify_error(user, len);
+
+		if (tls != NULL && req != NULL) {
+			http_set_error(req, "%s", tls);
+			req->tls_failed = true;
+		}
+		free(tls);
+		return 0;
+	}
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (req != NULL)
 			http_set_error(req, "%s", in != NULL ?

@@ -30,6 +30,7 @@ struct http_response {
 	const char *body;	/* NUL-terminated */
 	size_t body_len;
 	const char *retry_after;	/* NULL when absent */
+	bool tls_failed;	/* the server's certificate was not trusted */
 };
 
 /* error is NULL on any complete response (whatever its status).  The

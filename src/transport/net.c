@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 #include <libwebsockets.h>
+#include <openssl/x509.h>
 #include <uv.h>
 
 #include "transport/http.h"
@@ -139,6 +140,11 @@ net_new(struct event_base *base)
 		evdns_base_load_hosts(net->dns, NULL);
 	}
 
+	/* libevent's defaults (5 s, 3 tries) leave an account silent for
+	 * 15 s when a resolver is unreachable. */
+	evdns_base_set_option(net->dns, "timeout:", "3");
+	evdns_base_set_option(net->dns, "attempts:", "2");
+
 	memset(&info, 0, sizeof(info));
 	loops[0] = uvbridge_loop(net->ub);
 	info.port = CONTEXT_PORT_NO_LISTEN;
@@ -224,6 +230,27 @@ net_vhost(struct net *net, const char *ca_file)
 	net->vhosts[net->nvhosts].vh = vh;
 	net->nvhosts++;
 	return vh;
+}
+
+char *
+net_tls_verify_error(void *x509_store_ctx, size_t preverify_ok)
+{
+	X509_STORE_CTX *ctx = x509_store_ctx;
+	X509 *cert;
+	char subject[256] = "unknown";
+	char *msg;
+	int err;
+
+	if (preverify_ok || ctx == NULL)
+		return NULL;
+	err = X509_STORE_CTX_get_error(ctx);
+	if ((cert = X509_STORE_CTX_get_current_cert(ctx)) != NULL)
+		X509_NAME_oneline(X509_get_subject_name(cert), subject,
+		    sizeof(subject));
+	xasprintf(&msg, "TLS certificate rejected: %s (subject %s); fix the "
+	    "server's certificate, or set ca_file to the CA that signed it",
+	    X509_verify_cert_error_string(err), subject);
+	return msg;
 }
 
 void

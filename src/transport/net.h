@@ -33,6 +33,12 @@ void net_kick(struct net *);
 /* Same, but from inside an lws callback: runs on the next loop turn. */
 void net_kick_deferred(struct net *);
 
+/* From LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: NULL when
+ * OpenSSL accepted the certificate, else what is wrong with it and whose
+ * it is ("certificate has expired (subject CN=...)"), allocated.  lws's
+ * own error for the same failure says nothing useful. */
+char *net_tls_verify_error(void *x509_store_ctx, size_t preverify_ok);
+
 /* Resolves host without blocking; cb gets a numeric address string or
  * NULL and an error message.  The callback may run before this returns. */
 typedef void (*net_resolve_cb)(const char *address, const char *error,

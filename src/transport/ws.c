@@ -54,6 +54,12 @@ struct ws_conn {
 	int close_code;		/* what we send in our close frame */
 	bool abort;		/* drop without a close frame */
 
+	uint64_t ping_interval_ms;
+	uint64_t ping_timeout_ms;
+	struct event *ping_timer;	/* idle for ping_interval: ping */
+	struct event *deadline;		/* pinged and no answer yet */
+	bool ping_due;			/* write a ping when writable */
+
 	char *rx;
 	size_t rx_len;
 	size_t rx_cap;
@@ -63,6 +69,7 @@ struct ws_conn {
 	char *retry_after;
 	int peer_close_code;
 	bool established;
+	bool tls_failed;
 };
 
 static void
@@ -89,6 +96,8 @@ ws_free(struct ws_conn *c)
 		free(m);
 	}
 	event_free(c->finish);
+	event_free(c->ping_timer);
+	event_free(c->deadline);
 	url_clear(&c->u);
 	free(c->url);
 	if (c->authorization != NULL) {
@@ -116,12 +125,15 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 	    c->state != WS_CLOSING)
 		ws_set_error(c, "connection lost without a close frame");
 	c->state = WS_DONE;
+	evtimer_del(c->ping_timer);
+	evtimer_del(c->deadline);
 	memset(&info, 0, sizeof(info));
 	info.error = c->error;
 	info.http_status = c->http_status;
 	info.retry_after = c->retry_after;
 	info.close_code = c->peer_close_code;
 	info.was_established = c->established;
+	info.tls_failed = c->tls_failed;
 	c->cbs.closed(c, &info, c->arg);
 	ws_free(c);
 }
@@ -191,6 +203,62 @@ ws_resolved(const char *address, const char *error, void *arg)
 	net_kick_deferred(c->net);
 }
 
+static void
+ws_timer_add(struct event *ev, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+/* Any frame at all proves the peer alive: only silence is suspicious. */
+static void
+ws_alive(struct ws_conn *c)
+{
+	evtimer_del(c->deadline);
+	if (c->ping_interval_ms > 0)
+		ws_timer_add(c->ping_timer, c->ping_interval_ms);
+}
+
+static void
+ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
+{
+	if (c->state != WS_OPEN || c->wsi == NULL)
+		return;
+	c->ping_due = true;
+	lws_callback_on_writable(c->wsi);
+	net_kick_deferred(c->net);
+	if (!evtimer_pending(c->deadline, NULL))
+		ws_timer_add(c->deadline, deadline_ms);
+}
+
+static void
+ws_ping_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ws_conn *c = arg;
+
+	ws_ping_now(c, c->ping_timeout_ms);
+}
+
+static void
+ws_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ws_conn *c = arg;
+	char why[128];
+
+	snprintf(why, sizeof(why), "no answer to a ping within %.1fs; the "
+	    "connection is dead", (double)c->ping_timeout_ms / 1000);
+	ws_abort(c, why);
+}
+
+void
+ws_probe(struct ws_conn *c, uint64_t deadline_ms)
+{
+	evtimer_del(c->deadline);
+	ws_ping_now(c, deadline_ms);
+}
+
 struct ws_conn *
 ws_connect(struct net *net, const struct ws_opts *o,
     const struct ws_callbacks *cbs, void *arg)
@@ -207,9 +275,13 @@ ws_connect(struct net *net, const struct ws_opts *o,
 	c->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "websocket");
 	c->insecure = o->insecure;
 	c->max_frame = o->max_frame;
+	c->ping_interval_ms = o->ping_interval_ms;
+	c->ping_timeout_ms = o->ping_timeout_ms;
 	TAILQ_INIT(&c->out);
 	c->finish = event_new(net_base(net), -1, 0, ws_finish, c);
-	if (c->finish == NULL)
+	c->ping_timer = evtimer_new(net_base(net), ws_ping_cb, c);
+	c->deadline = evtimer_new(net_base(net), ws_deadline_cb, c);
+	if (c->finish == NULL || c->ping_timer == NULL || c->deadline == NULL)
 		fatalx("libevent: cannot create a websocket event");
 
 	c->state = WS_RESOLVING;
@@ -312,6 +384,7 @@ ws_abort(struct ws_conn *c, const char *why)
 static int
 ws_receive(struct ws_conn *c, struct lws *wsi, const char *in, size_t len)
 {
+	ws_alive(c);
 	if (lws_frame_is_binary(wsi)) {
 		log_debug("%s: ignoring a binary frame", c->log_prefix);
 		return 0;
@@ -351,6 +424,18 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 
 	if (c->abort)
 		return -1;
+	if (c->ping_due && c->state == WS_OPEN) {
+		unsigned char ping[LWS_PRE + 1];
+
+		c->ping_due = false;
+		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) {
+			ws_set_error(c, "write failed");
+			return -1;
+		}
+		if (!TAILQ_EMPTY(&c->out))
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
 	if (c->state == WS_CLOSING && TAILQ_EMPTY(&c->out)) {
 		lws_close_reason(wsi, c->close_code, NULL, 0);
 		return -1;
@@ -435,12 +520,26 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		c->state = WS_OPEN;
 		c->established = true;
 		c->http_status = 101;
+		ws_alive(c);
 		c->cbs.established(c, c->arg);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		return ws_receive(c, wsi, in, len);
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return ws_writeable(c, wsi);
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		ws_alive(c);
+		return 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
+		char *tls = net_tls_verify_error(user, len);
+
+		if (tls != NULL) {
+			ws_set_error(c, "%s", tls);
+			c->tls_failed = true;
+		}
+		free(tls);
+		return 0;
+	}
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (len >= 2) {
 			const unsigned char *b = in;

@@ -18,6 +18,10 @@ struct ws_opts {
 	const char *ca_file;
 	bool insecure;
 	size_t max_frame;		/* a longer message drops the connection */
+	/* An idle connection is pinged every ping_interval_ms (0: never);
+	 * silence for ping_timeout_ms after a ping means it is dead. */
+	uint64_t ping_interval_ms;
+	uint64_t ping_timeout_ms;
 	const char *log_prefix;		/* "account personal" */
 };
 
@@ -28,6 +32,7 @@ struct ws_close_info {
 	const char *retry_after;	/* header of a refused upgrade, or NULL */
 	int close_code;		/* close frame code from the server, or 0 */
 	bool was_established;
+	bool tls_failed;	/* the server's certificate was not trusted */
 };
 
 struct ws_callbacks {
@@ -51,6 +56,9 @@ void ws_close(struct ws_conn *, int code);
 /* Ends the connection without a close frame, as when it is found dead. */
 void ws_abort(struct ws_conn *, const char *why);
 bool ws_is_open(const struct ws_conn *);
+/* Pings now and drops the connection unless something arrives within
+ * deadline_ms: after a suspend, a connection must prove it survived. */
+void ws_probe(struct ws_conn *, uint64_t deadline_ms);
 
 int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len);

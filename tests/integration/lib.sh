@@ -106,8 +106,9 @@ daemon_stop() {
 
 # wait_hook N: waits for the hook's run number N.
 wait_hook() {
-	read -r -t "$WAIT" n <&4 || fail "hook run $1 did not happen"
-	[ "$n" = "$1" ] || fail "expected hook run $1, got run $n"
+	local run
+	read -r -t "$WAIT" run <&4 || fail "hook run $1 did not happen"
+	[ "$run" = "$1" ] || fail "expected hook run $1, got run $run"
 }
 
 # expect_file FILE EXPECTED: exact content comparison, EXPECTED plus a
@@ -131,7 +132,9 @@ wait_log() {
 	tail -n +1 -f "$T/daemon.log" >"$T/log.fifo" &
 	tail_pid=$!
 	rc=0
-	timeout "$WAIT" grep -m "${2:-1}" -q -- "$1" <"$T/log.fifo" || rc=$?
+	# Neither -q nor >/dev/null: GNU grep then stops at the first match
+	# (or never) whatever -m says.
+	timeout "$WAIT" grep -m "${2:-1}" -- "$1" <"$T/log.fifo" >"$T/log.match" || rc=$?
 	kill "$tail_pid" 2>/dev/null || true
 	wait "$tail_pid" 2>/dev/null || true
 	[ $rc -eq 0 ] || fail "daemon log did not show ${2:-1} x: $1"

@@ -5,6 +5,11 @@ INTEGRATION_TESTS = \
 	tests/integration/bad-frames.sh \
 	tests/integration/faults.sh \
 	tests/integration/reload.sh \
-	tests/integration/check-config.sh
+	tests/integration/check-config.sh \
+	tests/integration/keepalive.sh \
+	tests/integration/close-codes.sh \
+	tests/integration/resync.sh \
+	tests/integration/retry.sh \
+	tests/integration/server-restart.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

@@ -200,6 +200,11 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		counter = &s->fault_unauthorized;
 	else if (strcmp(name, "nosubprotocol") == 0)
 		counter = &s->fault_nosubprotocol;
+	else if (strcmp(name, "notfound") == 0)
+		counter = &s->fault_notfound;
+	if (counter == &s->fault_refuse && control_arg_long(wsi,
+	    "retryafter", 0, 86400, 1, &s->fault_retry_after, &rv) == -1)
+		return rv;
 	if (counter != NULL) {
 		if (control_arg_long(wsi, "count", 1, 1000000, 1, &count,
 		    &rv) == -1)
@@ -222,13 +227,19 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		    "connected clients");
 		s->stalled = true;
 		ws_stall_all(s, true);
+	} else if (strcmp(name, "unknownaccount") == 0) {
+		snprintf(msg, sizeof(msg), "{\"@type\":\"StateChange\","
+		    "\"changed\":{\"x9\":{\"Email\":\"x9e1\"}},"
+		    "\"pushState\":\"p%lu\"}", s->state.push);
+		ts_info("fault: unknownaccount: a StateChange for account x9");
+		ws_send_all(s, msg, strlen(msg));
 	} else if (strcmp(name, "forget") == 0) {
 		state_forget(&s->state);
 		ts_info("fault: forget: change history lost, pushState now "
 		    "p%lu", s->state.push);
 	} else if (strcmp(name, "none") == 0) {
 		s->fault_refuse = s->fault_unauthorized = 0;
-		s->fault_nosubprotocol = 0;
+		s->fault_nosubprotocol = s->fault_notfound = 0;
 		if (s->stalled)
 			ws_stall_all(s, false);
 		s->stalled = false;

@@ -439,9 +439,20 @@ http_confirm_upgrade(struct ts_server *s, struct lws *wsi, const char *up)
 		    "no WebSocket endpoint here");
 		goto refused;
 	}
+	if (s->fault_notfound > 0) {
+		s->fault_notfound--;
+		s->refused++;
+		ts_info("fault: notfound: upgrade refused with 404 (%lu more)",
+		    s->fault_notfound);
+		rv = http_send_error(wsi, HTTP_STATUS_NOT_FOUND,
+		    "no WebSocket endpoint here");
+		goto refused;
+	}
 	if (s->fault_refuse > 0) {
-		static const struct http_header hdr = { "retry-after:", "1" };
+		char secs[24];
+		struct http_header hdr = { "retry-after:", secs };
 
+		snprintf(secs, sizeof(secs), "%ld", s->fault_retry_after);
 		s->fault_refuse--;
 		s->refused++;
 		ts_info("fault: refuse: upgrade refused with 503 (%lu more)",

@@ -135,6 +135,8 @@ struct ts_server {
 
 	/* Faults armed through /control/fault. */
 	unsigned long		 fault_refuse;
+	long			 fault_retry_after;	/* seconds, with refuse */
+	unsigned long		 fault_notfound;
 	unsigned long		 fault_unauthorized;
 	unsigned long		 fault_nosubprotocol;
 	bool			 stalled;
