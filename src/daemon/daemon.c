@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "daemon/daemon.h"
+#include "daemon/wakeup.h"
 #include "output/outputs.h"
 #include "session/account.h"
 #include "transport/net.h"
@@ -55,6 +56,7 @@ struct daemon {
 	struct event *sighup;
 	struct event *watchdog;
 	struct event *stop_timer;
+	struct wakeup *wakeup;
 	bool shutting_down;
 	bool hooks_signalled;
 	int stop_elapsed_ms;
@@ -374,6 +376,17 @@ daemon_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+daemon_wakeup(enum wakeup_reason reason, void *arg)
+{
+	struct daemon *d = arg;
+	struct daemon_account *da;
+
+	TAILQ_FOREACH(da, &d->accounts, entry)
+		if (!da->stopping)
+			account_revalidate(da->acct);
+}
+
+static void
 daemon_watchdog(evutil_socket_t fd, short what, void *arg)
 {
 	sd_notify(0, "WATCHDOG=1");
@@ -394,6 +407,8 @@ daemon_events(struct daemon *d)
 	evsignal_add(d->sigterm, NULL);
 	evsignal_add(d->sigint, NULL);
 	evsignal_add(d->sighup, NULL);
+	d->wakeup = wakeup_new(d->base, d->cfg->defaults.ping_interval_ms ?
+	    d->cfg->defaults.ping_interval_ms : 30000, daemon_wakeup, d);
 
 	/* Half the watchdog period leaves room for a busy moment. */
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
@@ -422,6 +437,7 @@ daemon_free(struct daemon *d)
 		daemon_release(da->retired);
 		free(da);
 	}
+	wakeup_free(d->wakeup);
 	outputs_free(d->outputs);
 	net_free(d->net);
 	if (d->sigterm != NULL) {

@@ -30,6 +30,8 @@
 #define ACCOUNT_SESSION_TIMEOUT_MS	30000
 #define ACCOUNT_MAX_REDIRECTS		5
 #define ACCOUNT_RESYNC_TIMEOUT_MS	30000
+/* DECISIONS: after a resume a connection proves itself within 5 s. */
+#define ACCOUNT_PROBE_MS		5000
 
 /* How long to wait before the next attempt. */
 enum account_wait {
@@ -705,6 +707,19 @@ account_reconnect(struct account *a)
 		return;
 	evtimer_del(a->retry);
 	account_connect(a);
+}
+
+void
+account_revalidate(struct account *a)
+{
+	if (a->stopping)
+		return;
+	if (a->ws != NULL && ws_is_open(a->ws)) {
+		log_debug("%s: asking the server for a sign of life", a->prefix);
+		ws_probe(a->ws, ACCOUNT_PROBE_MS);
+	} else if (a->status == ACCOUNT_BACKOFF) {
+		account_reconnect(a);
+	}
 }
 
 void

@@ -61,6 +61,9 @@ const struct store *account_store(const struct account *);
 /* Gives up the current connection or wait and connects again now (the
  * user asked: SIGHUP, the socket's reconnect). */
 void account_reconnect(struct account *);
+/* After a resume, a clock jump or a network change: an open connection must
+ * answer a ping within a few seconds; one waiting out a backoff tries now. */
+void account_revalidate(struct account *);
 
 /* Sends a JMAP request over the push connection: using and method_calls
  * are referenced, not taken.  The callback gets the methodResponses array

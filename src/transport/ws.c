@@ -59,6 +59,7 @@ struct ws_conn {
 	struct event *ping_timer;	/* idle for ping_interval: ping */
 	struct event *deadline;		/* pinged and no answer yet */
 	bool ping_due;			/* write a ping when writable */
+	uint64_t deadline_ms;		/* of the ping in flight */
 
 	char *rx;
 	size_t rx_len;
@@ -229,8 +230,10 @@ ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
 	c->ping_due = true;
 	lws_callback_on_writable(c->wsi);
 	net_kick_deferred(c->net);
-	if (!evtimer_pending(c->deadline, NULL))
+	if (!evtimer_pending(c->deadline, NULL)) {
+		c->deadline_ms = deadline_ms;
 		ws_timer_add(c->deadline, deadline_ms);
+	}
 }
 
 static void
@@ -248,7 +251,7 @@ ws_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	char why[128];
 
 	snprintf(why, sizeof(why), "no answer to a ping within %.1fs; the "
-	    "connection is dead", (double)c->ping_timeout_ms / 1000);
+	    "connection is dead", (double)c->deadline_ms / 1000);
 	ws_abort(c, why);
 }
 

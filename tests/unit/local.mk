@@ -10,7 +10,8 @@ UNIT_TESTS = \
 	tests/unit/check_uvbridge \
 	tests/unit/check_request \
 	tests/unit/check_credentials \
-	tests/unit/check_backoff
+	tests/unit/check_backoff \
+	tests/unit/check_wakeup
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -48,3 +49,6 @@ tests_unit_check_credentials_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_backoff_SOURCES = tests/unit/check_backoff.c
 tests_unit_check_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_check_backoff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_wakeup_SOURCES = tests/unit/check_wakeup.c
+tests_unit_check_wakeup_LDADD = $(UNIT_LDADD)
+tests_unit_check_wakeup_CFLAGS = $(UNIT_CFLAGS)

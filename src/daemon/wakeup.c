@@ -1,0 +1,231 @@
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <event2/event.h>
+#include <systemd/sd-bus.h>
+
+#include "daemon/wakeup.h"
+#include "output/busconn.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* How often the clocks are compared: a resume is noticed this late at
+ * worst when logind does not tell us first. */
+#define WAKEUP_TICK_MS		5000
+/* Less than this between the clocks is scheduling noise, not sleep. */
+#define WAKEUP_SLEPT_MS		2000
+#define WAKEUP_SYSTEM_BUS	"/run/dbus/system_bus_socket"
+
+struct wakeup {
+	struct event_base *base;
+	uint64_t jump_ms;
+	wakeup_cb cb;
+	void *arg;
+	struct event *tick;
+	struct wakeup_clocks last;
+	int nl_fd;
+	struct event *nl_ev;
+	struct busconn *logind;
+};
+
+static const char *wakeup_names[] = {
+	[WAKEUP_NONE] = "nothing",
+	[WAKEUP_RESUMED] = "resume from suspend",
+	[WAKEUP_CLOCK_JUMP] = "wall clock jump",
+	[WAKEUP_ROUTE] = "network route change",
+};
+
+const char *
+wakeup_reason_name(enum wakeup_reason r)
+{
+	return wakeup_names[r];
+}
+
+static uint64_t
+wakeup_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+wakeup_read_clocks(struct wakeup_clocks *c)
+{
+	c->monotonic = wakeup_ms(CLOCK_MONOTONIC);
+	c->boottime = wakeup_ms(CLOCK_BOOTTIME);
+	c->realtime = (int64_t)wakeup_ms(CLOCK_REALTIME);
+}
+
+enum wakeup_reason
+wakeup_compare(const struct wakeup_clocks *before,
+    const struct wakeup_clocks *after, uint64_t jump_ms)
+{
+	uint64_t mono = after->monotonic - before->monotonic;
+	uint64_t boot = after->boottime - before->boottime;
+	int64_t skew = (after->realtime - before->realtime) - (int64_t)mono;
+
+	if (boot > mono && boot - mono >= WAKEUP_SLEPT_MS)
+		return WAKEUP_RESUMED;
+	if ((uint64_t)llabs(skew) > jump_ms)
+		return WAKEUP_CLOCK_JUMP;
+	return WAKEUP_NONE;
+}
+
+static void
+wakeup_fire(struct wakeup *w, enum wakeup_reason r)
+{
+	log_info("%s: checking every connection", wakeup_reason_name(r));
+	w->cb(r, w->arg);
+}
+
+static void
+wakeup_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct wakeup *w = arg;
+	struct wakeup_clocks now;
+	enum wakeup_reason r;
+
+	wakeup_read_clocks(&now);
+	r = wakeup_compare(&w->last, &now, w->jump_ms);
+	w->last = now;
+	if (r != WAKEUP_NONE)
+		wakeup_fire(w, r);
+}
+
+/* RTM_NEWROUTE for a default route (dst_len 0) in the main table: the
+ * network is back, so accounts waiting out a backoff may try now. */
+static void
+wakeup_netlink(evutil_socket_t fd, short what, void *arg)
+{
+	struct wakeup *w = arg;
+	char buf[8192];
+	struct nlmsghdr *nh;
+	struct rtmsg *rt;
+	bool route = false;
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
+		    nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type != RTM_NEWROUTE)
+				continue;
+			rt = NLMSG_DATA(nh);
+			if (rt->rtm_dst_len == 0 && rt->rtm_table == RT_TABLE_MAIN)
+				route = true;
+		}
+	}
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
+		log_debug("netlink: %s", strerror(errno));
+	if (route)
+		wakeup_fire(w, WAKEUP_ROUTE);
+}
+
+static void
+wakeup_netlink_open(struct wakeup *w)
+{
+	struct sockaddr_nl sa;
+
+	w->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_ROUTE);
+	if (w->nl_fd == -1) {
+		log_debug("netlink: %s; network changes will not be noticed",
+		    strerror(errno));
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
+	if (bind(w->nl_fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		log_debug("netlink: bind: %s; network changes will not be "
+		    "noticed", strerror(errno));
+		close(w->nl_fd);
+		w->nl_fd = -1;
+		return;
+	}
+	w->nl_ev = event_new(w->base, w->nl_fd, EV_READ | EV_PERSIST,
+	    wakeup_netlink, w);
+	if (w->nl_ev == NULL)
+		fatalx("libevent: cannot create the netlink event");
+	event_add(w->nl_ev, NULL);
+}
+
+static int
+wakeup_prepare_for_sleep(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	struct wakeup *w = arg;
+	int sleeping;
+
+	if (sd_bus_message_read(m, "b", &sleeping) < 0)
+		return 0;
+	if (!sleeping) {
+		wakeup_read_clocks(&w->last);
+		wakeup_fire(w, WAKEUP_RESUMED);
+	}
+	return 0;
+}
+
+static void
+wakeup_logind_connected(sd_bus *bus, void *arg)
+{
+	int r;
+
+	r = sd_bus_match_signal(bus, NULL, "org.freedesktop.login1",
+	    "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+	    "PrepareForSleep", wakeup_prepare_for_sleep, arg);
+	if (r < 0)
+		log_info("logind: cannot watch for suspend: %s; resume is "
+		    "noticed from the clocks instead", strerror(-r));
+}
+
+struct wakeup *
+wakeup_new(struct event_base *base, uint64_t jump_ms, wakeup_cb cb,
+    void *arg)
+{
+	struct wakeup *w = xcalloc(1, sizeof(*w));
+	struct timeval tv = { WAKEUP_TICK_MS / 1000,
+	    (WAKEUP_TICK_MS % 1000) * 1000 };
+
+	w->base = base;
+	w->jump_ms = jump_ms;
+	w->cb = cb;
+	w->arg = arg;
+	w->nl_fd = -1;
+	wakeup_read_clocks(&w->last);
+	w->tick = event_new(base, -1, EV_PERSIST, wakeup_tick, w);
+	if (w->tick == NULL)
+		fatalx("libevent: cannot create the wakeup timer");
+	event_add(w->tick, &tv);
+	wakeup_netlink_open(w);
+	/* Containers often have no system bus: then the clocks alone tell. */
+	if (access(WAKEUP_SYSTEM_BUS, F_OK) == 0 ||
+	    getenv("DBUS_SYSTEM_BUS_ADDRESS") != NULL)
+		w->logind = busconn_new(base, BUSCONN_SYSTEM, "logind",
+		    wakeup_logind_connected, w);
+	return w;
+}
+
+void
+wakeup_free(struct wakeup *w)
+{
+	if (w == NULL)
+		return;
+	busconn_free(w->logind);
+	if (w->nl_ev != NULL)
+		event_free(w->nl_ev);
+	if (w->nl_fd != -1)
+		close(w->nl_fd);
+	event_free(w->tick);
+	free(w);
+}
