@@ -51,7 +51,7 @@ server_start() {
 
 # control PATH: one control request; prints the JSON body, fails on error.
 control() {
-	curl -sS --max-time "$((WAIT + 5))" --fail-with-body "$BASE/control/$1" ||
+	curl -sS ${CURL_OPTS:-} --max-time "$((WAIT + 5))" --fail-with-body "$BASE/control/$1" ||
 	    fail "control request $1 failed"
 }
 

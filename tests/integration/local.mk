@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/close-codes.sh \
 	tests/integration/resync.sh \
 	tests/integration/retry.sh \
-	tests/integration/server-restart.sh
+	tests/integration/server-restart.sh \
+	tests/integration/tls.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

@@ -216,10 +216,10 @@ static int
 http_well_known(struct ts_server *s, struct lws *wsi)
 {
 	struct http_header hdr;
-	char url[64];
+	char url[320];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jmap/session",
-	    s->listen_port);
+	snprintf(url, sizeof(url), "%s://%s:%d/jmap/session",
+	    s->tls_cert ? "https" : "http", s->host, s->listen_port);
 	hdr.name = "location:";
 	hdr.value = url;
 	return http_send(wsi, s->well_known_status, "", &hdr, 1);
@@ -276,7 +276,7 @@ http_session_json(struct ts_server *s)
 {
 	struct json_object *session, *caps, *ws, *accounts, *acct, *acaps;
 	struct json_object *primary;
-	char url[80];
+	char url[320];
 
 	session = json_object_new_object();
 	caps = json_object_new_object();
@@ -290,8 +290,8 @@ http_session_json(struct ts_server *s)
 		snprintf(url, sizeof(url), "wss:/jmap/ws/");
 		break;
 	case TS_WS_URL_ABSOLUTE:
-		snprintf(url, sizeof(url), "ws://127.0.0.1:%d/jmap/ws/",
-		    s->listen_port);
+		snprintf(url, sizeof(url), "%s://%s:%d/jmap/ws/",
+		    s->tls_cert ? "wss" : "ws", s->host, s->listen_port);
 		break;
 	case TS_WS_URL_RELATIVE:
 		snprintf(url, sizeof(url), "/jmap/ws/");

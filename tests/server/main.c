@@ -33,7 +33,8 @@ main_usage(void)
 	    "[--password P]\n"
 	    "           [--token T] [--well-known-status 301|302|307|308]\n"
 	    "           [--ws-url cyrus|absolute|relative|none] "
-	    "[--accounts N] [-v]\n");
+	    "[--accounts N] [-v]\n"
+	    "           [--host NAME] [--tls-cert PEM --tls-key PEM]\n");
 	exit(2);
 }
 
@@ -55,7 +56,7 @@ static void
 main_options(struct ts_server *s, int argc, char **argv)
 {
 	enum { O_PORT_FILE = 256, O_PORT, O_USER, O_PASSWORD, O_TOKEN,
-	    O_WELL_KNOWN, O_WS_URL, O_ACCOUNTS };
+	    O_WELL_KNOWN, O_WS_URL, O_ACCOUNTS, O_HOST, O_TLS_CERT, O_TLS_KEY };
 	static const struct option longopts[] = {
 		{ "port-file", required_argument, NULL, O_PORT_FILE },
 		{ "port", required_argument, NULL, O_PORT },
@@ -64,6 +65,9 @@ main_options(struct ts_server *s, int argc, char **argv)
 		{ "token", required_argument, NULL, O_TOKEN },
 		{ "well-known-status", required_argument, NULL, O_WELL_KNOWN },
 		{ "ws-url", required_argument, NULL, O_WS_URL },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+		{ "tls-key", required_argument, NULL, O_TLS_KEY },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -82,10 +86,20 @@ main_options(struct ts_server *s, int argc, char **argv)
 	s->user = "alice@example.com";
 	s->password = "secret";
 	s->well_known_status = 301;
+	s->host = "127.0.0.1";
 	s->ws_url = TS_WS_URL_CYRUS;
 	s->naccounts = 1;
 	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case O_HOST:
+			s->host = optarg;
+			break;
+		case O_TLS_CERT:
+			s->tls_cert = optarg;
+			break;
+		case O_TLS_KEY:
+			s->tls_key = optarg;
+			break;
 		case O_PORT_FILE:
 			s->port_file = optarg;
 			break;
@@ -132,6 +146,8 @@ main_options(struct ts_server *s, int argc, char **argv)
 			main_usage();
 		}
 	}
+	if ((s->tls_cert == NULL) != (s->tls_key == NULL))
+		main_usage();
 	if (optind != argc || s->port_file == NULL)
 		main_usage();
 }
@@ -287,6 +303,13 @@ main(int argc, char **argv)
 	info.user = &s;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (s.tls_cert != NULL) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = s.tls_cert;
+		info.ssl_private_key_filepath = s.tls_key;
+		/* The handlers write HTTP/1.1 responses by hand. */
+		info.alpn = "http/1.1";
+	}
 	if ((s.ctx = lws_create_context(&info)) == NULL)
 		fatalx("testserver: cannot listen on 127.0.0.1:%d (see the lws "
 		    "messages above)", s.port);

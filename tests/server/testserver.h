@@ -114,6 +114,9 @@ struct ts_server {
 	const char		*user;
 	const char		*password;
 	const char		*token;
+	const char		*host;		/* in absolute URLs */
+	const char		*tls_cert;	/* PEM; NULL: plain http */
+	const char		*tls_key;
 	unsigned		 well_known_status;
 	enum ts_ws_url		 ws_url;
 	int			 naccounts;
