@@ -59,6 +59,9 @@ struct account {
 	struct credentials_req *cred;
 	char *authorization;	/* only between credentials and connect */
 	struct http_request *http;
+	char *session_url;	/* where the Session came from, after redirects */
+	struct credentials_req *refresh_cred;
+	struct http_request *refresh_http;
 	struct jmap_session session;
 	bool have_session;
 	struct ws_conn *ws;
@@ -343,9 +346,88 @@ account_deliver(struct account *a, struct json_object *changed,
 }
 
 static void
+account_refresh_done(const struct http_response *resp, const char *error,
+    void *arg)
+{
+	struct account *a = arg;
+	struct jmap_session fresh;
+	char *perr = NULL;
+
+	a->refresh_http = NULL;
+	if (error == NULL && resp->status != 200)
+		log_warnx("%s: refreshing the Session failed with HTTP %d",
+		    a->prefix, resp->status);
+	else if (error != NULL)
+		log_warnx("%s: refreshing the Session failed: %s", a->prefix,
+		    error);
+	else if (session_parse(resp->body, resp->body_len, resp->final_url,
+	    &fresh, &perr) == -1) {
+		log_warnx("%s: the refreshed Session is invalid: %s",
+		    a->prefix, perr);
+		free(perr);
+	} else {
+		session_clear(&a->session);
+		a->session = fresh;
+		log_info("%s: Session refreshed: %zu account(s)", a->prefix,
+		    a->session.naccounts);
+	}
+}
+
+static void
+account_refresh_credentials(const char *authorization, const char *error,
+    void *arg)
+{
+	struct account *a = arg;
+	struct http_opts o;
+
+	a->refresh_cred = NULL;
+	if (error != NULL) {
+		log_warnx("%s: cannot refresh the Session: %s", a->prefix,
+		    error);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.url = a->session_url;
+	o.authorization = authorization;
+	o.accept = "application/json";
+	o.ca_file = a->cfg->ca_file;
+	o.insecure = a->cfg->insecure;
+	o.max_redirects = ACCOUNT_MAX_REDIRECTS;
+	o.max_body = SESSION_MAX_LEN;
+	o.timeout_ms = ACCOUNT_SESSION_TIMEOUT_MS;
+	o.log_prefix = a->prefix;
+	a->refresh_http = http_get(a->net, &o, account_refresh_done, a);
+}
+
+/* A change for an accountId the Session did not list (an account shared
+ * with us since): deliver it all the same, and learn its name in the
+ * background without touching the push connection. */
+static void
+account_refresh_session(struct account *a)
+{
+	if (a->stopping || a->session_url == NULL || a->refresh_cred != NULL ||
+	    a->refresh_http != NULL)
+		return;
+	a->refresh_cred = credentials_get(net_base(a->net), a->cfg,
+	    account_refresh_credentials, a);
+}
+
+static void
 account_state_change(struct account *a, const struct frame *f)
 {
 	struct json_object *changed;
+
+	json_object_object_foreach(f->changed, id, types) {
+		(void)types;
+		if (a->have_session &&
+		    session_account_name(&a->session, id) == NULL) {
+			log_info("%s: a change for account %s, which the "
+			    "Session does not list; fetching it again",
+			    a->prefix, id);
+			account_refresh_session(a);
+			break;
+		}
+	}
 
 	if (f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);
@@ -535,6 +617,8 @@ account_session_done(const struct http_response *resp, const char *error,
 		return;
 	}
 	a->have_session = true;
+	free(a->session_url);
+	a->session_url = xstrdup(resp->final_url);
 	if (a->session.ws_url == NULL || !a->session.ws_supports_push) {
 		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the server "
 		    "offers no "
@@ -685,6 +769,10 @@ account_stop(struct account *a)
 	a->cred = NULL;
 	http_cancel(a->http);
 	a->http = NULL;
+	credentials_cancel(a->refresh_cred);
+	a->refresh_cred = NULL;
+	http_cancel(a->refresh_http);
+	a->refresh_http = NULL;
 	account_wipe_authorization(a);
 	if (a->ws != NULL)
 		ws_close(a->ws, 1000);
@@ -735,6 +823,8 @@ account_free(struct account *a)
 		return;
 	credentials_cancel(a->cred);
 	http_cancel(a->http);
+	credentials_cancel(a->refresh_cred);
+	http_cancel(a->refresh_http);
 	account_wipe_authorization(a);
 	requests_free(a->requests);
 	if (a->have_session)
@@ -745,6 +835,7 @@ account_free(struct account *a)
 	free(a->error);
 	free(a->prefix);
 	free(a->state_dir);
+	free(a->session_url);
 	free(a);
 }
 

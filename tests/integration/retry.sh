@@ -36,6 +36,8 @@ wait_server 'handshakes=5'
 control 'fault?name=unknownaccount' >/dev/null
 wait_hook 1
 grep -qx 'JMAP_ACCOUNT_ID=x9' "$T/hook.1.env" || fail "unknown account not delivered"
+wait_log 'Session refreshed: 1 account(s)'
+expect_log 'a change for account x9, which the Session does not list; fetching it again' 
 control 'deliver?account=u1' >/dev/null
 wait_hook 2
 expect_runs 2
