@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+/* sizeof(sun_path) on Linux. */
+#define CONFIG_SOCKET_PATH_MAX	108
+
 enum config_transport {
 	TRANSPORT_AUTO,
 	TRANSPORT_WEBSOCKET,
@@ -57,16 +60,54 @@ struct config_hook {
 	char *account;		/* NULL: every account */
 	char **types;		/* NULL: any change */
 	size_t ntypes;
-	char *command;		/* run with /bin/sh -c */
+	char *command;		/* run with /bin/sh -c; NULL when argv is set */
+	char **argv;		/* exec = split into words, NULL-terminated; NULL when command is set */
+	uint64_t debounce_ms;	/* default 1s */
+	uint64_t max_delay_ms;	/* default 30s */
+	uint64_t timeout_ms;	/* default 10m; 0: none */
+	bool on_start;		/* default no */
 	TAILQ_ENTRY(config_hook) entry;
 };
 TAILQ_HEAD(config_hooks, config_hook);
+
+/* Where the D-Bus service goes; AUTO is decided at start (dbus.h). */
+enum config_dbus {
+	CONFIG_DBUS_AUTO,
+	CONFIG_DBUS_SESSION,
+	CONFIG_DBUS_SYSTEM,
+	CONFIG_DBUS_NONE,
+};
+
+enum config_urgency {
+	URGENCY_LOW,
+	URGENCY_NORMAL,
+	URGENCY_CRITICAL,
+};
+
+/* [notify]: desktop notifications of new mail. */
+struct config_notify {
+	bool enabled;		/* default: yes with a [notify] section, else no */
+	char **accounts;	/* NULL: every account */
+	size_t naccounts;
+	char **mailboxes;	/* names or roles; default { "inbox" } */
+	size_t nmailboxes;
+	unsigned max_per_burst;	/* default 3 */
+	enum config_urgency urgency;	/* default normal */
+	int32_t timeout_ms;	/* -1: the server's default (default), 0: never */
+};
 
 struct config {
 	char *path;
 	char *state_dir;	/* resolved default when not set */
 	int log_level;		/* syslog priority; -1 when not set in the file */
 	struct config_tuning defaults;
+	bool socket_set;	/* socket = was given */
+	char *socket_path;	/* resolved default when not set; NULL: socket = none or no default */
+	unsigned socket_mode;	/* default 0600 */
+	char *socket_group;	/* NULL: the daemon's group */
+	size_t socket_queue;	/* per-client output bound, default 256 KiB */
+	enum config_dbus dbus;	/* default auto */
+	struct config_notify notify;
 	struct config_accounts accounts;
 	struct config_hooks hooks;
 };
@@ -86,6 +127,17 @@ char *config_default_path(void);
 /* The default state directory: $STATE_DIRECTORY, else
  * $XDG_STATE_HOME/jmap-pushd, else ~/.local/state/jmap-pushd.  Caller frees. */
 char *config_default_state_dir(void);
+
+/* The default socket: /run/jmap-pushd/socket for the system service (run as
+ * root, or with a $RUNTIME_DIRECTORY under /run/ but not /run/user/), else
+ * $XDG_RUNTIME_DIR/jmap-pushd.sock; NULL when there is no runtime directory.
+ * Caller frees. */
+char *config_default_socket_path(void);
+/* Splits an exec = value into words: blanks separate, '...' is literal,
+ * "..." honours \" and \\, a backslash outside quotes escapes the next
+ * character.  -1 with a message in err on an unterminated quote or no
+ * word.  Caller frees with the NULL-terminated vector's elements. */
+int config_split_argv(const char *s, char ***argv, char *err, size_t errlen);
 
 /* NULL when errs->n > 0 after parsing; errs is filled either way. */
 struct config *config_load(const char *path, struct config_errors *errs);

@@ -1,2 +1,3 @@
 src_libjmappushd_a_SOURCES += \
-	src/config/config.c src/config/config.h
+	src/config/config.c src/config/config.h src/config/config-int.h \
+	src/config/keys.c src/config/values.c src/config/values.h

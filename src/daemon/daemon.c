@@ -219,7 +219,7 @@ daemon_load(const char *path)
 	return cfg;
 }
 
-void
+int
 daemon_reload(struct daemon *d)
 {
 	struct config *cfg;
@@ -234,7 +234,7 @@ daemon_reload(struct daemon *d)
 		log_errx("the new configuration has errors; keeping the "
 		    "running one");
 		sd_notify(0, "READY=1");
-		return;
+		return -1;
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->cfg = d->cfg;
@@ -279,6 +279,7 @@ daemon_reload(struct daemon *d)
 	log_info("configuration reloaded");
 	sd_notify(0, "READY=1");
 	daemon_notify_status(d);
+	return 0;
 }
 
 void
@@ -477,7 +478,11 @@ daemon_run(const char *config_path, int log_level)
 		fatalx("libevent: cannot create the event loop");
 	proc_init(d->base);
 	d->net = net_new(d->base);
-	d->outputs = outputs_new(d->base, d->cfg, d);
+	if ((d->outputs = outputs_new(d->base, d->cfg, d)) == NULL) {
+		log_errx("cannot start: see the socket error above");
+		daemon_free(d);
+		return 1;
+	}
 	daemon_events(d);
 
 	log_info("jmap-pushd %s starting with %s", PACKAGE_VERSION,

@@ -16,7 +16,8 @@ void daemon_foreach_account(struct daemon *, daemon_account_fn, void *arg);
 struct account *daemon_find_account(struct daemon *, const char *name);
 /* name NULL: every account.  -1 when no account has that name. */
 int daemon_reconnect(struct daemon *, const char *name);
-/* Re-reads the config file, as SIGHUP does. */
-void daemon_reload(struct daemon *);
+/* Re-reads the config file, as SIGHUP does; -1 when the new one has errors
+ * (logged) and the running one stays. */
+int daemon_reload(struct daemon *);
 
 #endif

@@ -1,8 +1,14 @@
 #include "autoconf.h"
 
+#include <sys/queue.h>
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <event2/event.h>
 #include <json-c/json.h>
 
 #include "config/config.h"
@@ -13,9 +19,38 @@
 
 extern char **environ;
 
+/* One pending run: the changes of one (hook, account, accountId) merged,
+ * the latest state of each type winning. */
+struct hook_batch {
+	TAILQ_ENTRY(hook_batch) entry;
+	struct hook_rt *h;
+	char *account;
+	char *account_id;		/* NULL for an on_start run */
+	struct json_object *changed;	/* {Type: state}, filtered */
+	char *push_state;
+	char *reason;
+	unsigned nchanges;
+	uint64_t first_ms;		/* monotonic: first change of the batch */
+	bool due;			/* debounce over, waiting for its turn */
+	struct event *timer;
+};
+TAILQ_HEAD(hook_batches, hook_batch);
+
+/* A configured hook and its runs: one at a time, batches in order. */
+struct hook_rt {
+	TAILQ_ENTRY(hook_rt) entry;
+	struct hooks *hs;
+	struct config_hook cfg;
+	struct hook_batches batches;
+	struct proc *running;
+	bool removed;			/* gone after a reload; freed once idle */
+};
+TAILQ_HEAD(hook_rts, hook_rt);
+
 struct hooks {
-	struct config_hook *v;
-	size_t n;
+	struct event_base *base;
+	struct hook_rts live;
+	struct hook_rts removed;
 };
 
 struct hook_type {
@@ -37,63 +72,35 @@ hook_strv_copy(char *const *v, size_t n)
 }
 
 static void
-hooks_clear(struct hooks *hs)
+hook_cfg_copy(struct config_hook *h, const struct config_hook *src)
 {
-	for (size_t i = 0; i < hs->n; i++) {
-		struct config_hook *h = &hs->v[i];
-
-		free(h->name);
-		free(h->file);
-		free(h->account);
-		for (size_t j = 0; j < h->ntypes; j++)
-			free(h->types[j]);
-		free(h->types);
-		free(h->command);
-	}
-	free(hs->v);
-	hs->v = NULL;
-	hs->n = 0;
+	memset(h, 0, sizeof(*h));
+	h->name = xstrdup(src->name);
+	h->file = src->file != NULL ? xstrdup(src->file) : NULL;
+	h->line = src->line;
+	h->account = src->account != NULL ? xstrdup(src->account) : NULL;
+	h->types = hook_strv_copy(src->types, src->ntypes);
+	h->ntypes = src->types != NULL ? src->ntypes : 0;
+	h->command = src->command != NULL ? xstrdup(src->command) : NULL;
+	h->argv = src->argv != NULL ? proc_strv_dup(src->argv) : NULL;
+	h->debounce_ms = src->debounce_ms;
+	h->max_delay_ms = src->max_delay_ms;
+	h->timeout_ms = src->timeout_ms;
+	h->on_start = src->on_start;
 }
 
-void
-hooks_set_config(struct hooks *hs, const struct config *cfg)
+static void
+hook_cfg_clear(struct config_hook *h)
 {
-	const struct config_hook *src;
-	size_t n = 0;
-
-	hooks_clear(hs);
-	TAILQ_FOREACH(src, &cfg->hooks, entry)
-		n++;
-	hs->v = xcalloc(n, sizeof(*hs->v));
-	TAILQ_FOREACH(src, &cfg->hooks, entry) {
-		struct config_hook *h = &hs->v[hs->n++];
-
-		h->name = xstrdup(src->name);
-		h->file = src->file != NULL ? xstrdup(src->file) : NULL;
-		h->line = src->line;
-		h->account = src->account != NULL ? xstrdup(src->account) : NULL;
-		h->types = hook_strv_copy(src->types, src->ntypes);
-		h->ntypes = src->types != NULL ? src->ntypes : 0;
-		h->command = xstrdup(src->command);
-	}
-}
-
-struct hooks *
-hooks_new(const struct config *cfg)
-{
-	struct hooks *hs = xcalloc(1, sizeof(*hs));
-
-	hooks_set_config(hs, cfg);
-	return hs;
-}
-
-void
-hooks_free(struct hooks *hs)
-{
-	if (hs == NULL)
-		return;
-	hooks_clear(hs);
-	free(hs);
+	free(h->name);
+	free(h->file);
+	free(h->account);
+	for (size_t j = 0; j < h->ntypes; j++)
+		free(h->types[j]);
+	free(h->types);
+	free(h->command);
+	proc_strv_free(h->argv);
+	memset(h, 0, sizeof(*h));
 }
 
 /* Type names become parts of variable names: keep them boring. */
@@ -194,7 +201,8 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
 		if (strncmp(base[i], "JMAP_", 5) != 0)
 			env[n++] = xstrdup(base[i]);
 	xasprintf(&env[n++], "JMAP_ACCOUNT=%s", ev->account);
-	xasprintf(&env[n++], "JMAP_ACCOUNT_ID=%s", ev->account_id);
+	if (ev->account_id != NULL)
+		xasprintf(&env[n++], "JMAP_ACCOUNT_ID=%s", ev->account_id);
 	for (size_t i = 0; i < ntypes; i++)
 		tlen += strlen(types[i].type) + 1;
 	joined = xcalloc(1, tlen);
@@ -233,7 +241,10 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	for (size_t i = 0; i < ntypes; i++)
 		json_object_object_add(acct, types[i].type,
 		    json_object_new_string(types[i].state));
-	json_object_object_add(changed, ev->account_id, acct);
+	if (ev->account_id != NULL)
+		json_object_object_add(changed, ev->account_id, acct);
+	else
+		json_object_put(acct);
 	json_object_object_add(root, "@type",
 	    json_object_new_string("StateChange"));
 	json_object_object_add(root, "changed", changed);
@@ -247,35 +258,342 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	return s;
 }
 
-static void
-hook_run(const struct config_hook *h, const struct push_event *ev)
+
+static uint64_t
+hook_now_ms(void)
 {
-	char *argv[] = { "/bin/sh", "-c", h->command, NULL };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+hook_batch_free(struct hook_batch *b)
+{
+	event_free(b->timer);
+	free(b->account);
+	free(b->account_id);
+	json_object_put(b->changed);
+	free(b->push_state);
+	free(b->reason);
+	free(b);
+}
+
+static void
+hook_rt_free(struct hook_rt *h)
+{
+	struct hook_batch *b;
+
+	while ((b = TAILQ_FIRST(&h->batches)) != NULL) {
+		TAILQ_REMOVE(&h->batches, b, entry);
+		hook_batch_free(b);
+	}
+	hook_cfg_clear(&h->cfg);
+	free(h);
+}
+
+/* exec = runs without a shell, so PATH is searched here: execve does not. */
+static char *
+hook_find_program(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat st;
+	char *full;
+
+	if (strchr(prog, '/') != NULL)
+		return xstrdup(prog);
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		xasprintf(&full, "%.*s/%s", end > p ? (int)(end - p) : 1,
+		    end > p ? p : ".", prog);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(full, X_OK) == 0)
+			return full;
+		free(full);
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+static void hook_kick(struct hook_rt *);
+
+static void
+hook_done(struct proc *p, int wstatus, bool timed_out, const char *out,
+    size_t outlen, void *arg)
+{
+	struct hook_rt *h = arg;
+
+	h->running = NULL;
+	if (h->removed) {
+		TAILQ_REMOVE(&h->hs->removed, h, entry);
+		hook_rt_free(h);
+		return;
+	}
+	/* A failed run is not repeated: the next change runs it again. */
+	hook_kick(h);
+}
+
+/* Starts b's run; b is used up either way. */
+static void
+hook_run(struct hook_rt *h, struct hook_batch *b)
+{
+	const struct config_hook *c = &h->cfg;
+	char *shargv[] = { "/bin/sh", "-c", c->command, NULL };
+	struct push_event ev = {
+		.account = b->account, .account_id = b->account_id,
+		.changed = b->changed, .push_state = b->push_state,
+		.reason = b->reason,
+	};
 	struct proc_spec spec = { 0 };
-	char *name, *in;
+	char **argv = NULL, *prog = NULL, *name, *in;
 	char **env;
 
-	xasprintf(&name, "hook %s", h->name);
-	env = hook_build_env(h, ev, environ);
-	in = hook_build_stdin(h, ev);
+	xasprintf(&name, "hook %s", c->name);
+	if (c->argv != NULL) {
+		if ((prog = hook_find_program(c->argv[0])) == NULL) {
+			log_warnx("%s: program %s not found in PATH: write its "
+			    "full path in exec =", name, c->argv[0]);
+			free(name);
+			hook_batch_free(b);
+			return;
+		}
+		argv = proc_strv_dup(c->argv);
+		free(argv[0]);
+		argv[0] = prog;
+	}
+	env = hook_build_env(c, &ev, environ);
+	in = hook_build_stdin(c, &ev);
 	spec.name = name;
-	spec.argv = argv;
+	spec.argv = argv != NULL ? argv : shargv;
 	spec.envp = env;
 	spec.stdin_data = in;
 	spec.stdin_len = strlen(in);
-	log_debug("%s: running for account %s (%s)", name, ev->account,
-	    ev->reason);
+	spec.timeout_ms = c->timeout_ms;
+	spec.done = hook_done;
+	spec.arg = h;
+	log_debug("%s: running for account %s (%s, %u change%s)", name,
+	    b->account, b->reason, b->nchanges, b->nchanges == 1 ? "" : "s");
 	/* A failure to start is logged by proc_spawn. */
-	proc_spawn(&spec);
+	h->running = proc_spawn(&spec);
 	free(name);
 	free(in);
 	proc_strv_free(env);
+	proc_strv_free(argv);
+	hook_batch_free(b);
+}
+
+/* Runs the oldest due batch unless a run is going on. */
+static void
+hook_kick(struct hook_rt *h)
+{
+	struct hook_batch *b;
+
+	while (h->running == NULL) {
+		TAILQ_FOREACH(b, &h->batches, entry)
+			if (b->due)
+				break;
+		if (b == NULL)
+			return;
+		TAILQ_REMOVE(&h->batches, b, entry);
+		hook_run(h, b);
+	}
+}
+
+static void
+hook_batch_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct hook_batch *b = arg;
+	struct hook_rt *h = b->h;
+
+	b->due = true;
+	/* Due batches run in the order their windows closed. */
+	TAILQ_REMOVE(&h->batches, b, entry);
+	TAILQ_INSERT_TAIL(&h->batches, b, entry);
+	hook_kick(h);
+}
+
+/* Trailing debounce, capped by max_delay from the batch's first change. */
+static void
+hook_batch_schedule(struct hook_batch *b)
+{
+	const struct config_hook *c = &b->h->cfg;
+	uint64_t now = hook_now_ms(), at, cap;
+	struct timeval tv;
+
+	at = now + c->debounce_ms;
+	cap = b->first_ms + c->max_delay_ms;
+	if (at > cap)
+		at = cap > now ? cap : now;
+	tv.tv_sec = (time_t)((at - now) / 1000);
+	tv.tv_usec = (suseconds_t)((at - now) % 1000 * 1000);
+	evtimer_add(b->timer, &tv);
+}
+
+static bool
+hook_str_eq(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static struct hook_batch *
+hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
+{
+	struct hook_batch *b;
+
+	TAILQ_FOREACH(b, &h->batches, entry)
+		if (strcmp(b->account, account) == 0 &&
+		    hook_str_eq(b->account_id, account_id))
+			return b;
+	b = xcalloc(1, sizeof(*b));
+	b->h = h;
+	b->account = xstrdup(account);
+	b->account_id = account_id != NULL ? xstrdup(account_id) : NULL;
+	b->changed = json_object_new_object();
+	b->first_ms = hook_now_ms();
+	if ((b->timer = evtimer_new(h->hs->base, hook_batch_timer, b)) == NULL)
+		fatalx("libevent: cannot create a hook timer");
+	TAILQ_INSERT_TAIL(&h->batches, b, entry);
+	return b;
+}
+
+static void
+hook_add(struct hook_rt *h, const struct push_event *ev)
+{
+	struct hook_batch *b = hook_batch_get(h, ev->account, ev->account_id);
+	struct hook_type *types;
+	size_t n;
+
+	types = hook_select_types(&h->cfg, ev, &n);
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(b->changed, types[i].type,
+		    json_object_new_string(types[i].state));
+	free(types);
+	if (ev->push_state != NULL) {
+		free(b->push_state);
+		b->push_state = xstrdup(ev->push_state);
+	}
+	free(b->reason);
+	b->reason = xstrdup(ev->reason);
+	b->nchanges++;
+	/* A due batch waits for the running one: it is the queued run. */
+	if (!b->due)
+		hook_batch_schedule(b);
 }
 
 void
 hooks_dispatch(struct hooks *hs, const struct push_event *ev)
 {
-	for (size_t i = 0; i < hs->n; i++)
-		if (hook_matches(&hs->v[i], ev))
-			hook_run(&hs->v[i], ev);
+	struct hook_rt *h;
+
+	TAILQ_FOREACH(h, &hs->live, entry)
+		if (hook_matches(&h->cfg, ev))
+			hook_add(h, ev);
+}
+
+void
+hooks_start(struct hooks *hs, const struct config *cfg)
+{
+	const struct config_account *a;
+	struct hook_rt *h;
+
+	TAILQ_FOREACH(h, &hs->live, entry) {
+		if (!h->cfg.on_start)
+			continue;
+		TAILQ_FOREACH(a, &cfg->accounts, entry) {
+			struct push_event ev = {
+				.account = a->name, .reason = "start",
+			};
+			struct hook_batch *b;
+
+			if (h->cfg.account != NULL &&
+			    strcmp(h->cfg.account, a->name) != 0)
+				continue;
+			b = hook_batch_get(h, ev.account, NULL);
+			free(b->reason);
+			b->reason = xstrdup(ev.reason);
+			b->nchanges = 0;
+			b->due = true;
+		}
+		hook_kick(h);
+	}
+}
+
+void
+hooks_set_config(struct hooks *hs, const struct config *cfg)
+{
+	struct hook_rts old;
+	const struct config_hook *src;
+	struct hook_rt *h;
+
+	TAILQ_INIT(&old);
+	TAILQ_CONCAT(&old, &hs->live, entry);
+	TAILQ_FOREACH(src, &cfg->hooks, entry) {
+		TAILQ_FOREACH(h, &old, entry)
+			if (strcmp(h->cfg.name, src->name) == 0)
+				break;
+		if (h != NULL) {
+			/* Same name: pending changes and a running run carry
+			 * over to the new definition. */
+			TAILQ_REMOVE(&old, h, entry);
+			hook_cfg_clear(&h->cfg);
+		} else {
+			h = xcalloc(1, sizeof(*h));
+			h->hs = hs;
+			TAILQ_INIT(&h->batches);
+		}
+		hook_cfg_copy(&h->cfg, src);
+		TAILQ_INSERT_TAIL(&hs->live, h, entry);
+	}
+	while ((h = TAILQ_FIRST(&old)) != NULL) {
+		struct hook_batch *b;
+
+		TAILQ_REMOVE(&old, h, entry);
+		while ((b = TAILQ_FIRST(&h->batches)) != NULL) {
+			TAILQ_REMOVE(&h->batches, b, entry);
+			hook_batch_free(b);
+		}
+		if (h->running == NULL) {
+			hook_rt_free(h);
+			continue;
+		}
+		h->removed = true;
+		TAILQ_INSERT_TAIL(&hs->removed, h, entry);
+	}
+}
+
+struct hooks *
+hooks_new(struct event_base *base, const struct config *cfg)
+{
+	struct hooks *hs = xcalloc(1, sizeof(*hs));
+
+	hs->base = base;
+	TAILQ_INIT(&hs->live);
+	TAILQ_INIT(&hs->removed);
+	hooks_set_config(hs, cfg);
+	return hs;
+}
+
+/* Running procs outlive this only when the loop is gone, and then their
+ * done callbacks never run. */
+void
+hooks_free(struct hooks *hs)
+{
+	struct hook_rt *h;
+
+	if (hs == NULL)
+		return;
+	while ((h = TAILQ_FIRST(&hs->live)) != NULL) {
+		TAILQ_REMOVE(&hs->live, h, entry);
+		hook_rt_free(h);
+	}
+	while ((h = TAILQ_FIRST(&hs->removed)) != NULL) {
+		TAILQ_REMOVE(&hs->removed, h, entry);
+		hook_rt_free(h);
+	}
+	free(hs);
 }

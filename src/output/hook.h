@@ -10,22 +10,32 @@ struct json_object;
 
 struct hooks;
 
+struct event_base;
+
 /* Copies what it needs from cfg: cfg may be freed after. */
-struct hooks *hooks_new(const struct config *cfg);
-/* On reload; running hooks continue. */
+struct hooks *hooks_new(struct event_base *, const struct config *cfg);
+/* On reload, matched by name: a kept hook keeps its pending changes and its
+ * running run; a removed one loses its pending changes, its run goes on. */
 void hooks_set_config(struct hooks *, const struct config *cfg);
 /* Does not kill running procs; the daemon uses proc_terminate_all. */
 void hooks_free(struct hooks *);
-/* Runs every matching hook: account filter (hook account NULL or ==
- * ev->account) and types filter (at least one changed type in the hook's
- * types, or hook has no types).  Each run: /bin/sh -c COMMAND via
- * proc_spawn, name "hook NAME". */
+/* Queues ev for every matching hook: account filter (hook account NULL or
+ * == ev->account) and types filter (at least one changed type in the hook's
+ * types, or hook has no types).  Changes are merged per (hook, account,
+ * accountId) and run `debounce` after the last one, at most `max_delay`
+ * after the first; a hook never runs twice at once (a batch that becomes
+ * due meanwhile waits, and keeps merging).  Each run: /bin/sh -c COMMAND
+ * or the exec = argv via proc_spawn, name "hook NAME", with `timeout`. */
 void hooks_dispatch(struct hooks *, const struct push_event *ev);
+/* Once at daemon start: each on_start hook runs at once for every account
+ * it matches, JMAP_REASON=start, no JMAP_ACCOUNT_ID, JMAP_TYPES empty, stdin
+ * {"@type":"StateChange","changed":{}}.  cfg gives the accounts. */
+void hooks_start(struct hooks *, const struct config *cfg);
 
 /* Whether ev is for hook h (the filters of hooks_dispatch). */
 bool hook_matches(const struct config_hook *h, const struct push_event *ev);
 /* environ (base, NULL-terminated) minus any inherited JMAP_* variables, plus
- * JMAP_ACCOUNT, JMAP_ACCOUNT_ID, JMAP_TYPES (space separated, sorted, only
+ * JMAP_ACCOUNT, JMAP_ACCOUNT_ID (unless ev->account_id is NULL), JMAP_TYPES (space separated, sorted, only
  * types passing the hook's filter), JMAP_STATE_<Type> for exactly those
  * types, JMAP_PUSH_STATE (only when known), JMAP_REASON, JMAP_HOOK, in that
  * order after the inherited ones.  Caller frees with proc_strv_free. */

@@ -1,4 +1,8 @@
 src_libjmappushd_a_SOURCES += \
 	src/output/hook.c src/output/hook.h \
+	src/output/dbus.c src/output/dbus.h \
+	src/output/newmail.c src/output/newmail.h \
+	src/output/notify.c src/output/notify.h \
 	src/output/outputs.c src/output/outputs.h \
-	src/output/busconn.c src/output/busconn.h
+	src/output/sockproto.c src/output/sockproto.h \
+	src/output/socket.c src/output/socket.h

@@ -2,14 +2,20 @@
 
 #include <stdlib.h>
 
+#include "output/dbus.h"
 #include "output/hook.h"
+#include "output/notify.h"
 #include "output/outputs.h"
+#include "output/socket.h"
 #include "util/xmalloc.h"
 
 struct outputs {
 	struct event_base *base;
 	struct daemon *daemon;
 	struct hooks *hooks;
+	struct sock *sock;
+	struct dbus *dbus;
+	struct notify *notify;
 };
 
 struct outputs *
@@ -20,7 +26,14 @@ outputs_new(struct event_base *base, const struct config *cfg,
 
 	o->base = base;
 	o->daemon = d;
-	o->hooks = hooks_new(cfg);
+	if ((o->sock = sock_new(base, cfg, d)) == NULL) {
+		free(o);
+		return NULL;
+	}
+	o->hooks = hooks_new(base, cfg);
+	o->dbus = dbus_new(base, cfg, d);
+	o->notify = notify_new(base, cfg, d);
+	hooks_start(o->hooks, cfg);
 	return o;
 }
 
@@ -28,6 +41,9 @@ void
 outputs_set_config(struct outputs *o, const struct config *cfg)
 {
 	hooks_set_config(o->hooks, cfg);
+	sock_set_config(o->sock, cfg);
+	dbus_set_config(o->dbus, cfg);
+	notify_set_config(o->notify, cfg);
 }
 
 void
@@ -36,6 +52,9 @@ outputs_free(struct outputs *o)
 	if (o == NULL)
 		return;
 	hooks_free(o->hooks);
+	sock_free(o->sock);
+	dbus_free(o->dbus);
+	notify_free(o->notify);
 	free(o);
 }
 
@@ -43,9 +62,14 @@ void
 outputs_state(struct outputs *o, const struct push_event *ev)
 {
 	hooks_dispatch(o->hooks, ev);
+	sock_state(o->sock, ev);
+	dbus_state(o->dbus, ev);
+	notify_state(o->notify, ev);
 }
 
 void
 outputs_connection(struct outputs *o, struct account *acct)
 {
+	sock_connection(o->sock, acct);
+	dbus_connection(o->dbus, acct);
 }

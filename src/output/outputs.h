@@ -19,7 +19,9 @@ struct push_event {
 	const char *reason;		/* "push", "resync" or "start" */
 };
 
-/* d answers the commands some outputs take (status, reconnect, reload). */
+/* d answers the commands some outputs take (status, reconnect, reload).
+ * NULL when an output cannot start (logged): the socket's path is taken by
+ * another daemon or unusable.  Starts the on_start hooks. */
 struct outputs *outputs_new(struct event_base *, const struct config *,
     struct daemon *d);
 /* After a reload; cfg stays valid until the next call or outputs_free. */

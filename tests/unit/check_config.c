@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "util/xmalloc.h"
+#include "unit.h"
 
 static struct config_errors errs;
 
@@ -247,7 +248,61 @@ START_TEST(test_hook_defaults)
 	ck_assert_ptr_null(h->types);
 	ck_assert_uint_eq(h->ntypes, 0);
 	ck_assert_str_eq(h->command, "true");
+	ck_assert_ptr_null(h->argv);
+	ck_assert_uint_eq(h->debounce_ms, 1000);
+	ck_assert_uint_eq(h->max_delay_ms, 30000);
+	ck_assert_uint_eq(h->timeout_ms, 600000);
+	ck_assert(!h->on_start);
+	ck_assert_uint_eq(cfg->socket_mode, 0600);
+	ck_assert_uint_eq(cfg->socket_queue, 256 * 1024);
+	ck_assert_ptr_null(cfg->socket_group);
 	config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_hook_and_socket_keys)
+{
+	struct config			*cfg;
+	const struct config_hook	*h;
+
+	cfg = load_ok("[daemon]\nsocket = /run/x.sock\nsocket_mode = 0660\n"
+	    "socket_group = mail\nsocket_queue = 64k\n" ACCOUNT
+	    "[hook h]\nexec = /bin/echo 'a b' c\ndebounce = 0\n"
+	    "max_delay = 5s\ntimeout = 0\non_start = yes\n");
+	ck_assert_str_eq(cfg->socket_path, "/run/x.sock");
+	ck_assert_uint_eq(cfg->socket_mode, 0660);
+	ck_assert_str_eq(cfg->socket_group, "mail");
+	ck_assert_uint_eq(cfg->socket_queue, 64 * 1024);
+	h = TAILQ_FIRST(&cfg->hooks);
+	ck_assert_ptr_null(h->command);
+	ck_assert_str_eq(h->argv[0], "/bin/echo");
+	ck_assert_str_eq(h->argv[1], "a b");
+	ck_assert_str_eq(h->argv[2], "c");
+	ck_assert_ptr_null(h->argv[3]);
+	ck_assert_uint_eq(h->debounce_ms, 0);
+	ck_assert_uint_eq(h->max_delay_ms, 5000);
+	ck_assert_uint_eq(h->timeout_ms, 0);
+	ck_assert(h->on_start);
+	config_free(cfg);
+
+	cfg = load_ok("[daemon]\nsocket = none\n" ACCOUNT);
+	ck_assert(cfg->socket_set);
+	ck_assert_ptr_null(cfg->socket_path);
+	config_free(cfg);
+
+	expect_errors("[daemon]\nsocket_mode = 0644x\nsocket_queue = 1k\n"
+	    ACCOUNT "[hook h]\ncommand = a\nexec = b\ndebounce = 1m\n"
+	    "[hook i]\nexec = 'open\n",
+	    (const char *const[]){
+	    "test.conf:2: invalid socket_mode '0644x': use octal permissions "
+	    "that let the owner read and write, such as 0600 or 0660",
+	    "test.conf:3: invalid socket_queue '1k': use a size of at least "
+	    "4k, such as 256k",
+	    "test.conf:8: [hook h] has both command and exec: keep only one",
+	    "test.conf:9: [hook h]: max_delay is shorter than debounce: raise "
+	    "max_delay or lower debounce",
+	    "test.conf:11: invalid exec: unterminated ' quote: close it",
+	    NULL });
 }
 END_TEST
 
@@ -360,7 +415,8 @@ START_TEST(test_unknown_key)
 	expect_errors(ACCOUNT "[hook h]\ncomand = x\n",
 	    (const char *const[]){
 	    "test.conf:3: [hook h] needs command = (a shell command to run on "
-	    "changes)",
+	    "changes) or exec = (a program and its arguments, run without a "
+	    "shell)",
 	    "test.conf:4: unknown key 'comand' in [hook h]; did you mean "
 	    "'command'?", NULL });
 	expect_errors(ACCOUNT "[hook h]\ncomand = x\ncommand = y\n",
@@ -391,10 +447,10 @@ START_TEST(test_unknown_section)
 	    "[hook NAME]?");
 	expect_error(ACCOUNT "[server]\nport = 1\n",
 	    "test.conf:3: unknown section [server]; use [daemon], "
-	    "[account NAME] or [hook NAME]");
+	    "[account NAME], [hook NAME] or [notify]");
 	expect_error(ACCOUNT "[]\n",
-	    "test.conf:3: unknown section []; use [daemon], [account NAME] "
-	    "or [hook NAME]");
+	    "test.conf:3: unknown section []; use [daemon], [account NAME], "
+	    "[hook NAME] or [notify]");
 	expect_error(ACCOUNT "[account]\n",
 	    "test.conf:3: [account] needs a name: write [account NAME]");
 	expect_error(ACCOUNT "[hook  ]\n",
@@ -610,7 +666,8 @@ START_TEST(test_all_errors)
 	    "test.conf:3: inline passwords are not supported; use "
 	    "password_command or password_file",
 	    "test.conf:4: [hook h] needs command = (a shell command to run on "
-	    "changes)",
+	    "changes) or exec = (a program and its arguments, run without a "
+	    "shell)",
 	    "test.conf:5: [hook h] names account 'nobody' but there is no "
 	    "[account nobody]: fix the name or add the account",
 	    "test.conf:7: invalid duration for ping_interval: 'forever'; use "
@@ -989,6 +1046,60 @@ START_TEST(test_load_file)
 }
 END_TEST
 
+START_TEST(test_notify_dbus)
+{
+	struct config *cfg;
+	static const char *const bad[] = {
+		"test.conf:2: invalid dbus 'sesion': use session, system or none",
+		"test.conf:6: [notify] names account 'b' but there is no "
+		    "[account b]: fix the name or add the account",
+		"test.conf:7: invalid max_per_burst '0': use a number from 1 to "
+		    "100",
+		"test.conf:8: invalid urgency 'high': use low, normal or "
+		    "critical",
+		"test.conf:9: invalid timeout 'soon' in [notify]: use default, "
+		    "never or a duration such as 10s",
+		"test.conf:10: unknown key 'colour' in [notify]: remove it",
+		"test.conf:11: second [notify] section: merge it into the one "
+		    "on line 5",
+		NULL
+	};
+
+	cfg = load_ok(ACCOUNT);
+	ck_assert_int_eq(cfg->dbus, CONFIG_DBUS_AUTO);
+	ck_assert(!cfg->notify.enabled);
+	ck_assert_uint_eq(cfg->notify.nmailboxes, 1);
+	ck_assert_str_eq(cfg->notify.mailboxes[0], "inbox");
+	config_free(cfg);
+
+	cfg = load_ok("[daemon]\ndbus = system\n" ACCOUNT "[notify]\n"
+	    "accounts = a\nmailboxes = inbox , Lists/jmap,Sent Items\n"
+	    "max_per_burst = 5\nurgency = critical\ntimeout = 10s\n"
+	    "[hook h]\ncommand = true\ntimeout = 1m\n");
+	ck_assert_int_eq(cfg->dbus, CONFIG_DBUS_SYSTEM);
+	ck_assert(cfg->notify.enabled);
+	ck_assert_uint_eq(cfg->notify.naccounts, 1);
+	ck_assert_uint_eq(cfg->notify.nmailboxes, 3);
+	ck_assert_str_eq(cfg->notify.mailboxes[1], "Lists/jmap");
+	ck_assert_str_eq(cfg->notify.mailboxes[2], "Sent Items");
+	ck_assert_uint_eq(cfg->notify.max_per_burst, 5);
+	ck_assert_int_eq(cfg->notify.urgency, URGENCY_CRITICAL);
+	ck_assert_int_eq(cfg->notify.timeout_ms, 10000);
+	config_free(cfg);
+
+	cfg = load_ok(ACCOUNT "[notify]\nenabled = no\ntimeout = never\n");
+	ck_assert(!cfg->notify.enabled);
+	ck_assert_int_eq(cfg->notify.timeout_ms, 0);
+	config_free(cfg);
+
+	expect_errors("[daemon]\ndbus = sesion\n" ACCOUNT "[notify]\n"
+	    "accounts = a b\nmax_per_burst = 0\nurgency = high\n"
+	    "timeout = soon\ncolour = red\n[notify]\n", bad);
+	expect_error(ACCOUNT "[notfy]\n", "test.conf:3: unknown section "
+	    "[notfy]; did you mean [notify]?");
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -999,6 +1110,7 @@ config_suite(void)
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_secret_kinds);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_hook_and_socket_keys);
 	tcase_add_test(tc, test_hook_defaults);
 	tcase_add_test(tc, test_parse_duration);
 	tcase_add_test(tc, test_parse_size);
@@ -1024,6 +1136,7 @@ config_suite(void)
 	tcase_add_test(tc, test_account_equal_secret_kind);
 	tcase_add_test(tc, test_default_path);
 	tcase_add_test(tc, test_load_file);
+	tcase_add_test(tc, test_notify_dbus);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1031,11 +1144,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(config_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(config_suite());
 }

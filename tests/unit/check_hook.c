@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -17,6 +18,7 @@
 #include "util/log.h"
 #include "util/proc.h"
 #include "util/xmalloc.h"
+#include "unit.h"
 
 static char *types_email_thread[] = { "Email", "Thread" };
 static char *types_calendar[] = { "CalendarEvent" };
@@ -225,6 +227,58 @@ idle_cb(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(self, &tv);
 }
 
+static unsigned long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+}
+
+static int wait_runs;
+
+static void
+runs_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct event *self = arg;
+	struct timeval tv = { 0, 5000 };
+	char path[128];
+	struct stat st;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/runs", dir);
+	if (stat(path, &st) == 0) {
+		FILE *f = fopen(path, "r");
+		int ch;
+
+		while ((ch = fgetc(f)) != EOF)
+			n += ch == '\n';
+		fclose(f);
+	}
+	if (n >= wait_runs && proc_count() == 0)
+		event_base_loopbreak(base);
+	else
+		evtimer_add(self, &tv);
+}
+
+/* Runs the loop until the file "runs" has n lines and no hook runs. */
+static void
+run_until(int n)
+{
+	struct timeval tv = { 20, 0 }, zero = { 0, 0 };
+	struct event *safety, *poll;
+
+	wait_runs = n;
+	safety = evtimer_new(base, safety_cb, NULL);
+	poll = event_new(base, -1, 0, runs_cb, event_self_cbarg());
+	evtimer_add(safety, &tv);
+	evtimer_add(poll, &zero);
+	event_base_dispatch(base);
+	event_free(safety);
+	event_free(poll);
+}
+
 /* Runs the loop until every hook process is done. */
 static void
 run_hooks(void)
@@ -320,6 +374,7 @@ cfg_free(struct config *cfg)
 		free(h->account);
 		proc_strv_free(h->types);
 		free(h->command);
+		proc_strv_free(h->argv);
 		free(h);
 	}
 }
@@ -346,12 +401,15 @@ START_TEST(test_dispatch)
 	    "env | grep ^JMAP_ | LC_ALL=C sort > mail.env; cat > mail.in");
 	cfg_add(&cfg, "other", "work", NULL, 0, "touch other");
 	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal");
-	hs = hooks_new(&cfg);
+	hs = hooks_new(base, &cfg);
 	/* hooks keep their own copy */
 	cfg_free(&cfg);
 	setenv("JMAP_INHERITED", "leak", 1);
 
 	hooks_dispatch(hs, &ev);
+	/* Never from inside dispatch: the debounce timer starts them. */
+	ck_assert_int_eq(proc_count(), 0);
+	event_base_loop(base, EVLOOP_ONCE);
 	ck_assert_int_eq(proc_count(), 2);
 	run_hooks();
 
@@ -386,12 +444,230 @@ START_TEST(test_dispatch)
 	json_object_put(ev.changed);
 	ev.changed = changed_new("{\"CalendarEvent\":\"c1\"}");
 	hooks_dispatch(hs, &ev);
+	event_base_loop(base, EVLOOP_ONCE);
 	run_hooks();
 	ck_assert(exists("cal2"));
 	ck_assert(!exists("other2"));
 
 	hooks_free(hs);
 	json_object_put(ev.changed);
+}
+END_TEST
+
+/* Dispatches a delivery with Email state "e<i>" after delay_ms. */
+struct later {
+	struct hooks *hs;
+	int i;
+	struct event *ev;
+};
+
+static void
+later_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct later *l = arg;
+	char json[64], ps[16];
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1", .push_state = ps,
+		.reason = "push",
+	};
+
+	snprintf(json, sizeof(json), "{\"Email\":\"e%d\",\"Thread\":\"t%d\"}",
+	    l->i, l->i);
+	snprintf(ps, sizeof(ps), "p%d", l->i);
+	ev.changed = changed_new(json);
+	hooks_dispatch(l->hs, &ev);
+	json_object_put(ev.changed);
+	event_free(l->ev);
+	free(l);
+}
+
+static void
+dispatch_at(struct hooks *hs, int i, unsigned ms)
+{
+	struct later *l = xcalloc(1, sizeof(*l));
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	l->hs = hs;
+	l->i = i;
+	l->ev = evtimer_new(base, later_cb, l);
+	evtimer_add(l->ev, &tv);
+}
+
+static struct hooks *
+timed_hooks(uint64_t debounce, uint64_t max_delay, const char *cmd)
+{
+	struct config cfg;
+	struct config_hook *h;
+	struct hooks *hs;
+
+	memset(&cfg, 0, sizeof(cfg));
+	TAILQ_INIT(&cfg.hooks);
+	TAILQ_INIT(&cfg.accounts);
+	h = cfg_add(&cfg, "t", NULL, NULL, 0, cmd);
+	h->debounce_ms = debounce;
+	h->max_delay_ms = max_delay;
+	hs = hooks_new(base, &cfg);
+	cfg_free(&cfg);
+	return hs;
+}
+
+START_TEST(test_debounce_merges)
+{
+	struct hooks *hs = timed_hooks(150, 10000,
+	    "echo $JMAP_STATE_Email $JMAP_PUSH_STATE >> runs; cat > in");
+	unsigned long t0 = now_ms();
+	char *s;
+
+	dispatch_at(hs, 1, 0);
+	dispatch_at(hs, 2, 40);
+	dispatch_at(hs, 3, 80);
+	run_until(1);
+	/* Trailing: the run follows the last change by the window. */
+	ck_assert_uint_ge(now_ms() - t0, 80 + 150);
+	s = slurp("runs");
+	ck_assert_str_eq(s, "e3 p3\n");
+	free(s);
+	s = slurp("in");
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e3\",\"Thread\":\"t3\"}},\"pushState\":\"p3\"}");
+	free(s);
+	hooks_free(hs);
+}
+END_TEST
+
+START_TEST(test_max_delay_caps)
+{
+	struct hooks *hs = timed_hooks(100, 200,
+	    "echo $JMAP_STATE_Email >> runs");
+	char *s;
+
+	/* A change every 40 ms for 480 ms: debounce alone would wait until
+	 * the stream stops. */
+	for (int i = 1; i <= 13; i++)
+		dispatch_at(hs, i, (unsigned)(i - 1) * 40);
+	run_until(2);
+	while (strstr(s = slurp("runs"), "e13\n") == NULL) {
+		free(s);
+		run_until(3);
+	}
+	ck_assert_msg(strncmp(s, "e13\n", 4) != 0, "first run only at the "
+	    "end: %s", s);
+	free(s);
+	hooks_free(hs);
+}
+END_TEST
+
+START_TEST(test_no_overlap)
+{
+	/* mkdir is atomic: a second concurrent run would fail it. */
+	struct hooks *hs = timed_hooks(0, 0,
+	    "mkdir lock || echo overlap >> runs; sleep 0.3; rmdir lock; "
+	    "echo $JMAP_STATE_Email >> runs");
+	char *s;
+
+	dispatch_at(hs, 1, 0);
+	dispatch_at(hs, 2, 100);
+	dispatch_at(hs, 3, 150);
+	dispatch_at(hs, 4, 200);
+	run_until(2);
+	s = slurp("runs");
+	/* Exactly one follow-up run, with the latest states. */
+	ck_assert_str_eq(s, "e1\ne4\n");
+	free(s);
+	hooks_free(hs);
+}
+END_TEST
+
+START_TEST(test_timeout_and_exec)
+{
+	struct config cfg;
+	struct config_hook *h;
+	struct hooks *hs;
+	unsigned long t0 = now_ms();
+	char err[128], *s, *line;
+
+	memset(&cfg, 0, sizeof(cfg));
+	TAILQ_INIT(&cfg.hooks);
+	TAILQ_INIT(&cfg.accounts);
+	h = cfg_add(&cfg, "slow", NULL, NULL, 0, "sleep 30");
+	h->timeout_ms = 100;
+	h = cfg_add(&cfg, "argv", NULL, NULL, 0, "");
+	free(h->command);
+	h->command = NULL;
+	xasprintf(&line, "sh -c 'printf \"%%s|%%s\\n\" \"$1\" \"$0\" >> "
+	    "%s/runs' \"a b\" c\\ d", dir);
+	ck_assert_int_eq(config_split_argv(line, &h->argv, err, sizeof(err)),
+	    0);
+	free(line);
+	hs = hooks_new(base, &cfg);
+	cfg_free(&cfg);
+	dispatch_at(hs, 1, 0);
+	run_until(1);
+	ck_assert_uint_lt(now_ms() - t0, 10000);
+	s = slurp("runs");
+	ck_assert_str_eq(s, "c d|a b\n");
+	free(s);
+	hooks_free(hs);
+}
+END_TEST
+
+START_TEST(test_on_start)
+{
+	struct config cfg;
+	struct config_account a1 = { .name = "personal" }, a2 = { .name = "work" };
+	struct config_hook *h;
+	struct hooks *hs;
+	char *s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	TAILQ_INIT(&cfg.hooks);
+	TAILQ_INIT(&cfg.accounts);
+	TAILQ_INSERT_TAIL(&cfg.accounts, &a1, entry);
+	TAILQ_INSERT_TAIL(&cfg.accounts, &a2, entry);
+	h = cfg_add(&cfg, "init", NULL, NULL, 0, "{ env | grep ^JMAP_ | "
+	    "LC_ALL=C sort; cat; echo; } >> start.$JMAP_ACCOUNT; echo >> runs");
+	h->on_start = true;
+	cfg_add(&cfg, "never", NULL, NULL, 0, "echo never >> runs");
+	hs = hooks_new(base, &cfg);
+	hooks_start(hs, &cfg);
+	run_until(2);
+	s = slurp("runs");
+	ck_assert_str_eq(s, "\n\n");
+	free(s);
+	s = slurp("start.work");
+	ck_assert_str_eq(s, "JMAP_ACCOUNT=work\nJMAP_HOOK=init\n"
+	    "JMAP_REASON=start\nJMAP_TYPES=\n"
+	    "{\"@type\":\"StateChange\",\"changed\":{}}\n");
+	free(s);
+	ck_assert(exists("start.personal"));
+	TAILQ_INIT(&cfg.accounts);
+	cfg_free(&cfg);
+	hooks_free(hs);
+}
+END_TEST
+
+START_TEST(test_split_argv)
+{
+	char err[128], **v;
+
+	ck_assert_int_eq(config_split_argv("  /usr/bin/mujmap -C "
+	    "'/home/me/My Mail' sync\t\"a \\\"b\\\" \\\\ \\c\" x\\ y", &v,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(v[0], "/usr/bin/mujmap");
+	ck_assert_str_eq(v[1], "-C");
+	ck_assert_str_eq(v[2], "/home/me/My Mail");
+	ck_assert_str_eq(v[3], "sync");
+	ck_assert_str_eq(v[4], "a \"b\" \\ \\c");
+	ck_assert_str_eq(v[5], "x y");
+	ck_assert_ptr_null(v[6]);
+	proc_strv_free(v);
+	ck_assert_int_eq(config_split_argv("a 'b", &v, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unterminated ' quote: close it");
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(config_split_argv(" \t", &v, err, sizeof(err)), -1);
+	ck_assert_int_eq(config_split_argv("''", &v, err, sizeof(err)), 0);
+	ck_assert_str_eq(v[0], "");
+	proc_strv_free(v);
 }
 END_TEST
 
@@ -408,10 +684,16 @@ hook_suite(void)
 	tcase_add_test(tc, test_env_nothing_passes);
 	tcase_add_test(tc, test_stdin);
 	tcase_add_test(tc, test_matches);
+	tcase_add_test(tc, test_split_argv);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(td, dispatch_setup, dispatch_teardown);
 	tcase_set_timeout(td, 30);
 	tcase_add_test(td, test_dispatch);
+	tcase_add_test(td, test_debounce_merges);
+	tcase_add_test(td, test_max_delay_caps);
+	tcase_add_test(td, test_no_overlap);
+	tcase_add_test(td, test_timeout_and_exec);
+	tcase_add_test(td, test_on_start);
 	suite_add_tcase(s, td);
 	return s;
 }
@@ -419,11 +701,5 @@ hook_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hook_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(hook_suite());
 }

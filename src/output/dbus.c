@@ -1,0 +1,362 @@
+/*
+ * org.jmappushd.Pushd1 on the session or system bus.  The object is
+ * registered again on every new connection (busconn opens one after the bus
+ * came back), its introspection data comes from the vtable.  Nothing here
+ * ever waits for the bus: the name is requested asynchronously and signals
+ * are queued and written out by the loop.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+#include <systemd/sd-bus.h>
+
+#include "daemon/daemon.h"
+#include "util/busconn.h"
+#include "output/dbus.h"
+#include "output/outputs.h"
+#include "session/account.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define DBUS_ERROR_UNKNOWN_ACCOUNT	DBUS_IFACE ".Error.UnknownAccount"
+
+struct dbus {
+	struct event_base	*base;
+	struct daemon		*daemon;
+	enum config_dbus	 mode;		/* resolved: never AUTO */
+	struct busconn		*conn;		/* NULL for none */
+	char			**accounts;	/* the Accounts property */
+	size_t			 naccounts;
+};
+
+static int dbus_get_status(sd_bus_message *, void *, sd_bus_error *);
+static int dbus_reconnect_method(sd_bus_message *, void *, sd_bus_error *);
+static int dbus_reload_method(sd_bus_message *, void *, sd_bus_error *);
+static int dbus_get_accounts(sd_bus *, const char *, const char *,
+    const char *, sd_bus_message *, void *, sd_bus_error *);
+
+static const sd_bus_vtable dbus_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Accounts", "as", dbus_get_accounts, 0,
+	    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_METHOD_WITH_ARGS("GetStatus", SD_BUS_NO_ARGS,
+	    SD_BUS_RESULT("a(sssx)", accounts), dbus_get_status,
+	    SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Reconnect", SD_BUS_ARGS("s", account),
+	    SD_BUS_NO_RESULT, dbus_reconnect_method, 0),
+	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+	    dbus_reload_method, 0),
+	SD_BUS_SIGNAL_WITH_ARGS("StateChanged",
+	    SD_BUS_ARGS("s", account, "s", accountId, "a{ss}", changed,
+	    "s", pushState, "s", reason), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("ConnectionChanged",
+	    SD_BUS_ARGS("s", account, "s", status, "s", error), 0),
+	SD_BUS_VTABLE_END
+};
+
+enum config_dbus
+dbus_resolve(enum config_dbus mode)
+{
+	const char	*addr, *rt;
+	char		*path;
+	struct stat	 st;
+	bool		 bus;
+
+	if (mode != CONFIG_DBUS_AUTO)
+		return mode;
+	/* root runs the system service, which has no session bus to join
+	 * and may not own names on the system bus without a policy. */
+	if (geteuid() == 0)
+		return CONFIG_DBUS_NONE;
+	addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	bus = addr != NULL && *addr != '\0';
+	if (!bus && (rt = getenv("XDG_RUNTIME_DIR")) != NULL && *rt == '/') {
+		xasprintf(&path, "%s/bus", rt);
+		bus = stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+		free(path);
+	}
+	return bus ? CONFIG_DBUS_SESSION : CONFIG_DBUS_NONE;
+}
+
+static void
+dbus_append_status(struct account *acct, void *arg)
+{
+	sd_bus_message	*m = arg;
+
+	sd_bus_message_append(m, "(sssx)", account_name(acct),
+	    account_status_name(account_status(acct)),
+	    account_transport(acct), (int64_t)account_last_push(acct));
+}
+
+static int
+dbus_get_status(sd_bus_message *call, void *arg, sd_bus_error *err)
+{
+	struct dbus	*db = arg;
+	sd_bus_message	*reply = NULL;
+	int		 r;
+
+	if ((r = sd_bus_message_new_method_return(call, &reply)) < 0 ||
+	    (r = sd_bus_message_open_container(reply, 'a', "(sssx)")) < 0)
+		goto out;
+	daemon_foreach_account(db->daemon, dbus_append_status, reply);
+	if ((r = sd_bus_message_close_container(reply)) < 0)
+		goto out;
+	r = sd_bus_send(NULL, reply, NULL);
+out:
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static int
+dbus_reconnect_method(sd_bus_message *call, void *arg, sd_bus_error *err)
+{
+	struct dbus	*db = arg;
+	const char	*name;
+	int		 r;
+
+	if ((r = sd_bus_message_read(call, "s", &name)) < 0)
+		return r;
+	/* "" is every account, as jmap-pushctl reconnect without one. */
+	if (daemon_reconnect(db->daemon, *name == '\0' ? NULL : name) == -1)
+		return sd_bus_error_setf(err, DBUS_ERROR_UNKNOWN_ACCOUNT,
+		    "no account named '%s'", name);
+	log_info("D-Bus: reconnect %s requested", *name ? name : "(all)");
+	return sd_bus_reply_method_return(call, NULL);
+}
+
+static void
+dbus_reload_deferred(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbus *db = arg;
+
+	daemon_reload(db->daemon);
+}
+
+/* Answered first; the reload runs on the next loop turn, outside the bus
+ * callback, because it may replace this very connection. */
+static int
+dbus_reload_method(sd_bus_message *call, void *arg, sd_bus_error *err)
+{
+	struct dbus *db = arg;
+
+	log_info("D-Bus: reload requested");
+	if (event_base_once(db->base, -1, EV_TIMEOUT, dbus_reload_deferred, db,
+	    NULL) == -1)
+		return sd_bus_error_set_errno(err, ENOMEM);
+	return sd_bus_reply_method_return(call, NULL);
+}
+
+static int
+dbus_get_accounts(sd_bus *bus, const char *path, const char *iface,
+    const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
+{
+	struct dbus	*db = arg;
+	int		 r;
+
+	if ((r = sd_bus_message_open_container(reply, 'a', "s")) < 0)
+		return r;
+	for (size_t i = 0; i < db->naccounts; i++)
+		if ((r = sd_bus_message_append(reply, "s",
+		    db->accounts[i])) < 0)
+			return r;
+	return sd_bus_message_close_container(reply);
+}
+
+static int
+dbus_name_acquired(sd_bus_message *reply, void *arg, sd_bus_error *unused)
+{
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+	if (e != NULL)
+		log_warnx("D-Bus: cannot own the name %s: %s (is another "
+		    "jmap-pushd running on this bus?)", DBUS_NAME,
+		    e->message != NULL ? e->message : e->name);
+	else
+		log_debug("D-Bus: owning %s", DBUS_NAME);
+	return 0;
+}
+
+static void
+dbus_on_connect(sd_bus *bus, void *arg)
+{
+	struct dbus	*db = arg;
+	int		 r;
+
+	if ((r = sd_bus_add_object_vtable(bus, NULL, DBUS_PATH, DBUS_IFACE,
+	    dbus_vtable, db)) < 0 ||
+	    (r = sd_bus_request_name_async(bus, NULL, DBUS_NAME, 0,
+	    dbus_name_acquired, db)) < 0)
+		log_warnx("D-Bus: cannot publish %s: %s", DBUS_NAME,
+		    strerror(-r));
+}
+
+static void
+dbus_accounts_set(struct dbus *db, const struct config *cfg)
+{
+	const struct config_account *a;
+
+	for (size_t i = 0; i < db->naccounts; i++)
+		free(db->accounts[i]);
+	free(db->accounts);
+	db->accounts = NULL;
+	db->naccounts = 0;
+	TAILQ_FOREACH(a, &cfg->accounts, entry) {
+		db->accounts = xreallocarray(db->accounts, db->naccounts + 1,
+		    sizeof(*db->accounts));
+		db->accounts[db->naccounts++] = xstrdup(a->name);
+	}
+}
+
+static bool
+dbus_accounts_same(const struct dbus *db, const struct config *cfg)
+{
+	const struct config_account	*a;
+	size_t				 i = 0;
+
+	TAILQ_FOREACH(a, &cfg->accounts, entry)
+		if (i >= db->naccounts || strcmp(db->accounts[i++], a->name))
+			return false;
+	return i == db->naccounts;
+}
+
+static void
+dbus_open(struct dbus *db)
+{
+	if (db->mode == CONFIG_DBUS_NONE)
+		return;
+	db->conn = busconn_new(db->base, db->mode == CONFIG_DBUS_SYSTEM ?
+	    BUSCONN_SYSTEM : BUSCONN_SESSION, "D-Bus service",
+	    dbus_on_connect, db);
+}
+
+struct dbus *
+dbus_new(struct event_base *base, const struct config *cfg,
+    struct daemon *d)
+{
+	struct dbus *db = xcalloc(1, sizeof(*db));
+
+	db->base = base;
+	db->daemon = d;
+	db->mode = dbus_resolve(cfg->dbus);
+	dbus_accounts_set(db, cfg);
+	if (db->mode == CONFIG_DBUS_NONE)
+		log_debug("D-Bus: off (dbus = session or system turns it on)");
+	dbus_open(db);
+	return db;
+}
+
+void
+dbus_set_config(struct dbus *db, const struct config *cfg)
+{
+	enum config_dbus	 mode = dbus_resolve(cfg->dbus);
+	sd_bus			*bus;
+
+	if (!dbus_accounts_same(db, cfg)) {
+		dbus_accounts_set(db, cfg);
+		if (db->conn != NULL && (bus = busconn_bus(db->conn)) != NULL) {
+			sd_bus_emit_properties_changed(bus, DBUS_PATH,
+			    DBUS_IFACE, "Accounts", NULL);
+			busconn_kick(db->conn);
+		}
+	}
+	if (mode == db->mode)
+		return;
+	busconn_free(db->conn);
+	db->conn = NULL;
+	db->mode = mode;
+	dbus_open(db);
+}
+
+void
+dbus_free(struct dbus *db)
+{
+	if (db == NULL)
+		return;
+	busconn_free(db->conn);
+	for (size_t i = 0; i < db->naccounts; i++)
+		free(db->accounts[i]);
+	free(db->accounts);
+	free(db);
+}
+
+static int
+dbus_append_changed(sd_bus_message *m, struct json_object *changed)
+{
+	int r;
+
+	if ((r = sd_bus_message_open_container(m, 'a', "{ss}")) < 0)
+		return r;
+	if (changed != NULL && json_object_is_type(changed, json_type_object)) {
+		json_object_object_foreach(changed, type, state) {
+			if (!json_object_is_type(state, json_type_string))
+				continue;
+			if ((r = sd_bus_message_append(m, "{ss}", type,
+			    json_object_get_string(state))) < 0)
+				return r;
+		}
+	}
+	return sd_bus_message_close_container(m);
+}
+
+static void
+dbus_send(struct dbus *db, sd_bus_message *m, const char *what)
+{
+	int r;
+
+	if ((r = sd_bus_send(NULL, m, NULL)) < 0)
+		log_debug("D-Bus: cannot send %s: %s", what, strerror(-r));
+	busconn_kick(db->conn);
+}
+
+void
+dbus_state(struct dbus *db, const struct push_event *ev)
+{
+	sd_bus_message	*m = NULL;
+	sd_bus		*bus;
+	int		 r;
+
+	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
+		return;
+	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
+	    "StateChanged")) < 0 ||
+	    (r = sd_bus_message_append(m, "ss", ev->account,
+	    ev->account_id)) < 0 ||
+	    (r = dbus_append_changed(m, ev->changed)) < 0 ||
+	    (r = sd_bus_message_append(m, "ss", ev->push_state != NULL ?
+	    ev->push_state : "", ev->reason)) < 0)
+		/* Only a server's strings that are not UTF-8 get here. */
+		log_debug("D-Bus: account %s: cannot build StateChanged: %s",
+		    ev->account, strerror(-r));
+	else
+		dbus_send(db, m, "StateChanged");
+	sd_bus_message_unref(m);
+}
+
+void
+dbus_connection(struct dbus *db, struct account *acct)
+{
+	sd_bus_message	*m = NULL;
+	sd_bus		*bus;
+	const char	*error = account_error(acct);
+	int		 r;
+
+	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
+		return;
+	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
+	    "ConnectionChanged")) < 0 ||
+	    (r = sd_bus_message_append(m, "sss", account_name(acct),
+	    account_status_name(account_status(acct)),
+	    error != NULL ? error : "")) < 0)
+		log_debug("D-Bus: account %s: cannot build ConnectionChanged: "
+		    "%s", account_name(acct), strerror(-r));
+	else
+		dbus_send(db, m, "ConnectionChanged");
+	sd_bus_message_unref(m);
+}

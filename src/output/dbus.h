@@ -1,0 +1,33 @@
+/* The D-Bus service org.jmappushd.Pushd1: StateChanged and
+ * ConnectionChanged signals, GetStatus/Reconnect/Reload methods and the
+ * Accounts property, on the session or the system bus. */
+#ifndef JP_DBUS_H
+#define JP_DBUS_H
+
+#include "config/config.h"
+
+#define DBUS_NAME	"org.jmappushd.Pushd1"
+#define DBUS_PATH	"/org/jmappushd/Pushd1"
+#define DBUS_IFACE	"org.jmappushd.Pushd1"
+
+struct account;
+struct daemon;
+struct dbus;
+struct event_base;
+struct push_event;
+
+struct dbus *dbus_new(struct event_base *, const struct config *,
+    struct daemon *);
+/* After a reload: may move to another bus, or announce new Accounts. */
+void dbus_set_config(struct dbus *, const struct config *);
+void dbus_free(struct dbus *);
+
+void dbus_state(struct dbus *, const struct push_event *);
+void dbus_connection(struct dbus *, struct account *);
+
+/* What dbus = (unset) means here and now: the session bus when not root
+ * and a session bus is advertised ($DBUS_SESSION_BUS_ADDRESS set, or
+ * $XDG_RUNTIME_DIR/bus exists), else none. */
+enum config_dbus dbus_resolve(enum config_dbus);
+
+#endif

@@ -1,0 +1,610 @@
+#include "autoconf.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <json-c/json.h>
+#include <systemd/sd-daemon.h>
+
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "output/outputs.h"
+#include "output/sockproto.h"
+#include "output/socket.h"
+#include "session/account.h"
+#include "state/store.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* How long a client being dropped gets to take its last lines. */
+#define SOCK_CLOSE_GRACE_MS	1000
+
+struct sock_client {
+	TAILQ_ENTRY(sock_client) entry;
+	struct sock *s;
+	unsigned id;
+	struct bufferevent *bev;
+	struct sockproto_sub sub;
+	bool discarding;	/* inside a line that is too long */
+	bool closing;		/* no more input or events; freed once flushed */
+	bool dead;		/* waiting for the reaper */
+	struct event *grace;
+	/* Lengths of the lines still (partly) in the output queue, oldest
+	 * first, so that an overflow can drop whole lines and count them. */
+	size_t *lens;
+	size_t nlens, caplens, head, head_sent;
+};
+TAILQ_HEAD(sock_clients, sock_client);
+
+struct sock {
+	struct event_base *base;
+	struct daemon *daemon;
+	struct evconnlistener *listener;
+	char *path;		/* the file we created, removed on exit */
+	ino_t ino;
+	size_t queue_max;
+	unsigned next_id;
+	struct sock_clients clients;
+	struct sock_clients dead;
+	struct event *reaper;
+};
+
+static void
+sock_client_free(struct sock_client *c)
+{
+	bufferevent_free(c->bev);
+	if (c->grace != NULL)
+		event_free(c->grace);
+	sockproto_sub_clear(&c->sub);
+	free(c->lens);
+	free(c);
+}
+
+static void
+sock_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct sock *s = arg;
+	struct sock_client *c;
+
+	while ((c = TAILQ_FIRST(&s->dead)) != NULL) {
+		TAILQ_REMOVE(&s->dead, c, entry);
+		sock_client_free(c);
+	}
+}
+
+/* Freed on the reaper's turn: this may run inside c's own callbacks. */
+static void
+sock_client_kill(struct sock_client *c, const char *why)
+{
+	if (c->dead)
+		return;
+	log_debug("socket client %u: %s", c->id, why);
+	c->dead = true;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_REMOVE(&c->s->clients, c, entry);
+	TAILQ_INSERT_TAIL(&c->s->dead, c, entry);
+	event_active(c->s->reaper, EV_TIMEOUT, 0);
+}
+
+static void
+sock_client_grace(evutil_socket_t fd, short what, void *arg)
+{
+	sock_client_kill(arg, "dropped");
+}
+
+/* Stops reading; the client goes once its output is written (or after a
+ * short grace when it does not read it). */
+static void
+sock_client_close(struct sock_client *c)
+{
+	struct timeval tv = { 0, SOCK_CLOSE_GRACE_MS * 1000 };
+
+	if (c->closing)
+		return;
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		sock_client_kill(c, "closed");
+		return;
+	}
+	if ((c->grace = evtimer_new(c->s->base, sock_client_grace, c)) == NULL)
+		fatalx("libevent: cannot create a socket client timer");
+	evtimer_add(c->grace, &tv);
+}
+
+/* Follows the output queue as the kernel takes bytes from it. */
+static void
+sock_client_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct sock_client *c = arg;
+	size_t n = info->n_deleted;
+
+	while (n > 0 && c->nlens > 0) {
+		size_t left = c->lens[c->head] - c->head_sent;
+
+		if (n < left) {
+			c->head_sent += n;
+			return;
+		}
+		n -= left;
+		c->head_sent = 0;
+		c->head = (c->head + 1) % c->caplens;
+		c->nlens--;
+	}
+}
+
+static void
+sock_client_track(struct sock_client *c, size_t len)
+{
+	if (c->nlens == c->caplens) {
+		size_t cap = c->caplens ? c->caplens * 2 : 64;
+		size_t *v = xcalloc(cap, sizeof(*v));
+
+		for (size_t i = 0; i < c->nlens; i++)
+			v[i] = c->lens[(c->head + i) % c->caplens];
+		free(c->lens);
+		c->lens = v;
+		c->caplens = cap;
+		c->head = 0;
+	}
+	c->lens[(c->head + c->nlens) % c->caplens] = len;
+	c->nlens++;
+}
+
+/* The queue is full: every line not yet started is dropped, the client is
+ * told how many events it lost, and is disconnected. */
+static void
+sock_client_overflow(struct sock_client *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t keep = 0, dropped = 1;
+	char *line, *partial = NULL;
+
+	if (c->nlens > 0 && c->head_sent > 0) {
+		keep = c->lens[c->head] - c->head_sent;
+		partial = xmalloc(keep);
+		evbuffer_remove(out, partial, keep);
+		dropped += c->nlens - 1;
+	} else
+		dropped += c->nlens;
+	evbuffer_remove_cb(out, sock_client_drained, c);
+	evbuffer_drain(out, evbuffer_get_length(out));
+	if (partial != NULL)
+		evbuffer_add(out, partial, keep);
+	free(partial);
+	line = sockproto_overflow(dropped);
+	evbuffer_add(out, line, strlen(line));
+	free(line);
+	log_warnx("socket client %u: output queue over %zu bytes (the client "
+	    "does not read); dropped %zu event(s), disconnecting", c->id,
+	    c->s->queue_max, dropped);
+	sock_client_close(c);
+}
+
+/* Queues one line for c, within the bound; takes nothing. */
+static void
+sock_client_send(struct sock_client *c, const char *line)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t len = strlen(line);
+
+	if (c->closing || c->dead)
+		return;
+	if (evbuffer_get_length(out) + len > c->s->queue_max) {
+		sock_client_overflow(c);
+		return;
+	}
+	sock_client_track(c, len);
+	evbuffer_add(out, line, len);
+}
+
+static void
+sock_account_status(struct account *a, void *arg)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+	enum account_status st = account_status(a);
+	const struct store *store = account_store(a);
+	struct json_object *states;
+
+	json_object_object_add(o, "account",
+	    json_object_new_string(account_name(a)));
+	json_object_object_add(o, "status",
+	    json_object_new_string(account_status_name(st)));
+	json_object_object_add(o, "transport",
+	    json_object_new_string(account_transport(a)));
+	json_object_object_add(o, "since",
+	    sockproto_time_json(account_since(a)));
+	json_object_object_add(o, "lastPush",
+	    sockproto_time_json(account_last_push(a)));
+	states = store != NULL ? store_states(store) : NULL;
+	json_object_object_add(o, "states", states != NULL ?
+	    json_object_get(states) : json_object_new_object());
+	if (st == ACCOUNT_BACKOFF || st == ACCOUNT_AUTH_FAILED ||
+	    st == ACCOUNT_DISABLED)
+		json_object_object_add(o, "retryIn",
+		    sockproto_seconds_json(account_retry_in(a)));
+	if (account_error(a) != NULL)
+		json_object_object_add(o, "error",
+		    json_object_new_string(account_error(a)));
+	json_object_array_add(arr, o);
+}
+
+static void
+sock_client_command(struct sock_client *c, const char *line, size_t len)
+{
+	struct json_object *arr;
+	struct sockcmd cmd;
+	char *reply = NULL;
+
+	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
+		sock_client_send(c, reply);
+		free(reply);
+		return;
+	}
+	switch (cmd.kind) {
+	case SOCKCMD_STATUS:
+		arr = json_object_new_array();
+		daemon_foreach_account(c->s->daemon, sock_account_status, arr);
+		reply = sockproto_status(arr);
+		break;
+	case SOCKCMD_SUBSCRIBE:
+		sockproto_sub_set(&c->sub, &cmd);
+		reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_RECONNECT:
+		if (daemon_reconnect(c->s->daemon, cmd.account) == -1)
+			reply = sockproto_error("unknown account: use one of "
+			    "the names jmap-pushctl status shows", cmd.cmd);
+		else {
+			log_info("reconnecting %s: asked on the socket",
+			    cmd.account != NULL ? cmd.account : "every account");
+			reply = sockproto_ok(cmd.cmd);
+		}
+		break;
+	case SOCKCMD_RELOAD:
+		if (daemon_reload(c->s->daemon) == -1)
+			reply = sockproto_error("the new configuration has "
+			    "errors (see the log, or jmap-pushd --check-config); "
+			    "the running one stays", cmd.cmd);
+		else
+			reply = sockproto_ok(cmd.cmd);
+		break;
+	}
+	sock_client_send(c, reply);
+	free(reply);
+	sockcmd_clear(&cmd);
+}
+
+static void
+sock_client_read(struct bufferevent *bev, void *arg)
+{
+	struct sock_client *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_ptr eol;
+	size_t len;
+	char *line;
+
+	while (!c->closing && !c->dead) {
+		eol = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+		if (eol.pos == -1) {
+			len = evbuffer_get_length(in);
+			if (len > SOCKPROTO_MAX_LINE) {
+				if (!c->discarding)
+					sock_client_command(c, NULL, len);
+				c->discarding = true;
+				evbuffer_drain(in, len);
+			}
+			return;
+		}
+		len = (size_t)eol.pos;
+		if (c->discarding || len > SOCKPROTO_MAX_LINE) {
+			if (!c->discarding)
+				sock_client_command(c, NULL, len);
+			c->discarding = false;
+			evbuffer_drain(in, len + 1);
+			continue;
+		}
+		line = xmalloc(len + 1);
+		evbuffer_remove(in, line, len);
+		evbuffer_drain(in, 1);
+		line[len] = '\0';
+		/* Empty lines are a client's keep-alive. */
+		if (strspn(line, " \t\r") != len)
+			sock_client_command(c, line, len);
+		free(line);
+	}
+}
+
+static void
+sock_client_written(struct bufferevent *bev, void *arg)
+{
+	struct sock_client *c = arg;
+
+	if (c->closing)
+		sock_client_kill(c, "closed");
+}
+
+static void
+sock_client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct sock_client *c = arg;
+
+	if (what & BEV_EVENT_ERROR)
+		sock_client_kill(c, "connection error");
+	else if (what & BEV_EVENT_EOF)
+		/* A client that sent its commands and shut down its side
+		 * still gets the replies. */
+		sock_client_close(c);
+}
+
+static void
+sock_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct sock *s = arg;
+	struct sock_client *c = xcalloc(1, sizeof(*c));
+
+	c->s = s;
+	c->id = ++s->next_id;
+	sockproto_sub_all(&c->sub);
+	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		fatalx("libevent: cannot create a socket client buffer");
+	bufferevent_setcb(c->bev, sock_client_read, sock_client_written,
+	    sock_client_event, c);
+	evbuffer_add_cb(bufferevent_get_output(c->bev), sock_client_drained,
+	    c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&s->clients, c, entry);
+	log_debug("socket client %u: connected", c->id);
+}
+
+static void
+sock_accept_error(struct evconnlistener *l, void *arg)
+{
+	/* EMFILE and the like: the listener retries on the next client. */
+	log_warn("socket: accept");
+}
+
+/* The socket systemd passed: 1 and *fd, 0 when none, -1 on error. */
+static int
+sock_activated(int *fd)
+{
+	int n = sd_listen_fds(1);
+
+	if (n <= 0)
+		return 0;
+	if (n > 1)
+		log_warnx("socket: systemd passed %d sockets; using the first",
+		    n);
+	*fd = SD_LISTEN_FDS_START;
+	if (sd_is_socket_unix(*fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		log_warnx("socket: the socket systemd passed is not a "
+		    "listening UNIX stream socket: fix ListenStream= in "
+		    "jmap-pushd.socket");
+		return -1;
+	}
+	return 1;
+}
+
+/* Whether a daemon answers at path: then it is not ours to replace. */
+static int
+sock_probe(const struct sockaddr_un *sun)
+{
+	int fd, rc = 0;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+		rc = 1;
+	else if (errno != ECONNREFUSED && errno != ENOENT)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+static int
+sock_bind(struct sock *s, const struct config *cfg)
+{
+	const char *path = cfg->socket_path;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	struct group *gr;
+	char *dir;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("socket %s: path too long; set a shorter socket =",
+		    path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	dir = xstrdup(path);
+	if (mkdir(dirname(dir), 0755) == 0)
+		log_info("socket: created the directory %s", dir);
+	free(dir);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_warnx("socket %s: exists and is not a socket; "
+			    "remove it or set another socket =", path);
+			return -1;
+		}
+		switch (sock_probe(&sun)) {
+		case 1:
+			log_warnx("socket %s: another jmap-pushd is listening "
+			    "there; stop it first, or set another socket =",
+			    path);
+			return -1;
+		case 0:
+			log_info("socket %s: replacing a stale socket", path);
+			if (unlink(path) == -1 && errno != ENOENT) {
+				log_warn("socket %s: unlink", path);
+				return -1;
+			}
+			break;
+		default:
+			log_warn("socket %s: cannot check the existing socket",
+			    path);
+			return -1;
+		}
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("socket %s: socket", path);
+		return -1;
+	}
+	/* Never reachable by others, not even for a moment. */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		log_warn("socket %s: bind", path);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	s->path = xstrdup(path);
+	if (lstat(path, &st) == 0)
+		s->ino = st.st_ino;
+	if (cfg->socket_group != NULL) {
+		if ((gr = getgrnam(cfg->socket_group)) == NULL)
+			log_warnx("socket %s: no group %s; check socket_group",
+			    path, cfg->socket_group);
+		else if (chown(path, (uid_t)-1, gr->gr_gid) == -1)
+			log_warn("socket %s: chown to group %s", path,
+			    cfg->socket_group);
+	}
+	if (chmod(path, (mode_t)cfg->socket_mode) == -1)
+		log_warn("socket %s: chmod", path);
+	if (listen(fd, 64) == -1) {
+		log_warn("socket %s: listen", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct sock *
+sock_new(struct event_base *base, const struct config *cfg, struct daemon *d)
+{
+	struct sock *s = xcalloc(1, sizeof(*s));
+	int fd = -1, rc;
+
+	s->base = base;
+	s->daemon = d;
+	s->queue_max = cfg->socket_queue;
+	TAILQ_INIT(&s->clients);
+	TAILQ_INIT(&s->dead);
+	if ((s->reaper = event_new(base, -1, 0, sock_reap, s)) == NULL)
+		fatalx("libevent: cannot create the socket reaper");
+	if ((rc = sock_activated(&fd)) == -1) {
+		sock_free(s);
+		return NULL;
+	}
+	if (rc == 1)
+		log_info("socket: listening on the socket systemd passed");
+	else if (cfg->socket_path == NULL) {
+		log_info("socket: none (%s)", cfg->socket_set ? "socket = none" :
+		    "XDG_RUNTIME_DIR is not set; set socket = to have one");
+		return s;
+	} else if ((fd = sock_bind(s, cfg)) == -1) {
+		sock_free(s);
+		return NULL;
+	} else
+		log_info("socket: listening on %s", cfg->socket_path);
+	evutil_make_socket_nonblocking(fd);
+	s->listener = evconnlistener_new(base, sock_accept, s,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (s->listener == NULL)
+		fatalx("libevent: cannot listen on the socket");
+	evconnlistener_set_error_cb(s->listener, sock_accept_error);
+	return s;
+}
+
+void
+sock_set_config(struct sock *s, const struct config *cfg)
+{
+	s->queue_max = cfg->socket_queue;
+	if (s->path != NULL && (cfg->socket_path == NULL ||
+	    strcmp(cfg->socket_path, s->path) != 0))
+		log_warnx("socket: a new socket path takes effect only when "
+		    "jmap-pushd restarts; still listening on %s", s->path);
+}
+
+void
+sock_free(struct sock *s)
+{
+	struct sock_client *c;
+	struct stat st;
+
+	if (s == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&s->clients)) != NULL) {
+		TAILQ_REMOVE(&s->clients, c, entry);
+		sock_client_free(c);
+	}
+	sock_reap(-1, 0, s);
+	if (s->listener != NULL)
+		evconnlistener_free(s->listener);
+	/* Only our own file: another daemon may have taken the path. */
+	if (s->path != NULL && lstat(s->path, &st) == 0 && st.st_ino == s->ino)
+		unlink(s->path);
+	free(s->path);
+	event_free(s->reaper);
+	free(s);
+}
+
+void
+sock_state(struct sock *s, const struct push_event *ev)
+{
+	struct sock_client *c, *next;
+	char *line = NULL;
+
+	for (c = TAILQ_FIRST(&s->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!sockproto_sub_wants(&c->sub, SOCKPROTO_EV_STATE,
+		    ev->account, ev->changed))
+			continue;
+		if (line == NULL)
+			line = sockproto_state(ev, time(NULL));
+		sock_client_send(c, line);
+	}
+	free(line);
+}
+
+void
+sock_connection(struct sock *s, struct account *a)
+{
+	struct sock_client *c, *next;
+	enum account_status st = account_status(a);
+	char *line = NULL;
+
+	for (c = TAILQ_FIRST(&s->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!sockproto_sub_wants(&c->sub, SOCKPROTO_EV_CONNECTION,
+		    account_name(a), NULL))
+			continue;
+		if (line == NULL)
+			line = sockproto_connection(account_name(a),
+			    account_status_name(st), account_retry_in(a),
+			    st == ACCOUNT_BACKOFF || st == ACCOUNT_AUTH_FAILED ||
+			    st == ACCOUNT_DISABLED, account_error(a));
+		sock_client_send(c, line);
+	}
+	free(line);
+}

@@ -1,0 +1,30 @@
+/* The control socket: a UNIX stream socket speaking newline-delimited JSON
+ * (output/sockproto.h) to any number of local clients, jmap-pushctl among
+ * them.  Events go out to every subscribed client; commands are answered
+ * through the daemon's API. */
+#ifndef JP_SOCKET_H
+#define JP_SOCKET_H
+
+struct account;
+struct config;
+struct daemon;
+struct event_base;
+struct push_event;
+struct sock;
+
+/* Listens on the socket systemd passed (LISTEN_FDS), else on
+ * cfg->socket_path, replacing a stale socket file but refusing (NULL) when
+ * another daemon answers there or the path cannot be used (logged).  With
+ * no socket configured, an object that does nothing. */
+struct sock *sock_new(struct event_base *, const struct config *,
+    struct daemon *);
+/* After a reload: the queue bound applies at once, a new path only after a
+ * restart (logged). */
+void sock_set_config(struct sock *, const struct config *);
+/* Closes every client and removes the socket file it created. */
+void sock_free(struct sock *);
+
+void sock_state(struct sock *, const struct push_event *);
+void sock_connection(struct sock *, struct account *);
+
+#endif

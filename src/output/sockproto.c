@@ -1,0 +1,361 @@
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "output/outputs.h"
+#include "output/sockproto.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define SOCKPROTO_JSON	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Serializes and frees o. */
+static char *
+sockproto_line(struct json_object *o)
+{
+	char *s;
+
+	xasprintf(&s, "%s\n", json_object_to_json_string_ext(o,
+	    SOCKPROTO_JSON));
+	json_object_put(o);
+	return s;
+}
+
+char *
+sockproto_error(const char *msg, const char *cmd)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "cmd", cmd != NULL ?
+	    json_object_new_string(cmd) : NULL);
+	return sockproto_line(o);
+}
+
+char *
+sockproto_ok(const char *cmd)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "reply", json_object_new_string(cmd));
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	return sockproto_line(o);
+}
+
+void
+sockproto_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+struct json_object *
+sockproto_time_json(time_t t)
+{
+	char buf[64];
+
+	if (t == 0)
+		return NULL;
+	sockproto_time(t, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+struct json_object *
+sockproto_seconds_json(double s)
+{
+	char buf[64];
+
+	if (s < 0)
+		s = 0;
+	snprintf(buf, sizeof(buf), "%.1f", s);
+	return json_object_new_double_s(s, buf);
+}
+
+char *
+sockproto_state(const struct push_event *ev, time_t now)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_object_new_string("state"));
+	json_object_object_add(o, "account",
+	    json_object_new_string(ev->account));
+	json_object_object_add(o, "accountId",
+	    json_object_new_string(ev->account_id));
+	json_object_object_add(o, "changed", ev->changed != NULL ?
+	    json_object_get(ev->changed) : json_object_new_object());
+	if (ev->push_state != NULL)
+		json_object_object_add(o, "pushState",
+		    json_object_new_string(ev->push_state));
+	json_object_object_add(o, "reason", json_object_new_string(ev->reason));
+	json_object_object_add(o, "time", sockproto_time_json(now));
+	return sockproto_line(o);
+}
+
+char *
+sockproto_connection(const char *account, const char *status,
+    double retry_in, bool has_retry, const char *error)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event",
+	    json_object_new_string("connection"));
+	json_object_object_add(o, "account", json_object_new_string(account));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	if (has_retry)
+		json_object_object_add(o, "retryIn",
+		    sockproto_seconds_json(retry_in));
+	if (error != NULL)
+		json_object_object_add(o, "error",
+		    json_object_new_string(error));
+	return sockproto_line(o);
+}
+
+char *
+sockproto_overflow(size_t dropped)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_object_new_string("overflow"));
+	json_object_object_add(o, "dropped",
+	    json_object_new_int64((int64_t)dropped));
+	return sockproto_line(o);
+}
+
+char *
+sockproto_status(struct json_object *accounts)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "reply", json_object_new_string("status"));
+	json_object_object_add(o, "accounts", accounts);
+	return sockproto_line(o);
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* An array of strings, or -1. */
+static int
+sockproto_strings(struct json_object *a, char ***out, size_t *nout)
+{
+	size_t n;
+
+	if (!json_object_is_type(a, json_type_array))
+		return -1;
+	n = json_object_array_length(a);
+	*out = xcalloc(n + 1, sizeof(**out));
+	*nout = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(e, json_type_string)) {
+			strv_free(*out, *nout);
+			*out = NULL;
+			*nout = 0;
+			return -1;
+		}
+		(*out)[(*nout)++] = xstrdup(json_object_get_string(e));
+	}
+	return 0;
+}
+
+static int
+sockproto_parse_subscribe(struct json_object *o, struct sockcmd *c,
+    const char **err)
+{
+	struct json_object *v;
+	char **evs;
+	size_t nevs;
+
+	c->events = SOCKPROTO_EV_ALL;
+	if (json_object_object_get_ex(o, "accounts", &v) &&
+	    sockproto_strings(v, &c->accounts, &c->naccounts) == -1) {
+		*err = "\"accounts\" must be an array of account names";
+		return -1;
+	}
+	if (json_object_object_get_ex(o, "types", &v) &&
+	    sockproto_strings(v, &c->types, &c->ntypes) == -1) {
+		*err = "\"types\" must be an array of type names";
+		return -1;
+	}
+	if (!json_object_object_get_ex(o, "events", &v))
+		return 0;
+	if (sockproto_strings(v, &evs, &nevs) == -1) {
+		*err = "\"events\" must be an array of \"state\" and "
+		    "\"connection\"";
+		return -1;
+	}
+	c->events = 0;
+	for (size_t i = 0; i < nevs; i++) {
+		if (strcmp(evs[i], "state") == 0)
+			c->events |= SOCKPROTO_EV_STATE;
+		else if (strcmp(evs[i], "connection") == 0)
+			c->events |= SOCKPROTO_EV_CONNECTION;
+		else {
+			strv_free(evs, nevs);
+			*err = "unknown event in \"events\": use \"state\" "
+			    "and \"connection\"";
+			return -1;
+		}
+	}
+	strv_free(evs, nevs);
+	return 0;
+}
+
+int
+sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
+{
+	static const struct {
+		const char *name;
+		enum sockcmd_kind kind;
+	} cmds[] = {
+		{ "status", SOCKCMD_STATUS },
+		{ "subscribe", SOCKCMD_SUBSCRIBE },
+		{ "reconnect", SOCKCMD_RECONNECT },
+		{ "reload", SOCKCMD_RELOAD },
+	};
+	struct json_tokener *tok;
+	struct json_object *o, *v;
+	const char *err = NULL;
+	size_t i, used;
+
+	memset(c, 0, sizeof(*c));
+	*reply = NULL;
+	if (len > SOCKPROTO_MAX_LINE) {
+		*reply = sockproto_error("line too long: at most 65536 bytes",
+		    NULL);
+		return -1;
+	}
+	if ((tok = json_tokener_new()) == NULL)
+		fatalx("json-c: out of memory");
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	used = json_tokener_get_parse_end(tok);
+	/* Trailing blanks (a CR from a telnet-like client) are fine. */
+	while (o != NULL && used < len && strchr(" \t\r", line[used]) != NULL)
+		used++;
+	if (o == NULL || used != len || memchr(line, '\0', len) != NULL) {
+		json_tokener_free(tok);
+		json_object_put(o);
+		*reply = sockproto_error("invalid JSON: send one object a "
+		    "line, e.g. {\"cmd\":\"status\"}", NULL);
+		return -1;
+	}
+	json_tokener_free(tok);
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "cmd", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		json_object_put(o);
+		*reply = sockproto_error("missing \"cmd\": send e.g. "
+		    "{\"cmd\":\"status\"}", NULL);
+		return -1;
+	}
+	c->cmd = xstrdup(json_object_get_string(v));
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(c->cmd, cmds[i].name) == 0)
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0]))
+		err = "unknown command: use status, subscribe, reconnect or "
+		    "reload";
+	else
+		c->kind = cmds[i].kind;
+	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
+		sockproto_parse_subscribe(o, c, &err);
+	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
+	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
+		if (json_object_is_type(v, json_type_string))
+			c->account = xstrdup(json_object_get_string(v));
+		else
+			err = "\"account\" must be an account name";
+	}
+	json_object_put(o);
+	if (err != NULL) {
+		*reply = sockproto_error(err, c->cmd);
+		sockcmd_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+sockcmd_clear(struct sockcmd *c)
+{
+	free(c->cmd);
+	strv_free(c->accounts, c->naccounts);
+	strv_free(c->types, c->ntypes);
+	free(c->account);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+sockproto_sub_all(struct sockproto_sub *sub)
+{
+	memset(sub, 0, sizeof(*sub));
+	sub->events = SOCKPROTO_EV_ALL;
+	sub->all_accounts = true;
+	sub->all_types = true;
+}
+
+void
+sockproto_sub_clear(struct sockproto_sub *sub)
+{
+	strv_free(sub->accounts, sub->naccounts);
+	strv_free(sub->types, sub->ntypes);
+	sockproto_sub_all(sub);
+}
+
+void
+sockproto_sub_set(struct sockproto_sub *sub, struct sockcmd *c)
+{
+	sockproto_sub_clear(sub);
+	sub->events = c->events;
+	sub->all_accounts = c->accounts == NULL;
+	sub->accounts = c->accounts;
+	sub->naccounts = c->naccounts;
+	sub->all_types = c->types == NULL;
+	sub->types = c->types;
+	sub->ntypes = c->ntypes;
+	c->accounts = c->types = NULL;
+	c->naccounts = c->ntypes = 0;
+}
+
+static bool
+strv_has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+bool
+sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
+    const char *account, struct json_object *changed)
+{
+	if ((sub->events & ev) == 0)
+		return false;
+	if (!sub->all_accounts && !strv_has(sub->accounts, sub->naccounts,
+	    account))
+		return false;
+	if (ev != SOCKPROTO_EV_STATE || sub->all_types)
+		return true;
+	if (changed == NULL || !json_object_is_type(changed, json_type_object))
+		return false;
+	json_object_object_foreach(changed, type, state) {
+		(void)state;
+		if (strv_has(sub->types, sub->ntypes, type))
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,80 @@
+/* The control socket's protocol: newline-delimited JSON.  Parses the lines
+ * clients send and formats what the daemon sends; no I/O here. */
+#ifndef JP_SOCKPROTO_H
+#define JP_SOCKPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct json_object;
+struct push_event;
+
+/* Longest line a client may send, without its newline. */
+#define SOCKPROTO_MAX_LINE	(64 * 1024)
+
+#define SOCKPROTO_EV_STATE	0x1
+#define SOCKPROTO_EV_CONNECTION	0x2
+#define SOCKPROTO_EV_ALL	(SOCKPROTO_EV_STATE | SOCKPROTO_EV_CONNECTION)
+
+enum sockcmd_kind {
+	SOCKCMD_STATUS,
+	SOCKCMD_SUBSCRIBE,
+	SOCKCMD_RECONNECT,
+	SOCKCMD_RELOAD,
+};
+
+struct sockcmd {
+	enum sockcmd_kind kind;
+	char *cmd;		/* the "cmd" as sent, for replies */
+	char **accounts;	/* subscribe: NULL means every account */
+	size_t naccounts;
+	char **types;		/* subscribe: NULL means every type */
+	size_t ntypes;
+	unsigned events;	/* subscribe: SOCKPROTO_EV_* */
+	char *account;		/* reconnect: NULL means every account */
+};
+
+/* 0 and c filled, or -1 with a malloc'd error line in *reply (which echoes
+ * the "cmd" when there was a string one).  line need not be NUL-terminated. */
+int sockcmd_parse(const char *line, size_t len, struct sockcmd *c,
+    char **reply);
+void sockcmd_clear(struct sockcmd *);
+
+/* A subscription; the zero value after sockproto_sub_all() means
+ * everything. */
+struct sockproto_sub {
+	char **accounts;
+	size_t naccounts;
+	char **types;
+	size_t ntypes;
+	unsigned events;
+	bool all_accounts;
+	bool all_types;
+};
+void sockproto_sub_all(struct sockproto_sub *);
+/* Moves the filters out of c into sub (replacing its old ones). */
+void sockproto_sub_set(struct sockproto_sub *, struct sockcmd *c);
+void sockproto_sub_clear(struct sockproto_sub *);
+/* changed: the event's {Type: state}, NULL for a connection event. */
+bool sockproto_sub_wants(const struct sockproto_sub *, unsigned ev,
+    const char *account, struct json_object *changed);
+
+/* Each result is one malloc'd line ending in '\n'. */
+char *sockproto_error(const char *msg, const char *cmd);
+char *sockproto_ok(const char *cmd);
+char *sockproto_state(const struct push_event *, time_t now);
+char *sockproto_connection(const char *account, const char *status,
+    double retry_in, bool has_retry, const char *error);
+char *sockproto_overflow(size_t dropped);
+/* accounts: the array of status objects, taken. */
+char *sockproto_status(struct json_object *accounts);
+/* A time for a reply: its ISO 8601 string, or null when t is 0. */
+struct json_object *sockproto_time_json(time_t t);
+/* Seconds with one decimal, as 12.5. */
+struct json_object *sockproto_seconds_json(double s);
+
+/* "2026-11-25T22:00:00Z"; buf of at least 21 bytes. */
+void sockproto_time(time_t t, char *buf, size_t len);
+
+#endif

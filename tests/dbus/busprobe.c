@@ -1,0 +1,217 @@
+/*
+ * jp-busprobe: the other end of jmap-pushd's D-Bus for the integration
+ * tests, on the bus in $DBUS_SESSION_BUS_ADDRESS.  One line per event on
+ * stdout, "ready" once listening.
+ *
+ *   jp-busprobe watch    prints org.jmappushd.Pushd1's signals and its
+ *                        PropertiesChanged with every argument
+ *   jp-busprobe notifyd  a fake notification server: owns
+ *                        org.freedesktop.Notifications and prints each
+ *                        Notify call's arguments
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-bus.h>
+
+static void
+die(const char *what, int r)
+{
+	fprintf(stderr, "jp-busprobe: %s: %s\n", what, strerror(-r));
+	exit(1);
+}
+
+static int
+print_changed(sd_bus_message *m)
+{
+	const char	*k, *v;
+	int		 r, first = 1;
+
+	if ((r = sd_bus_message_enter_container(m, 'a', "{ss}")) < 0)
+		return r;
+	while ((r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0) {
+		printf("%s%s:%s", first ? "" : ",", k, v);
+		first = 0;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+static int
+on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	const char	*member = sd_bus_message_get_member(m);
+	const char	*a, *b, *c, *d;
+	int		 r;
+
+	if (strcmp(member, "StateChanged") == 0) {
+		if ((r = sd_bus_message_read(m, "ss", &a, &b)) < 0)
+			return r;
+		printf("StateChanged account=%s accountId=%s changed=", a, b);
+		if ((r = print_changed(m)) < 0 ||
+		    (r = sd_bus_message_read(m, "ss", &c, &d)) < 0)
+			return r;
+		printf(" pushState=%s reason=%s\n", c, d);
+	} else if (strcmp(member, "ConnectionChanged") == 0) {
+		if ((r = sd_bus_message_read(m, "sss", &a, &b, &c)) < 0)
+			return r;
+		printf("ConnectionChanged account=%s status=%s error=%s\n", a,
+		    b, c);
+	} else if (strcmp(member, "PropertiesChanged") == 0) {
+		if ((r = sd_bus_message_read(m, "s", &a)) < 0 ||
+		    (r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
+			return r;
+		printf("PropertiesChanged %s", a);
+		while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+			int first = 1;
+
+			if ((r = sd_bus_message_read(m, "s", &b)) < 0 ||
+			    (r = sd_bus_message_enter_container(m, 'v',
+			    "as")) < 0 ||
+			    (r = sd_bus_message_enter_container(m, 'a',
+			    "s")) < 0)
+				return r;
+			printf(" %s=", b);
+			while ((r = sd_bus_message_read(m, "s", &c)) > 0) {
+				printf("%s%s", first ? "" : ",", c);
+				first = 0;
+			}
+			sd_bus_message_exit_container(m);
+			sd_bus_message_exit_container(m);
+			sd_bus_message_exit_container(m);
+		}
+		printf("\n");
+	}
+	return 0;
+}
+
+static int
+read_hints(sd_bus_message *m, char *out, size_t len)
+{
+	const char	*key, *contents, *s;
+	char		 type;
+	uint8_t		 y;
+	size_t		 off = 0;
+	int		 r;
+
+	out[0] = '\0';
+	if ((r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		if ((r = sd_bus_message_read(m, "s", &key)) < 0 ||
+		    (r = sd_bus_message_peek_type(m, &type, &contents)) < 0 ||
+		    (r = sd_bus_message_enter_container(m, 'v', contents)) < 0)
+			return r;
+		if (strcmp(contents, "s") == 0) {
+			sd_bus_message_read(m, "s", &s);
+			off += (size_t)snprintf(out + off, len - off, "%s%s=%s",
+			    off ? ";" : "", key, s);
+		} else if (strcmp(contents, "y") == 0) {
+			sd_bus_message_read(m, "y", &y);
+			off += (size_t)snprintf(out + off, len - off, "%s%s=%u",
+			    off ? ";" : "", key, y);
+		} else {
+			sd_bus_message_skip(m, contents);
+			off += (size_t)snprintf(out + off, len - off,
+			    "%s%s=(%s)", off ? ";" : "", key, contents);
+		}
+		sd_bus_message_exit_container(m);
+		sd_bus_message_exit_container(m);
+		if (off >= len)
+			off = len - 1;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+static int
+on_notify(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	static uint32_t	 next_id;
+	const char	*app, *icon, *summary, *body, *action;
+	uint32_t	 replaces;
+	int32_t		 timeout;
+	unsigned	 nactions = 0;
+	char		 hints[1024];
+	int		 r;
+
+	if ((r = sd_bus_message_read(m, "susss", &app, &replaces, &icon,
+	    &summary, &body)) < 0 ||
+	    (r = sd_bus_message_enter_container(m, 'a', "s")) < 0)
+		return r;
+	while ((r = sd_bus_message_read(m, "s", &action)) > 0)
+		nactions++;
+	if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0 ||
+	    (r = read_hints(m, hints, sizeof(hints))) < 0 ||
+	    (r = sd_bus_message_read(m, "i", &timeout)) < 0)
+		return r;
+	printf("Notify app=%s replaces=%u icon=%s summary=%s body=%s "
+	    "actions=%u hints=%s timeout=%d\n", app, replaces, icon, summary,
+	    body, nactions, hints, timeout);
+	return sd_bus_reply_method_return(m, "u", ++next_id);
+}
+
+static int
+on_caps(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return sd_bus_reply_method_return(m, "as", 1, "body-markup");
+}
+
+static int
+on_info(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	return sd_bus_reply_method_return(m, "ssss", "jp-busprobe", "jmap-pushd",
+	    "1", "1.2");
+}
+
+static const sd_bus_vtable notify_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("Notify", "susssasa{sv}i", "u", on_notify, 0),
+	SD_BUS_METHOD("GetCapabilities", "", "as", on_caps, 0),
+	SD_BUS_METHOD("GetServerInformation", "", "ssss", on_info, 0),
+	SD_BUS_VTABLE_END
+};
+
+int
+main(int argc, char **argv)
+{
+	sd_bus	*bus = NULL;
+	int	 r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc != 2 || (strcmp(argv[1], "watch") != 0 &&
+	    strcmp(argv[1], "notifyd") != 0)) {
+		fprintf(stderr, "usage: jp-busprobe watch | notifyd\n");
+		return 2;
+	}
+	if ((r = sd_bus_open_user(&bus)) < 0)
+		die("cannot connect to the session bus", r);
+	if (strcmp(argv[1], "watch") == 0) {
+		if ((r = sd_bus_add_match(bus, NULL, "type='signal',"
+		    "path='/org/jmappushd/Pushd1'", on_signal, NULL)) < 0)
+			die("AddMatch", r);
+	} else {
+		if ((r = sd_bus_add_object_vtable(bus, NULL,
+		    "/org/freedesktop/Notifications",
+		    "org.freedesktop.Notifications", notify_vtable,
+		    NULL)) < 0)
+			die("vtable", r);
+		if ((r = sd_bus_request_name(bus,
+		    "org.freedesktop.Notifications", 0)) < 0)
+			die("RequestName", r);
+	}
+	printf("ready\n");
+	for (;;) {
+		if ((r = sd_bus_process(bus, NULL)) < 0)
+			die("process", r);
+		if (r > 0)
+			continue;
+		if ((r = sd_bus_wait(bus, UINT64_MAX)) < 0)
+			die("wait", r);
+	}
+}

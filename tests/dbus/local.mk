@@ -1,0 +1,5 @@
+# The D-Bus peer of the integration tests: signal watcher and fake
+# notification server.
+check_PROGRAMS += tests/dbus/jp-busprobe
+tests_dbus_jp_busprobe_SOURCES = tests/dbus/busprobe.c
+tests_dbus_jp_busprobe_LDADD = $(DEP_LIBS)

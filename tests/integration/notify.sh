@@ -1,0 +1,69 @@
+#!/bin/bash
+# Desktop notifications through a fake notification server: exact Notify
+# arguments, markup escaping, read or archived mail never notified, a burst
+# summarised, the Email/query fallback after cannotCalculateChanges, no
+# bus at start and no notification server both logged, not fatal.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+. "$top_srcdir/tests/integration/buslib.sh" || exit 99
+
+HINTS_ARGS='actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;urgency=2 timeout=8000'
+
+server_start
+write_config
+cat >>"$T/config" <<CONF
+
+[notify]
+urgency = critical
+timeout = 8s
+CONF
+# No session bus yet: not an error.
+daemon_start
+wait_log "notifications: no D-Bus session bus yet"
+
+bus_start
+probe_start 7 notifyd
+wait_log "notifications: connected to the D-Bus session bus"
+
+# The first round has no Email state to start from: Email/query.
+control "mail?name=Alice&email=alice@example.com&subject=Tom%20%26%20Jerry%20%3C3%20%22q%22%20it%27s" >/dev/null
+control 'deliver' >/dev/null
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Alice <alice@example.com> body=Tom &amp; Jerry &lt;3 &quot;q&quot; it&apos;s $HINTS_ARGS"
+wait_hook 1
+grep -q "mail: Email/query after" "$T/server.log" || fail "no Email/query"
+
+# Read mail and mail filed elsewhere are not new; the next one is.
+control 'mail?seen=1' >/dev/null
+control 'deliver' >/dev/null
+control 'mail?mailbox=archive' >/dev/null
+control 'deliver' >/dev/null
+control 'deliver' >/dev/null
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 4 <sender4@example.com> body=Message 4 $HINTS_ARGS"
+
+# More than max_per_burst (3): one summary, senders newest first.
+control 'deliver?count=5' >/dev/null
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=5 new messages body=From Sender 9, Sender 8, Sender 7 and 2 others $HINTS_ARGS"
+[ "$(grep -c 'mail: Email/query after' "$T/server.log")" = 1 ] ||
+    fail "Email/query used although Email/changes could answer"
+
+# The server forgot the Email history: Email/query instead, and only the
+# mail not shown yet is shown.
+control 'mail?forget=1' >/dev/null
+control 'deliver' >/dev/null
+wait_log "cannot list changes since Email state e9"
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 10 <sender10@example.com> body=Message 10 $HINTS_ARGS"
+
+# No notification server: said once, at info.
+probe_stop 7
+control 'deliver' >/dev/null
+wait_log "no notification server on the session bus"
+control 'deliver' >/dev/null
+wait_log "notifications: account test: 1 new message(s)" 5
+probe_start 7 notifyd
+control 'deliver' >/dev/null
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 13 <sender13@example.com> body=Message 13 $HINTS_ARGS"
+wait_log "notifications: shown" 5
+[ "$(grep -c 'no notification server' "$T/daemon.log")" = 1 ] ||
+    fail "the missing notification server was logged more than once"
+
+daemon_stop
+echo ok

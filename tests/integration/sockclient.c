@@ -1,0 +1,90 @@
+/*
+ * A raw control-socket client for the integration tests:
+ *   sockclient [-n N] [-r] SOCKET
+ * sends its stdin to the socket as it comes and prints what the daemon sends;
+ * exits after N lines received (-n), or when the daemon closes the
+ * connection.  -r never reads from the socket (a stuck client): it holds the
+ * connection until its stdin ends, then prints "eof" or "open" depending on
+ * whether the daemon has closed it meanwhile.
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct pollfd pfd[2];
+	char buf[65536];
+	long want = -1, got = 0;
+	int ch, fd, noread = 0, in_open = 1;
+	ssize_t n;
+
+	while ((ch = getopt(argc, argv, "n:r")) != -1)
+		switch (ch) {
+		case 'n':
+			want = strtol(optarg, NULL, 10);
+			break;
+		case 'r':
+			noread = 1;
+			break;
+		default:
+			return 2;
+		}
+	if (optind != argc - 1 || strlen(argv[optind]) >= sizeof(sun.sun_path))
+		return 2;
+	strcpy(sun.sun_path, argv[optind]);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "sockclient: %s: %s\n", argv[optind],
+		    strerror(errno));
+		return 1;
+	}
+	if (noread) {
+		while ((n = read(0, buf, sizeof(buf))) > 0)
+			;
+		/* The daemon's queue is in the kernel buffer: skip it. */
+		while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			;
+		printf("%s\n", n == 0 ? "eof" : "open");
+		return 0;
+	}
+	for (;;) {
+		pfd[0].fd = in_open ? 0 : -1;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = fd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (pfd[0].revents) {
+			if ((n = read(0, buf, sizeof(buf))) <= 0)
+				in_open = 0;
+			else if (write(fd, buf, (size_t)n) != n)
+				return 1;
+		}
+		if (pfd[1].revents) {
+			if ((n = read(fd, buf, sizeof(buf))) <= 0)
+				return 0;
+			for (ssize_t i = 0; i < n; i++) {
+				putchar(buf[i]);
+				if (buf[i] == '\n') {
+					fflush(stdout);
+					if (++got == want)
+						return 0;
+				}
+			}
+		}
+	}
+}
