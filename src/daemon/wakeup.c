@@ -15,7 +15,7 @@
 #include <systemd/sd-bus.h>
 
 #include "daemon/wakeup.h"
-#include "output/busconn.h"
+#include "util/busconn.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

@@ -345,6 +345,25 @@ account_deliver(struct account *a, struct json_object *changed,
 	}
 }
 
+static struct http_request *
+account_session_get(struct account *a, const char *url,
+    const char *authorization, http_done_cb done)
+{
+	struct http_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.url = url;
+	o.authorization = authorization;
+	o.accept = "application/json";
+	o.ca_file = a->cfg->ca_file;
+	o.insecure = a->cfg->insecure;
+	o.max_redirects = ACCOUNT_MAX_REDIRECTS;
+	o.max_body = SESSION_MAX_LEN;
+	o.timeout_ms = ACCOUNT_SESSION_TIMEOUT_MS;
+	o.log_prefix = a->prefix;
+	return http_get(a->net, &o, done, a);
+}
+
 static void
 account_refresh_done(const struct http_response *resp, const char *error,
     void *arg)
@@ -378,7 +397,6 @@ account_refresh_credentials(const char *authorization, const char *error,
     void *arg)
 {
 	struct account *a = arg;
-	struct http_opts o;
 
 	a->refresh_cred = NULL;
 	if (error != NULL) {
@@ -386,17 +404,8 @@ account_refresh_credentials(const char *authorization, const char *error,
 		    error);
 		return;
 	}
-	memset(&o, 0, sizeof(o));
-	o.url = a->session_url;
-	o.authorization = authorization;
-	o.accept = "application/json";
-	o.ca_file = a->cfg->ca_file;
-	o.insecure = a->cfg->insecure;
-	o.max_redirects = ACCOUNT_MAX_REDIRECTS;
-	o.max_body = SESSION_MAX_LEN;
-	o.timeout_ms = ACCOUNT_SESSION_TIMEOUT_MS;
-	o.log_prefix = a->prefix;
-	a->refresh_http = http_get(a->net, &o, account_refresh_done, a);
+	a->refresh_http = account_session_get(a, a->session_url,
+	    authorization, account_refresh_done);
 }
 
 /* A change for an accountId the Session did not list (an account shared
@@ -651,7 +660,6 @@ account_credentials_done(const char *authorization, const char *error,
     void *arg)
 {
 	struct account *a = arg;
-	struct http_opts o;
 	char *url;
 
 	a->cred = NULL;
@@ -668,17 +676,8 @@ account_credentials_done(const char *authorization, const char *error,
 		    "name nor an http(s) URL", a->cfg->url);
 		return;
 	}
-	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.authorization = a->authorization;
-	o.accept = "application/json";
-	o.ca_file = a->cfg->ca_file;
-	o.insecure = a->cfg->insecure;
-	o.max_redirects = ACCOUNT_MAX_REDIRECTS;
-	o.max_body = SESSION_MAX_LEN;
-	o.timeout_ms = ACCOUNT_SESSION_TIMEOUT_MS;
-	o.log_prefix = a->prefix;
-	a->http = http_get(a->net, &o, account_session_done, a);
+	a->http = account_session_get(a, url, a->authorization,
+	    account_session_done);
 	free(url);
 }
 

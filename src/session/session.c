@@ -9,10 +9,14 @@
 
 #include "session/session.h"
 #include "session/url.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 #define CAP_WEBSOCKET	"urn:ietf:params:jmap:websocket"
+
+/* A server's string in an error message keeps this many characters. */
+#define QUOTE_MAX	100
 
 /* The data types each capability brings, sorted by type name. */
 static const struct {
@@ -49,40 +53,6 @@ fail(char **err, const char *fmt, ...)
 	xasprintf(err, "session: %s", m);
 	free(m);
 	return -1;
-}
-
-/* A server's string made safe for a log line: printable ASCII, bounded. */
-static char *
-quote(const char *s)
-{
-	size_t n = strlen(s), max = 100;
-	char *r = xmalloc(max + 4), *p = r;
-
-	for (size_t i = 0; i < n && i < max; i++)
-		*p++ = s[i] >= ' ' && s[i] < 0x7f ? s[i] : '?';
-	strcpy(p, n > max ? "..." : "");
-	return r;
-}
-
-/* The string value of o; NULL when o is not a string or hides a NUL. */
-static const char *
-str_of(struct json_object *o)
-{
-	const char *s;
-
-	if (!json_object_is_type(o, json_type_string))
-		return NULL;
-	s = json_object_get_string(o);
-	return strlen(s) == (size_t)json_object_get_string_len(o) ? s : NULL;
-}
-
-/* A member of obj, NULL when absent or JSON null (optional members). */
-static struct json_object *
-member(struct json_object *obj, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
 }
 
 static int
@@ -187,24 +157,21 @@ parse_accounts(struct json_object *accounts, struct jmap_session *s,
 		struct json_object *v;
 		struct jmap_session_account *acct;
 		const char *name;
-		char *q;
+		char q[JSON_QUOTE_SIZE(QUOTE_MAX)];
 
 		if (*id == '\0')
 			return fail(err, "an account has an empty id");
-		if (!json_object_is_type(a, json_type_object)) {
-			q = quote(id);
-			fail(err, "account %s is not an object", q);
-			free(q);
-			return -1;
-		}
+		if (!json_object_is_type(a, json_type_object))
+			return fail(err, "account %s is not an object",
+			    json_quote(q, sizeof(q), id));
 		acct = &s->accounts[s->naccounts++];
 		acct->id = xstrdup(id);
-		name = str_of(member(a, "name"));
+		name = json_string_of(json_member(a, "name"));
 		acct->name = xstrdup(name != NULL && *name != '\0' ? name : id);
-		v = member(a, "isPersonal");
+		v = json_member(a, "isPersonal");
 		acct->is_personal = json_object_is_type(v, json_type_boolean) &&
 		    json_object_get_boolean(v);
-		v = member(a, "accountCapabilities");
+		v = json_member(a, "accountCapabilities");
 		if (json_object_is_type(v, json_type_object))
 			mark_capabilities(v, present);
 	}
@@ -230,23 +197,20 @@ static int
 parse_websocket(struct json_object *caps, const struct url *su,
     const char *session_url, struct jmap_session *s, char **err)
 {
-	struct json_object *ws = member(caps, CAP_WEBSOCKET), *v;
+	struct json_object *ws = json_member(caps, CAP_WEBSOCKET), *v;
 	const char *ref;
-	char *q;
+	char q[JSON_QUOTE_SIZE(QUOTE_MAX)];
 
 	if (ws == NULL)
 		return 0;
 	if (!json_object_is_type(ws, json_type_object))
 		return fail(err, "capability %s is not an object", CAP_WEBSOCKET);
-	if ((ref = str_of(member(ws, "url"))) == NULL)
+	if ((ref = json_string_of(json_member(ws, "url"))) == NULL)
 		return fail(err, "WebSocket url is not a string");
-	if (resolve_ws(su, session_url, ref, &s->ws_url) == -1) {
-		q = quote(ref);
-		fail(err, "WebSocket url '%s' is not a valid URL", q);
-		free(q);
-		return -1;
-	}
-	v = member(ws, "supportsPush");
+	if (resolve_ws(su, session_url, ref, &s->ws_url) == -1)
+		return fail(err, "WebSocket url '%s' is not a valid URL",
+		    json_quote(q, sizeof(q), ref));
+	v = json_member(ws, "supportsPush");
 	s->ws_supports_push = json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v);
 	return 0;
@@ -258,28 +222,22 @@ parse_urls(struct json_object *root, const char *session_url,
 {
 	struct json_object *v;
 	const char *ref;
-	char *q;
+	char q[JSON_QUOTE_SIZE(QUOTE_MAX)];
 
-	if ((v = member(root, "apiUrl")) == NULL)
+	if ((v = json_member(root, "apiUrl")) == NULL)
 		return fail(err, "apiUrl is missing");
-	if ((ref = str_of(v)) == NULL)
+	if ((ref = json_string_of(v)) == NULL)
 		return fail(err, "apiUrl is not a string");
-	if (resolve_http(session_url, ref, &s->api_url) == -1) {
-		q = quote(ref);
-		fail(err, "apiUrl '%s' is not a valid http(s) URL", q);
-		free(q);
-		return -1;
-	}
-	if ((v = member(root, "eventSourceUrl")) == NULL)
+	if (resolve_http(session_url, ref, &s->api_url) == -1)
+		return fail(err, "apiUrl '%s' is not a valid http(s) URL",
+		    json_quote(q, sizeof(q), ref));
+	if ((v = json_member(root, "eventSourceUrl")) == NULL)
 		return 0;
-	if ((ref = str_of(v)) == NULL)
+	if ((ref = json_string_of(v)) == NULL)
 		return fail(err, "eventSourceUrl is not a string");
-	if (resolve_http(session_url, ref, &s->event_source_url) == -1) {
-		q = quote(ref);
-		fail(err, "eventSourceUrl '%s' is not a valid http(s) URL", q);
-		free(q);
-		return -1;
-	}
+	if (resolve_http(session_url, ref, &s->event_source_url) == -1)
+		return fail(err, "eventSourceUrl '%s' is not a valid http(s) URL",
+		    json_quote(q, sizeof(q), ref));
 	return 0;
 }
 
@@ -293,51 +251,6 @@ collect_push_types(const bool present[NPUSH_TYPES], struct jmap_session *s)
 			    xstrdup(push_type_table[i].type);
 }
 
-/* 0 with the document in *root (NULL for JSON null), or -1. */
-static int
-parse_json(const char *json, size_t len, struct json_object **rootp,
-    char **err)
-{
-	struct json_tokener *tok = json_tokener_new_ex(SESSION_MAX_DEPTH);
-	struct json_object *root;
-	enum json_tokener_error jerr;
-	size_t end;
-	bool waited = false;
-
-	if (tok == NULL)
-		fatalx("out of memory allocating a JSON parser");
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	/* A bare scalar at the very end waits for a delimiter: give it one. */
-	if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
-		root = json_tokener_parse_ex(tok, " ", 1);
-		end = len;
-		waited = true;
-	}
-	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	/* JSON null parses to NULL: the caller's type check rejects it. */
-	if (jerr != json_tokener_success) {
-		if (jerr == json_tokener_error_depth)
-			fail(err, "JSON nested deeper than %d levels",
-			    SESSION_MAX_DEPTH);
-		else if (waited)
-			fail(err, "truncated JSON");
-		else
-			fail(err, "invalid JSON at offset %zu", end);
-		return -1;
-	}
-	for (; end < len; end++) {
-		if (json[end] == '\0' || strchr(" \t\r\n", json[end]) == NULL) {
-			fail(err, "invalid JSON at offset %zu", end);
-			json_object_put(root);
-			return -1;
-		}
-	}
-	*rootp = root;
-	return 0;
-}
-
 int
 session_parse(const char *json, size_t len, const char *session_url,
     struct jmap_session *out, char **err)
@@ -346,6 +259,7 @@ session_parse(const char *json, size_t len, const char *session_url,
 	bool present[NPUSH_TYPES] = { false };
 	struct url su;
 	const char *str;
+	char jerr[128];
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -355,15 +269,16 @@ session_parse(const char *json, size_t len, const char *session_url,
 		    len, SESSION_MAX_LEN);
 	if (url_parse(session_url, &su) == -1)
 		return fail(err, "the session URL is not a valid URL");
-	if (parse_json(json, len, &root, err) == -1) {
+	if (json_parse_buffer(json, len, SESSION_MAX_DEPTH, &root, jerr,
+	    sizeof(jerr)) == -1) {
 		url_clear(&su);
-		return -1;
+		return fail(err, "%s", jerr);
 	}
 	if (!json_object_is_type(root, json_type_object)) {
 		fail(err, "not a JSON object");
 		goto done;
 	}
-	if ((caps = member(root, "capabilities")) == NULL) {
+	if ((caps = json_member(root, "capabilities")) == NULL) {
 		fail(err, "capabilities is missing");
 		goto done;
 	}
@@ -371,7 +286,7 @@ session_parse(const char *json, size_t len, const char *session_url,
 		fail(err, "capabilities is not an object");
 		goto done;
 	}
-	if ((accounts = member(root, "accounts")) == NULL) {
+	if ((accounts = json_member(root, "accounts")) == NULL) {
 		fail(err, "accounts is missing");
 		goto done;
 	}
@@ -386,9 +301,9 @@ session_parse(const char *json, size_t len, const char *session_url,
 	parse_capabilities(caps, out);
 	mark_capabilities(caps, present);
 	collect_push_types(present, out);
-	if ((str = str_of(member(root, "state"))) != NULL)
+	if ((str = json_string_of(json_member(root, "state"))) != NULL)
 		out->state = xstrdup(str);
-	if ((str = str_of(member(root, "username"))) != NULL)
+	if ((str = json_string_of(json_member(root, "username"))) != NULL)
 		out->username = xstrdup(str);
 	rc = 0;
 done:

@@ -170,9 +170,8 @@ static void
 http_resolved(const char *address, const char *error, void *arg)
 {
 	struct http_request *req = arg;
-	struct lws_client_connect_info ci;
-	struct lws_vhost *vh;
-	char host[300];
+	struct net_target t;
+	char err[256];
 
 	req->resolve = NULL;
 	if (address == NULL) {
@@ -180,49 +179,19 @@ http_resolved(const char *address, const char *error, void *arg)
 		http_fail_now(req);
 		return;
 	}
-	if ((vh = net_vhost(req->net, req->ca_file)) == NULL) {
-		http_set_error(req, "cannot use ca_file %s", req->ca_file);
-		http_fail_now(req);
-		return;
-	}
-	/* lws sends this as Host and strips the port for SNI and the
-	 * certificate name check. */
-	if (req->u.port == (req->u.tls ? 443 : 80))
-		snprintf(host, sizeof(host), "%s", req->u.host);
-	else
-		snprintf(host, sizeof(host), "%s:%d", req->u.host, req->u.port);
-
-	memset(&ci, 0, sizeof(ci));
-	ci.context = net_lws(req->net);
-	ci.vhost = vh;
-	ci.address = address;
-	ci.port = req->u.port;
-	ci.path = req->u.path;
-	ci.host = host;
-	ci.origin = host;
-	ci.method = "GET";
-	ci.alpn = "http/1.1";
-	ci.local_protocol_name = "jp-http";
-	ci.opaque_user_data = req;
-	ci.pwsi = &req->wsi;
-	ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-	if (req->u.tls) {
-		ci.ssl_connection |= LCCSCF_USE_SSL;
-		if (req->insecure)
-			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
-			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
+	memset(&t, 0, sizeof(t));
+	t.u = &req->u;
+	t.address = address;
+	t.ca_file = req->ca_file;
+	t.insecure = req->insecure;
+	t.local_protocol = "jp-http";
+	t.opaque = req;
+	t.pwsi = &req->wsi;
 	log_debug("%s: GET %s (%s)", req->log_prefix, req->url, address);
-	if (lws_client_connect_via_info(&ci) == NULL) {
-		/* lws may or may not have run the error callback (and with
-		 * it WSI_DESTROY); without a wsi nothing else will finish. */
-		req->wsi = NULL;
-		http_set_error(req, "cannot connect to %s", host);
+	if (net_connect(req->net, &t, err, sizeof(err)) == -1) {
+		http_set_error(req, "%s", err);
 		http_fail_now(req);
-		return;
 	}
-	net_kick_deferred(req->net);
 }
 
 static void
@@ -305,22 +274,6 @@ http_append(struct http_request *req, const void *data, size_t len)
 	return 0;
 }
 
-static char *
-http_header(struct lws *wsi, enum lws_token_indexes token)
-{
-	int len = lws_hdr_total_length(wsi, token);
-	char *v;
-
-	if (len <= 0)
-		return NULL;
-	v = xmalloc((size_t)len + 1);
-	if (lws_hdr_copy(wsi, v, len + 1, token) < 0) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 int
 http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -330,30 +283,18 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	int n;
 
 	switch (reason) {
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
-		unsigned char **p = in, *end = *p + len;
-
-		if (req == NULL)
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		if (req == NULL || net_add_header(wsi, in, len,
+		    WSI_TOKEN_HTTP_AUTHORIZATION, req->authorization) == -1)
 			return -1;
-		if (req->authorization != NULL &&
-		    lws_add_http_header_by_token(wsi,
-		    WSI_TOKEN_HTTP_AUTHORIZATION,
-		    (unsigned char *)req->authorization,
-		    (int)strlen(req->authorization), p, end))
-			return -1;
-		if (req->accept != NULL &&
-		    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCEPT,
-		    (unsigned char *)req->accept, (int)strlen(req->accept),
-		    p, end))
-			return -1;
-		return 0;
-	}
+		return net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
+		    req->accept);
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		if (req == NULL)
 			return -1;
 		req->status = (int)lws_http_client_http_response(wsi);
-		req->location = http_header(wsi, WSI_TOKEN_HTTP_LOCATION);
-		req->retry_after = http_header(wsi, WSI_TOKEN_HTTP_RETRY_AFTER);
+		req->location = net_header(wsi, WSI_TOKEN_HTTP_LOCATION);
+		req->retry_after = net_header(wsi, WSI_TOKEN_HTTP_RETRY_AFTER);
 		return 0;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
 		px = buf + LWS_PRE;

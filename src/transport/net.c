@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "transport/http.h"
+#include "session/url.h"
 #include "transport/net.h"
 #include "transport/uvbridge.h"
 #include "transport/ws.h"
@@ -230,6 +231,86 @@ net_vhost(struct net *net, const char *ca_file)
 	net->vhosts[net->nvhosts].vh = vh;
 	net->nvhosts++;
 	return vh;
+}
+
+int
+net_connect(struct net *net, const struct net_target *t, char *err,
+    size_t errlen)
+{
+	struct lws_client_connect_info ci;
+	struct lws_vhost *vh;
+	char host[300];
+
+	if ((vh = net_vhost(net, t->ca_file)) == NULL) {
+		snprintf(err, errlen, "cannot use ca_file %s", t->ca_file);
+		return -1;
+	}
+	if (t->u->port == (t->u->tls ? 443 : 80))
+		snprintf(host, sizeof(host), "%s", t->u->host);
+	else
+		snprintf(host, sizeof(host), "%s:%d", t->u->host, t->u->port);
+
+	memset(&ci, 0, sizeof(ci));
+	ci.context = net->ctx;
+	ci.vhost = vh;
+	ci.address = t->address;
+	ci.port = t->u->port;
+	ci.path = t->u->path;
+	ci.host = host;
+	ci.origin = host;
+	ci.alpn = "http/1.1";
+	ci.local_protocol_name = t->local_protocol;
+	ci.opaque_user_data = t->opaque;
+	ci.pwsi = t->pwsi;
+	if (t->ws_protocol != NULL) {
+		ci.protocol = t->ws_protocol;
+		ci.ietf_version_or_minus_one = -1;
+	} else {
+		ci.method = "GET";
+		ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+	}
+	if (t->u->tls) {
+		ci.ssl_connection |= LCCSCF_USE_SSL;
+		if (t->insecure)
+			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
+			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+	}
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		*t->pwsi = NULL;
+		snprintf(err, errlen, "cannot connect to %s", host);
+		return -1;
+	}
+	net_kick_deferred(net);
+	return 0;
+}
+
+int
+net_add_header(struct lws *wsi, void *in, size_t len, int token,
+    const char *value)
+{
+	unsigned char **p = in, *end = *p + len;
+
+	if (value == NULL)
+		return 0;
+	return lws_add_http_header_by_token(wsi, token,
+	    (const unsigned char *)value, (int)strlen(value), p, end) ? -1 : 0;
+}
+
+char *
+net_header(struct lws *wsi, int token)
+{
+	int len = lws_hdr_total_length(wsi, token);
+	char *v;
+
+	if (len <= 0)
+		return NULL;
+	v = xmalloc((size_t)len + 1);
+	if (lws_hdr_copy(wsi, v, len + 1, token) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
 }
 
 char *

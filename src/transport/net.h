@@ -33,6 +33,34 @@ void net_kick(struct net *);
 /* Same, but from inside an lws callback: runs on the next loop turn. */
 void net_kick_deferred(struct net *);
 
+struct url;
+
+/* One client connection to make, HTTP or WebSocket. */
+struct net_target {
+	const struct url *u;
+	const char *address;		/* numeric, from net_resolve() */
+	const char *ca_file;		/* NULL: the system store only */
+	bool insecure;
+	const char *ws_protocol;	/* subprotocol to ask for; NULL: HTTP */
+	const char *local_protocol;	/* our lws protocol handling it */
+	void *opaque;			/* starts with enum net_conn_kind */
+	struct lws **pwsi;
+};
+
+/* lws_client_connect_via_info() with what every connection needs: the
+ * numeric address, Host with its port (lws strips it for SNI and the
+ * certificate check), TLS flags, HTTP/1.1.  -1 with a message in err.
+ * lws may already have run the error callback and WSI_DESTROY when this
+ * fails, so the caller must treat the attempt as over either way. */
+int net_connect(struct net *, const struct net_target *, char *err,
+    size_t errlen);
+/* From LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER (in, len): adds a request
+ * header unless value is NULL; -1 when it does not fit. */
+int net_add_header(struct lws *wsi, void *in, size_t len, int token,
+    const char *value);
+/* A response header, allocated; NULL when absent. */
+char *net_header(struct lws *wsi, int token);
+
 /* From LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: NULL when
  * OpenSSL accepted the certificate, else what is wrong with it and whose
  * it is ("certificate has expired (subject CN=...)"), allocated.  lws's

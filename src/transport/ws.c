@@ -150,9 +150,8 @@ static void
 ws_resolved(const char *address, const char *error, void *arg)
 {
 	struct ws_conn *c = arg;
-	struct lws_client_connect_info ci;
-	struct lws_vhost *vh;
-	char host[300];
+	struct net_target t;
+	char err[256];
 
 	c->resolve = NULL;
 	if (address == NULL) {
@@ -160,48 +159,21 @@ ws_resolved(const char *address, const char *error, void *arg)
 		ws_fail_now(c);
 		return;
 	}
-	if ((vh = net_vhost(c->net, c->ca_file)) == NULL) {
-		ws_set_error(c, "cannot use ca_file %s", c->ca_file);
-		ws_fail_now(c);
-		return;
-	}
-	if (c->u.port == (c->u.tls ? 443 : 80))
-		snprintf(host, sizeof(host), "%s", c->u.host);
-	else
-		snprintf(host, sizeof(host), "%s:%d", c->u.host, c->u.port);
-
-	memset(&ci, 0, sizeof(ci));
-	ci.context = net_lws(c->net);
-	ci.vhost = vh;
-	ci.address = address;
-	ci.port = c->u.port;
-	ci.path = c->u.path;
-	ci.host = host;
-	ci.origin = host;
-	ci.protocol = WS_SUBPROTOCOL;
-	ci.local_protocol_name = WS_SUBPROTOCOL;
-	ci.ietf_version_or_minus_one = -1;
-	ci.alpn = "http/1.1";
-	ci.opaque_user_data = c;
-	ci.pwsi = &c->wsi;
-	if (c->u.tls) {
-		ci.ssl_connection = LCCSCF_USE_SSL;
-		if (c->insecure)
-			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
-			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
+	memset(&t, 0, sizeof(t));
+	t.u = &c->u;
+	t.address = address;
+	t.ca_file = c->ca_file;
+	t.insecure = c->insecure;
+	t.ws_protocol = WS_SUBPROTOCOL;
+	t.local_protocol = WS_SUBPROTOCOL;
+	t.opaque = c;
+	t.pwsi = &c->wsi;
 	c->state = WS_CONNECTING;
 	log_debug("%s: connecting to %s (%s)", c->log_prefix, c->url, address);
-	if (lws_client_connect_via_info(&ci) == NULL) {
-		/* lws may already have run the error callback and
-		 * WSI_DESTROY; either way this attempt is over. */
-		c->wsi = NULL;
-		ws_set_error(c, "cannot connect to %s", host);
+	if (net_connect(c->net, &t, err, sizeof(err)) == -1) {
+		ws_set_error(c, "%s", err);
 		ws_fail_now(c);
-		return;
 	}
-	net_kick_deferred(c->net);
 }
 
 static void
@@ -458,22 +430,6 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 	return 0;
 }
 
-static char *
-ws_header(struct lws *wsi, enum lws_token_indexes token)
-{
-	int len = lws_hdr_total_length(wsi, token);
-	char *v;
-
-	if (len <= 0)
-		return NULL;
-	v = xmalloc((size_t)len + 1);
-	if (lws_hdr_copy(wsi, v, len + 1, token) < 0) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 int
 ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -484,30 +440,22 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	if (c == NULL)
 		return 0;
 	switch (reason) {
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
-		unsigned char **p = in, *end = *p + len;
-
-		if (c->authorization != NULL &&
-		    lws_add_http_header_by_token(wsi,
-		    WSI_TOKEN_HTTP_AUTHORIZATION,
-		    (unsigned char *)c->authorization,
-		    (int)strlen(c->authorization), p, end))
-			return -1;
-		return 0;
-	}
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		return net_add_header(wsi, in, len,
+		    WSI_TOKEN_HTTP_AUTHORIZATION, c->authorization);
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		/* lws shows us the upgrade response before judging it. */
 		c->http_status = (int)lws_http_client_http_response(wsi);
 		if (c->http_status != 101) {
 			free(c->retry_after);
-			c->retry_after = ws_header(wsi,
+			c->retry_after = net_header(wsi,
 			    WSI_TOKEN_HTTP_RETRY_AFTER);
 			ws_set_error(c, "server refused the WebSocket upgrade "
 			    "with HTTP %d", c->http_status);
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		proto = ws_header(wsi, WSI_TOKEN_PROTOCOL);
+		proto = net_header(wsi, WSI_TOKEN_PROTOCOL);
 		if (proto == NULL || strcmp(proto, WS_SUBPROTOCOL) != 0) {
 			ws_set_error(c, "server did not select the WebSocket "
 			    "subprotocol \"jmap\" (it answered %s%s%s); is the "

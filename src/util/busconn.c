@@ -17,7 +17,7 @@
 
 #include <event2/event.h>
 
-#include "output/busconn.h"
+#include "util/busconn.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

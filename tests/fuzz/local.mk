@@ -4,7 +4,9 @@
 FUZZ_TARGETS = \
 	tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_frame \
+	tests/fuzz/fuzz_newmail \
 	tests/fuzz/fuzz_session \
+	tests/fuzz/fuzz_sockcmd \
 	tests/fuzz/fuzz_url
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
@@ -40,3 +42,9 @@ fuzz: $(FUZZ_TARGETS)
 			fuzz-findings/$$n $(srcdir)/tests/fuzz/corpus/$$n || exit 1; \
 	done
 .PHONY: fuzz
+tests_fuzz_fuzz_newmail_SOURCES = tests/fuzz/fuzz_newmail.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_newmail_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_newmail_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_sockcmd_SOURCES = tests/fuzz/fuzz_sockcmd.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sockcmd_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_sockcmd_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

@@ -31,6 +31,9 @@ cleanup() {
 	status=$?
 	[ -z "$DAEMON_PID" ] || kill -TERM "$DAEMON_PID" 2>/dev/null || true
 	[ -z "$SERVER_PID" ] || kill -TERM "$SERVER_PID" 2>/dev/null || true
+	# Whatever else a failed test left running (a client blocked on a
+	# FIFO, a tail) would make the wait below hang the whole suite.
+	jobs -p | xargs -r kill -TERM 2>/dev/null || true
 	wait 2>/dev/null || true
 	[ $status -ne 0 ] || [ -n "${KEEP:-}" ] || rm -rf "$T"
 	[ $status -eq 0 ] || echo "test files kept in $T"
@@ -70,6 +73,7 @@ write_config() {
 	cat >"$T/config" <<CONF
 [daemon]
 state_dir = $T/state
+socket = $T/sock
 backoff_initial = 100ms
 backoff_max = 1s
 
@@ -80,6 +84,7 @@ password_file = $T/password
 ${1:-}
 
 [hook record]
+debounce = 0
 command = n=\$(( \$(cat "$T/runs" 2>/dev/null || echo 0) + 1 )); echo \$n > "$T/runs"; env | grep '^JMAP_' | sort > "$T/hook.\$n.env"; cat > "$T/hook.\$n.stdin"; echo \$n > "$T/hook.fifo"
 CONF
 	printf 'secret\n' >"$T/password"

@@ -5,12 +5,27 @@ INTEGRATION_TESTS = \
 	tests/integration/bad-frames.sh \
 	tests/integration/faults.sh \
 	tests/integration/reload.sh \
+	tests/integration/dbus.sh \
+	tests/integration/notify.sh \
 	tests/integration/check-config.sh \
 	tests/integration/keepalive.sh \
 	tests/integration/close-codes.sh \
 	tests/integration/resync.sh \
 	tests/integration/retry.sh \
 	tests/integration/server-restart.sh \
-	tests/integration/tls.sh
+	tests/integration/tls.sh \
+	tests/integration/flood.sh \
+	tests/integration/accounts.sh
+INTEGRATION_TESTS += \
+	tests/integration/hooks-debounce.sh \
+	tests/integration/hooks-overlap.sh \
+	tests/integration/hooks-timeout.sh \
+	tests/integration/socket.sh \
+	tests/integration/socket-overflow.sh \
+	tests/integration/socket-activation.sh \
+	tests/integration/pushctl.sh
+check_PROGRAMS += tests/integration/sockclient
+tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
+tests_integration_sockclient_LDADD =
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)

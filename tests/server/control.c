@@ -17,7 +17,7 @@
 
 #include "testserver.h"
 
-#define OVERSIZED_LEN	(2u * 1024 * 1024)
+#define OVERSIZED_KIB	2048	/* default size of the oversized frame */
 #define GARBAGE		"{\"@type\":\"StateChange\",garbage"
 
 /* Query argument `name`, or NULL when absent. */
@@ -133,12 +133,14 @@ control_deliver(struct ts_server *s, struct lws *wsi)
 	int account, rv;
 
 	if ((account = control_account(s, wsi, &rv)) == -1 ||
-	    control_arg_long(wsi, "count", 1, 1000, 1, &count, &rv) == -1)
+	    control_arg_long(wsi, "count", 1, 100000, 1, &count, &rv) == -1)
 		return rv;
 	ts_info("deliver: %ld new mail(s) to account %s", count,
 	    s->state.accounts[account].id);
-	for (long i = 0; i < count; i++)
+	for (long i = 0; i < count; i++) {
 		control_bump(s, account, TS_DELIVERY_TYPES);
+		mail_deliver(s, (size_t)account);
+	}
 	return control_status(s, wsi);
 }
 
@@ -163,9 +165,9 @@ control_change(struct ts_server *s, struct lws *wsi)
 	return control_status(s, wsi);
 }
 
-/* {"@type":"StateChange",...,"padding":"xxx..."} of exactly OVERSIZED_LEN. */
+/* {"@type":"StateChange",...,"padding":"xxx..."} of exactly len bytes. */
 static void
-control_oversized(struct ts_server *s)
+control_oversized(struct ts_server *s, size_t len)
 {
 	char head[128], *msg;
 	const char *tail = "\"}";
@@ -174,11 +176,11 @@ control_oversized(struct ts_server *s)
 	hlen = (size_t)snprintf(head, sizeof(head),
 	    "{\"@type\":\"StateChange\",\"changed\":{},\"pushState\":\"p%lu\","
 	    "\"padding\":\"", s->state.push);
-	msg = xmalloc(OVERSIZED_LEN);
+	msg = xmalloc(len);
 	memcpy(msg, head, hlen);
-	memset(msg + hlen, 'x', OVERSIZED_LEN - hlen - tlen);
-	memcpy(msg + OVERSIZED_LEN - tlen, tail, tlen);
-	ws_send_all(s, msg, OVERSIZED_LEN);
+	memset(msg + hlen, 'x', len - hlen - tlen);
+	memcpy(msg + len - tlen, tail, tlen);
+	ws_send_all(s, msg, len);
 	free(msg);
 }
 
@@ -216,9 +218,12 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		ts_info("fault: garbage: sending invalid JSON to every client");
 		ws_send_all(s, GARBAGE, strlen(GARBAGE));
 	} else if (strcmp(name, "oversized") == 0) {
-		ts_info("fault: oversized: sending a %u-byte frame to every "
-		    "client", OVERSIZED_LEN);
-		control_oversized(s);
+		if (control_arg_long(wsi, "kib", 1, 65536, OVERSIZED_KIB,
+		    &count, &rv) == -1)
+			return rv;
+		ts_info("fault: oversized: sending a %ld KiB frame to every "
+		    "client", count);
+		control_oversized(s, (size_t)count * 1024);
 	} else if (strcmp(name, "drop") == 0) {
 		ts_info("fault: drop: dropped %zu connection(s)",
 		    ws_drop_all(s));
@@ -340,6 +345,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_close(s, wsi);
 	if (strcmp(what, "wait") == 0)
 		return control_wait(s, wsi, hc);
+	if (strcmp(what, "mail") == 0)
+		return mail_control(s, wsi);
 	return http_send_error(wsi, HTTP_STATUS_NOT_FOUND,
 	    "unknown control endpoint");
 }

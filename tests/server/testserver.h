@@ -184,6 +184,12 @@ void control_unpark(struct ts_server *, struct ts_http *);
 int control_writeable(struct ts_server *, struct ts_http *);
 void control_timer(struct ts_server *, struct ts_http *);
 
+/* mail.c */
+void mail_deliver(struct ts_server *, size_t);
+int mail_control(struct ts_server *, struct lws *);
+struct json_object *mail_method(struct ts_server *, const char *,
+    struct json_object *, const char *, struct json_object *);
+
 /* ws.c */
 int ws_callback(struct lws *, enum lws_callback_reasons, void *, void *,
     size_t);

@@ -306,11 +306,17 @@ ws_request(struct ts_server *s, struct ts_client *c, struct json_object *msg)
 	responses = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *call = json_object_array_get_idx(calls, i);
+		const char *name = json_object_get_string(
+		    json_object_array_get_idx(call, 0));
+		struct json_object *args = json_object_array_get_idx(call, 1);
+		const char *call_id = json_object_get_string(
+		    json_object_array_get_idx(call, 2));
+		struct json_object *r;
 
-		json_object_array_add(responses, ws_method(s,
-		    json_object_get_string(json_object_array_get_idx(call, 0)),
-		    json_object_array_get_idx(call, 1),
-		    json_object_get_string(json_object_array_get_idx(call, 2))));
+		if ((r = mail_method(s, name, args, call_id, responses)) ==
+		    NULL)
+			r = ws_method(s, name, args, call_id);
+		json_object_array_add(responses, r);
 	}
 	resp = json_object_new_object();
 	json_object_object_add(resp, "@type",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "session/backoff.h"
+#include "unit.h"
 
 START_TEST(test_ceiling_doubles_to_max)
 {
@@ -111,8 +112,6 @@ main(void)
 {
 	Suite *s = suite_create("backoff");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_ceiling_doubles_to_max);
 	tcase_add_test(tc, test_full_jitter_bounds_and_spread);
@@ -120,9 +119,5 @@ main(void)
 	tcase_add_test(tc, test_retry_after_is_a_floor);
 	tcase_add_test(tc, test_retry_after_parse);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

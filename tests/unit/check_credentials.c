@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "session/credentials.h"
 #include "util/proc.h"
+#include "unit.h"
 
 static char dir[] = "/tmp/check-credentials.XXXXXX";
 
@@ -167,16 +168,10 @@ main(void)
 {
 	Suite *s = suite_create("credentials");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_read_file);
 	tcase_add_test(tc, test_command);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "session/frame.h"
 #include "util/xmalloc.h"
+#include "unit.h"
 
 static void
 parse_ok(const char *data, bool untyped, struct frame *f)
@@ -418,11 +419,5 @@ frame_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(frame_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(frame_suite());
 }

@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "util/proc.h"
 #include "util/xmalloc.h"
+#include "unit.h"
 
 struct result {
 	int ncalls;
@@ -595,11 +596,5 @@ proc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(proc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(proc_suite());
 }

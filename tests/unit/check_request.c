@@ -11,6 +11,7 @@
 
 #include "session/frame.h"
 #include "session/request.h"
+#include "unit.h"
 
 struct result {
 	int calls;
@@ -129,16 +130,10 @@ main(void)
 {
 	Suite *s = suite_create("request");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_response_matched_by_id);
 	tcase_add_test(tc, test_deadline);
 	tcase_add_test(tc, test_fail_all_and_forget);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

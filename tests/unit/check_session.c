@@ -8,6 +8,7 @@
 
 #include "session/session.h"
 #include "util/xmalloc.h"
+#include "unit.h"
 
 /* Cyrus 3.x over plain http, as reached after the 301 of /.well-known/jmap:
  * relative URLs everywhere, a host-less "wss:" WebSocket url. */
@@ -480,11 +481,5 @@ session_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(session_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(session_suite());
 }

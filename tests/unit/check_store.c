@@ -16,6 +16,7 @@
 #include "state/store.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "unit.h"
 
 static char dir[64];
 static int saved_stderr = -1;
@@ -574,11 +575,5 @@ store_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(store_suite());
 }

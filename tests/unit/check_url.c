@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "session/url.h"
+#include "unit.h"
 
 static const struct {
 	const char *in;
@@ -358,11 +359,5 @@ url_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(url_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(url_suite());
 }

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "transport/uvbridge.h"
+#include "unit.h"
 
 struct fixture {
 	struct event_base *base;
@@ -150,11 +151,5 @@ uvbridge_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(uvbridge_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(uvbridge_suite());
 }

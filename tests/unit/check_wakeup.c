@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "daemon/wakeup.h"
+#include "unit.h"
 
 static struct wakeup_clocks
 at(uint64_t mono, uint64_t boot, int64_t real)
@@ -67,17 +68,11 @@ main(void)
 {
 	Suite *s = suite_create("wakeup");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_normal_time);
 	tcase_add_test(tc, test_suspend);
 	tcase_add_test(tc, test_clock_jump);
 	tcase_add_test(tc, test_real_clocks_now);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

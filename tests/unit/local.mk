@@ -4,12 +4,14 @@ UNIT_TESTS = \
 	tests/unit/check_store \
 	tests/unit/check_proc \
 	tests/unit/check_hook \
+	tests/unit/check_sockproto \
 	tests/unit/check_url \
 	tests/unit/check_session \
 	tests/unit/check_frame \
 	tests/unit/check_uvbridge \
 	tests/unit/check_request \
 	tests/unit/check_credentials \
+	tests/unit/check_newmail \
 	tests/unit/check_backoff \
 	tests/unit/check_wakeup
 check_PROGRAMS += $(UNIT_TESTS)
@@ -52,3 +54,10 @@ tests_unit_check_backoff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_wakeup_SOURCES = tests/unit/check_wakeup.c
 tests_unit_check_wakeup_LDADD = $(UNIT_LDADD)
 tests_unit_check_wakeup_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_newmail_SOURCES = tests/unit/check_newmail.c
+tests_unit_check_newmail_LDADD = $(UNIT_LDADD)
+tests_unit_check_newmail_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_sockproto_SOURCES = tests/unit/check_sockproto.c
+tests_unit_check_sockproto_LDADD = $(UNIT_LDADD)
+tests_unit_check_sockproto_CFLAGS = $(UNIT_CFLAGS)
+EXTRA_DIST += tests/unit/unit.h

@@ -1,0 +1,90 @@
+#include "autoconf.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "util/json.h"
+#include "util/log.h"
+
+int
+json_parse_buffer(const char *data, size_t len, int depth,
+    struct json_object **rootp, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+	bool waited = false;
+
+	/* json_tokener_parse_ex() takes an int length. */
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "JSON text too large");
+		return -1;
+	}
+	if ((tok = json_tokener_new_ex(depth)) == NULL)
+		fatalx("out of memory allocating a JSON parser");
+	root = json_tokener_parse_ex(tok, data, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	/* A bare scalar at the very end waits for a delimiter: give it one. */
+	if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
+		root = json_tokener_parse_ex(tok, " ", 1);
+		end = len;
+		waited = true;
+	}
+	jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	/* JSON null parses to NULL: the caller's type check rejects it. */
+	if (jerr != json_tokener_success) {
+		if (jerr == json_tokener_error_depth)
+			snprintf(err, errlen, "JSON nested deeper than %d levels",
+			    depth);
+		else if (waited)
+			snprintf(err, errlen, "truncated JSON");
+		else
+			snprintf(err, errlen, "invalid JSON at offset %zu", end);
+		return -1;
+	}
+	for (; end < len; end++) {
+		if (data[end] == '\0' || strchr(" \t\r\n", data[end]) == NULL) {
+			snprintf(err, errlen, "invalid JSON at offset %zu", end);
+			json_object_put(root);
+			return -1;
+		}
+	}
+	*rootp = root;
+	return 0;
+}
+
+const char *
+json_string_of(struct json_object *o)
+{
+	const char *s;
+
+	if (!json_object_is_type(o, json_type_string))
+		return NULL;
+	s = json_object_get_string(o);
+	return strlen(s) == (size_t)json_object_get_string_len(o) ? s : NULL;
+}
+
+struct json_object *
+json_member(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+const char *
+json_quote(char *buf, size_t size, const char *s)
+{
+	size_t i, max = size - 4;
+
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		buf[i] = s[i] >= ' ' && s[i] < 0x7f ? s[i] : '?';
+	strcpy(buf + i, s[i] != '\0' ? "..." : "");
+	return buf;
+}
