@@ -156,9 +156,7 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 
 	http_set_error(req, "no complete response within the time limit");
 	if (req->wsi != NULL) {
-		lws_set_timeout(req->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-		net_kick(req->net);
+		net_drop(req->net, req->wsi);
 	} else {
 		net_resolve_cancel(req->resolve);
 		req->resolve = NULL;
@@ -247,9 +245,7 @@ http_cancel(struct http_request *req)
 	if (req->wsi != NULL) {
 		/* lws still holds the wsi: detach it and let it die alone. */
 		lws_set_opaque_user_data(req->wsi, NULL);
-		lws_set_timeout(req->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-		net_kick(req->net);
+		net_drop(req->net, req->wsi);
 	}
 	http_free(req);
 }

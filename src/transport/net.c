@@ -285,6 +285,13 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 	return 0;
 }
 
+void
+net_drop(struct net *net, struct lws *wsi)
+{
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	net_kick_deferred(net);
+}
+
 int
 net_add_header(struct lws *wsi, void *in, size_t len, int token,
     const char *value)

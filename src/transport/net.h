@@ -58,6 +58,9 @@ int net_connect(struct net *, const struct net_target *, char *err,
  * header unless value is NULL; -1 when it does not fit. */
 int net_add_header(struct lws *wsi, void *in, size_t len, int token,
     const char *value);
+/* Ends a connection on lws's next turn (WSI_DESTROY follows); safe from
+ * anywhere, inside lws callbacks too. */
+void net_drop(struct net *, struct lws *wsi);
 /* A response header, allocated; NULL when absent. */
 char *net_header(struct lws *wsi, int token);
 

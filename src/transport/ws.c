@@ -303,9 +303,7 @@ ws_stop(struct ws_conn *c)
 		break;
 	case WS_CONNECTING:
 		if (c->wsi != NULL) {
-			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
-			    LWS_TO_KILL_ASYNC);
-			net_kick_deferred(c->net);
+			net_drop(c->net, c->wsi);
 		}
 		break;
 	default:
@@ -347,9 +345,7 @@ ws_abort(struct ws_conn *c, const char *why)
 	case WS_OPEN:
 	case WS_CLOSING:
 		c->abort = true;
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-		net_kick_deferred(c->net);
+		net_drop(c->net, c->wsi);
 		break;
 	default:
 		break;
