@@ -423,7 +423,6 @@ daemon_events(struct daemon *d)
 		if (d->watchdog == NULL)
 			fatalx("libevent: cannot create the watchdog timer");
 		event_add(d->watchdog, &tv);
-		sd_notify(0, "WATCHDOG=1");
 	}
 }
 
