@@ -56,6 +56,17 @@ control_arg_long(struct lws *wsi, const char *name, long min, long max,
 	return -1;
 }
 
+static unsigned long
+control_es_streams(const struct ts_server *s)
+{
+	const struct ts_es *es;
+	unsigned long n = 0;
+
+	TAILQ_FOREACH(es, &s->streams, entry)
+		n++;
+	return n;
+}
+
 static struct json_object *
 control_status_json(struct ts_server *s)
 {
@@ -75,6 +86,12 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->refused));
 	json_object_object_add(obj, "lastPushEnable",
 	    json_object_get(s->last_push_enable));
+	json_object_object_add(obj, "esStreams",
+	    json_object_new_int64((int64_t)control_es_streams(s)));
+	json_object_object_add(obj, "esConnects",
+	    json_object_new_int64((int64_t)s->es_connects));
+	json_object_object_add(obj, "lastEventId", s->last_event_id == NULL ?
+	    NULL : json_object_new_string(s->last_event_id));
 	state_push_string(s->state.push, push, sizeof(push));
 	json_object_object_add(obj, "pushState", json_object_new_string(push));
 	json_object_object_add(obj, "states", state_states_json(&s->state));
@@ -124,6 +141,7 @@ control_bump(struct ts_server *s, size_t account, unsigned types)
 	ts_info("change: account %s, pushState %s",
 	    s->state.accounts[account].id, push);
 	ws_push(s, account, types);
+	es_push(s, account, types);
 }
 
 static int
@@ -181,6 +199,7 @@ control_oversized(struct ts_server *s, size_t len)
 	memset(msg + hlen, 'x', len - hlen - tlen);
 	memcpy(msg + len - tlen, tail, tlen);
 	ws_send_all(s, msg, len);
+	es_send_all(s, msg, len);
 	free(msg);
 }
 
@@ -217,6 +236,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 	} else if (strcmp(name, "garbage") == 0) {
 		ts_info("fault: garbage: sending invalid JSON to every client");
 		ws_send_all(s, GARBAGE, strlen(GARBAGE));
+		es_send_all(s, GARBAGE, strlen(GARBAGE));
 	} else if (strcmp(name, "oversized") == 0) {
 		if (control_arg_long(wsi, "kib", 1, 65536, OVERSIZED_KIB,
 		    &count, &rv) == -1)
@@ -225,19 +245,21 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		    "client", count);
 		control_oversized(s, (size_t)count * 1024);
 	} else if (strcmp(name, "drop") == 0) {
-		ts_info("fault: drop: dropped %zu connection(s)",
-		    ws_drop_all(s));
+		ts_info("fault: drop: dropped %zu connection(s) and %zu "
+		    "event stream(s)", ws_drop_all(s), es_drop_all(s));
 	} else if (strcmp(name, "stall") == 0) {
 		ts_info("fault: stall: no more reading or writing on the "
 		    "connected clients");
 		s->stalled = true;
 		ws_stall_all(s, true);
+		es_stall_all(s, true);
 	} else if (strcmp(name, "unknownaccount") == 0) {
 		snprintf(msg, sizeof(msg), "{\"@type\":\"StateChange\","
 		    "\"changed\":{\"x9\":{\"Email\":\"x9e1\"}},"
 		    "\"pushState\":\"p%lu\"}", s->state.push);
 		ts_info("fault: unknownaccount: a StateChange for account x9");
 		ws_send_all(s, msg, strlen(msg));
+		es_send_all(s, msg, strlen(msg));
 	} else if (strcmp(name, "forget") == 0) {
 		state_forget(&s->state);
 		ts_info("fault: forget: change history lost, pushState now "
@@ -245,8 +267,10 @@ control_fault(struct ts_server *s, struct lws *wsi)
 	} else if (strcmp(name, "none") == 0) {
 		s->fault_refuse = s->fault_unauthorized = 0;
 		s->fault_nosubprotocol = s->fault_notfound = 0;
-		if (s->stalled)
+		if (s->stalled) {
 			ws_stall_all(s, false);
+			es_stall_all(s, false);
+		}
 		s->stalled = false;
 		ts_info("fault: none: all faults cleared");
 	} else {
@@ -270,6 +294,7 @@ control_close(struct ts_server *s, struct lws *wsi)
 		    "code: 1004, 1005, 1006 and 1015 cannot be sent");
 	ts_info("close: closing %zu connection(s) with code %ld",
 	    ws_close_all(s, (int)code), code);
+	ts_info("close: closing %zu event stream(s)", es_close_all(s));
 	return control_status(s, wsi);
 }
 
@@ -284,7 +309,11 @@ control_wait_met(struct ts_server *s, const struct ts_http *hc)
 	    (hc->want_handshakes < 0 ||
 	    s->handshakes >= (unsigned long)hc->want_handshakes) &&
 	    (hc->want_refused < 0 ||
-	    s->refused >= (unsigned long)hc->want_refused);
+	    s->refused >= (unsigned long)hc->want_refused) &&
+	    (hc->want_es_streams < 0 ||
+	    control_es_streams(s) >= (unsigned long)hc->want_es_streams) &&
+	    (hc->want_es_connects < 0 ||
+	    s->es_connects >= (unsigned long)hc->want_es_connects);
 }
 
 static int
@@ -299,13 +328,19 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	    &hc->want_handshakes, &rv) == -1 ||
 	    control_arg_long(wsi, "refused", 0, 100000000, -1,
 	    &hc->want_refused, &rv) == -1 ||
+	    control_arg_long(wsi, "esStreams", 0, 100000, -1,
+	    &hc->want_es_streams, &rv) == -1 ||
+	    control_arg_long(wsi, "esConnects", 0, 100000000, -1,
+	    &hc->want_es_connects, &rv) == -1 ||
 	    control_arg_long(wsi, "timeout", 0, 3600000, 10000, &timeout,
 	    &rv) == -1)
 		return rv;
 	if (hc->want_push_enabled < 0 && hc->want_handshakes < 0 &&
-	    hc->want_refused < 0)
+	    hc->want_refused < 0 && hc->want_es_streams < 0 &&
+	    hc->want_es_connects < 0)
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
-		    "give pushEnabled=N, handshakes=N or refused=N");
+		    "give pushEnabled=N, handshakes=N, refused=N, "
+		    "esStreams=N or esConnects=N");
 	if (control_wait_met(s, hc))
 		return control_status(s, wsi);
 	if (timeout == 0)
@@ -318,8 +353,9 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	/* lws gives a request's content a few seconds: we have our timer. */
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	ts_debug("wait: parked (pushEnabled>=%ld handshakes>=%ld "
-	    "refused>=%ld, %ld ms)", hc->want_push_enabled,
-	    hc->want_handshakes, hc->want_refused, timeout);
+	    "refused>=%ld esStreams>=%ld esConnects>=%ld, %ld ms)",
+	    hc->want_push_enabled, hc->want_handshakes, hc->want_refused,
+	    hc->want_es_streams, hc->want_es_connects, timeout);
 	return 1;
 }
 

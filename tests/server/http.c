@@ -1,7 +1,8 @@
 /*
  * The HTTP side: discovery, the Session object, authentication, the
  * WebSocket upgrade gate (where faults refuse upgrades) and the dispatch of
- * control requests.
+ * control requests, event streams (eventsource.c) and POST /jmap/api
+ * (api.c).
  *
  * Every answer is written in one go from the callback that decided it: the
  * bodies are small, and lws buffers whatever the socket does not take.
@@ -157,7 +158,27 @@ http_send_error(struct lws *wsi, unsigned status, const char *msg)
 	return http_send_json(wsi, status, obj);
 }
 
-static int
+/* RFC 7807 problem details, as JMAP request-level errors are. */
+int
+http_send_problem(struct lws *wsi, unsigned status, const char *type,
+    const char *detail)
+{
+	struct json_object *obj = json_object_new_object();
+	char line[256];
+	int rv;
+
+	json_object_object_add(obj, "type", json_object_new_string(type));
+	json_object_object_add(obj, "status", json_object_new_int((int)status));
+	json_object_object_add(obj, "detail", json_object_new_string(detail));
+	http_request_line(wsi, line, sizeof(line));
+	ts_info("http: %s -> %u %s: %s", line, status, type, detail);
+	rv = http_write(wsi, status, "application/problem+json",
+	    json_object_to_json_string_ext(obj, TS_JSON_FLAGS), NULL, 0);
+	json_object_put(obj);
+	return rv;
+}
+
+int
 http_send_unauthorized(struct lws *wsi)
 {
 	static const struct http_header hdr = {
@@ -169,7 +190,7 @@ http_send_unauthorized(struct lws *wsi)
 }
 
 /* Basic user:password always; Bearer only when a token was configured. */
-static bool
+bool
 http_authorized(struct ts_server *s, struct lws *wsi, const char *what)
 {
 	char hdr[1024], decoded[768], *expected;
@@ -344,9 +365,8 @@ http_session_json(struct ts_server *s)
 	    "/jmap/download/{accountId}/{blobId}/{name}?accept={type}"));
 	json_object_object_add(session, "uploadUrl",
 	    json_object_new_string("/jmap/upload/{accountId}/"));
-	json_object_object_add(session, "eventSourceUrl", json_object_new_string(
-	    "/jmap/eventsource?types={types}&closeafter={closeafter}"
-	    "&ping={ping}"));
+	json_object_object_add(session, "eventSourceUrl",
+	    json_object_new_string(es_url(s)));
 	json_object_object_add(session, "state",
 	    json_object_new_string(TS_SESSION_STATE));
 	return session;
@@ -498,6 +518,12 @@ static int
 http_request(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
     const char *path)
 {
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 &&
+	    strcmp(path, "/jmap/api") == 0) {
+		if (!http_authorized(s, wsi, "api"))
+			return http_send_unauthorized(wsi);
+		return api_begin(wsi, hc);
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
 		return http_send_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
 		    "only GET is supported");
@@ -507,6 +533,11 @@ http_request(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return http_well_known(s, wsi);
 	if (strcmp(path, "/jmap/session") == 0)
 		return http_session(s, wsi);
+	if (strcmp(path, "/jmap/eventsource") == 0)
+		return es_open(s, wsi, hc);
+	if (strcmp(path, "/jmap/api") == 0)
+		return http_send_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
+		    "only POST is supported");
 	if (http_is_ws_path(path))
 		return http_send_error(wsi, 426, "WebSocket upgrade required");
 	return http_send_error(wsi, HTTP_STATUS_NOT_FOUND, "not found");
@@ -532,8 +563,9 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		hc->wsi = wsi;
+		api_reset(hc);
 		rv = http_request(s, wsi, hc, in);
-		if (rv == 1)	/* parked: answered later */
+		if (rv == 1)	/* parked, streaming or reading a body */
 			return 0;
 		/*
 		 * Other methods may carry a body we do not read: closing
@@ -542,7 +574,19 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
 			return -1;
 		return http_done(wsi, rv);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (hc == NULL || !hc->api)
+			return 0;
+		return api_body(wsi, hc, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (hc == NULL || !hc->api)
+			return 0;
+		rv = api_complete(s, wsi, hc);
+		api_reset(hc);
+		return http_done(wsi, rv);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (hc != NULL && hc->es != NULL)
+			return es_writeable(hc->es);
 		if (hc == NULL || !hc->answer)
 			return 0;
 		return http_done(wsi, control_writeable(s, hc));
@@ -557,8 +601,11 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 1;
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (hc != NULL)
+		if (hc != NULL) {
 			control_unpark(s, hc);
+			es_free(s, hc);
+			api_reset(hc);
+		}
 		break;
 	default:
 		break;

@@ -453,7 +453,7 @@ mail_query(struct ts_server *s, int account, struct json_object *args,
 	return mail_response("Email/query", out, call_id);
 }
 
-/* The mail methods, or NULL for ws.c to answer. */
+/* The mail methods, or NULL for api.c to answer. */
 struct json_object *
 mail_method(struct ts_server *s, const char *name, struct json_object *args,
     const char *call_id, struct json_object *responses)

@@ -34,7 +34,10 @@ main_usage(void)
 	    "           [--token T] [--well-known-status 301|302|307|308]\n"
 	    "           [--ws-url cyrus|absolute|relative|none] "
 	    "[--accounts N] [-v]\n"
-	    "           [--host NAME] [--tls-cert PEM --tls-key PEM]\n");
+	    "           [--host NAME] [--tls-cert PEM --tls-key PEM]\n"
+	    "           [--es-ids yes|no] [--es-close-after SECONDS] "
+	    "[--es-style rfc|fastmail]\n"
+	    "           [--es-ping-ms] [--es-chunked yes|no]\n");
 	exit(2);
 }
 
@@ -52,11 +55,22 @@ main_number(const char *opt, const char *arg, long min, long max)
 	return v;
 }
 
+static bool
+main_yes_no(const char *opt, const char *arg)
+{
+	if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0)
+		fatalx("testserver: %s: expected yes or no, got \"%s\"", opt,
+		    arg);
+	return strcmp(arg, "yes") == 0;
+}
+
 static void
 main_options(struct ts_server *s, int argc, char **argv)
 {
 	enum { O_PORT_FILE = 256, O_PORT, O_USER, O_PASSWORD, O_TOKEN,
-	    O_WELL_KNOWN, O_WS_URL, O_ACCOUNTS, O_HOST, O_TLS_CERT, O_TLS_KEY };
+	    O_WELL_KNOWN, O_WS_URL, O_ACCOUNTS, O_HOST, O_TLS_CERT, O_TLS_KEY,
+	    O_ES_IDS, O_ES_CLOSE_AFTER, O_ES_STYLE, O_ES_PING_MS,
+	    O_ES_CHUNKED };
 	static const struct option longopts[] = {
 		{ "port-file", required_argument, NULL, O_PORT_FILE },
 		{ "port", required_argument, NULL, O_PORT },
@@ -69,6 +83,11 @@ main_options(struct ts_server *s, int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 		{ "tls-key", required_argument, NULL, O_TLS_KEY },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
+		{ "es-ids", required_argument, NULL, O_ES_IDS },
+		{ "es-close-after", required_argument, NULL, O_ES_CLOSE_AFTER },
+		{ "es-style", required_argument, NULL, O_ES_STYLE },
+		{ "es-ping-ms", no_argument, NULL, O_ES_PING_MS },
+		{ "es-chunked", required_argument, NULL, O_ES_CHUNKED },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -89,6 +108,8 @@ main_options(struct ts_server *s, int argc, char **argv)
 	s->host = "127.0.0.1";
 	s->ws_url = TS_WS_URL_CYRUS;
 	s->naccounts = 1;
+	s->es_ids = true;
+	s->es_chunked = true;
 	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_HOST:
@@ -138,6 +159,28 @@ main_options(struct ts_server *s, int argc, char **argv)
 		case O_ACCOUNTS:
 			s->naccounts = (int)main_number("--accounts", optarg,
 			    1, 100);
+			break;
+		case O_ES_IDS:
+			s->es_ids = main_yes_no("--es-ids", optarg);
+			break;
+		case O_ES_CHUNKED:
+			s->es_chunked = main_yes_no("--es-chunked", optarg);
+			break;
+		case O_ES_CLOSE_AFTER:
+			s->es_close_after = main_number("--es-close-after",
+			    optarg, 0, 86400);
+			break;
+		case O_ES_STYLE:
+			if (strcmp(optarg, "rfc") == 0)
+				s->es_style = TS_ES_STYLE_RFC;
+			else if (strcmp(optarg, "fastmail") == 0)
+				s->es_style = TS_ES_STYLE_FASTMAIL;
+			else
+				fatalx("testserver: --es-style: expected rfc "
+				    "or fastmail");
+			break;
+		case O_ES_PING_MS:
+			s->es_ping_ms = true;
 			break;
 		case 'v':
 			s->verbose = true;
@@ -203,7 +246,10 @@ main_stop_deadline(lws_sorted_usec_list_t *sul)
 	lws_cancel_service(s->ctx);
 }
 
-/* First signal: close every client with 1001, like a server going down. */
+/*
+ * First signal: close every client with 1001, like a server going down,
+ * and end every event stream.
+ */
 static void
 main_stop(struct ts_server *s, int signo)
 {
@@ -215,7 +261,7 @@ main_stop(struct ts_server *s, int signo)
 		return;
 	}
 	s->stopping = true;
-	n = ws_close_all(s, LWS_CLOSE_STATUS_GOINGAWAY);
+	n = ws_close_all(s, LWS_CLOSE_STATUS_GOINGAWAY) + es_close_all(s);
 	ts_info("stop: %s: closing %zu connection(s)", strsignal(signo), n);
 	if (n == 0)
 		s->done = true;
@@ -289,6 +335,7 @@ main(int argc, char **argv)
 		log_set_level(LOG_DEBUG);
 	TAILQ_INIT(&s.clients);
 	TAILQ_INIT(&s.waiters);
+	TAILQ_INIT(&s.streams);
 	state_init(&s.state, s.user, s.naccounts);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (s.verbose ? LLL_NOTICE : 0),
 	    main_lws_log);
@@ -328,13 +375,15 @@ main(int argc, char **argv)
 			ts_warnx("lws_service failed: stopping");
 			break;
 		}
-		if (s.stopping && TAILQ_EMPTY(&s.clients))
+		if (s.stopping && TAILQ_EMPTY(&s.clients) &&
+		    TAILQ_EMPTY(&s.streams))
 			s.done = true;
 	}
 
 	lws_sul_cancel(&s.stop_deadline);
 	lws_context_destroy(s.ctx);
 	json_object_put(s.last_push_enable);
+	free(s.last_event_id);
 	state_free(&s.state);
 	ts_info("stopped");
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * jmap-testserver: a small JMAP server for the integration tests. It serves
- * the Session object and RFC 8887 WebSocket push, and a control API over
- * plain HTTP through which tests simulate deliveries and inject faults.
+ * the Session object, RFC 8887 WebSocket push, RFC 8620 EventSource push and
+ * API requests, and a control API over plain HTTP through which tests
+ * simulate deliveries and inject faults.
  */
 #ifndef TS_TESTSERVER_H
 #define TS_TESTSERVER_H
@@ -98,6 +99,38 @@ struct ts_http {
 	long			 want_push_enabled;	/* -1: no condition */
 	long			 want_handshakes;
 	long			 want_refused;
+	long			 want_es_streams;
+	long			 want_es_connects;
+	/* POST /jmap/api: the request body being gathered. */
+	bool			 api;
+	char			*body;
+	size_t			 body_len;
+	size_t			 body_size;
+	struct ts_es		*es;		/* an event stream, or NULL */
+};
+
+/* One EventSource stream (eventsource.c), owned by its ts_http. */
+struct ts_es {
+	TAILQ_ENTRY(ts_es)	 entry;
+	struct ts_server	*server;
+	struct lws		*wsi;
+	unsigned		 id;
+	unsigned		 types;
+	bool			 close_after_state;
+	long			 ping;		/* seconds, 0: none */
+	char			*out;		/* events not yet written */
+	size_t			 out_len;
+	size_t			 out_size;
+	bool			 stalled;
+	bool			 closing;	/* once out is written */
+	bool			 eof_sent;	/* the last, empty chunk */
+	lws_sorted_usec_list_t	 ping_timer;
+	lws_sorted_usec_list_t	 close_timer;
+};
+
+enum ts_es_style {
+	TS_ES_STYLE_RFC,
+	TS_ES_STYLE_FASTMAIL
 };
 
 enum ts_ws_url {
@@ -121,6 +154,11 @@ struct ts_server {
 	enum ts_ws_url		 ws_url;
 	int			 naccounts;
 	bool			 verbose;
+	bool			 es_ids;	/* id: lines in event streams */
+	long			 es_close_after; /* seconds, 0: never */
+	enum ts_es_style	 es_style;
+	bool			 es_ping_ms;
+	bool			 es_chunked;
 
 	struct lws_context	*ctx;
 	int			 listen_port;
@@ -135,6 +173,9 @@ struct ts_server {
 	unsigned long		 handshakes;
 	unsigned long		 refused;
 	struct json_object	*last_push_enable;	/* NULL until one came */
+	TAILQ_HEAD(, ts_es)	 streams;
+	unsigned long		 es_connects;
+	char			*last_event_id;		/* NULL until one came */
 
 	/* Faults armed through /control/fault. */
 	unsigned long		 fault_refuse;
@@ -175,6 +216,28 @@ int http_send(struct lws *, unsigned, const char *,
     const struct http_header *, size_t);
 int http_send_json(struct lws *, unsigned, struct json_object *);
 int http_send_error(struct lws *, unsigned, const char *);
+int http_send_problem(struct lws *, unsigned, const char *, const char *);
+bool http_authorized(struct ts_server *, struct lws *, const char *);
+int http_send_unauthorized(struct lws *);
+
+/* api.c */
+struct json_object *api_method_calls(struct ts_server *, struct json_object *,
+    const char **);
+int api_begin(struct lws *, struct ts_http *);
+int api_body(struct lws *, struct ts_http *, const char *, size_t);
+int api_complete(struct ts_server *, struct lws *, struct ts_http *);
+void api_reset(struct ts_http *);
+
+/* eventsource.c */
+const char *es_url(const struct ts_server *);
+int es_open(struct ts_server *, struct lws *, struct ts_http *);
+int es_writeable(struct ts_es *);
+void es_free(struct ts_server *, struct ts_http *);
+void es_push(struct ts_server *, size_t, unsigned);
+void es_send_all(struct ts_server *, const char *, size_t);
+size_t es_drop_all(struct ts_server *);
+void es_stall_all(struct ts_server *, bool);
+size_t es_close_all(struct ts_server *);
 
 /* control.c */
 int control_handle(struct ts_server *, struct lws *, struct ts_http *,

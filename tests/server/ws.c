@@ -1,6 +1,6 @@
 /*
  * RFC 8887 WebSocket: push enable/disable with resume from pushState,
- * Request/Response for Foo/get and Core/echo, and the faults that act on
+ * Request/Response (the methods are api.c's), and the faults that act on
  * open connections (stall, drop, close, garbage and oversized frames).
  *
  * Frames to a client wait in its own queue and leave one per writeable
@@ -186,97 +186,11 @@ ws_push_enable(struct ts_server *s, struct ts_client *c,
 	control_wake(s);
 }
 
-static struct json_object *
-ws_method_error(const char *type, const char *call_id)
-{
-	struct json_object *resp = json_object_new_array();
-	struct json_object *args = json_object_new_object();
-
-	json_object_object_add(args, "type", json_object_new_string(type));
-	json_object_array_add(resp, json_object_new_string("error"));
-	json_object_array_add(resp, args);
-	json_object_array_add(resp, json_object_new_string(call_id));
-	return resp;
-}
-
-/* Foo/get of a known type: the current state, and no objects at all. */
-static struct json_object *
-ws_method_get(struct ts_server *s, const char *name, int type,
-    struct json_object *args, const char *call_id)
-{
-	struct json_object *acct, *ids = NULL, *resp, *out;
-	char state[32];
-	int account;
-
-	if (!json_object_object_get_ex(args, "accountId", &acct) ||
-	    !json_object_is_type(acct, json_type_string))
-		return ws_method_error("invalidArguments", call_id);
-	if ((account = state_account_find(&s->state,
-	    json_object_get_string(acct))) == -1)
-		return ws_method_error("accountNotFound", call_id);
-	json_object_object_get_ex(args, "ids", &ids);
-	if (ids != NULL && !json_object_is_type(ids, json_type_array))
-		return ws_method_error("invalidArguments", call_id);
-
-	state_string(&s->state, account, type, state, sizeof(state));
-	out = json_object_new_object();
-	json_object_object_add(out, "accountId", json_object_get(acct));
-	json_object_object_add(out, "state", json_object_new_string(state));
-	json_object_object_add(out, "list", json_object_new_array());
-	json_object_object_add(out, "notFound", ids != NULL ?
-	    json_object_get(ids) : json_object_new_array());
-	resp = json_object_new_array();
-	json_object_array_add(resp, json_object_new_string(name));
-	json_object_array_add(resp, out);
-	json_object_array_add(resp, json_object_new_string(call_id));
-	return resp;
-}
-
-static struct json_object *
-ws_method(struct ts_server *s, const char *name, struct json_object *args,
-    const char *call_id)
-{
-	struct json_object *resp;
-	size_t len = strlen(name);
-	char type[64];
-	int t;
-
-	if (strcmp(name, "Core/echo") == 0) {
-		resp = json_object_new_array();
-		json_object_array_add(resp, json_object_new_string(name));
-		json_object_array_add(resp, json_object_get(args));
-		json_object_array_add(resp, json_object_new_string(call_id));
-		return resp;
-	}
-	if (len > 4 && len - 4 < sizeof(type) &&
-	    strcmp(name + len - 4, "/get") == 0) {
-		memcpy(type, name, len - 4);
-		type[len - 4] = '\0';
-		if ((t = state_type_parse(type)) != -1)
-			return ws_method_get(s, name, t, args, call_id);
-	}
-	return ws_method_error("unknownMethod", call_id);
-}
-
-/* [name, arguments, callId], or false. */
-static bool
-ws_call_valid(struct json_object *call)
-{
-	return json_object_is_type(call, json_type_array) &&
-	    json_object_array_length(call) == 3 &&
-	    json_object_is_type(json_object_array_get_idx(call, 0),
-	    json_type_string) &&
-	    json_object_is_type(json_object_array_get_idx(call, 1),
-	    json_type_object) &&
-	    json_object_is_type(json_object_array_get_idx(call, 2),
-	    json_type_string);
-}
-
 static void
 ws_request(struct ts_server *s, struct ts_client *c, struct json_object *msg)
 {
-	struct json_object *idobj = NULL, *using, *calls, *resp, *responses;
-	const char *id = NULL;
+	struct json_object *idobj = NULL, *resp, *responses;
+	const char *id = NULL, *err = NULL;
 	size_t n;
 
 	if (json_object_object_get_ex(msg, "id", &idobj)) {
@@ -287,37 +201,11 @@ ws_request(struct ts_server *s, struct ts_client *c, struct json_object *msg)
 		}
 		id = json_object_get_string(idobj);
 	}
-	if (!json_object_object_get_ex(msg, "using", &using) ||
-	    !json_object_is_type(using, json_type_array) ||
-	    !json_object_object_get_ex(msg, "methodCalls", &calls) ||
-	    !json_object_is_type(calls, json_type_array)) {
-		ws_request_error(c, id, ERR_NOT_REQUEST,
-		    "using and methodCalls must be arrays");
+	if ((responses = api_method_calls(s, msg, &err)) == NULL) {
+		ws_request_error(c, id, ERR_NOT_REQUEST, err);
 		return;
 	}
-	n = json_object_array_length(calls);
-	for (size_t i = 0; i < n; i++)
-		if (!ws_call_valid(json_object_array_get_idx(calls, i))) {
-			ws_request_error(c, id, ERR_NOT_REQUEST,
-			    "methodCalls: expected [name, arguments, callId]");
-			return;
-		}
-
-	responses = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *call = json_object_array_get_idx(calls, i);
-		const char *name = json_object_get_string(
-		    json_object_array_get_idx(call, 0));
-		struct json_object *args = json_object_array_get_idx(call, 1);
-		const char *call_id = json_object_get_string(
-		    json_object_array_get_idx(call, 2));
-		struct json_object *r;
-
-		if ((r = mail_method(s, name, args, call_id, responses)) ==
-		    NULL)
-			r = ws_method(s, name, args, call_id);
-		json_object_array_add(responses, r);
-	}
+	n = json_object_array_length(responses);
 	resp = json_object_new_object();
 	json_object_object_add(resp, "@type",
 	    json_object_new_string("Response"));
