@@ -2,4 +2,5 @@ src_libjmappushd_a_SOURCES += \
 	src/transport/uvbridge.c src/transport/uvbridge.h \
 	src/transport/net.c src/transport/net.h \
 	src/transport/http.c src/transport/http.h \
-	src/transport/ws.c src/transport/ws.h
+	src/transport/ws.c src/transport/ws.h \
+	src/transport/sse.c src/transport/sse.h

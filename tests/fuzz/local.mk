@@ -7,6 +7,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_newmail \
 	tests/fuzz/fuzz_session \
 	tests/fuzz/fuzz_sockcmd \
+	tests/fuzz/fuzz_sse \
 	tests/fuzz/fuzz_url
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
@@ -48,3 +49,6 @@ tests_fuzz_fuzz_newmail_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_sockcmd_SOURCES = tests/fuzz/fuzz_sockcmd.c $(FUZZ_DRIVER)
 tests_fuzz_fuzz_sockcmd_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_sockcmd_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sse_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_sse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/check_credentials \
 	tests/unit/check_newmail \
 	tests/unit/check_backoff \
-	tests/unit/check_wakeup
+	tests/unit/check_wakeup \
+	tests/unit/check_sse
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -60,4 +61,7 @@ tests_unit_check_newmail_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sockproto_SOURCES = tests/unit/check_sockproto.c
 tests_unit_check_sockproto_LDADD = $(UNIT_LDADD)
 tests_unit_check_sockproto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_sse_SOURCES = tests/unit/check_sse.c
+tests_unit_check_sse_LDADD = $(UNIT_LDADD)
+tests_unit_check_sse_CFLAGS = $(UNIT_CFLAGS)
 EXTRA_DIST += tests/unit/unit.h
