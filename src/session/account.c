@@ -14,6 +14,7 @@
 #include "output/hook.h"
 #include "session/account.h"
 #include "session/backoff.h"
+#include "session/channel.h"
 #include "session/credentials.h"
 #include "session/frame.h"
 #include "session/request.h"
@@ -23,7 +24,6 @@
 #include "state/store.h"
 #include "transport/http.h"
 #include "transport/net.h"
-#include "transport/ws.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -64,8 +64,11 @@ struct account {
 	struct http_request *refresh_http;
 	struct jmap_session session;
 	bool have_session;
-	struct ws_conn *ws;
-	struct requests *requests;
+	struct channel *ch;
+	char *channel_url;
+	char close_what[48];
+	enum channel_kind kind;		/* of the current or next channel */
+	bool es_fallback;		/* the WebSocket endpoint was missing */
 
 	struct event *retry;
 	struct backoff backoff;
@@ -127,7 +130,7 @@ account_last_push(const struct account *a)
 const char *
 account_transport(const struct account *a)
 {
-	return "websocket";
+	return channel_kind_name(a->kind);
 }
 
 const struct store *
@@ -269,30 +272,23 @@ account_types(struct account *a, size_t *n)
 }
 
 static void
-account_ws_established(struct ws_conn *ws, void *arg)
+account_ch_established(struct channel *ch, void *arg)
 {
 	struct account *a = arg;
-	char **types, *enable;
-	size_t ntypes;
+	const char *resume = a->kind == CHANNEL_WEBSOCKET ?
+	    store_push_state(a->store) : store_event_id(a->store);
 
+	/* An event stream's requests need the credentials later; the
+	 * channel keeps its own copy. */
 	account_wipe_authorization(a);
-	types = account_types(a, &ntypes);
-	enable = frame_push_enable(types, ntypes, store_push_state(a->store));
-	if (enable == NULL || ws_send(ws, enable, strlen(enable)) == -1) {
-		free(enable);
-		ws_abort(ws, "cannot send WebSocketPushEnable");
-		return;
-	}
-	free(enable);
 	free(a->error);
 	a->error = NULL;
 	a->auth_retried = false;
 	backoff_connected(&a->backoff, backoff_now_ms());
 	account_resync(a);
-	log_info("%s: connected to %s, push enabled%s%s", a->prefix,
-	    a->session.ws_url, store_push_state(a->store) ?
-	    " from pushState " : "", store_push_state(a->store) ?
-	    store_push_state(a->store) : "");
+	log_info("%s: connected to %s over %s%s%s", a->prefix, a->channel_url,
+	    channel_kind_name(a->kind), resume ? ", resuming from " : "",
+	    resume ? resume : "");
 	account_set_status(a, ACCOUNT_CONNECTED);
 }
 
@@ -421,10 +417,16 @@ account_refresh_session(struct account *a)
 	    account_refresh_credentials, a);
 }
 
+/* resume: the EventSource event id (NULL over WebSocket, where the frame's
+ * pushState is the resume token). */
 static void
-account_state_change(struct account *a, const struct frame *f)
+account_state_change(struct account *a, const struct frame *f,
+    const char *resume)
 {
 	struct json_object *changed;
+	/* DECISIONS: over EventSource JMAP_PUSH_STATE is the event id, or
+	 * a pushState in the data. */
+	const char *push_state = resume != NULL ? resume : f->push_state;
 
 	json_object_object_foreach(f->changed, id, types) {
 		(void)types;
@@ -438,19 +440,21 @@ account_state_change(struct account *a, const struct frame *f)
 		}
 	}
 
-	if (f->push_state != NULL)
+	if (a->kind == CHANNEL_WEBSOCKET && f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);
+	if (a->kind == CHANNEL_EVENTSOURCE && resume != NULL)
+		store_set_event_id(a->store, resume);
 	/* After a replay overlaps what a resync already delivered (or the
 	 * server repeats itself), only types whose state moved count. */
 	changed = resync_diff(a->store, f->changed, RESYNC_PUSH);
 	if (changed == NULL) {
 		log_debug("%s: a StateChange repeating known states%s%s; "
-		    "nothing to deliver", a->prefix, f->push_state ?
-		    ", pushState " : "", f->push_state ? f->push_state : "");
+		    "nothing to deliver", a->prefix, push_state ?
+		    ", pushState " : "", push_state ? push_state : "");
 		store_save(a->store);
 		return;
 	}
-	account_deliver(a, changed, f->push_state, "push");
+	account_deliver(a, changed, push_state, "push");
 	json_object_put(changed);
 }
 
@@ -508,36 +512,10 @@ account_resync(struct account *a)
 }
 
 static void
-account_ws_message(struct ws_conn *ws, const char *data, size_t len,
+account_ch_state(struct channel *ch, const struct frame *f, const char *resume,
     void *arg)
 {
-	struct account *a = arg;
-	struct frame f;
-	char err[256];
-
-	if (frame_parse(data, len, false, &f, err, sizeof(err)) == -1) {
-		log_warnx("%s: the server sent a malformed frame (%s); "
-		    "reconnecting", a->prefix, err);
-		ws_abort(ws, "malformed frame from the server");
-		return;
-	}
-	switch (f.type) {
-	case FRAME_STATE_CHANGE:
-		account_state_change(a, &f);
-		break;
-	case FRAME_RESPONSE:
-	case FRAME_REQUEST_ERROR:
-		if (requests_complete(a->requests, &f) == -1)
-			log_debug("%s: %s for an unknown request id %s",
-			    a->prefix, f.type_name, f.request_id ?
-			    f.request_id : "(none)");
-		break;
-	case FRAME_UNKNOWN:
-		log_debug("%s: ignoring a frame of type %s", a->prefix,
-		    f.type_name ? f.type_name : "(none)");
-		break;
-	}
-	frame_clear(&f);
+	account_state_change(arg, f, resume);
 }
 
 /* 429 and 503 may say how long to stay away. */
@@ -549,15 +527,24 @@ account_retry_after(int status, const char *header)
 	return backoff_retry_after(header, time(NULL));
 }
 
+static const char *
+account_close_what(struct account *a, const struct channel_close_info *info)
+{
+	if (a->kind == CHANNEL_EVENTSOURCE)
+		return "event stream";
+	snprintf(a->close_what, sizeof(a->close_what), "connection (code %d)",
+	    info->close_code);
+	return a->close_what;
+}
+
 static void
-account_ws_closed(struct ws_conn *ws, const struct ws_close_info *info,
+account_ch_closed(struct channel *ch, const struct channel_close_info *info,
     void *arg)
 {
 	struct account *a = arg;
 	bool long_lived;
 
-	a->ws = NULL;
-	requests_fail_all(a->requests, "connection closed");
+	a->ch = NULL;
 	if (a->stopping) {
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
@@ -568,8 +555,17 @@ account_ws_closed(struct ws_conn *ws, const struct ws_close_info *info,
 		return;
 	}
 	long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
-	if (info->http_status == 401 || info->http_status == 403)
-		account_auth_rejected(a, "WebSocket", info->http_status);
+	if (a->kind == CHANNEL_WEBSOCKET && !info->was_established &&
+	    (info->http_status == 404 || info->http_status == 400) &&
+	    a->cfg->tuning.transport == TRANSPORT_AUTO &&
+	    a->session.event_source_url != NULL) {
+		a->es_fallback = true;
+		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the "
+		    "WebSocket endpoint answered HTTP %d; falling back to "
+		    "EventSource", info->http_status);
+	} else if (info->http_status == 401 || info->http_status == 403)
+		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
+		    "WebSocket" : "event stream", info->http_status);
 	else if (info->tls_failed)
 		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
 		    info->error);
@@ -581,11 +577,112 @@ account_ws_closed(struct ws_conn *ws, const struct ws_close_info *info,
 		/* A server's idle timeout or restart ends long-lived
 		 * connections cleanly: that is normal, not a failure. */
 		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
-		    "closed the connection (code %d)", info->close_code);
+		    "closed the %s", account_close_what(a, info));
 	else
 		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0, "the server "
-		    "closed the connection (code %d) soon after it opened",
-		    info->close_code);
+		    "closed the %s soon after it opened",
+		    account_close_what(a, info));
+}
+
+/* Which transport: DECISIONS/issue 5 "auto" takes the WebSocket when the
+ * Session offers it with push, else the event stream. */
+static int
+account_choose(struct account *a)
+{
+	bool ws = a->session.ws_url != NULL && a->session.ws_supports_push;
+	bool es = a->session.event_source_url != NULL;
+
+	switch (a->cfg->tuning.transport) {
+	case TRANSPORT_WEBSOCKET:
+		if (!ws) {
+			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			    "server offers no WebSocket push (%s); set "
+			    "transport = auto or eventsource",
+			    a->session.ws_url == NULL ? "no "
+			    "urn:ietf:params:jmap:websocket capability" :
+			    "supportsPush is false");
+			return -1;
+		}
+		a->kind = CHANNEL_WEBSOCKET;
+		return 0;
+	case TRANSPORT_EVENTSOURCE:
+		if (!es) {
+			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			    "Session has no eventSourceUrl; set transport = "
+			    "auto or websocket");
+			return -1;
+		}
+		a->kind = CHANNEL_EVENTSOURCE;
+		return 0;
+	default:
+		if (!ws && !es) {
+			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			    "server offers neither WebSocket push nor an "
+			    "eventSourceUrl");
+			return -1;
+		}
+		a->kind = ws && !a->es_fallback ? CHANNEL_WEBSOCKET :
+		    CHANNEL_EVENTSOURCE;
+		return 0;
+	}
+}
+
+static void
+account_open_channel(struct account *a)
+{
+	struct channel_callbacks cbs = {
+		.established = account_ch_established,
+		.state = account_ch_state,
+		.closed = account_ch_closed,
+	};
+	struct channel_opts o;
+	char **types, ping[24], *list = NULL;
+	size_t ntypes, len = 0;
+
+	types = account_types(a, &ntypes);
+	free(a->channel_url);
+	if (a->kind == CHANNEL_WEBSOCKET) {
+		a->channel_url = xstrdup(a->session.ws_url);
+	} else {
+		/* The account's own types, or every type: "*". */
+		for (size_t i = 0; a->cfg->tuning.types != NULL && i < ntypes;
+		    i++) {
+			list = xrealloc(list, len + strlen(types[i]) + 2);
+			len += (size_t)sprintf(list + len, "%s%s",
+			    i ? "," : "", types[i]);
+		}
+		snprintf(ping, sizeof(ping), "%llu", (unsigned long long)
+		    (a->cfg->tuning.ping_interval_ms / 1000));
+		a->channel_url = url_expand_eventsource(
+		    a->session.event_source_url, list ? list : "*", "no",
+		    ping);
+		free(list);
+		if (a->channel_url == NULL) {
+			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			    "eventSourceUrl %s is not a valid template",
+			    a->session.event_source_url);
+			return;
+		}
+	}
+	log_debug("%s: session at %s, %s %s", a->prefix, a->session_url,
+	    channel_kind_name(a->kind), a->channel_url);
+
+	memset(&o, 0, sizeof(o));
+	o.kind = a->kind;
+	o.url = a->channel_url;
+	o.api_url = a->session.api_url;
+	o.authorization = a->authorization;
+	o.resume = a->kind == CHANNEL_WEBSOCKET ? store_push_state(a->store) :
+	    store_event_id(a->store);
+	o.types = types;
+	o.ntypes = ntypes;
+	o.ca_file = a->cfg->ca_file;
+	o.insecure = a->cfg->insecure;
+	o.max_frame = a->cfg->tuning.max_frame;
+	o.ping_interval_ms = a->cfg->tuning.ping_interval_ms;
+	o.ping_timeout_ms = a->cfg->tuning.ping_timeout_ms;
+	o.log_prefix = a->prefix;
+	a->ch = channel_open(a->net, &o, &cbs, a);
 }
 
 static void
@@ -593,8 +690,6 @@ account_session_done(const struct http_response *resp, const char *error,
     void *arg)
 {
 	struct account *a = arg;
-	struct ws_callbacks cbs;
-	struct ws_opts o;
 	char *perr = NULL;
 
 	a->http = NULL;
@@ -628,31 +723,9 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = true;
 	free(a->session_url);
 	a->session_url = xstrdup(resp->final_url);
-	if (a->session.ws_url == NULL || !a->session.ws_supports_push) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the server "
-		    "offers no "
-		    "WebSocket push (%s); this version supports only "
-		    "transport = websocket", a->session.ws_url == NULL ?
-		    "no urn:ietf:params:jmap:websocket capability" :
-		    "supportsPush is false");
+	if (account_choose(a) == -1)
 		return;
-	}
-	log_debug("%s: session at %s, WebSocket %s", a->prefix,
-	    resp->final_url, a->session.ws_url);
-
-	memset(&o, 0, sizeof(o));
-	o.url = a->session.ws_url;
-	o.authorization = a->authorization;
-	o.ca_file = a->cfg->ca_file;
-	o.insecure = a->cfg->insecure;
-	o.max_frame = a->cfg->tuning.max_frame;
-	o.ping_interval_ms = a->cfg->tuning.ping_interval_ms;
-	o.ping_timeout_ms = a->cfg->tuning.ping_timeout_ms;
-	o.log_prefix = a->prefix;
-	cbs.established = account_ws_established;
-	cbs.message = account_ws_message;
-	cbs.closed = account_ws_closed;
-	a->ws = ws_connect(a->net, &o, &cbs, a);
+	account_open_channel(a);
 }
 
 static void
@@ -739,7 +812,6 @@ account_new(struct net *net, const struct config_account *cfg,
 	a->arg = arg;
 	a->status = ACCOUNT_STOPPED;
 	xasprintf(&a->prefix, "account %s", cfg->name);
-	a->requests = requests_new(base);
 	a->retry = evtimer_new(base, account_retry_cb, a);
 	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
 	if (a->retry == NULL || a->stopped_ev == NULL)
@@ -773,8 +845,8 @@ account_stop(struct account *a)
 	http_cancel(a->refresh_http);
 	a->refresh_http = NULL;
 	account_wipe_authorization(a);
-	if (a->ws != NULL)
-		ws_close(a->ws, 1000);
+	if (a->ch != NULL)
+		channel_close(a->ch);
 	else
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 }
@@ -785,9 +857,9 @@ account_reconnect(struct account *a)
 	if (a->stopping)
 		return;
 	log_info("%s: reconnecting now", a->prefix);
-	if (a->ws != NULL) {
+	if (a->ch != NULL) {
 		a->reconnect_now = true;
-		ws_close(a->ws, 1000);
+		channel_close(a->ch);
 		return;
 	}
 	if (a->cred != NULL || a->http != NULL)
@@ -801,9 +873,9 @@ account_revalidate(struct account *a)
 {
 	if (a->stopping)
 		return;
-	if (a->ws != NULL && ws_is_open(a->ws)) {
+	if (a->ch != NULL && channel_is_open(a->ch)) {
 		log_debug("%s: asking the server for a sign of life", a->prefix);
-		ws_probe(a->ws, ACCOUNT_PROBE_MS);
+		channel_probe(a->ch, ACCOUNT_PROBE_MS);
 	} else if (a->status == ACCOUNT_BACKOFF) {
 		account_reconnect(a);
 	}
@@ -825,7 +897,6 @@ account_free(struct account *a)
 	credentials_cancel(a->refresh_cred);
 	http_cancel(a->refresh_http);
 	account_wipe_authorization(a);
-	requests_free(a->requests);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);
@@ -835,6 +906,7 @@ account_free(struct account *a)
 	free(a->prefix);
 	free(a->state_dir);
 	free(a->session_url);
+	free(a->channel_url);
 	free(a);
 }
 
@@ -843,18 +915,8 @@ account_request(struct account *a, struct json_object *using,
     struct json_object *method_calls, uint64_t timeout_ms,
     request_cb cb, void *arg)
 {
-	const char *id;
-	char *text;
-
-	if (a->ws == NULL || !ws_is_open(a->ws))
+	if (a->ch == NULL)
 		return -1;
-	id = requests_add(a->requests, timeout_ms, cb, arg);
-	text = frame_request(id, using, method_calls);
-	if (ws_send(a->ws, text, strlen(text)) == -1) {
-		requests_forget(a->requests, id);
-		free(text);
-		return -1;
-	}
-	free(text);
-	return 0;
+	return channel_request(a->ch, using, method_calls, timeout_ms, cb,
+	    arg);
 }

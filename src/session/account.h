@@ -54,7 +54,7 @@ double account_retry_in(const struct account *);
  * pushed by the server (0: none yet). */
 time_t account_since(const struct account *);
 time_t account_last_push(const struct account *);
-/* "websocket" (the only transport so far). */
+/* "websocket" or "eventsource": the current or next channel. */
 const char *account_transport(const struct account *);
 /* The durable state (last seen states); NULL before the first connect. */
 const struct store *account_store(const struct account *);

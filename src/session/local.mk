@@ -6,4 +6,6 @@ src_libjmappushd_a_SOURCES += \
 	src/session/request.c src/session/request.h \
 	src/session/backoff.c src/session/backoff.h \
 	src/session/resync.c src/session/resync.h \
+	src/session/esource.c src/session/esource.h \
+	src/session/channel.c src/session/channel.h \
 	src/session/account.c src/session/account.h

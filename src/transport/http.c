@@ -23,6 +23,10 @@ struct http_request {
 	char *url;		/* current, after redirects */
 	char *authorization;
 	char *accept;
+	char *last_event_id;
+	char *content_type;
+	char *body_out;		/* POST body */
+	size_t body_out_len;
 	char *ca_file;
 	char *log_prefix;
 	bool insecure;
@@ -42,7 +46,10 @@ struct http_request {
 	size_t body_len;
 	size_t body_cap;
 	bool complete;
+	bool streaming;		/* a 200 in stream mode: body goes to on_data */
 	bool tls_failed;
+	void (*on_open)(void *);
+	void (*on_data)(const char *, size_t, void *);
 	char *error;
 };
 
@@ -61,6 +68,9 @@ http_free(struct http_request *req)
 		free(req->authorization);
 	}
 	free(req->accept);
+	free(req->last_event_id);
+	free(req->content_type);
+	free(req->body_out);
 	free(req->ca_file);
 	free(req->log_prefix);
 	free(req->location);
@@ -183,9 +193,11 @@ http_resolved(const char *address, const char *error, void *arg)
 	t.ca_file = req->ca_file;
 	t.insecure = req->insecure;
 	t.local_protocol = "jp-http";
+	t.method = req->body_out != NULL ? "POST" : NULL;
 	t.opaque = req;
 	t.pwsi = &req->wsi;
-	log_debug("%s: GET %s (%s)", req->log_prefix, req->url, address);
+	log_debug("%s: %s %s (%s)", req->log_prefix, req->body_out != NULL ?
+	    "POST" : "GET", req->url, address);
 	if (net_connect(req->net, &t, err, sizeof(err)) == -1) {
 		http_set_error(req, "%s", err);
 		http_fail_now(req);
@@ -221,6 +233,17 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	req->url = xstrdup(o->url);
 	req->authorization = o->authorization ? xstrdup(o->authorization) : NULL;
 	req->accept = o->accept ? xstrdup(o->accept) : NULL;
+	req->last_event_id = o->last_event_id ? xstrdup(o->last_event_id) :
+	    NULL;
+	if (o->body != NULL) {
+		req->content_type = xstrdup(o->content_type ? o->content_type :
+		    "application/json");
+		req->body_out = xmalloc(o->body_len ? o->body_len : 1);
+		memcpy(req->body_out, o->body, o->body_len);
+		req->body_out_len = o->body_len;
+	}
+	req->on_open = o->on_open;
+	req->on_data = o->on_data;
 	req->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
 	req->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "http");
 	req->insecure = o->insecure;
@@ -232,9 +255,20 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 		fatalx("libevent: cannot create http request events");
 	tv.tv_sec = o->timeout_ms / 1000;
 	tv.tv_usec = (o->timeout_ms % 1000) * 1000;
-	evtimer_add(req->timeout, &tv);
+	if (o->timeout_ms > 0)
+		evtimer_add(req->timeout, &tv);
 	http_start(req);
 	return req;
+}
+
+void
+http_abort(struct http_request *req, const char *why)
+{
+	http_set_error(req, "%s", why);
+	if (req->wsi != NULL)
+		net_drop(req->net, req->wsi);
+	else
+		http_fail_now(req);
 }
 
 void
@@ -270,6 +304,19 @@ http_append(struct http_request *req, const void *data, size_t len)
 	return 0;
 }
 
+/* A request header lws has no token for; nothing when value is NULL. */
+static int
+http_add_named(struct lws *wsi, void *in, size_t len, const char *name,
+    const char *value)
+{
+	unsigned char **p = in, *end = *p + len;
+
+	if (value == NULL)
+		return 0;
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+	    (const unsigned char *)value, (int)strlen(value), p, end) ? -1 : 0;
+}
+
 int
 http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -281,16 +328,47 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,
-		    WSI_TOKEN_HTTP_AUTHORIZATION, req->authorization) == -1)
+		    WSI_TOKEN_HTTP_AUTHORIZATION, req->authorization) == -1 ||
+		    net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
+		    req->accept) == -1 ||
+		    http_add_named(wsi, in, len, "last-event-id:",
+		    req->last_event_id) == -1)
 			return -1;
-		return net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
-		    req->accept);
+		if (req->body_out != NULL) {
+			char clen[24];
+
+			snprintf(clen, sizeof(clen), "%zu", req->body_out_len);
+			if (net_add_header(wsi, in, len,
+			    WSI_TOKEN_HTTP_CONTENT_TYPE, req->content_type) == -1 ||
+			    net_add_header(wsi, in, len,
+			    WSI_TOKEN_HTTP_CONTENT_LENGTH, clen) == -1)
+				return -1;
+			lws_client_http_body_pending(wsi, 1);
+			lws_callback_on_writable(wsi);
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
+		if (req == NULL || req->body_out == NULL)
+			return 0;
+		lws_client_http_body_pending(wsi, 0);
+		if (lws_write(wsi, (unsigned char *)req->body_out,
+		    req->body_out_len, LWS_WRITE_HTTP_FINAL) <
+		    (int)req->body_out_len) {
+			http_set_error(req, "cannot send the request body");
+			return -1;
+		}
+		return 0;
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		if (req == NULL)
 			return -1;
 		req->status = (int)lws_http_client_http_response(wsi);
 		req->location = net_header(wsi, WSI_TOKEN_HTTP_LOCATION);
 		req->retry_after = net_header(wsi, WSI_TOKEN_HTTP_RETRY_AFTER);
+		if (req->on_data != NULL && req->status == 200) {
+			req->streaming = true;
+			if (req->on_open != NULL)
+				req->on_open(req->arg);
+		}
 		return 0;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
 		px = buf + LWS_PRE;
@@ -301,6 +379,10 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
 		if (req == NULL)
 			return -1;
+		if (req->streaming) {
+			req->on_data(in, len, req->arg);
+			return 0;
+		}
 		return http_append(req, in, len);
 	case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
 		if (req != NULL)

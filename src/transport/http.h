@@ -1,5 +1,6 @@
-/* A one-shot HTTP client on libwebsockets: GET with redirects, bounded
- * body, bounded time. */
+/* An HTTP client on libwebsockets: one request per connection, GET with
+ * redirects or POST with a body; the response either collected (bounded
+ * body, bounded time) or streamed to the caller as it arrives. */
 #ifndef JP_HTTP_H
 #define JP_HTTP_H
 
@@ -16,11 +17,19 @@ struct http_opts {
 	const char *url;
 	const char *authorization;	/* whole header value; never logged */
 	const char *accept;
+	const char *last_event_id;	/* sent as Last-Event-ID when set */
+	const char *content_type;	/* with body: a POST */
+	const char *body;
+	size_t body_len;
 	const char *ca_file;
 	bool insecure;
 	int max_redirects;
 	size_t max_body;
-	uint64_t timeout_ms;
+	uint64_t timeout_ms;		/* 0: none (a stream watches itself) */
+	/* Streaming: a 200 response's body goes to on_data as it arrives,
+	 * after on_open; other statuses are collected as usual. */
+	void (*on_open)(void *arg);
+	void (*on_data)(const char *data, size_t len, void *arg);
 	const char *log_prefix;		/* "account personal: session" */
 };
 
@@ -38,8 +47,11 @@ struct http_response {
 typedef void (*http_done_cb)(const struct http_response *, const char *error,
     void *arg);
 
+/* GET, or POST when opts->body is set. */
 struct http_request *http_get(struct net *, const struct http_opts *,
     http_done_cb cb, void *arg);
+/* Ends a stream from the caller's side: done follows with error why. */
+void http_abort(struct http_request *, const char *why);
 /* The callback is not called after this. */
 void http_cancel(struct http_request *);
 

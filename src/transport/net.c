@@ -266,7 +266,7 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 		ci.protocol = t->ws_protocol;
 		ci.ietf_version_or_minus_one = -1;
 	} else {
-		ci.method = "GET";
+		ci.method = t->method != NULL ? t->method : "GET";
 		ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
 	}
 	if (t->u->tls) {

@@ -42,6 +42,7 @@ struct net_target {
 	const char *ca_file;		/* NULL: the system store only */
 	bool insecure;
 	const char *ws_protocol;	/* subprotocol to ask for; NULL: HTTP */
+	const char *method;		/* HTTP: NULL is GET */
 	const char *local_protocol;	/* our lws protocol handling it */
 	void *opaque;			/* starts with enum net_conn_kind */
 	struct lws **pwsi;

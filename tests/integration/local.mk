@@ -15,7 +15,11 @@ INTEGRATION_TESTS = \
 	tests/integration/server-restart.sh \
 	tests/integration/tls.sh \
 	tests/integration/flood.sh \
-	tests/integration/accounts.sh
+	tests/integration/accounts.sh \
+	tests/integration/es-push.sh \
+	tests/integration/es-faults.sh \
+	tests/integration/es-quirks.sh \
+	tests/integration/es-bad.sh
 INTEGRATION_TESTS += \
 	tests/integration/hooks-debounce.sh \
 	tests/integration/hooks-overlap.sh \

@@ -1,7 +1,8 @@
 #!/bin/bash
 # 503 with Retry-After is honoured; 401 re-reads the credentials once, then
-# waits for backoff_max or a SIGHUP; 404 is retried; a StateChange for an
-# account the Session did not list is still delivered.
+# waits for backoff_max or a SIGHUP; a 404 upgrade falls back to
+# EventSource; a StateChange for an account the Session did not list is
+# still delivered.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 server_start
@@ -28,10 +29,12 @@ kill -HUP "$DAEMON_PID"
 wait_server 'handshakes=4'
 wait_server 'pushEnabled=1'
 
+# The WebSocket endpoint gone (404) while the Session offers an
+# eventSourceUrl: transport = auto falls back to EventSource.
 control 'fault?name=notfound&count=1' >/dev/null
 control 'fault?name=drop' >/dev/null
-wait_log 'server refused the WebSocket upgrade with HTTP 404'
-wait_server 'handshakes=5'
+wait_log 'the WebSocket endpoint answered HTTP 404; falling back to EventSource'
+wait_server 'esStreams=1'
 
 control 'fault?name=unknownaccount' >/dev/null
 wait_hook 1

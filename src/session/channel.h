@@ -1,0 +1,75 @@
+/* An account's push channel, whichever the transport: a JMAP WebSocket
+ * (RFC 8887) or an EventSource stream with requests over apiUrl (RFC 8620
+ * 7.3).  The account sees StateChanges, a request path and one close. */
+#ifndef JP_CHANNEL_H
+#define JP_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session/request.h"
+
+struct channel;
+struct frame;
+struct json_object;
+struct net;
+
+enum channel_kind {
+	CHANNEL_WEBSOCKET,
+	CHANNEL_EVENTSOURCE,
+};
+
+struct channel_opts {
+	enum channel_kind kind;
+	const char *url;		/* the WebSocket URL, or eventSourceUrl expanded */
+	const char *api_url;		/* EventSource: where requests go */
+	const char *authorization;	/* never logged */
+	const char *resume;		/* pushState, or Last-Event-ID; NULL: none */
+	char *const *types;		/* WebSocketPushEnable dataTypes */
+	size_t ntypes;
+	const char *ca_file;
+	bool insecure;
+	size_t max_frame;
+	uint64_t ping_interval_ms;
+	uint64_t ping_timeout_ms;
+	const char *log_prefix;
+};
+
+struct channel_close_info {
+	const char *error;	/* NULL after a clean close by the server */
+	int http_status;	/* of a refused upgrade or stream, else 0 */
+	const char *retry_after;
+	int close_code;		/* WebSocket close code, else 0 */
+	bool tls_failed;
+	bool was_established;
+};
+
+struct channel_callbacks {
+	void (*established)(struct channel *, void *arg);
+	/* A validated StateChange; resume is the token to keep for the next
+	 * connection (the EventSource event id; NULL over WebSocket, where it
+	 * is the frame's pushState). */
+	void (*state)(struct channel *, const struct frame *,
+	    const char *resume, void *arg);
+	/* Exactly once, on a fresh loop turn; freed when this returns. */
+	void (*closed)(struct channel *, const struct channel_close_info *,
+	    void *arg);
+};
+
+struct channel *channel_open(struct net *, const struct channel_opts *,
+    const struct channel_callbacks *, void *arg);
+/* A clean close (WebSocket close 1000); closed() follows. */
+void channel_close(struct channel *);
+/* After a resume: a WebSocket must answer a ping within deadline_ms; an
+ * event stream, which cannot be pinged, is replaced. */
+void channel_probe(struct channel *, uint64_t deadline_ms);
+bool channel_is_open(const struct channel *);
+const char *channel_kind_name(enum channel_kind);
+/* A JMAP request: using and method_calls are referenced, not taken.  -1
+ * (no callback) when the channel is not open. */
+int channel_request(struct channel *, struct json_object *using,
+    struct json_object *method_calls, uint64_t timeout_ms, request_cb cb,
+    void *arg);
+
+#endif

@@ -1,0 +1,34 @@
+#!/bin/bash
+# EventSource faults: a server that closes a long-lived stream (Cyrus after
+# its HTTP timeout) is rejoined at once; a silent stream is declared dead
+# after twice the ping interval plus 10 s; a dropped one is rejoined; every
+# delivery after a fault reaches the hook exactly once.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+
+server_start --ws-url none --es-close-after 2
+write_config 'ping_interval = 1s
+backoff_reset = 1s'
+${JP_DAEMON_WRAPPER:-} "$DAEMON" -c "$T/config" -v 2>>"$T/daemon.log" &
+DAEMON_PID=$!
+wait_server 'esConnects=1'
+
+wait_log 'the server closed the event stream; reconnecting now'
+wait_server 'esConnects=2'
+control 'deliver?account=u1' >/dev/null
+wait_hook 1
+
+control 'fault?name=drop' >/dev/null
+wait_log 'account test: .*retrying in'
+wait_server 'esStreams=1'
+control 'deliver?account=u1' >/dev/null
+wait_hook 2
+
+control 'fault?name=stall' >/dev/null
+wait_log 'nothing from the event stream for 12s; the connection is dead'
+control 'fault?name=none' >/dev/null
+wait_server 'esStreams=1'
+control 'deliver?account=u1' >/dev/null
+wait_hook 3
+expect_runs 3
+daemon_stop
+echo "ok"
