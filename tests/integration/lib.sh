@@ -12,6 +12,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/jp-test.XXXXXX")
 SERVER_PID=
 DAEMON_PID=
 WAIT=${JP_TEST_WAIT:-15}
+# JP_TRANSPORT=eventsource runs a test over EventSource: the server then
+# offers no WebSocket capability.
+TRANSPORT=${JP_TRANSPORT:-websocket}
 
 dump_logs() {
 	for f in "$T"/server.log "$T"/daemon*.log; do
@@ -43,6 +46,9 @@ trap cleanup EXIT
 # server_start [OPTIONS]: starts the test server and learns its port.
 server_start() {
 	mkfifo "$T/port.fifo"
+	if [ "$TRANSPORT" = eventsource ]; then
+		set -- --ws-url none "$@"
+	fi
 	"$SERVER" --port-file - "$@" >"$T/port.fifo" 2>>"$T/server.log" &
 	SERVER_PID=$!
 	exec 3<"$T/port.fifo"
@@ -91,14 +97,25 @@ CONF
 	chmod 600 "$T/password"
 }
 
+# wait_connected N: N clients hold a push channel of the test's transport.
+wait_connected() {
+	if [ "$TRANSPORT" = eventsource ]; then
+		wait_server "esStreams=$1"
+	else
+		wait_server "pushEnabled=$1"
+	fi
+}
+
 # daemon_start [ARGS]: starts the daemon and waits until it enabled push.
 daemon_start() {
-	before=$(control status | sed -n 's/.*"pushEnabled":\([0-9]*\).*/\1/p')
+	counter=pushEnabled
+	[ "$TRANSPORT" != eventsource ] || counter=esConnects
+	before=$(control status | sed -n "s/.*\"$counter\":\([0-9]*\).*/\1/p")
 	# JP_DAEMON_WRAPPER runs the daemon under a tool, e.g.
 	# "valgrind --leak-check=full --error-exitcode=99".
 	${JP_DAEMON_WRAPPER:-} "$DAEMON" -c "$T/config" -v "$@" 2>>"$T/daemon.log" &
 	DAEMON_PID=$!
-	wait_server "pushEnabled=$((before + 1))"
+	wait_server "$counter=$((before + 1))"
 }
 
 daemon_stop() {

@@ -19,7 +19,11 @@ INTEGRATION_TESTS = \
 	tests/integration/es-push.sh \
 	tests/integration/es-faults.sh \
 	tests/integration/es-quirks.sh \
-	tests/integration/es-bad.sh
+	tests/integration/es-bad.sh \
+	tests/integration/es-notify.sh \
+	tests/integration/es-tls.sh \
+	tests/integration/es-flood.sh \
+	tests/integration/es-server-restart.sh
 INTEGRATION_TESTS += \
 	tests/integration/hooks-debounce.sh \
 	tests/integration/hooks-overlap.sh \

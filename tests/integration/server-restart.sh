@@ -15,7 +15,7 @@ wait "$SERVER_PID" || true
 SERVER_PID=
 wait_log 'Connection refused\|connection refused\|closed before' 1
 server_start --port "$PORT"
-wait_server 'pushEnabled=1'
+wait_connected 1
 # The new server starts from e0 again: a resync sees the states move.
 wait_hook 2
 grep -qx 'JMAP_REASON=resync' "$T/hook.2.env" || fail "no resync after the restart"

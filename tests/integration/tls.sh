@@ -31,7 +31,7 @@ start_tls() {
 start_tls good
 write_config "ca_file = $T/ca.pem"
 daemon_start
-expect_log 'connected to wss://localhost:'
+expect_log 'connected to \(wss\|https\)://localhost:'
 control 'deliver?account=u1' >/dev/null
 wait_hook 1
 daemon_stop

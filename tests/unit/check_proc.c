@@ -271,9 +271,10 @@ START_TEST(test_timeout_group)
 	ck_assert_int_eq(WTERMSIG(r.wstatus), SIGTERM);
 	gpid = (pid_t)atoi(r.out);
 	ck_assert_int_gt(gpid, 1);
-	/* The pipes hit EOF, so the grandchild is a zombie of ours, or the
-	 * shell reaped it before dying itself. */
-	if (waitpid(gpid, &st, WNOHANG) == gpid) {
+	/* The grandchild is ours (subreaper) unless the shell reaped it
+	 * before dying.  The pipes hit EOF while it was still exiting, so
+	 * wait for it rather than peek: WNOHANG can find it not yet a zombie. */
+	if (waitpid(gpid, &st, 0) == gpid) {
 		ck_assert(WIFSIGNALED(st));
 		ck_assert_int_eq(WTERMSIG(st), SIGTERM);
 	} else {
