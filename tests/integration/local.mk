@@ -20,6 +20,7 @@ INTEGRATION_TESTS = \
 	tests/integration/es-faults.sh \
 	tests/integration/es-quirks.sh \
 	tests/integration/es-bad.sh \
+	tests/integration/es-push-hook.sh \
 	tests/integration/es-notify.sh \
 	tests/integration/es-tls.sh \
 	tests/integration/es-flood.sh \

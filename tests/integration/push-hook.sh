@@ -30,5 +30,5 @@ grep -q '^JMAP_PUSH_STATE=p2$' "$T/hook.2.env" || fail "second run has the wrong
 # The pushState was saved before the hook ran.
 grep -q '"p2"' "$T"/state/test.state || fail "pushState p2 not in the state file"
 daemon_stop
-expect_log 'connected to ws://127.0.0.1'
+expect_log 'connected to \(ws\|http\)://127.0.0.1'
 echo "ok"

@@ -14,7 +14,8 @@ UNIT_TESTS = \
 	tests/unit/check_newmail \
 	tests/unit/check_backoff \
 	tests/unit/check_wakeup \
-	tests/unit/check_sse
+	tests/unit/check_sse \
+	tests/unit/check_esource
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -65,3 +66,6 @@ tests_unit_check_sse_SOURCES = tests/unit/check_sse.c
 tests_unit_check_sse_LDADD = $(UNIT_LDADD)
 tests_unit_check_sse_CFLAGS = $(UNIT_CFLAGS)
 EXTRA_DIST += tests/unit/unit.h
+tests_unit_check_esource_SOURCES = tests/unit/check_esource.c
+tests_unit_check_esource_LDADD = $(UNIT_LDADD)
+tests_unit_check_esource_CFLAGS = $(UNIT_CFLAGS)
