@@ -80,6 +80,7 @@ struct account {
 
 static void account_connect(struct account *);
 static void account_resync(struct account *);
+static void account_refresh_session(struct account *);
 
 static const char *
 account_status_names[] = {
@@ -328,6 +329,13 @@ account_deliver(struct account *a, struct json_object *changed,
 	a->last_push = time(NULL);
 	store_save(a->store);
 	json_object_object_foreach(changed, id, types) {
+		if (a->have_session &&
+		    session_account_name(&a->session, id) == NULL) {
+			log_info("%s: a change for account %s, which the "
+			    "Session does not list; fetching it again",
+			    a->prefix, id);
+			account_refresh_session(a);
+		}
 		account_log_change(a, id, types, push_state, reason);
 		if (a->cbs.change == NULL)
 			continue;
@@ -427,18 +435,6 @@ account_state_change(struct account *a, const struct frame *f,
 	/* DECISIONS: over EventSource JMAP_PUSH_STATE is the event id, or
 	 * a pushState in the data. */
 	const char *push_state = resume != NULL ? resume : f->push_state;
-
-	json_object_object_foreach(f->changed, id, types) {
-		(void)types;
-		if (a->have_session &&
-		    session_account_name(&a->session, id) == NULL) {
-			log_info("%s: a change for account %s, which the "
-			    "Session does not list; fetching it again",
-			    a->prefix, id);
-			account_refresh_session(a);
-			break;
-		}
-	}
 
 	if (a->kind == CHANNEL_WEBSOCKET && f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);

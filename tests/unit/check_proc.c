@@ -46,9 +46,6 @@ static void
 setup(void)
 {
 	struct timeval tv = { 20, 0 };
-	char logpath[64];
-	int fd;
-
 	log_init(LOG_INFO);
 	base = event_base_new();
 	ck_assert_ptr_nonnull(base);
@@ -56,41 +53,22 @@ setup(void)
 	safety = evtimer_new(base, safety_cb, NULL);
 	evtimer_add(safety, &tv);
 
-	/* The log goes to stderr; collect it to check the exact messages. */
-	strcpy(logpath, "/tmp/check_proc-log-XXXXXX");
-	fd = mkstemp(logpath);
-	unlink(logpath);
-	ck_assert_int_ge(fd, 0);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
+	saved_stderr = unit_capture_stderr();
 }
 
 static void
 teardown(void)
 {
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
+	unit_restore_stderr(saved_stderr);
 	event_free(safety);
 	event_base_free(base);
 }
 
-/* Everything logged so far: stderr is an unlinked file. */
-static char *
-logged(void)
-{
-	char *buf = xcalloc(1, 1 << 20);
-	ssize_t n = pread(2, buf, (1 << 20) - 1, 0);
-
-	ck_assert_int_ge(n, 0);
-	buf[n] = '\0';
-	return buf;
-}
 
 static void
 check_logged(const char *needle)
 {
-	char *log = logged();
+	char *log = unit_stderr_text();
 
 	ck_assert_msg(strstr(log, needle) != NULL, "log lacks \"%s\":\n%s",
 	    needle, log);
@@ -100,7 +78,7 @@ check_logged(const char *needle)
 static void
 check_not_logged(const char *needle)
 {
-	char *log = logged();
+	char *log = unit_stderr_text();
 
 	ck_assert_msg(strstr(log, needle) == NULL, "log has \"%s\":\n%s",
 	    needle, log);
@@ -482,7 +460,7 @@ START_TEST(test_output_lines_logged)
 	check_logged("hook l: crlf\n");
 	check_logged("hook l: after\n");
 	check_logged("hook l: partial\n");
-	log = logged();
+	log = unit_stderr_text();
 	/* The over-long line is logged once, cut. */
 	first = strstr(log, "hook l: aaaa");
 	ck_assert_ptr_nonnull(first);

@@ -24,19 +24,10 @@ static int saved_stderr = -1;
 static void
 setup(void)
 {
-	char logpath[64];
-	int fd;
-
 	log_init(LOG_INFO);
 	strcpy(dir, "/tmp/check_store-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	strcpy(logpath, "/tmp/check_store-log-XXXXXX");
-	fd = mkstemp(logpath);
-	unlink(logpath);
-	ck_assert_int_ge(fd, 0);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
+	saved_stderr = unit_capture_stderr();
 }
 
 static void
@@ -44,8 +35,7 @@ teardown(void)
 {
 	char *cmd;
 
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
+	unit_restore_stderr(saved_stderr);
 	xasprintf(&cmd, "chmod -R u+rwx '%s'; rm -rf '%s'", dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
@@ -69,11 +59,8 @@ slurp(const char *path)
 static char *
 logged(void)
 {
-	char *raw = xcalloc(1, 1 << 16), *out = xcalloc(1, 1 << 16);
+	char *raw = unit_stderr_text(), *out = xcalloc(1, 1 << 20);
 	char *line, *save, *p = out;
-	ssize_t n = pread(2, raw, (1 << 16) - 1, 0);
-
-	ck_assert_int_ge(n, 0);
 
 	for (line = strtok_r(raw, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
