@@ -170,7 +170,7 @@ hook_select_types(const struct config_hook *h, const struct push_event *ev,
 		if (!json_object_is_type(val, json_type_string)) {
 			char q[JSON_QUOTE_SIZE(64)];
 
-			log_debug("hook %s: account %s: ignoring type %s whose "
+			log_debug("hook %s: account %s: ignoring type \"%s\" whose "
 			    "state is not a string", h->name, ev->account,
 			    json_quote(q, sizeof(q), type));
 			continue;
@@ -218,7 +218,7 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
 		    !hook_env_value_ok(types[i].state)) {
 			char q[JSON_QUOTE_SIZE(64)];
 
-			log_debug("hook %s: account %s: type %s only on stdin: "
+			log_debug("hook %s: account %s: type \"%s\" only on stdin: "
 			    "its name or state does not fit a variable",
 			    h->name, ev->account,
 			    json_quote(q, sizeof(q), types[i].type));
