@@ -33,7 +33,8 @@ INTEGRATION_TESTS += \
 	tests/integration/socket-overflow.sh \
 	tests/integration/socket-activation.sh \
 	tests/integration/pushctl.sh \
-	tests/integration/hostile-server.sh
+	tests/integration/hostile-server.sh \
+	tests/integration/secrets.sh
 check_PROGRAMS += tests/integration/sockclient
 tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
 tests_integration_sockclient_LDADD =
