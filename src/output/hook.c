@@ -16,6 +16,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
@@ -262,6 +263,7 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	struct json_object *root, *changed, *acct;
 	struct hook_type *types;
 	size_t ntypes;
+	const char *json;
 	char *s;
 
 	types = hook_select_types(h, ev, &ntypes);
@@ -282,8 +284,13 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	if (ev->push_state != NULL)
 		json_object_object_add(root, "pushState",
 		    json_object_new_string(ev->push_state));
-	s = xstrdup(json_object_to_json_string_ext(root,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json = json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* The parser repaired server text; this keeps stdin valid UTF-8 should
+	 * a string reach ev some other way (json-c writes bytes back
+	 * unchecked). */
+	s = utf8_valid(json, strlen(json)) ? xstrdup(json) :
+	    utf8_sanitize(json, strlen(json), NULL);
 	json_object_put(root);
 	free(types);
 	return s;

@@ -219,6 +219,13 @@ START_TEST(test_stdin)
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
 	    "{\"Email\":\"e\\\"1\",\"Thread\":\"t9\"}}}");
 	free(s);
+	/* Strings that did not come through the parser are repaired too. */
+	json_object_object_add(ev.changed, "Thread",
+	    json_object_new_string("t\xff"));
+	s = hook_build_stdin(&hook_email, &ev);
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e\\\"1\",\"Thread\":\"t\xef\xbf\xbd\"}}}");
+	free(s);
 	s = hook_build_stdin(&hook_cal, &ev);
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
 	    "{}}}");
