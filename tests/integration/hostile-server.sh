@@ -2,12 +2,16 @@
 # A hostile server: shell syntax in states, a pushState and an accountId,
 # type names no variable name can hold, invalid UTF-8.  Nothing is ever run,
 # the hook gets exactly the expected environment and stdin, socket lines
-# stay valid JSON and log lines stay valid UTF-8, one line each.
+# stay valid JSON, D-Bus signals go out (sd-bus refuses invalid UTF-8) and
+# log lines stay valid UTF-8, one line each.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+. "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
 CLIENT="$top_builddir/tests/integration/sockclient"
 PY=/usr/bin/python3
 server_start
+bus_start
+probe_start 6 watch
 mkfifo "$T/hook.fifo"
 exec 4<>"$T/hook.fifo"
 # The hook keeps its exact environment (/proc/$$/environ, NUL-separated: a
@@ -16,6 +20,7 @@ cat >"$T/config" <<CONF
 [daemon]
 state_dir = $T/state
 socket = $T/sock
+dbus = session
 
 [account test]
 url = $BASE/.well-known/jmap
@@ -31,7 +36,7 @@ chmod 600 "$T/password"
 daemon_start
 wait_log 'states unchanged since last seen'
 
-"$CLIENT" -n 2 "$T/sock" </dev/null >"$T/sub" &
+"$CLIENT" -n 3 "$T/sock" </dev/null >"$T/sub" &
 SUB=$!
 wait_log 'socket client [0-9]*: connected'
 
@@ -82,6 +87,13 @@ JMAP_STATE_Email=e9
 JMAP_TYPES=Email"
 expect_stdin "$T/hook.2.stdin" "$(printf '{"@type":"StateChange","changed":{"u1$(touch %s/pwned5)\\n%s":{"Email":"e9"}},"pushState":"p10"}' "$T" "$R")"
 
+# Invalid UTF-8 in a D-Bus signal: repaired, and the signal is sent.
+send "$(printf '{"@type":"StateChange","changed":{"u1":{"Email":"e\xff"}},"pushState":"p\xfe"}')"
+wait_hook 3
+wait_line 6 "^StateChanged account=test accountId=u1 changed=Email:e$R pushState=p$R reason=push\$"
+! grep -q 'D-Bus: .*cannot' "$T/daemon.log" ||
+    fail "a D-Bus signal was not sent: $(grep 'D-Bus: .*cannot' "$T/daemon.log")"
+
 # Socket subscribers get one valid JSON object a line.
 wait "$SUB" || fail "socket subscriber failed"
 SUB=
@@ -90,7 +102,8 @@ $PY -c 'import json, sys
     fail "socket lines are not valid JSON: $(cat "$T/sub")"
 sed -E 's/"time":"[^"]*"/"time":"TIME"/' "$T/sub" >"$T/sub.u"
 expect_file "$T/sub.u" "$(printf '{"event":"state","account":"test","accountId":"u1","changed":{"Email":"$(touch %s/pwned)","Mailbox":"`touch %s/pwned2`","Thread":"; touch %s/pwned3\\n","a=b":"s1","a\\nb":"s2","a b":"s3","a\\"b":"s4","Caf\xc3\xa9":"s5","%s%sX":"s6%s","%s":"s7","Ok_1":"s8"},"pushState":"p9'"'"'; touch %s/pwned4 #","reason":"push","time":"TIME"}
-{"event":"state","account":"test","accountId":"u1$(touch %s/pwned5)\\n%s","changed":{"Email":"e9"},"pushState":"p10","reason":"push","time":"TIME"}' "$T" "$T" "$T" "$R" "$R" "$R" "$LONG" "$T" "$T" "$R")"
+{"event":"state","account":"test","accountId":"u1$(touch %s/pwned5)\\n%s","changed":{"Email":"e9"},"pushState":"p10","reason":"push","time":"TIME"}
+{"event":"state","account":"test","accountId":"u1","changed":{"Email":"e%s"},"pushState":"p%s","reason":"push","time":"TIME"}' "$T" "$T" "$T" "$R" "$R" "$R" "$LONG" "$T" "$T" "$R" "$R" "$R")"
 
 daemon_stop
 for f in pwned pwned2 pwned3 pwned4 pwned5; do
