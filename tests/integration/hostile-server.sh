@@ -15,7 +15,7 @@ probe_start 6 watch
 mkfifo "$T/hook.fifo"
 exec 4<>"$T/hook.fifo"
 # The hook keeps its exact environment (/proc/$$/environ, NUL-separated: a
-# value may hold newlines) and stdin.
+# value may hold newlines), its argv and stdin.
 cat >"$T/config" <<CONF
 [daemon]
 state_dir = $T/state
@@ -29,7 +29,7 @@ password_file = $T/password
 
 [hook hostile]
 debounce = 0
-command = n=\$(( \$(cat "$T/runs" 2>/dev/null || echo 0) + 1 )); echo \$n > "$T/runs"; cat /proc/\$\$/environ > "$T/hook.\$n.env"; cat > "$T/hook.\$n.stdin"; echo \$n > "$T/hook.fifo"
+command = n=\$(( \$(cat "$T/runs" 2>/dev/null || echo 0) + 1 )); echo \$n > "$T/runs"; cat /proc/\$\$/environ > "$T/hook.\$n.env"; cat /proc/\$\$/cmdline > "$T/hook.\$n.cmdline"; cat > "$T/hook.\$n.stdin"; echo \$n > "$T/hook.fifo"
 CONF
 printf 'secret\n' >"$T/password"
 chmod 600 "$T/password"
@@ -106,6 +106,11 @@ expect_file "$T/sub.u" "$(printf '{"event":"state","account":"test","accountId":
 {"event":"state","account":"test","accountId":"u1","changed":{"Email":"e%s"},"pushState":"p%s","reason":"push","time":"TIME"}' "$T" "$T" "$T" "$R" "$R" "$R" "$LONG" "$T" "$T" "$R" "$R" "$R")"
 
 daemon_stop
+for n in 1 2 3; do
+	[ -s "$T/hook.$n.cmdline" ] || fail "hook run $n left no argv"
+	! grep -qa 'pwned\|touch' "$T/hook.$n.cmdline" ||
+	    fail "a server value is in the argv of hook run $n"
+done
 for f in pwned pwned2 pwned3 pwned4 pwned5; do
 	[ ! -e "$T/$f" ] || fail "a server value was run: $T/$f exists"
 done
