@@ -92,7 +92,7 @@ utf8_line(char *buf, size_t size, const char *s)
 			piece = UTF8_REPLACEMENT;
 			plen = 3;
 			len = 1;
-		} else if (u[i] < 0x20 || u[i] == 0x7f ||
+		} else if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f ||
 		    (len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
 			piece = "?";
 			plen = 1;

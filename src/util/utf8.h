@@ -30,8 +30,8 @@ char	*utf8_sanitize(const char *s, size_t n, size_t *outlen);
 
 /*
  * s copied into buf (size bytes, size >= 4) as one safe line for a log or
- * a terminal: ill-formed bytes become U+FFFD; control characters (C0, DEL
- * and C1, which terminals may obey) become '?'.  Cut on a character
+ * a terminal: ill-formed bytes become U+FFFD; control characters (C0 but
+ * tab, DEL and C1, which terminals may obey) become '?'.  Cut on a character
  * boundary when it does not fit.  Returns buf.
  */
 char	*utf8_line(char *buf, size_t size, const char *s);

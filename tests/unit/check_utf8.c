@@ -74,7 +74,7 @@ START_TEST(test_line)
 	char buf[16];
 
 	ck_assert_str_eq(utf8_line(buf, sizeof(buf), "a\nb\tc\x1b[2J"),
-	    "a?b?c?[2J");
+	    "a?b\tc?[2J");
 	ck_assert_str_eq(utf8_line(buf, sizeof(buf), "\xc2\x9b" "1m\x7f"),
 	    "?1m?");
 	ck_assert_str_eq(utf8_line(buf, sizeof(buf), "\xff\xc3\xa9"),
