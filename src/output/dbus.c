@@ -23,6 +23,7 @@
 #include "output/outputs.h"
 #include "session/account.h"
 #include "util/log.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define DBUS_ERROR_UNKNOWN_ACCOUNT	DBUS_IFACE ".Error.UnknownAccount"
@@ -345,18 +346,23 @@ dbus_connection(struct dbus *db, struct account *acct)
 	sd_bus_message	*m = NULL;
 	sd_bus		*bus;
 	const char	*error = account_error(acct);
+	char		*fixed;
 	int		 r;
 
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
+	/* sd-bus refuses a string that is not UTF-8, and an error may quote
+	 * what a TLS library read from a certificate. */
+	fixed = utf8_sanitize(error != NULL ? error : "",
+	    error != NULL ? strlen(error) : 0, NULL);
 	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
 	    "ConnectionChanged")) < 0 ||
 	    (r = sd_bus_message_append(m, "sss", account_name(acct),
-	    account_status_name(account_status(acct)),
-	    error != NULL ? error : "")) < 0)
+	    account_status_name(account_status(acct)), fixed)) < 0)
 		log_debug("D-Bus: account %s: cannot build ConnectionChanged: "
 		    "%s", account_name(acct), strerror(-r));
 	else
 		dbus_send(db, m, "ConnectionChanged");
 	sd_bus_message_unref(m);
+	free(fixed);
 }

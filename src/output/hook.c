@@ -13,8 +13,10 @@
 
 #include "config/config.h"
 #include "output/hook.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
@@ -103,17 +105,33 @@ hook_cfg_clear(struct config_hook *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Type names become parts of variable names: keep them boring. */
+/*
+ * A type makes JMAP_STATE_<Type> only when its name is boring enough to be
+ * part of a variable name, and the pair only fits the environment when the
+ * values stay small: the kernel refuses an exec whose single string passes
+ * 128 KiB, and the run would be lost.  Stdin, which JSON escapes, carries
+ * every type whatever its name or size.
+ */
+#define HOOK_TYPE_NAME_MAX	128
+#define HOOK_ENV_VALUE_MAX	4096
+
 static bool
 hook_type_name_ok(const char *s)
 {
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
-		return false;
-	for (s++; *s != '\0'; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9')))
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
 			return false;
-	return true;
+	return n > 0 && n <= HOOK_TYPE_NAME_MAX;
+}
+
+static bool
+hook_env_value_ok(const char *s)
+{
+	return strlen(s) <= HOOK_ENV_VALUE_MAX;
 }
 
 static bool
@@ -150,14 +168,12 @@ hook_select_types(const struct config_hook *h, const struct push_event *ev,
 	v = xcalloc((size_t)json_object_object_length(ev->changed) + 1,
 	    sizeof(*v));
 	json_object_object_foreach(ev->changed, type, val) {
-		if (!hook_type_name_ok(type)) {
-			log_debug("hook %s: account %s: ignoring changed type "
-			    "with unusable name", h->name, ev->account);
-			continue;
-		}
 		if (!json_object_is_type(val, json_type_string)) {
-			log_debug("hook %s: account %s: ignoring type %s whose "
-			    "state is not a string", h->name, ev->account, type);
+			char q[JSON_QUOTE_SIZE(64)];
+
+			log_debug("hook %s: account %s: ignoring type \"%s\" whose "
+			    "state is not a string", h->name, ev->account,
+			    json_quote(q, sizeof(q), type));
 			continue;
 		}
 		if (!hook_wants_type(h, type))
@@ -191,32 +207,48 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
     char *const *base)
 {
 	struct hook_type *types;
-	size_t ntypes, nbase = proc_strv_len(base), n = 0, tlen = 1;
+	size_t ntypes, nenv = 0, nbase = proc_strv_len(base), n = 0, tlen = 1;
 	char **env, *joined;
 
 	types = hook_select_types(h, ev, &ntypes);
+	/* Values may hold newlines and any UTF-8: they are data, and the
+	 * variable names are ours.  Only the type names and sizes are
+	 * checked. */
+	for (size_t i = 0; i < ntypes; i++) {
+		if (!hook_type_name_ok(types[i].type) ||
+		    !hook_env_value_ok(types[i].state)) {
+			char q[JSON_QUOTE_SIZE(64)];
+
+			log_debug("hook %s: account %s: type \"%s\" only on stdin: "
+			    "its name or state does not fit a variable",
+			    h->name, ev->account,
+			    json_quote(q, sizeof(q), types[i].type));
+			continue;
+		}
+		types[nenv++] = types[i];
+	}
 	/* base, 6 fixed variables, one per type, NULL */
-	env = xcalloc(nbase + 6 + ntypes + 1, sizeof(*env));
+	env = xcalloc(nbase + 6 + nenv + 1, sizeof(*env));
 	for (size_t i = 0; i < nbase; i++)
 		if (strncmp(base[i], "JMAP_", 5) != 0)
 			env[n++] = xstrdup(base[i]);
 	xasprintf(&env[n++], "JMAP_ACCOUNT=%s", ev->account);
-	if (ev->account_id != NULL)
+	if (ev->account_id != NULL && hook_env_value_ok(ev->account_id))
 		xasprintf(&env[n++], "JMAP_ACCOUNT_ID=%s", ev->account_id);
-	for (size_t i = 0; i < ntypes; i++)
+	for (size_t i = 0; i < nenv; i++)
 		tlen += strlen(types[i].type) + 1;
 	joined = xcalloc(1, tlen);
-	for (size_t i = 0; i < ntypes; i++) {
+	for (size_t i = 0; i < nenv; i++) {
 		if (i > 0)
 			strcat(joined, " ");
 		strcat(joined, types[i].type);
 	}
 	xasprintf(&env[n++], "JMAP_TYPES=%s", joined);
 	free(joined);
-	for (size_t i = 0; i < ntypes; i++)
+	for (size_t i = 0; i < nenv; i++)
 		xasprintf(&env[n++], "JMAP_STATE_%s=%s", types[i].type,
 		    types[i].state);
-	if (ev->push_state != NULL)
+	if (ev->push_state != NULL && hook_env_value_ok(ev->push_state))
 		xasprintf(&env[n++], "JMAP_PUSH_STATE=%s", ev->push_state);
 	xasprintf(&env[n++], "JMAP_REASON=%s", ev->reason);
 	xasprintf(&env[n++], "JMAP_HOOK=%s", h->name);
@@ -231,6 +263,7 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	struct json_object *root, *changed, *acct;
 	struct hook_type *types;
 	size_t ntypes;
+	const char *json;
 	char *s;
 
 	types = hook_select_types(h, ev, &ntypes);
@@ -251,8 +284,13 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	if (ev->push_state != NULL)
 		json_object_object_add(root, "pushState",
 		    json_object_new_string(ev->push_state));
-	s = xstrdup(json_object_to_json_string_ext(root,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json = json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* The parser repaired server text; this keeps stdin valid UTF-8 should
+	 * a string reach ev some other way (json-c writes bytes back
+	 * unchecked). */
+	s = utf8_valid(json, strlen(json)) ? xstrdup(json) :
+	    utf8_sanitize(json, strlen(json), NULL);
 	json_object_put(root);
 	free(types);
 	return s;

@@ -16,6 +16,7 @@
 
 #include "output/newmail.h"
 #include "util/json.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define NEWMAIL_SUMMARY_MAX	200
@@ -368,39 +369,6 @@ newmail_result_clear(struct newmail_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t		 len;
-	unsigned	 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 char *
 newmail_text(const char *str, size_t max, bool markup)
 {
@@ -416,8 +384,8 @@ newmail_text(const char *str, size_t max, bool markup)
 		size_t		 blen;
 
 		ent = NULL;
-		if ((len = utf8_len(s + i, n - i)) == 0) {
-			memcpy(buf, "\xef\xbf\xbd", 3);
+		if ((len = utf8_seqlen(str + i, n - i)) == 0) {
+			memcpy(buf, UTF8_REPLACEMENT, 3);
 			blen = 3;
 			len = 1;
 		} else if (s[i] < 0x20 || s[i] == 0x7f) {

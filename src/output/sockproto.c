@@ -9,18 +9,27 @@
 #include "output/outputs.h"
 #include "output/sockproto.h"
 #include "util/log.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define SOCKPROTO_JSON	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-/* Serializes and frees o. */
+/*
+ * Serializes and frees o.  Server text was repaired when parsed, but an
+ * error message may quote a peer (a client's "cmd", a TLS library's
+ * certificate text): json-c writes bytes >= 0x80 back unchecked, and
+ * invalid ones, only ever inside strings, get the same repair here.
+ */
 static char *
 sockproto_line(struct json_object *o)
 {
-	char *s;
+	const char *json = json_object_to_json_string_ext(o, SOCKPROTO_JSON);
+	char *s, *fixed = NULL;
 
-	xasprintf(&s, "%s\n", json_object_to_json_string_ext(o,
-	    SOCKPROTO_JSON));
+	if (!utf8_valid(json, strlen(json)))
+		json = fixed = utf8_sanitize(json, strlen(json), NULL);
+	xasprintf(&s, "%s\n", json);
+	free(fixed);
 	json_object_put(o);
 	return s;
 }

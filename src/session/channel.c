@@ -16,6 +16,7 @@
 #include "transport/ws.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define CHANNEL_API_MAX_BODY	(4 * 1024 * 1024)
@@ -208,9 +209,14 @@ channel_es_state(struct esource *es, const char *data, size_t len,
 		esource_close(es, "malformed state event from the server");
 		return;
 	}
-	if (f.type == FRAME_STATE_CHANGE)
-		ch->cbs.state(ch, &f, *id != '\0' ? id : NULL, ch->arg);
-	else
+	if (f.type == FRAME_STATE_CHANGE) {
+		/* The id becomes JMAP_PUSH_STATE and socket JSON, like any
+		 * string the JSON parser repaired. */
+		char *fixed = utf8_sanitize(id, strlen(id), NULL);
+
+		ch->cbs.state(ch, &f, *fixed != '\0' ? fixed : NULL, ch->arg);
+		free(fixed);
+	} else
 		log_debug("%s: ignoring a state event of type %s",
 		    ch->log_prefix, f.type_name ? f.type_name : "(none)");
 	frame_clear(&f);

@@ -81,6 +81,12 @@ net_lws_log(int level, const char *line)
 
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
+	/* Only the debug builds of lws dump headers, at levels we never
+	 * enable; should one reach us anyway, the credentials stay out. */
+	if (strcasestr(line, "authorization") != NULL) {
+		line = "(a line about the Authorization header, not shown)";
+		len = strlen(line);
+	}
 	if (level & LLL_ERR)
 		log_info("libwebsockets: %.*s", (int)len, line);
 	else

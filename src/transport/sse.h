@@ -1,7 +1,8 @@
 /* A streaming parser of the text/event-stream format (WHATWG HTML, "Server-
  * sent events", event stream interpretation), for RFC 8620 7.3 EventSource
  * push.  It works on bytes: it does not decode UTF-8, so invalid sequences
- * reach the callback as they came (the JSON parser rejects them). */
+ * reach the callback as they came (the JSON parser and the channel repair
+ * them). */
 #ifndef JP_SSE_H
 #define JP_SSE_H
 

@@ -3,15 +3,53 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "util/json.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
+static int	json_parse_valid(const char *, size_t, int, struct json_object **,
+		    char *, size_t);
+
+/*
+ * json-c copies bytes >= 0x80 into strings and back out unchecked, so text
+ * that is not UTF-8 is repaired here, once for every parser: whatever the
+ * document becomes (socket and hook JSON, D-Bus strings, logs) is then
+ * valid.  Every JSON delimiter is ASCII, so the repair never changes the
+ * structure, and json-c itself turns lone \u surrogates into U+FFFD.
+ */
 int
 json_parse_buffer(const char *data, size_t len, int depth,
+    struct json_object **rootp, char *err, size_t errlen)
+{
+	char *fixed;
+	size_t fixedlen;
+	int rv;
+
+	/* json_tokener_parse_ex() takes an int length. */
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "JSON text too large");
+		return -1;
+	}
+	if (utf8_valid(data, len))
+		return json_parse_valid(data, len, depth, rootp, err, errlen);
+	fixed = utf8_sanitize(data, len, &fixedlen);
+	if (fixedlen > INT_MAX) {
+		snprintf(err, errlen, "JSON text too large");
+		rv = -1;
+	} else
+		rv = json_parse_valid(fixed, fixedlen, depth, rootp, err,
+		    errlen);
+	free(fixed);
+	return rv;
+}
+
+static int
+json_parse_valid(const char *data, size_t len, int depth,
     struct json_object **rootp, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
@@ -20,11 +58,6 @@ json_parse_buffer(const char *data, size_t len, int depth,
 	size_t end;
 	bool waited = false;
 
-	/* json_tokener_parse_ex() takes an int length. */
-	if (len > INT_MAX) {
-		snprintf(err, errlen, "JSON text too large");
-		return -1;
-	}
 	if ((tok = json_tokener_new_ex(depth)) == NULL)
 		fatalx("out of memory allocating a JSON parser");
 	root = json_tokener_parse_ex(tok, data, (int)len);

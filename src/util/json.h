@@ -14,6 +14,8 @@ struct json_object;
  * only blanks may follow it, a NUL byte is never one.  0 with the document
  * in *rootp (NULL for JSON null), or -1 with a message in err: "truncated
  * JSON", "invalid JSON at offset N" or "JSON nested deeper than N levels".
+ * Bytes that are not UTF-8 are replaced by U+FFFD first (offsets in err
+ * count the repaired text): every string in the document is valid UTF-8.
  */
 int	 json_parse_buffer(const char *data, size_t len, int depth,
 	    struct json_object **rootp, char *err, size_t errlen);

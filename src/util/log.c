@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "util/log.h"
+#include "util/utf8.h"
 
 static int log_level = LOG_INFO;
 /* Under journald (JOURNAL_STREAM set) "<N>" prefixes carry the priority and
@@ -82,12 +83,15 @@ log_prio_tag(int prio)
 void
 log_vmsg(int prio, const char *fmt, va_list ap)
 {
-	char buf[4096];
+	char raw[4096], buf[4096];
 	int saved_errno = errno;
 
 	if (prio > log_level)
 		return;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* Lines quote what servers and children send: a newline or an escape
+	 * sequence in there must not forge a line or drive a terminal. */
+	utf8_line(buf, sizeof(buf), raw);
 	/* One write per line keeps lines whole when hooks share our stderr. */
 	if (log_journal) {
 		fprintf(stderr, "<%d>%s\n", prio, buf);

@@ -32,7 +32,10 @@ INTEGRATION_TESTS += \
 	tests/integration/socket.sh \
 	tests/integration/socket-overflow.sh \
 	tests/integration/socket-activation.sh \
-	tests/integration/pushctl.sh
+	tests/integration/pushctl.sh \
+	tests/integration/hostile-server.sh \
+	tests/integration/secrets.sh \
+	tests/integration/es-hostile-server.sh
 check_PROGRAMS += tests/integration/sockclient
 tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
 tests_integration_sockclient_LDADD =

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Desktop notifications through a fake notification server: exact Notify
-# arguments, markup escaping, read or archived mail never notified, a burst
-# summarised, the Email/query fallback after cannotCalculateChanges, no
-# bus at start and no notification server both logged, not fatal.
+# arguments, markup escaping (a hostile sender and subject too), read or
+# archived mail never notified, a burst summarised, the Email/query
+# fallback after cannotCalculateChanges, no bus at start and no
+# notification server both logged, not fatal.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
@@ -64,6 +65,14 @@ expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 
 wait_log "notifications: shown" 5
 [ "$(grep -c 'no notification server' "$T/daemon.log")" = 1 ] ||
     fail "the missing notification server was logged more than once"
+
+# A hostile sender and subject: markup escaped in the body only (the
+# summary is plain text), invalid UTF-8 repaired, and the Notify call still
+# goes through (sd-bus refuses invalid UTF-8).
+R=$(printf '\xef\xbf\xbd')
+control "mail?name=%3Cb%3EEve%3C%2Fb%3E%FF&email=eve@example.com&subject=%3Ca%20href%3D%22x%22%3Eclick%3C%2Fa%3E%FF%20%26amp%3B" >/dev/null
+control 'deliver' >/dev/null
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=<b>Eve</b>$R <eve@example.com> body=&lt;a href=&quot;x&quot;&gt;click&lt;/a&gt;$R &amp;amp; $HINTS_ARGS"
 
 daemon_stop
 echo ok

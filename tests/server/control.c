@@ -280,6 +280,30 @@ control_fault(struct ts_server *s, struct lws *wsi)
 	return control_status(s, wsi);
 }
 
+/* Room for the frame argument of /control/send, URL-decoded. */
+#define SEND_MAX	4096
+
+/* Whatever the test wrote, byte for byte: hostile values need no model. */
+static int
+control_send(struct ts_server *s, struct lws *wsi)
+{
+	char *buf = xmalloc(SEND_MAX);
+	const char *frame;
+	size_t len;
+
+	if ((frame = control_arg(wsi, "frame", buf, SEND_MAX)) == NULL) {
+		free(buf);
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "frame: missing");
+	}
+	len = strlen(frame);
+	ts_info("send: a %zu-byte frame to every client", len);
+	ws_send_all(s, frame, len);
+	es_send_all(s, frame, len);
+	free(buf);
+	return control_status(s, wsi);
+}
+
 static int
 control_close(struct ts_server *s, struct lws *wsi)
 {
@@ -379,6 +403,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_fault(s, wsi);
 	if (strcmp(what, "close") == 0)
 		return control_close(s, wsi);
+	if (strcmp(what, "send") == 0)
+		return control_send(s, wsi);
 	if (strcmp(what, "wait") == 0)
 		return control_wait(s, wsi, hc);
 	if (strcmp(what, "mail") == 0)

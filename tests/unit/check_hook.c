@@ -113,12 +113,15 @@ START_TEST(test_env_weird_types_and_empty_base)
 		.account = "personal", .account_id = "u1",
 		.changed = changed_new("{\"bad-name\":\"x\",\"1Email\":\"y\","
 		    "\"\":\"z\",\"Email\":{\"not\":\"a string\"},"
-		    "\"Mailbox\":\"m=1 2\"}"),
+		    "\"Mailbox\":\"m=1 2\",\"a b\":\"s\",\"a=b\":\"s\","
+		    "\"a\\nb\":\"s\",\"Caf\\u00e9\":\"s\",\"My_Type\":"
+		    "\"$(x)\\n`y`\"}"),
 		.push_state = "", .reason = "push",
 	};
 	const char *want[] = {
 		"JMAP_ACCOUNT=personal", "JMAP_ACCOUNT_ID=u1",
-		"JMAP_TYPES=Mailbox", "JMAP_STATE_Mailbox=m=1 2",
+		"JMAP_TYPES=1Email Mailbox My_Type", "JMAP_STATE_1Email=y",
+		"JMAP_STATE_Mailbox=m=1 2", "JMAP_STATE_My_Type=$(x)\n`y`",
 		"JMAP_PUSH_STATE=", "JMAP_REASON=push", "JMAP_HOOK=sync", NULL,
 	};
 	char *empty[] = { NULL };
@@ -127,6 +130,52 @@ START_TEST(test_env_weird_types_and_empty_base)
 	check_env(env, want);
 	proc_strv_free(env);
 	json_object_put(ev.changed);
+}
+END_TEST
+
+/* Beyond what a variable holds: the type stays on stdin only, and an
+ * oversized accountId or pushState leaves its variable unset. */
+START_TEST(test_env_sizes)
+{
+	char name[130], *big = xmalloc(4098), *over = xmalloc(4098);
+	struct push_event ev = {
+		.account = "personal", .reason = "push",
+	};
+	const char *want[] = {
+		"JMAP_ACCOUNT=personal", "JMAP_TYPES=Mailbox", NULL, NULL,
+		"JMAP_REASON=push", "JMAP_HOOK=sync", NULL,
+	};
+	char *empty[] = { NULL }, *max_name, *max_state, **env;
+
+	memset(name, 'T', 129);
+	name[129] = '\0';
+	memset(big, 's', 4097);
+	big[4097] = '\0';
+	memcpy(over, big, 4098);
+	ev.account_id = over;
+	ev.push_state = over;
+	ev.changed = json_object_new_object();
+	json_object_object_add(ev.changed, name, json_object_new_string("x"));
+	json_object_object_add(ev.changed, "Email",
+	    json_object_new_string(big));
+	name[128] = '\0';
+	big[4096] = '\0';
+	json_object_object_add(ev.changed, name, json_object_new_string(big));
+	json_object_object_add(ev.changed, "Mailbox",
+	    json_object_new_string("m1"));
+	xasprintf(&max_name, "JMAP_TYPES=Mailbox %s", name);
+	xasprintf(&max_state, "JMAP_STATE_%s=%s", name, big);
+	want[1] = max_name;
+	want[2] = "JMAP_STATE_Mailbox=m1";
+	want[3] = max_state;
+	env = hook_build_env(&hook_all, &ev, empty);
+	check_env(env, want);
+	proc_strv_free(env);
+	json_object_put(ev.changed);
+	free(max_name);
+	free(max_state);
+	free(big);
+	free(over);
 }
 END_TEST
 
@@ -162,13 +211,20 @@ START_TEST(test_stdin)
 
 	s = hook_build_stdin(&hook_all, &ev);
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
-	    "{\"Email\":\"e\\\"1\",\"Mailbox\":\"m/1\",\"Thread\":\"t9\"}},"
-	    "\"pushState\":\"ps/1\"}");
+	    "{\"Email\":\"e\\\"1\",\"Mailbox\":\"m/1\",\"Thread\":\"t9\","
+	    "\"x-y\":\"z\"}},\"pushState\":\"ps/1\"}");
 	free(s);
 	ev.push_state = NULL;
 	s = hook_build_stdin(&hook_email, &ev);
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
 	    "{\"Email\":\"e\\\"1\",\"Thread\":\"t9\"}}}");
+	free(s);
+	/* Strings that did not come through the parser are repaired too. */
+	json_object_object_add(ev.changed, "Thread",
+	    json_object_new_string("t\xff"));
+	s = hook_build_stdin(&hook_email, &ev);
+	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"Email\":\"e\\\"1\",\"Thread\":\"t\xef\xbf\xbd\"}}}");
 	free(s);
 	s = hook_build_stdin(&hook_cal, &ev);
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
@@ -681,6 +737,7 @@ hook_suite(void)
 	tcase_add_test(tc, test_env_all_types);
 	tcase_add_test(tc, test_env_filtered_no_push_state);
 	tcase_add_test(tc, test_env_weird_types_and_empty_base);
+	tcase_add_test(tc, test_env_sizes);
 	tcase_add_test(tc, test_env_nothing_passes);
 	tcase_add_test(tc, test_stdin);
 	tcase_add_test(tc, test_matches);

@@ -61,6 +61,10 @@ START_TEST(test_parse_errors)
 	    "a line, e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"x\"}", "{\"error\":\"unknown command: use "
 	    "status, subscribe, reconnect or reload\",\"cmd\":\"x\"}\n");
+	/* A reply quoting invalid UTF-8 stays valid JSON. */
+	parse_fails("{\"cmd\":\"x\xff\xc3\"}", "{\"error\":\"unknown command: "
+	    "use status, subscribe, reconnect or reload\",\"cmd\":\"x"
+	    "\xef\xbf\xbd\xef\xbf\xbd\"}\n");
 	parse_fails("{\"cmd\":5}", "{\"error\":\"missing \\\"cmd\\\": send "
 	    "e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"subscribe\",\"types\":[\"Email\",3]}",
