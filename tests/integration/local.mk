@@ -33,6 +33,7 @@ INTEGRATION_TESTS += \
 	tests/integration/socket-overflow.sh \
 	tests/integration/socket-activation.sh \
 	tests/integration/socket-access.sh \
+	tests/integration/socket-clients.sh \
 	tests/integration/pushctl.sh
 check_PROGRAMS += tests/integration/sockclient
 tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
