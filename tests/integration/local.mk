@@ -6,6 +6,7 @@ INTEGRATION_TESTS = \
 	tests/integration/faults.sh \
 	tests/integration/reload.sh \
 	tests/integration/dbus.sh \
+	tests/integration/dbus-system.sh \
 	tests/integration/notify.sh \
 	tests/integration/check-config.sh \
 	tests/integration/keepalive.sh \
