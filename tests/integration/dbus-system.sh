@@ -12,15 +12,21 @@
 [ "$(id -u)" = 0 ] || { echo "SKIP: run as root (switches to nobody)"; exit 77; }
 command -v setpriv >/dev/null ||
     { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
-getent passwd nobody daemon >/dev/null && getent group nogroup >/dev/null ||
-    { echo "SKIP: no user nobody or daemon, or no group nogroup"; exit 77; }
+if ! getent passwd nobody daemon >/dev/null || ! getent group nogroup >/dev/null; then
+	echo "SKIP: no user nobody or daemon, or no group nogroup"
+	exit 77
+fi
 
 POLICY="$top_builddir/dbus/org.jmappushd.Pushd1.conf"
 [ -r "$POLICY" ] || fail "no built policy $POLICY"
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/sysbus"
 # jp-busprobe connects to the "session" bus: here, the system one.
 export DBUS_SESSION_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS"
+# Other users must reach the bus and the probe, which the build tree
+# (under /root, say) may not let them.
 chmod 755 "$T"
+cp "$PROBE" "$T/"
+PROBE="$T/jp-busprobe"
 
 # bus_config POLICY: the system bus's rules as Debian's system.conf has
 # them, with POLICY included the way system.d files are.

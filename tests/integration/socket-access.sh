@@ -10,14 +10,18 @@
 [ "$(id -u)" = 0 ] || { echo "SKIP: run as root (switches to nobody)"; exit 77; }
 command -v setpriv >/dev/null ||
     { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
-getent passwd nobody daemon >/dev/null && getent group nogroup >/dev/null ||
-    { echo "SKIP: no user nobody or daemon, or no group nogroup"; exit 77; }
+if ! getent passwd nobody daemon >/dev/null || ! getent group nogroup >/dev/null; then
+	echo "SKIP: no user nobody or daemon, or no group nogroup"
+	exit 77
+fi
 
-CLIENT="$top_builddir/tests/integration/sockclient"
-PUSHCTL="$top_builddir/src/jmap-pushctl"
-DENIED='{"error":"permission denied: only the daemon'"'"'s user, root and the members of its socket_group may use this socket","cmd":null}'
-# Other users must reach the socket's directory.
+# Other users must reach the socket's directory and the clients, which the
+# build tree (under /root, say) may not let them.
 chmod 755 "$T"
+cp "$top_builddir/tests/integration/sockclient" "$top_builddir/src/jmap-pushctl" "$T/"
+CLIENT="$T/sockclient"
+PUSHCTL="$T/jmap-pushctl"
+DENIED='{"error":"permission denied: only the daemon'"'"'s user, root and the members of its socket_group may use this socket","cmd":null}'
 
 # as USER GROUP CMD...: runs CMD as USER with only GROUP.
 as() {
