@@ -163,13 +163,21 @@ peer_error(int fd)
 	json_object_put(o);
 }
 
+/* A connection the daemon closed is an error to report, not a signal; a
+ * closed stdout (watch | head) still ends us with SIGPIPE. */
 static void
 send_line(FILE *f, struct json_object *o)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int rc;
+
+	sigaction(SIGPIPE, &ign, &old);
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
-	if (fflush(f) == EOF) {
+	rc = fflush(f);
+	sigaction(SIGPIPE, &old, NULL);
+	if (rc == EOF) {
 		if (errno == EPIPE)
 			peer_error(fileno(f));
 		perror("jmap-pushctl: write to the daemon");
@@ -601,8 +609,6 @@ main(int argc, char *argv[])
 		fprintf(stderr, "jmap-pushctl: unknown command '%s'\n", cmd);
 		usage(2);
 	}
-	/* A closed connection is an error to report, not a signal. */
-	signal(SIGPIPE, SIG_IGN);
 	path = find_socket(sockopt, config);
 	f = connect_daemon(path);
 	free(path);
