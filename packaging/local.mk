@@ -8,6 +8,7 @@ example_DATA = etc/jmap-pushd.conf.example
 DEBIAN_FILES = \
 	packaging/debian/changelog \
 	packaging/debian/control \
+	packaging/debian/jmap-pushd.postinst \
 	packaging/debian/copyright \
 	packaging/debian/rules \
 	packaging/debian/source/format

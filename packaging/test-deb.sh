@@ -45,9 +45,14 @@ for f in /usr/bin/jmap-pushd /usr/bin/jmap-pushctl \
     /usr/share/man/man8/jmap-pushd.8.gz \
     /usr/share/man/man1/jmap-pushctl.1.gz \
     /usr/share/man/man5/jmap-pushd.conf.5.gz \
+    /usr/share/dbus-1/system.d/org.jmappushd.Pushd1.conf \
     $doc/copyright; do
 	[ -e "$f" ] || fail "the package did not install $f"
 done
+getent group jmap-pushd >/dev/null ||
+    fail "the package did not create the group jmap-pushd"
+grep -q '<policy group="jmap-pushd">' /usr/share/dbus-1/system.d/org.jmappushd.Pushd1.conf ||
+    fail "the D-Bus policy does not name the group jmap-pushd"
 # Installed, enabled for nobody.
 for f in /etc/systemd/system/multi-user.target.wants/jmap-pushd-system.service \
     /etc/systemd/user/default.target.wants/jmap-pushd.service \

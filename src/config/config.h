@@ -9,6 +9,8 @@
 
 /* sizeof(sun_path) on Linux. */
 #define CONFIG_SOCKET_PATH_MAX	108
+/* The most max_clients may be: well within a process's file limit. */
+#define CONFIG_MAX_CLIENTS	10000
 
 enum config_transport {
 	TRANSPORT_AUTO,
@@ -103,9 +105,10 @@ struct config {
 	struct config_tuning defaults;
 	bool socket_set;	/* socket = was given */
 	char *socket_path;	/* resolved default when not set; NULL: socket = none or no default */
-	unsigned socket_mode;	/* default 0600 */
+	unsigned socket_mode;	/* default 0600, 0660 with socket_group */
 	char *socket_group;	/* NULL: the daemon's group */
 	size_t socket_queue;	/* per-client output bound, default 256 KiB */
+	unsigned max_clients;	/* control socket clients at once, default 64 */
 	enum config_dbus dbus;	/* default auto */
 	struct config_notify notify;
 	struct config_accounts accounts;

@@ -54,6 +54,7 @@ enum key_id {
 	K_SOCKET_MODE,
 	K_SOCKET_GROUP,
 	K_SOCKET_QUEUE,
+	K_MAX_CLIENTS,
 	K_DBUS,
 	K_ENABLED,
 	K_ACCOUNTS,
@@ -98,6 +99,7 @@ static const struct {
 	[K_SOCKET_MODE] = { "socket_mode", IN_DAEMON },
 	[K_SOCKET_GROUP] = { "socket_group", IN_DAEMON },
 	[K_SOCKET_QUEUE] = { "socket_queue", IN_DAEMON },
+	[K_MAX_CLIENTS] = { "max_clients", IN_DAEMON },
 	[K_DBUS] = { "dbus", IN_DAEMON },
 	[K_ENABLED] = { "enabled", IN_NOTIFY },
 	[K_ACCOUNTS] = { "accounts", IN_NOTIFY },
@@ -399,9 +401,10 @@ parse_path(struct parser *p, const struct keyset *ks, enum key_id id)
 static void
 load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 {
-	const char	*v;
+	const char	*v, *rest;
 	char		*end;
 	unsigned long	 mode;
+	uint64_t	 u;
 	size_t		 n;
 
 	if ((v = ks->val[K_SOCKET]) != NULL) {
@@ -424,8 +427,12 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 		else
 			cfg->socket_mode = (unsigned)mode;
 	}
-	if ((v = ks->val[K_SOCKET_GROUP]) != NULL)
+	if ((v = ks->val[K_SOCKET_GROUP]) != NULL) {
 		cfg->socket_group = xstrdup(v);
+		/* The group is there to be let in. */
+		if (ks->val[K_SOCKET_MODE] == NULL)
+			cfg->socket_mode = 0660;
+	}
 	if ((v = ks->val[K_SOCKET_QUEUE]) != NULL) {
 		if (config_parse_size(v, &n) == -1 || n < 4096)
 			parser_error(p, ks->line[K_SOCKET_QUEUE], "invalid "
@@ -433,6 +440,15 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 			    "as 256k", v);
 		else
 			cfg->socket_queue = n;
+	}
+	if ((v = ks->val[K_MAX_CLIENTS]) != NULL) {
+		if ((rest = value_digits(v, CONFIG_MAX_CLIENTS, &u)) ==
+		    NULL || *rest != '\0' || u < 1)
+			parser_error(p, ks->line[K_MAX_CLIENTS], "invalid "
+			    "max_clients '%s': use a number from 1 to %d", v,
+			    CONFIG_MAX_CLIENTS);
+		else
+			cfg->max_clients = (unsigned)u;
 	}
 }
 
@@ -699,6 +715,7 @@ config_build(struct parser *p)
 	tuning_defaults(&cfg->defaults);
 	cfg->socket_mode = 0600;
 	cfg->socket_queue = 256 * 1024;
+	cfg->max_clients = 64;
 	notify_defaults(&cfg->notify);
 	TAILQ_INIT(&cfg->accounts);
 	TAILQ_INIT(&cfg->hooks);

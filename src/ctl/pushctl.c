@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,10 @@ connect_daemon(const char *path)
 			    "running (nothing listens on %s); start it (e.g. "
 			    "systemctl --user start jmap-pushd), or give its "
 			    "socket with -s\n", path);
+		else if (errno == EACCES)
+			fprintf(stderr, "jmap-pushctl: %s: permission denied: "
+			    "only the daemon's user, root and the members of "
+			    "its socket_group may use it\n", path);
 		else
 			fprintf(stderr, "jmap-pushctl: cannot connect to %s: "
 			    "%s\n", path, strerror(errno));
@@ -134,13 +139,47 @@ connect_daemon(const char *path)
 	return f;
 }
 
+/* The daemon closed the connection before our command reached it: it
+ * refuses a client with one error line, still there to be read. */
+static void
+peer_error(int fd)
+{
+	char buf[4096], *nl;
+	struct json_object *o;
+	ssize_t n;
+
+	if ((n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return;
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	if ((o = json_tokener_parse(buf)) == NULL)
+		return;
+	if (json_object_is_type(o, json_type_object) &&
+	    str(o, "error") != NULL) {
+		fprintf(stderr, "jmap-pushctl: %s\n", str(o, "error"));
+		exit(1);
+	}
+	json_object_put(o);
+}
+
+/* A connection the daemon closed is an error to report, not a signal; a
+ * closed stdout (watch | head) still ends us with SIGPIPE. */
 static void
 send_line(FILE *f, struct json_object *o)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int rc;
+
+	sigaction(SIGPIPE, &ign, &old);
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
-	if (fflush(f) == EOF) {
+	rc = fflush(f);
+	sigaction(SIGPIPE, &old, NULL);
+	if (rc == EOF) {
+		if (errno == EPIPE)
+			peer_error(fileno(f));
 		perror("jmap-pushctl: write to the daemon");
 		exit(1);
 	}
@@ -454,6 +493,11 @@ do_watch(FILE *f, enum watch_mode mode, const char *fmt)
 		const char *kind = str(o, "event");
 
 		if (kind == NULL) {
+			if (str(o, "error") != NULL) {
+				fprintf(stderr, "jmap-pushctl: %s\n",
+				    str(o, "error"));
+				exit(1);
+			}
 			json_object_put(o);
 			continue;
 		}

@@ -4,5 +4,6 @@ src_libjmappushd_a_SOURCES += \
 	src/output/newmail.c src/output/newmail.h \
 	src/output/notify.c src/output/notify.h \
 	src/output/outputs.c src/output/outputs.h \
+	src/output/sockauth.c src/output/sockauth.h \
 	src/output/sockproto.c src/output/sockproto.h \
 	src/output/socket.c src/output/socket.h

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "output/outputs.h"
+#include "output/sockauth.h"
 #include "output/sockproto.h"
 #include "output/socket.h"
 #include "session/account.h"
@@ -57,6 +59,15 @@ struct sock {
 	char *path;		/* the file we created, removed on exit */
 	ino_t ino;
 	size_t queue_max;
+	unsigned max_clients;
+	unsigned nclients;	/* in clients */
+	unsigned long refused_full;	/* in this burst at max_clients */
+	uid_t self;
+	bool has_group;
+	gid_t group;		/* socket_group's, when has_group */
+	char *group_name;
+	unsigned mode;		/* socket_mode when the socket was made */
+	struct sockauth_limit denied_log;
 	unsigned next_id;
 	struct sock_clients clients;
 	struct sock_clients dead;
@@ -96,6 +107,13 @@ sock_client_kill(struct sock_client *c, const char *why)
 	c->dead = true;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_REMOVE(&c->s->clients, c, entry);
+	c->s->nclients--;
+	if (c->s->refused_full > 0 && c->s->nclients < c->s->max_clients) {
+		log_info("socket: %lu connection(s) refused while at "
+		    "max_clients (%u); accepting again", c->s->refused_full,
+		    c->s->max_clients);
+		c->s->refused_full = 0;
+	}
 	TAILQ_INSERT_TAIL(&c->s->dead, c, entry);
 	event_active(c->s->reaper, EV_TIMEOUT, 0);
 }
@@ -352,13 +370,68 @@ sock_client_event(struct bufferevent *bev, short what, void *arg)
 		sock_client_close(c);
 }
 
+/* Tells a refused client why, if the line fits at once (a new
+ * connection's buffer is empty), and closes it. */
+static void
+sock_refuse(evutil_socket_t fd, const char *why)
+{
+	char *line = sockproto_error(why, NULL);
+
+	(void)send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
+	free(line);
+	evutil_closesocket(fd);
+}
+
+/* Whether the peer on fd may talk; refusals are logged within a bound. */
+static bool
+sock_peer_allowed(struct sock *s, evutil_socket_t fd, struct sockauth_peer *p)
+{
+	unsigned long missed = 0;
+	char more[80] = "";
+
+	if (sockauth_peer_get(fd, p, s->self, s->has_group, s->group) == -1)
+		return false;
+	if (sockauth_check(p, s->self, s->has_group, s->group) !=
+	    SOCKAUTH_DENIED)
+		return true;
+	if (sockauth_limit_log(&s->denied_log, time(NULL), &missed)) {
+		if (missed > 0)
+			snprintf(more, sizeof(more), " (and %lu more before, "
+			    "not logged)", missed);
+		log_warnx("socket: refused a client with uid %u (pid %ld): "
+		    "not the daemon's user, root%s%s%s", (unsigned)p->uid,
+		    (long)p->pid, s->has_group ? " or a member of " : "",
+		    s->has_group ? s->group_name : "", more);
+	}
+	sockauth_peer_clear(p);
+	return false;
+}
+
 static void
 sock_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct sock *s = arg;
-	struct sock_client *c = xcalloc(1, sizeof(*c));
+	struct sockauth_peer peer;
+	struct sock_client *c;
 
+	if (!sock_peer_allowed(s, fd, &peer)) {
+		sock_refuse(fd, "permission denied: only the daemon's user, "
+		    "root and the members of its socket_group may use this "
+		    "socket");
+		return;
+	}
+	sockauth_peer_clear(&peer);
+	if (s->nclients >= s->max_clients) {
+		if (s->refused_full++ == 0)
+			log_warnx("socket: %u clients connected, the "
+			    "max_clients limit: refusing new ones until one "
+			    "leaves", s->nclients);
+		sock_refuse(fd, "too many clients: try again later, or raise "
+		    "max_clients");
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	c->id = ++s->next_id;
 	sockproto_sub_all(&c->sub);
@@ -371,7 +444,9 @@ sock_accept(struct evconnlistener *l, evutil_socket_t fd,
 	    c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);
-	log_debug("socket client %u: connected", c->id);
+	s->nclients++;
+	log_debug("socket client %u: connected (uid %u, pid %ld)", c->id,
+	    (unsigned)peer.uid, (long)peer.pid);
 }
 
 static void
@@ -402,6 +477,33 @@ sock_activated(int *fd)
 	return 1;
 }
 
+/* socket_group's gid, which the access check needs for a socket systemd
+ * passed too. */
+static int
+sock_resolve_group(struct sock *s, const struct config *cfg)
+{
+	struct group *gr;
+
+	s->self = geteuid();
+	if (cfg->socket_group == NULL)
+		return 0;
+	errno = 0;
+	if ((gr = getgrnam(cfg->socket_group)) == NULL) {
+		if (errno != 0)
+			log_warn("socket: cannot look up group %s",
+			    cfg->socket_group);
+		else
+			log_warnx("socket: no group %s: create it (groupadd "
+			    "%s) or fix socket_group", cfg->socket_group,
+			    cfg->socket_group);
+		return -1;
+	}
+	s->has_group = true;
+	s->group = gr->gr_gid;
+	s->group_name = xstrdup(cfg->socket_group);
+	return 0;
+}
+
 /* Whether a daemon answers at path: then it is not ours to replace. */
 static int
 sock_probe(const struct sockaddr_un *sun)
@@ -424,7 +526,6 @@ sock_bind(struct sock *s, const struct config *cfg)
 	const char *path = cfg->socket_path;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
-	struct group *gr;
 	char *dir;
 	mode_t old;
 	int fd;
@@ -481,16 +582,22 @@ sock_bind(struct sock *s, const struct config *cfg)
 	s->path = xstrdup(path);
 	if (lstat(path, &st) == 0)
 		s->ino = st.st_ino;
-	if (cfg->socket_group != NULL) {
-		if ((gr = getgrnam(cfg->socket_group)) == NULL)
-			log_warnx("socket %s: no group %s; check socket_group",
-			    path, cfg->socket_group);
-		else if (chown(path, (uid_t)-1, gr->gr_gid) == -1)
-			log_warn("socket %s: chown to group %s", path,
-			    cfg->socket_group);
+	/* A socket the group cannot reach would refuse its members with
+	 * no word to them: better not to start. */
+	if (s->has_group && chown(path, (uid_t)-1, s->group) == -1) {
+		log_warn("socket %s: cannot give it to group %s (the daemon's "
+		    "user must be a member of it; under systemd, add "
+		    "SupplementaryGroups=%s)", path, s->group_name,
+		    s->group_name);
+		close(fd);
+		return -1;
 	}
-	if (chmod(path, (mode_t)cfg->socket_mode) == -1)
+	if (chmod(path, (mode_t)cfg->socket_mode) == -1) {
 		log_warn("socket %s: chmod", path);
+		close(fd);
+		return -1;
+	}
+	s->mode = cfg->socket_mode;
 	if (listen(fd, 64) == -1) {
 		log_warn("socket %s: listen", path);
 		close(fd);
@@ -508,24 +615,24 @@ sock_new(struct event_base *base, const struct config *cfg, struct daemon *d)
 	s->base = base;
 	s->daemon = d;
 	s->queue_max = cfg->socket_queue;
+	s->max_clients = cfg->max_clients;
 	TAILQ_INIT(&s->clients);
 	TAILQ_INIT(&s->dead);
 	if ((s->reaper = event_new(base, -1, 0, sock_reap, s)) == NULL)
 		fatalx("libevent: cannot create the socket reaper");
-	if ((rc = sock_activated(&fd)) == -1) {
+	if ((rc = sock_activated(&fd)) == 0 && cfg->socket_path == NULL) {
+		log_info("socket: none (%s)", cfg->socket_set ? "socket = none" :
+		    "XDG_RUNTIME_DIR is not set; set socket = to have one");
+		return s;
+	}
+	if (rc == -1 || sock_resolve_group(s, cfg) == -1 ||
+	    (rc == 0 && (fd = sock_bind(s, cfg)) == -1)) {
 		sock_free(s);
 		return NULL;
 	}
 	if (rc == 1)
 		log_info("socket: listening on the socket systemd passed");
-	else if (cfg->socket_path == NULL) {
-		log_info("socket: none (%s)", cfg->socket_set ? "socket = none" :
-		    "XDG_RUNTIME_DIR is not set; set socket = to have one");
-		return s;
-	} else if ((fd = sock_bind(s, cfg)) == -1) {
-		sock_free(s);
-		return NULL;
-	} else
+	else
 		log_info("socket: listening on %s", cfg->socket_path);
 	evutil_make_socket_nonblocking(fd);
 	s->listener = evconnlistener_new(base, sock_accept, s,
@@ -540,10 +647,18 @@ void
 sock_set_config(struct sock *s, const struct config *cfg)
 {
 	s->queue_max = cfg->socket_queue;
+	s->max_clients = cfg->max_clients;
 	if (s->path != NULL && (cfg->socket_path == NULL ||
 	    strcmp(cfg->socket_path, s->path) != 0))
 		log_warnx("socket: a new socket path takes effect only when "
 		    "jmap-pushd restarts; still listening on %s", s->path);
+	/* The check and the file's mode and group go together. */
+	if ((cfg->socket_group == NULL) != (s->group_name == NULL) ||
+	    (cfg->socket_group != NULL &&
+	    strcmp(cfg->socket_group, s->group_name) != 0) ||
+	    (s->path != NULL && cfg->socket_mode != s->mode))
+		log_warnx("socket: a new socket_group or socket_mode takes "
+		    "effect only when jmap-pushd restarts");
 }
 
 void
@@ -565,6 +680,7 @@ sock_free(struct sock *s)
 	if (s->path != NULL && lstat(s->path, &st) == 0 && st.st_ino == s->ino)
 		unlink(s->path);
 	free(s->path);
+	free(s->group_name);
 	event_free(s->reaper);
 	free(s);
 }

@@ -1,7 +1,9 @@
 /* The control socket: a UNIX stream socket speaking newline-delimited JSON
  * (output/sockproto.h) to any number of local clients, jmap-pushctl among
  * them.  Events go out to every subscribed client; commands are answered
- * through the daemon's API. */
+ * through the daemon's API.  Only the daemon's user, root and the members
+ * of socket_group are served (output/sockauth.h), at most max_clients at
+ * once; others get one error line and are closed. */
 #ifndef JP_SOCKET_H
 #define JP_SOCKET_H
 
@@ -14,12 +16,13 @@ struct sock;
 
 /* Listens on the socket systemd passed (LISTEN_FDS), else on
  * cfg->socket_path, replacing a stale socket file but refusing (NULL) when
- * another daemon answers there or the path cannot be used (logged).  With
- * no socket configured, an object that does nothing. */
+ * another daemon answers there, the path cannot be used, or socket_group
+ * does not exist or cannot be given the file (logged).  With no socket
+ * configured, an object that does nothing. */
 struct sock *sock_new(struct event_base *, const struct config *,
     struct daemon *);
-/* After a reload: the queue bound applies at once, a new path only after a
- * restart (logged). */
+/* After a reload: the queue bound and max_clients apply at once, a new
+ * path, socket_mode or socket_group only after a restart (logged). */
 void sock_set_config(struct sock *, const struct config *);
 /* Closes every client and removes the socket file it created. */
 void sock_free(struct sock *);

@@ -4,7 +4,8 @@
  * stdout, "ready" once listening.
  *
  *   jp-busprobe watch    prints org.jmappushd.Pushd1's signals and its
- *                        PropertiesChanged with every argument
+ *                        PropertiesChanged with every argument, and
+ *                        "Signal MEMBER" for any other signal on its path
  *   jp-busprobe notifyd  a fake notification server: owns
  *                        org.freedesktop.Notifications and prints each
  *                        Notify call's arguments
@@ -85,7 +86,9 @@ on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 			sd_bus_message_exit_container(m);
 		}
 		printf("\n");
-	}
+	} else
+		/* Any other signal on the path: a test's marker. */
+		printf("Signal %s\n", member);
 	return 0;
 }
 

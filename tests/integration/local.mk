@@ -6,6 +6,7 @@ INTEGRATION_TESTS = \
 	tests/integration/faults.sh \
 	tests/integration/reload.sh \
 	tests/integration/dbus.sh \
+	tests/integration/dbus-system.sh \
 	tests/integration/notify.sh \
 	tests/integration/check-config.sh \
 	tests/integration/keepalive.sh \
@@ -32,6 +33,8 @@ INTEGRATION_TESTS += \
 	tests/integration/socket.sh \
 	tests/integration/socket-overflow.sh \
 	tests/integration/socket-activation.sh \
+	tests/integration/socket-access.sh \
+	tests/integration/socket-clients.sh \
 	tests/integration/pushctl.sh \
 	tests/integration/hostile-server.sh \
 	tests/integration/secrets.sh \

@@ -5,7 +5,8 @@
  * exits after N lines received (-n), or when the daemon closes the
  * connection.  -r never reads from the socket (a stuck client): it holds the
  * connection until its stdin ends, then prints "eof" or "open" depending on
- * whether the daemon has closed it meanwhile.
+ * whether the daemon has closed it meanwhile.  A daemon that closes the
+ * connection before taking stdin (a refused client) is still read.
  */
 #include "autoconf.h"
 
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,7 @@ main(int argc, char *argv[])
 		}
 	if (optind != argc - 1 || strlen(argv[optind]) >= sizeof(sun.sun_path))
 		return 2;
+	signal(SIGPIPE, SIG_IGN);
 	strcpy(sun.sun_path, argv[optind]);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
@@ -71,8 +74,13 @@ main(int argc, char *argv[])
 		if (pfd[0].revents) {
 			if ((n = read(0, buf, sizeof(buf))) <= 0)
 				in_open = 0;
-			else if (write(fd, buf, (size_t)n) != n)
-				return 1;
+			else if (write(fd, buf, (size_t)n) != n) {
+				/* Refused: what the daemon said is still to
+				 * be read. */
+				if (errno != EPIPE)
+					return 1;
+				in_open = 0;
+			}
 		}
 		if (pfd[1].revents) {
 			if ((n = read(fd, buf, sizeof(buf))) <= 0)

@@ -256,6 +256,7 @@ START_TEST(test_hook_defaults)
 	ck_assert_uint_eq(cfg->socket_mode, 0600);
 	ck_assert_uint_eq(cfg->socket_queue, 256 * 1024);
 	ck_assert_ptr_null(cfg->socket_group);
+	ck_assert_uint_eq(cfg->max_clients, 64);
 	config_free(cfg);
 }
 END_TEST
@@ -289,6 +290,30 @@ START_TEST(test_hook_and_socket_keys)
 	ck_assert(cfg->socket_set);
 	ck_assert_ptr_null(cfg->socket_path);
 	config_free(cfg);
+
+	/* A group lets its members in unless socket_mode says otherwise. */
+	cfg = load_ok("[daemon]\nsocket_group = mail\nmax_clients = 1\n"
+	    ACCOUNT);
+	ck_assert_uint_eq(cfg->socket_mode, 0660);
+	ck_assert_uint_eq(cfg->max_clients, 1);
+	config_free(cfg);
+	cfg = load_ok("[daemon]\nsocket_group = mail\nsocket_mode = 0600\n"
+	    "max_clients = 10000\n" ACCOUNT);
+	ck_assert_uint_eq(cfg->socket_mode, 0600);
+	ck_assert_uint_eq(cfg->max_clients, 10000);
+	config_free(cfg);
+	expect_errors("[daemon]\nmax_clients = 0\n" ACCOUNT,
+	    (const char *const[]){
+	    "test.conf:2: invalid max_clients '0': use a number from 1 to "
+	    "10000", NULL });
+	expect_errors("[daemon]\nmax_clients = 10001\n" ACCOUNT,
+	    (const char *const[]){
+	    "test.conf:2: invalid max_clients '10001': use a number from 1 to "
+	    "10000", NULL });
+	expect_errors("[daemon]\nmax_clients = 5x\n" ACCOUNT,
+	    (const char *const[]){
+	    "test.conf:2: invalid max_clients '5x': use a number from 1 to "
+	    "10000", NULL });
 
 	expect_errors("[daemon]\nsocket_mode = 0644x\nsocket_queue = 1k\n"
 	    ACCOUNT "[hook h]\ncommand = a\nexec = b\ndebounce = 1m\n"

@@ -5,6 +5,7 @@ UNIT_TESTS = \
 	tests/unit/check_proc \
 	tests/unit/check_hook \
 	tests/unit/check_sockproto \
+	tests/unit/check_sockauth \
 	tests/unit/check_url \
 	tests/unit/check_session \
 	tests/unit/check_frame \
@@ -73,3 +74,6 @@ tests_unit_check_esource_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_utf8_SOURCES = tests/unit/check_utf8.c
 tests_unit_check_utf8_LDADD = $(UNIT_LDADD)
 tests_unit_check_utf8_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_sockauth_SOURCES = tests/unit/check_sockauth.c
+tests_unit_check_sockauth_LDADD = $(UNIT_LDADD)
+tests_unit_check_sockauth_CFLAGS = $(UNIT_CFLAGS)
