@@ -24,6 +24,11 @@
 #define STORE_VERSION	1
 /* A state file is a few hundred bytes; anything huge is not ours. */
 #define STORE_MAX_SIZE	(16 * 1024 * 1024)
+/* What a server may make the store remember, so that the file stays well
+ * below STORE_MAX_SIZE (and memory with it) whatever the server pushes:
+ * so many (account, type) states, each with its names at most so long. */
+#define STORE_MAX_STATES	10000
+#define STORE_MAX_ENTRY		1024
 
 struct store {
 	char *dir;
@@ -34,6 +39,7 @@ struct store {
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
 	bool dirty;
 	bool save_failed;	/* the failure was logged; repeats are debug */
+	bool full_logged;	/* a state beyond the bounds was dropped */
 };
 
 static bool
@@ -425,6 +431,32 @@ store_type_state(const struct store *s, const char *account_id,
 	return json_object_get_string(v);
 }
 
+/* Whether a new state would go beyond the bounds (logged once). */
+static bool
+store_full(struct store *s, const char *account_id, const char *type,
+    const char *state)
+{
+	size_t n = 0;
+
+	if (strlen(account_id) + strlen(type) + strlen(state) >
+	    STORE_MAX_ENTRY)
+		goto full;
+	json_object_object_foreach(s->states, id, types) {
+		(void)id;
+		n += json_object_object_length(types);
+	}
+	if (n < STORE_MAX_STATES)
+		return false;
+full:
+	if (!s->full_logged)
+		log_warnx("state %s: the server sent more states than the %d "
+		    "kept (or names longer than %d bytes); changes of the "
+		    "others are still delivered but not remembered across "
+		    "restarts", s->path, STORE_MAX_STATES, STORE_MAX_ENTRY);
+	s->full_logged = true;
+	return true;
+}
+
 void
 store_set_type_state(struct store *s, const char *account_id,
     const char *type, const char *state)
@@ -441,6 +473,9 @@ store_set_type_state(struct store *s, const char *account_id,
 		s->dirty = true;
 		return;
 	}
+	if ((!have || !json_object_object_get_ex(types, type, NULL)) &&
+	    store_full(s, account_id, type, state))
+		return;
 	if (!have) {
 		types = json_object_new_object();
 		json_object_object_add(s->states, account_id, types);
