@@ -24,6 +24,7 @@ INTEGRATION_TESTS = \
 	tests/integration/es-notify.sh \
 	tests/integration/es-tls.sh \
 	tests/integration/tls-version.sh \
+	tests/integration/limits.sh \
 	tests/integration/es-flood.sh \
 	tests/integration/es-server-restart.sh
 INTEGRATION_TESTS += \
