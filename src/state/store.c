@@ -39,6 +39,7 @@ struct store {
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
 	bool dirty;
 	bool save_failed;	/* the failure was logged; repeats are debug */
+	size_t nstates;		/* (account, type) pairs in states */
 	bool full_logged;	/* a state beyond the bounds was dropped */
 };
 
@@ -254,6 +255,11 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 		}
 		json_object_put(s->states);
 		s->states = json_object_get(v);
+		s->nstates = 0;
+		json_object_object_foreach(v, id, types) {
+			(void)id;
+			s->nstates += json_object_object_length(types);
+		}
 	}
 	json_object_put(root);
 	return NULL;
@@ -267,6 +273,7 @@ store_reset(struct store *s)
 	s->push_state = s->event_id = NULL;
 	json_object_put(s->states);
 	s->states = json_object_new_object();
+	s->nstates = 0;
 }
 
 static void
@@ -433,21 +440,12 @@ store_type_state(const struct store *s, const char *account_id,
 
 /* Whether a new state would go beyond the bounds (logged once). */
 static bool
-store_full(struct store *s, const char *account_id, const char *type,
-    const char *state)
+store_full(struct store *s, bool is_new, const char *account_id,
+    const char *type, const char *state)
 {
-	size_t n = 0;
-
-	if (strlen(account_id) + strlen(type) + strlen(state) >
-	    STORE_MAX_ENTRY)
-		goto full;
-	json_object_object_foreach(s->states, id, types) {
-		(void)id;
-		n += json_object_object_length(types);
-	}
-	if (n < STORE_MAX_STATES)
+	if (strlen(account_id) + strlen(type) + strlen(state) <=
+	    STORE_MAX_ENTRY && (!is_new || s->nstates < STORE_MAX_STATES))
 		return false;
-full:
 	if (!s->full_logged)
 		log_warnx("state %s: the server sent more states than the %d "
 		    "kept (or names longer than %d bytes); changes of the "
@@ -461,29 +459,31 @@ void
 store_set_type_state(struct store *s, const char *account_id,
     const char *type, const char *state)
 {
-	struct json_object *types, *v;
+	struct json_object *types, *v = NULL;
 	bool have = json_object_object_get_ex(s->states, account_id, &types);
+	bool is_new = !have || !json_object_object_get_ex(types, type, &v);
 
 	if (state == NULL) {
-		if (!have || !json_object_object_get_ex(types, type, NULL))
+		if (is_new)
 			return;
 		json_object_object_del(types, type);
+		s->nstates--;
 		if (json_object_object_length(types) == 0)
 			json_object_object_del(s->states, account_id);
 		s->dirty = true;
 		return;
 	}
-	if ((!have || !json_object_object_get_ex(types, type, NULL)) &&
-	    store_full(s, account_id, type, state))
+	if (store_full(s, is_new, account_id, type, state))
+		return;
+	if (!is_new && strcmp(json_object_get_string(v), state) == 0)
 		return;
 	if (!have) {
 		types = json_object_new_object();
 		json_object_object_add(s->states, account_id, types);
-	} else if (json_object_object_get_ex(types, type, &v) &&
-	    strcmp(json_object_get_string(v), state) == 0) {
-		return;
 	}
 	json_object_object_add(types, type, json_object_new_string(state));
+	if (is_new)
+		s->nstates++;
 	s->dirty = true;
 }
 

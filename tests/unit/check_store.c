@@ -558,6 +558,12 @@ START_TEST(test_bounded)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_lt(st.st_size, 16 * 1024 * 1024);
 
+	/* Loaded back, the count goes on from what the file holds. */
+	s = store_open(dir, "big");
+	store_set_type_state(s, "new2", "Email", "s1");
+	ck_assert_ptr_null(store_type_state(s, "new2", "Email"));
+	store_free(s);
+
 	s = store_open(dir, "long");
 	memset(huge, 'x', sizeof(huge) - 1);
 	huge[sizeof(huge) - 1] = '\0';
@@ -565,6 +571,9 @@ START_TEST(test_bounded)
 	store_set_type_state(s, "u1", huge, "s1");
 	ck_assert_ptr_null(store_type_state(s, "u1", "Email"));
 	ck_assert_ptr_null(store_type_state(s, "u1", huge));
+	store_set_type_state(s, "u1", "Email", "e1");
+	store_set_type_state(s, "u1", "Email", huge);
+	ck_assert_str_eq(store_type_state(s, "u1", "Email"), "e1");
 	huge[1000] = '\0';
 	store_set_type_state(s, "u1", "Email", huge);
 	ck_assert_str_eq(store_type_state(s, "u1", "Email"), huge);
@@ -574,10 +583,13 @@ START_TEST(test_bounded)
 	xasprintf(&want, "warning: state %s: the server sent more states than "
 	    "the 10000 kept (or names longer than 1024 bytes); changes of the "
 	    "others are still delivered but not remembered across restarts\n"
+	    "warning: state %s: the server sent more states than "
+	    "the 10000 kept (or names longer than 1024 bytes); changes of the "
+	    "others are still delivered but not remembered across restarts\n"
 	    "warning: state %s/long.state: the server sent more states than "
 	    "the 10000 kept (or names longer than 1024 bytes); changes of the "
 	    "others are still delivered but not remembered across restarts\n",
-	    path, dir);
+	    path, path, dir);
 	ck_assert_str_eq(log, want);
 	free(log);
 	free(want);
