@@ -25,6 +25,7 @@ INTEGRATION_TESTS = \
 	tests/integration/es-tls.sh \
 	tests/integration/tls-version.sh \
 	tests/integration/limits.sh \
+	tests/integration/limits-accounts.sh \
 	tests/integration/es-flood.sh \
 	tests/integration/es-server-restart.sh
 INTEGRATION_TESTS += \

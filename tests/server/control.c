@@ -235,6 +235,29 @@ control_endless(struct ts_server *s, struct lws *wsi, int *rv)
 	return 0;
 }
 
+/* manyaccounts&count=N&prefix=P&type=T: one StateChange for accounts
+ * P1 .. PN.  -1 when it answered an error (*rv its result), else 0. */
+static int
+control_many_accounts(struct ts_server *s, struct lws *wsi, int *rv)
+{
+	char pbuf[32], tbuf[32];
+	const char *prefix = control_arg(wsi, "prefix", pbuf, sizeof(pbuf));
+	const char *type = control_arg(wsi, "type", tbuf, sizeof(tbuf));
+	char *msg;
+	long count;
+
+	if (control_arg_long(wsi, "count", 1, 100000, 100, &count, rv) == -1)
+		return -1;
+	msg = endless_many_accounts(s, prefix != NULL ? prefix : "x",
+	    count, type != NULL ? type : "Email");
+	ts_info("fault: manyaccounts: a StateChange for %ld accounts (%zu "
+	    "bytes)", count, strlen(msg));
+	ws_send_all(s, msg, strlen(msg));
+	es_send_all(s, msg, strlen(msg));
+	free(msg);
+	return 0;
+}
+
 static int
 control_fault(struct ts_server *s, struct lws *wsi)
 {
@@ -285,6 +308,9 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		s->fault_huge_session_len = (size_t)kib * 1024;
 		ts_info("fault: hugesession: the next %ld Session(s) of %ld "
 		    "KiB", count, kib);
+	} else if (strcmp(name, "manyaccounts") == 0) {
+		if (control_many_accounts(s, wsi, &rv) == -1)
+			return rv;
 	} else if (strcmp(name, "endless") == 0) {
 		if (control_endless(s, wsi, &rv) == -1)
 			return rv;

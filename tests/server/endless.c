@@ -1,6 +1,7 @@
 /*
- * Hostile sizes for the limits tests: a Session object of a given size,
- * and bodies that never end (a Session or API response whose chunks keep
+ * Hostile sizes for the limits tests: a Session object of a given size, a
+ * StateChange naming many accounts the Session never listed, and bodies
+ * that never end (a Session or API response whose chunks keep
  * coming, an event-stream line that never meets its newline).  An endless
  * body is written one chunk per writeable callback, so the server's own
  * memory stays flat while the client has to stop it.
@@ -100,4 +101,32 @@ endless_free(struct ts_http *hc)
 	ts_info("endless: the client closed after %zu KiB", hc->endless_sent /
 	    1024);
 	hc->endless = false;
+}
+
+/* A StateChange for accounts PREFIX1 .. PREFIXn, one type each, as text
+ * to free. */
+char *
+endless_many_accounts(const struct ts_server *s, const char *prefix,
+    long n, const char *type)
+{
+	struct json_object *frame = json_object_new_object();
+	struct json_object *changed = json_object_new_object();
+	char id[64], state[32];
+	char *text;
+
+	snprintf(state, sizeof(state), "p%lu-%s", s->state.push, type);
+	for (long i = 1; i <= n; i++) {
+		struct json_object *types = json_object_new_object();
+
+		snprintf(id, sizeof(id), "%s%ld", prefix, i);
+		json_object_object_add(types, type,
+		    json_object_new_string(state));
+		json_object_object_add(changed, id, types);
+	}
+	json_object_object_add(frame, "@type",
+	    json_object_new_string("StateChange"));
+	json_object_object_add(frame, "changed", changed);
+	text = xstrdup(json_object_to_json_string_ext(frame, TS_JSON_FLAGS));
+	json_object_put(frame);
+	return text;
 }

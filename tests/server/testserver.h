@@ -253,6 +253,8 @@ struct json_object *endless_pad_session(struct json_object *, size_t);
 int endless_begin(struct lws *, struct ts_http *, const char *);
 int endless_writeable(struct lws *, struct ts_http *);
 void endless_free(struct ts_http *);
+char *endless_many_accounts(const struct ts_server *, const char *, long,
+    const char *);
 
 /* control.c */
 int control_handle(struct ts_server *, struct lws *, struct ts_http *,
