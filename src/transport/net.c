@@ -1,8 +1,8 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
-#include <stdint.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
