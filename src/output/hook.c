@@ -21,6 +21,14 @@
 
 extern char **environ;
 
+/* What a server's changes may queue for one hook, so that memory stays
+ * bounded while a slow hook runs: runs waiting (one per accountId), types
+ * in each, bytes of a type name and its state.  Beyond them changes are
+ * dropped, with a warning. */
+#define HOOK_MAX_BATCHES	100
+#define HOOK_MAX_TYPES		100
+#define HOOK_MAX_ENTRY		1024
+
 /* One pending run: the changes of one (hook, account, accountId) merged,
  * the latest state of each type winning. */
 struct hook_batch {
@@ -46,6 +54,7 @@ struct hook_rt {
 	struct hook_batches batches;
 	struct proc *running;
 	bool removed;			/* gone after a reload; freed once idle */
+	bool overflow_logged;		/* since the last run started */
 };
 TAILQ_HEAD(hook_rts, hook_rt);
 
@@ -391,6 +400,7 @@ hook_run(struct hook_rt *h, struct hook_batch *b)
 	char **argv = NULL, *prog = NULL, *name, *in;
 	char **env;
 
+	h->overflow_logged = false;
 	xasprintf(&name, "hook %s", c->name);
 	if (c->argv != NULL) {
 		if ((prog = hook_find_program(c->argv[0])) == NULL) {
@@ -455,6 +465,18 @@ hook_batch_timer(evutil_socket_t fd, short what, void *arg)
 	hook_kick(h);
 }
 
+static void
+hook_overflow(struct hook_rt *h, const char *what)
+{
+	if (h->overflow_logged)
+		return;
+	h->overflow_logged = true;
+	log_warnx("hook %s: changes dropped: the server sent more than "
+	    "the hook can queue (%s; at most %d runs waiting, %d types per "
+	    "run, %d bytes per type name and state)", h->cfg.name, what,
+	    HOOK_MAX_BATCHES, HOOK_MAX_TYPES, HOOK_MAX_ENTRY);
+}
+
 /* Trailing debounce, capped by max_delay from the batch's first change. */
 static void
 hook_batch_schedule(struct hook_batch *b)
@@ -478,15 +500,24 @@ hook_str_eq(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
+/* The existing batch for (account, accountId), or a new one; NULL when a
+ * server's changes would go beyond the bounds. */
 static struct hook_batch *
 hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
 {
 	struct hook_batch *b;
+	size_t n = 0;
 
-	TAILQ_FOREACH(b, &h->batches, entry)
+	TAILQ_FOREACH(b, &h->batches, entry) {
 		if (strcmp(b->account, account) == 0 &&
 		    hook_str_eq(b->account_id, account_id))
 			return b;
+		n++;
+	}
+	if (account_id != NULL && n >= HOOK_MAX_BATCHES) {
+		hook_overflow(h, "too many accounts");
+		return NULL;
+	}
 	b = xcalloc(1, sizeof(*b));
 	b->h = h;
 	b->account = xstrdup(account);
@@ -506,10 +537,20 @@ hook_add(struct hook_rt *h, const struct push_event *ev)
 	struct hook_type *types;
 	size_t n;
 
+	if (b == NULL)
+		return;
 	types = hook_select_types(&h->cfg, ev, &n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(types[i].type) + strlen(types[i].state) >
+		    HOOK_MAX_ENTRY || (json_object_object_length(b->changed) >=
+		    HOOK_MAX_TYPES && !json_object_object_get_ex(b->changed,
+		    types[i].type, NULL))) {
+			hook_overflow(h, "too many or too long types");
+			continue;
+		}
 		json_object_object_add(b->changed, types[i].type,
 		    json_object_new_string(types[i].state));
+	}
 	free(types);
 	if (ev->push_state != NULL) {
 		free(b->push_state);

@@ -108,10 +108,15 @@ static void
 esource_data(const char *data, size_t len, void *arg)
 {
 	struct esource *es = arg;
+	char why[256];
 
 	esource_watch(es);
-	if (sse_feed(es->sse, data, len) == -1)
-		http_abort(es->http, sse_error(es->sse));
+	if (sse_feed(es->sse, data, len) == -1) {
+		snprintf(why, sizeof(why), "event stream: %s (max_frame); "
+		    "raise max_frame if the server's events are that large",
+		    sse_error(es->sse));
+		http_abort(es->http, why);
+	}
 }
 
 static void

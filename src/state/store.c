@@ -24,6 +24,11 @@
 #define STORE_VERSION	1
 /* A state file is a few hundred bytes; anything huge is not ours. */
 #define STORE_MAX_SIZE	(16 * 1024 * 1024)
+/* What a server may make the store remember, so that the file stays well
+ * below STORE_MAX_SIZE (and memory with it) whatever the server pushes:
+ * so many (account, type) states, each with its names at most so long. */
+#define STORE_MAX_STATES	10000
+#define STORE_MAX_ENTRY		1024
 
 struct store {
 	char *dir;
@@ -34,6 +39,8 @@ struct store {
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
 	bool dirty;
 	bool save_failed;	/* the failure was logged; repeats are debug */
+	size_t nstates;		/* (account, type) pairs in states */
+	bool full_logged;	/* a state beyond the bounds was dropped */
 };
 
 static bool
@@ -248,6 +255,11 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 		}
 		json_object_put(s->states);
 		s->states = json_object_get(v);
+		s->nstates = 0;
+		json_object_object_foreach(v, id, types) {
+			(void)id;
+			s->nstates += json_object_object_length(types);
+		}
 	}
 	json_object_put(root);
 	return NULL;
@@ -261,6 +273,7 @@ store_reset(struct store *s)
 	s->push_state = s->event_id = NULL;
 	json_object_put(s->states);
 	s->states = json_object_new_object();
+	s->nstates = 0;
 }
 
 static void
@@ -425,30 +438,52 @@ store_type_state(const struct store *s, const char *account_id,
 	return json_object_get_string(v);
 }
 
+/* Whether a new state would go beyond the bounds (logged once). */
+static bool
+store_full(struct store *s, bool is_new, const char *account_id,
+    const char *type, const char *state)
+{
+	if (strlen(account_id) + strlen(type) + strlen(state) <=
+	    STORE_MAX_ENTRY && (!is_new || s->nstates < STORE_MAX_STATES))
+		return false;
+	if (!s->full_logged)
+		log_warnx("state %s: the server sent more states than the %d "
+		    "kept (or names longer than %d bytes); changes of the "
+		    "others are still delivered but not remembered across "
+		    "restarts", s->path, STORE_MAX_STATES, STORE_MAX_ENTRY);
+	s->full_logged = true;
+	return true;
+}
+
 void
 store_set_type_state(struct store *s, const char *account_id,
     const char *type, const char *state)
 {
-	struct json_object *types, *v;
+	struct json_object *types, *v = NULL;
 	bool have = json_object_object_get_ex(s->states, account_id, &types);
+	bool is_new = !have || !json_object_object_get_ex(types, type, &v);
 
 	if (state == NULL) {
-		if (!have || !json_object_object_get_ex(types, type, NULL))
+		if (is_new)
 			return;
 		json_object_object_del(types, type);
+		s->nstates--;
 		if (json_object_object_length(types) == 0)
 			json_object_object_del(s->states, account_id);
 		s->dirty = true;
 		return;
 	}
+	if (store_full(s, is_new, account_id, type, state))
+		return;
+	if (!is_new && strcmp(json_object_get_string(v), state) == 0)
+		return;
 	if (!have) {
 		types = json_object_new_object();
 		json_object_object_add(s->states, account_id, types);
-	} else if (json_object_object_get_ex(types, type, &v) &&
-	    strcmp(json_object_get_string(v), state) == 0) {
-		return;
 	}
 	json_object_object_add(types, type, json_object_new_string(state));
+	if (is_new)
+		s->nstates++;
 	s->dirty = true;
 }
 

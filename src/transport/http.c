@@ -399,11 +399,20 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		free(tls);
 		return 0;
 	}
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (req != NULL)
-			http_set_error(req, "%s", in != NULL ?
-			    (const char *)in : "connection failed");
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+		char *tls;
+
+		if (req == NULL)
+			return 0;
+		if ((tls = net_tls_handshake_error(wsi)) != NULL) {
+			http_set_error(req, "%s", tls);
+			req->tls_failed = true;
+			free(tls);
+		}
+		http_set_error(req, "%s", in != NULL ? (const char *)in :
+		    "connection failed");
 		return 0;
+	}
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (req != NULL) {
 			req->wsi = NULL;

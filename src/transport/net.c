@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <uv.h>
 
@@ -48,13 +50,55 @@ struct net_resolve {
 	char *error;
 };
 
+/* Where a connection's last TLS alert is kept: lws reports a failed
+ * handshake only as "SSL err 1", and the alert is the one clear reason. */
+static int net_alert_index = -1;
+
+#define NET_ALERT_SENT		0x10000
+
+static void
+net_tls_info(const SSL *ssl, int where, int ret)
+{
+	intptr_t alert;
+
+	if ((where & SSL_CB_ALERT) == 0 || net_alert_index < 0)
+		return;
+	/* The alert level is in ret's high byte, its description in the
+	 * low one; +1 keeps "close notify" (0) apart from no alert. */
+	alert = (ret & 0xff) + 1;
+	if (where & SSL_CB_WRITE)
+		alert |= NET_ALERT_SENT;
+	SSL_set_ex_data((SSL *)ssl, net_alert_index, (void *)alert);
+}
+
+/* OpenSSL's floor depends on the system's openssl.cnf, which an admin or
+ * a distribution may lower: the daemon states its own.  lws hands over
+ * each client SSL_CTX it makes (one per vhost) through this callback. */
+static int
+net_tls_init(SSL_CTX *ctx)
+{
+	if (ctx == NULL)
+		return 0;
+	if (net_alert_index < 0)
+		net_alert_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+		    NULL);
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+		log_warnx("tls: cannot require TLS 1.2 or later");
+		return -1;
+	}
+	SSL_CTX_set_info_callback(ctx, net_tls_info);
+	return 0;
+}
+
 static int
 net_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
-	const enum net_conn_kind *kind = lws_get_opaque_user_data(wsi);
+	const enum net_conn_kind *kind;
 
-	if (kind == NULL)
+	if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS)
+		return net_tls_init(user);
+	if ((kind = lws_get_opaque_user_data(wsi)) == NULL)
 		return 0;
 	switch (*kind) {
 	case NET_CONN_HTTP:
@@ -344,6 +388,30 @@ net_tls_verify_error(void *x509_store_ctx, size_t preverify_ok)
 	xasprintf(&msg, "TLS certificate rejected: %s (subject %s); fix the "
 	    "server's certificate, or set ca_file to the CA that signed it",
 	    X509_verify_cert_error_string(err), subject);
+	return msg;
+}
+
+char *
+net_tls_handshake_error(struct lws *wsi)
+{
+	SSL *ssl = lws_get_ssl(wsi);
+	intptr_t alert;
+	int desc;
+	char *msg;
+
+	if (ssl == NULL || net_alert_index < 0 || SSL_is_init_finished(ssl) ||
+	    (alert = (intptr_t)SSL_get_ex_data(ssl, net_alert_index)) == 0)
+		return NULL;
+	desc = (int)(alert & 0xff) - 1;
+	if (desc == SSL_AD_PROTOCOL_VERSION)
+		xasprintf(&msg, "TLS handshake failed: the server offers no "
+		    "TLS version this daemon accepts (TLS 1.2 or later); "
+		    "upgrade the server's TLS configuration");
+	else
+		xasprintf(&msg, "TLS handshake failed: %s (alert %s)",
+		    SSL_alert_desc_string_long(desc),
+		    (alert & NET_ALERT_SENT) ? "sent to the server" :
+		    "from the server");
 	return msg;
 }
 

@@ -70,6 +70,10 @@ char *net_header(struct lws *wsi, int token);
  * it is ("certificate has expired (subject CN=...)"), allocated.  lws's
  * own error for the same failure says nothing useful. */
 char *net_tls_verify_error(void *x509_store_ctx, size_t preverify_ok);
+/* From LWS_CALLBACK_CLIENT_CONNECTION_ERROR: NULL unless the TLS
+ * handshake ended with an alert, else what went wrong ("the server offers
+ * no TLS version this daemon accepts ..."), allocated. */
+char *net_tls_handshake_error(struct lws *wsi);
 
 /* Resolves host without blocking; cb gets a numeric address string or
  * NULL and an error message.  The callback may run before this returns. */

@@ -498,10 +498,18 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		log_debug("%s: server closed the connection with code %d",
 		    c->log_prefix, c->peer_close_code);
 		return 0;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+		char *tls = net_tls_handshake_error(wsi);
+
+		if (tls != NULL) {
+			ws_set_error(c, "%s", tls);
+			c->tls_failed = true;
+			free(tls);
+		}
 		ws_set_error(c, "%s", in != NULL ? (const char *)in :
 		    "connection failed");
 		return 0;
+	}
 	case LWS_CALLBACK_WSI_DESTROY:
 		c->wsi = NULL;
 		lws_set_opaque_user_data(wsi, NULL);

@@ -24,6 +24,9 @@ INTEGRATION_TESTS = \
 	tests/integration/es-push-hook.sh \
 	tests/integration/es-notify.sh \
 	tests/integration/es-tls.sh \
+	tests/integration/tls-version.sh \
+	tests/integration/limits.sh \
+	tests/integration/limits-accounts.sh \
 	tests/integration/es-flood.sh \
 	tests/integration/es-server-restart.sh
 INTEGRATION_TESTS += \

@@ -203,13 +203,68 @@ control_oversized(struct ts_server *s, size_t len)
 	free(msg);
 }
 
+/* endless&what=session|api (the next count responses) or stream (every
+ * open event stream, now).  -1 when it answered an error (*rv its
+ * result), else 0. */
+static int
+control_endless(struct ts_server *s, struct lws *wsi, int *rv)
+{
+	char buf[16];
+	const char *what = control_arg(wsi, "what", buf, sizeof(buf));
+	long count;
+
+	if (what != NULL && strcmp(what, "stream") == 0) {
+		ts_info("fault: endless: a data line without end on %zu event "
+		    "stream(s)", es_endless_all(s));
+		return 0;
+	}
+	if (what == NULL || (strcmp(what, "session") != 0 &&
+	    strcmp(what, "api") != 0)) {
+		*rv = http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "what: session, api or stream");
+		return -1;
+	}
+	if (control_arg_long(wsi, "count", 1, 1000000, 1, &count, rv) == -1)
+		return -1;
+	if (strcmp(what, "session") == 0)
+		s->fault_endless_session = (unsigned long)count;
+	else
+		s->fault_endless_api = (unsigned long)count;
+	ts_info("fault: endless: the next %ld %s response(s) never end",
+	    count, what);
+	return 0;
+}
+
+/* manyaccounts&count=N&prefix=P&type=T: one StateChange for accounts
+ * P1 .. PN.  -1 when it answered an error (*rv its result), else 0. */
+static int
+control_many_accounts(struct ts_server *s, struct lws *wsi, int *rv)
+{
+	char pbuf[32], tbuf[32];
+	const char *prefix = control_arg(wsi, "prefix", pbuf, sizeof(pbuf));
+	const char *type = control_arg(wsi, "type", tbuf, sizeof(tbuf));
+	char *msg;
+	long count;
+
+	if (control_arg_long(wsi, "count", 1, 100000, 100, &count, rv) == -1)
+		return -1;
+	msg = endless_many_accounts(s, prefix != NULL ? prefix : "x",
+	    count, type != NULL ? type : "Email");
+	ts_info("fault: manyaccounts: a StateChange for %ld accounts (%zu "
+	    "bytes)", count, strlen(msg));
+	ws_send_all(s, msg, strlen(msg));
+	es_send_all(s, msg, strlen(msg));
+	free(msg);
+	return 0;
+}
+
 static int
 control_fault(struct ts_server *s, struct lws *wsi)
 {
 	char buf[64], msg[128];
 	const char *name;
 	unsigned long *counter = NULL;
-	long count;
+	long count, kib;
 	int rv;
 
 	if ((name = control_arg(wsi, "name", buf, sizeof(buf))) == NULL)
@@ -244,6 +299,21 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		ts_info("fault: oversized: sending a %ld KiB frame to every "
 		    "client", count);
 		control_oversized(s, (size_t)count * 1024);
+	} else if (strcmp(name, "hugesession") == 0) {
+		if (control_arg_long(wsi, "kib", 1, 65536, 8192, &kib,
+		    &rv) == -1 || control_arg_long(wsi, "count", 1, 1000000,
+		    1, &count, &rv) == -1)
+			return rv;
+		s->fault_huge_session = (unsigned long)count;
+		s->fault_huge_session_len = (size_t)kib * 1024;
+		ts_info("fault: hugesession: the next %ld Session(s) of %ld "
+		    "KiB", count, kib);
+	} else if (strcmp(name, "manyaccounts") == 0) {
+		if (control_many_accounts(s, wsi, &rv) == -1)
+			return rv;
+	} else if (strcmp(name, "endless") == 0) {
+		if (control_endless(s, wsi, &rv) == -1)
+			return rv;
 	} else if (strcmp(name, "drop") == 0) {
 		ts_info("fault: drop: dropped %zu connection(s) and %zu "
 		    "event stream(s)", ws_drop_all(s), es_drop_all(s));
@@ -267,6 +337,8 @@ control_fault(struct ts_server *s, struct lws *wsi)
 	} else if (strcmp(name, "none") == 0) {
 		s->fault_refuse = s->fault_unauthorized = 0;
 		s->fault_nosubprotocol = s->fault_notfound = 0;
+		s->fault_huge_session = 0;
+		s->fault_endless_session = s->fault_endless_api = 0;
 		if (s->stalled) {
 			ws_stall_all(s, false);
 			es_stall_all(s, false);

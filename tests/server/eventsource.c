@@ -351,12 +351,22 @@ es_writeable(struct ts_es *es)
 {
 	if (es->stalled)
 		return 0;
+	if (es->out_len == 0 && es->endless) {
+		static char line[16384];
+
+		if (line[0] == '\0')
+			memset(line, 'x', sizeof(line));
+		if (es_write(es, line, sizeof(line)) == -1)
+			return -1;
+		lws_callback_on_writable(es->wsi);
+		return 0;
+	}
 	if (es->out_len > 0) {
 		if (es_write(es, es->out, es->out_len) == -1)
 			return -1;
 		es->out_len = 0;
 		/* lws calls again once what it buffered has left. */
-		if (es->closing)
+		if (es->closing || es->endless)
 			lws_callback_on_writable(es->wsi);
 		return 0;
 	}
@@ -457,6 +467,24 @@ es_close_all(struct ts_server *s)
 
 	TAILQ_FOREACH(es, &s->streams, entry) {
 		es->closing = true;
+		if (!es->stalled)
+			lws_callback_on_writable(es->wsi);
+		n++;
+	}
+	return n;
+}
+
+/* Starts a state event whose data line never ends on every stream. */
+size_t
+es_endless_all(struct ts_server *s)
+{
+	static const char head[] = "event: state\ndata: {\"padding\":\"";
+	struct ts_es *es;
+	size_t n = 0;
+
+	TAILQ_FOREACH(es, &s->streams, entry) {
+		es_append(es, head, strlen(head));
+		es->endless = true;
 		if (!es->stalled)
 			lws_callback_on_writable(es->wsi);
 		n++;

@@ -373,8 +373,10 @@ http_session_json(struct ts_server *s)
 }
 
 static int
-http_session(struct ts_server *s, struct lws *wsi)
+http_session(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 {
+	struct json_object *session;
+
 	if (s->fault_unauthorized > 0) {
 		s->fault_unauthorized--;
 		ts_info("fault: unauthorized: answering 401 to the session "
@@ -383,7 +385,19 @@ http_session(struct ts_server *s, struct lws *wsi)
 	}
 	if (!http_authorized(s, wsi, "session"))
 		return http_send_unauthorized(wsi);
-	return http_send_json(wsi, HTTP_STATUS_OK, http_session_json(s));
+	if (s->fault_endless_session > 0) {
+		s->fault_endless_session--;
+		return endless_begin(wsi, hc, "session");
+	}
+	session = http_session_json(s);
+	if (s->fault_huge_session > 0) {
+		s->fault_huge_session--;
+		ts_info("fault: hugesession: a Session of %zu bytes",
+		    s->fault_huge_session_len);
+		session = endless_pad_session(session,
+		    s->fault_huge_session_len);
+	}
+	return http_send_json(wsi, HTTP_STATUS_OK, session);
 }
 
 static bool
@@ -532,7 +546,7 @@ http_request(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 	if (strcmp(path, "/.well-known/jmap") == 0)
 		return http_well_known(s, wsi);
 	if (strcmp(path, "/jmap/session") == 0)
-		return http_session(s, wsi);
+		return http_session(s, wsi, hc);
 	if (strcmp(path, "/jmap/eventsource") == 0)
 		return es_open(s, wsi, hc);
 	if (strcmp(path, "/jmap/api") == 0)
@@ -581,12 +595,19 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (hc == NULL || !hc->api)
 			return 0;
+		if (s->fault_endless_api > 0) {
+			s->fault_endless_api--;
+			api_reset(hc);
+			return endless_begin(wsi, hc, "api") == -1 ? -1 : 0;
+		}
 		rv = api_complete(s, wsi, hc);
 		api_reset(hc);
 		return http_done(wsi, rv);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (hc != NULL && hc->es != NULL)
 			return es_writeable(hc->es);
+		if (hc != NULL && hc->endless)
+			return endless_writeable(wsi, hc);
 		if (hc == NULL || !hc->answer)
 			return 0;
 		return http_done(wsi, control_writeable(s, hc));
@@ -604,6 +625,7 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (hc != NULL) {
 			control_unpark(s, hc);
 			es_free(s, hc);
+			endless_free(hc);
 			api_reset(hc);
 		}
 		break;

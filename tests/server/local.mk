@@ -9,6 +9,7 @@ tests_server_jmap_testserver_SOURCES = \
 	tests/server/ws.c \
 	tests/server/api.c \
 	tests/server/eventsource.c \
+	tests/server/endless.c \
 	tests/server/mail.c \
 	tests/server/state.c
 tests_server_jmap_testserver_LDADD = src/libjmappushd.a $(DEP_LIBS)

@@ -107,6 +107,8 @@ struct ts_http {
 	size_t			 body_len;
 	size_t			 body_size;
 	struct ts_es		*es;		/* an event stream, or NULL */
+	bool			 endless;	/* an endless body (endless.c) */
+	size_t			 endless_sent;
 };
 
 /* One EventSource stream (eventsource.c), owned by its ts_http. */
@@ -124,6 +126,7 @@ struct ts_es {
 	bool			 stalled;
 	bool			 closing;	/* once out is written */
 	bool			 eof_sent;	/* the last, empty chunk */
+	bool			 endless;	/* a data line without end */
 	lws_sorted_usec_list_t	 ping_timer;
 	lws_sorted_usec_list_t	 close_timer;
 };
@@ -184,6 +187,11 @@ struct ts_server {
 	unsigned long		 fault_unauthorized;
 	unsigned long		 fault_nosubprotocol;
 	bool			 stalled;
+	/* endless.c: sizes beyond any client's bounds. */
+	unsigned long		 fault_huge_session;
+	size_t			 fault_huge_session_len;
+	unsigned long		 fault_endless_session;
+	unsigned long		 fault_endless_api;
 };
 
 /* The "jmap" subprotocol, the only one a WebSocket client may select. */
@@ -238,6 +246,15 @@ void es_send_all(struct ts_server *, const char *, size_t);
 size_t es_drop_all(struct ts_server *);
 void es_stall_all(struct ts_server *, bool);
 size_t es_close_all(struct ts_server *);
+size_t es_endless_all(struct ts_server *);
+
+/* endless.c */
+struct json_object *endless_pad_session(struct json_object *, size_t);
+int endless_begin(struct lws *, struct ts_http *, const char *);
+int endless_writeable(struct lws *, struct ts_http *);
+void endless_free(struct ts_http *);
+char *endless_many_accounts(const struct ts_server *, const char *, long,
+    const char *);
 
 /* control.c */
 int control_handle(struct ts_server *, struct lws *, struct ts_http *,

@@ -451,6 +451,11 @@ START_TEST(test_unknown_key)
 	expect_error(ACCOUNT "[daemon]\nurl = x\n",
 	    "test.conf:4: 'url' cannot stand in [daemon]: put it in each "
 	    "[account NAME]");
+	/* Turning verification off is a choice for one server, never a
+	 * default for all. */
+	expect_error("[daemon]\ninsecure = yes\n" ACCOUNT,
+	    "test.conf:2: 'insecure' cannot stand in [daemon]: put it in each "
+	    "[account NAME]");
 	expect_error(ACCOUNT "state_dir = /x\n",
 	    "test.conf:3: 'state_dir' can only stand in [daemon]");
 	expect_error("[daemon]\nlog_levle = info\n" ACCOUNT,

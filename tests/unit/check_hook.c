@@ -727,6 +727,66 @@ START_TEST(test_split_argv)
 }
 END_TEST
 
+/* A server naming ever new accounts and types while the hook is busy
+ * queues at most 100 runs of at most 100 types, and the drop is logged
+ * once. */
+START_TEST(test_bounded)
+{
+	struct hooks *hs = timed_hooks(0, 0,
+	    "echo $JMAP_ACCOUNT_ID ${#JMAP_TYPES} >> runs");
+	struct json_object *many = json_object_new_object();
+	struct push_event ev = {
+		.account = "personal", .account_id = "a0", .changed = many,
+		.reason = "push",
+	};
+	char name[1100], *s, *log, *p;
+	int saved = unit_capture_stderr(), nlog = 0;
+
+	for (int i = 0; i < 150; i++) {
+		snprintf(name, sizeof(name), "T%03d", i);
+		json_object_object_add(many, name, json_object_new_string("s"));
+	}
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	json_object_object_add(many, name, json_object_new_string("s"));
+	hooks_dispatch(hs, &ev);
+	json_object_put(many);
+	ev.changed = changed_new("{\"Email\":\"e1\"}");
+	for (int i = 1; i < 150; i++) {
+		snprintf(name, sizeof(name), "a%03d", i);
+		ev.account_id = name;
+		hooks_dispatch(hs, &ev);
+	}
+	json_object_put(ev.changed);
+	run_until(100);
+	/* Runs whose windows closed together go in any order. */
+	s = slurp("runs");
+	for (int i = 0; i < 150; i++) {
+		char line[16];
+
+		/* 100 types of 4 letters and 99 spaces; "Email". */
+		snprintf(line, sizeof(line), i == 0 ? "a0 499\n" : "a%03d 5\n",
+		    i);
+		ck_assert_msg((strstr(s, line) != NULL) == (i < 100),
+		    "run of a%03d: %s", i, s);
+	}
+	ck_assert_uint_eq(strlen(s), strlen("a0 499\n") +
+	    99 * strlen("a001 5\n"));
+	free(s);
+	log = unit_stderr_text();
+	unit_restore_stderr(saved);
+	for (p = log; (p = strstr(p, "changes dropped")) != NULL; p++)
+		nlog++;
+	ck_assert_int_eq(nlog, 1);
+	ck_assert_ptr_nonnull(strstr(log, "warning: hook t: changes dropped: "
+	    "the server sent more than the hook can queue (too many or too "
+	    "long types; at most 100 runs waiting, 100 types per run, 1024 "
+	    "bytes per type name and state)\n"));
+	free(log);
+	hooks_free(hs);
+}
+END_TEST
+
 static Suite *
 hook_suite(void)
 {
@@ -751,6 +811,7 @@ hook_suite(void)
 	tcase_add_test(td, test_no_overlap);
 	tcase_add_test(td, test_timeout_and_exec);
 	tcase_add_test(td, test_on_start);
+	tcase_add_test(td, test_bounded);
 	suite_add_tcase(s, td);
 	return s;
 }

@@ -528,6 +528,75 @@ START_TEST(test_weird_names)
 }
 END_TEST
 
+/* A server cannot make the store, or its file, grow without end. */
+START_TEST(test_bounded)
+{
+	struct store *s = store_open(dir, "big");
+	char id[32], *want, *log, *path, huge[1100];
+	struct stat st;
+
+	ck_assert_ptr_nonnull(s);
+	for (int i = 0; i < 10000; i++) {
+		snprintf(id, sizeof(id), "a%d", i / 10);
+		snprintf(huge, sizeof(huge), "T%d", i % 10);
+		store_set_type_state(s, id, huge, "s1");
+	}
+	store_set_type_state(s, "a0", "T0", "s2");
+	store_set_type_state(s, "new", "Email", "s1");
+	store_set_type_state(s, "a0", "Extra", "s1");
+	ck_assert_ptr_null(store_type_state(s, "new", "Email"));
+	ck_assert_ptr_null(store_type_state(s, "a0", "Extra"));
+	ck_assert_str_eq(store_type_state(s, "a0", "T0"), "s2");
+	ck_assert_str_eq(store_type_state(s, "a999", "T9"), "s1");
+	/* Forgetting one makes room again. */
+	store_set_type_state(s, "a1", "T1", NULL);
+	store_set_type_state(s, "new", "Email", "s1");
+	ck_assert_str_eq(store_type_state(s, "new", "Email"), "s1");
+	ck_assert_int_eq(store_save(s), 0);
+	path = xstrdup(store_path(s));
+	store_free(s);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_lt(st.st_size, 16 * 1024 * 1024);
+
+	/* Loaded back, the count goes on from what the file holds. */
+	s = store_open(dir, "big");
+	store_set_type_state(s, "new2", "Email", "s1");
+	ck_assert_ptr_null(store_type_state(s, "new2", "Email"));
+	store_free(s);
+
+	s = store_open(dir, "long");
+	memset(huge, 'x', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	store_set_type_state(s, "u1", "Email", huge);
+	store_set_type_state(s, "u1", huge, "s1");
+	ck_assert_ptr_null(store_type_state(s, "u1", "Email"));
+	ck_assert_ptr_null(store_type_state(s, "u1", huge));
+	store_set_type_state(s, "u1", "Email", "e1");
+	store_set_type_state(s, "u1", "Email", huge);
+	ck_assert_str_eq(store_type_state(s, "u1", "Email"), "e1");
+	huge[1000] = '\0';
+	store_set_type_state(s, "u1", "Email", huge);
+	ck_assert_str_eq(store_type_state(s, "u1", "Email"), huge);
+	store_free(s);
+
+	log = logged();
+	xasprintf(&want, "warning: state %s: the server sent more states than "
+	    "the 10000 kept (or names longer than 1024 bytes); changes of the "
+	    "others are still delivered but not remembered across restarts\n"
+	    "warning: state %s: the server sent more states than "
+	    "the 10000 kept (or names longer than 1024 bytes); changes of the "
+	    "others are still delivered but not remembered across restarts\n"
+	    "warning: state %s/long.state: the server sent more states than "
+	    "the 10000 kept (or names longer than 1024 bytes); changes of the "
+	    "others are still delivered but not remembered across restarts\n",
+	    path, path, dir);
+	ck_assert_str_eq(log, want);
+	free(log);
+	free(want);
+	free(path);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -536,6 +605,7 @@ store_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_noop_save);
 	tcase_add_test(tc, test_creates_dir);
 	tcase_add_test(tc, test_dir_unusable);
