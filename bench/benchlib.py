@@ -6,6 +6,7 @@ happens in between.
 """
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -249,3 +250,47 @@ def failed(name, reason):
     return {"name": name, "unit": "", "ours": None, "baseline": None,
             "baseline_value": None, "ratio": None, "target": None,
             "met": None, "better": "lower", "note": "failed: " + reason}
+
+
+class LineReader:
+    """Lines from a file descriptor (a pipe or a FIFO) with a timeout."""
+
+    def __init__(self, f):
+        self.fd = f if isinstance(f, int) else f.fileno()
+        self.buf = b""
+
+    def readline(self, timeout=30):
+        """The next line without its newline, or None after timeout
+        seconds or at end of file."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                return None
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode("utf-8", "replace")
+
+    def expect(self, what, timeout=30):
+        """The next line, which must be `what`."""
+        line = self.readline(timeout)
+        if line != what:
+            raise RuntimeError("expected %r, got %r" % (what, line))
+
+
+def dbus_start(ctx, d):
+    """A private session bus (dbus-daemon --session) at d/bus, as the
+    integration tests run it; returns (address, proc)."""
+    addr = "unix:path=%s/bus" % d
+    p = ctx.spawn(["dbus-daemon", "--session", "--nofork",
+                   "--address=" + addr, "--print-address=1"],
+                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if LineReader(p.stdout).readline(30) is None:
+        raise RuntimeError("dbus-daemon did not start")
+    return addr, p
