@@ -5,8 +5,9 @@
  * equal terms.
  *
  * For every line holding a stamp it prints "<seq> <sent ns> <seen ns>";
- * with --summary N it prints nothing per line and, after N stamped lines
- * (or at end of input), "<count> <last seq> <first seen ns> <last seen ns>".
+ * with --summary FIRST:LAST it prints nothing per line but counts the
+ * stamps from FIRST to LAST and, once LAST came (or at end of input),
+ * prints "<count> <last seq> <first seen ns> <last seen ns>" of those.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -48,7 +49,9 @@ main(int argc, char **argv)
 {
 	static char buf[BUFSIZE];
 	size_t have = 0;
-	long summary = 0, count = 0;
+	long count = 0;
+	bool summary = false;
+	unsigned long long from = 0, to = 0;
 	uint64_t seq, last_seq = 0;
 	int64_t sent, seen, first = 0, last = 0;
 	ssize_t n;
@@ -57,11 +60,12 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--unix") == 0 && i + 1 < argc)
 			fd = read_connect(argv[++i]);
-		else if (strcmp(argv[i], "--summary") == 0 && i + 1 < argc)
-			summary = atol(argv[++i]);
+		else if (strcmp(argv[i], "--summary") == 0 && i + 1 < argc &&
+		    sscanf(argv[++i], "%llu:%llu", &from, &to) == 2)
+			summary = true;
 		else {
 			fprintf(stderr, "usage: jp-bench-read [--unix PATH] "
-			    "[--summary N]\n");
+			    "[--summary FIRST:LAST]\n");
 			return 2;
 		}
 	}
@@ -76,12 +80,13 @@ main(int argc, char **argv)
 		have += (size_t)n;
 		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) !=
 		    NULL) {
-			if (stamp_find(line, (size_t)(nl - line), &seq, &sent)) {
+			if (stamp_find(line, (size_t)(nl - line), &seq,
+			    &sent) && (!summary || (seq >= from && seq <= to))) {
 				if (count++ == 0)
 					first = seen;
 				last = seen;
 				last_seq = seq;
-				if (summary == 0)
+				if (!summary)
 					printf("%llu %lld %lld\n",
 					    (unsigned long long)seq,
 					    (long long)sent, (long long)seen);
@@ -92,12 +97,12 @@ main(int argc, char **argv)
 		memmove(buf, line, have);
 		if (have == sizeof(buf))
 			have = 0;	/* a line longer than buf: not ours */
-		if (summary == 0)
+		if (!summary)
 			fflush(stdout);
-		else if (count >= summary)
+		else if (count > 0 && last_seq >= to)
 			break;
 	}
-	if (summary != 0)
+	if (summary)
 		printf("%ld %llu %lld %lld\n", count,
 		    (unsigned long long)last_seq, (long long)first,
 		    (long long)last);
