@@ -37,7 +37,8 @@ main_usage(void)
 	    "           [--host NAME] [--tls-cert PEM --tls-key PEM]\n"
 	    "           [--es-ids yes|no] [--es-close-after SECONDS] "
 	    "[--es-style rfc|fastmail]\n"
-	    "           [--es-ping-ms] [--es-chunked yes|no] [--stamp-states]\n");
+	    "           [--es-ping-ms] [--es-chunked yes|no] "
+	    "[--stamp-states]\n");
 	exit(2);
 }
 
