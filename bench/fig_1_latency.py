@@ -78,8 +78,8 @@ def measure(ctx, port, reader, n, settle=0.0):
 
 def read_pipe(ctx, producer_argv, d):
     """producer | jp-bench-read: returns (reader LineReader, procs)."""
-    prod = ctx.spawn(producer_argv, stdout=subprocess.PIPE,
-                     stderr=open(os.path.join(d, "client.log"), "ab"))
+    with open(os.path.join(d, "client.log"), "ab") as err:
+        prod = ctx.spawn(producer_argv, stdout=subprocess.PIPE, stderr=err)
     rd = ctx.spawn([ctx.builddir("bench/jp-bench-read")], stdin=prod.stdout,
                    stdout=subprocess.PIPE)
     prod.stdout.close()
