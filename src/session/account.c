@@ -317,9 +317,10 @@ account_log_change(struct account *a, const char *account_id,
 	    list, push_state ? ", pushState " : "", push_state ? push_state : "");
 }
 
-/* Saves, then hands each accountId's changes to the outputs.  Saving
- * first means a crash in between never replays a change twice nor loses
- * the resume point. */
+/* Hands each accountId's changes to the outputs, then saves soon after:
+ * the saved resume point never runs ahead of what was delivered, so a crash
+ * may replay a change (we resume from an older pushState) but never loses
+ * one, and a push does not wait for the disk. */
 static void
 account_deliver(struct account *a, struct json_object *changed,
     const char *push_state, const char *reason)
@@ -327,7 +328,6 @@ account_deliver(struct account *a, struct json_object *changed,
 	struct push_event ev;
 
 	a->last_push = time(NULL);
-	store_save(a->store);
 	json_object_object_foreach(changed, id, types) {
 		if (a->have_session &&
 		    session_account_name(&a->session, id) == NULL) {
@@ -347,6 +347,7 @@ account_deliver(struct account *a, struct json_object *changed,
 		ev.reason = reason;
 		a->cbs.change(a, &ev, a->arg);
 	}
+	store_save_later(a->store, net_base(a->net));
 }
 
 static struct http_request *

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <json-c/json.h>
 
 #include "state/store.h"
@@ -41,6 +42,7 @@ struct store {
 	bool save_failed;	/* the failure was logged; repeats are debug */
 	size_t nstates;		/* (account, type) pairs in states */
 	bool full_logged;	/* a state beyond the bounds was dropped */
+	struct event *save_timer;	/* store_save_later(), made on first use */
 };
 
 static bool
@@ -375,6 +377,12 @@ store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->save_timer != NULL) {
+		/* A clean stop loses nothing that was delivered. */
+		if (evtimer_pending(s->save_timer, NULL))
+			store_save(s);
+		event_free(s->save_timer);
+	}
 	free(s->dir);
 	free(s->file);
 	free(s->path);
@@ -601,4 +609,23 @@ struct json_object *
 store_states(const struct store *st)
 {
 	return st->states;
+}
+
+static void
+store_save_timer(evutil_socket_t fd, short what, void *arg)
+{
+	store_save(arg);
+}
+
+void
+store_save_later(struct store *s, struct event_base *base)
+{
+	struct timeval tv = { STORE_SAVE_DELAY_MS / 1000,
+	    (STORE_SAVE_DELAY_MS % 1000) * 1000 };
+
+	if (s->save_timer == NULL &&
+	    (s->save_timer = evtimer_new(base, store_save_timer, s)) == NULL)
+		fatalx("libevent: cannot create the state file timer");
+	if (!evtimer_pending(s->save_timer, NULL))
+		evtimer_add(s->save_timer, &tv);
 }

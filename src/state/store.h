@@ -2,6 +2,7 @@
 #ifndef JP_STORE_H
 #define JP_STORE_H
 
+struct event_base;
 struct json_object;
 struct store;
 
@@ -32,6 +33,12 @@ void store_set_type_state(struct store *, const char *account_id,
  * directory.  -1 on error (logged, the old file intact).  A no-op returning
  * 0 when nothing changed since the last save or load. */
 int store_save(struct store *);
+/* store_save() within STORE_SAVE_DELAY_MS, once for every change made
+ * meanwhile: two fsyncs per push would cost milliseconds of latency and cap
+ * a burst at a few hundred changes a second.  store_free() saves what is
+ * still pending. */
+#define STORE_SAVE_DELAY_MS	1000
+void store_save_later(struct store *, struct event_base *);
 /* Every last seen state, {ACCOUNT_ID: {TYPE: STATE}}; borrowed, valid until
  * the next store_set_type_state. */
 struct json_object *store_states(const struct store *);

@@ -481,6 +481,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_wait(s, wsi, hc);
 	if (strcmp(what, "mail") == 0)
 		return mail_control(s, wsi);
+	if (strcmp(what, "burst") == 0)
+		return burst_control(s, wsi);
 	return http_send_error(wsi, HTTP_STATUS_NOT_FOUND,
 	    "unknown control endpoint");
 }

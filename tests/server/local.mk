@@ -11,6 +11,7 @@ tests_server_jmap_testserver_SOURCES = \
 	tests/server/eventsource.c \
 	tests/server/endless.c \
 	tests/server/mail.c \
-	tests/server/state.c
+	tests/server/state.c \
+	tests/server/burst.c
 tests_server_jmap_testserver_LDADD = src/libjmappushd.a $(DEP_LIBS)
 EXTRA_DIST += tests/server/README.md

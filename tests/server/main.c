@@ -37,7 +37,8 @@ main_usage(void)
 	    "           [--host NAME] [--tls-cert PEM --tls-key PEM]\n"
 	    "           [--es-ids yes|no] [--es-close-after SECONDS] "
 	    "[--es-style rfc|fastmail]\n"
-	    "           [--es-ping-ms] [--es-chunked yes|no]\n");
+	    "           [--es-ping-ms] [--es-chunked yes|no] "
+	    "[--stamp-states]\n");
 	exit(2);
 }
 
@@ -70,7 +71,7 @@ main_options(struct ts_server *s, int argc, char **argv)
 	enum { O_PORT_FILE = 256, O_PORT, O_USER, O_PASSWORD, O_TOKEN,
 	    O_WELL_KNOWN, O_WS_URL, O_ACCOUNTS, O_HOST, O_TLS_CERT, O_TLS_KEY,
 	    O_ES_IDS, O_ES_CLOSE_AFTER, O_ES_STYLE, O_ES_PING_MS,
-	    O_ES_CHUNKED };
+	    O_ES_CHUNKED, O_STAMP_STATES };
 	static const struct option longopts[] = {
 		{ "port-file", required_argument, NULL, O_PORT_FILE },
 		{ "port", required_argument, NULL, O_PORT },
@@ -88,6 +89,7 @@ main_options(struct ts_server *s, int argc, char **argv)
 		{ "es-style", required_argument, NULL, O_ES_STYLE },
 		{ "es-ping-ms", no_argument, NULL, O_ES_PING_MS },
 		{ "es-chunked", required_argument, NULL, O_ES_CHUNKED },
+		{ "stamp-states", no_argument, NULL, O_STAMP_STATES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -181,6 +183,9 @@ main_options(struct ts_server *s, int argc, char **argv)
 			break;
 		case O_ES_PING_MS:
 			s->es_ping_ms = true;
+			break;
+		case O_STAMP_STATES:
+			s->stamp_states = true;
 			break;
 		case 'v':
 			s->verbose = true;

@@ -87,6 +87,10 @@ struct ts_client {
 	bool			 stalled;
 	int			 close_code;	/* to send once outq is empty */
 	bool			 close_sent;
+	/* burst.c: stamped frames still to write, after outq. */
+	unsigned long		 burst_left;
+	unsigned long		 burst_seq;
+	int			 burst_type;
 };
 
 /* Per-connection data of the "http" protocol (zeroed by lws). */
@@ -162,6 +166,7 @@ struct ts_server {
 	enum ts_es_style	 es_style;
 	bool			 es_ping_ms;
 	bool			 es_chunked;
+	bool			 stamp_states;	/* /control/burst allowed */
 
 	struct lws_context	*ctx;
 	int			 listen_port;
@@ -269,6 +274,10 @@ void mail_deliver(struct ts_server *, size_t);
 int mail_control(struct ts_server *, struct lws *);
 struct json_object *mail_method(struct ts_server *, const char *,
     struct json_object *, const char *, struct json_object *);
+
+/* burst.c */
+int burst_control(struct ts_server *, struct lws *);
+int burst_writeable(struct ts_client *);
 
 /* ws.c */
 int ws_callback(struct lws *, enum lws_callback_reasons, void *, void *,

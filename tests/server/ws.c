@@ -347,6 +347,8 @@ ws_writeable(struct ts_client *c)
 		lws_close_reason(c->wsi, c->close_code, NULL, 0);
 		return -1;
 	}
+	if (c->burst_left > 0)
+		return burst_writeable(c);
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "state/store.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -212,6 +214,37 @@ START_TEST(test_noop_save)
 	ck_assert_uint_ne(before.st_ino, after.st_ino);
 	ck_assert_int_eq(after.st_mode & 0777, 0600);
 	store_free(s);
+	free(path);
+}
+END_TEST
+
+/* A deferred save: nothing on disk at once, one save for every change made
+ * meanwhile when the timer fires, and store_free() flushes a pending one. */
+START_TEST(test_save_later)
+{
+	struct event_base *base = event_base_new();
+	struct stat st;
+	struct store *s;
+	char *path = dir_path("a.state");
+
+	s = store_open(dir, "a");
+	store_set_push_state(s, "p1");
+	store_save_later(s, base);
+	store_set_push_state(s, "p2");
+	store_save_later(s, base);
+	ck_assert_int_eq(stat(path, &st), -1);
+	/* The timer is the base's only event: dispatch runs it, then returns
+	 * 1 for "nothing left". */
+	ck_assert_int_eq(event_base_dispatch(base), 1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	store_set_push_state(s, "p3");
+	store_save_later(s, base);
+	store_free(s);
+
+	s = store_open(dir, "a");
+	ck_assert_str_eq(store_push_state(s), "p3");
+	store_free(s);
+	event_base_free(base);
 	free(path);
 }
 END_TEST
@@ -607,6 +640,7 @@ store_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_noop_save);
+	tcase_add_test(tc, test_save_later);
 	tcase_add_test(tc, test_creates_dir);
 	tcase_add_test(tc, test_dir_unusable);
 	tcase_add_test(tc, test_corrupt_empty);
