@@ -6,7 +6,8 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 # A stream counts as long-lived after backoff_reset: the server's streams
-# outlive it by 2 s, and a drop comes less than 2 s after a stream opened.
+# outlive it by 2 s, and the drop below comes as soon as a stream opened,
+# 2 s before it would.
 server_start --ws-url none --es-close-after 4
 write_config 'ping_interval = 1s
 backoff_reset = 2s'
