@@ -24,6 +24,7 @@
 #include "config/values.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -174,6 +175,15 @@ parser_section(struct parser *p, char *text)
 	end = text + strlen(text);
 	while (end > text && isspace((unsigned char)end[-1]))
 		*--end = '\0';
+	/* Names reach D-Bus, which refuses what is not UTF-8, and the
+	 * message quotes the header: quote it repaired. */
+	if (!utf8_valid(text, (size_t)(end - text))) {
+		whole = utf8_sanitize(text, (size_t)(end - text), NULL);
+		parser_error(p, p->lineno, "section header [%s] is not valid "
+		    "UTF-8: save the file as UTF-8", whole);
+		free(whole);
+		return;
+	}
 	whole = xstrdup(text);
 	word = text;
 	for (name = word; *name && !isspace((unsigned char)*name); name++)

@@ -209,7 +209,9 @@ read_obj(FILE *f, char **raw)
 }
 
 /* Sends cmd and returns its reply, skipping events; exits on an error
- * reply or a lost connection. */
+ * reply or a lost connection.  A connection event carries an "error" of
+ * its own (the account's last one), so only a line that is no event can
+ * be the answer. */
 static struct json_object *
 command(FILE *f, struct json_object *cmd, char **raw)
 {
@@ -217,6 +219,10 @@ command(FILE *f, struct json_object *cmd, char **raw)
 
 	send_line(f, cmd);
 	while ((o = read_obj(f, raw)) != NULL) {
+		if (str(o, "event") != NULL) {
+			json_object_put(o);
+			continue;
+		}
 		if (str(o, "error") != NULL) {
 			fprintf(stderr, "jmap-pushctl: %s\n", str(o, "error"));
 			exit(1);

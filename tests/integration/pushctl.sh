@@ -66,6 +66,24 @@ expect_file "$T/out" 'jmap-pushctl: unknown account: use one of the names jmap-p
 "$CTL" -s "$T/sock" reload >"$T/out"
 expect_file "$T/out" 'configuration reloaded'
 
+# Events come before a reply, and a connection event carries the account's
+# last error: that is no error reply.  Reconnecting an account that waits
+# out its backoff announces "connecting", error included, before the reply.
+cat >>"$T/config" <<CONF
+
+[account locked]
+url = $BASE/.well-known/jmap
+username = alice@example.com
+password_file = $T/missing
+backoff_max = 1h
+CONF
+"$CTL" -s "$T/sock" reload >"$T/out"
+expect_file "$T/out" 'configuration reloaded'
+wait_log 'account locked: cannot get the credentials'
+"$CTL" -s "$T/sock" reconnect locked >"$T/out" 2>&1 ||
+    fail "reconnect locked: $(cat "$T/out")"
+expect_file "$T/out" 'reconnecting locked'
+
 # watch ends with status 1 when the daemon stops.
 daemon_stop
 rc=0

@@ -394,6 +394,25 @@ control_close(struct ts_server *s, struct lws *wsi)
 	return control_status(s, wsi);
 }
 
+/*
+ * As --es-close-after, for the event streams opened from now on; those open
+ * now keep their timer. A test stops the churn so that a later fault cannot
+ * meet a clean close.
+ */
+static int
+control_closeafter(struct ts_server *s, struct lws *wsi)
+{
+	long secs;
+	int rv;
+
+	if (control_arg_long(wsi, "seconds", 0, 86400, 0, &secs, &rv) == -1)
+		return rv;
+	s->es_close_after = secs;
+	ts_info("closeafter: event streams opened from now on last %ld s "
+	    "(0: no limit)", secs);
+	return control_status(s, wsi);
+}
+
 static bool
 control_wait_met(struct ts_server *s, const struct ts_http *hc)
 {
@@ -475,6 +494,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_fault(s, wsi);
 	if (strcmp(what, "close") == 0)
 		return control_close(s, wsi);
+	if (strcmp(what, "closeafter") == 0)
+		return control_closeafter(s, wsi);
 	if (strcmp(what, "send") == 0)
 		return control_send(s, wsi);
 	if (strcmp(what, "wait") == 0)

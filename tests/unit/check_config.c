@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "unit.h"
 
@@ -491,6 +492,16 @@ START_TEST(test_unknown_section)
 	expect_error(ACCOUNT "[hook x/y]\n",
 	    "test.conf:3: invalid hook name 'x/y': use one word of letters, "
 	    "digits, '.', '_' and '-'");
+	/* Latin-1 "café": the message quotes it repaired, as UTF-8. */
+	expect_error(ACCOUNT "[account caf\xe9]\nurl = x\n",
+	    "test.conf:3: section header [account caf" UTF8_REPLACEMENT "] is "
+	    "not valid UTF-8: save the file as UTF-8");
+	expect_error(ACCOUNT "[hook \xff\xfe]\n",
+	    "test.conf:3: section header [hook " UTF8_REPLACEMENT
+	    UTF8_REPLACEMENT "] is not valid UTF-8: save the file as UTF-8");
+	expect_error(ACCOUNT "[account caf\xc3\xa9]\n",
+	    "test.conf:3: invalid account name 'caf\xc3\xa9': use one word of "
+	    "letters, digits, '.', '_' and '-'");
 	expect_error(ACCOUNT "[daemon x]\n",
 	    "test.conf:3: [daemon] takes no name: write [daemon]");
 	expect_error("[daemon]\n" ACCOUNT "[daemon]\n",
