@@ -760,13 +760,6 @@ account_connect(struct account *a)
 		log_warnx("%s: insecure = yes: TLS certificates are not "
 		    "verified; anyone on the network path can read this "
 		    "account's mail", a->prefix);
-	if (a->cfg->tuning.transport == TRANSPORT_EVENTSOURCE) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "transport = "
-		    "eventsource "
-		    "is not supported by this version; use auto or "
-		    "websocket");
-		return;
-	}
 	/* Without its resume state an account would silently lose changes
 	 * across restarts: better to say so and wait. */
 	if (a->store == NULL &&

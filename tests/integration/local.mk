@@ -28,7 +28,8 @@ INTEGRATION_TESTS = \
 	tests/integration/limits.sh \
 	tests/integration/limits-accounts.sh \
 	tests/integration/es-flood.sh \
-	tests/integration/es-server-restart.sh
+	tests/integration/es-server-restart.sh \
+	tests/integration/transport-eventsource.sh
 INTEGRATION_TESTS += \
 	tests/integration/hooks-debounce.sh \
 	tests/integration/hooks-overlap.sh \
