@@ -233,6 +233,17 @@ net_vhost(struct net *net, const char *ca_file)
 	return vh;
 }
 
+/*
+ * No lws validity timers: ws.c pings on shared ticks itself.  lws keeps
+ * every connection's validity timer in one sorted list and inserts each
+ * new one by walking it, which made 10,000 connections quadratic (and the
+ * default policy would ping each connection on its own schedule).
+ */
+static const lws_retry_bo_t net_no_validity = {
+	.secs_since_valid_ping = 0,
+	.secs_since_valid_hangup = 0,
+};
+
 int
 net_connect(struct net *net, const struct net_target *t, char *err,
     size_t errlen)
@@ -262,6 +273,7 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 	ci.local_protocol_name = t->local_protocol;
 	ci.opaque_user_data = t->opaque;
 	ci.pwsi = t->pwsi;
+	ci.retry_and_idle_policy = &net_no_validity;
 	if (t->ws_protocol != NULL) {
 		ci.protocol = t->ws_protocol;
 		ci.ietf_version_or_minus_one = -1;

@@ -15,7 +15,8 @@ UNIT_TESTS = \
 	tests/unit/check_backoff \
 	tests/unit/check_wakeup \
 	tests/unit/check_sse \
-	tests/unit/check_esource
+	tests/unit/check_esource \
+	tests/unit/check_ws
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -69,3 +70,6 @@ EXTRA_DIST += tests/unit/unit.h
 tests_unit_check_esource_SOURCES = tests/unit/check_esource.c
 tests_unit_check_esource_LDADD = $(UNIT_LDADD)
 tests_unit_check_esource_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_ws_SOURCES = tests/unit/check_ws.c
+tests_unit_check_ws_LDADD = $(UNIT_LDADD)
+tests_unit_check_ws_CFLAGS = $(UNIT_CFLAGS)
