@@ -10,6 +10,7 @@ tests_server_jmap_testserver_SOURCES = \
 	tests/server/api.c \
 	tests/server/eventsource.c \
 	tests/server/mail.c \
-	tests/server/state.c
+	tests/server/state.c \
+	tests/server/scale.c
 tests_server_jmap_testserver_LDADD = src/libjmappushd.a $(DEP_LIBS)
 EXTRA_DIST += tests/server/README.md

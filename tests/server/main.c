@@ -337,6 +337,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&s.waiters);
 	TAILQ_INIT(&s.streams);
 	state_init(&s.state, s.user, s.naccounts);
+	scale_init(&s);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (s.verbose ? LLL_NOTICE : 0),
 	    main_lws_log);
 	fd.filefd = main_signalfd();
