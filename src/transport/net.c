@@ -239,10 +239,11 @@ net_vhost(struct net *net, const char *ca_file)
 }
 
 /*
- * No lws validity timers: ws.c pings on shared ticks itself.  lws keeps
- * every connection's validity timer in one sorted list and inserts each
- * new one by walking it, which made 10,000 connections quadratic (and the
- * default policy would ping each connection on its own schedule).
+ * No lws validity timers on WebSockets: ws.c pings on shared ticks itself.
+ * lws keeps every connection's validity timer in one sorted list and
+ * inserts each new one by walking it, which made 10,000 WebSockets
+ * quadratic.  HTTP requests and event streams keep lws's default policy:
+ * without it a dropped event stream looks like a clean end of stream.
  */
 static const lws_retry_bo_t net_no_validity = {
 	.secs_since_valid_ping = 0,
@@ -278,8 +279,8 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 	ci.local_protocol_name = t->local_protocol;
 	ci.opaque_user_data = t->opaque;
 	ci.pwsi = t->pwsi;
-	ci.retry_and_idle_policy = &net_no_validity;
 	if (t->ws_protocol != NULL) {
+		ci.retry_and_idle_policy = &net_no_validity;
 		ci.protocol = t->ws_protocol;
 		ci.ietf_version_or_minus_one = -1;
 	} else {
