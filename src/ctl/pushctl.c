@@ -178,7 +178,8 @@ command(FILE *f, struct json_object *cmd, char **raw)
 
 	send_line(f, cmd);
 	while ((o = read_obj(f, raw)) != NULL) {
-		if (str(o, "error") != NULL) {
+		/* A connection event carries its account's "error" too. */
+		if (str(o, "event") == NULL && str(o, "error") != NULL) {
 			fprintf(stderr, "jmap-pushctl: %s\n", str(o, "error"));
 			exit(1);
 		}
