@@ -42,6 +42,12 @@ def run(ctx):
         c = benchlib.Control(port, timeout=600)
         try:
             st = c.wait("pushEnabled=%d" % n, timeout_ms=300000)
+        except RuntimeError:
+            st = c.get("status")
+            raise RuntimeError("storm %d: %d of %d sessions back after "
+                               "300 s, %d accepts (bench/README-scale.md)" %
+                               (i + 1, st.get("pushEnabled", 0), n,
+                                st.get("accepts", 0)))
         finally:
             c.close()
         elapsed = time.monotonic() - t0

@@ -156,6 +156,9 @@ def connect_all(ctx, port, n, cfg, timeout_s, tls=None):
                 c.wait("pushEnabled=%d" % n, timeout_ms=1000)
             except RuntimeError:
                 pass    # 408: not yet
+    except BaseException:
+        ctx.stop(p)
+        raise
     finally:
         c.close()
     return p, time.monotonic() - t0

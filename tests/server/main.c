@@ -351,6 +351,7 @@ main(int argc, char **argv)
 	info.user = &s;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	scale_context(&info);
 	if (s.tls_cert != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = s.tls_cert;

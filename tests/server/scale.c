@@ -39,6 +39,18 @@ scale_init(struct ts_server *s)
 	ts_debug("open files limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
+/*
+ * lws parses HTTP headers in a pool of 32 by default: a reconnect storm of
+ * 10,000 clients queued behind it until their requests timed out, and the
+ * retries made the queue longer (no session came back in 5 minutes).  The
+ * pool is allocated as needed, so a large bound costs nothing when idle.
+ */
+void
+scale_context(struct lws_context_creation_info *info)
+{
+	info->max_http_header_pool2 = 16384;
+}
+
 void
 scale_accepted(struct ts_server *s)
 {

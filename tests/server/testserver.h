@@ -200,6 +200,7 @@ struct ts_server {
 
 /* scale.c */
 void scale_init(struct ts_server *);
+void scale_context(struct lws_context_creation_info *);
 void scale_accepted(struct ts_server *);
 void scale_status(const struct ts_server *, struct json_object *);
 
