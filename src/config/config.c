@@ -33,8 +33,8 @@
 
 /* Longest line accepted; inih keeps the line buffer on the stack. */
 #define CONFIG_MAX_LINE	4096
-/* A config file is small; this only stops us reading /dev/zero forever. */
-#define CONFIG_MAX_SIZE	(1024 * 1024)
+/* Only stops us reading /dev/zero forever: 10,000 accounts take ~1.5 MB. */
+#define CONFIG_MAX_SIZE	(16 * 1024 * 1024)
 
 static char ini_comments[] = "#;";
 
@@ -501,7 +501,7 @@ config_load(const char *path, struct config_errors *errs)
 		}
 		len += (size_t)r;
 		if (len > CONFIG_MAX_SIZE) {
-			file_error(errs, path, "larger than 1 MiB: is this "
+			file_error(errs, path, "larger than 16 MiB: is this "
 			    "really the configuration file?");
 			free(buf);
 			close(fd);

@@ -1,5 +1,7 @@
 #include "autoconf.h"
 
+#include <sys/resource.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,16 @@
 #define DAEMON_STOP_HOOKS_MS	5000
 #define DAEMON_STOP_POLL_MS	50
 
+/*
+ * At start, accounts connect this many at a time: every connection in its
+ * handshake holds an lws timeout in a sorted list, so 10,000 at once made
+ * each insertion walk thousands of entries (start-up was quadratic), and a
+ * server's listen backlog overflows the same way.
+ */
+#define DAEMON_START_INFLIGHT	100
+/* STATUS= is rebuilt from every account: at most this often. */
+#define DAEMON_STATUS_MS	100
+
 /* A config that accounts still point at while they close after a reload. */
 struct retired {
 	struct config *cfg;
@@ -36,6 +48,9 @@ struct daemon_account {
 	struct daemon *d;
 	struct account *acct;
 	bool stopping;
+	bool pending;		/* waiting for a start slot */
+	bool starting;		/* holds a start slot until not connecting */
+	TAILQ_ENTRY(daemon_account) pending_entry;
 	struct retired *retired;	/* config to release once stopped */
 	const struct config_account *restart;	/* start anew once stopped */
 };
@@ -50,6 +65,10 @@ struct daemon {
 	struct outputs *outputs;
 	struct daemon_accounts accounts;
 	unsigned stopping_accounts;
+	TAILQ_HEAD(, daemon_account) pending;
+	unsigned starting;
+	struct event *start_ev;
+	struct event *status_ev;
 
 	struct event *sigterm;
 	struct event *sigint;
@@ -64,6 +83,37 @@ struct daemon {
 };
 
 static void daemon_account_start(struct daemon *, const struct config_account *);
+
+/*
+ * Each account holds a socket, and a reconnect briefly holds two: the
+ * default soft limit of 1024 would stop us near 1,000 accounts while the
+ * hard limit (what the administrator allows) is usually far higher.
+ */
+static void
+daemon_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	was = rl.rlim_cur;
+	if (rl.rlim_cur == rl.rlim_max) {
+		log_debug("open files limit: %llu (already the hard limit)",
+		    (unsigned long long)was);
+		return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("cannot raise the open files limit from %llu to %llu",
+		    (unsigned long long)was, (unsigned long long)rl.rlim_max);
+		return;
+	}
+	log_debug("open files limit raised from %llu to the hard limit %llu",
+	    (unsigned long long)was, (unsigned long long)rl.rlim_max);
+}
 
 static void
 daemon_notify_status(struct daemon *d)
@@ -118,12 +168,51 @@ daemon_on_change(struct account *acct, const struct push_event *ev, void *arg)
 }
 
 static void
+daemon_status_cb(evutil_socket_t fd, short what, void *arg)
+{
+	daemon_notify_status(arg);
+}
+
+static void
 daemon_on_status(struct account *acct, void *arg)
 {
 	struct daemon_account *da = arg;
+	struct daemon *d = da->d;
+	struct timeval tv = { 0, DAEMON_STATUS_MS * 1000 };
 
-	daemon_notify_status(da->d);
-	outputs_connection(da->d->outputs, acct);
+	if (da->starting && account_status(acct) != ACCOUNT_CONNECTING) {
+		da->starting = false;
+		d->starting--;
+		if (!TAILQ_EMPTY(&d->pending))
+			event_active(d->start_ev, EV_TIMEOUT, 0);
+	}
+	if (!evtimer_pending(d->status_ev, NULL))
+		evtimer_add(d->status_ev, &tv);
+	outputs_connection(d->outputs, acct);
+}
+
+static void
+daemon_start_now(struct daemon_account *da)
+{
+	if (da->pending) {
+		TAILQ_REMOVE(&da->d->pending, da, pending_entry);
+		da->pending = false;
+	}
+	da->starting = true;
+	da->d->starting++;
+	account_start(da->acct);
+}
+
+/* Starts waiting accounts while start slots are free. */
+static void
+daemon_start_more(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct daemon_account *da;
+
+	while (d->starting < DAEMON_START_INFLIGHT &&
+	    (da = TAILQ_FIRST(&d->pending)) != NULL)
+		daemon_start_now(da);
 }
 
 static void
@@ -165,8 +254,8 @@ daemon_on_stopped(struct account *acct, void *arg)
 		fatalx("libevent: cannot schedule an account's release");
 }
 
-static void
-daemon_account_start(struct daemon *d, const struct config_account *ca)
+static struct daemon_account *
+daemon_account_new(struct daemon *d, const struct config_account *ca)
 {
 	struct daemon_account *da = xcalloc(1, sizeof(*da));
 	struct account_callbacks cbs = {
@@ -178,7 +267,13 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 	da->d = d;
 	da->acct = account_new(d->net, ca, d->cfg->state_dir, &cbs, da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
-	account_start(da->acct);
+	return da;
+}
+
+static void
+daemon_account_start(struct daemon *d, const struct config_account *ca)
+{
+	daemon_start_now(daemon_account_new(d, ca));
 }
 
 static void
@@ -187,6 +282,14 @@ daemon_account_stop(struct daemon_account *da, struct retired *r,
 {
 	if (da->stopping)
 		return;
+	if (da->pending) {
+		TAILQ_REMOVE(&da->d->pending, da, pending_entry);
+		da->pending = false;
+	}
+	if (da->starting) {
+		da->starting = false;
+		da->d->starting--;
+	}
 	da->stopping = true;
 	da->d->stopping_accounts++;
 	da->retired = r;
@@ -313,8 +416,14 @@ daemon_reconnect(struct daemon *d, const char *name)
 		if (da->stopping || (name != NULL &&
 		    strcmp(account_name(da->acct), name) != 0))
 			continue;
-		account_reconnect(da->acct);
 		found = 1;
+		/* Waiting accounts start soon anyway unless named. */
+		if (da->pending) {
+			if (name != NULL)
+				daemon_start_now(da);
+			continue;
+		}
+		account_reconnect(da->acct);
 	}
 	return found || name == NULL ? 0 : -1;
 }
@@ -383,7 +492,7 @@ daemon_wakeup(enum wakeup_reason reason, void *arg)
 	struct daemon_account *da;
 
 	TAILQ_FOREACH(da, &d->accounts, entry)
-		if (!da->stopping)
+		if (!da->stopping && !da->pending)
 			account_revalidate(da->acct);
 }
 
@@ -402,8 +511,11 @@ daemon_events(struct daemon *d)
 	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal, d);
 	d->sighup = evsignal_new(d->base, SIGHUP, daemon_signal, d);
 	d->stop_timer = evtimer_new(d->base, daemon_stop_poll, d);
+	d->start_ev = event_new(d->base, -1, 0, daemon_start_more, d);
+	d->status_ev = evtimer_new(d->base, daemon_status_cb, d);
 	if (d->sigterm == NULL || d->sigint == NULL || d->sighup == NULL ||
-	    d->stop_timer == NULL)
+	    d->stop_timer == NULL || d->start_ev == NULL ||
+	    d->status_ev == NULL)
 		fatalx("libevent: cannot create signal events");
 	evsignal_add(d->sigterm, NULL);
 	evsignal_add(d->sigint, NULL);
@@ -445,6 +557,8 @@ daemon_free(struct daemon *d)
 		event_free(d->sigint);
 		event_free(d->sighup);
 		event_free(d->stop_timer);
+		event_free(d->start_ev);
+		event_free(d->status_ev);
 	}
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
@@ -464,6 +578,7 @@ daemon_run(const char *config_path, int log_level)
 	d->config_path = xstrdup(config_path);
 	d->cli_log_level = log_level;
 	TAILQ_INIT(&d->accounts);
+	TAILQ_INIT(&d->pending);
 	if ((d->cfg = daemon_load(config_path)) == NULL) {
 		log_errx("cannot start: fix the errors in %s (jmap-pushd "
 		    "--check-config shows them)", config_path);
@@ -472,6 +587,7 @@ daemon_run(const char *config_path, int log_level)
 		return 1;
 	}
 	daemon_apply_log_level(d);
+	daemon_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("libevent: cannot create the event loop");
@@ -486,8 +602,13 @@ daemon_run(const char *config_path, int log_level)
 
 	log_info("jmap-pushd %s starting with %s", PACKAGE_VERSION,
 	    config_path);
-	TAILQ_FOREACH(ca, &d->cfg->accounts, entry)
-		daemon_account_start(d, ca);
+	TAILQ_FOREACH(ca, &d->cfg->accounts, entry) {
+		struct daemon_account *da = daemon_account_new(d, ca);
+
+		da->pending = true;
+		TAILQ_INSERT_TAIL(&d->pending, da, pending_entry);
+	}
+	daemon_start_more(-1, 0, d);
 	/* Ready means configured and listening, not connected: servers may
 	 * be down for hours and systemd must not wait for them. */
 	sd_notify(0, "READY=1");

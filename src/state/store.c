@@ -134,37 +134,73 @@ store_mkdirs(const char *dir)
 	return 0;
 }
 
+/*
+ * Temporary files in a state directory, listed once per directory: a scan
+ * of the whole directory for each account made opening 10,000 accounts
+ * quadratic.  A temporary file that appears later belongs to a live
+ * writer, which must be left alone anyway.
+ */
+static struct {
+	char *dir;
+	char **names;
+	size_t n;
+} store_tmps;
+
+static void
+store_list_tmps(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (store_tmps.dir != NULL && strcmp(store_tmps.dir, dir) == 0)
+		return;
+	for (size_t i = 0; i < store_tmps.n; i++)
+		free(store_tmps.names[i]);
+	free(store_tmps.names);
+	free(store_tmps.dir);
+	store_tmps.names = NULL;
+	store_tmps.n = 0;
+	store_tmps.dir = xstrdup(dir);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.' || strstr(de->d_name, ".tmp-") == NULL)
+			continue;
+		store_tmps.names = xreallocarray(store_tmps.names,
+		    store_tmps.n + 1, sizeof(*store_tmps.names));
+		store_tmps.names[store_tmps.n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+}
+
 /* Temporary files of writers that crashed, never those of a live process. */
 static void
 store_remove_stale(struct store *s)
 {
 	char *prefix;
 	size_t plen;
-	struct dirent *de;
-	DIR *d;
 
-	if ((d = opendir(s->dir)) == NULL)
-		return;
+	store_list_tmps(s->dir);
 	plen = (size_t)xasprintf(&prefix, ".%s.tmp-", s->file);
-	while ((de = readdir(d)) != NULL) {
+	for (size_t i = 0; i < store_tmps.n; i++) {
+		const char *name = store_tmps.names[i];
 		char *end, *path;
 		long pid;
 
-		if (strncmp(de->d_name, prefix, plen) != 0)
+		if (strncmp(name, prefix, plen) != 0)
 			continue;
 		errno = 0;
-		pid = strtol(de->d_name + plen, &end, 10);
+		pid = strtol(name + plen, &end, 10);
 		if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX)
 			continue;
 		if ((pid_t)pid == getpid() ||
 		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		xasprintf(&path, "%s/%s", s->dir, de->d_name);
+		xasprintf(&path, "%s/%s", s->dir, name);
 		if (unlink(path) == 0)
 			log_debug("removed stale %s", path);
 		free(path);
 	}
-	closedir(d);
 	free(prefix);
 }
 

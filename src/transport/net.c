@@ -109,8 +109,13 @@ net_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	return 0;
 }
 
+/*
+ * lws gives every WebSocket a receive buffer of rx_buffer_size: pushes are
+ * a few hundred bytes, larger messages arrive in pieces that ws.c joins,
+ * and 64 KiB per session cost ~4 KiB of RSS each for nothing.
+ */
 static const struct lws_protocols net_protocols[] = {
-	{ "jmap", net_lws_callback, 0, 65536, 0, NULL, 0 },
+	{ "jmap", net_lws_callback, 0, 4096, 0, NULL, 0 },
 	{ "jp-http", net_lws_callback, 0, 16384, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
@@ -283,6 +288,18 @@ net_vhost(struct net *net, const char *ca_file)
 	return vh;
 }
 
+/*
+ * No lws validity timers on WebSockets: ws.c pings on shared ticks itself.
+ * lws keeps every connection's validity timer in one sorted list and
+ * inserts each new one by walking it, which made 10,000 WebSockets
+ * quadratic.  HTTP requests and event streams keep lws's default policy:
+ * without it a dropped event stream looks like a clean end of stream.
+ */
+static const lws_retry_bo_t net_no_validity = {
+	.secs_since_valid_ping = 0,
+	.secs_since_valid_hangup = 0,
+};
+
 int
 net_connect(struct net *net, const struct net_target *t, char *err,
     size_t errlen)
@@ -313,6 +330,7 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 	ci.opaque_user_data = t->opaque;
 	ci.pwsi = t->pwsi;
 	if (t->ws_protocol != NULL) {
+		ci.retry_and_idle_policy = &net_no_validity;
 		ci.protocol = t->ws_protocol;
 		ci.ietf_version_or_minus_one = -1;
 	} else {

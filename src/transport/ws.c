@@ -185,13 +185,34 @@ ws_timer_add(struct event *ev, uint64_t ms)
 	evtimer_add(ev, &tv);
 }
 
-/* Any frame at all proves the peer alive: only silence is suspicious. */
+uint64_t
+ws_ping_delay(uint64_t now_ms, uint64_t interval_ms)
+{
+	uint64_t tick = 1, due;
+
+	while (tick * 2 <= interval_ms / 4)
+		tick *= 2;
+	due = now_ms + interval_ms;
+	return due - due % tick - now_ms;
+}
+
+/*
+ * Any frame at all proves the peer alive: only silence is suspicious.
+ * libevent's cached clock is the one its timers count from, so connections
+ * that compute the same tick fire in the same loop turn.
+ */
 static void
 ws_alive(struct ws_conn *c)
 {
+	struct timeval now;
+	uint64_t now_ms;
+
 	evtimer_del(c->deadline);
-	if (c->ping_interval_ms > 0)
-		ws_timer_add(c->ping_timer, c->ping_interval_ms);
+	if (c->ping_interval_ms == 0)
+		return;
+	event_base_gettimeofday_cached(net_base(c->net), &now);
+	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_usec / 1000;
+	ws_timer_add(c->ping_timer, ws_ping_delay(now_ms, c->ping_interval_ms));
 }
 
 static void

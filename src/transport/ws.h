@@ -60,6 +60,16 @@ bool ws_is_open(const struct ws_conn *);
  * deadline_ms: after a suspend, a connection must prove it survived. */
 void ws_probe(struct ws_conn *, uint64_t deadline_ms);
 
+/*
+ * How long an idle connection waits before its next ping, given the time
+ * now (ms, any fixed origin shared by all connections).  Pings land on
+ * ticks shared by every connection: a power of two no longer than a quarter
+ * of the interval, so that 1,000 sessions wake the daemon once per round
+ * instead of 1,000 times, at the cost of pinging up to a quarter early.
+ * The result is within (interval - tick, interval].
+ */
+uint64_t ws_ping_delay(uint64_t now_ms, uint64_t interval_ms);
+
 int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len);
 

@@ -105,6 +105,7 @@ control_status_json(struct ts_server *s)
 	json_object_object_add(faults, "stall",
 	    json_object_new_boolean(s->stalled));
 	json_object_object_add(obj, "faults", faults);
+	scale_status(s, obj);
 	return obj;
 }
 

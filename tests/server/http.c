@@ -620,6 +620,9 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* A client that asked for subprotocol "http" by name. */
 		return 1;
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		scale_accepted(s);
+		return 0;
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (hc != NULL) {

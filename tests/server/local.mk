@@ -12,6 +12,7 @@ tests_server_jmap_testserver_SOURCES = \
 	tests/server/endless.c \
 	tests/server/mail.c \
 	tests/server/state.c \
-	tests/server/burst.c
+	tests/server/burst.c \
+	tests/server/scale.c
 tests_server_jmap_testserver_LDADD = src/libjmappushd.a $(DEP_LIBS)
 EXTRA_DIST += tests/server/README.md

@@ -342,6 +342,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&s.waiters);
 	TAILQ_INIT(&s.streams);
 	state_init(&s.state, s.user, s.naccounts);
+	scale_init(&s);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (s.verbose ? LLL_NOTICE : 0),
 	    main_lws_log);
 	fd.filefd = main_signalfd();
@@ -355,6 +356,7 @@ main(int argc, char **argv)
 	info.user = &s;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	scale_context(&info);
 	if (s.tls_cert != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = s.tls_cert;

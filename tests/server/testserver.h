@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 #include <libwebsockets.h>
@@ -147,6 +148,9 @@ enum ts_ws_url {
 	TS_WS_URL_NONE
 };
 
+/* How long the accept timeline of a reconnect storm runs. */
+#define TS_ACCEPT_SECONDS	600
+
 struct ts_server {
 	/* Options. */
 	const char		*port_file;
@@ -176,6 +180,8 @@ struct ts_server {
 
 	struct ts_state		 state;
 	TAILQ_HEAD(, ts_client)	 clients;
+	unsigned long		 nclients;	/* in clients, kept by ws.c */
+	unsigned long		 npush_enabled;	/* of those */
 	TAILQ_HEAD(, ts_http)	 waiters;
 	unsigned		 next_client_id;
 	unsigned long		 handshakes;
@@ -197,7 +203,19 @@ struct ts_server {
 	size_t			 fault_huge_session_len;
 	unsigned long		 fault_endless_session;
 	unsigned long		 fault_endless_api;
+
+	/* scale.c: accepted TCP connections, per second since start. */
+	uint64_t		 started_ms;
+	unsigned long		 accepts;
+	unsigned long		 accepts_per_second[TS_ACCEPT_SECONDS];
+	size_t			 accept_seconds;	/* used entries */
 };
+
+/* scale.c */
+void scale_init(struct ts_server *);
+void scale_context(struct lws_context_creation_info *);
+void scale_accepted(struct ts_server *);
+void scale_status(const struct ts_server *, struct json_object *);
 
 /* The "jmap" subprotocol, the only one a WebSocket client may select. */
 #define TS_SUBPROTOCOL	"jmap"

@@ -76,6 +76,9 @@ ws_client_free(struct ts_server *s, struct ts_client *c)
 	free(c->rx);
 	c->rx = NULL;
 	TAILQ_REMOVE(&s->clients, c, entry);
+	s->nclients--;
+	if (c->push_enabled)
+		s->npush_enabled--;
 	c->wsi = NULL;
 }
 
@@ -171,6 +174,8 @@ ws_push_enable(struct ts_server *s, struct ts_client *c,
 	if (ps != NULL)
 		push = json_object_get_string(ps);
 
+	if (!c->push_enabled)
+		s->npush_enabled++;
 	c->push_enabled = true;
 	c->types = types;
 	record = json_object_new_object();
@@ -266,6 +271,8 @@ ws_message(struct ts_server *s, struct ts_client *c)
 	if (strcmp(t, "WebSocketPushEnable") == 0)
 		ws_push_enable(s, c, msg);
 	else if (strcmp(t, "WebSocketPushDisable") == 0) {
+		if (c->push_enabled)
+			s->npush_enabled--;
 		c->push_enabled = false;
 		ts_info("ws #%u: push disabled", c->id);
 		control_wake(s);
@@ -367,6 +374,7 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		c->id = ++s->next_client_id;
 		TAILQ_INIT(&c->outq);
 		TAILQ_INSERT_TAIL(&s->clients, c, entry);
+		s->nclients++;
 		s->handshakes++;
 		lws_get_peer_simple(wsi, peer, sizeof(peer));
 		ts_info("ws #%u: connected from %s", c->id, peer);
@@ -476,12 +484,8 @@ void
 ws_counts(const struct ts_server *s, unsigned long *connections,
     unsigned long *push_enabled)
 {
-	const struct ts_client *c;
-
-	*connections = *push_enabled = 0;
-	TAILQ_FOREACH(c, &s->clients, entry) {
-		(*connections)++;
-		if (c->push_enabled)
-			(*push_enabled)++;
-	}
+	/* Counted as they change: a wait is checked on every change, and a
+	 * walk of 10,000 clients each time made a storm quadratic. */
+	*connections = s->nclients;
+	*push_enabled = s->npush_enabled;
 }

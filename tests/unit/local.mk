@@ -17,7 +17,8 @@ UNIT_TESTS = \
 	tests/unit/check_wakeup \
 	tests/unit/check_sse \
 	tests/unit/check_esource \
-	tests/unit/check_utf8
+	tests/unit/check_utf8 \
+	tests/unit/check_ws
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -77,3 +78,6 @@ tests_unit_check_utf8_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sockauth_SOURCES = tests/unit/check_sockauth.c
 tests_unit_check_sockauth_LDADD = $(UNIT_LDADD)
 tests_unit_check_sockauth_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_ws_SOURCES = tests/unit/check_ws.c
+tests_unit_check_ws_LDADD = $(UNIT_LDADD)
+tests_unit_check_ws_CFLAGS = $(UNIT_CFLAGS)
