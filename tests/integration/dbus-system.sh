@@ -9,13 +9,7 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: run as root (switches to nobody)"; exit 77; }
-command -v setpriv >/dev/null ||
-    { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
-if ! getent passwd nobody daemon >/dev/null || ! getent group nogroup >/dev/null; then
-	echo "SKIP: no user nobody or daemon, or no group nogroup"
-	exit 77
-fi
+need_other_users
 
 POLICY="$top_builddir/dbus/org.jmappushd.Pushd1.conf"
 [ -r "$POLICY" ] || fail "no built policy $POLICY"

@@ -170,3 +170,33 @@ expect_runs() {
 	[ "$(cat "$T/runs" 2>/dev/null || echo 0)" = "$1" ] ||
 	    fail "hook ran $(cat "$T/runs" 2>/dev/null || echo 0) times, expected $1"
 }
+
+# Memory bounds.  measure_memory, before the daemon starts: AddressSanitizer
+# keeps freed memory in a quarantine (256 MiB by default) that would hide a
+# leak and fail the bound, so a test that measures keeps it small.
+# rss_kb: the daemon's resident set.  expect_rss_growth BEFORE_KB: fails
+# when it grew by 8 MiB or more since BEFORE_KB.  Under valgrind
+# (JP_DAEMON_WRAPPER) the RSS is valgrind's own and its leak check is the
+# bound.
+measure_memory() {
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
+}
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$DAEMON_PID/status"; }
+expect_rss_growth() {
+	now_kb=$(rss_kb)
+	echo "RSS before $1 kB, after $now_kb kB"
+	[ -z "${JP_DAEMON_WRAPPER:-}" ] || return 0
+	[ $((now_kb - $1)) -lt 8192 ] || fail "RSS grew by $((now_kb - $1)) kB"
+}
+
+# need_other_users: skips the test unless it runs as root with setpriv and
+# the users nobody and daemon and the group nogroup exist.
+need_other_users() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: run as root (switches to nobody)"; exit 77; }
+	command -v setpriv >/dev/null ||
+	    { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
+	if ! getent passwd nobody daemon >/dev/null || ! getent group nogroup >/dev/null; then
+		echo "SKIP: no user nobody or daemon, or no group nogroup"
+		exit 77
+	fi
+}

@@ -7,13 +7,7 @@
 # by systemd is checked the same way.  Root runs it; it needs setpriv.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: run as root (switches to nobody)"; exit 77; }
-command -v setpriv >/dev/null ||
-    { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
-if ! getent passwd nobody daemon >/dev/null || ! getent group nogroup >/dev/null; then
-	echo "SKIP: no user nobody or daemon, or no group nogroup"
-	exit 77
-fi
+need_other_users
 
 # Other users must reach the socket's directory and the clients, which the
 # build tree (under /root, say) may not let them.
