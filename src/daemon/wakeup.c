@@ -1,3 +1,27 @@
+/*
+ * Idle cost decides how this module watches the clocks: it must not wake
+ * the daemon by itself (issue 7, figure 3), yet after a resume or a
+ * wall-clock jump every connection must prove itself within 5 s
+ * (DECISIONS).
+ *
+ * - A wall-clock jump: a timerfd on CLOCK_REALTIME, absolute, a year
+ *   ahead, with TFD_TIMER_CANCEL_ON_SET.  The kernel makes it readable
+ *   (read fails with ECANCELED) the moment the clock is set, and also on
+ *   resume from suspend: timekeeping_resume() treats a resume as a clock
+ *   set.  No polling: it never fires otherwise.
+ * - A suspend: logind's PrepareForSleep where a system bus exists, and the
+ *   ECANCELED above.  In case neither comes (no logind, the timerfd could
+ *   not be made), the clocks are also compared on the shared ping tick
+ *   (ws_ping_delay of the default ping_interval): the pings of all
+ *   sessions fire on it, so the check adds no wakeup of its own, but a
+ *   resume is then noticed only up to one ping interval late.
+ *
+ * Whatever woke us, the clocks decide what happened: CLOCK_BOOTTIME runs
+ * during a suspend and CLOCK_MONOTONIC does not; CLOCK_REALTIME moves
+ * against CLOCK_MONOTONIC only when it is set (or on resume).  Both
+ * differences stay put however long ago the last reading was, so no
+ * reading needs refreshing in between.
+ */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -5,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,15 +40,15 @@
 #include <systemd/sd-bus.h>
 
 #include "daemon/wakeup.h"
+#include "transport/ws.h"
 #include "util/busconn.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-/* How often the clocks are compared: a resume is noticed this late at
- * worst when logind does not tell us first. */
-#define WAKEUP_TICK_MS		5000
 /* Less than this between the clocks is scheduling noise, not sleep. */
 #define WAKEUP_SLEPT_MS		2000
+/* The jump timer's expiry: far enough never to be reached in practice. */
+#define WAKEUP_FAR_S		(365 * 24 * 3600)
 #define WAKEUP_SYSTEM_BUS	"/run/dbus/system_bus_socket"
 
 struct wakeup {
@@ -31,7 +56,9 @@ struct wakeup {
 	uint64_t jump_ms;
 	wakeup_cb cb;
 	void *arg;
-	struct event *tick;
+	struct event *tick;		/* on the shared ping tick */
+	int jump_fd;			/* CLOCK_REALTIME, CANCEL_ON_SET */
+	struct event *jump_ev;
 	struct wakeup_clocks last;
 	int nl_fd;
 	struct event *nl_ev;
@@ -91,9 +118,8 @@ wakeup_fire(struct wakeup *w, enum wakeup_reason r)
 }
 
 static void
-wakeup_tick(evutil_socket_t fd, short what, void *arg)
+wakeup_check(struct wakeup *w)
 {
-	struct wakeup *w = arg;
 	struct wakeup_clocks now;
 	enum wakeup_reason r;
 
@@ -102,6 +128,79 @@ wakeup_tick(evutil_socket_t fd, short what, void *arg)
 	w->last = now;
 	if (r != WAKEUP_NONE)
 		wakeup_fire(w, r);
+}
+
+static void
+wakeup_tick_add(struct wakeup *w)
+{
+	struct timeval now, tv;
+	uint64_t ms;
+
+	event_base_gettimeofday_cached(w->base, &now);
+	ms = ws_ping_delay((uint64_t)now.tv_sec * 1000 +
+	    (uint64_t)now.tv_usec / 1000, w->jump_ms);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(w->tick, &tv);
+}
+
+static void
+wakeup_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct wakeup *w = arg;
+
+	wakeup_check(w);
+	wakeup_tick_add(w);
+}
+
+int
+wakeup_jump_arm(int fd)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (clock_gettime(CLOCK_REALTIME, &its.it_value) == -1)
+		return -1;
+	its.it_value.tv_sec += WAKEUP_FAR_S;
+	return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+	    &its, NULL);
+}
+
+static void
+wakeup_jump(evutil_socket_t fd, short what, void *arg)
+{
+	struct wakeup *w = arg;
+	uint64_t n;
+
+	/* ECANCELED is the news; an expiry a year on only needs re-arming. */
+	if (read(fd, &n, sizeof(n)) == -1 && errno != ECANCELED &&
+	    errno != EAGAIN)
+		log_warnx("wakeup: reading the clock timer: %s", strerror(errno));
+	if (wakeup_jump_arm(fd) == -1) {
+		log_warnx("wakeup: re-arming the clock timer: %s; wall-clock "
+		    "jumps are noticed on the ping tick only", strerror(errno));
+		event_del(w->jump_ev);
+	}
+	wakeup_check(w);
+}
+
+static void
+wakeup_jump_open(struct wakeup *w)
+{
+	w->jump_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (w->jump_fd == -1 || wakeup_jump_arm(w->jump_fd) == -1) {
+		log_warnx("wakeup: clock timer: %s; wall-clock jumps are "
+		    "noticed on the ping tick only", strerror(errno));
+		if (w->jump_fd != -1)
+			close(w->jump_fd);
+		w->jump_fd = -1;
+		return;
+	}
+	w->jump_ev = event_new(w->base, w->jump_fd, EV_READ | EV_PERSIST,
+	    wakeup_jump, w);
+	if (w->jump_ev == NULL)
+		fatalx("libevent: cannot create the clock timer event");
+	event_add(w->jump_ev, NULL);
 }
 
 /* RTM_NEWROUTE for a default route (dst_len 0) in the main table: the
@@ -194,19 +293,19 @@ wakeup_new(struct event_base *base, uint64_t jump_ms, wakeup_cb cb,
     void *arg)
 {
 	struct wakeup *w = xcalloc(1, sizeof(*w));
-	struct timeval tv = { WAKEUP_TICK_MS / 1000,
-	    (WAKEUP_TICK_MS % 1000) * 1000 };
 
 	w->base = base;
 	w->jump_ms = jump_ms;
 	w->cb = cb;
 	w->arg = arg;
 	w->nl_fd = -1;
+	w->jump_fd = -1;
 	wakeup_read_clocks(&w->last);
-	w->tick = event_new(base, -1, EV_PERSIST, wakeup_tick, w);
+	w->tick = evtimer_new(base, wakeup_tick, w);
 	if (w->tick == NULL)
 		fatalx("libevent: cannot create the wakeup timer");
-	event_add(w->tick, &tv);
+	wakeup_tick_add(w);
+	wakeup_jump_open(w);
 	wakeup_netlink_open(w);
 	/* Containers often have no system bus: then the clocks alone tell. */
 	if (access(WAKEUP_SYSTEM_BUS, F_OK) == 0 ||
@@ -226,6 +325,10 @@ wakeup_free(struct wakeup *w)
 		event_free(w->nl_ev);
 	if (w->nl_fd != -1)
 		close(w->nl_fd);
+	if (w->jump_ev != NULL)
+		event_free(w->jump_ev);
+	if (w->jump_fd != -1)
+		close(w->jump_fd);
 	event_free(w->tick);
 	free(w);
 }

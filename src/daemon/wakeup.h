@@ -37,4 +37,8 @@ void wakeup_read_clocks(struct wakeup_clocks *);
 enum wakeup_reason wakeup_compare(const struct wakeup_clocks *before,
     const struct wakeup_clocks *after, uint64_t jump_ms);
 
+/* Arms a CLOCK_REALTIME timerfd a year ahead with TFD_TIMER_CANCEL_ON_SET:
+ * it becomes readable when the wall clock is set or the machine resumes. */
+int wakeup_jump_arm(int fd);
+
 #endif

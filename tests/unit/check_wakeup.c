@@ -1,9 +1,15 @@
 /* Telling a suspend and a wall-clock jump from normal time passing, from
- * three clock readings. */
+ * three clock readings; and watching for them without waking by itself. */
 #include "autoconf.h"
 
 #include <check.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "daemon/wakeup.h"
 #include "unit.h"
@@ -63,6 +69,79 @@ START_TEST(test_real_clocks_now)
 }
 END_TEST
 
+START_TEST(test_jump_timer)
+{
+	struct itimerspec its;
+	struct pollfd pfd;
+	int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(wakeup_jump_arm(fd), 0);
+	ck_assert_int_eq(timerfd_gettime(fd, &its), 0);
+	/* Never expires in practice, and is not periodic. */
+	ck_assert_int_gt(its.it_value.tv_sec, 364 * 24 * 3600);
+	ck_assert_int_eq(its.it_interval.tv_sec, 0);
+	ck_assert_int_eq(its.it_interval.tv_nsec, 0);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	close(fd);
+}
+END_TEST
+
+struct timers {
+	const void *owner;
+	int n;
+	struct timeval first;
+};
+
+static int
+count_timer(const struct event_base *base, const struct event *ev,
+    void *arg)
+{
+	struct timers *t = arg;
+	struct timeval tv;
+
+	/* A system bus, if any, brings sd-bus's own timers: not ours. */
+	if (event_get_callback_arg(ev) != t->owner ||
+	    !event_pending((struct event *)ev, EV_TIMEOUT, &tv))
+		return 0;
+	if (t->n == 0 || timercmp(&tv, &t->first, <))
+		t->first = tv;
+	t->n++;
+	return 0;
+}
+
+static void
+never(enum wakeup_reason r, void *arg)
+{
+	ck_abort_msg("woken for %s", wakeup_reason_name(r));
+}
+
+/* The only timer is on the shared ping tick (ws_ping_delay: 25.9-30 s for
+ * 30 s), where the pings wake the daemon anyway; the old 5 s poll is gone. */
+START_TEST(test_no_own_tick)
+{
+	struct event_base *base = event_base_new();
+	struct wakeup *w;
+	struct timers t = { 0 };
+	struct timeval now, left;
+
+	ck_assert_ptr_nonnull(base);
+	w = wakeup_new(base, 30000, never, NULL);
+	t.owner = w;
+	event_base_foreach_event(base, count_timer, &t);
+	ck_assert_int_eq(t.n, 1);
+	gettimeofday(&now, NULL);
+	timersub(&t.first, &now, &left);
+	ck_assert_int_ge(left.tv_sec, 25);
+	ck_assert_int_le(left.tv_sec, 30);
+	ck_assert_int_eq(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+	wakeup_free(w);
+	event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -73,6 +152,8 @@ main(void)
 	tcase_add_test(tc, test_suspend);
 	tcase_add_test(tc, test_clock_jump);
 	tcase_add_test(tc, test_real_clocks_now);
+	tcase_add_test(tc, test_jump_timer);
+	tcase_add_test(tc, test_no_own_tick);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
