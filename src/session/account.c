@@ -552,6 +552,7 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	if (a->reconnect_now) {
 		a->reconnect_now = false;
 		account_connect(a);
+		pacer_hurry(a->ticket);
 		return;
 	}
 	long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
@@ -857,6 +858,7 @@ account_reconnect(struct account *a)
 		return;
 	evtimer_del(a->retry);
 	account_connect(a);
+	pacer_hurry(a->ticket);
 }
 
 void

@@ -119,6 +119,17 @@ pacer_acquire(struct pacer_ticket *t)
 }
 
 void
+pacer_hurry(struct pacer_ticket *t)
+{
+	struct pacer *p = t->p;
+
+	if (t->state != PACER_WAITING || TAILQ_FIRST(&p->queue) == t)
+		return;
+	TAILQ_REMOVE(&p->queue, t, entry);
+	TAILQ_INSERT_HEAD(&p->queue, t, entry);
+}
+
+void
 pacer_release(struct pacer_ticket *t)
 {
 	struct pacer *p = t->p;

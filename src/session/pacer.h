@@ -26,6 +26,9 @@ void pacer_ticket_free(struct pacer_ticket *);
  * holds one), else queues it: go then runs from the pacer's own event.
  * Nothing when already queued. */
 void pacer_acquire(struct pacer_ticket *);
+/* A queued ticket goes to the head of the queue (the user asked for this
+ * attempt); nothing otherwise. */
+void pacer_hurry(struct pacer_ticket *);
 /* The attempt ended (connected, failed, abandoned): frees its slot or
  * leaves the queue.  Nothing when the ticket holds neither. */
 void pacer_release(struct pacer_ticket *);

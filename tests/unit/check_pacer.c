@@ -145,6 +145,27 @@ START_TEST(test_repeat_acquire)
 }
 END_TEST
 
+START_TEST(test_hurry)
+{
+	for (int i = 0; i < NT; i++)
+		pacer_acquire(t[i]);
+	/* The user asked for e: it goes before c and d. */
+	pacer_hurry(t[4]);
+	/* Already first, holding or idle: nothing moves. */
+	pacer_hurry(t[4]);
+	pacer_hurry(t[0]);
+	ck_assert_uint_eq(pacer_queued(p), 3);
+	ck_assert_uint_eq(pacer_inflight(p), 2);
+	pacer_release(t[0]);
+	pacer_release(t[1]);
+	turn();
+	ck_assert_str_eq(order, "abec");
+	pacer_release(t[4]);
+	turn();
+	ck_assert_str_eq(order, "abecd");
+}
+END_TEST
+
 START_TEST(test_abandoned_waiter_leaves)
 {
 	for (int i = 0; i < NT; i++)
@@ -193,6 +214,7 @@ main(void)
 	tcase_add_test(tc, test_cap_and_fifo);
 	tcase_add_test(tc, test_free_slot_joins_the_queue_end);
 	tcase_add_test(tc, test_repeat_acquire);
+	tcase_add_test(tc, test_hurry);
 	tcase_add_test(tc, test_abandoned_waiter_leaves);
 	tcase_add_test(tc, test_attempt_fails_at_once);
 	suite_add_tcase(s, tc);
