@@ -7,7 +7,8 @@ connections it accepted in one second (counted by the server:
 WebSocket, so about two per session), and the daemon's peak RSS during the
 storm (sampled every 50 ms).  Reconnects wait a full-jitter backoff
 (src/session/backoff.c): uniform in [0, backoff_initial = 1 s] for the
-first failure, doubling after each failed attempt."""
+first failure, doubling after each failed attempt; at most 100 attempts are
+in flight at a time (src/session/pacer.c), the others wait in order."""
 import signal
 import time
 
@@ -76,7 +77,7 @@ def run(ctx):
                         label, "conn/s", peaks, better="lower",
                         note="server-side TCP accepts, %.1f per session; "
                         "spread over %s s (median); jitter in [0, 1s] "
-                        "first" % (benchlib.stats(ratios)["median"],
+                        "first, 100 attempts in flight at most" % (benchlib.stats(ratios)["median"],
                                    benchlib.stats(spreads)["median"])),
         benchlib.figure("reconnect storm, %s: daemon RSS peak" % label,
                         "MiB", rss_peaks, better="lower",

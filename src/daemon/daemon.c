@@ -16,6 +16,7 @@
 #include "daemon/wakeup.h"
 #include "output/outputs.h"
 #include "session/account.h"
+#include "session/pacer.h"
 #include "transport/net.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -28,12 +29,13 @@
 #define DAEMON_STOP_POLL_MS	50
 
 /*
- * At start, accounts connect this many at a time: every connection in its
- * handshake holds an lws timeout in a sorted list, so 10,000 at once made
- * each insertion walk thousands of entries (start-up was quadratic), and a
- * server's listen backlog overflows the same way.
+ * At most this many connection attempts at a time, at start-up and after a
+ * server restart alike: every connection in its handshake holds an lws
+ * timeout in a sorted list, so 10,000 at once made each insertion walk
+ * thousands of entries (quadratic), and a server's listen backlog
+ * overflows the same way.
  */
-#define DAEMON_START_INFLIGHT	100
+#define DAEMON_INFLIGHT		100
 /* STATUS= is rebuilt from every account: at most this often. */
 #define DAEMON_STATUS_MS	100
 
@@ -48,9 +50,6 @@ struct daemon_account {
 	struct daemon *d;
 	struct account *acct;
 	bool stopping;
-	bool pending;		/* waiting for a start slot */
-	bool starting;		/* holds a start slot until not connecting */
-	TAILQ_ENTRY(daemon_account) pending_entry;
 	struct retired *retired;	/* config to release once stopped */
 	const struct config_account *restart;	/* start anew once stopped */
 };
@@ -65,9 +64,7 @@ struct daemon {
 	struct outputs *outputs;
 	struct daemon_accounts accounts;
 	unsigned stopping_accounts;
-	TAILQ_HEAD(, daemon_account) pending;
-	unsigned starting;
-	struct event *start_ev;
+	struct pacer *pacer;
 	struct event *status_ev;
 
 	struct event *sigterm;
@@ -180,39 +177,9 @@ daemon_on_status(struct account *acct, void *arg)
 	struct daemon *d = da->d;
 	struct timeval tv = { 0, DAEMON_STATUS_MS * 1000 };
 
-	if (da->starting && account_status(acct) != ACCOUNT_CONNECTING) {
-		da->starting = false;
-		d->starting--;
-		if (!TAILQ_EMPTY(&d->pending))
-			event_active(d->start_ev, EV_TIMEOUT, 0);
-	}
 	if (!evtimer_pending(d->status_ev, NULL))
 		evtimer_add(d->status_ev, &tv);
 	outputs_connection(d->outputs, acct);
-}
-
-static void
-daemon_start_now(struct daemon_account *da)
-{
-	if (da->pending) {
-		TAILQ_REMOVE(&da->d->pending, da, pending_entry);
-		da->pending = false;
-	}
-	da->starting = true;
-	da->d->starting++;
-	account_start(da->acct);
-}
-
-/* Starts waiting accounts while start slots are free. */
-static void
-daemon_start_more(evutil_socket_t fd, short what, void *arg)
-{
-	struct daemon *d = arg;
-	struct daemon_account *da;
-
-	while (d->starting < DAEMON_START_INFLIGHT &&
-	    (da = TAILQ_FIRST(&d->pending)) != NULL)
-		daemon_start_now(da);
 }
 
 static void
@@ -254,8 +221,8 @@ daemon_on_stopped(struct account *acct, void *arg)
 		fatalx("libevent: cannot schedule an account's release");
 }
 
-static struct daemon_account *
-daemon_account_new(struct daemon *d, const struct config_account *ca)
+static void
+daemon_account_start(struct daemon *d, const struct config_account *ca)
 {
 	struct daemon_account *da = xcalloc(1, sizeof(*da));
 	struct account_callbacks cbs = {
@@ -265,15 +232,10 @@ daemon_account_new(struct daemon *d, const struct config_account *ca)
 	};
 
 	da->d = d;
-	da->acct = account_new(d->net, ca, d->cfg->state_dir, &cbs, da);
+	da->acct = account_new(d->net, d->pacer, ca, d->cfg->state_dir, &cbs,
+	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
-	return da;
-}
-
-static void
-daemon_account_start(struct daemon *d, const struct config_account *ca)
-{
-	daemon_start_now(daemon_account_new(d, ca));
+	account_start(da->acct);
 }
 
 static void
@@ -282,14 +244,6 @@ daemon_account_stop(struct daemon_account *da, struct retired *r,
 {
 	if (da->stopping)
 		return;
-	if (da->pending) {
-		TAILQ_REMOVE(&da->d->pending, da, pending_entry);
-		da->pending = false;
-	}
-	if (da->starting) {
-		da->starting = false;
-		da->d->starting--;
-	}
 	da->stopping = true;
 	da->d->stopping_accounts++;
 	da->retired = r;
@@ -417,12 +371,6 @@ daemon_reconnect(struct daemon *d, const char *name)
 		    strcmp(account_name(da->acct), name) != 0))
 			continue;
 		found = 1;
-		/* Waiting accounts start soon anyway unless named. */
-		if (da->pending) {
-			if (name != NULL)
-				daemon_start_now(da);
-			continue;
-		}
 		account_reconnect(da->acct);
 	}
 	return found || name == NULL ? 0 : -1;
@@ -492,7 +440,7 @@ daemon_wakeup(enum wakeup_reason reason, void *arg)
 	struct daemon_account *da;
 
 	TAILQ_FOREACH(da, &d->accounts, entry)
-		if (!da->stopping && !da->pending)
+		if (!da->stopping)
 			account_revalidate(da->acct);
 }
 
@@ -511,11 +459,9 @@ daemon_events(struct daemon *d)
 	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal, d);
 	d->sighup = evsignal_new(d->base, SIGHUP, daemon_signal, d);
 	d->stop_timer = evtimer_new(d->base, daemon_stop_poll, d);
-	d->start_ev = event_new(d->base, -1, 0, daemon_start_more, d);
 	d->status_ev = evtimer_new(d->base, daemon_status_cb, d);
 	if (d->sigterm == NULL || d->sigint == NULL || d->sighup == NULL ||
-	    d->stop_timer == NULL || d->start_ev == NULL ||
-	    d->status_ev == NULL)
+	    d->stop_timer == NULL || d->status_ev == NULL)
 		fatalx("libevent: cannot create signal events");
 	evsignal_add(d->sigterm, NULL);
 	evsignal_add(d->sigint, NULL);
@@ -549,6 +495,7 @@ daemon_free(struct daemon *d)
 		daemon_release(da->retired);
 		free(da);
 	}
+	pacer_free(d->pacer);
 	wakeup_free(d->wakeup);
 	outputs_free(d->outputs);
 	net_free(d->net);
@@ -557,7 +504,6 @@ daemon_free(struct daemon *d)
 		event_free(d->sigint);
 		event_free(d->sighup);
 		event_free(d->stop_timer);
-		event_free(d->start_ev);
 		event_free(d->status_ev);
 	}
 	if (d->watchdog != NULL)
@@ -578,7 +524,6 @@ daemon_run(const char *config_path, int log_level)
 	d->config_path = xstrdup(config_path);
 	d->cli_log_level = log_level;
 	TAILQ_INIT(&d->accounts);
-	TAILQ_INIT(&d->pending);
 	if ((d->cfg = daemon_load(config_path)) == NULL) {
 		log_errx("cannot start: fix the errors in %s (jmap-pushd "
 		    "--check-config shows them)", config_path);
@@ -593,6 +538,7 @@ daemon_run(const char *config_path, int log_level)
 		fatalx("libevent: cannot create the event loop");
 	proc_init(d->base);
 	d->net = net_new(d->base);
+	d->pacer = pacer_new(d->base, DAEMON_INFLIGHT);
 	if ((d->outputs = outputs_new(d->base, d->cfg, d)) == NULL) {
 		log_errx("cannot start: see the socket error above");
 		daemon_free(d);
@@ -602,13 +548,8 @@ daemon_run(const char *config_path, int log_level)
 
 	log_info("jmap-pushd %s starting with %s", PACKAGE_VERSION,
 	    config_path);
-	TAILQ_FOREACH(ca, &d->cfg->accounts, entry) {
-		struct daemon_account *da = daemon_account_new(d, ca);
-
-		da->pending = true;
-		TAILQ_INSERT_TAIL(&d->pending, da, pending_entry);
-	}
-	daemon_start_more(-1, 0, d);
+	TAILQ_FOREACH(ca, &d->cfg->accounts, entry)
+		daemon_account_start(d, ca);
 	/* Ready means configured and listening, not connected: servers may
 	 * be down for hours and systemd must not wait for them. */
 	sd_notify(0, "READY=1");

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <json-c/json.h>
@@ -17,6 +16,7 @@
 #include "session/channel.h"
 #include "session/credentials.h"
 #include "session/frame.h"
+#include "session/pacer.h"
 #include "session/request.h"
 #include "session/resync.h"
 #include "session/session.h"
@@ -71,6 +71,7 @@ struct account {
 	bool es_fallback;		/* the WebSocket endpoint was missing */
 
 	struct event *retry;
+	struct pacer_ticket *ticket;	/* a slot while an attempt is on */
 	struct backoff backoff;
 	uint64_t retry_at_ms;	/* monotonic */
 	bool auth_retried;	/* credentials re-read once after a 401 */
@@ -197,6 +198,7 @@ account_retry(struct account *a, enum account_status status,
 	uint64_t delay;
 	va_list ap;
 
+	pacer_release(a->ticket);
 	account_wipe_authorization(a);
 	if (a->stopping) {
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
@@ -282,6 +284,7 @@ account_ch_established(struct channel *ch, void *arg)
 	/* An event stream's requests need the credentials later; the
 	 * channel keeps its own copy. */
 	account_wipe_authorization(a);
+	pacer_release(a->ticket);
 	free(a->error);
 	a->error = NULL;
 	a->auth_retried = false;
@@ -549,6 +552,7 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	if (a->reconnect_now) {
 		a->reconnect_now = false;
 		account_connect(a);
+		pacer_hurry(a->ticket);
 		return;
 	}
 	long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
@@ -770,28 +774,24 @@ account_connect(struct account *a)
 		    a->state_dir);
 		return;
 	}
+	/* Shown as connecting while it waits for a slot too. */
 	account_set_status(a, ACCOUNT_CONNECTING);
+	pacer_acquire(a->ticket);
+}
+
+static void
+account_attempt(void *arg)
+{
+	struct account *a = arg;
+
 	a->cred = credentials_get(net_base(a->net), a->cfg,
 	    account_credentials_done, a);
 }
 
-/* Accounts must not draw the same jitter, or a server restart brings
- * them all back at the same moment. */
-static uint64_t
-account_seed(const char *name)
-{
-	struct timespec ts;
-	uint64_t h = 1469598103934665603ULL;
-
-	for (const char *p = name; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return h ^ ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)getpid();
-}
-
 struct account *
-account_new(struct net *net, const struct config_account *cfg,
-    const char *state_dir, const struct account_callbacks *cbs, void *arg)
+account_new(struct net *net, struct pacer *pacer,
+    const struct config_account *cfg, const char *state_dir,
+    const struct account_callbacks *cbs, void *arg)
 {
 	struct account *a = xcalloc(1, sizeof(*a));
 	struct event_base *base = net_base(net);
@@ -806,10 +806,11 @@ account_new(struct net *net, const struct config_account *cfg,
 	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
 	if (a->retry == NULL || a->stopped_ev == NULL)
 		fatalx("libevent: cannot create account events");
+	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
 	backoff_init(&a->backoff, cfg->tuning.backoff_initial_ms,
 	    cfg->tuning.backoff_max_ms, cfg->tuning.backoff_reset_ms,
-	    account_seed(cfg->name));
+	    backoff_seed(cfg->name));
 	return a;
 }
 
@@ -826,6 +827,7 @@ account_stop(struct account *a)
 {
 	a->stopping = true;
 	evtimer_del(a->retry);
+	pacer_release(a->ticket);
 	credentials_cancel(a->cred);
 	a->cred = NULL;
 	http_cancel(a->http);
@@ -856,6 +858,7 @@ account_reconnect(struct account *a)
 		return;
 	evtimer_del(a->retry);
 	account_connect(a);
+	pacer_hurry(a->ticket);
 }
 
 void
@@ -890,6 +893,7 @@ account_free(struct account *a)
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);
+	pacer_ticket_free(a->ticket);
 	event_free(a->retry);
 	event_free(a->stopped_ev);
 	free(a->error);

@@ -12,6 +12,7 @@ struct account;
 struct config_account;
 struct json_object;
 struct net;
+struct pacer;
 struct push_event;
 struct store;
 
@@ -33,8 +34,10 @@ struct account_callbacks {
 	void (*stopped)(struct account *, void *arg);
 };
 
-struct account *account_new(struct net *, const struct config_account *,
-    const char *state_dir, const struct account_callbacks *, void *arg);
+/* Every connection attempt waits for a slot of the pacer. */
+struct account *account_new(struct net *, struct pacer *,
+    const struct config_account *, const char *state_dir,
+    const struct account_callbacks *, void *arg);
 void account_free(struct account *);
 void account_start(struct account *);
 /* Closes cleanly (close frame, bounded wait); stopped() follows. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "session/backoff.h"
 
@@ -115,6 +116,20 @@ backoff_retry_after(const char *value, time_t now)
 		return (uint64_t)(when - now) * 1000;
 	}
 	return 0;
+}
+
+/* Accounts must not draw the same jitter, or a server restart brings
+ * them all back at the same moment. */
+uint64_t
+backoff_seed(const char *name)
+{
+	struct timespec ts;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return h ^ ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)getpid();
 }
 
 uint64_t

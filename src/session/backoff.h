@@ -37,6 +37,10 @@ void backoff_reset(struct backoff *);
  * a missing, past or unparsable value.  Capped at one day. */
 uint64_t backoff_retry_after(const char *value, time_t now);
 
+/* A seed for backoff_init(): the account name mixed with the time and the
+ * process id. */
+uint64_t backoff_seed(const char *name);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t backoff_now_ms(void);
 

@@ -5,6 +5,7 @@ src_libjmappushd_a_SOURCES += \
 	src/session/credentials.c src/session/credentials.h \
 	src/session/request.c src/session/request.h \
 	src/session/backoff.c src/session/backoff.h \
+	src/session/pacer.c src/session/pacer.h \
 	src/session/resync.c src/session/resync.h \
 	src/session/esource.c src/session/esource.h \
 	src/session/channel.c src/session/channel.h \

@@ -14,6 +14,7 @@ UNIT_TESTS = \
 	tests/unit/check_credentials \
 	tests/unit/check_newmail \
 	tests/unit/check_backoff \
+	tests/unit/check_pacer \
 	tests/unit/check_wakeup \
 	tests/unit/check_sse \
 	tests/unit/check_esource \
@@ -56,6 +57,9 @@ tests_unit_check_credentials_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_backoff_SOURCES = tests/unit/check_backoff.c
 tests_unit_check_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_check_backoff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_pacer_SOURCES = tests/unit/check_pacer.c
+tests_unit_check_pacer_LDADD = $(UNIT_LDADD)
+tests_unit_check_pacer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_wakeup_SOURCES = tests/unit/check_wakeup.c
 tests_unit_check_wakeup_LDADD = $(UNIT_LDADD)
 tests_unit_check_wakeup_CFLAGS = $(UNIT_CFLAGS)
