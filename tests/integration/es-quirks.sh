@@ -9,7 +9,7 @@ write_config
 ${JP_DAEMON_WRAPPER:-} "$DAEMON" -c "$T/config" -v 2>>"$T/daemon.log" &
 DAEMON_PID=$!
 wait_server 'esConnects=1'
-expect_log 'eventsource?types=%2A&closeafter=no&ping=30 over eventsource'
+wait_log 'eventsource?types=%2A&closeafter=no&ping=30 over eventsource'
 control 'deliver?account=u1' >/dev/null
 # The state sent on connect may come first: wait for the delivered one.
 runs=0

@@ -75,7 +75,7 @@ refused() {
 start_tls good
 write_config "ca_file = $T/ca.pem"
 daemon_start
-expect_log 'connected to \(wss\|https\)://localhost:'
+wait_log 'connected to \(wss\|https\)://localhost:'
 control 'deliver?account=u1' >/dev/null
 wait_hook 1
 daemon_stop

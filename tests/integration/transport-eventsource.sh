@@ -8,7 +8,7 @@ server_start
 write_config "transport = eventsource"
 TRANSPORT=eventsource
 daemon_start
-expect_log 'connected to http://127.0.0.1:.*/jmap/eventsource?types=%2A&closeafter=no&ping=30 over eventsource'
+wait_log 'connected to http://127.0.0.1:.*/jmap/eventsource?types=%2A&closeafter=no&ping=30 over eventsource'
 
 control 'deliver?account=u1' >/dev/null
 wait_hook 1
