@@ -46,7 +46,7 @@ def run(ctx):
         except RuntimeError:
             st = c.get("status")
             raise RuntimeError("storm %d: %d of %d sessions back after "
-                               "300 s, %d accepts (bench/README-scale.md)" %
+                               "300 s, %d accepts (bench/README.md)" %
                                (i + 1, st.get("pushEnabled", 0), n,
                                 st.get("accepts", 0)))
         finally:
