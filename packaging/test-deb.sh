@@ -49,6 +49,8 @@ for f in /usr/bin/jmap-pushd /usr/bin/jmap-pushctl \
     $doc/copyright; do
 	[ -e "$f" ] || fail "the package did not install $f"
 done
+grep -q '^License: ISC$' $doc/copyright ||
+    fail "$doc/copyright does not name the ISC license"
 getent group jmap-pushd >/dev/null ||
     fail "the package did not create the group jmap-pushd"
 grep -q '<policy group="jmap-pushd">' /usr/share/dbus-1/system.d/org.jmappushd.Pushd1.conf ||
