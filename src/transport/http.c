@@ -159,12 +159,13 @@ http_fail_now(struct http_request *req)
 	event_active(req->finish, EV_TIMEOUT, 0);
 }
 
+/* Ends the request from our side, whatever stage it is in.  Without a wsi
+ * the resolve must be cancelled too: its answer may already be queued, and
+ * http_resolved would then open a connection for a request that finish is
+ * about to free. */
 static void
-http_timeout(evutil_socket_t fd, short what, void *arg)
+http_stop(struct http_request *req)
 {
-	struct http_request *req = arg;
-
-	http_set_error(req, "no complete response within the time limit");
 	if (req->wsi != NULL) {
 		net_drop(req->net, req->wsi);
 	} else {
@@ -172,6 +173,15 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 		req->resolve = NULL;
 		http_fail_now(req);
 	}
+}
+
+static void
+http_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_request *req = arg;
+
+	http_set_error(req, "no complete response within the time limit");
+	http_stop(req);
 }
 
 static void
@@ -265,10 +275,7 @@ void
 http_abort(struct http_request *req, const char *why)
 {
 	http_set_error(req, "%s", why);
-	if (req->wsi != NULL)
-		net_drop(req->net, req->wsi);
-	else
-		http_fail_now(req);
+	http_stop(req);
 }
 
 void
