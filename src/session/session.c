@@ -336,6 +336,33 @@ session_clear(struct jmap_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The daemon's own URLs are absolute and lowercased by url_resolve. */
+static bool
+is_plain(const char *url)
+{
+	return url != NULL && (strncmp(url, "http:", 5) == 0 ||
+	    strncmp(url, "ws:", 3) == 0);
+}
+
+const char *
+session_plain_url(const struct jmap_session *s, const char **what)
+{
+	if (is_plain(s->api_url)) {
+		*what = "apiUrl";
+		return s->api_url;
+	}
+	if (is_plain(s->event_source_url)) {
+		*what = "eventSourceUrl";
+		return s->event_source_url;
+	}
+	if (is_plain(s->ws_url)) {
+		*what = "the WebSocket url";
+		return s->ws_url;
+	}
+	*what = NULL;
+	return NULL;
+}
+
 const char *
 session_account_name(const struct jmap_session *s, const char *account_id)
 {
