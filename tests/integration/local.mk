@@ -50,4 +50,5 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tlslib.sh
 INTEGRATION_TESTS += \
-	tests/integration/redirect.sh
+	tests/integration/redirect.sh \
+	tests/integration/autodiscovery.sh
