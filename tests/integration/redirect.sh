@@ -6,7 +6,8 @@
 # jmap-pushctl reconnect.  From http, the upgrade to https on the same host
 # is followed.  A Session fetched over https that names an http apiUrl or
 # eventSourceUrl or a ws WebSocket url is refused, unless insecure = yes
-# (then a warning, and it connects).
+# (then a warning, and it connects).  The event stream's redirect to http is
+# refused too.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/tlslib.sh" || exit 99
 
@@ -114,5 +115,14 @@ sed -i -e "s|^url = .*|url = http://localhost:$B_PORT/.well-known/jmap|" \
 kill -HUP "$DAEMON_PID"
 wait_log "account test: 301 redirect to $A/jmap/session"
 wait_log "connected to wss://localhost:$PORT/jmap/ws/" 3
+
+# The event stream's redirect to http: refused, B never hears of it.
+b_before=$(bcontrol status | field jmapRequests)
+control "redirect?path=/jmap/eventsource&status=302&location=http://localhost:$B_PORT/jmap/eventsource" >/dev/null
+sed -i "s|^url = .*|url = $A/.well-known/jmap\ntransport = eventsource|" "$T/config"
+kill -HUP "$DAEMON_PID"
+wait_log "warning: account test: refused the 302 redirect from $A/jmap/eventsource?types=%2A&closeafter=no&ping=30 to http://localhost:$B_PORT/jmap/eventsource: it leaves TLS, and the request and its credentials would travel unencrypted; retrying in "
+[ "$(bcontrol status | field jmapRequests)" = "$b_before" ] ||
+    fail "server B got the event stream request"
 daemon_stop
 echo "ok"
