@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -384,7 +385,7 @@ account_check_plain(struct account *a, const struct jmap_session *s,
 {
 	const char *what, *plain;
 
-	if (strncmp(session_url, "https:", 6) != 0 ||
+	if (strncasecmp(session_url, "https:", 6) != 0 ||
 	    (plain = session_plain_url(s, &what)) == NULL)
 		return 0;
 	if (a->cfg->insecure) {

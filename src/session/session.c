@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -336,14 +337,15 @@ session_clear(struct jmap_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The daemon's own URLs are absolute and lowercased by url_resolve. */
+/* The Session's URLs are absolute (resolved) by now. */
 static bool
 is_plain(const char *url)
 {
-	return url != NULL && (strncmp(url, "http:", 5) == 0 ||
-	    strncmp(url, "ws:", 3) == 0);
+	return url != NULL && (strncasecmp(url, "http:", 5) == 0 ||
+	    strncasecmp(url, "ws:", 3) == 0);
 }
 
+/* In the order a user would look for them: the API first. */
 const char *
 session_plain_url(const struct jmap_session *s, const char **what)
 {

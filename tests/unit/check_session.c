@@ -247,6 +247,8 @@ START_TEST(test_plain_urls)
 		{ "{\"capabilities\":{},\"accounts\":{},\"apiUrl\":\"/api\",\"eventSourceUrl\":\"http://h/es?t={types}\"}", "https://h/s", "http://h/es?t={types}", "eventSourceUrl" },
 		{ "{\"capabilities\":{\"urn:ietf:params:jmap:websocket\":{\"url\":\"ws://h/ws\"}},\"accounts\":{},\"apiUrl\":\"/api\"}", "https://h/s", "ws://h/ws", "the WebSocket url" },
 		{ "{\"capabilities\":{\"urn:ietf:params:jmap:websocket\":{\"url\":\"wss:/ws\"}},\"accounts\":{},\"apiUrl\":\"/api\",\"eventSourceUrl\":\"/es\"}", "https://h/s", NULL, NULL },
+		/* As the user typed the URL: the scheme in capitals. */
+		{ "{\"capabilities\":{},\"accounts\":{},\"apiUrl\":\"/api\"}", "HTTP://h/s", "http://h/api", "apiUrl" },
 		/* Cyrus over plain http: all of it is plain, as the account. */
 		{ cyrus, "http://localhost:8080/jmap/", "http://localhost:8080/jmap/", "apiUrl" },
 	};
