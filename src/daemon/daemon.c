@@ -310,9 +310,10 @@ daemon_reload(struct daemon *d)
 		if (ca != NULL && same_dir && config_account_equal(old, ca)) {
 			/* Unchanged: keep the connection, no change missed.
 			 * A reload is also how a user says "I fixed the
-			 * password": retry those at once. */
+			 * password" (or the server): retry those at once. */
 			account_set_config(da->acct, ca);
-			if (account_status(da->acct) == ACCOUNT_AUTH_FAILED)
+			if (account_status(da->acct) == ACCOUNT_AUTH_FAILED ||
+			    account_status(da->acct) == ACCOUNT_DISABLED)
 				account_reconnect(da->acct);
 			continue;
 		}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -372,6 +373,34 @@ account_session_get(struct account *a, const char *url,
 	return http_get(a->net, &o, done, a);
 }
 
+/*
+ * A Session fetched over TLS must not send the account to plain http or ws:
+ * its requests carry the credentials.  -1 with an allocated message saying
+ * what to do, unless the user accepted it with insecure = yes (then a
+ * warning).
+ */
+static int
+account_check_plain(struct account *a, const struct jmap_session *s,
+    const char *session_url, char **err)
+{
+	const char *what, *plain;
+
+	if (strncasecmp(session_url, "https:", 6) != 0 ||
+	    (plain = session_plain_url(s, &what)) == NULL)
+		return 0;
+	if (a->cfg->insecure) {
+		log_warnx("%s: insecure = yes: the Session from %s names %s %s, "
+		    "which is not encrypted; the credentials travel in clear",
+		    a->prefix, session_url, what, plain);
+		return 0;
+	}
+	xasprintf(err, "refused the Session from %s: it names %s %s, which "
+	    "is not encrypted, and the credentials would travel in clear; "
+	    "ask the server's administrator to fix it, or set insecure = yes "
+	    "to accept it", session_url, what, plain);
+	return -1;
+}
+
 static void
 account_refresh_done(const struct http_response *resp, const char *error,
     void *arg)
@@ -392,6 +421,12 @@ account_refresh_done(const struct http_response *resp, const char *error,
 		log_warnx("%s: the refreshed Session is invalid: %s",
 		    a->prefix, perr);
 		free(perr);
+	} else if (account_check_plain(a, &fresh, resp->final_url, &perr) ==
+	    -1) {
+		log_warnx("%s: the refreshed Session is not used: %s",
+		    a->prefix, perr);
+		free(perr);
+		session_clear(&fresh);
 	} else {
 		session_clear(&a->session);
 		a->session = fresh;
@@ -694,6 +729,13 @@ account_session_done(const struct http_response *resp, const char *error,
 	char *perr = NULL;
 
 	a->http = NULL;
+	if (error != NULL && resp->redirect_refused) {
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "session "
+		    "request failed: %s; if you trust that address, set url = "
+		    "to it, then send SIGHUP or run jmap-pushctl reconnect",
+		    error);
+		return;
+	}
 	if (error != NULL) {
 		account_retry(a, ACCOUNT_BACKOFF, resp->tls_failed ? WAIT_MAX :
 		    WAIT_BACKOFF, 0, "session request failed: %s", error);
@@ -701,6 +743,16 @@ account_session_done(const struct http_response *resp, const char *error,
 	}
 	if (resp->status == 401 || resp->status == 403) {
 		account_auth_rejected(a, "Session", resp->status);
+		return;
+	}
+	/* Not a passing failure: the URL is wrong, and asking again every
+	 * few seconds will not fix it. */
+	if (resp->status == 404) {
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the Session "
+		    "URL %s answered HTTP 404: there is no JMAP Session there; "
+		    "set url = to the server's host name (for autodiscovery) "
+		    "or to its Session URL, then send SIGHUP or run "
+		    "jmap-pushctl reconnect", resp->final_url);
 		return;
 	}
 	if (resp->status != 200) {
@@ -724,6 +776,12 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = true;
 	free(a->session_url);
 	a->session_url = xstrdup(resp->final_url);
+	if (account_check_plain(a, &a->session, resp->final_url, &perr) ==
+	    -1) {
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s", perr);
+		free(perr);
+		return;
+	}
 	if (account_choose(a) == -1)
 		return;
 	account_open_channel(a);

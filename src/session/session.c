@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -334,6 +335,34 @@ session_clear(struct jmap_session *s)
 		free(s->capabilities[i]);
 	free(s->capabilities);
 	memset(s, 0, sizeof(*s));
+}
+
+/* The Session's URLs are absolute (resolved) by now. */
+static bool
+is_plain(const char *url)
+{
+	return url != NULL && (strncasecmp(url, "http:", 5) == 0 ||
+	    strncasecmp(url, "ws:", 3) == 0);
+}
+
+/* In the order a user would look for them: the API first. */
+const char *
+session_plain_url(const struct jmap_session *s, const char **what)
+{
+	if (is_plain(s->api_url)) {
+		*what = "apiUrl";
+		return s->api_url;
+	}
+	if (is_plain(s->event_source_url)) {
+		*what = "eventSourceUrl";
+		return s->event_source_url;
+	}
+	if (is_plain(s->ws_url)) {
+		*what = "the WebSocket url";
+		return s->ws_url;
+	}
+	*what = NULL;
+	return NULL;
 }
 
 const char *

@@ -37,6 +37,11 @@ int session_parse(const char *json, size_t len, const char *session_url,
     struct jmap_session *out, char **err);
 void session_clear(struct jmap_session *);
 
+/* The first of apiUrl, eventSourceUrl and the WebSocket url that is not
+ * encrypted (http:, ws:), its name ("apiUrl") in *what; NULL when every
+ * one the Session has uses TLS.  Borrowed from the session. */
+const char *session_plain_url(const struct jmap_session *, const char **what);
+
 /* The account's name for an accountId, NULL if unknown. */
 const char *session_account_name(const struct jmap_session *,
     const char *account_id);

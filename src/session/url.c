@@ -450,13 +450,20 @@ url_from_config(const char *s)
 	int port;
 	char *r;
 
-	if (strstr(s, "://") != NULL) {
+	if ((host = strstr(s, "://")) != NULL) {
 		if (url_parse(s, &u) == -1)
 			return NULL;
 		http = strcmp(u.scheme, "http") == 0 ||
 		    strcmp(u.scheme, "https") == 0;
+		/* RFC 8620 2.2: a server's base URL means discovery. */
+		if (http && strcmp(u.path, "/") == 0) {
+			host += 3;
+			xasprintf(&r, "%.*s/.well-known/jmap",
+			    (int)(host - s + strcspn(host, "/?#")), s);
+		} else
+			r = http ? xstrdup(s) : NULL;
 		url_clear(&u);
-		return http ? xstrdup(s) : NULL;
+		return r;
 	}
 	/* A bare "host:" is a typo here, not the scheme default. */
 	if (*s == '\0' || s[strlen(s) - 1] == ':' ||

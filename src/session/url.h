@@ -27,8 +27,10 @@ void url_clear(struct url *);
 char *url_resolve(const char *base, const char *ref);
 
 /* What the user wrote as `url =`: "jmap.example.com", "host:8443" or
- * "[::1]:8443" -> "https://AUTHORITY/.well-known/jmap"; a valid http(s) URL
- * is returned unchanged (copy).  NULL when neither. */
+ * "[::1]:8443" -> "https://AUTHORITY/.well-known/jmap"; an http(s) URL
+ * with an empty path or "/" (and no query) gets "/.well-known/jmap" as its
+ * path; any other valid http(s) URL is returned unchanged (copy).  NULL
+ * when neither. */
 char *url_from_config(const char *s);
 
 /* RFC 6570 expansion of an eventSourceUrl template with the variables types,

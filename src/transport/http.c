@@ -48,6 +48,7 @@ struct http_request {
 	bool complete;
 	bool streaming;		/* a 200 in stream mode: body goes to on_data */
 	bool tls_failed;
+	bool redirect_refused;
 	void (*on_open)(void *);
 	void (*on_data)(const char *, size_t, void *);
 	char *error;
@@ -107,6 +108,34 @@ http_reset_response(struct http_request *req)
 	req->error = NULL;
 }
 
+/*
+ * Why a redirect from the current URL to next must not be followed, or
+ * NULL when it may be.  Every request carries the account's credentials,
+ * so a redirect may neither leave TLS nor lead anywhere but the origin the
+ * request was made to (scheme, host and port).  The one exception is the
+ * move from http to https on the same host, which only adds TLS.  Refusing
+ * (rather than dropping the credentials) sends nothing at all there, and
+ * no JMAP endpoint answers without credentials anyway.
+ */
+static const char *
+http_redirect_refusal(const struct url *cur, const char *next)
+{
+	struct url u;
+	const char *why = NULL;
+
+	if (url_parse(next, &u) == -1)
+		return NULL;	/* http_start reports it */
+	if (cur->tls && !u.tls)
+		why = "it leaves TLS, and the request and its credentials "
+		    "would travel unencrypted";
+	else if (strcmp(cur->host, u.host) != 0 ||
+	    (u.port != cur->port && !(u.tls && !cur->tls)))
+		why = "it leads to another server, and the credentials are "
+		    "sent only where the request was addressed";
+	url_clear(&u);
+	return why;
+}
+
 /* Runs on a fresh loop turn once the wsi is gone (or never existed):
  * either follows a redirect or hands the result to the owner. */
 static void
@@ -114,6 +143,7 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_request *req = arg;
 	struct http_response resp;
+	const char *why;
 	char *next;
 
 	if (req->error == NULL && req->complete && req->status >= 300 &&
@@ -128,6 +158,12 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 		    NULL) {
 			http_set_error(req, "redirect to an invalid URL: %s",
 			    req->location);
+		} else if ((why = http_redirect_refusal(&req->u, next)) !=
+		    NULL) {
+			http_set_error(req, "refused the %d redirect from %s "
+			    "to %s: %s", req->status, req->url, next, why);
+			req->redirect_refused = true;
+			free(next);
 		} else {
 			log_debug("%s: %d redirect to %s", req->log_prefix,
 			    req->status, next);
@@ -149,6 +185,7 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 	resp.body_len = req->body_len;
 	resp.retry_after = req->retry_after;
 	resp.tls_failed = req->tls_failed;
+	resp.redirect_refused = req->redirect_refused;
 	req->cb(&resp, req->error, req->arg);
 	http_free(req);
 }
@@ -159,12 +196,13 @@ http_fail_now(struct http_request *req)
 	event_active(req->finish, EV_TIMEOUT, 0);
 }
 
+/* Ends the request from our side, whatever stage it is in.  Without a wsi
+ * the resolve must be cancelled too: its answer may already be queued, and
+ * http_resolved would then open a connection for a request that finish is
+ * about to free. */
 static void
-http_timeout(evutil_socket_t fd, short what, void *arg)
+http_stop(struct http_request *req)
 {
-	struct http_request *req = arg;
-
-	http_set_error(req, "no complete response within the time limit");
 	if (req->wsi != NULL) {
 		net_drop(req->net, req->wsi);
 	} else {
@@ -172,6 +210,15 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 		req->resolve = NULL;
 		http_fail_now(req);
 	}
+}
+
+static void
+http_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_request *req = arg;
+
+	http_set_error(req, "no complete response within the time limit");
+	http_stop(req);
 }
 
 static void
@@ -265,10 +312,7 @@ void
 http_abort(struct http_request *req, const char *why)
 {
 	http_set_error(req, "%s", why);
-	if (req->wsi != NULL)
-		net_drop(req->net, req->wsi);
-	else
-		http_fail_now(req);
+	http_stop(req);
 }
 
 void

@@ -1,5 +1,6 @@
 /* An HTTP client on libwebsockets: one request per connection, GET with
- * redirects or POST with a body; the response either collected (bounded
+ * redirects (within the origin, never from https to http) or POST with a
+ * body; the response either collected (bounded
  * body, bounded time) or streamed to the caller as it arrives. */
 #ifndef JP_HTTP_H
 #define JP_HTTP_H
@@ -40,6 +41,7 @@ struct http_response {
 	size_t body_len;
 	const char *retry_after;	/* NULL when absent */
 	bool tls_failed;	/* the server's certificate was not trusted */
+	bool redirect_refused;	/* to http or another origin: not followed */
 };
 
 /* error is NULL on any complete response (whatever its status).  The

@@ -48,3 +48,7 @@ tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
 tests_integration_sockclient_LDADD =
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/tlslib.sh
+INTEGRATION_TESTS += \
+	tests/integration/redirect.sh \
+	tests/integration/autodiscovery.sh

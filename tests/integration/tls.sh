@@ -5,20 +5,10 @@
 # the log, and retried at backoff_max.  insecure = yes connects to the
 # self-signed one and warns on every connect.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+. "$top_srcdir/tests/integration/tlslib.sh" || exit 99
 
-# cert NAME CA SAN: a P-256 certificate for SAN signed by CA.
-cert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	    -keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$3" 2>/dev/null
-	printf 'subjectAltName=DNS:%s\n' "$3" >"$T/$1.ext"
-	openssl x509 -req -in "$T/$1.csr" -CA "$T/$2.pem" -CAkey "$T/$2.key" \
-	    -CAcreateserial -out "$T/$1.pem" -days 2 -extfile "$T/$1.ext" 2>/dev/null
-}
-for ca in ca other-ca; do
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-	    -nodes -keyout "$T/$ca.key" -out "$T/$ca.pem" -days 2 \
-	    -subj "/CN=jmap-pushd test $ca" 2>/dev/null
-done
+make_ca ca
+make_ca other-ca
 cert good ca localhost
 cert wrong ca wrong.example
 # expired: the same as good, but valid only for a day in 2020 (openssl x509
@@ -45,12 +35,6 @@ cp "$T/good.key" "$T/expired.key"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -keyout "$T/selfsigned.key" -out "$T/selfsigned.pem" -days 2 \
     -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" 2>/dev/null
-
-start_tls() {
-	server_start --host localhost --tls-cert "$T/$1.pem" --tls-key "$T/$1.key"
-	BASE="https://localhost:$PORT"
-	CURL_OPTS="--cacert $T/${2:-ca}.pem"
-}
 
 # restart_tls NAME [CA]: the server with another certificate; the config
 # follows it to its new port.

@@ -105,6 +105,10 @@ control_status_json(struct ts_server *s)
 	json_object_object_add(faults, "stall",
 	    json_object_new_boolean(s->stalled));
 	json_object_object_add(obj, "faults", faults);
+	json_object_object_add(obj, "jmapRequests",
+	    json_object_new_int64((int64_t)s->jmap_requests));
+	json_object_object_add(obj, "authorizations",
+	    json_object_new_int64((int64_t)s->authorizations));
 	scale_status(s, obj);
 	return obj;
 }
@@ -414,6 +418,60 @@ control_closeafter(struct ts_server *s, struct lws *wsi)
 	return control_status(s, wsi);
 }
 
+/* Replaces *slot with a copy of the argument when it is given; an empty
+ * value restores the default (NULL). */
+static void
+control_set_string(struct lws *wsi, const char *name, char **slot)
+{
+	char buf[1024];
+	const char *v;
+
+	if ((v = control_arg(wsi, name, buf, sizeof(buf))) == NULL)
+		return;
+	free(*slot);
+	*slot = *v != '\0' ? xstrdup(v) : NULL;
+}
+
+/* GET requests for path are answered with status and Location: from now
+ * on, until a request with an empty location. */
+static int
+control_redirect(struct ts_server *s, struct lws *wsi)
+{
+	long status;
+	int rv;
+
+	if (control_arg_long(wsi, "status", 300, 308, 302, &status, &rv) == -1)
+		return rv;
+	free(s->redirect_path);
+	s->redirect_path = NULL;
+	control_set_string(wsi, "path", &s->redirect_path);
+	control_set_string(wsi, "location", &s->redirect_location);
+	if (s->redirect_path == NULL || s->redirect_location == NULL) {
+		free(s->redirect_path);
+		s->redirect_path = NULL;
+		ts_info("redirect: none");
+	} else {
+		s->redirect_status = (unsigned)status;
+		ts_info("redirect: %s -> %ld %s", s->redirect_path, status,
+		    s->redirect_location);
+	}
+	return control_status(s, wsi);
+}
+
+/* The Session's apiUrl, eventSourceUrl and WebSocket url, verbatim. */
+static int
+control_session(struct ts_server *s, struct lws *wsi)
+{
+	control_set_string(wsi, "apiUrl", &s->session_api_url);
+	control_set_string(wsi, "eventSourceUrl", &s->session_es_url);
+	control_set_string(wsi, "wsUrl", &s->session_ws_url);
+	ts_info("session: apiUrl %s, eventSourceUrl %s, WebSocket url %s",
+	    s->session_api_url ? s->session_api_url : "(default)",
+	    s->session_es_url ? s->session_es_url : "(default)",
+	    s->session_ws_url ? s->session_ws_url : "(default)");
+	return control_status(s, wsi);
+}
+
 static bool
 control_wait_met(struct ts_server *s, const struct ts_http *hc)
 {
@@ -505,6 +563,10 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return mail_control(s, wsi);
 	if (strcmp(what, "burst") == 0)
 		return burst_control(s, wsi);
+	if (strcmp(what, "redirect") == 0)
+		return control_redirect(s, wsi);
+	if (strcmp(what, "session") == 0)
+		return control_session(s, wsi);
 	return http_send_error(wsi, HTTP_STATUS_NOT_FOUND,
 	    "unknown control endpoint");
 }

@@ -321,6 +321,8 @@ http_session_json(struct ts_server *s)
 		url[0] = '\0';
 		break;
 	}
+	if (s->session_ws_url != NULL)
+		snprintf(url, sizeof(url), "%s", s->session_ws_url);
 	if (url[0] != '\0') {
 		ws = json_object_new_object();
 		json_object_object_add(ws, "url", json_object_new_string(url));
@@ -359,14 +361,14 @@ http_session_json(struct ts_server *s)
 	json_object_object_add(session, "primaryAccounts", primary);
 	json_object_object_add(session, "username",
 	    json_object_new_string(s->user));
-	json_object_object_add(session, "apiUrl",
-	    json_object_new_string("/jmap/api"));
+	json_object_object_add(session, "apiUrl", json_object_new_string(
+	    s->session_api_url ? s->session_api_url : "/jmap/api"));
 	json_object_object_add(session, "downloadUrl", json_object_new_string(
 	    "/jmap/download/{accountId}/{blobId}/{name}?accept={type}"));
 	json_object_object_add(session, "uploadUrl",
 	    json_object_new_string("/jmap/upload/{accountId}/"));
-	json_object_object_add(session, "eventSourceUrl",
-	    json_object_new_string(es_url(s)));
+	json_object_object_add(session, "eventSourceUrl", json_object_new_string(
+	    s->session_es_url ? s->session_es_url : es_url(s)));
 	json_object_object_add(session, "state",
 	    json_object_new_string(TS_SESSION_STATE));
 	return session;
@@ -398,6 +400,15 @@ http_session(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 		    s->fault_huge_session_len);
 	}
 	return http_send_json(wsi, HTTP_STATUS_OK, session);
+}
+
+/* Counts a request the daemon made (not a test's control request). */
+static void
+http_count(struct ts_server *s, struct lws *wsi)
+{
+	s->jmap_requests++;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+		s->authorizations++;
 }
 
 static bool
@@ -466,6 +477,7 @@ http_confirm_upgrade(struct ts_server *s, struct lws *wsi, const char *up)
 	char path[128];
 	int rv;
 
+	http_count(s, wsi);
 	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
 	    !http_is_ws_path(path) || strcasecmp(up, "websocket") != 0) {
 		s->refused++;
@@ -532,6 +544,14 @@ static int
 http_request(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
     const char *path)
 {
+	if (strncmp(path, "/control/", 9) != 0)
+		http_count(s, wsi);
+	if (s->redirect_path != NULL && strcmp(path, s->redirect_path) == 0 &&
+	    lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0) {
+		struct http_header hdr = { "location:", s->redirect_location };
+
+		return http_send(wsi, s->redirect_status, "", &hdr, 1);
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 &&
 	    strcmp(path, "/jmap/api") == 0) {
 		if (!http_authorized(s, wsi, "api"))

@@ -391,6 +391,11 @@ main(int argc, char **argv)
 	lws_context_destroy(s.ctx);
 	json_object_put(s.last_push_enable);
 	free(s.last_event_id);
+	free(s.redirect_path);
+	free(s.redirect_location);
+	free(s.session_api_url);
+	free(s.session_es_url);
+	free(s.session_ws_url);
 	state_free(&s.state);
 	ts_info("stopped");
 	return 0;

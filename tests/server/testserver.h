@@ -204,6 +204,20 @@ struct ts_server {
 	unsigned long		 fault_endless_session;
 	unsigned long		 fault_endless_api;
 
+	/* /control/redirect and /control/session (control.c): a redirect
+	 * answered instead of one path, and Session URLs replaced (NULL:
+	 * the default). */
+	char			*redirect_path;
+	char			*redirect_location;
+	unsigned		 redirect_status;
+	char			*session_api_url;
+	char			*session_es_url;
+	char			*session_ws_url;
+	/* Requests other than /control/ (upgrades too), and how many of
+	 * them carried an Authorization header. */
+	unsigned long		 jmap_requests;
+	unsigned long		 authorizations;
+
 	/* scale.c: accepted TCP connections, per second since start. */
 	uint64_t		 started_ms;
 	unsigned long		 accepts;

@@ -235,6 +235,43 @@ START_TEST(test_james)
 }
 END_TEST
 
+/* What an https account refuses: every URL it would send credentials to
+ * in clear, whatever the Session over TLS says. */
+START_TEST(test_plain_urls)
+{
+	static const struct {
+		const char *json, *session_url, *want, *what;
+	} cases[] = {
+		{ "{\"capabilities\":{},\"accounts\":{},\"apiUrl\":\"/api\"}", "https://h/s", NULL, NULL },
+		{ "{\"capabilities\":{},\"accounts\":{},\"apiUrl\":\"HTTP://h/api\"}", "https://h/s", "http://h/api", "apiUrl" },
+		{ "{\"capabilities\":{},\"accounts\":{},\"apiUrl\":\"/api\",\"eventSourceUrl\":\"http://h/es?t={types}\"}", "https://h/s", "http://h/es?t={types}", "eventSourceUrl" },
+		{ "{\"capabilities\":{\"urn:ietf:params:jmap:websocket\":{\"url\":\"ws://h/ws\"}},\"accounts\":{},\"apiUrl\":\"/api\"}", "https://h/s", "ws://h/ws", "the WebSocket url" },
+		{ "{\"capabilities\":{\"urn:ietf:params:jmap:websocket\":{\"url\":\"wss:/ws\"}},\"accounts\":{},\"apiUrl\":\"/api\",\"eventSourceUrl\":\"/es\"}", "https://h/s", NULL, NULL },
+		/* As the user typed the URL: the scheme in capitals. */
+		{ "{\"capabilities\":{},\"accounts\":{},\"apiUrl\":\"/api\"}", "HTTP://h/s", "http://h/api", "apiUrl" },
+		/* Cyrus over plain http: all of it is plain, as the account. */
+		{ cyrus, "http://localhost:8080/jmap/", "http://localhost:8080/jmap/", "apiUrl" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct jmap_session s;
+		const char *what = "unset", *got;
+
+		parse_ok(cases[i].json, cases[i].session_url, &s);
+		got = session_plain_url(&s, &what);
+		if (cases[i].want == NULL) {
+			ck_assert_msg(got == NULL, "case %zu: %s", i, got);
+			ck_assert_ptr_null(what);
+		} else {
+			ck_assert_msg(got != NULL, "case %zu", i);
+			ck_assert_str_eq(got, cases[i].want);
+			ck_assert_str_eq(what, cases[i].what);
+		}
+		session_clear(&s);
+	}
+}
+END_TEST
+
 static char *
 with_ws(const char *ws)
 {
@@ -468,6 +505,7 @@ session_suite(void)
 	tcase_add_test(tc, test_fastmail);
 	tcase_add_test(tc, test_james);
 	tcase_add_test(tc, test_ws_urls);
+	tcase_add_test(tc, test_plain_urls);
 	tcase_add_test(tc, test_ws_bad);
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_lenient);

@@ -233,6 +233,12 @@ START_TEST(test_from_config)
 		{ "https://jmap.example.com/.well-known/jmap", "https://jmap.example.com/.well-known/jmap" },
 		{ "http://127.0.0.1:8080/jmap/session", "http://127.0.0.1:8080/jmap/session" },
 		{ "HTTPS://Example.com/jmap", "HTTPS://Example.com/jmap" },
+		/* A base URL: RFC 8620 autodiscovery. */
+		{ "https://mail.example.com", "https://mail.example.com/.well-known/jmap" },
+		{ "https://mail.example.com/", "https://mail.example.com/.well-known/jmap" },
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080/.well-known/jmap" },
+		{ "https://[::1]:8443/#x", "https://[::1]:8443/.well-known/jmap" },
+		{ "https://h/?session=1", "https://h/?session=1" },
 	};
 	static const char *const bad[] = {
 		"", "wss://h/jmap/ws", "ftp://h/", "https://user@h/",
