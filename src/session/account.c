@@ -442,8 +442,6 @@ account_state_change(struct account *a, const struct frame *f,
 
 	if (a->kind == CHANNEL_WEBSOCKET && f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);
-	if (a->kind == CHANNEL_EVENTSOURCE && resume != NULL)
-		store_set_event_id(a->store, resume);
 	/* After a replay overlaps what a resync already delivered (or the
 	 * server repeats itself), only types whose state moved count. */
 	changed = resync_diff(a->store, f->changed, RESYNC_PUSH);
@@ -518,6 +516,17 @@ account_ch_state(struct channel *ch, const struct frame *f, const char *resume,
 	account_state_change(arg, f, resume);
 }
 
+/* The event stream's last event ID string, kept as the spec keeps it (an
+ * empty one clears it), and saved with the changes it came with. */
+static void
+account_ch_resume(struct channel *ch, const char *resume, void *arg)
+{
+	struct account *a = arg;
+
+	store_set_event_id(a->store, resume);
+	store_save_later(a->store, net_base(a->net));
+}
+
 /* 429 and 503 may say how long to stay away. */
 static uint64_t
 account_retry_after(int status, const char *header)
@@ -567,7 +576,7 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	} else if (info->http_status == 401 || info->http_status == 403)
 		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
 		    "WebSocket" : "event stream", info->http_status);
-	else if (info->tls_failed)
+	else if (info->tls_failed || info->wrong_content_type)
 		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
 		    info->error);
 	else if (info->error != NULL)
@@ -634,6 +643,7 @@ account_open_channel(struct account *a)
 	struct channel_callbacks cbs = {
 		.established = account_ch_established,
 		.state = account_ch_state,
+		.resume = account_ch_resume,
 		.closed = account_ch_closed,
 	};
 	struct channel_opts o;

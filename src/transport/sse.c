@@ -44,6 +44,7 @@ struct sse_parser {
 	char id[SSE_ID_MAX + 1];	/* the last event ID buffer */
 	char id_string[SSE_ID_MAX + 1];	/* the last event ID string */
 	size_t ids_too_long;
+	size_t dispatches;
 	uint64_t retry_ms;
 
 	bool failed;
@@ -135,6 +136,7 @@ sse_dispatch(struct sse_parser *p)
 	 * the last event ID buffer", before anything else: an event with no
 	 * data moves it too. */
 	memcpy(p->id_string, p->id, sizeof(p->id));
+	p->dispatches++;
 	/* No listener can want a name that a C string cannot hold, and
 	 * cutting it at the NUL could make it look like one that is wanted. */
 	if (p->data.len == 0 || p->type_nul) {
@@ -349,6 +351,12 @@ const char *
 sse_last_event_id(const struct sse_parser *p)
 {
 	return p->id_string;
+}
+
+size_t
+sse_dispatches(const struct sse_parser *p)
+{
+	return p->dispatches;
 }
 
 size_t

@@ -47,6 +47,9 @@ const char *sse_error(const struct sse_parser *);
  * one: what to send as Last-Event-ID when reconnecting.  An id field seen
  * since then does not count until the next blank line. */
 const char *sse_last_event_id(const struct sse_parser *);
+/* How many blank lines dispatched (set the last event ID string), whether
+ * or not an event followed. */
+size_t sse_dispatches(const struct sse_parser *);
 /* How many id fields were ignored for being longer than SSE_ID_MAX bytes. */
 size_t sse_ids_too_long(const struct sse_parser *);
 /* Whether a Content-Type header value is text/event-stream, as the spec's
