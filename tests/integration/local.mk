@@ -50,4 +50,5 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
 INTEGRATION_TESTS += \
 	tests/integration/es-long-id.sh \
-	tests/integration/es-content-type.sh
+	tests/integration/es-content-type.sh \
+	tests/integration/refresh-limit.sh
