@@ -147,6 +147,13 @@ account_store(const struct account *a)
 	return a->store;
 }
 
+bool
+account_lists_id(const struct account *a, const char *account_id)
+{
+	return a->have_session &&
+	    session_account_name(&a->session, account_id) != NULL;
+}
+
 const char *
 account_error(const struct account *a)
 {

@@ -51,4 +51,5 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION
 INTEGRATION_TESTS += \
 	tests/integration/es-long-id.sh \
 	tests/integration/es-content-type.sh \
-	tests/integration/refresh-limit.sh
+	tests/integration/refresh-limit.sh \
+	tests/integration/notify-bound.sh
