@@ -653,6 +653,7 @@ START_TEST(test_id_too_long)
 	ck_assert_int_eq(sse_feed(p, "\n", 1), 0);
 	ck_assert_uint_eq(sse_ids_too_long(p), 1);
 	ck_assert_str_eq(sse_last_event_id(p), "1");
+	ck_assert_uint_eq(sse_dispatches(p), 3);
 	ck_assert_int_eq(r.n, 0);
 	sse_free(p);
 }
