@@ -18,4 +18,5 @@ control 'deliver?account=u1' >/dev/null
 wait_hook 1
 grep -q '^JMAP_STATE_Email=e1$' "$T/hook.1.env" || fail "run 1 is not for e1"
 expect_runs 1
+daemon_stop
 echo "ok"

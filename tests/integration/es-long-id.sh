@@ -61,4 +61,5 @@ control 'deliver?account=u1' >/dev/null
 wait_hook 4
 grep -q '^JMAP_PUSH_STATE=p2$' "$T/hook.4.env" || fail "run 4 is not for p2"
 expect_runs 4
+daemon_stop
 echo "ok"
