@@ -79,8 +79,8 @@ esource_silence(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Tells the owner when the last event ID string moved: at an event, or at
- * a blank line that dispatched nothing.  The first time on a stream
- * whatever it is: the owner may hold an id this stream did not send. */
+ * a blank line that dispatched nothing.  The first dispatch of a stream is
+ * told whatever its id: the owner may hold one this stream did not send. */
 static void
 esource_last_id(struct esource *es, const char *id)
 {
