@@ -11,6 +11,14 @@
  * seen from an accountId, an Email change starts a round too (Cyrus pushes
  * only Email).  One round runs at a time per tracker; changes during it ask
  * for one more.
+ *
+ * Only accountIds the account's Session lists get a tracker (a server that
+ * invents accountIds made one each, without bound), at most
+ * NOTIFY_MAX_TRACKERS per account; a tracker whose accountId the Session
+ * no longer lists goes at the account's next change.  Mail of an account
+ * shared since the last Session fetch is announced by the first round after
+ * the Session lists it (an Email/query round looks back to when watching
+ * began).
  */
 #include "autoconf.h"
 
@@ -42,6 +50,9 @@
 #define NOTIFY_QUERY_SLACK	60
 /* Ids shown lately, so that an Email/query round repeats none. */
 #define NOTIFY_RECENT		64
+/* Trackers per account: one per accountId its Session lists, which a
+ * hostile Session could make many (issue 12). */
+#define NOTIFY_MAX_TRACKERS	256
 
 struct tracker {
 	LIST_ENTRY(tracker)	 entry;
@@ -75,6 +86,7 @@ struct notify {
 	LIST_HEAD(, watched)		 watched;
 	bool				 no_server_logged;
 	bool				 no_bus_logged;
+	bool				 max_logged;
 };
 
 static void tracker_round(struct tracker *);
@@ -182,20 +194,55 @@ notify_wants(const struct notify *n, const char *account)
 	return false;
 }
 
+/* The tracker of a listed accountId, made if need be; NULL when acct's
+ * Session does not list it or acct has too many.  Drops, on the way, the
+ * trackers of acct whose accountId the Session no longer lists (a busy one
+ * waits for its answer and the next change: its request holds it). */
 static struct tracker *
-notify_tracker(struct notify *n, const char *account, const char *account_id)
+notify_tracker(struct notify *n, struct account *acct, const char *account,
+    const char *account_id)
 {
-	struct tracker *t;
+	struct tracker *t, *next, *found = NULL;
+	size_t count = 0;
 
-	LIST_FOREACH(t, &n->trackers, entry)
-		if (strcmp(t->account, account) == 0 &&
-		    strcmp(t->account_id, account_id) == 0)
-			return t;
+	for (t = LIST_FIRST(&n->trackers); t != NULL; t = next) {
+		next = LIST_NEXT(t, entry);
+		if (strcmp(t->account, account) != 0)
+			continue;
+		if (!t->busy && !account_lists_id(acct, t->account_id)) {
+			log_debug("notifications: account %s: forgetting "
+			    "accountId %s, which the Session no longer lists",
+			    account, t->account_id);
+			LIST_REMOVE(t, entry);
+			tracker_free(t);
+			continue;
+		}
+		count++;
+		if (strcmp(t->account_id, account_id) == 0)
+			found = t;
+	}
+	if (found != NULL)
+		return found;
+	if (!account_lists_id(acct, account_id)) {
+		log_debug("notifications: account %s: not watching accountId "
+		    "%s, which the Session does not list", account, account_id);
+		return NULL;
+	}
+	if (count >= NOTIFY_MAX_TRACKERS) {
+		if (!n->max_logged)
+			log_warnx("notifications: account %s: its Session lists "
+			    "more than %d accounts; new mail in the others is "
+			    "not announced", account, NOTIFY_MAX_TRACKERS);
+		n->max_logged = true;
+		return NULL;
+	}
 	t = xcalloc(1, sizeof(*t));
 	t->n = n;
 	t->account = xstrdup(account);
 	t->account_id = xstrdup(account_id);
 	LIST_INSERT_HEAD(&n->trackers, t, entry);
+	log_debug("notifications: account %s: watching accountId %s (%zu "
+	    "tracked)", account, account_id, count + 1);
 	return t;
 }
 
@@ -422,6 +469,7 @@ void
 notify_state(struct notify *n, const struct push_event *ev)
 {
 	struct tracker	*t;
+	struct account	*acct;
 	bool		 delivery, email;
 
 	if (!notify_wants(n, ev->account) || ev->changed == NULL ||
@@ -432,7 +480,9 @@ notify_state(struct notify *n, const struct push_event *ev)
 	email = json_object_object_get_ex(ev->changed, "Email", NULL);
 	if (!delivery && !email)
 		return;
-	t = notify_tracker(n, ev->account, ev->account_id);
+	if ((acct = daemon_find_account(n->daemon, ev->account)) == NULL ||
+	    (t = notify_tracker(n, acct, ev->account, ev->account_id)) == NULL)
+		return;
 	if (delivery)
 		t->delivery_seen = true;
 	if (delivery || !t->delivery_seen)

@@ -33,6 +33,9 @@
 #define ACCOUNT_RESYNC_TIMEOUT_MS	30000
 /* DECISIONS: after a resume a connection proves itself within 5 s. */
 #define ACCOUNT_PROBE_MS		5000
+/* A server inventing accountIds must not make us fetch the Session (and
+ * run password_command) back to back (issue 12): at most this often. */
+#define ACCOUNT_REFRESH_MS		60000
 
 /* How long to wait before the next attempt. */
 enum account_wait {
@@ -63,6 +66,9 @@ struct account {
 	char *session_url;	/* where the Session came from, after redirects */
 	struct credentials_req *refresh_cred;
 	struct http_request *refresh_http;
+	char *refresh_auth;	/* the credentials the server last accepted */
+	uint64_t refresh_at_ms;	/* monotonic; 0: never refreshed */
+	struct event *refresh_later;
 	struct jmap_session session;
 	bool have_session;
 	struct channel *ch;
@@ -142,6 +148,13 @@ account_store(const struct account *a)
 	return a->store;
 }
 
+bool
+account_lists_id(const struct account *a, const char *account_id)
+{
+	return a->have_session &&
+	    session_account_name(&a->session, account_id) != NULL;
+}
+
 const char *
 account_error(const struct account *a)
 {
@@ -177,6 +190,18 @@ account_wipe_authorization(struct account *a)
 		explicit_bzero(a->authorization, strlen(a->authorization));
 		free(a->authorization);
 		a->authorization = NULL;
+	}
+}
+
+/* The credentials Session refreshes reuse: kept from the connection the
+ * server accepted them for, until it rejects them. */
+static void
+account_wipe_refresh_auth(struct account *a)
+{
+	if (a->refresh_auth != NULL) {
+		explicit_bzero(a->refresh_auth, strlen(a->refresh_auth));
+		free(a->refresh_auth);
+		a->refresh_auth = NULL;
 	}
 }
 
@@ -245,6 +270,7 @@ account_retry(struct account *a, enum account_status status,
 static void
 account_auth_rejected(struct account *a, const char *what, int status)
 {
+	account_wipe_refresh_auth(a);
 	if (!a->auth_retried) {
 		a->auth_retried = true;
 		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
@@ -283,8 +309,10 @@ account_ch_established(struct channel *ch, void *arg)
 	    store_push_state(a->store) : store_event_id(a->store);
 
 	/* An event stream's requests need the credentials later; the
-	 * channel keeps its own copy. */
-	account_wipe_authorization(a);
+	 * channel keeps its own copy.  Session refreshes keep another. */
+	account_wipe_refresh_auth(a);
+	a->refresh_auth = a->authorization;
+	a->authorization = NULL;
 	pacer_release(a->ticket);
 	free(a->error);
 	a->error = NULL;
@@ -410,6 +438,9 @@ account_refresh_done(const struct http_response *resp, const char *error,
 	char *perr = NULL;
 
 	a->refresh_http = NULL;
+	/* The next refresh reads them again. */
+	if (error == NULL && (resp->status == 401 || resp->status == 403))
+		account_wipe_refresh_auth(a);
 	if (error == NULL && resp->status != 200)
 		log_warnx("%s: refreshing the Session failed with HTTP %d",
 		    a->prefix, resp->status);
@@ -453,15 +484,42 @@ account_refresh_credentials(const char *authorization, const char *error,
 
 /* A change for an accountId the Session did not list (an account shared
  * with us since): deliver it all the same, and learn its name in the
- * background without touching the push connection. */
+ * background without touching the push connection.  Once a minute at most
+ * (a later ask waits for the minute to end), with the credentials the
+ * server accepted last: password_command runs again only after a 401. */
 static void
 account_refresh_session(struct account *a)
 {
+	uint64_t now = backoff_now_ms(), wait;
+	struct timeval tv;
+
 	if (a->stopping || a->session_url == NULL || a->refresh_cred != NULL ||
-	    a->refresh_http != NULL)
+	    a->refresh_http != NULL || evtimer_pending(a->refresh_later, NULL))
 		return;
-	a->refresh_cred = credentials_get(net_base(a->net), a->cfg,
-	    account_refresh_credentials, a);
+	if (a->refresh_at_ms != 0 &&
+	    now - a->refresh_at_ms < ACCOUNT_REFRESH_MS) {
+		wait = a->refresh_at_ms + ACCOUNT_REFRESH_MS - now;
+		log_debug("%s: the Session was fetched %.0fs ago; fetching it "
+		    "again in %.0fs", a->prefix, (double)(now -
+		    a->refresh_at_ms) / 1000, (double)wait / 1000);
+		tv.tv_sec = wait / 1000;
+		tv.tv_usec = (wait % 1000) * 1000;
+		evtimer_add(a->refresh_later, &tv);
+		return;
+	}
+	a->refresh_at_ms = now;
+	if (a->refresh_auth != NULL)
+		a->refresh_http = account_session_get(a, a->session_url,
+		    a->refresh_auth, account_refresh_done);
+	else
+		a->refresh_cred = credentials_get(net_base(a->net), a->cfg,
+		    account_refresh_credentials, a);
+}
+
+static void
+account_refresh_later_cb(evutil_socket_t fd, short what, void *arg)
+{
+	account_refresh_session(arg);
 }
 
 /* resume: the EventSource event id (NULL over WebSocket, where the frame's
@@ -477,8 +535,6 @@ account_state_change(struct account *a, const struct frame *f,
 
 	if (a->kind == CHANNEL_WEBSOCKET && f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);
-	if (a->kind == CHANNEL_EVENTSOURCE && resume != NULL)
-		store_set_event_id(a->store, resume);
 	/* After a replay overlaps what a resync already delivered (or the
 	 * server repeats itself), only types whose state moved count. */
 	changed = resync_diff(a->store, f->changed, RESYNC_PUSH);
@@ -553,6 +609,17 @@ account_ch_state(struct channel *ch, const struct frame *f, const char *resume,
 	account_state_change(arg, f, resume);
 }
 
+/* The event stream's last event ID string, kept as the spec keeps it (an
+ * empty one clears it), and saved with the changes it came with. */
+static void
+account_ch_resume(struct channel *ch, const char *resume, void *arg)
+{
+	struct account *a = arg;
+
+	store_set_event_id(a->store, resume);
+	store_save_later(a->store, net_base(a->net));
+}
+
 /* 429 and 503 may say how long to stay away. */
 static uint64_t
 account_retry_after(int status, const char *header)
@@ -602,7 +669,7 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	} else if (info->http_status == 401 || info->http_status == 403)
 		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
 		    "WebSocket" : "event stream", info->http_status);
-	else if (info->tls_failed)
+	else if (info->tls_failed || info->wrong_content_type)
 		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
 		    info->error);
 	else if (info->error != NULL)
@@ -669,6 +736,7 @@ account_open_channel(struct account *a)
 	struct channel_callbacks cbs = {
 		.established = account_ch_established,
 		.state = account_ch_state,
+		.resume = account_ch_resume,
 		.closed = account_ch_closed,
 	};
 	struct channel_opts o;
@@ -862,7 +930,9 @@ account_new(struct net *net, struct pacer *pacer,
 	xasprintf(&a->prefix, "account %s", cfg->name);
 	a->retry = evtimer_new(base, account_retry_cb, a);
 	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
-	if (a->retry == NULL || a->stopped_ev == NULL)
+	a->refresh_later = evtimer_new(base, account_refresh_later_cb, a);
+	if (a->retry == NULL || a->stopped_ev == NULL ||
+	    a->refresh_later == NULL)
 		fatalx("libevent: cannot create account events");
 	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
@@ -894,7 +964,9 @@ account_stop(struct account *a)
 	a->refresh_cred = NULL;
 	http_cancel(a->refresh_http);
 	a->refresh_http = NULL;
+	evtimer_del(a->refresh_later);
 	account_wipe_authorization(a);
+	account_wipe_refresh_auth(a);
 	if (a->ch != NULL)
 		channel_close(a->ch);
 	else
@@ -948,12 +1020,14 @@ account_free(struct account *a)
 	credentials_cancel(a->refresh_cred);
 	http_cancel(a->refresh_http);
 	account_wipe_authorization(a);
+	account_wipe_refresh_auth(a);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);
 	pacer_ticket_free(a->ticket);
 	event_free(a->retry);
 	event_free(a->stopped_ev);
+	event_free(a->refresh_later);
 	free(a->error);
 	free(a->prefix);
 	free(a->state_dir);

@@ -16,7 +16,6 @@
 #include "transport/ws.h"
 #include "util/json.h"
 #include "util/log.h"
-#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define CHANNEL_API_MAX_BODY	(4 * 1024 * 1024)
@@ -195,6 +194,14 @@ channel_es_established(struct esource *es, void *arg)
 }
 
 static void
+channel_es_last_id(struct esource *es, const char *id, void *arg)
+{
+	struct channel *ch = arg;
+
+	ch->cbs.resume(ch, *id != '\0' ? id : NULL, ch->arg);
+}
+
+static void
 channel_es_state(struct esource *es, const char *data, size_t len,
     const char *id, void *arg)
 {
@@ -209,14 +216,11 @@ channel_es_state(struct esource *es, const char *data, size_t len,
 		esource_close(es, "malformed state event from the server");
 		return;
 	}
-	if (f.type == FRAME_STATE_CHANGE) {
-		/* The id becomes JMAP_PUSH_STATE and socket JSON, like any
-		 * string the JSON parser repaired. */
-		char *fixed = utf8_sanitize(id, strlen(id), NULL);
-
-		ch->cbs.state(ch, &f, *fixed != '\0' ? fixed : NULL, ch->arg);
-		free(fixed);
-	} else
+	/* The id is valid UTF-8 (the parser decodes the stream): fit for
+	 * JMAP_PUSH_STATE and socket JSON. */
+	if (f.type == FRAME_STATE_CHANGE)
+		ch->cbs.state(ch, &f, *id != '\0' ? id : NULL, ch->arg);
+	else
 		log_debug("%s: ignoring a state event of type %s",
 		    ch->log_prefix, f.type_name ? f.type_name : "(none)");
 	frame_clear(&f);
@@ -233,6 +237,7 @@ channel_es_closed(struct esource *es, const struct esource_close_info *ei,
 	info.http_status = ei->http_status;
 	info.retry_after = ei->retry_after;
 	info.tls_failed = ei->tls_failed;
+	info.wrong_content_type = ei->wrong_content_type;
 	info.was_established = ei->was_established;
 	channel_closed(arg, &info);
 }
@@ -282,6 +287,7 @@ channel_open(struct net *net, const struct channel_opts *o,
 	} else {
 		struct esource_callbacks ecb = {
 			.established = channel_es_established,
+			.last_id = channel_es_last_id,
 			.state = channel_es_state,
 			.closed = channel_es_closed,
 		};

@@ -42,6 +42,7 @@ struct channel_close_info {
 	const char *retry_after;
 	int close_code;		/* WebSocket close code, else 0 */
 	bool tls_failed;
+	bool wrong_content_type;	/* an event stream that is not one */
 	bool was_established;
 };
 
@@ -52,6 +53,9 @@ struct channel_callbacks {
 	 * is the frame's pushState). */
 	void (*state)(struct channel *, const struct frame *,
 	    const char *resume, void *arg);
+	/* Event streams: the token to resume from changed (NULL: none), at
+	 * or before the StateChange that carries it. */
+	void (*resume)(struct channel *, const char *resume, void *arg);
 	/* Exactly once, on a fresh loop turn; freed when this returns. */
 	void (*closed)(struct channel *, const struct channel_close_info *,
 	    void *arg);

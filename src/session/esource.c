@@ -30,6 +30,11 @@ struct esource {
 	struct event *silence;
 	uint64_t ping_ms;
 	bool established;
+	bool wrong_content_type;
+	bool long_id_logged;
+	char last_id[SSE_ID_MAX + 1];	/* sent, then as last told to the
+					 * owner */
+	bool last_id_told;	/* the owner heard from this stream */
 };
 
 uint64_t
@@ -73,12 +78,26 @@ esource_silence(evutil_socket_t fd, short what, void *arg)
 	http_abort(es->http, why);
 }
 
+/* Tells the owner when the last event ID string moved: at an event, or at
+ * a blank line that dispatched nothing.  The first dispatch of a stream is
+ * told whatever its id: the owner may hold one this stream did not send. */
+static void
+esource_last_id(struct esource *es, const char *id)
+{
+	if (es->last_id_told && strcmp(es->last_id, id) == 0)
+		return;
+	es->last_id_told = true;
+	snprintf(es->last_id, sizeof(es->last_id), "%s", id);
+	es->cbs.last_id(es, es->last_id, es->arg);
+}
+
 static void
 esource_event(const struct sse_event *ev, void *arg)
 {
 	struct esource *es = arg;
 	uint64_t ms;
 
+	esource_last_id(es, ev->last_id);
 	if (strcmp(ev->type, "state") == 0) {
 		es->cbs.state(es, ev->data, ev->data_len, ev->last_id, es->arg);
 	} else if (strcmp(ev->type, "ping") == 0) {
@@ -95,10 +114,20 @@ esource_event(const struct sse_event *ev, void *arg)
 }
 
 static void
-esource_open_cb(void *arg)
+esource_open_cb(const char *content_type, void *arg)
 {
 	struct esource *es = arg;
+	char why[256];
 
+	if (!sse_content_type_ok(content_type)) {
+		snprintf(why, sizeof(why), "the event stream answered with "
+		    "Content-Type %.80s, not text/event-stream; check the "
+		    "server's eventSourceUrl", content_type != NULL ?
+		    content_type : "(none)");
+		es->wrong_content_type = true;
+		http_abort(es->http, why);
+		return;
+	}
 	es->established = true;
 	esource_watch(es);
 	es->cbs.established(es, es->arg);
@@ -110,6 +139,8 @@ esource_data(const char *data, size_t len, void *arg)
 	struct esource *es = arg;
 	char why[256];
 
+	if (es->wrong_content_type)
+		return;
 	esource_watch(es);
 	if (sse_feed(es->sse, data, len) == -1) {
 		snprintf(why, sizeof(why), "event stream: %s (max_frame); "
@@ -117,6 +148,14 @@ esource_data(const char *data, size_t len, void *arg)
 		    sse_error(es->sse));
 		http_abort(es->http, why);
 	}
+	if (sse_ids_too_long(es->sse) > 0 && !es->long_id_logged) {
+		log_warnx("%s: the server sent an event id longer than %d "
+		    "bytes; ignoring it (a reconnection resumes from the last "
+		    "shorter one)", es->log_prefix, SSE_ID_MAX);
+		es->long_id_logged = true;
+	}
+	if (sse_dispatches(es->sse) > 0)
+		esource_last_id(es, sse_last_event_id(es->sse));
 }
 
 static void
@@ -130,6 +169,7 @@ esource_done(const struct http_response *resp, const char *error, void *arg)
 	memset(&info, 0, sizeof(info));
 	info.error = error;
 	info.tls_failed = resp->tls_failed;
+	info.wrong_content_type = es->wrong_content_type;
 	info.was_established = es->established;
 	if (error == NULL && resp->status != 200) {
 		snprintf(status, sizeof(status), "the server refused the event "
@@ -159,6 +199,15 @@ esource_open(struct net *net, const struct esource_opts *o,
 	es->arg = arg;
 	es->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "eventsource");
 	es->ping_ms = o->ping_interval_ms;
+	/* An id this long can only come from a state file written before ids
+	 * were bounded (issue 12): sent back, it made every handshake fail. */
+	if (o->last_event_id != NULL && strlen(o->last_event_id) > SSE_ID_MAX)
+		log_warnx("%s: ignoring the stored event id (%zu bytes, more "
+		    "than %d): connecting without Last-Event-ID",
+		    es->log_prefix, strlen(o->last_event_id), SSE_ID_MAX);
+	else if (o->last_event_id != NULL)
+		snprintf(es->last_id, sizeof(es->last_id), "%s",
+		    o->last_event_id);
 	es->sse = sse_new(o->max_event, esource_event, es);
 	es->silence = evtimer_new(net_base(net), esource_silence, es);
 	if (es->silence == NULL)
@@ -168,7 +217,7 @@ esource_open(struct net *net, const struct esource_opts *o,
 	h.url = o->url;
 	h.authorization = o->authorization;
 	h.accept = "text/event-stream";
-	h.last_event_id = o->last_event_id;
+	h.last_event_id = es->last_id[0] != '\0' ? es->last_id : NULL;
 	h.ca_file = o->ca_file;
 	h.insecure = o->insecure;
 	h.max_redirects = 5;

@@ -27,13 +27,19 @@ struct esource_close_info {
 	int http_status;	/* of a refused request, else 0 */
 	const char *retry_after;
 	bool tls_failed;
+	/* A 200 that is not text/event-stream: the spec fails the
+	 * connection for good; trying again soon would not help. */
+	bool wrong_content_type;
 	bool was_established;
 };
 
 struct esource_callbacks {
 	void (*established)(struct esource *, void *arg);
-	/* A "state" event's data; id is the stream's last event ID ("" when
-	 * the server sends none). */
+	/* The stream's last event ID string changed ("" resets it: send no
+	 * Last-Event-ID), called before the event that changed it, if any. */
+	void (*last_id)(struct esource *, const char *id, void *arg);
+	/* A "state" event's data; id is the stream's last event ID string
+	 * ("" when none). */
 	void (*state)(struct esource *, const char *data, size_t len,
 	    const char *id, void *arg);
 	/* Exactly once, on a fresh loop turn; freed when this returns. */

@@ -49,7 +49,7 @@ struct http_request {
 	bool streaming;		/* a 200 in stream mode: body goes to on_data */
 	bool tls_failed;
 	bool redirect_refused;
-	void (*on_open)(void *);
+	void (*on_open)(const char *, void *);
 	void (*on_data)(const char *, size_t, void *);
 	char *error;
 };
@@ -409,9 +409,12 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		req->location = net_header(wsi, WSI_TOKEN_HTTP_LOCATION);
 		req->retry_after = net_header(wsi, WSI_TOKEN_HTTP_RETRY_AFTER);
 		if (req->on_data != NULL && req->status == 200) {
+			char *type = net_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+
 			req->streaming = true;
 			if (req->on_open != NULL)
-				req->on_open(req->arg);
+				req->on_open(type, req->arg);
+			free(type);
 		}
 		return 0;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:

@@ -28,8 +28,9 @@ struct http_opts {
 	size_t max_body;
 	uint64_t timeout_ms;		/* 0: none (a stream watches itself) */
 	/* Streaming: a 200 response's body goes to on_data as it arrives,
-	 * after on_open; other statuses are collected as usual. */
-	void (*on_open)(void *arg);
+	 * after on_open, which sees its Content-Type (NULL when absent) and
+	 * may http_abort(); other statuses are collected as usual. */
+	void (*on_open)(const char *content_type, void *arg);
 	void (*on_data)(const char *data, size_t len, void *arg);
 	const char *log_prefix;		/* "account personal: session" */
 };

@@ -1,7 +1,10 @@
-/* The event stream interpretation of WHATWG HTML "Server-sent events", fed
- * with bytes split anywhere.  A line whose terminator is in the fed chunk is
- * parsed where it lies; only a line cut by the end of a chunk is copied, so
- * the cost is per line, not per byte. */
+/* The event stream parsing and interpretation of WHATWG HTML "Server-sent
+ * events", fed with bytes split anywhere.  A line whose terminator is in the
+ * fed chunk is parsed where it lies; only a line cut by the end of a chunk is
+ * copied, so the cost is per line, not per byte.  Lines are split on bytes:
+ * CR and LF never occur inside a UTF-8 sequence, and the decoder ends an
+ * ill-formed one at them, so decoding each field value on its own gives what
+ * decoding the whole stream first would. */
 #include "autoconf.h"
 
 #include <stdarg.h>
@@ -9,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "transport/sse.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
@@ -36,7 +41,10 @@ struct sse_parser {
 	struct sse_buf data;
 	struct sse_buf type;
 	bool type_nul;		/* the event name holds a NUL byte */
-	struct sse_buf id;	/* the last event ID buffer */
+	char id[SSE_ID_MAX + 1];	/* the last event ID buffer */
+	char id_string[SSE_ID_MAX + 1];	/* the last event ID string */
+	size_t ids_too_long;
+	size_t dispatches;
 	uint64_t retry_ms;
 
 	bool failed;
@@ -116,7 +124,6 @@ sse_free(struct sse_parser *p)
 	buf_release(&p->line);
 	buf_release(&p->data);
 	buf_release(&p->type);
-	buf_release(&p->id);
 	free(p);
 }
 
@@ -125,6 +132,11 @@ sse_dispatch(struct sse_parser *p)
 {
 	struct sse_event ev;
 
+	/* "Set the last event ID string of the event source to the value of
+	 * the last event ID buffer", before anything else: an event with no
+	 * data moves it too. */
+	memcpy(p->id_string, p->id, sizeof(p->id));
+	p->dispatches++;
 	/* No listener can want a name that a C string cannot hold, and
 	 * cutting it at the NUL could make it look like one that is wanted. */
 	if (p->data.len == 0 || p->type_nul) {
@@ -137,7 +149,7 @@ sse_dispatch(struct sse_parser *p)
 	ev.type = p->type.len > 0 ? p->type.p : "message";
 	ev.data = p->data.p;
 	ev.data_len = p->data.len;
-	ev.last_id = p->id.len > 0 ? p->id.p : "";
+	ev.last_id = p->id_string;
 	p->cb(&ev, p->arg);
 	p->data.len = 0;
 	p->type.len = 0;
@@ -149,8 +161,9 @@ field_is(const char *name, size_t nlen, const char *want)
 	return nlen == strlen(want) && memcmp(name, want, nlen) == 0;
 }
 
+/* "Process the field": value is decoded text. */
 static void
-sse_field(struct sse_parser *p, const char *name, size_t nlen,
+sse_field_value(struct sse_parser *p, const char *name, size_t nlen,
     const char *value, size_t vlen)
 {
 	if (field_is(name, nlen, "event")) {
@@ -168,8 +181,14 @@ sse_field(struct sse_parser *p, const char *name, size_t nlen,
 		buf_append(p, &p->data, value, vlen);
 		buf_append(p, &p->data, "\n", 1);
 	} else if (field_is(name, nlen, "id")) {
-		if (memchr(value, '\0', vlen) == NULL)
-			buf_set(p, &p->id, value, vlen);
+		if (memchr(value, '\0', vlen) != NULL)
+			;
+		else if (vlen > SSE_ID_MAX)
+			p->ids_too_long++;
+		else {
+			memcpy(p->id, value, vlen);
+			p->id[vlen] = '\0';
+		}
 	} else if (field_is(name, nlen, "retry")) {
 		uint64_t ms = 0;
 		size_t i;
@@ -188,6 +207,24 @@ sse_field(struct sse_parser *p, const char *name, size_t nlen,
 		if (vlen > 0)
 			p->retry_ms = ms;
 	}
+}
+
+/* Field names are compared as bytes: one that is not valid UTF-8 cannot
+ * equal a known name, decoded or not.  Values are decoded: the data, the
+ * event type and the id are text. */
+static void
+sse_field(struct sse_parser *p, const char *name, size_t nlen,
+    const char *value, size_t vlen)
+{
+	char *decoded;
+
+	if (utf8_valid(value, vlen)) {
+		sse_field_value(p, name, nlen, value, vlen);
+		return;
+	}
+	decoded = utf8_decode(value, vlen, &vlen);
+	sse_field_value(p, name, nlen, decoded, vlen);
+	free(decoded);
 }
 
 /* One whole line, without its terminator. */
@@ -313,7 +350,37 @@ sse_error(const struct sse_parser *p)
 const char *
 sse_last_event_id(const struct sse_parser *p)
 {
-	return p->id.len > 0 ? p->id.p : "";
+	return p->id_string;
+}
+
+size_t
+sse_dispatches(const struct sse_parser *p)
+{
+	return p->dispatches;
+}
+
+size_t
+sse_ids_too_long(const struct sse_parser *p)
+{
+	return p->ids_too_long;
+}
+
+bool
+sse_content_type_ok(const char *v)
+{
+	static const char want[] = "text/event-stream";
+	size_t n = sizeof(want) - 1;
+
+	if (v == NULL)
+		return false;
+	/* HTTP whitespace around the essence; ";" starts the parameters. */
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (strncasecmp(v, want, n) != 0)
+		return false;
+	for (v += n; *v == ' ' || *v == '\t'; v++)
+		;
+	return *v == '\0' || *v == ';';
 }
 
 uint64_t
@@ -331,5 +398,5 @@ sse_pending(const struct sse_parser *p)
 size_t
 sse_memory(const struct sse_parser *p)
 {
-	return p->line.cap + p->data.cap + p->type.cap + p->id.cap;
+	return p->line.cap + p->data.cap + p->type.cap;
 }

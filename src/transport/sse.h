@@ -1,11 +1,14 @@
 /* A streaming parser of the text/event-stream format (WHATWG HTML, "Server-
- * sent events", event stream interpretation), for RFC 8620 7.3 EventSource
- * push.  It works on bytes: it does not decode UTF-8, so invalid sequences
- * reach the callback as they came (the JSON parser and the channel repair
- * them). */
+ * sent events", parsing and interpreting an event stream), for RFC 8620 7.3
+ * EventSource push.  The stream is decoded as UTF-8 the way the spec's
+ * decoder does (an invalid sequence becomes U+FFFD), so every string it hands
+ * out is valid UTF-8.  Two deliberate limits beyond the spec: an event (and a
+ * line) is bounded, and so is an id (SSE_ID_MAX); an event whose type holds a
+ * NUL is not dispatched. */
 #ifndef JP_SSE_H
 #define JP_SSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,9 +17,14 @@ struct sse_event {
 	const char *data;	/* the data lines joined with "\n", without the
 				 * final "\n"; NUL-terminated (may hold NULs) */
 	size_t data_len;
-	const char *last_id;	/* the last event ID buffer after this event
+	const char *last_id;	/* the last event ID string after this event
 				 * (may be "") */
 };
+
+/* Bytes of the longest id kept: the owner sends it back as Last-Event-ID,
+ * and a server must not be able to make that header too large to send
+ * (issue 12).  A longer id field is ignored like one holding a NUL. */
+#define SSE_ID_MAX	256
 /* The event and its strings are only valid during the call. */
 typedef void (*sse_event_cb)(const struct sse_event *, void *arg);
 struct sse_parser;
@@ -34,9 +42,20 @@ void sse_free(struct sse_parser *);
 int sse_feed(struct sse_parser *, const char *buf, size_t len);
 /* Why sse_feed() failed, e.g. "event larger than 65536 bytes"; NULL before. */
 const char *sse_error(const struct sse_parser *);
-/* The last event ID seen (the "last event ID buffer"), "" when none: what to
- * send as Last-Event-ID when reconnecting. */
+/* The "last event ID string": the last event ID buffer as it was at the
+ * last dispatch (a blank line, whether or not an event followed), "" before
+ * one: what to send as Last-Event-ID when reconnecting.  An id field seen
+ * since then does not count until the next blank line. */
 const char *sse_last_event_id(const struct sse_parser *);
+/* How many blank lines dispatched (set the last event ID string), whether
+ * or not an event followed. */
+size_t sse_dispatches(const struct sse_parser *);
+/* How many id fields were ignored for being longer than SSE_ID_MAX bytes. */
+size_t sse_ids_too_long(const struct sse_parser *);
+/* Whether a Content-Type header value is text/event-stream, as the spec's
+ * check of the response asks (the MIME type's essence: case-insensitive,
+ * parameters and surrounding whitespace ignored).  NULL (no header) is not. */
+bool sse_content_type_ok(const char *);
 /* The reconnection time from the last valid "retry:" field, 0 when none;
  * saturates at UINT64_MAX. */
 uint64_t sse_retry_ms(const struct sse_parser *);

@@ -202,6 +202,8 @@ proc_stream_cb(evutil_socket_t fd, short what, void *arg)
 			memcpy(p->cap + p->caplen, buf, take);
 			p->caplen += take;
 		}
+		/* Captured output may be a secret (password_command). */
+		explicit_bzero(buf, (size_t)n);
 	} else {
 		proc_stream_lines(s, buf, (size_t)n);
 	}
@@ -283,6 +285,8 @@ proc_free(struct proc *p)
 	if (p->ev_kill != NULL)
 		event_free(p->ev_kill);
 	free(p->in_buf);
+	if (p->cap != NULL)
+		explicit_bzero(p->cap, p->caplen);
 	free(p->cap);
 	free(p->name);
 	free(p);

@@ -22,7 +22,7 @@ struct proc_spec {
 	char *const *envp;		/* full environment; NULL inherits environ */
 	const char *stdin_data;		/* written to the child's stdin then closed; NULL: stdin is /dev/null */
 	size_t stdin_len;
-	bool capture_stdout;		/* true: stdout is collected (max 64 KiB, rest discarded) and passed to done; false: stdout lines are logged */
+	bool capture_stdout;		/* true: stdout is collected (max 64 KiB, rest discarded), passed to done and wiped when done returns (it may be a secret); false: stdout lines are logged */
 	uint64_t timeout_ms;		/* 0: none. On expiry SIGTERM to the process group, SIGKILL 5 s later, logged */
 	proc_done_cb done;		/* called exactly once, after the child was reaped AND its pipes hit EOF; may be NULL */
 	void *arg;

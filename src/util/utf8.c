@@ -79,6 +79,43 @@ utf8_sanitize(const char *s, size_t n, size_t *outlen)
 }
 
 char *
+utf8_decode(const char *str, size_t n, size_t *outlen)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char *out = xreallocarray(NULL, n + 1, 3);
+	size_t i = 0, o = 0, len, k;
+	unsigned char lo, hi;
+
+	while (i < n) {
+		if ((len = utf8_seqlen(str + i, n - i)) > 0) {
+			memcpy(out + o, str + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		/* The Encoding standard's bounds on the byte after a lead. */
+		lo = s[i] == 0xe0 ? 0xa0 : s[i] == 0xf0 ? 0x90 : 0x80;
+		hi = s[i] == 0xed ? 0x9f : s[i] == 0xf4 ? 0x8f : 0xbf;
+		len = s[i] >= 0xc2 && s[i] <= 0xdf ? 2 :
+		    s[i] >= 0xe0 && s[i] <= 0xef ? 3 :
+		    s[i] >= 0xf0 && s[i] <= 0xf4 ? 4 : 1;
+		for (k = 1; k < len && i + k < n; k++) {
+			if (s[i + k] < lo || s[i + k] > hi)
+				break;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+		memcpy(out + o, UTF8_REPLACEMENT, 3);
+		o += 3;
+		i += k;
+	}
+	out[o] = '\0';
+	if (outlen != NULL)
+		*outlen = o;
+	return out;
+}
+
+char *
 utf8_line(char *buf, size_t size, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;

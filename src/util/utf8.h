@@ -29,6 +29,16 @@ bool	 utf8_valid(const char *s, size_t n);
 char	*utf8_sanitize(const char *s, size_t n, size_t *outlen);
 
 /*
+ * A copy of s[0..n) decoded as the WHATWG Encoding standard's "UTF-8
+ * decode" does (what an event stream must be read with): each maximal
+ * subpart of an ill-formed sequence (a lead byte and the continuation bytes
+ * it accepts before the one that breaks it) becomes one U+FFFD, where
+ * utf8_sanitize() replaces each byte.  Always NUL-terminated, its length in
+ * *outlen (may be NULL).  Caller frees.
+ */
+char	*utf8_decode(const char *s, size_t n, size_t *outlen);
+
+/*
  * s copied into buf (size bytes, size >= 4) as one safe line for a log or
  * a terminal: ill-formed bytes become U+FFFD; control characters (C0 but
  * tab, DEL and C1, which terminals may obey) become '?'.  Cut on a character

@@ -52,3 +52,8 @@ EXTRA_DIST += tests/integration/tlslib.sh
 INTEGRATION_TESTS += \
 	tests/integration/redirect.sh \
 	tests/integration/autodiscovery.sh
+INTEGRATION_TESTS += \
+	tests/integration/es-long-id.sh \
+	tests/integration/es-content-type.sh \
+	tests/integration/refresh-limit.sh \
+	tests/integration/notify-bound.sh

@@ -283,6 +283,8 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		counter = &s->fault_nosubprotocol;
 	else if (strcmp(name, "notfound") == 0)
 		counter = &s->fault_notfound;
+	else if (strcmp(name, "wrongtype") == 0)
+		counter = &s->fault_wrongtype;
 	if (counter == &s->fault_refuse && control_arg_long(wsi,
 	    "retryafter", 0, 86400, 1, &s->fault_retry_after, &rv) == -1)
 		return rv;
@@ -342,6 +344,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 	} else if (strcmp(name, "none") == 0) {
 		s->fault_refuse = s->fault_unauthorized = 0;
 		s->fault_nosubprotocol = s->fault_notfound = 0;
+		s->fault_wrongtype = 0;
 		s->fault_huge_session = 0;
 		s->fault_endless_session = s->fault_endless_api = 0;
 		if (s->stalled) {
@@ -360,23 +363,44 @@ control_fault(struct ts_server *s, struct lws *wsi)
 /* Room for the frame argument of /control/send, URL-decoded. */
 #define SEND_MAX	4096
 
-/* Whatever the test wrote, byte for byte: hostile values need no model. */
+/* Whatever the test wrote, byte for byte: hostile values need no model.
+ * Event streams get it with `id` followed by `idpad` bytes "x" as the
+ * event's id (none when both are absent): ids longer than a URL. */
 static int
 control_send(struct ts_server *s, struct lws *wsi)
 {
-	char *buf = xmalloc(SEND_MAX);
-	const char *frame;
-	size_t len;
+	char *buf = xmalloc(SEND_MAX), ibuf[128], *id = NULL;
+	const char *frame, *idarg;
+	size_t len, ilen;
+	long pad;
+	int rv;
 
 	if ((frame = control_arg(wsi, "frame", buf, SEND_MAX)) == NULL) {
 		free(buf);
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
 		    "frame: missing");
 	}
+	if (control_arg_long(wsi, "idpad", 0, 65536, 0, &pad, &rv) == -1) {
+		free(buf);
+		return rv;
+	}
+	idarg = control_arg(wsi, "id", ibuf, sizeof(ibuf));
+	if (idarg != NULL || pad > 0) {
+		ilen = idarg != NULL ? strlen(idarg) : 0;
+		id = xmalloc(ilen + (size_t)pad + 1);
+		memcpy(id, idarg != NULL ? idarg : "", ilen);
+		memset(id + ilen, 'x', (size_t)pad);
+		id[ilen + (size_t)pad] = '\0';
+	}
 	len = strlen(frame);
-	ts_info("send: a %zu-byte frame to every client", len);
+	if (id != NULL)
+		ts_info("send: a %zu-byte frame to every client (event id of "
+		    "%zu bytes)", len, strlen(id));
+	else
+		ts_info("send: a %zu-byte frame to every client", len);
 	ws_send_all(s, frame, len);
-	es_send_all(s, frame, len);
+	es_send_all_id(s, frame, len, id);
+	free(id);
 	free(buf);
 	return control_status(s, wsi);
 }

@@ -61,8 +61,9 @@ es_event(struct ts_es *es, const char *event, const char *id,
 	n = snprintf(head, sizeof(head), "event: %s\n", event);
 	es_append(es, head, (size_t)n);
 	if (id != NULL) {
-		n = snprintf(head, sizeof(head), "id: %s\n", id);
-		es_append(es, head, (size_t)n);
+		es_append(es, "id: ", 4);
+		es_append(es, id, strlen(id));
+		es_append(es, "\n", 1);
 	}
 	es_append(es, "data: ", 6);
 	es_append(es, data, len);
@@ -218,6 +219,15 @@ es_refuse(struct ts_server *s, struct lws *wsi)
 		ts_info("fault: unauthorized: event stream refused with 401 "
 		    "(%lu more)", s->fault_unauthorized);
 		return http_send_unauthorized(wsi);
+	}
+	if (s->fault_wrongtype > 0) {
+		s->fault_wrongtype--;
+		s->refused++;
+		ts_info("fault: wrongtype: event stream answered as text/html "
+		    "(%lu more)", s->fault_wrongtype);
+		return http_send_typed(wsi, HTTP_STATUS_OK, "text/html",
+		    "event: state\ndata: {\"@type\":\"StateChange\","
+		    "\"changed\":{\"u1\":{\"Email\":\"html1\"}}}\n\n");
 	}
 	if (!http_authorized(s, wsi, "eventsource")) {
 		s->refused++;
@@ -417,14 +427,22 @@ es_push(struct ts_server *s, size_t account, unsigned types)
 	free(masks);
 }
 
-/* text as the data of a state event, whatever it is (faults). */
+/* text as the data of a state event, whatever it is (faults), with an id:
+ * line when id is not NULL. */
 void
-es_send_all(struct ts_server *s, const char *text, size_t len)
+es_send_all_id(struct ts_server *s, const char *text, size_t len,
+    const char *id)
 {
 	struct ts_es *es;
 
 	TAILQ_FOREACH(es, &s->streams, entry)
-		es_event(es, "state", NULL, text, len);
+		es_event(es, "state", id, text, len);
+}
+
+void
+es_send_all(struct ts_server *s, const char *text, size_t len)
+{
+	es_send_all_id(s, text, len, NULL);
 }
 
 /* As ws_drop_all: the TCP connection ends under lws' feet. */

@@ -137,6 +137,18 @@ http_send(struct lws *wsi, unsigned status, const char *body,
 	return http_write(wsi, status, "application/json", body, hdrs, nhdrs);
 }
 
+/* body with another Content-Type than JSON (faults). */
+int
+http_send_typed(struct lws *wsi, unsigned status, const char *content_type,
+    const char *body)
+{
+	char line[256];
+
+	http_request_line(wsi, line, sizeof(line));
+	ts_info("http: %s -> %u (%s)", line, status, content_type);
+	return http_write(wsi, status, content_type, body, NULL, 0);
+}
+
 /* Sends obj and drops the caller's reference to it. */
 int
 http_send_json(struct lws *wsi, unsigned status, struct json_object *obj)

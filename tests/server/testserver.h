@@ -197,6 +197,7 @@ struct ts_server {
 	unsigned long		 fault_notfound;
 	unsigned long		 fault_unauthorized;
 	unsigned long		 fault_nosubprotocol;
+	unsigned long		 fault_wrongtype;
 	bool			 stalled;
 	/* endless.c: sizes beyond any client's bounds. */
 	unsigned long		 fault_huge_session;
@@ -259,6 +260,7 @@ struct http_header {
 };
 int http_send(struct lws *, unsigned, const char *,
     const struct http_header *, size_t);
+int http_send_typed(struct lws *, unsigned, const char *, const char *);
 int http_send_json(struct lws *, unsigned, struct json_object *);
 int http_send_error(struct lws *, unsigned, const char *);
 int http_send_problem(struct lws *, unsigned, const char *, const char *);
@@ -280,6 +282,7 @@ int es_writeable(struct ts_es *);
 void es_free(struct ts_server *, struct ts_http *);
 void es_push(struct ts_server *, size_t, unsigned);
 void es_send_all(struct ts_server *, const char *, size_t);
+void es_send_all_id(struct ts_server *, const char *, size_t, const char *);
 size_t es_drop_all(struct ts_server *);
 void es_stall_all(struct ts_server *, bool);
 size_t es_close_all(struct ts_server *);

@@ -31,6 +31,33 @@ struct result {
 	struct event_base *base;
 };
 
+/*
+ * Linked with -Wl,--wrap=free (tests/unit/local.mk): every free() of this
+ * program and of libjmappushd.a comes here first, so a test can see what a
+ * block it watches holds when it is freed.
+ */
+void __real_free(void *);
+void __wrap_free(void *);
+
+static const void *watch_ptr;
+static size_t watch_len;
+static int watch_wiped = -1;	/* -1: not freed yet, then 0 or 1 */
+
+void
+__wrap_free(void *ptr)
+{
+	const unsigned char *b = ptr;
+	size_t i;
+
+	if (ptr != NULL && ptr == watch_ptr) {
+		for (i = 0; i < watch_len && b[i] == 0; i++)
+			;
+		watch_wiped = i == watch_len;
+		watch_ptr = NULL;
+	}
+	__real_free(ptr);
+}
+
 static struct event_base *base;
 static struct event *safety;
 static int saved_stderr = -1;
@@ -542,6 +569,39 @@ START_TEST(test_strv)
 }
 END_TEST
 
+static void
+watch_done_cb(struct proc *p, int wstatus, bool timed_out, const char *out,
+    size_t outlen, void *arg)
+{
+	ck_assert_str_eq(out, "s3cret-password\n");
+	watch_ptr = out;
+	watch_len = outlen;
+	done_cb(p, wstatus, timed_out, out, outlen, arg);
+}
+
+/* Captured output (password_command's) is wiped before it is freed. */
+START_TEST(test_capture_wiped)
+{
+	char *argv[] = { "/bin/echo", "s3cret-password", NULL };
+	struct proc_spec spec = {
+		.name = "secret",
+		.argv = argv,
+		.capture_stdout = true,
+		.done = watch_done_cb,
+	};
+	struct result r;
+
+	memset(&r, 0, sizeof(r));
+	spec.arg = &r;
+	watch_wiped = -1;
+	ck_assert_ptr_nonnull(proc_spawn(&spec));
+	run();
+	ck_assert_int_eq(r.ncalls, 1);
+	ck_assert_int_eq(watch_wiped, 1);
+	free(r.out);
+}
+END_TEST
+
 static Suite *
 proc_suite(void)
 {
@@ -568,6 +628,7 @@ proc_suite(void)
 	tcase_add_test(tc, test_exec_failure);
 	tcase_add_test(tc, test_spawn_from_done);
 	tcase_add_test(tc, test_strv);
+	tcase_add_test(tc, test_capture_wiped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -344,11 +344,13 @@ START_TEST(test_ends_mid_event)
 	check_stream_max("data: partial", 13, 65536, "", 0, "", NULL, 13);
 	check_stream_max("event: x\ndata: yz\n", 18, 65536, "", 0, "", NULL, 4);
 	check_stream_max("data: a\r", 8, 65536, "", 0, "", NULL, 2);
-	/* The id counts at once, as the last event ID buffer. */
-	check_stream_max("id: 5\ndata: a\n", 14, 65536, "", 0, "5", NULL, 2);
+	/* An id counts once a blank line dispatches: the last event ID
+	 * string, not the buffer, is what a reconnection sends. */
+	check_stream_max("id: 5\ndata: a\n", 14, 65536, "", 0, "", NULL, 2);
 	/* Nothing would be dispatched: nothing is pending. */
 	check_stream_max(": keep-alive", 12, 65536, "", 0, "", NULL, 0);
-	check_stream_max("id: 5\n", 6, 65536, "", 0, "5", NULL, 0);
+	check_stream_max("id: 5\n", 6, 65536, "", 0, "", NULL, 0);
+	check_stream_max("id: 5\n\n", 7, 65536, "", 0, "5", NULL, 0);
 }
 END_TEST
 
@@ -367,7 +369,7 @@ START_TEST(test_max_event)
 	check_stream_max("data:0123456789ab", 17, 16, "", 0, "",
 	    "line longer than 16 bytes", 0);
 	check_stream_max("id: 1\ndata:0123456\ndata:01234567\n\n", 34, 16, "",
-	    0, "1", "event larger than 16 bytes", 0);
+	    0, "", "event larger than 16 bytes", 0);
 	check_stream_max("data:0123456\nevent:012345678\n\n", 30, 16, "", 0,
 	    "", "event larger than 16 bytes", 0);
 	/* Comments are dropped, not kept: any length is fine. */
@@ -407,7 +409,7 @@ START_TEST(test_max_event_memory)
 	/* Endless data lines without a blank one. */
 	p = sse_new(65536, on_event, &r);
 	ck_assert_ptr_null(sse_error(p));
-	ck_assert_int_eq(sse_feed(p, "id: 77\n", 7), 0);
+	ck_assert_int_eq(sse_feed(p, "id: 77\n\n", 8), 0);
 	memcpy(chunk, "data: ", 6);
 	chunk[sizeof(chunk) - 1] = '\n';
 	rc = 0;
@@ -480,6 +482,183 @@ START_TEST(test_stalwart)
 }
 END_TEST
 
+/*
+ * WHATWG HTML 9.2.5 "Parsing an event stream" and 9.2.6 "Interpreting an
+ * event stream", one row per rule, the rule quoted above its row.  Each
+ * stream is fed whole, byte by byte and split in two everywhere
+ * (check_stream_max); want is every event as "type|data|last_id\n",
+ * want_id the last event ID string at the end.
+ */
+struct rule {
+	const char *in;
+	size_t inlen;
+	const char *want;
+	size_t wantlen;
+	const char *want_id;
+	uint64_t want_retry;
+	size_t want_pending;
+};
+#define RULE(in, want, id, retry, pending) \
+	{ in, sizeof(in) - 1, want, sizeof(want) - 1, id, retry, pending }
+
+static const struct rule rules[] = {
+	/* "stream = [ bom ] *event": one leading U+FEFF BYTE ORDER MARK is
+	 * skipped ... */
+	RULE("\xef\xbb\xbf" "data: a\n\n", "message|a|\n", "", 0, 0),
+	/* ... and only one: "The UTF-8 decode algorithm strips one leading
+	 * UTF-8 Byte Order Mark (BOM), if any"; a second is part of the
+	 * field name, an unknown field. */
+	RULE("\xef\xbb\xbf\xef\xbb\xbf" "data: a\n\n", "", "", 0, 0),
+	/* "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair,
+	 * a single U+000A LINE FEED (LF) character not preceded by a U+000D
+	 * CARRIAGE RETURN (CR) character, and a single U+000D CARRIAGE
+	 * RETURN (CR) character not followed by a U+000A LINE FEED (LF)
+	 * character being the ways in which a line can end." */
+	RULE("data: a\r\ndata: b\rdata: c\n\r\n" "data: d\r\r" "data: e\n\n",
+	    "message|a\nb\nc|\nmessage|d|\nmessage|e|\n", "", 0, 0),
+	/* "If the line is empty (a blank line): Dispatch the event" */
+	RULE("data: a\n\ndata: b\n\n", "message|a|\nmessage|b|\n", "", 0, 0),
+	/* "If the line starts with a U+003A COLON character (:): Ignore the
+	 * line." */
+	RULE(": data: x\n:\ndata: a\n\n", "message|a|\n", "", 0, 0),
+	/* "Collect the characters on the line before the first U+003A COLON
+	 * character (:), and let field be that string.  Collect the
+	 * characters on the line after the first U+003A COLON character (:),
+	 * and let value be that string." */
+	RULE("data:a:b: c\n\n", "message|a:b: c|\n", "", 0, 0),
+	/* "If value starts with a U+0020 SPACE character, remove it from
+	 * value." (one space, and only a space) */
+	RULE("data:  a\ndata:\tb\ndata:c\n\n", "message| a\n\tb\nc|\n", "", 0,
+	    0),
+	/* "Otherwise, the string is not empty but does not contain a U+003A
+	 * COLON character (:): Process the field using the steps described
+	 * below, using the whole line as the field name, and the empty string
+	 * as the field value." */
+	RULE("data\n\n", "message||\n", "", 0, 0),
+	RULE("id: 1\ndata: a\n\nid\ndata: b\n\n", "message|a|1\nmessage|b|\n",
+	    "", 0, 0),
+	/* "Once the end of the file is reached, any pending data must be
+	 * discarded.  (If the file ends in the middle of an event, before
+	 * the final empty line, the incomplete event is not dispatched.)" */
+	RULE("data: a\n\ndata: b\n", "message|a|\n", "", 0, 2),
+	/* "If the field name is "event": Set the event type buffer to field
+	 * value." */
+	RULE("event: add\ndata: 1\n\n", "add|1|\n", "", 0, 0),
+	/* "If the field name is "data": Append the field value to the data
+	 * buffer, then append a single U+000A LINE FEED (LF) character to the
+	 * data buffer." */
+	RULE("data: a\ndata\ndata: b\n\n", "message|a\n\nb|\n", "", 0, 0),
+	/* "If the field name is "id": If the field value does not contain
+	 * U+0000 NULL, then set the last event ID buffer to the field value.
+	 * Otherwise, ignore the field." */
+	RULE("id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n",
+	    "message|a|1\nmessage|b|1\n", "1", 0, 0),
+	/* "If the field name is "retry": If the field value consists of only
+	 * ASCII digits, then interpret the field value as an integer in base
+	 * ten, and set the event stream's reconnection time to that integer.
+	 * Otherwise, ignore the field." */
+	RULE("retry: 1500\nretry: 7s\nretry: -1\nretry:  9\nretry:\n", "", "",
+	    1500, 0),
+	/* "Otherwise: The field is ignored." */
+	RULE("foo: bar\nDATA: x\nData: y\ndata: a\n\n", "message|a|\n", "", 0,
+	    0),
+	/* Dispatch, step 1: "Set the last event ID string of the event
+	 * source to the value of the last event ID buffer.  The buffer does
+	 * not get reset, so the last event ID string of the event source
+	 * remains set to this value until the next time it is set by the
+	 * server." (with no data too; an id before a blank line does not
+	 * count yet) */
+	RULE("id: 1\ndata: a\n\ndata: b\n\nid: 2\n\nid: 3\n",
+	    "message|a|1\nmessage|b|1\n", "2", 0, 0),
+	/* Step 2: "If the data buffer is an empty string, set the data buffer
+	 * and the event type buffer to the empty string and return." */
+	RULE("event: x\n\ndata: a\n\n", "message|a|\n", "", 0, 0),
+	/* Step 3: "If the data buffer's last character is a U+000A LINE FEED
+	 * (LF) character, then remove the last character from the data
+	 * buffer." (one LF only) */
+	RULE("data: a\ndata:\n\n", "message|a\n|\n", "", 0, 0),
+	/* Steps 5-6: the type is "message" unless "the event type buffer has
+	 * a value other than the empty string". */
+	RULE("event:\ndata: a\n\nevent\ndata: b\n\n", "message|a|\nmessage|b|\n",
+	    "", 0, 0),
+	/* Step 7: "Set the data buffer and the event type buffer to the empty
+	 * string." */
+	RULE("event: x\ndata: a\n\ndata: b\n\n", "x|a|\nmessage|b|\n", "", 0, 0),
+	/* "Streams must be decoded using the UTF-8 decode algorithm": each
+	 * maximal subpart of an ill-formed sequence is one U+FFFD, in data,
+	 * event type and id alike. */
+	RULE("data: \xff" "a\xe2\x82" "b\xf0\x9f\x98\n\n",
+	    "message|\xef\xbf\xbd" "a\xef\xbf\xbd" "b\xef\xbf\xbd|\n", "", 0, 0),
+	RULE("event: \xc0\xaf\nid: \xed\xa0\x80\ndata: \xe2\x82\xac\n\n",
+	    "\xef\xbf\xbd\xef\xbf\xbd|\xe2\x82\xac|"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\n",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 0, 0),
+	/* Beyond the spec, on purpose (issue 12): an id longer than
+	 * SSE_ID_MAX bytes is ignored like one holding a NUL, so that a
+	 * server cannot make Last-Event-ID too large to send. */
+	RULE("id: 1\ndata: a\n\nid: "
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "x\ndata: b\n\n", "message|a|1\nmessage|b|1\n", "1", 0, 0),
+};
+
+START_TEST(test_spec_rules)
+{
+	const struct rule *r = &rules[_i];
+
+	check_stream_max(r->in, r->inlen, 65536, r->want, r->wantlen,
+	    r->want_id, NULL, r->want_pending);
+	ck_assert_uint_eq(retry_of(r->in), r->want_retry);
+}
+END_TEST
+
+/* "if res's Content-Type is not `text/event-stream`, then fail the
+ * connection": the MIME type's essence, whatever its parameters. */
+START_TEST(test_content_type)
+{
+	ck_assert(sse_content_type_ok("text/event-stream"));
+	ck_assert(sse_content_type_ok("text/event-stream; charset=utf-8"));
+	ck_assert(sse_content_type_ok("Text/Event-Stream;charset=UTF-8"));
+	ck_assert(sse_content_type_ok(" text/event-stream ;x=y"));
+	ck_assert(!sse_content_type_ok(NULL));
+	ck_assert(!sse_content_type_ok(""));
+	ck_assert(!sse_content_type_ok("text/plain"));
+	ck_assert(!sse_content_type_ok("text/event-streams"));
+	ck_assert(!sse_content_type_ok("text/event-stream,text/html"));
+	ck_assert(!sse_content_type_ok("application/json"));
+}
+END_TEST
+
+/* The id of an event is counted, not kept, when it is too long. */
+START_TEST(test_id_too_long)
+{
+	struct sse_parser *p;
+	struct rec r = { 0 };
+	char line[SSE_ID_MAX + 8];
+
+	p = sse_new(65536, on_event, &r);
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "id:", 3);
+	line[3 + SSE_ID_MAX] = '\n';
+	ck_assert_int_eq(sse_feed(p, line, 4 + SSE_ID_MAX), 0);
+	ck_assert_uint_eq(sse_ids_too_long(p), 0);
+	ck_assert_int_eq(sse_feed(p, "\n", 1), 0);
+	ck_assert_uint_eq(strlen(sse_last_event_id(p)), SSE_ID_MAX);
+	line[3 + SSE_ID_MAX] = 'x';
+	line[4 + SSE_ID_MAX] = '\n';
+	ck_assert_int_eq(sse_feed(p, "id: 1\n\n", 7), 0);
+	ck_assert_int_eq(sse_feed(p, line, 5 + SSE_ID_MAX), 0);
+	ck_assert_int_eq(sse_feed(p, "\n", 1), 0);
+	ck_assert_uint_eq(sse_ids_too_long(p), 1);
+	ck_assert_str_eq(sse_last_event_id(p), "1");
+	ck_assert_uint_eq(sse_dispatches(p), 3);
+	ck_assert_int_eq(r.n, 0);
+	sse_free(p);
+}
+END_TEST
+
 static Suite *
 sse_suite(void)
 {
@@ -502,6 +681,10 @@ sse_suite(void)
 	tcase_add_test(tc, test_cyrus);
 	tcase_add_test(tc, test_fastmail);
 	tcase_add_test(tc, test_stalwart);
+	tcase_add_loop_test(tc, test_spec_rules, 0,
+	    sizeof(rules) / sizeof(rules[0]));
+	tcase_add_test(tc, test_content_type);
+	tcase_add_test(tc, test_id_too_long);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -33,6 +33,8 @@ tests_unit_check_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
+# __wrap_free in check_proc.c sees captured output as it is freed.
+tests_unit_check_proc_LDFLAGS = -Wl,--wrap=free
 tests_unit_check_hook_SOURCES = tests/unit/check_hook.c
 tests_unit_check_hook_LDADD = $(UNIT_LDADD)
 tests_unit_check_hook_CFLAGS = $(UNIT_CFLAGS)
