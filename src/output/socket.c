@@ -34,6 +34,19 @@
 
 /* How long a client being dropped gets to take its last lines. */
 #define SOCK_CLOSE_GRACE_MS	1000
+/* The most of a client's output handed to its bufferevent at once.  Lines
+ * there can only be written (libevent freezes the front of a bufferevent's
+ * output buffer: nothing can be taken back out), so the rest waits in our
+ * own queue of whole lines, where an overflow can drop them. */
+#define SOCK_CHUNK_MAX		(16 * 1024)
+
+/* A line waiting for room in a client's bufferevent. */
+struct sock_line {
+	TAILQ_ENTRY(sock_line) entry;
+	char *text;		/* ends in '\n' */
+	size_t len;
+};
+TAILQ_HEAD(sock_lines, sock_line);
 
 struct sock_client {
 	TAILQ_ENTRY(sock_client) entry;
@@ -45,10 +58,9 @@ struct sock_client {
 	bool closing;		/* no more input or events; freed once flushed */
 	bool dead;		/* waiting for the reaper */
 	struct event *grace;
-	/* Lengths of the lines still (partly) in the output queue, oldest
-	 * first, so that an overflow can drop whole lines and count them. */
-	size_t *lens;
-	size_t nlens, caplens, head, head_sent;
+	/* Whole lines behind what the bufferevent holds, oldest first. */
+	struct sock_lines pending;
+	size_t npending, pending_bytes;
 };
 TAILQ_HEAD(sock_clients, sock_client);
 
@@ -74,6 +86,22 @@ struct sock {
 	struct event *reaper;
 };
 
+/* Frees the lines c has not handed to its bufferevent; their number. */
+static size_t
+sock_client_drop_pending(struct sock_client *c)
+{
+	struct sock_line *l;
+	size_t n = c->npending;
+
+	while ((l = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, l, entry);
+		free(l->text);
+		free(l);
+	}
+	c->npending = c->pending_bytes = 0;
+	return n;
+}
+
 static void
 sock_client_free(struct sock_client *c)
 {
@@ -81,7 +109,7 @@ sock_client_free(struct sock_client *c)
 	if (c->grace != NULL)
 		event_free(c->grace);
 	sockproto_sub_clear(&c->sub);
-	free(c->lens);
+	sock_client_drop_pending(c);
 	free(c);
 }
 
@@ -135,7 +163,8 @@ sock_client_close(struct sock_client *c)
 		return;
 	c->closing = true;
 	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 &&
+	    TAILQ_EMPTY(&c->pending)) {
 		sock_client_kill(c, "closed");
 		return;
 	}
@@ -144,67 +173,43 @@ sock_client_close(struct sock_client *c)
 	evtimer_add(c->grace, &tv);
 }
 
-/* Follows the output queue as the kernel takes bytes from it. */
-static void
-sock_client_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-    void *arg)
+/* How much of its output a client's bufferevent may hold. */
+static size_t
+sock_chunk(const struct sock *s)
 {
-	struct sock_client *c = arg;
-	size_t n = info->n_deleted;
+	return s->queue_max / 4 < SOCK_CHUNK_MAX ? s->queue_max / 4 :
+	    SOCK_CHUNK_MAX;
+}
 
-	while (n > 0 && c->nlens > 0) {
-		size_t left = c->lens[c->head] - c->head_sent;
+/* Moves pending lines into the bufferevent while it has room. */
+static void
+sock_client_fill(struct sock_client *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t chunk = sock_chunk(c->s);
+	struct sock_line *l;
 
-		if (n < left) {
-			c->head_sent += n;
-			return;
-		}
-		n -= left;
-		c->head_sent = 0;
-		c->head = (c->head + 1) % c->caplens;
-		c->nlens--;
+	while (evbuffer_get_length(out) < chunk &&
+	    (l = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, l, entry);
+		c->npending--;
+		c->pending_bytes -= l->len;
+		evbuffer_add(out, l->text, l->len);
+		free(l->text);
+		free(l);
 	}
 }
 
-static void
-sock_client_track(struct sock_client *c, size_t len)
-{
-	if (c->nlens == c->caplens) {
-		size_t cap = c->caplens ? c->caplens * 2 : 64;
-		size_t *v = xcalloc(cap, sizeof(*v));
-
-		for (size_t i = 0; i < c->nlens; i++)
-			v[i] = c->lens[(c->head + i) % c->caplens];
-		free(c->lens);
-		c->lens = v;
-		c->caplens = cap;
-		c->head = 0;
-	}
-	c->lens[(c->head + c->nlens) % c->caplens] = len;
-	c->nlens++;
-}
-
-/* The queue is full: every line not yet started is dropped, the client is
- * told how many events it lost, and is disconnected. */
+/* The queue is full: every pending line is dropped, the client is told how
+ * many events it lost, and is disconnected.  What the bufferevent holds
+ * (whole lines, the first maybe partly written) goes out first. */
 static void
 sock_client_overflow(struct sock_client *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t keep = 0, dropped = 1;
-	char *line, *partial = NULL;
+	size_t dropped = sock_client_drop_pending(c) + 1;
+	char *line;
 
-	if (c->nlens > 0 && c->head_sent > 0) {
-		keep = c->lens[c->head] - c->head_sent;
-		partial = xmalloc(keep);
-		evbuffer_remove(out, partial, keep);
-		dropped += c->nlens - 1;
-	} else
-		dropped += c->nlens;
-	evbuffer_remove_cb(out, sock_client_drained, c);
-	evbuffer_drain(out, evbuffer_get_length(out));
-	if (partial != NULL)
-		evbuffer_add(out, partial, keep);
-	free(partial);
 	line = sockproto_overflow(dropped);
 	evbuffer_add(out, line, strlen(line));
 	free(line);
@@ -221,12 +226,13 @@ static void
 sock_client_send(struct sock_client *c, const char *line)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t len = strlen(line);
-	ssize_t n = 0;
+	size_t len = strlen(line), olen = evbuffer_get_length(out);
+	struct sock_line *l;
+	ssize_t n;
 
 	if (c->closing || c->dead)
 		return;
-	if (evbuffer_get_length(out) == 0) {
+	if (olen == 0 && TAILQ_EMPTY(&c->pending)) {
 		/* An error is left for the bufferevent to find and report. */
 		n = send(bufferevent_getfd(c->bev), line, len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -234,16 +240,24 @@ sock_client_send(struct sock_client *c, const char *line)
 			return;
 		if (n < 0)
 			n = 0;
+		/* One line always fits in an empty queue. */
+		evbuffer_add(out, line + n, len - (size_t)n);
+		return;
 	}
-	if (n == 0 && evbuffer_get_length(out) + len > c->s->queue_max) {
+	if (olen + c->pending_bytes + len > c->s->queue_max) {
 		sock_client_overflow(c);
 		return;
 	}
-	sock_client_track(c, len);
-	/* Part sent: the queue was empty, so this line is its head. */
-	if (n > 0)
-		c->head_sent = (size_t)n;
-	evbuffer_add(out, line + n, len - (size_t)n);
+	if (TAILQ_EMPTY(&c->pending) && olen < sock_chunk(c->s)) {
+		evbuffer_add(out, line, len);
+		return;
+	}
+	l = xmalloc(sizeof(*l));
+	l->text = xstrdup(line);
+	l->len = len;
+	TAILQ_INSERT_TAIL(&c->pending, l, entry);
+	c->npending++;
+	c->pending_bytes += len;
 }
 
 static void
@@ -368,7 +382,9 @@ sock_client_written(struct bufferevent *bev, void *arg)
 {
 	struct sock_client *c = arg;
 
-	if (c->closing)
+	sock_client_fill(c);
+	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) ==
+	    0)
 		sock_client_kill(c, "closed");
 }
 
@@ -449,14 +465,13 @@ sock_accept(struct evconnlistener *l, evutil_socket_t fd,
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	c->id = ++s->next_id;
+	TAILQ_INIT(&c->pending);
 	sockproto_sub_all(&c->sub);
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
 		fatalx("libevent: cannot create a socket client buffer");
 	bufferevent_setcb(c->bev, sock_client_read, sock_client_written,
 	    sock_client_event, c);
-	evbuffer_add_cb(bufferevent_get_output(c->bev), sock_client_drained,
-	    c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);
 	s->nclients++;
