@@ -27,7 +27,7 @@ for round in $(seq 200); do
 	done >>"$T/sent"
 	grep -q 'socket client 1: output queue over' "$T/daemon.log" && break
 done
-wait_log 'socket client 1: output queue over 65536 bytes (the client does not read); dropped [0-9]* event(s), disconnecting'
+wait_log 'socket client 1: output queue over 65536 bytes with state events merged (the client reads too slowly); dropped [0-9]* event(s), disconnecting'
 dropped=$(sed -n 's/.*; dropped \([0-9]*\) event(s), disconnecting$/\1/p' "$T/log.match")
 # The change that overflowed the queue is the last one logged before.
 last=$(sed -n 's/.*: change in \(r[0-9]*x[0-9]*\): .*/\1/p; /output queue over/q' "$T/daemon.log" | tail -n 1)
