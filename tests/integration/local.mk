@@ -50,4 +50,5 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
 INTEGRATION_TESTS += \
 	tests/integration/socket-overflow-lines.sh \
-	tests/integration/socket-slow-reader.sh
+	tests/integration/socket-slow-reader.sh \
+	tests/integration/bus-private.sh
