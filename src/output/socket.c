@@ -103,6 +103,7 @@ struct sock {
 	struct event *reaper;
 };
 
+/* Milliseconds on a clock that no wall-clock change moves. */
 static int64_t
 sock_now_ms(void)
 {
@@ -112,6 +113,7 @@ sock_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* l must be out of its queue and index. */
 static void
 sock_line_free(struct sock_line *l)
 {
@@ -183,6 +185,7 @@ sock_client_kill(struct sock_client *c, const char *why)
 	event_active(c->s->reaper, EV_TIMEOUT, 0);
 }
 
+/* (Re)starts c's timer: ms from now. */
 static void
 sock_client_arm(struct sock_client *c, int64_t ms)
 {
@@ -226,6 +229,7 @@ sock_chunk(const struct sock *s)
 	    SOCK_CHUNK_MAX;
 }
 
+/* Of an index key; any spread will do, the chains are compared in full. */
 static uint32_t
 sock_key_hash(const char *key)
 {
@@ -238,6 +242,7 @@ sock_key_hash(const char *key)
 	return h;
 }
 
+/* Puts l in its bucket; the table must be there. */
 static void
 sock_index_file(struct sock_client *c, struct sock_line *l)
 {
@@ -265,6 +270,7 @@ sock_index_add(struct sock_client *c, struct sock_line *l)
 			sock_index_file(c, p);
 }
 
+/* l must be indexed. */
 static void
 sock_index_remove(struct sock_client *c, struct sock_line *l)
 {
@@ -276,6 +282,7 @@ sock_index_remove(struct sock_client *c, struct sock_line *l)
 	c->nkeyed--;
 }
 
+/* The pending state event of that key, NULL when none. */
 static struct sock_line *
 sock_index_find(const struct sock_client *c, const char *key, uint32_t hash)
 {
@@ -329,6 +336,7 @@ sock_client_drop(struct sock_client *c, size_t lost, const char *why)
 	sock_client_close(c);
 }
 
+/* The output waiting for c is over socket_queue, merged as it is. */
 static void
 sock_client_full(struct sock_client *c, size_t lost)
 {
@@ -379,6 +387,8 @@ sock_client_moved(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 		c->progress_ms = sock_now_ms();
 }
 
+/* Sets every {Type: state} of from in to (a newer state replaces an older
+ * one); from is borrowed and may be NULL. */
 static void
 sock_changed_add(struct json_object *to, struct json_object *from)
 {
