@@ -108,6 +108,8 @@ struct config {
 	unsigned socket_mode;	/* default 0600, 0660 with socket_group */
 	char *socket_group;	/* NULL: the daemon's group */
 	size_t socket_queue;	/* per-client output bound, default 256 KiB */
+	uint64_t socket_stall_ms;	/* a client reading none of its output
+					 * this long is dropped, default 30 s */
 	unsigned max_clients;	/* control socket clients at once, default 64 */
 	enum config_dbus dbus;	/* default auto */
 	struct config_notify notify;

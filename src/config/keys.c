@@ -54,6 +54,7 @@ enum key_id {
 	K_SOCKET_MODE,
 	K_SOCKET_GROUP,
 	K_SOCKET_QUEUE,
+	K_SOCKET_STALL,
 	K_MAX_CLIENTS,
 	K_DBUS,
 	K_ENABLED,
@@ -99,6 +100,7 @@ static const struct {
 	[K_SOCKET_MODE] = { "socket_mode", IN_DAEMON },
 	[K_SOCKET_GROUP] = { "socket_group", IN_DAEMON },
 	[K_SOCKET_QUEUE] = { "socket_queue", IN_DAEMON },
+	[K_SOCKET_STALL] = { "socket_stall", IN_DAEMON },
 	[K_MAX_CLIENTS] = { "max_clients", IN_DAEMON },
 	[K_DBUS] = { "dbus", IN_DAEMON },
 	[K_ENABLED] = { "enabled", IN_NOTIFY },
@@ -441,6 +443,14 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 		else
 			cfg->socket_queue = n;
 	}
+	if ((v = ks->val[K_SOCKET_STALL]) != NULL) {
+		if (config_parse_duration(v, &u) == -1 || u < 1000)
+			parser_error(p, ks->line[K_SOCKET_STALL], "invalid "
+			    "socket_stall '%s': use a duration of at least 1s, "
+			    "such as 30s", v);
+		else
+			cfg->socket_stall_ms = u;
+	}
 	if ((v = ks->val[K_MAX_CLIENTS]) != NULL) {
 		if ((rest = value_digits(v, CONFIG_MAX_CLIENTS, &u)) ==
 		    NULL || *rest != '\0' || u < 1)
@@ -715,6 +725,7 @@ config_build(struct parser *p)
 	tuning_defaults(&cfg->defaults);
 	cfg->socket_mode = 0600;
 	cfg->socket_queue = 256 * 1024;
+	cfg->socket_stall_ms = 30 * 1000;
 	cfg->max_clients = 64;
 	notify_defaults(&cfg->notify);
 	TAILQ_INIT(&cfg->accounts);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "config/config.h"
+#include "config/values.h"
 #include "daemon/daemon.h"
 #include "output/outputs.h"
 #include "output/sockauth.h"
@@ -32,8 +34,28 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-/* How long a client being dropped gets to take its last lines. */
+/* How long a client being dropped may read nothing before it is cut off. */
 #define SOCK_CLOSE_GRACE_MS	1000
+/* The most of a client's output handed to its bufferevent at once.  Lines
+ * there can only be written (libevent freezes the front of a bufferevent's
+ * output buffer: nothing can be taken back out), so the rest waits in our
+ * own queue of whole lines, where state events can be merged and an
+ * overflow can drop lines. */
+#define SOCK_CHUNK_MAX		(16 * 1024)
+
+/* A line waiting for room in a client's bufferevent.  A state event keeps
+ * what merging needs: for a client that falls behind only the newest state
+ * of each (account, accountId, type) matters. */
+struct sock_line {
+	TAILQ_ENTRY(sock_line) entry;
+	char *text;		/* ends in '\n' */
+	size_t len;
+	char *key;		/* state events: "account\naccountId", else NULL */
+	uint32_t hash;		/* of key */
+	struct sock_line *hnext;	/* in its bucket of the client's index */
+	struct json_object *changed;	/* state events: {Type: state} */
+};
+TAILQ_HEAD(sock_lines, sock_line);
 
 struct sock_client {
 	TAILQ_ENTRY(sock_client) entry;
@@ -44,11 +66,17 @@ struct sock_client {
 	bool discarding;	/* inside a line that is too long */
 	bool closing;		/* no more input or events; freed once flushed */
 	bool dead;		/* waiting for the reaper */
-	struct event *grace;
-	/* Lengths of the lines still (partly) in the output queue, oldest
-	 * first, so that an overflow can drop whole lines and count them. */
-	size_t *lens;
-	size_t nlens, caplens, head, head_sent;
+	/* While output waits: fires when the client has taken none of it for
+	 * socket_stall (SOCK_CLOSE_GRACE_MS once closing). */
+	struct event *timer;
+	int64_t progress_ms;	/* output last taken, or began to wait */
+	/* Whole lines behind what the bufferevent holds, oldest first, and
+	 * the state events among them by key (a table of nbuckets, a power
+	 * of two, chained through hnext). */
+	struct sock_lines pending;
+	size_t npending, pending_bytes;
+	struct sock_line **buckets;
+	size_t nbuckets, nkeyed;
 };
 TAILQ_HEAD(sock_clients, sock_client);
 
@@ -59,6 +87,7 @@ struct sock {
 	char *path;		/* the file we created, removed on exit */
 	ino_t ino;
 	size_t queue_max;
+	uint64_t stall_ms;
 	unsigned max_clients;
 	unsigned nclients;	/* in clients */
 	unsigned long refused_full;	/* in this burst at max_clients */
@@ -74,14 +103,51 @@ struct sock {
 	struct event *reaper;
 };
 
+/* Milliseconds on a clock that no wall-clock change moves. */
+static int64_t
+sock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* l must be out of its queue and index. */
+static void
+sock_line_free(struct sock_line *l)
+{
+	free(l->text);
+	free(l->key);
+	json_object_put(l->changed);
+	free(l);
+}
+
+/* Frees the lines c has not handed to its bufferevent; their number. */
+static size_t
+sock_client_drop_pending(struct sock_client *c)
+{
+	struct sock_line *l;
+	size_t n = c->npending;
+
+	while ((l = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, l, entry);
+		sock_line_free(l);
+	}
+	c->npending = c->pending_bytes = 0;
+	free(c->buckets);
+	c->buckets = NULL;
+	c->nbuckets = c->nkeyed = 0;
+	return n;
+}
+
 static void
 sock_client_free(struct sock_client *c)
 {
 	bufferevent_free(c->bev);
-	if (c->grace != NULL)
-		event_free(c->grace);
+	event_free(c->timer);
 	sockproto_sub_clear(&c->sub);
-	free(c->lens);
+	sock_client_drop_pending(c);
 	free(c);
 }
 
@@ -106,6 +172,7 @@ sock_client_kill(struct sock_client *c, const char *why)
 	log_debug("socket client %u: %s", c->id, why);
 	c->dead = true;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	evtimer_del(c->timer);
 	TAILQ_REMOVE(&c->s->clients, c, entry);
 	c->s->nclients--;
 	if (c->s->refused_full > 0 && c->s->nclients < c->s->max_clients) {
@@ -118,115 +185,261 @@ sock_client_kill(struct sock_client *c, const char *why)
 	event_active(c->s->reaper, EV_TIMEOUT, 0);
 }
 
+/* (Re)starts c's timer: ms from now. */
 static void
-sock_client_grace(evutil_socket_t fd, short what, void *arg)
+sock_client_arm(struct sock_client *c, int64_t ms)
 {
-	sock_client_kill(arg, "dropped");
+	struct timeval tv = { ms / 1000, ms % 1000 * 1000 };
+
+	evtimer_add(c->timer, &tv);
 }
 
-/* Stops reading; the client goes once its output is written (or after a
- * short grace when it does not read it). */
+/* Output began to wait for c: its clock of progress starts. */
+static void
+sock_client_waiting(struct sock_client *c)
+{
+	c->progress_ms = sock_now_ms();
+	if (!evtimer_pending(c->timer, NULL))
+		sock_client_arm(c, (int64_t)c->s->stall_ms);
+}
+
+/* Stops reading; the client goes once its output is written, or once it
+ * has taken none of it for a short grace. */
 static void
 sock_client_close(struct sock_client *c)
 {
-	struct timeval tv = { 0, SOCK_CLOSE_GRACE_MS * 1000 };
-
 	if (c->closing)
 		return;
 	c->closing = true;
 	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 &&
+	    TAILQ_EMPTY(&c->pending)) {
 		sock_client_kill(c, "closed");
 		return;
 	}
-	if ((c->grace = evtimer_new(c->s->base, sock_client_grace, c)) == NULL)
-		fatalx("libevent: cannot create a socket client timer");
-	evtimer_add(c->grace, &tv);
+	c->progress_ms = sock_now_ms();
+	sock_client_arm(c, SOCK_CLOSE_GRACE_MS);
 }
 
-/* Follows the output queue as the kernel takes bytes from it. */
-static void
-sock_client_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-    void *arg)
+/* How much of its output a client's bufferevent may hold. */
+static size_t
+sock_chunk(const struct sock *s)
 {
-	struct sock_client *c = arg;
-	size_t n = info->n_deleted;
-
-	while (n > 0 && c->nlens > 0) {
-		size_t left = c->lens[c->head] - c->head_sent;
-
-		if (n < left) {
-			c->head_sent += n;
-			return;
-		}
-		n -= left;
-		c->head_sent = 0;
-		c->head = (c->head + 1) % c->caplens;
-		c->nlens--;
-	}
+	return s->queue_max / 4 < SOCK_CHUNK_MAX ? s->queue_max / 4 :
+	    SOCK_CHUNK_MAX;
 }
 
-static void
-sock_client_track(struct sock_client *c, size_t len)
+/* Of an index key; any spread will do, the chains are compared in full. */
+static uint32_t
+sock_key_hash(const char *key)
 {
-	if (c->nlens == c->caplens) {
-		size_t cap = c->caplens ? c->caplens * 2 : 64;
-		size_t *v = xcalloc(cap, sizeof(*v));
+	uint32_t h = 2166136261u;	/* FNV-1a */
 
-		for (size_t i = 0; i < c->nlens; i++)
-			v[i] = c->lens[(c->head + i) % c->caplens];
-		free(c->lens);
-		c->lens = v;
-		c->caplens = cap;
-		c->head = 0;
+	for (; *key != '\0'; key++) {
+		h ^= (unsigned char)*key;
+		h *= 16777619u;
 	}
-	c->lens[(c->head + c->nlens) % c->caplens] = len;
-	c->nlens++;
+	return h;
 }
 
-/* The queue is full: every line not yet started is dropped, the client is
- * told how many events it lost, and is disconnected. */
+/* Puts l in its bucket; the table must be there. */
 static void
-sock_client_overflow(struct sock_client *c)
+sock_index_file(struct sock_client *c, struct sock_line *l)
+{
+	size_t i = l->hash & (c->nbuckets - 1);
+
+	l->hnext = c->buckets[i];
+	c->buckets[i] = l;
+}
+
+/* Indexes l, already pending; the table doubles to keep chains short. */
+static void
+sock_index_add(struct sock_client *c, struct sock_line *l)
+{
+	struct sock_line *p;
+
+	if (++c->nkeyed <= c->nbuckets) {
+		sock_index_file(c, l);
+		return;
+	}
+	free(c->buckets);
+	c->nbuckets = c->nbuckets != 0 ? c->nbuckets * 2 : 16;
+	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
+	TAILQ_FOREACH(p, &c->pending, entry)
+		if (p->key != NULL)
+			sock_index_file(c, p);
+}
+
+/* l must be indexed. */
+static void
+sock_index_remove(struct sock_client *c, struct sock_line *l)
+{
+	struct sock_line **pp = &c->buckets[l->hash & (c->nbuckets - 1)];
+
+	while (*pp != l)
+		pp = &(*pp)->hnext;
+	*pp = l->hnext;
+	c->nkeyed--;
+}
+
+/* The pending state event of that key, NULL when none. */
+static struct sock_line *
+sock_index_find(const struct sock_client *c, const char *key, uint32_t hash)
+{
+	struct sock_line *l;
+
+	if (c->nbuckets == 0)
+		return NULL;
+	for (l = c->buckets[hash & (c->nbuckets - 1)]; l != NULL;
+	    l = l->hnext)
+		if (l->hash == hash && strcmp(l->key, key) == 0)
+			return l;
+	return NULL;
+}
+
+/* Moves pending lines into the bufferevent while it has room. */
+static void
+sock_client_fill(struct sock_client *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t keep = 0, dropped = 1;
-	char *line, *partial = NULL;
+	size_t chunk = sock_chunk(c->s);
+	struct sock_line *l;
 
-	if (c->nlens > 0 && c->head_sent > 0) {
-		keep = c->lens[c->head] - c->head_sent;
-		partial = xmalloc(keep);
-		evbuffer_remove(out, partial, keep);
-		dropped += c->nlens - 1;
-	} else
-		dropped += c->nlens;
-	evbuffer_remove_cb(out, sock_client_drained, c);
-	evbuffer_drain(out, evbuffer_get_length(out));
-	if (partial != NULL)
-		evbuffer_add(out, partial, keep);
-	free(partial);
+	while (evbuffer_get_length(out) < chunk &&
+	    (l = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, l, entry);
+		if (l->key != NULL)
+			sock_index_remove(c, l);
+		c->npending--;
+		c->pending_bytes -= l->len;
+		evbuffer_add(out, l->text, l->len);
+		sock_line_free(l);
+	}
+}
+
+/* Every pending line is dropped, the client is told how many events it
+ * lost (lost: those that never got in, added), and is disconnected.  What
+ * the bufferevent holds (whole lines, the first maybe partly written) goes
+ * out first. */
+static void
+sock_client_drop(struct sock_client *c, size_t lost, const char *why)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t dropped = sock_client_drop_pending(c) + lost;
+	char *line;
+
 	line = sockproto_overflow(dropped);
 	evbuffer_add(out, line, strlen(line));
 	free(line);
-	log_warnx("socket client %u: output queue over %zu bytes (the client "
-	    "does not read); dropped %zu event(s), disconnecting", c->id,
-	    c->s->queue_max, dropped);
+	log_warnx("socket client %u: %s; dropped %zu event(s), "
+	    "disconnecting", c->id, why, dropped);
 	sock_client_close(c);
 }
 
-/* Queues one line for c, within the bound; takes nothing.  A client with
- * nothing queued gets the line at once: leaving it to the bufferevent would
- * cost a turn of the loop (and two epoll_ctl) on every event's latency. */
+/* The output waiting for c is over socket_queue, merged as it is. */
 static void
-sock_client_send(struct sock_client *c, const char *line)
+sock_client_full(struct sock_client *c, size_t lost)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "output queue over %zu bytes with state "
+	    "events merged (the client reads too slowly)", c->s->queue_max);
+	sock_client_drop(c, lost, why);
+}
+
+/* While output waits: a client that took none of it for the limit is
+ * dropped (closing: cut off). */
+static void
+sock_client_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct sock_client *c = arg;
+	int64_t limit = c->closing ? SOCK_CLOSE_GRACE_MS :
+	    (int64_t)c->s->stall_ms;
+	int64_t idle = sock_now_ms() - c->progress_ms;
+	char why[128], dur[32];
+
+	if (c->dead || (evbuffer_get_length(bufferevent_get_output(c->bev)) ==
+	    0 && TAILQ_EMPTY(&c->pending)))
+		return;
+	if (idle < limit) {
+		sock_client_arm(c, limit - idle);
+		return;
+	}
+	if (c->closing) {
+		sock_client_kill(c, "dropped");
+		return;
+	}
+	value_format_ms(c->s->stall_ms, dur, sizeof(dur));
+	snprintf(why, sizeof(why), "read nothing for %s while output waited "
+	    "(the client does not read)", dur);
+	sock_client_drop(c, 0, why);
+}
+
+/* The bufferevent wrote some of c's output to the socket: progress (only
+ * its writes take bytes from the front of the buffer). */
+static void
+sock_client_moved(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct sock_client *c = arg;
+
+	if (info->n_deleted > 0)
+		c->progress_ms = sock_now_ms();
+}
+
+/* Sets every {Type: state} of from in to (a newer state replaces an older
+ * one); from is borrowed and may be NULL. */
+static void
+sock_changed_add(struct json_object *to, struct json_object *from)
+{
+	if (from == NULL || !json_object_is_type(from, json_type_object))
+		return;
+	json_object_object_foreach(from, type, state)
+		json_object_object_add(to, type, json_object_get(state));
+}
+
+/* Merges ev into l, the pending state event for the same account and
+ * accountId, which moves to the end of the queue: the client learns the
+ * newest state of every type either changed, with ev's pushState, reason
+ * and time. */
+static void
+sock_client_merge(struct sock_client *c, struct sock_line *l,
+    const struct push_event *ev)
+{
+	struct json_object *merged = json_object_new_object();
+	struct push_event m = *ev;
+
+	sock_changed_add(merged, l->changed);
+	sock_changed_add(merged, ev->changed);
+	json_object_put(l->changed);
+	l->changed = m.changed = merged;
+	c->pending_bytes -= l->len;
+	free(l->text);
+	l->text = sockproto_state(&m, time(NULL));
+	l->len = strlen(l->text);
+	c->pending_bytes += l->len;
+	TAILQ_REMOVE(&c->pending, l, entry);
+	TAILQ_INSERT_TAIL(&c->pending, l, entry);
+}
+
+/* Queues one line for c, within the bound; takes nothing.  ev: the state
+ * event line is, NULL for any other line.  A client with nothing queued
+ * gets the line at once: leaving it to the bufferevent would cost a turn
+ * of the loop (and two epoll_ctl) on every event's latency. */
+static void
+sock_client_send(struct sock_client *c, const char *line,
+    const struct push_event *ev)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t len = strlen(line);
-	ssize_t n = 0;
+	size_t len = strlen(line), olen = evbuffer_get_length(out);
+	struct sock_line *l;
+	char *key = NULL;
+	uint32_t hash = 0;
+	ssize_t n;
 
 	if (c->closing || c->dead)
 		return;
-	if (evbuffer_get_length(out) == 0) {
+	if (olen == 0 && TAILQ_EMPTY(&c->pending)) {
 		/* An error is left for the bufferevent to find and report. */
 		n = send(bufferevent_getfd(c->bev), line, len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -234,16 +447,44 @@ sock_client_send(struct sock_client *c, const char *line)
 			return;
 		if (n < 0)
 			n = 0;
-	}
-	if (n == 0 && evbuffer_get_length(out) + len > c->s->queue_max) {
-		sock_client_overflow(c);
+		/* One line always fits in an empty queue. */
+		evbuffer_add(out, line + n, len - (size_t)n);
+		sock_client_waiting(c);
 		return;
 	}
-	sock_client_track(c, len);
-	/* Part sent: the queue was empty, so this line is its head. */
-	if (n > 0)
-		c->head_sent = (size_t)n;
-	evbuffer_add(out, line + n, len - (size_t)n);
+	if (ev != NULL) {
+		xasprintf(&key, "%s\n%s", ev->account, ev->account_id);
+		hash = sock_key_hash(key);
+		if ((l = sock_index_find(c, key, hash)) != NULL) {
+			free(key);
+			sock_client_merge(c, l, ev);
+			if (olen + c->pending_bytes > c->s->queue_max)
+				sock_client_full(c, 0);
+			return;
+		}
+	}
+	if (olen + c->pending_bytes + len > c->s->queue_max) {
+		free(key);
+		sock_client_full(c, 1);
+		return;
+	}
+	if (TAILQ_EMPTY(&c->pending) && olen < sock_chunk(c->s)) {
+		free(key);
+		evbuffer_add(out, line, len);
+		return;
+	}
+	l = xcalloc(1, sizeof(*l));
+	l->text = xstrdup(line);
+	l->len = len;
+	TAILQ_INSERT_TAIL(&c->pending, l, entry);
+	c->npending++;
+	c->pending_bytes += len;
+	if (key != NULL) {
+		l->key = key;
+		l->hash = hash;
+		l->changed = json_object_get(ev->changed);
+		sock_index_add(c, l);
+	}
 }
 
 static void
@@ -285,7 +526,7 @@ sock_client_command(struct sock_client *c, const char *line, size_t len)
 	char *reply = NULL;
 
 	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
-		sock_client_send(c, reply);
+		sock_client_send(c, reply, NULL);
 		free(reply);
 		return;
 	}
@@ -318,7 +559,7 @@ sock_client_command(struct sock_client *c, const char *line, size_t len)
 			reply = sockproto_ok(cmd.cmd);
 		break;
 	}
-	sock_client_send(c, reply);
+	sock_client_send(c, reply, NULL);
 	free(reply);
 	sockcmd_clear(&cmd);
 }
@@ -368,7 +609,9 @@ sock_client_written(struct bufferevent *bev, void *arg)
 {
 	struct sock_client *c = arg;
 
-	if (c->closing)
+	sock_client_fill(c);
+	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) ==
+	    0)
 		sock_client_kill(c, "closed");
 }
 
@@ -449,14 +692,16 @@ sock_accept(struct evconnlistener *l, evutil_socket_t fd,
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	c->id = ++s->next_id;
+	TAILQ_INIT(&c->pending);
 	sockproto_sub_all(&c->sub);
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
 		fatalx("libevent: cannot create a socket client buffer");
 	bufferevent_setcb(c->bev, sock_client_read, sock_client_written,
 	    sock_client_event, c);
-	evbuffer_add_cb(bufferevent_get_output(c->bev), sock_client_drained,
-	    c);
+	evbuffer_add_cb(bufferevent_get_output(c->bev), sock_client_moved, c);
+	if ((c->timer = evtimer_new(s->base, sock_client_timer, c)) == NULL)
+		fatalx("libevent: cannot create a socket client timer");
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);
 	s->nclients++;
@@ -630,6 +875,7 @@ sock_new(struct event_base *base, const struct config *cfg, struct daemon *d)
 	s->base = base;
 	s->daemon = d;
 	s->queue_max = cfg->socket_queue;
+	s->stall_ms = cfg->socket_stall_ms;
 	s->max_clients = cfg->max_clients;
 	TAILQ_INIT(&s->clients);
 	TAILQ_INIT(&s->dead);
@@ -662,6 +908,7 @@ void
 sock_set_config(struct sock *s, const struct config *cfg)
 {
 	s->queue_max = cfg->socket_queue;
+	s->stall_ms = cfg->socket_stall_ms;
 	s->max_clients = cfg->max_clients;
 	if (s->path != NULL && (cfg->socket_path == NULL ||
 	    strcmp(cfg->socket_path, s->path) != 0))
@@ -713,7 +960,7 @@ sock_state(struct sock *s, const struct push_event *ev)
 			continue;
 		if (line == NULL)
 			line = sockproto_state(ev, time(NULL));
-		sock_client_send(c, line);
+		sock_client_send(c, line, ev);
 	}
 	free(line);
 }
@@ -735,7 +982,7 @@ sock_connection(struct sock *s, struct account *a)
 			    account_status_name(st), account_retry_in(a),
 			    st == ACCOUNT_BACKOFF || st == ACCOUNT_AUTH_FAILED ||
 			    st == ACCOUNT_DISABLED, account_error(a));
-		sock_client_send(c, line);
+		sock_client_send(c, line, NULL);
 	}
 	free(line);
 }

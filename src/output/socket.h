@@ -21,12 +21,15 @@ struct sock;
  * configured, an object that does nothing. */
 struct sock *sock_new(struct event_base *, const struct config *,
     struct daemon *);
-/* After a reload: the queue bound and max_clients apply at once, a new
- * path, socket_mode or socket_group only after a restart (logged). */
+/* After a reload: the queue bound, socket_stall and max_clients apply at
+ * once, a new path, socket_mode or socket_group only after a restart
+ * (logged). */
 void sock_set_config(struct sock *, const struct config *);
 /* Closes every client and removes the socket file it created. */
 void sock_free(struct sock *);
 
+/* To every client subscribed; for a client that has fallen behind, merged
+ * with the state event waiting for the same account and accountId. */
 void sock_state(struct sock *, const struct push_event *);
 void sock_connection(struct sock *, struct account *);
 

@@ -57,3 +57,7 @@ INTEGRATION_TESTS += \
 	tests/integration/es-content-type.sh \
 	tests/integration/refresh-limit.sh \
 	tests/integration/notify-bound.sh
+INTEGRATION_TESTS += \
+	tests/integration/socket-overflow-lines.sh \
+	tests/integration/socket-slow-reader.sh \
+	tests/integration/bus-private.sh

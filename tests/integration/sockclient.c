@@ -1,9 +1,10 @@
 /*
  * A raw control-socket client for the integration tests:
- *   sockclient [-n N] [-r] SOCKET
+ *   sockclient [-n N] [-r] [-s MS] SOCKET
  * sends its stdin to the socket as it comes and prints what the daemon sends;
  * exits after N lines received (-n), or when the daemon closes the
- * connection.  -r never reads from the socket (a stuck client): it holds the
+ * connection.  -s reads slowly: at most 4096 bytes at a time, then sleeps MS
+ * milliseconds.  -r never reads from the socket (a stuck client): it holds the
  * connection until its stdin ends, then prints "eof" or "open" depending on
  * whether the daemon has closed it meanwhile.  A daemon that closes the
  * connection before taking stdin (a refused client) is still read.
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -27,17 +29,25 @@ main(int argc, char *argv[])
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct pollfd pfd[2];
 	char buf[65536];
-	long want = -1, got = 0;
+	struct timespec pause = { 0, 0 };
+	long want = -1, got = 0, ms;
+	size_t chunk = sizeof(buf);
 	int ch, fd, noread = 0, in_open = 1;
 	ssize_t n;
 
-	while ((ch = getopt(argc, argv, "n:r")) != -1)
+	while ((ch = getopt(argc, argv, "n:rs:")) != -1)
 		switch (ch) {
 		case 'n':
 			want = strtol(optarg, NULL, 10);
 			break;
 		case 'r':
 			noread = 1;
+			break;
+		case 's':
+			ms = strtol(optarg, NULL, 10);
+			pause.tv_sec = ms / 1000;
+			pause.tv_nsec = ms % 1000 * 1000000;
+			chunk = 4096;
 			break;
 		default:
 			return 2;
@@ -83,7 +93,7 @@ main(int argc, char *argv[])
 			}
 		}
 		if (pfd[1].revents) {
-			if ((n = read(fd, buf, sizeof(buf))) <= 0)
+			if ((n = read(fd, buf, chunk)) <= 0)
 				return 0;
 			for (ssize_t i = 0; i < n; i++) {
 				putchar(buf[i]);
@@ -93,6 +103,8 @@ main(int argc, char *argv[])
 						return 0;
 				}
 			}
+			if (pause.tv_sec != 0 || pause.tv_nsec != 0)
+				nanosleep(&pause, NULL);
 		}
 	}
 }

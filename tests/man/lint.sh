@@ -1,22 +1,36 @@
 #!/bin/bash
-# The manual pages: free of mandoc warnings (or groff's, without mandoc),
-# the examples in jmap-pushd.conf(5) accepted by --check-config, and every
-# key of the configuration parser documented there.
+# The manual pages: free of mandoc warnings and of groff's (-ww: every
+# warning, "can't break line" among them), the examples in jmap-pushd.conf(5)
+# accepted by --check-config, and every key of the configuration parser
+# documented there.
 set -eu
 : "${top_srcdir:?run through make check}"
 
 pages=$(ls "$top_srcdir"/man/*.[1-8])
+if ! command -v mandoc >/dev/null && ! command -v groff >/dev/null; then
+	echo "SKIP: neither mandoc nor groff is installed (packaging/install-deps installs both)"
+	exit 77
+fi
+out=
 # shellcheck disable=SC2086
 if command -v mandoc >/dev/null; then
 	# -W warning: style hints such as "referenced manual not found" name
 	# pages of other packages that need not be installed here.
 	out=$(mandoc -T lint -W warning $pages 2>&1 |
 	    grep -E ': (WARNING|ERROR|UNSUPP|BADARG):') || true
-elif command -v groff >/dev/null; then
-	out=$(for p in $pages; do groff -ww -z -mdoc "$p" 2>&1; done)
-else
-	echo "SKIP: neither mandoc nor groff is installed (packaging/install-deps installs mandoc)"
-	exit 77
+fi
+if command -v groff >/dev/null; then
+	# On a terminal, as man shows them, and on paper, groff's default
+	# device, when it is installed (groff-base has only terminals).
+	devices=utf8
+	! groff -Tps -z </dev/null >/dev/null 2>&1 || devices="$devices ps"
+	for p in $pages; do
+		for d in $devices; do
+			w=$(groff -ww -z -man -T"$d" "$p" 2>&1) || true
+			[ -z "$w" ] || out="$out${out:+
+}$w"
+		done
+	done
 fi
 if [ -n "$out" ]; then
 	printf '%s\n' "$out" >&2

@@ -173,8 +173,10 @@ control_change(struct ts_server *s, struct lws *wsi)
 	char buf[64], msg[128];
 	const char *name;
 	int account, type, rv;
+	long count;
 
-	if ((account = control_account(s, wsi, &rv)) == -1)
+	if ((account = control_account(s, wsi, &rv)) == -1 ||
+	    control_arg_long(wsi, "count", 1, 100000, 1, &count, &rv) == -1)
 		return rv;
 	if ((name = control_arg(wsi, "type", buf, sizeof(buf))) == NULL)
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
@@ -184,7 +186,8 @@ control_change(struct ts_server *s, struct lws *wsi)
 		    name);
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
 	}
-	control_bump(s, account, 1u << type);
+	for (long i = 0; i < count; i++)
+		control_bump(s, account, 1u << type);
 	return control_status(s, wsi);
 }
 

@@ -256,6 +256,7 @@ START_TEST(test_hook_defaults)
 	ck_assert(!h->on_start);
 	ck_assert_uint_eq(cfg->socket_mode, 0600);
 	ck_assert_uint_eq(cfg->socket_queue, 256 * 1024);
+	ck_assert_uint_eq(cfg->socket_stall_ms, 30000);
 	ck_assert_ptr_null(cfg->socket_group);
 	ck_assert_uint_eq(cfg->max_clients, 64);
 	config_free(cfg);
@@ -268,13 +269,15 @@ START_TEST(test_hook_and_socket_keys)
 	const struct config_hook	*h;
 
 	cfg = load_ok("[daemon]\nsocket = /run/x.sock\nsocket_mode = 0660\n"
-	    "socket_group = mail\nsocket_queue = 64k\n" ACCOUNT
+	    "socket_group = mail\nsocket_queue = 64k\nsocket_stall = 2s\n"
+	    ACCOUNT
 	    "[hook h]\nexec = /bin/echo 'a b' c\ndebounce = 0\n"
 	    "max_delay = 5s\ntimeout = 0\non_start = yes\n");
 	ck_assert_str_eq(cfg->socket_path, "/run/x.sock");
 	ck_assert_uint_eq(cfg->socket_mode, 0660);
 	ck_assert_str_eq(cfg->socket_group, "mail");
 	ck_assert_uint_eq(cfg->socket_queue, 64 * 1024);
+	ck_assert_uint_eq(cfg->socket_stall_ms, 2000);
 	h = TAILQ_FIRST(&cfg->hooks);
 	ck_assert_ptr_null(h->command);
 	ck_assert_str_eq(h->argv[0], "/bin/echo");
@@ -303,6 +306,12 @@ START_TEST(test_hook_and_socket_keys)
 	ck_assert_uint_eq(cfg->socket_mode, 0600);
 	ck_assert_uint_eq(cfg->max_clients, 10000);
 	config_free(cfg);
+	expect_error("[daemon]\nsocket_stall = 500ms\n" ACCOUNT,
+	    "test.conf:2: invalid socket_stall '500ms': use a duration of at "
+	    "least 1s, such as 30s");
+	expect_error("[daemon]\nsocket_stall = soon\n" ACCOUNT,
+	    "test.conf:2: invalid socket_stall 'soon': use a duration of at "
+	    "least 1s, such as 30s");
 	expect_errors("[daemon]\nmax_clients = 0\n" ACCOUNT,
 	    (const char *const[]){
 	    "test.conf:2: invalid max_clients '0': use a number from 1 to "
