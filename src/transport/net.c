@@ -170,6 +170,7 @@ net_new(struct event_base *base)
 	struct net *net = xcalloc(1, sizeof(*net));
 	struct lws_context_creation_info info;
 	void *loops[1];
+	const char *hosts;
 	int lws_levels = LLL_ERR | LLL_WARN;
 
 	event_set_log_callback(net_event_log);
@@ -193,8 +194,16 @@ net_new(struct event_base *base)
 		net->dns = evdns_base_new(base, 0);
 		if (net->dns == NULL)
 			fatalx("libevent: cannot create a DNS resolver");
-		evdns_base_load_hosts(net->dns, NULL);
+		/* NULL would load only libevent's built-in localhost. */
+		if (evdns_base_load_hosts(net->dns, "/etc/hosts") == -1)
+			log_warnx("dns: cannot read /etc/hosts");
 	}
+	/* More names, after those of /etc/hosts: the test suite gives one
+	 * name several loopback addresses this way. */
+	if ((hosts = getenv("JMAP_PUSHD_HOSTS")) != NULL && *hosts != '\0' &&
+	    evdns_base_load_hosts(net->dns, hosts) == -1)
+		log_warnx("dns: cannot read %s (named by JMAP_PUSHD_HOSTS); "
+		    "fix the path or unset the variable", hosts);
 
 	/* libevent's defaults (5 s, 3 tries) leave an account silent for
 	 * 15 s when a resolver is unreachable. */
