@@ -85,3 +85,7 @@ tests_unit_check_sockauth_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_ws_SOURCES = tests/unit/check_ws.c
 tests_unit_check_ws_LDADD = $(UNIT_LDADD)
 tests_unit_check_ws_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_dial
+tests_unit_check_dial_SOURCES = tests/unit/check_dial.c
+tests_unit_check_dial_LDADD = $(UNIT_LDADD)
+tests_unit_check_dial_CFLAGS = $(UNIT_CFLAGS)
