@@ -1,6 +1,7 @@
 #include "autoconf.h"
 
 #include <sys/queue.h>
+#include <sys/time.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -57,28 +58,34 @@ struct net_resolve {
 struct net_attempt {
 	enum net_conn_kind kind;	/* NET_CONN_ATTEMPT; first */
 	struct net_dial *dial;		/* NULL once abandoned */
-	LIST_ENTRY(net_attempt) entry;	/* while dial is set */
+	LIST_ENTRY(net_attempt) entry;	/* in race->attempts */
 	struct lws *wsi;
-	size_t index;			/* into dial->addrs */
+	size_t index;			/* into dial->race->addrs */
+	struct timeval started;
 	bool over;			/* its failure was counted */
 	bool connecting;		/* in lws_client_connect_via_info() */
 	bool released;			/* lws let go of it, or it won */
+};
+
+/* What a dial needs while addresses are being tried; freed when it is
+ * over, so that a connection that won keeps only the small net_dial. */
+struct net_race {
+	struct dial_addrs addrs;
+	struct dial plan;
+	LIST_HEAD(, net_attempt) attempts;
+	size_t failures;		/* attempts over, not yet stepped */
+	size_t last;			/* the address tried last */
+	char why[512];			/* "ADDRESS: reason; ..." */
 };
 
 struct net_dial {
 	struct net *net;
 	struct net_target t;		/* pointers borrowed */
 	struct lws_vhost *vh;
-	struct dial_addrs addrs;
-	struct dial plan;
-	LIST_HEAD(, net_attempt) attempts;
+	struct net_race *race;		/* NULL once won, given up, stopped */
 	struct event *delay;		/* the connection attempt delay */
 	struct event *step;		/* start, failures: off lws */
-	size_t failures;		/* attempts over, not yet stepped */
-	size_t last;			/* the address tried last */
 	bool begun;
-	bool done;			/* won, given up, or stopped */
-	char why[512];			/* "ADDRESS: reason; ..." */
 };
 
 /* Where a connection's last TLS alert is kept: lws reports a failed
@@ -357,20 +364,22 @@ net_attempt_free(struct net_attempt *a)
 /* Counts a's failure once, and lets the dial try the next address from a
  * fresh loop turn (never from inside lws).  Nothing for an abandoned one. */
 static void
-net_attempt_over(struct net_attempt *a, const char *reason, size_t len)
+net_attempt_over(struct net_attempt *a, const char *reason)
 {
 	struct net_dial *d = a->dial;
+	struct net_race *r;
 	size_t used;
 
 	if (d == NULL || a->over)
 		return;
+	r = d->race;
 	a->over = true;
-	log_debug("%s: %s: %.*s", d->t.log_prefix, d->addrs.addr[a->index],
-	    (int)len, reason);
-	used = strlen(d->why);
-	snprintf(d->why + used, sizeof(d->why) - used, "%s%s: %.*s",
-	    used > 0 ? "; " : "", d->addrs.addr[a->index], (int)len, reason);
-	d->failures++;
+	log_debug("%s: %s: %s", d->t.log_prefix, r->addrs.addr[a->index],
+	    reason);
+	used = strlen(r->why);
+	snprintf(r->why + used, sizeof(r->why) - used, "%s%s: %s",
+	    used > 0 ? "; " : "", r->addrs.addr[a->index], reason);
+	r->failures++;
 	event_active(d->step, EV_TIMEOUT, 0);
 }
 
@@ -382,7 +391,7 @@ net_attempt_won(struct net_attempt *a, struct lws *wsi)
 	struct net_dial *d = a->dial;
 
 	log_debug("%s: connected to %s", d->t.log_prefix,
-	    d->addrs.addr[a->index]);
+	    d->race->addrs.addr[a->index]);
 	LIST_REMOVE(a, entry);
 	a->dial = NULL;
 	a->released = true;
@@ -410,26 +419,34 @@ net_attempt_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		 * headers. */
 		return -1;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-		const char *why = in != NULL ? in : "connection failed";
-		size_t whylen = in != NULL ? strnlen(in, len) : strlen(why);
+		const char *lws_why = in != NULL ? in : "connection failed";
+		int lws_len = (int)strnlen(lws_why, in != NULL ? len : 32);
+		struct timeval now, took;
+		char why[160];
 		int fd = lws_get_socket_fd(wsi), e = 0;
 		socklen_t elen = sizeof(e);
 
-		/* lws says "closed before established" for a refused or
-		 * unreachable address; the socket still knows which. */
+		if (a->dial == NULL)
+			return 0;
+		/* lws says "closed before established" for an address that
+		 * refused, is unreachable, or never answered: the socket
+		 * knows the first two, the time tells the last. */
+		event_base_gettimeofday_cached(a->dial->net->base, &now);
+		timersub(&now, &a->started, &took);
 		if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e,
-		    &elen) == 0 && e != 0) {
-			why = strerror(e);
-			whylen = strlen(why);
-		}
-		net_attempt_over(a, why, whylen);
+		    &elen) == 0 && e != 0)
+			snprintf(why, sizeof(why), "%s", strerror(e));
+		else
+			snprintf(why, sizeof(why), "%.*s after %lld.%lds",
+			    lws_len, lws_why, (long long)took.tv_sec,
+			    (long)took.tv_usec / 100000);
+		net_attempt_over(a, why);
 		return 0;
 	}
 	case LWS_CALLBACK_WSI_DESTROY:
 		lws_set_opaque_user_data(wsi, NULL);
 		a->wsi = NULL;
-		net_attempt_over(a, "connection closed",
-		    strlen("connection closed"));
+		net_attempt_over(a, "connection closed");
 		a->released = true;
 		if (!a->connecting)
 			net_attempt_free(a);
@@ -445,6 +462,7 @@ static void
 net_attempt_start(struct net_dial *d, size_t i)
 {
 	const struct net_target *t = &d->t;
+	struct net_race *r = d->race;
 	struct net_attempt *a = xcalloc(1, sizeof(*a));
 	struct lws_client_connect_info ci;
 	struct lws *wsi;
@@ -453,8 +471,9 @@ net_attempt_start(struct net_dial *d, size_t i)
 	a->kind = NET_CONN_ATTEMPT;
 	a->dial = d;
 	a->index = i;
-	LIST_INSERT_HEAD(&d->attempts, a, entry);
-	d->last = i;
+	event_base_gettimeofday_cached(d->net->base, &a->started);
+	LIST_INSERT_HEAD(&r->attempts, a, entry);
+	r->last = i;
 
 	if (t->u->port == (t->u->tls ? 443 : 80))
 		snprintf(host, sizeof(host), "%s", t->u->host);
@@ -463,7 +482,7 @@ net_attempt_start(struct net_dial *d, size_t i)
 	memset(&ci, 0, sizeof(ci));
 	ci.context = d->net->ctx;
 	ci.vhost = d->vh;
-	ci.address = d->addrs.addr[i];
+	ci.address = r->addrs.addr[i];
 	ci.port = t->u->port;
 	ci.path = t->u->path;
 	ci.host = host;
@@ -489,14 +508,13 @@ net_attempt_start(struct net_dial *d, size_t i)
 	}
 
 	log_debug("%s: trying %s (address %zu of %zu)", t->log_prefix,
-	    d->addrs.addr[i], i + 1, d->addrs.n);
+	    r->addrs.addr[i], i + 1, r->addrs.n);
 	a->connecting = true;
 	wsi = lws_client_connect_via_info(&ci);
 	a->connecting = false;
 	/* lws returns NULL having run the error callback, or not. */
 	if (wsi == NULL)
-		net_attempt_over(a, "cannot start the connection",
-		    strlen("cannot start the connection"));
+		net_attempt_over(a, "cannot start the connection");
 	else if (a->dial == NULL && !a->released)
 		net_drop(d->net, wsi);
 	if (wsi == NULL || a->released)
@@ -507,12 +525,12 @@ net_attempt_start(struct net_dial *d, size_t i)
 static void
 net_dial_give_up(struct net_dial *d)
 {
-	char msg[sizeof(d->why) + 320];
+	char msg[sizeof(d->race->why) + 320];
 
-	net_dial_stop(d);
 	snprintf(msg, sizeof(msg), "cannot connect to %s port %d (%s)",
-	    d->t.u->host, d->t.u->port, d->why[0] != '\0' ? d->why :
-	    "no address");
+	    d->t.u->host, d->t.u->port, d->race->why[0] != '\0' ?
+	    d->race->why : "no address");
+	net_dial_stop(d);
 	d->t.failed(d->t.opaque, msg);
 }
 
@@ -521,11 +539,12 @@ static bool
 net_dial_run(struct net_dial *d, enum dial_event ev)
 {
 	struct timeval tv = { 0, DIAL_ATTEMPT_DELAY_MS * 1000 };
+	struct net_race *r = d->race;
 	int i;
 
-	if (d->done)
+	if (r == NULL)
 		return false;
-	switch ((i = dial_step(&d->plan, ev))) {
+	switch ((i = dial_step(&r->plan, ev))) {
 	case DIAL_WAIT:
 		return true;
 	case DIAL_GIVE_UP:
@@ -536,10 +555,10 @@ net_dial_run(struct net_dial *d, enum dial_event ev)
 	}
 	if (ev == DIAL_DELAY_PASSED)
 		log_debug("%s: no answer from %s within %dms; trying %s as "
-		    "well", d->t.log_prefix, d->addrs.addr[d->last],
-		    DIAL_ATTEMPT_DELAY_MS, d->addrs.addr[i]);
+		    "well", d->t.log_prefix, r->addrs.addr[r->last],
+		    DIAL_ATTEMPT_DELAY_MS, r->addrs.addr[i]);
 	net_attempt_start(d, (size_t)i);
-	if (d->done)
+	if (d->race == NULL)
 		return false;
 	evtimer_add(d->delay, &tv);
 	return true;
@@ -555,8 +574,8 @@ net_dial_step_cb(evutil_socket_t fd, short what, void *arg)
 		if (!net_dial_run(d, DIAL_BEGIN))
 			return;
 	}
-	while (d->failures > 0) {
-		d->failures--;
+	while (d->race != NULL && d->race->failures > 0) {
+		d->race->failures--;
 		if (!net_dial_run(d, DIAL_ATTEMPT_FAILED))
 			return;
 	}
@@ -582,11 +601,12 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 	d = xcalloc(1, sizeof(*d));
 	d->net = net;
 	d->t = *t;
-	d->addrs = *t->addrs;
-	d->t.addrs = &d->addrs;
+	d->t.addrs = NULL;
 	d->vh = vh;
-	dial_init(&d->plan, d->addrs.n);
-	LIST_INIT(&d->attempts);
+	d->race = xcalloc(1, sizeof(*d->race));
+	d->race->addrs = *t->addrs;
+	dial_init(&d->race->plan, d->race->addrs.n);
+	LIST_INIT(&d->race->attempts);
 	d->delay = evtimer_new(net->base, net_dial_delay_cb, d);
 	d->step = event_new(net->base, -1, 0, net_dial_step_cb, d);
 	if (d->delay == NULL || d->step == NULL)
@@ -602,18 +622,19 @@ net_dial_stop(struct net_dial *d)
 {
 	struct net_attempt *a;
 
-	if (d == NULL || d->done)
+	if (d == NULL || d->race == NULL)
 		return;
-	d->done = true;
 	evtimer_del(d->delay);
 	event_del(d->step);
-	while ((a = LIST_FIRST(&d->attempts)) != NULL) {
+	while ((a = LIST_FIRST(&d->race->attempts)) != NULL) {
 		LIST_REMOVE(a, entry);
 		a->dial = NULL;
 		/* Its WSI_DESTROY frees it. */
 		if (a->wsi != NULL && !a->released)
 			net_drop(d->net, a->wsi);
 	}
+	free(d->race);
+	d->race = NULL;
 }
 
 void
