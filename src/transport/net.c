@@ -51,6 +51,7 @@ struct net_resolve {
 	void *arg;
 	struct dial_addrs addrs;
 	char *error;
+	bool no_server;		/* cancelled by us: nobody to ask */
 };
 
 /* One connection attempt to one address: the wsi's opaque until the TCP
@@ -758,12 +759,15 @@ net_resolve_cb_dns(int result, struct evutil_addrinfo *res, void *arg)
 	struct net_resolve *r = arg;
 
 	r->req = NULL;
-	if (result == EVUTIL_EAI_CANCEL) {
+	if (result == EVUTIL_EAI_CANCEL && !r->no_server) {
 		event_free(r->done);
 		free(r);
 		return;
 	}
-	if (result != 0)
+	if (r->no_server)
+		r->error = xstrdup("not in /etc/hosts, and /etc/resolv.conf "
+		    "names no name server");
+	else if (result != 0)
 		r->error = xstrdup(evutil_gai_strerror(result));
 	else if (dial_order(res, &r->addrs) == 0)
 		r->error = xstrdup("no usable address");
@@ -789,6 +793,12 @@ net_resolve(struct net *net, const char *host, net_resolve_cb cb, void *arg)
 	hints.ai_socktype = SOCK_STREAM;
 	r->req = evdns_getaddrinfo(net->dns, host, NULL, &hints,
 	    net_resolve_cb_dns, r);
+	/* Neither a number nor a hosts file name, and no name server:
+	 * libevent would hold the request until one is added, forever. */
+	if (r->req != NULL && evdns_base_count_nameservers(net->dns) == 0) {
+		r->no_server = true;
+		evdns_getaddrinfo_cancel(r->req);
+	}
 	return r;
 }
 
@@ -798,7 +808,10 @@ net_resolve_cancel(struct net_resolve *r)
 	if (r == NULL)
 		return;
 	if (r->req != NULL) {
-		evdns_getaddrinfo_cancel(r->req);
+		if (!r->no_server)
+			evdns_getaddrinfo_cancel(r->req);
+		/* Now its cancellation only frees it. */
+		r->no_server = false;
 		return;
 	}
 	event_free(r->done);
