@@ -354,6 +354,7 @@ static const lws_retry_bo_t net_no_validity = {
 	.secs_since_valid_hangup = 0,
 };
 
+/* Once lws let go of a, or a won. */
 static void
 net_attempt_free(struct net_attempt *a)
 {
@@ -403,6 +404,8 @@ net_attempt_won(struct net_attempt *a, struct lws *wsi)
 		free(a);
 }
 
+/* lws's callbacks for a wsi that has not connected yet: the owner hears
+ * of none of them. */
 static int
 net_attempt_callback(struct lws *wsi, enum lws_callback_reasons reason,
     struct net_attempt *a, void *in, size_t len)
@@ -523,6 +526,7 @@ net_attempt_start(struct net_dial *d, size_t i)
 	net_kick_deferred(d->net);
 }
 
+/* Every address failed: one error for the owner, naming each. */
 static void
 net_dial_give_up(struct net_dial *d)
 {
@@ -565,6 +569,8 @@ net_dial_run(struct net_dial *d, enum dial_event ev)
 	return true;
 }
 
+/* The first attempt, then one step per failure, each on a loop turn of
+ * its own rather than inside lws. */
 static void
 net_dial_step_cb(evutil_socket_t fd, short what, void *arg)
 {
