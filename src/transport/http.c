@@ -35,6 +35,7 @@ struct http_request {
 	struct url u;
 
 	struct net_resolve *resolve;
+	struct net_dial *dial;
 	struct lws *wsi;
 	struct event *timeout;
 	struct event *finish;	/* runs after lws let go of the wsi */
@@ -60,6 +61,7 @@ static void
 http_free(struct http_request *req)
 {
 	net_resolve_cancel(req->resolve);
+	net_dial_free(req->dial);
 	event_free(req->timeout);
 	event_free(req->finish);
 	url_clear(&req->u);
@@ -193,6 +195,8 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 static void
 http_fail_now(struct http_request *req)
 {
+	/* No address may win after this: it would reach a freed req. */
+	net_dial_stop(req->dial);
 	event_active(req->finish, EV_TIMEOUT, 0);
 }
 
@@ -222,30 +226,42 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-http_resolved(const char *address, const char *error, void *arg)
+http_dial_failed(void *arg, const char *error)
+{
+	struct http_request *req = arg;
+
+	http_set_error(req, "%s", error);
+	http_fail_now(req);
+}
+
+static void
+http_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
 {
 	struct http_request *req = arg;
 	struct net_target t;
 	char err[256];
 
 	req->resolve = NULL;
-	if (address == NULL) {
+	if (addrs == NULL) {
 		http_set_error(req, "cannot resolve %s: %s", req->u.host, error);
 		http_fail_now(req);
 		return;
 	}
 	memset(&t, 0, sizeof(t));
 	t.u = &req->u;
-	t.address = address;
+	t.addrs = addrs;
 	t.ca_file = req->ca_file;
 	t.insecure = req->insecure;
 	t.local_protocol = "jp-http";
 	t.method = req->body_out != NULL ? "POST" : NULL;
 	t.opaque = req;
 	t.pwsi = &req->wsi;
-	log_debug("%s: %s %s (%s)", req->log_prefix, req->body_out != NULL ?
-	    "POST" : "GET", req->url, address);
-	if (net_connect(req->net, &t, err, sizeof(err)) == -1) {
+	t.failed = http_dial_failed;
+	t.log_prefix = req->log_prefix;
+	log_debug("%s: %s %s", req->log_prefix, req->body_out != NULL ?
+	    "POST" : "GET", req->url);
+	req->dial = net_connect(req->net, &t, err, sizeof(err));
+	if (req->dial == NULL) {
 		http_set_error(req, "%s", err);
 		http_fail_now(req);
 	}
@@ -254,6 +270,9 @@ http_resolved(const char *address, const char *error, void *arg)
 static void
 http_start(struct http_request *req)
 {
+	/* A redirect: the last connection's dial is over, and borrows u. */
+	net_dial_free(req->dial);
+	req->dial = NULL;
 	url_clear(&req->u);
 	if (url_parse(req->url, &req->u) == -1 ||
 	    (strcmp(req->u.scheme, "http") != 0 &&

@@ -18,6 +18,7 @@ struct net_resolve;
 enum net_conn_kind {
 	NET_CONN_HTTP = 1,
 	NET_CONN_WS,
+	NET_CONN_ATTEMPT,	/* net.c's own, until an address answers */
 };
 
 struct net *net_new(struct event_base *base);
@@ -34,27 +35,46 @@ void net_kick(struct net *);
 void net_kick_deferred(struct net *);
 
 struct url;
+struct dial_addrs;
+struct net_dial;
 
-/* One client connection to make, HTTP or WebSocket. */
+/* One client connection to make, HTTP or WebSocket.  The pointers are
+ * borrowed until net_dial_free(), except addrs, which is copied. */
 struct net_target {
 	const struct url *u;
-	const char *address;		/* numeric, from net_resolve() */
+	const struct dial_addrs *addrs;	/* from net_resolve() */
 	const char *ca_file;		/* NULL: the system store only */
 	bool insecure;
 	const char *ws_protocol;	/* subprotocol to ask for; NULL: HTTP */
 	const char *method;		/* HTTP: NULL is GET */
 	const char *local_protocol;	/* our lws protocol handling it */
 	void *opaque;			/* starts with enum net_conn_kind */
-	struct lws **pwsi;
+	struct lws **pwsi;		/* set when an address answered */
+	/* No address answered: error says which failed and why.  Called
+	 * once, on a fresh loop turn; the dial is over, but still the
+	 * caller's to free. */
+	void (*failed)(void *opaque, const char *error);
+	const char *log_prefix;		/* "account personal: session" */
 };
 
-/* lws_client_connect_via_info() with what every connection needs: the
- * numeric address, Host with its port (lws strips it for SNI and the
- * certificate check), TLS flags, HTTP/1.1.  -1 with a message in err.
- * lws may already have run the error callback and WSI_DESTROY when this
- * fails, so the caller must treat the attempt as over either way. */
-int net_connect(struct net *, const struct net_target *, char *err,
-    size_t errlen);
+/*
+ * Connects to the target's addresses the Happy Eyeballs way (RFC 8305,
+ * see dial.h): the next address is tried as soon as one fails, or
+ * alongside one that has not answered within DIAL_ATTEMPT_DELAY_MS.  The
+ * first to complete its TCP handshake wins: from then on the wsi is the
+ * caller's (*pwsi is set, its callbacks go to opaque, TLS and HTTP follow
+ * as with a single address) and the other attempts are dropped.  Every
+ * attempt gets what every connection needs: the numeric address, Host
+ * with its port (lws strips it for SNI and the certificate check), TLS
+ * flags, HTTP/1.1.  NULL with a message in err when nothing can start.
+ */
+struct net_dial *net_connect(struct net *, const struct net_target *,
+    char *err, size_t errlen);
+/* Stops trying: attempts in flight are dropped and failed() is not called.
+ * A wsi that already won stays the caller's.  Safe from any callback. */
+void net_dial_stop(struct net_dial *);
+/* Stops and frees; NULL is fine.  Never from failed(). */
+void net_dial_free(struct net_dial *);
 /* From LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER (in, len): adds a request
  * header unless value is NULL; -1 when it does not fit. */
 int net_add_header(struct lws *wsi, void *in, size_t len, int token,
@@ -75,10 +95,12 @@ char *net_tls_verify_error(void *x509_store_ctx, size_t preverify_ok);
  * no TLS version this daemon accepts ..."), allocated. */
 char *net_tls_handshake_error(struct lws *wsi);
 
-/* Resolves host without blocking; cb gets a numeric address string or
- * NULL and an error message.  The callback may run before this returns. */
-typedef void (*net_resolve_cb)(const char *address, const char *error,
-    void *arg);
+/* Resolves host without blocking, through /etc/hosts (and the file named
+ * by $JMAP_PUSHD_HOSTS) and then DNS; cb gets the addresses in the order
+ * to try them (borrowed for the call), or NULL and an error message.  The
+ * callback runs on a later loop turn. */
+typedef void (*net_resolve_cb)(const struct dial_addrs *addrs,
+    const char *error, void *arg);
 struct net_resolve *net_resolve(struct net *, const char *host,
     net_resolve_cb cb, void *arg);
 /* Cancels a pending resolution; its callback is not called. */

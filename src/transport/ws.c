@@ -48,6 +48,7 @@ struct ws_conn {
 	struct url u;
 
 	struct net_resolve *resolve;
+	struct net_dial *dial;
 	struct lws *wsi;
 	struct event *finish;
 	struct ws_msgs out;
@@ -92,6 +93,7 @@ ws_free(struct ws_conn *c)
 	struct ws_msg *m;
 
 	net_resolve_cancel(c->resolve);
+	net_dial_free(c->dial);
 	while ((m = TAILQ_FIRST(&c->out)) != NULL) {
 		TAILQ_REMOVE(&c->out, m, entry);
 		free(m);
@@ -142,35 +144,49 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 static void
 ws_fail_now(struct ws_conn *c)
 {
+	/* No address may win after this: it would reach a freed c. */
+	net_dial_stop(c->dial);
 	c->state = WS_DONE;
 	event_active(c->finish, EV_TIMEOUT, 0);
 }
 
 static void
-ws_resolved(const char *address, const char *error, void *arg)
+ws_dial_failed(void *arg, const char *error)
+{
+	struct ws_conn *c = arg;
+
+	ws_set_error(c, "%s", error);
+	ws_fail_now(c);
+}
+
+static void
+ws_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
 {
 	struct ws_conn *c = arg;
 	struct net_target t;
 	char err[256];
 
 	c->resolve = NULL;
-	if (address == NULL) {
+	if (addrs == NULL) {
 		ws_set_error(c, "cannot resolve %s: %s", c->u.host, error);
 		ws_fail_now(c);
 		return;
 	}
 	memset(&t, 0, sizeof(t));
 	t.u = &c->u;
-	t.address = address;
+	t.addrs = addrs;
 	t.ca_file = c->ca_file;
 	t.insecure = c->insecure;
 	t.ws_protocol = WS_SUBPROTOCOL;
 	t.local_protocol = WS_SUBPROTOCOL;
 	t.opaque = c;
 	t.pwsi = &c->wsi;
+	t.failed = ws_dial_failed;
+	t.log_prefix = c->log_prefix;
 	c->state = WS_CONNECTING;
-	log_debug("%s: connecting to %s (%s)", c->log_prefix, c->url, address);
-	if (net_connect(c->net, &t, err, sizeof(err)) == -1) {
+	log_debug("%s: connecting to %s", c->log_prefix, c->url);
+	c->dial = net_connect(c->net, &t, err, sizeof(err));
+	if (c->dial == NULL) {
 		ws_set_error(c, "%s", err);
 		ws_fail_now(c);
 	}
@@ -323,9 +339,10 @@ ws_stop(struct ws_conn *c)
 		ws_fail_now(c);
 		break;
 	case WS_CONNECTING:
-		if (c->wsi != NULL) {
+		if (c->wsi != NULL)
 			net_drop(c->net, c->wsi);
-		}
+		else
+			ws_fail_now(c);	/* still trying addresses */
 		break;
 	default:
 		break;

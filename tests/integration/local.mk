@@ -61,3 +61,6 @@ INTEGRATION_TESTS += \
 	tests/integration/socket-overflow-lines.sh \
 	tests/integration/socket-slow-reader.sh \
 	tests/integration/bus-private.sh
+INTEGRATION_TESTS += \
+	tests/integration/addresses.sh \
+	tests/integration/hosts-file.sh

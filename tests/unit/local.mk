@@ -92,3 +92,7 @@ TESTS += tests/unit/check_http
 tests_unit_check_http_SOURCES = tests/unit/check_http.c
 tests_unit_check_http_LDADD = $(UNIT_LDADD)
 tests_unit_check_http_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_dial
+tests_unit_check_dial_SOURCES = tests/unit/check_dial.c
+tests_unit_check_dial_LDADD = $(UNIT_LDADD)
+tests_unit_check_dial_CFLAGS = $(UNIT_CFLAGS)
