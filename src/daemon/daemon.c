@@ -236,6 +236,8 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
 	account_start(da->acct);
+	/* Its store is open now: hook runs owed from before come back. */
+	outputs_attach(d->outputs, ca->name);
 }
 
 static void
@@ -360,6 +362,23 @@ daemon_find_account(struct daemon *d, const char *name)
 	return NULL;
 }
 
+struct store *
+daemon_account_store(struct daemon *d, const char *name)
+{
+	struct daemon_account *da;
+	struct store *closing = NULL;
+
+	TAILQ_FOREACH(da, &d->accounts, entry) {
+		if (strcmp(account_name(da->acct), name) != 0)
+			continue;
+		if (!da->stopping)
+			return account_store(da->acct);
+		if (closing == NULL)
+			closing = account_store(da->acct);
+	}
+	return closing;
+}
+
 int
 daemon_reconnect(struct daemon *d, const char *name)
 {
@@ -412,6 +431,8 @@ daemon_shutdown(struct daemon *d)
 	d->shutting_down = true;
 	log_info("shutting down");
 	sd_notify(0, "STOPPING=1");
+	/* Hook runs not started yet stay in the state files. */
+	outputs_stop(d->outputs);
 	TAILQ_FOREACH(da, &d->accounts, entry)
 		daemon_account_stop(da, NULL, NULL);
 	evtimer_add(d->stop_timer, &tv);

@@ -135,7 +135,7 @@ account_transport(const struct account *a)
 	return channel_kind_name(a->kind);
 }
 
-const struct store *
+struct store *
 account_store(const struct account *a)
 {
 	return a->store;

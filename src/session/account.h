@@ -60,7 +60,7 @@ time_t account_last_push(const struct account *);
 /* "websocket" or "eventsource": the current or next channel. */
 const char *account_transport(const struct account *);
 /* The durable state (last seen states); NULL before the first connect. */
-const struct store *account_store(const struct account *);
+struct store *account_store(const struct account *);
 /* Gives up the current connection or wait and connects again now (the
  * user asked: SIGHUP, the socket's reconnect). */
 void account_reconnect(struct account *);
