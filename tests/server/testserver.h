@@ -198,6 +198,7 @@ struct ts_server {
 	unsigned long		 fault_unauthorized;
 	unsigned long		 fault_nosubprotocol;
 	bool			 stalled;
+	bool			 quiet;		/* changes are not pushed */
 	/* endless.c: sizes beyond any client's bounds. */
 	unsigned long		 fault_huge_session;
 	size_t			 fault_huge_session_len;
