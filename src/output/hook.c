@@ -350,12 +350,14 @@ hook_rt_free(struct hook_rt *h)
 	free(h);
 }
 
+/* Equal strings, NULL equal only to NULL (the accountId of on_start). */
 static bool
 hook_str_eq(const char *a, const char *b)
 {
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
+/* Whether b (may be NULL) is the run of (account, accountId). */
 static bool
 hook_batch_is(const struct hook_batch *b, const char *account,
     const char *account_id)
@@ -364,6 +366,8 @@ hook_batch_is(const struct hook_batch *b, const char *account,
 	    hook_str_eq(b->account_id, account_id);
 }
 
+/* Merges b into run, the store's form of a run: b's states, pushState and
+ * reason win, as a later change wins in a batch. */
 static void
 hook_merge_run(struct json_object *run, const struct hook_batch *b)
 {
@@ -727,8 +731,8 @@ hooks_set_config(struct hooks *hs, const struct config *cfg)
 	}
 }
 
-/* Queues again one run kept in a store; its entry there is rewritten by
- * the caller. */
+/* Queues again one run kept in a store (debounced anew), unless its hook
+ * is gone or no longer matches: that is logged and the run dropped. */
 static void
 hook_restore(struct hooks *hs, const char *account, const char *name,
     const char *account_id, struct json_object *run)
@@ -749,14 +753,15 @@ hook_restore(struct hooks *hs, const char *account, const char *name,
 		if (strcmp(h->cfg.name, name) == 0)
 			break;
 	if (h == NULL || !hook_matches(&h->cfg, &ev)) {
-		log_info("hook %s: account %s: dropping the run pending for "
-		    "%s since before the restart: the hook %s", name, account,
+		log_info("hook %s: account %s: dropping the run owed for %s "
+		    "from before the restart: the hook %s", name, account,
 		    account_id, h == NULL ? "is no longer configured" :
 		    "no longer matches these changes");
 		return;
 	}
-	log_info("hook %s: account %s: queueing again the run pending for "
-	    "%s at the last stop (%s)", name, account, account_id, ev.reason);
+	log_info("hook %s: account %s: queueing again the run owed for %s "
+	    "from before the restart (%s)", name, account, account_id,
+	    ev.reason);
 	hook_add(h, &ev);
 }
 

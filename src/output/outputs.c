@@ -19,6 +19,7 @@ struct outputs {
 	struct notify *notify;
 };
 
+/* Hooks keep their owed runs in the account's store, found by name. */
 static struct store *
 outputs_store_of(const char *account, void *arg)
 {

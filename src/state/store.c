@@ -223,6 +223,7 @@ store_valid_states(struct json_object *states)
 	return true;
 }
 
+/* Whether o's key is a string (or absent, unless required). */
 static bool
 store_valid_string(struct json_object *o, const char *key, bool required)
 {
@@ -233,6 +234,8 @@ store_valid_string(struct json_object *o, const char *key, bool required)
 	return json_object_is_type(v, json_type_string);
 }
 
+/* The shape store_set_pending() writes, so that a run given back is safe
+ * to read without more checks. */
 static bool
 store_valid_pending(struct json_object *pending)
 {
@@ -725,6 +728,8 @@ store_save_later(struct store *s, struct event_base *base)
 		evtimer_add(s->save_timer, &tv);
 }
 
+/* An unchanged run leaves the store clean: every push re-states the runs
+ * it touched. */
 void
 store_set_pending(struct store *s, const char *hook, const char *account_id,
     struct json_object *run)

@@ -2,20 +2,20 @@
 # A hook run still owed when the daemon stops or crashes (waiting out its
 # debounce, or queued behind a running run) is kept in the state file with
 # the states it was recorded with, and runs exactly once after the restart;
-# a run the stop cuts short is owed too (it runs again, merged with what
-# queued behind it).  Run 2 of each part is a fresh change: the proof that
+# a run the stop has to cut short is owed too (it runs again, merged with
+# what queued behind it), one that ends by itself during the stop is not.  Run 2 of each part is a fresh change: the proof that
 # nothing ran twice.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 server_start
 write_config
 # The record hook of lib.sh, which blocks (as a slow hook) while
-# $T/block exists.
+# $T/block exists, or until a line comes through the FIFO $T/gate.
 sed -i '/^\[hook record\]/,$d' "$T/config"
 cat >>"$T/config" <<CONF
 [hook record]
 debounce = 5s
-command = n=\$(( \$(cat "$T/runs" 2>/dev/null || echo 0) + 1 )); echo \$n > "$T/runs"; env | grep '^JMAP_' | LC_ALL=C sort > "$T/hook.\$n.env"; cat > "$T/hook.\$n.stdin"; echo \$n > "$T/hook.fifo"; [ ! -e "$T/block" ] || { echo \$\$ > "$T/slow.pid"; exec sleep 60; }
+command = n=\$(( \$(cat "$T/runs" 2>/dev/null || echo 0) + 1 )); echo \$n > "$T/runs"; env | grep '^JMAP_' | LC_ALL=C sort > "$T/hook.\$n.env"; cat > "$T/hook.\$n.stdin"; echo \$n > "$T/hook.fifo"; [ ! -e "$T/block" ] || { echo \$\$ > "$T/slow.pid"; exec sleep 60; }; [ ! -p "$T/gate" ] || read x < "$T/gate"
 CONF
 STATE="$T/state/test.state"
 
@@ -58,7 +58,7 @@ restart_check() {
 	daemon_start
 	wait_hook "$1"
 	expect_run "$1" "$2" "$3"
-	wait_log "hook record: account test: queueing again the run pending for u1 at the last stop (push)"
+	wait_log "hook record: account test: queueing again the run owed for u1 from before the restart (push)"
 	control 'deliver?account=u1' >/dev/null
 	wait_hook "$(($1 + 1))"
 	grep -qx "JMAP_STATE_Email=e$(($3 + 1))" "$T/hook.$(($1 + 1)).env" ||
@@ -122,4 +122,42 @@ kill -TERM "$(cat "$T/slow.pid")"
 rm -f "$T/block"
 expect_runs 8
 restart_check 9 p9 9
+
+# 5. A run that ends by itself while the daemon stops is done: only what
+# queued behind it (another type) runs after the restart.
+set_debounce 0
+mkfifo "$T/gate"
+daemon_start
+control 'change?account=u1&type=Mailbox' >/dev/null
+wait_hook 11
+control 'change?account=u1&type=Thread' >/dev/null
+wait_log 'account test: change in u1 .*: Thread=t11, pushState p12'
+kill -TERM "$DAEMON_PID"
+wait_log 'waiting for 1 running hook(s) to end'
+# Read-write: never blocks, even when no hook reads any more.
+exec 7<>"$T/gate"
+echo go >&7
+exec 7>&-
+rc=0
+wait "$DAEMON_PID" || rc=$?
+DAEMON_PID=
+[ $rc -eq 0 ] || fail "daemon exited with status $rc on SIGTERM"
+rm -f "$T/gate"
+expect_log 'hook record: exited with status 0'
+expect_runs 11
+set_debounce 100ms
+daemon_start
+wait_hook 12
+expect_file "$T/hook.12.env" "JMAP_ACCOUNT=test
+JMAP_ACCOUNT_ID=u1
+JMAP_HOOK=record
+JMAP_PUSH_STATE=p12
+JMAP_REASON=push
+JMAP_STATE_Thread=t11
+JMAP_TYPES=Thread"
+control 'deliver?account=u1' >/dev/null
+wait_hook 13
+grep -qx 'JMAP_PUSH_STATE=p13' "$T/hook.13.env" || fail "run 13 is not the fresh change"
+expect_runs 13
+daemon_stop
 echo "ok"
