@@ -783,6 +783,8 @@ hooks_attach(struct hooks *hs, const char *account)
 	/* After a reload reopened the store, memory is the truth: runs that
 	 * ended while no store was open must not come back. */
 	pending = store_take_pending(st);
+	if (json_object_object_length(pending) > 0)
+		store_save_later(st, hs->base);
 	if (!seen) {
 		hs->attached = xreallocarray(hs->attached, hs->nattached + 1,
 		    sizeof(*hs->attached));
