@@ -626,6 +626,7 @@ config_account_equal(const struct config_account *a,
 	    ta->backoff_max_ms == tb->backoff_max_ms &&
 	    ta->backoff_reset_ms == tb->backoff_reset_ms &&
 	    ta->sync_on_start == tb->sync_on_start &&
+	    ta->resync_interval_ms == tb->resync_interval_ms &&
 	    ta->max_frame == tb->max_frame &&
 	    types_equal(ta->types, ta->ntypes, tb->types, tb->ntypes);
 }

@@ -35,6 +35,7 @@ struct config_tuning {
 	uint64_t backoff_max_ms;	/* default 5m */
 	uint64_t backoff_reset_ms;	/* default 60s */
 	bool sync_on_start;		/* default no */
+	uint64_t resync_interval_ms;	/* default 15m; 0 disables */
 	size_t max_frame;		/* bytes, default 1 MiB; accepts 512k, 1M */
 	char **types;			/* NULL: every type the session offers */
 	size_t ntypes;

@@ -41,6 +41,7 @@ enum key_id {
 	K_BACKOFF_MAX,
 	K_BACKOFF_RESET,
 	K_SYNC_ON_START,
+	K_RESYNC_INTERVAL,
 	K_MAX_FRAME,
 	K_TYPES,
 	K_COMMAND,
@@ -87,6 +88,7 @@ static const struct {
 	[K_BACKOFF_MAX] = { "backoff_max", TUNING },
 	[K_BACKOFF_RESET] = { "backoff_reset", TUNING },
 	[K_SYNC_ON_START] = { "sync_on_start", TUNING },
+	[K_RESYNC_INTERVAL] = { "resync_interval", TUNING },
 	[K_MAX_FRAME] = { "max_frame", TUNING },
 	[K_TYPES] = { "types", TUNING | IN_HOOK },
 	[K_COMMAND] = { "command", IN_HOOK },
@@ -292,6 +294,7 @@ tuning_defaults(struct config_tuning *t)
 	t->backoff_max_ms = 5 * 60 * 1000;
 	t->backoff_reset_ms = 60 * 1000;
 	t->sync_on_start = false;
+	t->resync_interval_ms = 15 * 60 * 1000;
 	t->max_frame = 1024 * 1024;
 }
 
@@ -333,6 +336,7 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 	parse_duration_key(p, ks, K_BACKOFF_MAX, &t->backoff_max_ms);
 	parse_duration_key(p, ks, K_BACKOFF_RESET, &t->backoff_reset_ms);
 	parse_bool_key(p, ks, K_SYNC_ON_START, &t->sync_on_start);
+	parse_duration_key(p, ks, K_RESYNC_INTERVAL, &t->resync_interval_ms);
 	if ((v = ks->val[K_MAX_FRAME]) != NULL) {
 		size_t n;
 

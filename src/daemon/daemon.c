@@ -23,9 +23,12 @@
 #include "util/xmalloc.h"
 
 /* Bounds on shutdown: close frames answered, then hooks given time to
- * finish after SIGTERM. */
+ * finish, first by themselves (a run the stop cuts short is owed again after
+ * the restart: better not to cut short one that was about to end), then
+ * after SIGTERM. */
 #define DAEMON_STOP_ACCOUNTS_MS	5000
 #define DAEMON_STOP_HOOKS_MS	5000
+#define DAEMON_STOP_GRACE_MS	2500
 #define DAEMON_STOP_POLL_MS	50
 
 /*
@@ -74,6 +77,8 @@ struct daemon {
 	struct event *stop_timer;
 	struct wakeup *wakeup;
 	bool shutting_down;
+	bool hooks_waiting;
+	int hooks_wait_from_ms;		/* stop_elapsed_ms then */
 	bool hooks_signalled;
 	int stop_elapsed_ms;
 	char *last_status;
@@ -214,8 +219,12 @@ daemon_on_stopped(struct account *acct, void *arg)
 	struct daemon_account *da = arg;
 	struct daemon *d = da->d;
 
-	TAILQ_REMOVE(&d->accounts, da, entry);
 	d->stopping_accounts--;
+	/* At shutdown it stays until daemon_free: a hook run that ends
+	 * meanwhile must still reach its state file. */
+	if (d->shutting_down)
+		return;
+	TAILQ_REMOVE(&d->accounts, da, entry);
 	if (event_base_once(d->base, -1, EV_TIMEOUT, daemon_account_reap, da,
 	    NULL) == -1)
 		fatalx("libevent: cannot schedule an account's release");
@@ -236,6 +245,8 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
 	account_start(da->acct);
+	/* Its store is open now: hook runs owed from before come back. */
+	outputs_attach(d->outputs, ca->name);
 }
 
 static void
@@ -361,6 +372,25 @@ daemon_find_account(struct daemon *d, const char *name)
 	return NULL;
 }
 
+/* A closing account's store still serves: a hook run may end while its
+ * account closes, and its end must reach the file. */
+struct store *
+daemon_account_store(struct daemon *d, const char *name)
+{
+	struct daemon_account *da;
+	struct store *closing = NULL;
+
+	TAILQ_FOREACH(da, &d->accounts, entry) {
+		if (strcmp(account_name(da->acct), name) != 0)
+			continue;
+		if (!da->stopping)
+			return account_store(da->acct);
+		if (closing == NULL)
+			closing = account_store(da->acct);
+	}
+	return closing;
+}
+
 int
 daemon_reconnect(struct daemon *d, const char *name)
 {
@@ -385,14 +415,20 @@ daemon_stop_poll(evutil_socket_t fd, short what, void *arg)
 	bool accounts_done;
 
 	d->stop_elapsed_ms += DAEMON_STOP_POLL_MS;
-	accounts_done = TAILQ_EMPTY(&d->accounts) ||
+	accounts_done = d->stopping_accounts == 0 ||
 	    d->stop_elapsed_ms >= DAEMON_STOP_ACCOUNTS_MS;
-	if (accounts_done && !d->hooks_signalled) {
-		d->hooks_signalled = true;
+	if (accounts_done && !d->hooks_waiting) {
+		d->hooks_waiting = true;
+		d->hooks_wait_from_ms = d->stop_elapsed_ms;
 		if (proc_count() > 0)
 			log_info("waiting for %zu running hook(s) to end",
 			    proc_count());
-		proc_terminate_all(DAEMON_STOP_HOOKS_MS / 2);
+	}
+	if (accounts_done && !d->hooks_signalled && d->stop_elapsed_ms -
+	    d->hooks_wait_from_ms >= DAEMON_STOP_GRACE_MS) {
+		d->hooks_signalled = true;
+		proc_terminate_all((DAEMON_STOP_HOOKS_MS - DAEMON_STOP_GRACE_MS)
+		    / 2);
 	}
 	if (accounts_done && (proc_count() == 0 || d->stop_elapsed_ms >=
 	    DAEMON_STOP_ACCOUNTS_MS + DAEMON_STOP_HOOKS_MS)) {
@@ -413,6 +449,8 @@ daemon_shutdown(struct daemon *d)
 	d->shutting_down = true;
 	log_info("shutting down");
 	sd_notify(0, "STOPPING=1");
+	/* Hook runs not started yet stay in the state files. */
+	outputs_stop(d->outputs);
 	TAILQ_FOREACH(da, &d->accounts, entry)
 		daemon_account_stop(da, NULL, NULL);
 	evtimer_add(d->stop_timer, &tv);

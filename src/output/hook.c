@@ -2,6 +2,7 @@
 
 #include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "config/config.h"
 #include "output/hook.h"
+#include "state/store.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -53,6 +55,7 @@ struct hook_rt {
 	struct config_hook cfg;
 	struct hook_batches batches;
 	struct proc *running;
+	struct hook_batch *run;		/* what running runs, until it ends */
 	bool removed;			/* gone after a reload; freed once idle */
 	bool overflow_logged;		/* since the last run started */
 };
@@ -62,6 +65,11 @@ struct hooks {
 	struct event_base *base;
 	struct hook_rts live;
 	struct hook_rts removed;
+	hooks_store_fn store_of;
+	void *store_arg;
+	bool stopping;
+	char **attached;		/* accounts whose stores were read */
+	size_t nattached;
 };
 
 struct hook_type {
@@ -336,8 +344,75 @@ hook_rt_free(struct hook_rt *h)
 		TAILQ_REMOVE(&h->batches, b, entry);
 		hook_batch_free(b);
 	}
+	if (h->run != NULL)
+		hook_batch_free(h->run);
 	hook_cfg_clear(&h->cfg);
 	free(h);
+}
+
+/* Equal strings, NULL equal only to NULL (the accountId of on_start). */
+static bool
+hook_str_eq(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Whether b (may be NULL) is the run of (account, accountId). */
+static bool
+hook_batch_is(const struct hook_batch *b, const char *account,
+    const char *account_id)
+{
+	return b != NULL && strcmp(b->account, account) == 0 &&
+	    hook_str_eq(b->account_id, account_id);
+}
+
+/* Merges b into run, the store's form of a run: b's states, pushState and
+ * reason win, as a later change wins in a batch. */
+static void
+hook_merge_run(struct json_object *run, const struct hook_batch *b)
+{
+	struct json_object *changed;
+
+	json_object_object_get_ex(run, "changed", &changed);
+	json_object_object_foreach(b->changed, type, state)
+		json_object_object_add(changed, type, json_object_get(state));
+	if (b->push_state != NULL)
+		json_object_object_add(run, "pushState",
+		    json_object_new_string(b->push_state));
+	json_object_object_add(run, "reason", json_object_new_string(b->reason));
+}
+
+/*
+ * Writes into the account's store what h still owes (account, account_id):
+ * the running run and the batch waiting, merged as a batch merges, or
+ * nothing.  A running run counts until it ends: a crash meanwhile runs it
+ * again after the restart rather than lose it.  on_start runs (no
+ * accountId) are not kept: the next start makes its own.
+ */
+static void
+hook_persist(struct hook_rt *h, const char *account, const char *account_id)
+{
+	struct hooks *hs = h->hs;
+	struct hook_batch *b;
+	struct json_object *run = NULL;
+	struct store *st;
+
+	if (account_id == NULL || hs->store_of == NULL ||
+	    (st = hs->store_of(account, hs->store_arg)) == NULL)
+		return;
+	TAILQ_FOREACH(b, &h->batches, entry)
+		if (hook_batch_is(b, account, account_id))
+			break;
+	if (hook_batch_is(h->run, account, account_id) || b != NULL) {
+		run = json_object_new_object();
+		json_object_object_add(run, "changed", json_object_new_object());
+		if (hook_batch_is(h->run, account, account_id))
+			hook_merge_run(run, h->run);
+		if (b != NULL)
+			hook_merge_run(run, b);
+	}
+	store_set_pending(st, h->cfg.name, account_id, run);
+	store_save_later(st, hs->base);
 }
 
 /* exec = runs without a shell, so PATH is searched here: execve does not. */
@@ -374,8 +449,16 @@ hook_done(struct proc *p, int wstatus, bool timed_out, const char *out,
     size_t outlen, void *arg)
 {
 	struct hook_rt *h = arg;
+	struct hook_batch *r = h->run;
 
 	h->running = NULL;
+	h->run = NULL;
+	/* Ended, whatever its status: done.  Cut short by the stop: still
+	 * owed, and the store keeps it. */
+	if (r != NULL && !(h->hs->stopping && WIFSIGNALED(wstatus)))
+		hook_persist(h, r->account, r->account_id);
+	if (r != NULL)
+		hook_batch_free(r);
 	if (h->removed) {
 		TAILQ_REMOVE(&h->hs->removed, h, entry);
 		hook_rt_free(h);
@@ -385,7 +468,7 @@ hook_done(struct proc *p, int wstatus, bool timed_out, const char *out,
 	hook_kick(h);
 }
 
-/* Starts b's run; b is used up either way. */
+/* Starts b's run; b is kept as h->run while it runs, else freed. */
 static void
 hook_run(struct hook_rt *h, struct hook_batch *b)
 {
@@ -407,6 +490,7 @@ hook_run(struct hook_rt *h, struct hook_batch *b)
 			log_warnx("%s: program %s not found in PATH: write its "
 			    "full path in exec =", name, c->argv[0]);
 			free(name);
+			hook_persist(h, b->account, b->account_id);
 			hook_batch_free(b);
 			return;
 		}
@@ -432,6 +516,12 @@ hook_run(struct hook_rt *h, struct hook_batch *b)
 	free(in);
 	proc_strv_free(env);
 	proc_strv_free(argv);
+	if (h->running != NULL) {
+		h->run = b;
+		return;
+	}
+	/* Not started (logged): not repeated, as a failed run. */
+	hook_persist(h, b->account, b->account_id);
 	hook_batch_free(b);
 }
 
@@ -441,7 +531,7 @@ hook_kick(struct hook_rt *h)
 {
 	struct hook_batch *b;
 
-	while (h->running == NULL) {
+	while (h->running == NULL && !h->hs->stopping) {
 		TAILQ_FOREACH(b, &h->batches, entry)
 			if (b->due)
 				break;
@@ -494,12 +584,6 @@ hook_batch_schedule(struct hook_batch *b)
 	evtimer_add(b->timer, &tv);
 }
 
-static bool
-hook_str_eq(const char *a, const char *b)
-{
-	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
-}
-
 /* The existing batch for (account, accountId), or a new one; NULL when a
  * server's changes would go beyond the bounds. */
 static struct hook_batch *
@@ -509,8 +593,7 @@ hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
 	size_t n = 0;
 
 	TAILQ_FOREACH(b, &h->batches, entry) {
-		if (strcmp(b->account, account) == 0 &&
-		    hook_str_eq(b->account_id, account_id))
+		if (hook_batch_is(b, account, account_id))
 			return b;
 		n++;
 	}
@@ -559,8 +642,10 @@ hook_add(struct hook_rt *h, const struct push_event *ev)
 	free(b->reason);
 	b->reason = xstrdup(ev->reason);
 	b->nchanges++;
-	/* A due batch waits for the running one: it is the queued run. */
-	if (!b->due)
+	hook_persist(h, ev->account, ev->account_id);
+	/* A due batch waits for the running one: it is the queued run.  Once
+	 * stopping, the store keeps it for the next start. */
+	if (!b->due && !h->hs->stopping)
 		hook_batch_schedule(b);
 }
 
@@ -634,6 +719,7 @@ hooks_set_config(struct hooks *hs, const struct config *cfg)
 		TAILQ_REMOVE(&old, h, entry);
 		while ((b = TAILQ_FIRST(&h->batches)) != NULL) {
 			TAILQ_REMOVE(&h->batches, b, entry);
+			hook_persist(h, b->account, b->account_id);
 			hook_batch_free(b);
 		}
 		if (h->running == NULL) {
@@ -645,12 +731,104 @@ hooks_set_config(struct hooks *hs, const struct config *cfg)
 	}
 }
 
+/* Queues again one run kept in a store (debounced anew), unless its hook
+ * is gone or no longer matches: that is logged and the run dropped. */
+static void
+hook_restore(struct hooks *hs, const char *account, const char *name,
+    const char *account_id, struct json_object *run)
+{
+	struct json_object *changed, *v;
+	struct push_event ev = {
+		.account = account, .account_id = account_id,
+	};
+	struct hook_rt *h;
+
+	json_object_object_get_ex(run, "changed", &changed);
+	ev.changed = changed;
+	if (json_object_object_get_ex(run, "pushState", &v))
+		ev.push_state = json_object_get_string(v);
+	json_object_object_get_ex(run, "reason", &v);
+	ev.reason = json_object_get_string(v);
+	TAILQ_FOREACH(h, &hs->live, entry)
+		if (strcmp(h->cfg.name, name) == 0)
+			break;
+	if (h == NULL || !hook_matches(&h->cfg, &ev)) {
+		log_info("hook %s: account %s: dropping the run owed for %s "
+		    "from before the restart: the hook %s", name, account,
+		    account_id, h == NULL ? "is no longer configured" :
+		    "no longer matches these changes");
+		return;
+	}
+	log_info("hook %s: account %s: queueing again the run owed for %s "
+	    "from before the restart (%s)", name, account, account_id,
+	    ev.reason);
+	hook_add(h, &ev);
+}
+
+void
+hooks_attach(struct hooks *hs, const char *account)
+{
+	struct json_object *pending = NULL;
+	struct hook_rts *lists[] = { &hs->live, &hs->removed };
+	struct hook_batch *b;
+	struct hook_rt *h;
+	struct store *st;
+	bool seen = false;
+
+	if (hs->store_of == NULL ||
+	    (st = hs->store_of(account, hs->store_arg)) == NULL)
+		return;
+	for (size_t i = 0; i < hs->nattached && !seen; i++)
+		seen = strcmp(hs->attached[i], account) == 0;
+	/* After a reload reopened the store, memory is the truth: runs that
+	 * ended while no store was open must not come back. */
+	pending = store_take_pending(st);
+	if (json_object_object_length(pending) > 0)
+		store_save_later(st, hs->base);
+	if (!seen) {
+		hs->attached = xreallocarray(hs->attached, hs->nattached + 1,
+		    sizeof(*hs->attached));
+		hs->attached[hs->nattached++] = xstrdup(account);
+		json_object_object_foreach(pending, name, runs) {
+			json_object_object_foreach(runs, id, run)
+				hook_restore(hs, account, name, id, run);
+		}
+	}
+	json_object_put(pending);
+	for (size_t i = 0; i < 2; i++) {
+		TAILQ_FOREACH(h, lists[i], entry) {
+			if (h->run != NULL && strcmp(h->run->account,
+			    account) == 0)
+				hook_persist(h, account, h->run->account_id);
+			TAILQ_FOREACH(b, &h->batches, entry)
+				if (strcmp(b->account, account) == 0)
+					hook_persist(h, account,
+					    b->account_id);
+		}
+	}
+}
+
+void
+hooks_stop(struct hooks *hs)
+{
+	struct hook_batch *b;
+	struct hook_rt *h;
+
+	hs->stopping = true;
+	TAILQ_FOREACH(h, &hs->live, entry)
+		TAILQ_FOREACH(b, &h->batches, entry)
+			evtimer_del(b->timer);
+}
+
 struct hooks *
-hooks_new(struct event_base *base, const struct config *cfg)
+hooks_new(struct event_base *base, const struct config *cfg,
+    hooks_store_fn store_of, void *arg)
 {
 	struct hooks *hs = xcalloc(1, sizeof(*hs));
 
 	hs->base = base;
+	hs->store_of = store_of;
+	hs->store_arg = arg;
 	TAILQ_INIT(&hs->live);
 	TAILQ_INIT(&hs->removed);
 	hooks_set_config(hs, cfg);
@@ -658,7 +836,8 @@ hooks_new(struct event_base *base, const struct config *cfg)
 }
 
 /* Running procs outlive this only when the loop is gone, and then their
- * done callbacks never run. */
+ * done callbacks never run.  The stores are closed by then: what is
+ * pending here is in them already. */
 void
 hooks_free(struct hooks *hs)
 {
@@ -674,5 +853,8 @@ hooks_free(struct hooks *hs)
 		TAILQ_REMOVE(&hs->removed, h, entry);
 		hook_rt_free(h);
 	}
+	for (size_t i = 0; i < hs->nattached; i++)
+		free(hs->attached[i]);
+	free(hs->attached);
 	free(hs);
 }

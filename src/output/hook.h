@@ -11,12 +11,36 @@ struct json_object;
 struct hooks;
 
 struct event_base;
+struct store;
 
-/* Copies what it needs from cfg: cfg may be freed after. */
-struct hooks *hooks_new(struct event_base *, const struct config *cfg);
+/* The durable store of the account named so, borrowed for the call; NULL
+ * when it has none open (not started, or stopped). */
+typedef struct store *(*hooks_store_fn)(const char *account, void *arg);
+
+/*
+ * Copies what it needs from cfg: cfg may be freed after.  Every run owed
+ * for a change (debounced, queued, or running) is kept in the store of its
+ * account (store_set_pending), in the same file as the states it was
+ * recorded with, until the run ends; store_of finds that store (NULL: runs
+ * are kept in memory only).
+ */
+struct hooks *hooks_new(struct event_base *, const struct config *cfg,
+    hooks_store_fn store_of, void *arg);
 /* On reload, matched by name: a kept hook keeps its pending changes and its
  * running run; a removed one loses its pending changes, its run goes on. */
 void hooks_set_config(struct hooks *, const struct config *cfg);
+/*
+ * The store of account was opened.  The first time in this process, the
+ * runs it keeps from before a stop or crash are queued again (debounced
+ * anew, with their reason and pushState; runs of a hook no longer
+ * configured or no longer matching are dropped, logged).  Always, the store
+ * is then made to hold exactly the runs pending in memory for account.
+ */
+void hooks_attach(struct hooks *, const char *account);
+/* The daemon is stopping: no run starts any more, pending runs stay in the
+ * stores for the next start.  A running run that then dies by a signal (the
+ * daemon terminates it) stays pending too. */
+void hooks_stop(struct hooks *);
 /* Does not kill running procs; the daemon uses proc_terminate_all. */
 void hooks_free(struct hooks *);
 /* Queues ev for every matching hook: account filter (hook account NULL or

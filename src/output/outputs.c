@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "daemon/daemon.h"
 #include "output/dbus.h"
 #include "output/hook.h"
 #include "output/notify.h"
@@ -18,6 +19,13 @@ struct outputs {
 	struct notify *notify;
 };
 
+/* Hooks keep their owed runs in the account's store, found by name. */
+static struct store *
+outputs_store_of(const char *account, void *arg)
+{
+	return daemon_account_store(arg, account);
+}
+
 struct outputs *
 outputs_new(struct event_base *base, const struct config *cfg,
     struct daemon *d)
@@ -30,7 +38,7 @@ outputs_new(struct event_base *base, const struct config *cfg,
 		free(o);
 		return NULL;
 	}
-	o->hooks = hooks_new(base, cfg);
+	o->hooks = hooks_new(base, cfg, outputs_store_of, d);
 	o->dbus = dbus_new(base, cfg, d);
 	o->notify = notify_new(base, cfg, d);
 	hooks_start(o->hooks, cfg);
@@ -56,6 +64,18 @@ outputs_free(struct outputs *o)
 	dbus_free(o->dbus);
 	notify_free(o->notify);
 	free(o);
+}
+
+void
+outputs_attach(struct outputs *o, const char *account)
+{
+	hooks_attach(o->hooks, account);
+}
+
+void
+outputs_stop(struct outputs *o)
+{
+	hooks_stop(o->hooks);
 }
 
 void

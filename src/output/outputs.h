@@ -27,6 +27,10 @@ struct outputs *outputs_new(struct event_base *, const struct config *,
 /* After a reload; cfg stays valid until the next call or outputs_free. */
 void outputs_set_config(struct outputs *, const struct config *);
 void outputs_free(struct outputs *);
+/* The store of account was opened (hooks_attach). */
+void outputs_attach(struct outputs *, const char *account);
+/* The daemon is stopping (hooks_stop). */
+void outputs_stop(struct outputs *);
 
 void outputs_state(struct outputs *, const struct push_event *);
 /* The account's status, error or retry time changed. */

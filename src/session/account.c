@@ -25,6 +25,7 @@
 #include "state/store.h"
 #include "transport/http.h"
 #include "transport/net.h"
+#include "transport/ws.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -83,11 +84,14 @@ struct account {
 	uint64_t retry_at_ms;	/* monotonic */
 	bool auth_retried;	/* credentials re-read once after a 401 */
 	bool synced_once;	/* sync_on_start done */
+	struct event *resync_timer;	/* resync_interval */
+	bool resync_busy;	/* a state comparison is in flight */
+	bool resync_periodic;	/* and resync_interval sent it */
 	struct event *stopped_ev;
 };
 
 static void account_connect(struct account *);
-static void account_resync(struct account *);
+static void account_resync(struct account *, bool periodic);
 static void account_refresh_session(struct account *);
 
 static const char *
@@ -142,7 +146,7 @@ account_transport(const struct account *a)
 	return channel_kind_name(a->kind);
 }
 
-const struct store *
+struct store *
 account_store(const struct account *a)
 {
 	return a->store;
@@ -301,6 +305,44 @@ account_types(struct account *a, size_t *n)
 	return a->session.push_types;
 }
 
+/*
+ * A push channel can go quiet while pings still flow (a server whose push
+ * broke, Cyrus with a long jmap_pushpoll): compare states every
+ * resync_interval as after a reconnect.  The timer lands on the ticks the
+ * pings use (ws_ping_delay, same clock), so that it wakes the daemon when
+ * the pings do.
+ */
+static void
+account_resync_arm(struct account *a)
+{
+	uint64_t interval = a->cfg->tuning.resync_interval_ms, now_ms, ms;
+	struct timeval now, tv;
+
+	if (interval == 0)
+		return;
+	event_base_gettimeofday_cached(net_base(a->net), &now);
+	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_usec / 1000;
+	ms = ws_ping_delay(now_ms, interval);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(a->resync_timer, &tv);
+}
+
+static void
+account_resync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct account *a = arg;
+
+	if (a->stopping || a->ch == NULL || !channel_is_open(a->ch))
+		return;
+	/* A comparison still waiting for its answer is as good. */
+	if (!a->resync_busy) {
+		log_debug("%s: comparing states (resync_interval)", a->prefix);
+		account_resync(a, true);
+	}
+	account_resync_arm(a);
+}
+
 static void
 account_ch_established(struct channel *ch, void *arg)
 {
@@ -318,7 +360,8 @@ account_ch_established(struct channel *ch, void *arg)
 	a->error = NULL;
 	a->auth_retried = false;
 	backoff_connected(&a->backoff, backoff_now_ms());
-	account_resync(a);
+	account_resync(a, false);
+	account_resync_arm(a);
 	log_info("%s: connected to %s over %s%s%s", a->prefix, a->channel_url,
 	    channel_kind_name(a->kind), resume ? ", resuming from " : "",
 	    resume ? resume : "");
@@ -557,9 +600,16 @@ account_resync_done(struct json_object *responses, const char *error,
 	struct json_object *current, *changed;
 	enum resync_mode mode = RESYNC_COMPARE;
 
+	a->resync_busy = false;
 	if (error != NULL) {
-		if (strcmp(error, "connection closed") != 0 &&
-		    strcmp(error, "shutting down") != 0)
+		if (strcmp(error, "connection closed") == 0 ||
+		    strcmp(error, "shutting down") == 0)
+			return;
+		if (a->resync_periodic)
+			log_warnx("%s: cannot compare states (resync_interval): "
+			    "%s; trying again in the next interval", a->prefix,
+			    error);
+		else
 			log_warnx("%s: cannot compare states after connecting: "
 			    "%s; changes made while disconnected may be "
 			    "missed until the next push", a->prefix, error);
@@ -584,7 +634,7 @@ account_resync_done(struct json_object *responses, const char *error,
  * losing its history) would leave changes made while we were away
  * unnoticed: ask every current state and compare. */
 static void
-account_resync(struct account *a)
+account_resync(struct account *a, bool periodic)
 {
 	struct json_object *using, *calls;
 	char **types;
@@ -595,9 +645,13 @@ account_resync(struct account *a)
 	    NULL)
 		return;
 	if (account_request(a, using, calls, ACCOUNT_RESYNC_TIMEOUT_MS,
-	    account_resync_done, a) == -1)
+	    account_resync_done, a) == -1) {
 		log_warnx("%s: cannot send the state comparison request",
 		    a->prefix);
+	} else {
+		a->resync_busy = true;
+		a->resync_periodic = periodic;
+	}
 	json_object_put(using);
 	json_object_put(calls);
 }
@@ -647,6 +701,7 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	bool long_lived;
 
 	a->ch = NULL;
+	evtimer_del(a->resync_timer);
 	if (a->stopping) {
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
@@ -931,8 +986,9 @@ account_new(struct net *net, struct pacer *pacer,
 	a->retry = evtimer_new(base, account_retry_cb, a);
 	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
 	a->refresh_later = evtimer_new(base, account_refresh_later_cb, a);
+	a->resync_timer = evtimer_new(base, account_resync_cb, a);
 	if (a->retry == NULL || a->stopped_ev == NULL ||
-	    a->refresh_later == NULL)
+	    a->refresh_later == NULL || a->resync_timer == NULL)
 		fatalx("libevent: cannot create account events");
 	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
@@ -955,6 +1011,7 @@ account_stop(struct account *a)
 {
 	a->stopping = true;
 	evtimer_del(a->retry);
+	evtimer_del(a->resync_timer);
 	pacer_release(a->ticket);
 	credentials_cancel(a->cred);
 	a->cred = NULL;
@@ -1028,6 +1085,7 @@ account_free(struct account *a)
 	event_free(a->retry);
 	event_free(a->stopped_ev);
 	event_free(a->refresh_later);
+	event_free(a->resync_timer);
 	free(a->error);
 	free(a->prefix);
 	free(a->state_dir);

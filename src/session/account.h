@@ -60,7 +60,7 @@ time_t account_last_push(const struct account *);
 /* "websocket" or "eventsource": the current or next channel. */
 const char *account_transport(const struct account *);
 /* The durable state (last seen states); NULL before the first connect. */
-const struct store *account_store(const struct account *);
+struct store *account_store(const struct account *);
 /* Whether the current Session lists this JMAP accountId. */
 bool account_lists_id(const struct account *, const char *account_id);
 /* Gives up the current connection or wait and connects again now (the

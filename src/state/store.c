@@ -38,6 +38,7 @@ struct store {
 	char *push_state;
 	char *event_id;
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
+	struct json_object *pending;	/* {HOOK: {ACCOUNT_ID: run}} */
 	bool dirty;
 	bool save_failed;	/* the failure was logged; repeats are debug */
 	size_t nstates;		/* (account, type) pairs in states */
@@ -222,6 +223,50 @@ store_valid_states(struct json_object *states)
 	return true;
 }
 
+/* Whether o's key is a string (or absent, unless required). */
+static bool
+store_valid_string(struct json_object *o, const char *key, bool required)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return !required;
+	return json_object_is_type(v, json_type_string);
+}
+
+/* The shape store_set_pending() writes, so that a run given back is safe
+ * to read without more checks. */
+static bool
+store_valid_pending(struct json_object *pending)
+{
+	struct json_object *changed;
+
+	if (!json_object_is_type(pending, json_type_object))
+		return false;
+	json_object_object_foreach(pending, hook, runs) {
+		(void)hook;
+		if (!json_object_is_type(runs, json_type_object))
+			return false;
+		json_object_object_foreach(runs, id, run) {
+			(void)id;
+			if (!json_object_is_type(run, json_type_object) ||
+			    !json_object_object_get_ex(run, "changed",
+			    &changed) || !json_object_is_type(changed,
+			    json_type_object) ||
+			    !store_valid_string(run, "reason", true) ||
+			    !store_valid_string(run, "pushState", false))
+				return false;
+			json_object_object_foreach(changed, type, state) {
+				(void)type;
+				if (!json_object_is_type(state,
+				    json_type_string))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* Fills s from the document; the reason it is unusable otherwise. */
 static const char *
 store_parse(struct store *s, const char *buf, size_t len, char *why,
@@ -299,6 +344,14 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 			s->nstates += json_object_object_length(types);
 		}
 	}
+	if (json_object_object_get_ex(root, "pending", &v)) {
+		if (!store_valid_pending(v)) {
+			json_object_put(root);
+			return "\"pending\" is not an object of hook runs";
+		}
+		json_object_put(s->pending);
+		s->pending = json_object_get(v);
+	}
 	json_object_put(root);
 	return NULL;
 }
@@ -312,6 +365,8 @@ store_reset(struct store *s)
 	json_object_put(s->states);
 	s->states = json_object_new_object();
 	s->nstates = 0;
+	json_object_put(s->pending);
+	s->pending = json_object_new_object();
 }
 
 static void
@@ -400,6 +455,7 @@ store_open(const char *state_dir, const char *account)
 	s->file = store_file_name(account);
 	xasprintf(&s->path, "%s/%s", s->dir, s->file);
 	s->states = json_object_new_object();
+	s->pending = json_object_new_object();
 	store_remove_stale(s);
 	if (store_load(s) == -1) {
 		store_free(s);
@@ -425,6 +481,7 @@ store_free(struct store *s)
 	free(s->push_state);
 	free(s->event_id);
 	json_object_put(s->states);
+	json_object_put(s->pending);
 	free(s);
 }
 
@@ -546,6 +603,9 @@ store_serialize(const struct store *s)
 	if (s->event_id != NULL)
 		json_object_object_add(root, "eventId",
 		    json_object_new_string(s->event_id));
+	if (json_object_object_length(s->pending) > 0)
+		json_object_object_add(root, "pending",
+		    json_object_get(s->pending));
 	xasprintf(&text, "%s\n", json_object_to_json_string_ext(root,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
@@ -629,6 +689,8 @@ store_save(struct store *s)
 	close(dfd);
 	if (s->save_failed)
 		log_info("state file %s saved again", s->path);
+	else
+		log_debug("state file %s saved", s->path);
 	s->save_failed = false;
 	s->dirty = false;
 	r = 0;
@@ -664,4 +726,46 @@ store_save_later(struct store *s, struct event_base *base)
 		fatalx("libevent: cannot create the state file timer");
 	if (!evtimer_pending(s->save_timer, NULL))
 		evtimer_add(s->save_timer, &tv);
+}
+
+/* An unchanged run leaves the store clean: every push re-states the runs
+ * it touched. */
+void
+store_set_pending(struct store *s, const char *hook, const char *account_id,
+    struct json_object *run)
+{
+	struct json_object *runs, *old;
+	bool have = json_object_object_get_ex(s->pending, hook, &runs);
+
+	if (run == NULL) {
+		if (!have || !json_object_object_get_ex(runs, account_id, NULL))
+			return;
+		json_object_object_del(runs, account_id);
+		if (json_object_object_length(runs) == 0)
+			json_object_object_del(s->pending, hook);
+		s->dirty = true;
+		return;
+	}
+	if (have && json_object_object_get_ex(runs, account_id, &old) &&
+	    json_object_equal(old, run)) {
+		json_object_put(run);
+		return;
+	}
+	if (!have) {
+		runs = json_object_new_object();
+		json_object_object_add(s->pending, hook, runs);
+	}
+	json_object_object_add(runs, account_id, run);
+	s->dirty = true;
+}
+
+struct json_object *
+store_take_pending(struct store *s)
+{
+	struct json_object *p = s->pending;
+
+	s->pending = json_object_new_object();
+	if (json_object_object_length(p) > 0)
+		s->dirty = true;
+	return p;
 }

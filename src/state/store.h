@@ -7,7 +7,8 @@ struct json_object;
 struct store;
 
 /* Loads STATE_DIR/<account>.state (JSON {"version":1,"pushState":"..",
- * "states":{ACCOUNT_ID:{TYPE:STATE}},"eventId":".."}), creating state_dir
+ * "states":{ACCOUNT_ID:{TYPE:STATE}},"eventId":"..","pending":{..}}),
+ * creating state_dir
  * (mode 0700, with its parents) if missing.  A missing file is an empty
  * store; a corrupt one is logged, moved aside to <file>.corrupt-<unixtime>
  * and treated as empty.  NULL only when state_dir cannot be created or used,
@@ -42,5 +43,16 @@ void store_save_later(struct store *, struct event_base *);
 /* Every last seen state, {ACCOUNT_ID: {TYPE: STATE}}; borrowed, valid until
  * the next store_set_type_state. */
 struct json_object *store_states(const struct store *);
+
+/*
+ * Hook runs owed for changes whose states are recorded above: saved in the
+ * same file, so that a state is never on disk as seen while the run it owes
+ * is lost.  {HOOK: {ACCOUNT_ID: {"changed": {TYPE: STATE}, "pushState": P,
+ * "reason": R}}}, pushState optional.  run is taken; NULL forgets the run.
+ */
+void store_set_pending(struct store *, const char *hook,
+    const char *account_id, struct json_object *run);
+/* Every pending run, taken: the store keeps none afterwards. */
+struct json_object *store_take_pending(struct store *);
 
 #endif

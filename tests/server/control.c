@@ -104,6 +104,8 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->fault_nosubprotocol));
 	json_object_object_add(faults, "stall",
 	    json_object_new_boolean(s->stalled));
+	json_object_object_add(faults, "quiet",
+	    json_object_new_boolean(s->quiet));
 	json_object_object_add(obj, "faults", faults);
 	json_object_object_add(obj, "jmapRequests",
 	    json_object_new_int64((int64_t)s->jmap_requests));
@@ -143,8 +145,11 @@ control_bump(struct ts_server *s, size_t account, unsigned types)
 
 	state_bump(&s->state, account, types);
 	state_push_string(s->state.push, push, sizeof(push));
-	ts_info("change: account %s, pushState %s",
-	    s->state.accounts[account].id, push);
+	ts_info("change: account %s, pushState %s%s",
+	    s->state.accounts[account].id, push, s->quiet ? " (not pushed: "
+	    "quiet)" : "");
+	if (s->quiet)
+		return;
 	ws_push(s, account, types);
 	es_push(s, account, types);
 }
@@ -333,6 +338,10 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		s->stalled = true;
 		ws_stall_all(s, true);
 		es_stall_all(s, true);
+	} else if (strcmp(name, "quiet") == 0) {
+		ts_info("fault: quiet: changes are no longer pushed; pings "
+		    "and requests are still answered");
+		s->quiet = true;
 	} else if (strcmp(name, "unknownaccount") == 0) {
 		snprintf(msg, sizeof(msg), "{\"@type\":\"StateChange\","
 		    "\"changed\":{\"x9\":{\"Email\":\"x9e1\"}},"
@@ -355,6 +364,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 			es_stall_all(s, false);
 		}
 		s->stalled = false;
+		s->quiet = false;
 		ts_info("fault: none: all faults cleared");
 	} else {
 		snprintf(msg, sizeof(msg), "name: unknown fault \"%s\"", name);

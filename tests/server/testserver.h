@@ -199,6 +199,7 @@ struct ts_server {
 	unsigned long		 fault_nosubprotocol;
 	unsigned long		 fault_wrongtype;
 	bool			 stalled;
+	bool			 quiet;		/* changes are not pushed */
 	/* endless.c: sizes beyond any client's bounds. */
 	unsigned long		 fault_huge_session;
 	size_t			 fault_huge_session_len;

@@ -86,6 +86,7 @@ START_TEST(test_every_key)
 	    "backoff_max = 10m\n"
 	    "backoff_reset = 2m\n"
 	    "sync_on_start = yes\n"
+	    "resync_interval = 5m\n"
 	    "max_frame = 512k\n"
 	    "types = Email Mailbox\n"
 	    "ca_file = /etc/ssl/daemon.pem\n"
@@ -102,6 +103,7 @@ START_TEST(test_every_key)
 	    "backoff_max = 1h\n"
 	    "backoff_reset = 1d\n"
 	    "sync_on_start = off\n"
+	    "resync_interval = 0\n"
 	    "max_frame = 2M\n"
 	    "types = EmailDelivery, Email,EmailDelivery\n"
 	    "[hook sync]\n"
@@ -118,6 +120,7 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(cfg->defaults.backoff_max_ms, 600000);
 	ck_assert_uint_eq(cfg->defaults.backoff_reset_ms, 120000);
 	ck_assert(cfg->defaults.sync_on_start);
+	ck_assert_uint_eq(cfg->defaults.resync_interval_ms, 300000);
 	ck_assert_uint_eq(cfg->defaults.max_frame, 512 * 1024);
 	ck_assert_uint_eq(cfg->defaults.ntypes, 2);
 	ck_assert_str_eq(cfg->defaults.types[0], "Email");
@@ -129,7 +132,7 @@ START_TEST(test_every_key)
 	ck_assert_ptr_null(TAILQ_NEXT(a, entry));
 	ck_assert_str_eq(a->name, "personal");
 	ck_assert_str_eq(a->file, "test.conf");
-	ck_assert_int_eq(a->line, 14);
+	ck_assert_int_eq(a->line, 15);
 	ck_assert_str_eq(a->url, "https://jmap.example.com/.well-known/jmap");
 	ck_assert_str_eq(a->username, "me@example.com");
 	ck_assert_int_eq(a->secret_kind, SECRET_PASSWORD_COMMAND);
@@ -143,6 +146,7 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(a->tuning.backoff_max_ms, 3600000);
 	ck_assert_uint_eq(a->tuning.backoff_reset_ms, 86400000);
 	ck_assert(!a->tuning.sync_on_start);
+	ck_assert_uint_eq(a->tuning.resync_interval_ms, 0);
 	ck_assert_uint_eq(a->tuning.max_frame, 2 * 1024 * 1024);
 	ck_assert_uint_eq(a->tuning.ntypes, 2);
 	ck_assert_str_eq(a->tuning.types[0], "EmailDelivery");
@@ -154,7 +158,7 @@ START_TEST(test_every_key)
 	ck_assert_ptr_null(TAILQ_NEXT(h, entry));
 	ck_assert_str_eq(h->name, "sync");
 	ck_assert_str_eq(h->file, "test.conf");
-	ck_assert_int_eq(h->line, 29);
+	ck_assert_int_eq(h->line, 31);
 	ck_assert_str_eq(h->command, "mujmap -C ~/Mail sync");
 	ck_assert_str_eq(h->account, "personal");
 	ck_assert_uint_eq(h->ntypes, 1);
@@ -219,6 +223,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(a->tuning.backoff_max_ms, 300000);
 	ck_assert_uint_eq(a->tuning.backoff_reset_ms, 60000);
 	ck_assert(!a->tuning.sync_on_start);
+	ck_assert_uint_eq(a->tuning.resync_interval_ms, 900000);
 	ck_assert_uint_eq(a->tuning.max_frame, 1048576);
 	ck_assert_ptr_null(a->tuning.types);
 	ck_assert_uint_eq(a->tuning.ntypes, 0);
@@ -903,6 +908,7 @@ START_TEST(test_account_equal)
 	    "ping_interval = 31s\n", "ping_timeout = 11s\n",
 	    "backoff_initial = 2s\n", "backoff_max = 6m\n",
 	    "backoff_reset = 61s\n", "sync_on_start = yes\n",
+	    "resync_interval = 16m\n",
 	    "max_frame = 2M\n", "types = Email\n", "types = Email Thread\n",
 	};
 	struct config	*c1, *c2;

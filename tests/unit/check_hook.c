@@ -457,7 +457,7 @@ START_TEST(test_dispatch)
 	    "env | grep ^JMAP_ | LC_ALL=C sort > mail.env; cat > mail.in");
 	cfg_add(&cfg, "other", "work", NULL, 0, "touch other");
 	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal");
-	hs = hooks_new(base, &cfg);
+	hs = hooks_new(base, &cfg, NULL, NULL);
 	/* hooks keep their own copy */
 	cfg_free(&cfg);
 	setenv("JMAP_INHERITED", "leak", 1);
@@ -562,7 +562,7 @@ timed_hooks(uint64_t debounce, uint64_t max_delay, const char *cmd)
 	h = cfg_add(&cfg, "t", NULL, NULL, 0, cmd);
 	h->debounce_ms = debounce;
 	h->max_delay_ms = max_delay;
-	hs = hooks_new(base, &cfg);
+	hs = hooks_new(base, &cfg, NULL, NULL);
 	cfg_free(&cfg);
 	return hs;
 }
@@ -655,7 +655,7 @@ START_TEST(test_timeout_and_exec)
 	ck_assert_int_eq(config_split_argv(line, &h->argv, err, sizeof(err)),
 	    0);
 	free(line);
-	hs = hooks_new(base, &cfg);
+	hs = hooks_new(base, &cfg, NULL, NULL);
 	cfg_free(&cfg);
 	dispatch_at(hs, 1, 0);
 	run_until(1);
@@ -684,7 +684,7 @@ START_TEST(test_on_start)
 	    "LC_ALL=C sort; cat; echo; } >> start.$JMAP_ACCOUNT; echo >> runs");
 	h->on_start = true;
 	cfg_add(&cfg, "never", NULL, NULL, 0, "echo never >> runs");
-	hs = hooks_new(base, &cfg);
+	hs = hooks_new(base, &cfg, NULL, NULL);
 	hooks_start(hs, &cfg);
 	run_until(2);
 	s = slurp("runs");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <json-c/json.h>
 
 #include "state/store.h"
 #include "util/log.h"
@@ -416,6 +417,67 @@ START_TEST(test_corrupt_states_not_object)
 }
 END_TEST
 
+START_TEST(test_corrupt_bad_pending)
+{
+	check_corrupt("{\"version\":1,\"pending\":{\"h\":{\"u1\":"
+	    "{\"changed\":{\"Email\":\"e\"}}}}}",
+	    "\"pending\" is not an object of hook runs");
+}
+END_TEST
+
+/* Owed hook runs are saved with the states, and given back once. */
+START_TEST(test_pending)
+{
+	struct json_object *p;
+	struct store *s;
+	char *path = dir_path("acct.state"), *text;
+
+	s = store_open(dir, "acct");
+	store_set_type_state(s, "u1", "Email", "e1");
+	store_set_pending(s, "sync", "u1", json_tokener_parse(
+	    "{\"changed\":{\"Email\":\"e1\"},\"pushState\":\"p1\","
+	    "\"reason\":\"push\"}"));
+	store_set_pending(s, "other", "u1", json_tokener_parse(
+	    "{\"changed\":{},\"reason\":\"resync\"}"));
+	store_set_pending(s, "other", "u1", NULL);
+	store_set_pending(s, "gone", "u9", NULL);
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{\"u1\":"
+	    "{\"Email\":\"e1\"}},\"pending\":{\"sync\":{\"u1\":"
+	    "{\"changed\":{\"Email\":\"e1\"},\"pushState\":\"p1\","
+	    "\"reason\":\"push\"}}}}\n");
+	free(text);
+
+	s = store_open(dir, "acct");
+	/* The same run again changes nothing. */
+	store_set_pending(s, "sync", "u1", json_tokener_parse(
+	    "{\"changed\":{\"Email\":\"e1\"},\"pushState\":\"p1\","
+	    "\"reason\":\"push\"}"));
+	ck_assert_int_eq(store_save(s), 0);
+	p = store_take_pending(s);
+	ck_assert_str_eq(json_object_to_json_string_ext(p,
+	    JSON_C_TO_STRING_PLAIN), "{\"sync\":{\"u1\":{\"changed\":"
+	    "{\"Email\":\"e1\"},\"pushState\":\"p1\",\"reason\":"
+	    "\"push\"}}}");
+	json_object_put(p);
+	p = store_take_pending(s);
+	ck_assert_int_eq(json_object_object_length(p), 0);
+	json_object_put(p);
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{\"u1\":"
+	    "{\"Email\":\"e1\"}}}\n");
+	free(text);
+	free(path);
+	text = logged();
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
 /* Extra keys and null fields from a compatible writer are fine. */
 START_TEST(test_lenient)
 {
@@ -654,6 +716,8 @@ store_suite(void)
 	tcase_add_test(tc, test_corrupt_bad_event_id);
 	tcase_add_test(tc, test_corrupt_bad_states);
 	tcase_add_test(tc, test_corrupt_states_not_object);
+	tcase_add_test(tc, test_corrupt_bad_pending);
+	tcase_add_test(tc, test_pending);
 	tcase_add_test(tc, test_lenient);
 	tcase_add_test(tc, test_stale_tmp);
 	tcase_add_test(tc, test_save_fails_tmp_blocked);
