@@ -23,7 +23,7 @@
 #include "config/config.h"
 #include "config/values.h"
 #include "util/log.h"
-#include "util/proc.h"
+#include "util/strv.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -535,7 +535,7 @@ hook_free(struct config_hook *h)
 	free(h->account);
 	value_list_free(h->types, h->ntypes);
 	free(h->command);
-	proc_strv_free(h->argv);
+	strv_free(h->argv);
 	free(h);
 }
 

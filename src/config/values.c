@@ -16,7 +16,7 @@
 
 #include "config/config.h"
 #include "config/values.h"
-#include "util/proc.h"
+#include "util/strv.h"
 #include "util/xmalloc.h"
 
 /* Durations end up in time_t, timevals and int milliseconds elsewhere. */
@@ -319,6 +319,6 @@ config_split_argv(const char *s, char ***argvp, char *err, size_t errlen)
 	return 0;
 fail:
 	free(w);
-	proc_strv_free(v);
+	strv_free(v);
 	return -1;
 }

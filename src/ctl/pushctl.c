@@ -21,9 +21,13 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
+#include "util/json.h"
 #include "util/xmalloc.h"
 
 #define SYSTEM_SOCKET	"/run/jmap-pushd/socket"
+/* How deep a daemon's line may nest: json_tokener_parse()'s default, far
+ * above the 5 levels of a status reply. */
+#define CTL_JSON_DEPTH	32
 
 enum watch_mode { WATCH_HUMAN, WATCH_JSON, WATCH_FORMAT, WATCH_WAYBAR };
 
@@ -144,16 +148,16 @@ connect_daemon(const char *path)
 static void
 peer_error(int fd)
 {
-	char buf[4096], *nl;
+	char buf[4096], err[128], *nl;
 	struct json_object *o;
 	ssize_t n;
 
-	if ((n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+	if ((n = read(fd, buf, sizeof(buf))) <= 0)
 		return;
-	buf[n] = '\0';
-	if ((nl = strchr(buf, '\n')) != NULL)
-		*nl = '\0';
-	if ((o = json_tokener_parse(buf)) == NULL)
+	if ((nl = memchr(buf, '\n', (size_t)n)) != NULL)
+		n = nl - buf;
+	if (json_parse_buffer(buf, (size_t)n, CTL_JSON_DEPTH, &o, err,
+	    sizeof(err)) == -1)
 		return;
 	if (json_object_is_type(o, json_type_object) &&
 	    str(o, "error") != NULL) {
@@ -185,12 +189,15 @@ send_line(FILE *f, struct json_object *o)
 	}
 }
 
-/* The next line as JSON; NULL at EOF.  *raw is the line itself. */
+/* The next line that is a JSON object (others are skipped), parsed with its
+ * length; NULL at EOF.  *raw is the line itself, valid until the next
+ * call. */
 static struct json_object *
 read_obj(FILE *f, char **raw)
 {
 	static char *line;
 	static size_t cap;
+	char err[128];
 	ssize_t n;
 	struct json_object *o;
 
@@ -199,8 +206,10 @@ read_obj(FILE *f, char **raw)
 			return NULL;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if ((o = json_tokener_parse(line)) != NULL &&
-		    json_object_is_type(o, json_type_object)) {
+		if (json_parse_buffer(line, (size_t)n, CTL_JSON_DEPTH, &o, err,
+		    sizeof(err)) == -1)
+			continue;
+		if (json_object_is_type(o, json_type_object)) {
 			*raw = line;
 			return o;
 		}
@@ -273,40 +282,87 @@ row(const char *a, const char *b, const char *c, const char *d, const char *e,
 	printf("%s\n", line);
 }
 
+/*
+ * What one mode makes of a status reply: start runs once the reply is known
+ * to list accounts (may be NULL), account once for each of them, in the
+ * daemon's order.  The account object is borrowed for the call.
+ */
+struct status_cbs {
+	void	(*start)(void *arg);
+	void	(*account)(struct json_object *acct, void *arg);
+};
+
+/*
+ * Asks the daemon for its status and walks the accounts of the reply: the
+ * one walk behind status, watch and watch --waybar.  0, or -1 when the
+ * reply lists no accounts (nothing was called; *raw is the reply line,
+ * valid until the next read).
+ */
+static int
+status_walk(FILE *f, const struct status_cbs *cbs, void *arg, char **raw)
+{
+	struct json_object *r, *accts;
+
+	r = command(f, cmd_new("status"), raw);
+	if (!json_object_object_get_ex(r, "accounts", &accts) ||
+	    !json_object_is_type(accts, json_type_array)) {
+		json_object_put(r);
+		return -1;
+	}
+	if (cbs->start != NULL)
+		cbs->start(arg);
+	for (size_t i = 0; i < json_object_array_length(accts); i++)
+		cbs->account(json_object_array_get_idx(accts, i), arg);
+	json_object_put(r);
+	return 0;
+}
+
+/* status: the table's header, once the reply has accounts. */
+static void
+table_start(void *arg)
+{
+	(void)arg;
+	row("ACCOUNT", "STATUS", "TRANSPORT", "SINCE", "LAST PUSH", "ERROR");
+}
+
+/* status: one account's row; the seconds to its next attempt, when
+ * known, follow its status ("backoff 30s"). */
+static void
+table_account(struct json_object *a, void *arg)
+{
+	const char *retry = str(a, "retryIn");
+	char status[64];
+
+	(void)arg;
+	if (retry != NULL)
+		snprintf(status, sizeof(status), "%s %ss",
+		    str_or(a, "status", "?"), retry);
+	else
+		snprintf(status, sizeof(status), "%s",
+		    str_or(a, "status", "?"));
+	row(str_or(a, "account", "?"), status, str_or(a, "transport", "-"),
+	    str_or(a, "since", "-"), str_or(a, "lastPush", "-"),
+	    str_or(a, "error", ""));
+}
+
+/* status: the reply as it came with --json, else as a table. */
 static int
 do_status(FILE *f, bool json)
 {
-	struct json_object *r, *accts;
+	static const struct status_cbs table = { table_start, table_account };
+	struct json_object *r;
 	char *raw;
 
-	r = command(f, cmd_new("status"), &raw);
 	if (json) {
+		r = command(f, cmd_new("status"), &raw);
 		printf("%s\n", raw);
 		json_object_put(r);
 		return 0;
 	}
-	if (!json_object_object_get_ex(r, "accounts", &accts) ||
-	    !json_object_is_type(accts, json_type_array)) {
+	if (status_walk(f, &table, NULL, &raw) == -1) {
 		fprintf(stderr, "jmap-pushctl: unexpected reply: %s\n", raw);
 		return 1;
 	}
-	row("ACCOUNT", "STATUS", "TRANSPORT", "SINCE", "LAST PUSH", "ERROR");
-	for (size_t i = 0; i < json_object_array_length(accts); i++) {
-		struct json_object *a = json_object_array_get_idx(accts, i);
-		const char *retry = str(a, "retryIn");
-		char status[64];
-
-		if (retry != NULL)
-			snprintf(status, sizeof(status), "%s %ss",
-			    str_or(a, "status", "?"), retry);
-		else
-			snprintf(status, sizeof(status), "%s",
-			    str_or(a, "status", "?"));
-		row(str_or(a, "account", "?"), status,
-		    str_or(a, "transport", "-"), str_or(a, "since", "-"),
-		    str_or(a, "lastPush", "-"), str_or(a, "error", ""));
-	}
-	json_object_put(r);
 	return 0;
 }
 
@@ -371,6 +427,21 @@ print_format(const char *fmt, struct json_object *ev)
 	putchar('\n');
 }
 
+/* A connection event, or an account of a status reply (watch starts with
+ * those): both carry account, status, retryIn and error. */
+static void
+print_connection(struct json_object *o, void *arg)
+{
+	(void)arg;
+	printf("%s: %s", str_or(o, "account", "?"), str_or(o, "status", "?"));
+	if (str(o, "retryIn") != NULL)
+		printf(", retry in %ss", str(o, "retryIn"));
+	if (str(o, "error") != NULL)
+		printf(" (%s)", str(o, "error"));
+	putchar('\n');
+}
+
+/* watch: one event as a line for a person. */
 static void
 print_human(struct json_object *ev)
 {
@@ -385,34 +456,33 @@ print_human(struct json_object *ev)
 		    str(ev, "pushState") ? ", pushState " : "",
 		    str_or(ev, "pushState", ""));
 		free(t);
-	} else if (strcmp(kind, "connection") == 0) {
-		printf("%s: %s", str_or(ev, "account", "?"),
-		    str_or(ev, "status", "?"));
-		if (str(ev, "retryIn") != NULL)
-			printf(", retry in %ss", str(ev, "retryIn"));
-		if (str(ev, "error") != NULL)
-			printf(" (%s)", str(ev, "error"));
-		putchar('\n');
-	} else if (strcmp(kind, "overflow") == 0)
+	} else if (strcmp(kind, "connection") == 0)
+		print_connection(ev, NULL);
+	else if (strcmp(kind, "overflow") == 0)
 		printf("too slow: the daemon dropped %s event(s) and this "
 		    "connection\n", str_or(ev, "dropped", "?"));
 }
 
-/* Per-account state for --waybar: status and last push time. */
-struct bar_acct {
-	char *name, *status, *last;
+/* --waybar: every account seen so far, with its status and last push
+ * time (NULL: none yet). */
+struct bar {
+	struct bar_acct {
+		char *name, *status, *last;
+	} *v;
+	size_t n;
 };
 
+/* --waybar: the account called name, added as "unknown" when new. */
 static struct bar_acct *
-bar_find(struct bar_acct **v, size_t *n, const char *name)
+bar_find(struct bar *bar, const char *name)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i].name, name) == 0)
-			return &(*v)[i];
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[*n] = (struct bar_acct){ xstrdup(name), xstrdup("unknown"),
+	for (size_t i = 0; i < bar->n; i++)
+		if (strcmp(bar->v[i].name, name) == 0)
+			return &bar->v[i];
+	bar->v = xreallocarray(bar->v, bar->n + 1, sizeof(*bar->v));
+	bar->v[bar->n] = (struct bar_acct){ xstrdup(name), xstrdup("unknown"),
 	    NULL };
-	return &(*v)[(*n)++];
+	return &bar->v[bar->n++];
 }
 
 static void
@@ -422,11 +492,24 @@ bar_set(char **dst, const char *v)
 	*dst = v != NULL ? xstrdup(v) : NULL;
 }
 
+/* --waybar: an account of the status reply watch starts with. */
 static void
-bar_print(struct bar_acct *v, size_t n)
+bar_account(struct json_object *a, void *arg)
+{
+	struct bar_acct *b = bar_find(arg, str_or(a, "account", "?"));
+
+	bar_set(&b->status, str_or(a, "status", "?"));
+	bar_set(&b->last, str(a, "lastPush"));
+}
+
+/* --waybar: one line for the bar: connected/all accounts as the text, a
+ * line per account in the tooltip. */
+static void
+bar_print(const struct bar *bar)
 {
 	struct json_object *o = json_object_new_object();
-	size_t up = 0, len = 1;
+	size_t up = 0, len = 1, n = bar->n;
+	const struct bar_acct *v = bar->v;
 	char *tip, text[64];
 
 	for (size_t i = 0; i < n; i++) {
@@ -452,47 +535,51 @@ bar_print(struct bar_acct *v, size_t n)
 	free(tip);
 }
 
+/* --waybar: an event changes one account's status or last push. */
+static void
+bar_event(struct bar *bar, struct json_object *ev, const char *kind)
+{
+	struct bar_acct *b;
+
+	if (str(ev, "account") == NULL)
+		return;
+	b = bar_find(bar, str(ev, "account"));
+	if (strcmp(kind, "connection") == 0)
+		bar_set(&b->status, str_or(ev, "status", "?"));
+	else if (strcmp(kind, "state") == 0)
+		bar_set(&b->last, str(ev, "time"));
+}
+
+/* --waybar: frees every account kept. */
+static void
+bar_clear(struct bar *bar)
+{
+	for (size_t i = 0; i < bar->n; i++) {
+		free(bar->v[i].name);
+		free(bar->v[i].status);
+		free(bar->v[i].last);
+	}
+	free(bar->v);
+}
+
+/* watch: events until the daemon closes the connection, which is an
+ * error (1). */
 static int
 do_watch(FILE *f, enum watch_mode mode, const char *fmt)
 {
-	struct bar_acct *bar = NULL;
-	struct json_object *o, *accts;
-	size_t nbar = 0;
+	static const struct status_cbs human = { NULL, print_connection },
+	    waybar = { NULL, bar_account };
+	struct bar bar = { NULL, 0 };
+	struct json_object *o;
 	char *raw;
 
 	/* Readable output starts with where every account stands. */
 	if (mode == WATCH_HUMAN) {
-		o = command(f, cmd_new("status"), &raw);
-		if (json_object_object_get_ex(o, "accounts", &accts) &&
-		    json_object_is_type(accts, json_type_array))
-			for (size_t i = 0; i < json_object_array_length(accts);
-			    i++) {
-				struct json_object *a =
-				    json_object_array_get_idx(accts, i);
-
-				json_object_object_add(a, "event",
-				    json_object_new_string("connection"));
-				print_human(a);
-			}
-		json_object_put(o);
+		status_walk(f, &human, NULL, &raw);
 		fflush(stdout);
-	}
-	if (mode == WATCH_WAYBAR) {
-		o = command(f, cmd_new("status"), &raw);
-		if (json_object_object_get_ex(o, "accounts", &accts) &&
-		    json_object_is_type(accts, json_type_array))
-			for (size_t i = 0; i < json_object_array_length(accts);
-			    i++) {
-				struct json_object *a =
-				    json_object_array_get_idx(accts, i);
-				struct bar_acct *b = bar_find(&bar, &nbar,
-				    str_or(a, "account", "?"));
-
-				bar_set(&b->status, str_or(a, "status", "?"));
-				bar_set(&b->last, str(a, "lastPush"));
-			}
-		json_object_put(o);
-		bar_print(bar, nbar);
+	} else if (mode == WATCH_WAYBAR) {
+		status_walk(f, &waybar, &bar, &raw);
+		bar_print(&bar);
 		fflush(stdout);
 	}
 	while ((o = read_obj(f, &raw)) != NULL) {
@@ -518,27 +605,14 @@ do_watch(FILE *f, enum watch_mode mode, const char *fmt)
 			print_human(o);
 			break;
 		case WATCH_WAYBAR:
-			if (str(o, "account") != NULL) {
-				struct bar_acct *b = bar_find(&bar, &nbar,
-				    str(o, "account"));
-
-				if (strcmp(kind, "connection") == 0)
-					bar_set(&b->status, str(o, "status"));
-				else if (strcmp(kind, "state") == 0)
-					bar_set(&b->last, str(o, "time"));
-			}
-			bar_print(bar, nbar);
+			bar_event(&bar, o, kind);
+			bar_print(&bar);
 			break;
 		}
 		fflush(stdout);
 		json_object_put(o);
 	}
-	for (size_t i = 0; i < nbar; i++) {
-		free(bar[i].name);
-		free(bar[i].status);
-		free(bar[i].last);
-	}
-	free(bar);
+	bar_clear(&bar);
 	fprintf(stderr, "jmap-pushctl: the daemon closed the connection\n");
 	return 1;
 }

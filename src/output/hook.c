@@ -18,6 +18,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/strv.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -101,7 +102,7 @@ hook_cfg_copy(struct config_hook *h, const struct config_hook *src)
 	h->types = hook_strv_copy(src->types, src->ntypes);
 	h->ntypes = src->types != NULL ? src->ntypes : 0;
 	h->command = src->command != NULL ? xstrdup(src->command) : NULL;
-	h->argv = src->argv != NULL ? proc_strv_dup(src->argv) : NULL;
+	h->argv = src->argv != NULL ? strv_dup(src->argv) : NULL;
 	h->debounce_ms = src->debounce_ms;
 	h->max_delay_ms = src->max_delay_ms;
 	h->timeout_ms = src->timeout_ms;
@@ -118,7 +119,7 @@ hook_cfg_clear(struct config_hook *h)
 		free(h->types[j]);
 	free(h->types);
 	free(h->command);
-	proc_strv_free(h->argv);
+	strv_free(h->argv);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -224,7 +225,7 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
     char *const *base)
 {
 	struct hook_type *types;
-	size_t ntypes, nenv = 0, nbase = proc_strv_len(base), n = 0, tlen = 1;
+	size_t ntypes, nenv = 0, nbase = strv_len(base), n = 0, tlen = 1;
 	char **env, *joined;
 
 	types = hook_select_types(h, ev, &ntypes);
@@ -494,7 +495,7 @@ hook_run(struct hook_rt *h, struct hook_batch *b)
 			hook_batch_free(b);
 			return;
 		}
-		argv = proc_strv_dup(c->argv);
+		argv = strv_dup(c->argv);
 		free(argv[0]);
 		argv[0] = prog;
 	}
@@ -514,8 +515,8 @@ hook_run(struct hook_rt *h, struct hook_batch *b)
 	h->running = proc_spawn(&spec);
 	free(name);
 	free(in);
-	proc_strv_free(env);
-	proc_strv_free(argv);
+	strv_free(env);
+	strv_free(argv);
 	if (h->running != NULL) {
 		h->run = b;
 		return;

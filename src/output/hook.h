@@ -66,7 +66,7 @@ bool hook_matches(const struct config_hook *h, const struct push_event *ev);
  * exactly those types, JMAP_PUSH_STATE (only when known and at most 4096
  * bytes), JMAP_REASON, JMAP_HOOK, in that order after the inherited ones.
  * Values are as the server sent them (newlines included).  Caller frees
- * with proc_strv_free. */
+ * with strv_free. */
 char **hook_build_env(const struct config_hook *, const struct push_event *,
     char *const *base);
 /* {"@type":"StateChange","changed":{ACCOUNT_ID:{TYPE:STATE,...}},

@@ -147,8 +147,9 @@ sockproto_status(struct json_object *accounts)
 	return sockproto_line(o);
 }
 
+/* Frees the n strings of v, then v. */
 static void
-strv_free(char **v, size_t n)
+sockproto_strings_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -170,7 +171,7 @@ sockproto_strings(struct json_object *a, char ***out, size_t *nout)
 		struct json_object *e = json_object_array_get_idx(a, i);
 
 		if (!json_object_is_type(e, json_type_string)) {
-			strv_free(*out, *nout);
+			sockproto_strings_free(*out, *nout);
 			*out = NULL;
 			*nout = 0;
 			return -1;
@@ -213,13 +214,13 @@ sockproto_parse_subscribe(struct json_object *o, struct sockcmd *c,
 		else if (strcmp(evs[i], "connection") == 0)
 			c->events |= SOCKPROTO_EV_CONNECTION;
 		else {
-			strv_free(evs, nevs);
+			sockproto_strings_free(evs, nevs);
 			*err = "unknown event in \"events\": use \"state\" "
 			    "and \"connection\"";
 			return -1;
 		}
 	}
-	strv_free(evs, nevs);
+	sockproto_strings_free(evs, nevs);
 	return 0;
 }
 
@@ -301,8 +302,8 @@ void
 sockcmd_clear(struct sockcmd *c)
 {
 	free(c->cmd);
-	strv_free(c->accounts, c->naccounts);
-	strv_free(c->types, c->ntypes);
+	sockproto_strings_free(c->accounts, c->naccounts);
+	sockproto_strings_free(c->types, c->ntypes);
 	free(c->account);
 	memset(c, 0, sizeof(*c));
 }
@@ -319,8 +320,8 @@ sockproto_sub_all(struct sockproto_sub *sub)
 void
 sockproto_sub_clear(struct sockproto_sub *sub)
 {
-	strv_free(sub->accounts, sub->naccounts);
-	strv_free(sub->types, sub->ntypes);
+	sockproto_strings_free(sub->accounts, sub->naccounts);
+	sockproto_strings_free(sub->types, sub->ntypes);
 	sockproto_sub_all(sub);
 }
 
@@ -339,8 +340,9 @@ sockproto_sub_set(struct sockproto_sub *sub, struct sockcmd *c)
 	c->naccounts = c->ntypes = 0;
 }
 
+/* Whether s is one of the n strings of v. */
 static bool
-strv_has(char *const *v, size_t n, const char *s)
+sockproto_strings_has(char *const *v, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], s) == 0)
@@ -354,8 +356,8 @@ sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
 {
 	if ((sub->events & ev) == 0)
 		return false;
-	if (!sub->all_accounts && !strv_has(sub->accounts, sub->naccounts,
-	    account))
+	if (!sub->all_accounts && !sockproto_strings_has(sub->accounts,
+	    sub->naccounts, account))
 		return false;
 	if (ev != SOCKPROTO_EV_STATE || sub->all_types)
 		return true;
@@ -363,7 +365,7 @@ sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
 		return false;
 	json_object_object_foreach(changed, type, state) {
 		(void)state;
-		if (strv_has(sub->types, sub->ntypes, type))
+		if (sockproto_strings_has(sub->types, sub->ntypes, type))
 			return true;
 	}
 	return false;

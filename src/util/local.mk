@@ -2,6 +2,7 @@ src_libjmappushd_a_SOURCES += \
 	src/util/log.c src/util/log.h \
 	src/util/xmalloc.c src/util/xmalloc.h \
 	src/util/proc.c src/util/proc.h \
+	src/util/strv.c src/util/strv.h \
 	src/util/busconn.c src/util/busconn.h \
 	src/util/json.c src/util/json.h \
 	src/util/utf8.c src/util/utf8.h

@@ -71,37 +71,6 @@ static size_t proc_nlive;
 
 static void proc_check_finished(struct proc *);
 
-size_t
-proc_strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	return n;
-}
-
-char **
-proc_strv_dup(char *const *v)
-{
-	size_t n = proc_strv_len(v);
-	char **r = xcalloc(n + 1, sizeof(*r));
-
-	for (size_t i = 0; i < n; i++)
-		r[i] = xstrdup(v[i]);
-	return r;
-}
-
-void
-proc_strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 static double
 proc_elapsed(const struct proc *p)
 {

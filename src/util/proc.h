@@ -48,9 +48,4 @@ void proc_terminate(struct proc *, uint64_t grace_ms);
 size_t proc_count(void);
 void proc_terminate_all(uint64_t grace_ms);
 
-/* NULL-terminated string vectors (argv, envp). */
-char **proc_strv_dup(char *const *v);
-void proc_strv_free(char **v);
-size_t proc_strv_len(char *const *v);
-
 #endif

@@ -67,3 +67,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/hooks-durable.sh \
 	tests/integration/resync-interval.sh
+INTEGRATION_TESTS += \
+	tests/integration/pushctl-render.sh

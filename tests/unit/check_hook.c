@@ -17,6 +17,7 @@
 #include "output/hook.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/strv.h"
 #include "util/xmalloc.h"
 #include "unit.h"
 
@@ -79,7 +80,7 @@ START_TEST(test_env_all_types)
 	char **env = hook_build_env(&hook_all, &ev, base_env);
 
 	check_env(env, want);
-	proc_strv_free(env);
+	strv_free(env);
 	json_object_put(ev.changed);
 }
 END_TEST
@@ -102,7 +103,7 @@ START_TEST(test_env_filtered_no_push_state)
 	char **env = hook_build_env(&hook_email, &ev, base_env);
 
 	check_env(env, want);
-	proc_strv_free(env);
+	strv_free(env);
 	json_object_put(ev.changed);
 }
 END_TEST
@@ -128,7 +129,7 @@ START_TEST(test_env_weird_types_and_empty_base)
 	char **env = hook_build_env(&hook_all, &ev, empty);
 
 	check_env(env, want);
-	proc_strv_free(env);
+	strv_free(env);
 	json_object_put(ev.changed);
 }
 END_TEST
@@ -170,7 +171,7 @@ START_TEST(test_env_sizes)
 	want[3] = max_state;
 	env = hook_build_env(&hook_all, &ev, empty);
 	check_env(env, want);
-	proc_strv_free(env);
+	strv_free(env);
 	json_object_put(ev.changed);
 	free(max_name);
 	free(max_state);
@@ -194,7 +195,7 @@ START_TEST(test_env_nothing_passes)
 	char **env = hook_build_env(&hook_email, &ev, empty);
 
 	check_env(env, want);
-	proc_strv_free(env);
+	strv_free(env);
 	json_object_put(ev.changed);
 }
 END_TEST
@@ -411,7 +412,7 @@ cfg_add(struct config *cfg, const char *name, const char *account,
 	h->line = 7;
 	h->account = account != NULL ? xstrdup(account) : NULL;
 	if (types != NULL)
-		h->types = proc_strv_dup(types);
+		h->types = strv_dup(types);
 	h->ntypes = ntypes;
 	xasprintf(&h->command, "cd '%s' && %s", dir, cmd);
 	TAILQ_INSERT_TAIL(&cfg->hooks, h, entry);
@@ -428,9 +429,9 @@ cfg_free(struct config *cfg)
 		free(h->name);
 		free(h->file);
 		free(h->account);
-		proc_strv_free(h->types);
+		strv_free(h->types);
 		free(h->command);
-		proc_strv_free(h->argv);
+		strv_free(h->argv);
 		free(h);
 	}
 }
@@ -716,14 +717,14 @@ START_TEST(test_split_argv)
 	ck_assert_str_eq(v[4], "a \"b\" \\ \\c");
 	ck_assert_str_eq(v[5], "x y");
 	ck_assert_ptr_null(v[6]);
-	proc_strv_free(v);
+	strv_free(v);
 	ck_assert_int_eq(config_split_argv("a 'b", &v, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "unterminated ' quote: close it");
 	ck_assert_ptr_null(v);
 	ck_assert_int_eq(config_split_argv(" \t", &v, err, sizeof(err)), -1);
 	ck_assert_int_eq(config_split_argv("''", &v, err, sizeof(err)), 0);
 	ck_assert_str_eq(v[0], "");
-	proc_strv_free(v);
+	strv_free(v);
 }
 END_TEST
 

@@ -551,24 +551,6 @@ START_TEST(test_spawn_from_done)
 }
 END_TEST
 
-START_TEST(test_strv)
-{
-	char *v[] = { "a", "bc", NULL };
-	char **d = proc_strv_dup(v);
-
-	ck_assert_uint_eq(proc_strv_len(d), 2);
-	ck_assert_str_eq(d[0], "a");
-	ck_assert_str_eq(d[1], "bc");
-	ck_assert_ptr_null(d[2]);
-	ck_assert_ptr_ne(d[0], v[0]);
-	proc_strv_free(d);
-	d = proc_strv_dup(NULL);
-	ck_assert_ptr_null(d[0]);
-	proc_strv_free(d);
-	proc_strv_free(NULL);
-}
-END_TEST
-
 static void
 watch_done_cb(struct proc *p, int wstatus, bool timed_out, const char *out,
     size_t outlen, void *arg)
@@ -627,7 +609,6 @@ proc_suite(void)
 	tcase_add_test(tc, test_output_lines_logged);
 	tcase_add_test(tc, test_exec_failure);
 	tcase_add_test(tc, test_spawn_from_done);
-	tcase_add_test(tc, test_strv);
 	tcase_add_test(tc, test_capture_wiped);
 	suite_add_tcase(s, tc);
 	return s;

@@ -96,3 +96,7 @@ UNIT_TESTS += tests/unit/check_dial
 tests_unit_check_dial_SOURCES = tests/unit/check_dial.c
 tests_unit_check_dial_LDADD = $(UNIT_LDADD)
 tests_unit_check_dial_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_strv
+tests_unit_check_strv_SOURCES = tests/unit/check_strv.c
+tests_unit_check_strv_LDADD = $(UNIT_LDADD)
+tests_unit_check_strv_CFLAGS = $(UNIT_CFLAGS)
