@@ -669,6 +669,14 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	} else if (info->http_status == 401 || info->http_status == 403)
 		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
 		    "WebSocket" : "event stream", info->http_status);
+	/* As for the Session's redirect: asking again every few seconds
+	 * would only be sent the same way. */
+	else if (info->redirect_refused)
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s request "
+		    "failed: %s; ask the server's administrator to fix it, "
+		    "then send SIGHUP or run jmap-pushctl reconnect",
+		    a->kind == CHANNEL_WEBSOCKET ? "WebSocket" : "event stream",
+		    info->error);
 	else if (info->tls_failed || info->wrong_content_type)
 		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
 		    info->error);
