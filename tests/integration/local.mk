@@ -64,3 +64,6 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/addresses.sh \
 	tests/integration/hosts-file.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-evict.sh \
+	tests/integration/refresh-401.sh
