@@ -67,6 +67,7 @@ struct account {
 	struct credentials_req *refresh_cred;
 	struct http_request *refresh_http;
 	char *refresh_auth;	/* the credentials the server last accepted */
+	char *refresh_read;	/* read for the refresh in flight */
 	uint64_t refresh_at_ms;	/* monotonic; 0: never refreshed */
 	struct event *refresh_later;
 	struct jmap_session session;
@@ -202,6 +203,17 @@ account_wipe_refresh_auth(struct account *a)
 		explicit_bzero(a->refresh_auth, strlen(a->refresh_auth));
 		free(a->refresh_auth);
 		a->refresh_auth = NULL;
+	}
+}
+
+/* Credentials read for a refresh are kept once the server accepts them. */
+static void
+account_wipe_refresh_read(struct account *a)
+{
+	if (a->refresh_read != NULL) {
+		explicit_bzero(a->refresh_read, strlen(a->refresh_read));
+		free(a->refresh_read);
+		a->refresh_read = NULL;
 	}
 }
 
@@ -441,6 +453,13 @@ account_refresh_done(const struct http_response *resp, const char *error,
 	/* The next refresh reads them again. */
 	if (error == NULL && (resp->status == 401 || resp->status == 403))
 		account_wipe_refresh_auth(a);
+	/* Read again and accepted: the next refresh reuses them. */
+	if (error == NULL && resp->status == 200 && a->refresh_read != NULL) {
+		account_wipe_refresh_auth(a);
+		a->refresh_auth = a->refresh_read;
+		a->refresh_read = NULL;
+	}
+	account_wipe_refresh_read(a);
 	if (error == NULL && resp->status != 200)
 		log_warnx("%s: refreshing the Session failed with HTTP %d",
 		    a->prefix, resp->status);
@@ -478,8 +497,10 @@ account_refresh_credentials(const char *authorization, const char *error,
 		    error);
 		return;
 	}
+	a->refresh_read = authorization != NULL ? xstrdup(authorization) :
+	    NULL;
 	a->refresh_http = account_session_get(a, a->session_url,
-	    authorization, account_refresh_done);
+	    a->refresh_read, account_refresh_done);
 }
 
 /* A change for an accountId the Session did not list (an account shared
@@ -975,6 +996,7 @@ account_stop(struct account *a)
 	evtimer_del(a->refresh_later);
 	account_wipe_authorization(a);
 	account_wipe_refresh_auth(a);
+	account_wipe_refresh_read(a);
 	if (a->ch != NULL)
 		channel_close(a->ch);
 	else
@@ -1029,6 +1051,7 @@ account_free(struct account *a)
 	http_cancel(a->refresh_http);
 	account_wipe_authorization(a);
 	account_wipe_refresh_auth(a);
+	account_wipe_refresh_read(a);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);
