@@ -68,6 +68,7 @@ struct account {
 	struct credentials_req *refresh_cred;
 	struct http_request *refresh_http;
 	char *refresh_auth;	/* the credentials the server last accepted */
+	char *refresh_read;	/* read for the refresh in flight */
 	uint64_t refresh_at_ms;	/* monotonic; 0: never refreshed */
 	struct event *refresh_later;
 	struct jmap_session session;
@@ -206,6 +207,17 @@ account_wipe_refresh_auth(struct account *a)
 		explicit_bzero(a->refresh_auth, strlen(a->refresh_auth));
 		free(a->refresh_auth);
 		a->refresh_auth = NULL;
+	}
+}
+
+/* Credentials read for a refresh are kept once the server accepts them. */
+static void
+account_wipe_refresh_read(struct account *a)
+{
+	if (a->refresh_read != NULL) {
+		explicit_bzero(a->refresh_read, strlen(a->refresh_read));
+		free(a->refresh_read);
+		a->refresh_read = NULL;
 	}
 }
 
@@ -484,6 +496,13 @@ account_refresh_done(const struct http_response *resp, const char *error,
 	/* The next refresh reads them again. */
 	if (error == NULL && (resp->status == 401 || resp->status == 403))
 		account_wipe_refresh_auth(a);
+	/* Read again and accepted: the next refresh reuses them. */
+	if (error == NULL && resp->status == 200 && a->refresh_read != NULL) {
+		account_wipe_refresh_auth(a);
+		a->refresh_auth = a->refresh_read;
+		a->refresh_read = NULL;
+	}
+	account_wipe_refresh_read(a);
 	if (error == NULL && resp->status != 200)
 		log_warnx("%s: refreshing the Session failed with HTTP %d",
 		    a->prefix, resp->status);
@@ -521,8 +540,10 @@ account_refresh_credentials(const char *authorization, const char *error,
 		    error);
 		return;
 	}
+	a->refresh_read = authorization != NULL ? xstrdup(authorization) :
+	    NULL;
 	a->refresh_http = account_session_get(a, a->session_url,
-	    authorization, account_refresh_done);
+	    a->refresh_read, account_refresh_done);
 }
 
 /* A change for an accountId the Session did not list (an account shared
@@ -724,6 +745,14 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 	} else if (info->http_status == 401 || info->http_status == 403)
 		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
 		    "WebSocket" : "event stream", info->http_status);
+	/* As for the Session's redirect: asking again every few seconds
+	 * would only be sent the same way. */
+	else if (info->redirect_refused)
+		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s request "
+		    "failed: %s; ask the server's administrator to fix it, "
+		    "then send SIGHUP or run jmap-pushctl reconnect",
+		    a->kind == CHANNEL_WEBSOCKET ? "WebSocket" : "event stream",
+		    info->error);
 	else if (info->tls_failed || info->wrong_content_type)
 		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
 		    info->error);
@@ -1024,6 +1053,7 @@ account_stop(struct account *a)
 	evtimer_del(a->refresh_later);
 	account_wipe_authorization(a);
 	account_wipe_refresh_auth(a);
+	account_wipe_refresh_read(a);
 	if (a->ch != NULL)
 		channel_close(a->ch);
 	else
@@ -1078,6 +1108,7 @@ account_free(struct account *a)
 	http_cancel(a->refresh_http);
 	account_wipe_authorization(a);
 	account_wipe_refresh_auth(a);
+	account_wipe_refresh_read(a);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);

@@ -238,6 +238,7 @@ channel_es_closed(struct esource *es, const struct esource_close_info *ei,
 	info.retry_after = ei->retry_after;
 	info.tls_failed = ei->tls_failed;
 	info.wrong_content_type = ei->wrong_content_type;
+	info.redirect_refused = ei->redirect_refused;
 	info.was_established = ei->was_established;
 	channel_closed(arg, &info);
 }

@@ -43,6 +43,7 @@ struct channel_close_info {
 	int close_code;		/* WebSocket close code, else 0 */
 	bool tls_failed;
 	bool wrong_content_type;	/* an event stream that is not one */
+	bool redirect_refused;	/* to http or another origin: not followed */
 	bool was_established;
 };
 

@@ -170,6 +170,7 @@ esource_done(const struct http_response *resp, const char *error, void *arg)
 	info.error = error;
 	info.tls_failed = resp->tls_failed;
 	info.wrong_content_type = es->wrong_content_type;
+	info.redirect_refused = resp->redirect_refused;
 	info.was_established = es->established;
 	if (error == NULL && resp->status != 200) {
 		snprintf(status, sizeof(status), "the server refused the event "

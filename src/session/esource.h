@@ -30,6 +30,9 @@ struct esource_close_info {
 	/* A 200 that is not text/event-stream: the spec fails the
 	 * connection for good; trying again soon would not help. */
 	bool wrong_content_type;
+	/* A redirect to http or another origin, not followed: asking again
+	 * would only be redirected again. */
+	bool redirect_refused;
 	bool was_established;
 };
 

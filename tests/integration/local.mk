@@ -69,3 +69,5 @@ INTEGRATION_TESTS += \
 	tests/integration/resync-interval.sh
 INTEGRATION_TESTS += \
 	tests/integration/pushctl-render.sh
+	tests/integration/notify-evict.sh \
+	tests/integration/refresh-401.sh

@@ -6,8 +6,8 @@
 # jmap-pushctl reconnect.  From http, the upgrade to https on the same host
 # is followed.  A Session fetched over https that names an http apiUrl or
 # eventSourceUrl or a ws WebSocket url is refused, unless insecure = yes
-# (then a warning, and it connects).  The event stream's redirect to http is
-# refused too.
+# (then a warning, and it connects).  The event stream's redirects to http
+# and to another host are refused too, and hold the account as disabled.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/tlslib.sh" || exit 99
 
@@ -121,8 +121,21 @@ b_before=$(bcontrol status | field jmapRequests)
 control "redirect?path=/jmap/eventsource&status=302&location=http://localhost:$B_PORT/jmap/eventsource" >/dev/null
 sed -i "s|^url = .*|url = $A/.well-known/jmap\ntransport = eventsource|" "$T/config"
 kill -HUP "$DAEMON_PID"
-wait_log "warning: account test: refused the 302 redirect from $A/jmap/eventsource?types=%2A&closeafter=no&ping=30 to http://localhost:$B_PORT/jmap/eventsource: it leaves TLS, and the request and its credentials would travel unencrypted; retrying in "
+es_url="$A/jmap/eventsource?types=%2A&closeafter=no&ping=30"
+msg="event stream request failed: refused the 302 redirect from $es_url to http://localhost:$B_PORT/jmap/eventsource: it leaves TLS, and the request and its credentials would travel unencrypted; ask the server's administrator to fix it, then send SIGHUP or run jmap-pushctl reconnect"
+wait_log "error: account test: $msg; retrying in 60s"
 [ "$(bcontrol status | field jmapRequests)" = "$b_before" ] ||
     fail "server B got the event stream request"
+expect_status disabled "$msg"
+
+# The event stream's redirect to another host: refused, held as well.
+streams=$(grep -c 'GET /jmap/eventsource' "$T/server.log")
+control "redirect?path=/jmap/eventsource&status=307&location=https://127.0.0.1:$PORT/jmap/eventsource" >/dev/null
+reconnect
+msg="event stream request failed: refused the 307 redirect from $es_url to https://127.0.0.1:$PORT/jmap/eventsource: it leads to another server, and the credentials are sent only where the request was addressed; ask the server's administrator to fix it, then send SIGHUP or run jmap-pushctl reconnect"
+wait_log "error: account test: $msg; retrying in 60s"
+expect_status disabled "$msg"
+[ "$(grep -c 'GET /jmap/eventsource' "$T/server.log")" = "$((streams + 1))" ] ||
+    fail "the event stream was asked for at the other host"
 daemon_stop
 echo "ok"

@@ -70,7 +70,7 @@ control_es_streams(const struct ts_server *s)
 static struct json_object *
 control_status_json(struct ts_server *s)
 {
-	struct json_object *obj, *faults;
+	struct json_object *obj, *faults, *listed;
 	unsigned long conns, enabled;
 	char push[32];
 
@@ -95,6 +95,12 @@ control_status_json(struct ts_server *s)
 	state_push_string(s->state.push, push, sizeof(push));
 	json_object_object_add(obj, "pushState", json_object_new_string(push));
 	json_object_object_add(obj, "states", state_states_json(&s->state));
+	listed = json_object_new_array();
+	for (size_t i = 0; i < s->state.naccounts; i++)
+		if (!s->state.accounts[i].unlisted)
+			json_object_array_add(listed, json_object_new_string(
+			    s->state.accounts[i].id));
+	json_object_object_add(obj, "sessionAccounts", listed);
 	faults = json_object_new_object();
 	json_object_object_add(faults, "refuse",
 	    json_object_new_int64((int64_t)s->fault_refuse));
@@ -509,6 +515,41 @@ control_session(struct ts_server *s, struct lws *wsi)
 	return control_status(s, wsi);
 }
 
+/* remove=ID and add=ID: which accounts the Sessions served from now on
+ * list; states, deliveries and pushes go on for every account, as from a
+ * server that stopped (or started) sharing one. */
+static int
+control_accounts(struct ts_server *s, struct lws *wsi)
+{
+	char add[64], remove[64], msg[128];
+	const char *ids[2];
+	int found[2];
+
+	ids[0] = control_arg(wsi, "remove", remove, sizeof(remove));
+	ids[1] = control_arg(wsi, "add", add, sizeof(add));
+	if (ids[0] == NULL && ids[1] == NULL)
+		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+		    "give remove=ID or add=ID");
+	for (int i = 0; i < 2; i++) {
+		found[i] = ids[i] != NULL ? state_account_find(&s->state,
+		    ids[i]) : 0;
+		if (found[i] == -1) {
+			snprintf(msg, sizeof(msg), "%s: no account \"%s\"",
+			    i == 0 ? "remove" : "add", ids[i]);
+			return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
+			    msg);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (ids[i] == NULL)
+			continue;
+		s->state.accounts[found[i]].unlisted = i == 0;
+		ts_info("session: account %s %s", ids[i], i == 0 ?
+		    "no longer listed" : "listed");
+	}
+	return control_status(s, wsi);
+}
+
 static bool
 control_wait_met(struct ts_server *s, const struct ts_http *hc)
 {
@@ -604,6 +645,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_redirect(s, wsi);
 	if (strcmp(what, "session") == 0)
 		return control_session(s, wsi);
+	if (strcmp(what, "accounts") == 0)
+		return control_accounts(s, wsi);
 	return http_send_error(wsi, HTTP_STATUS_NOT_FOUND,
 	    "unknown control endpoint");
 }

@@ -349,6 +349,8 @@ http_session_json(struct ts_server *s)
 	for (size_t i = 0; i < s->state.naccounts; i++) {
 		const struct ts_account *a = &s->state.accounts[i];
 
+		if (a->unlisted)
+			continue;
 		acct = json_object_new_object();
 		json_object_object_add(acct, "name",
 		    json_object_new_string(a->name));

@@ -46,6 +46,7 @@ struct ts_account {
 	char		*id;
 	char		*name;
 	bool		 personal;
+	bool		 unlisted;	/* left out of the Session */
 	unsigned long	 counter[TS_NTYPES];
 };
 
