@@ -42,7 +42,7 @@ enum account_wait {
 
 struct account {
 	struct net *net;
-	const struct config_account *cfg;
+	const struct config_account *cfg;	/* its config referenced */
 	struct account_callbacks cbs;
 	void *arg;
 	char *prefix;		/* "account personal" for logs */
@@ -798,6 +798,7 @@ account_new(struct net *net, struct pacer *pacer,
 
 	a->net = net;
 	a->cfg = cfg;
+	config_ref(cfg->config);
 	a->cbs = *cbs;
 	a->arg = arg;
 	a->status = ACCOUNT_STOPPED;
@@ -877,6 +878,8 @@ account_revalidate(struct account *a)
 void
 account_set_config(struct account *a, const struct config_account *cfg)
 {
+	config_ref(cfg->config);
+	config_unref(a->cfg->config);
 	a->cfg = cfg;
 }
 
@@ -901,6 +904,7 @@ account_free(struct account *a)
 	free(a->state_dir);
 	free(a->session_url);
 	free(a->channel_url);
+	config_unref(a->cfg->config);
 	free(a);
 }
 
