@@ -323,6 +323,9 @@ ws_stop(struct ws_conn *c)
 		ws_fail_now(c);
 		break;
 	case WS_CONNECTING:
+		/* lws clears a pending timeout, our kill included, when
+		 * the upgrade answer arrives first: refuse it below. */
+		c->abort = true;
 		if (c->wsi != NULL) {
 			net_drop(c->net, c->wsi);
 		}
@@ -472,6 +475,8 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+		if (c->abort)
+			return -1;
 		proto = net_header(wsi, WSI_TOKEN_PROTOCOL);
 		if (proto == NULL || strcmp(proto, WS_SUBPROTOCOL) != 0) {
 			ws_set_error(c, "server did not select the WebSocket "
