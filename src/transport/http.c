@@ -48,6 +48,7 @@ struct http_request {
 	bool complete;
 	bool streaming;		/* a 200 in stream mode: body goes to on_data */
 	bool tls_failed;
+	bool dropped;		/* net_drop() asked; lws may clear that */
 	void (*on_open)(void *);
 	void (*on_data)(const char *, size_t, void *);
 	char *error;
@@ -166,6 +167,7 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 
 	http_set_error(req, "no complete response within the time limit");
 	if (req->wsi != NULL) {
+		req->dropped = true;
 		net_drop(req->net, req->wsi);
 	} else {
 		net_resolve_cancel(req->resolve);
@@ -265,9 +267,10 @@ void
 http_abort(struct http_request *req, const char *why)
 {
 	http_set_error(req, "%s", why);
-	if (req->wsi != NULL)
+	if (req->wsi != NULL) {
+		req->dropped = true;
 		net_drop(req->net, req->wsi);
-	else
+	} else
 		http_fail_now(req);
 }
 
@@ -325,6 +328,13 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	char buf[LWS_PRE + 4096], *px;
 	int n;
 
+	/* lws replaces the pending timeout that net_drop() kills with as
+	 * the request goes on (sent, answered): end a dropped one here. */
+	if (req != NULL && req->dropped &&
+	    (reason == LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER ||
+	    reason == LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP ||
+	    reason == LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ))
+		return -1;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,

@@ -323,8 +323,8 @@ ws_stop(struct ws_conn *c)
 		ws_fail_now(c);
 		break;
 	case WS_CONNECTING:
-		/* lws clears a pending timeout, our kill included, when
-		 * the upgrade answer arrives first: refuse it below. */
+		/* lws replaces a pending timeout, our kill included, as
+		 * the handshake goes on: refuse to go on below. */
 		c->abort = true;
 		if (c->wsi != NULL) {
 			net_drop(c->net, c->wsi);
@@ -461,6 +461,8 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		if (c->abort)
+			return -1;
 		return net_add_header(wsi, in, len,
 		    WSI_TOKEN_HTTP_AUTHORIZATION, c->authorization);
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:

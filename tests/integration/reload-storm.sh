@@ -44,7 +44,7 @@ for j in $(seq "$NACCOUNTS"); do
 	present 0 "$j" && n=$((n + 1))
 done
 daemon_start
-wait_server "pushEnabled=$n"
+wait_connected "$n"
 
 # The config becomes a FIFO: the daemon blocks reading it, so the two
 # reloads of one socket write run in one loop turn, and every account the
@@ -145,14 +145,19 @@ kill "$watcher"
 wait "$watcher" 2>/dev/null || true
 exec 7<&-
 
-# The server sees exactly those: every account that closed is gone.
-wait_server "pushEnabled=$n&maxConnections=$n"
+# The server sees exactly those over WebSocket: every account that closed
+# is gone.  (The test server does not see at once that a client ended an
+# event stream: its socket stays in CLOSE-WAIT.  Over EventSource the
+# status below is the check.)
+if [ "$TRANSPORT" != eventsource ]; then
+	wait_server "pushEnabled=$n&maxChannels=$n"
+	control status >"$T/server.json"
+	grep -q "\"connections\":$n,\"pushEnabled\":$n," "$T/server.json" ||
+	    fail "server: $(cat "$T/server.json")"
+fi
 "$CTL" -s "$T/sock" status --json >"$T/status.json" ||
     fail "jmap-pushctl status failed"
 pairs <"$T/status.json" | sort >"$T/status"
 expect_file "$T/status" "$expected"
-control status >"$T/server.json"
-grep -q "\"connections\":$n,\"pushEnabled\":$n," "$T/server.json" ||
-    fail "server: $(cat "$T/server.json")"
 daemon_stop
 echo "ok"
