@@ -563,8 +563,8 @@ config_destroy(struct config *cfg)
 	free(cfg);
 }
 
-/* Accounts keep a reference while they close after a reload, so that the
- * section they run from outlives the reload that replaced it. */
+/* An account holds a reference for as long as it lives, so that the
+ * section it runs from outlives a reload that replaced it while it closes. */
 struct config *
 config_ref(struct config *cfg)
 {

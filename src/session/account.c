@@ -42,7 +42,7 @@ enum account_wait {
 
 struct account {
 	struct net *net;
-	const struct config_account *cfg;	/* its config referenced */
+	const struct config_account *cfg;	/* its config: referenced */
 	struct account_callbacks cbs;
 	void *arg;
 	char *prefix;		/* "account personal" for logs */

@@ -71,15 +71,20 @@ mkfifo "$T/cmd.fifo" "$T/reply.fifo"
 "$CLIENT" "$T/sock" <"$T/cmd.fifo" >"$T/reply.fifo" &
 client=$!
 exec 5>"$T/cmd.fifo" 6<"$T/reply.fifo"
+# subscribed FD: reads up to the reply to a subscribe; events may come
+# before it.
+subscribed() {
+	local reply=
+	while [ "$reply" != '{"reply":"subscribe","ok":true}' ]; do
+		read -r -t "$WAIT" reply <&"$1" || fail "no reply to subscribe"
+		case $reply in
+		'{"event":'*|'{"reply":"subscribe","ok":true}') ;;
+		*) fail "subscribe: $reply" ;;
+		esac
+	done
+}
 echo '{"cmd":"subscribe","events":[]}' >&5
-reply=
-while [ "$reply" != '{"reply":"subscribe","ok":true}' ]; do
-	read -r -t "$WAIT" reply <&6 || fail "no reply to subscribe"
-	case $reply in
-	'{"event":'*|'{"reply":"subscribe","ok":true}') ;;
-	*) fail "subscribe: $reply" ;;
-	esac
-done
+subscribed 6
 i=0
 while [ "$i" -lt "$RELOADS" ]; do
 	printf '{"cmd":"reload"}\n{"cmd":"reload"}\n' >&5
@@ -132,8 +137,7 @@ all_connected() {
 		[ "${st[a$j]:-}" = connected ] || return 1
 	done
 }
-read -r -t "$WAIT" line <&7 || fail "no subscribe reply"
-[ "$line" = '{"reply":"subscribe","ok":true}' ] || fail "subscribe: $line"
+subscribed 7
 while ! all_connected; do
 	read -r -t "$WAIT" line <&7 ||
 	    fail "accounts not all connected: $(declare -p st)"
