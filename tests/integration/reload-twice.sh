@@ -7,6 +7,14 @@
 
 CLIENT="$top_builddir/tests/integration/sockclient"
 CTL="$top_builddir/src/jmap-pushctl"
+# Two reloads in one write, after a subscribe to no event: only the
+# replies come back.
+RELOAD2='{"cmd":"subscribe","events":[]}
+{"cmd":"reload"}
+{"cmd":"reload"}'
+REPLIES='{"reply":"subscribe","ok":true}
+{"reply":"reload","ok":true}
+{"reply":"reload","ok":true}'
 
 # expect_accounts EXPECTED: the account and status of each entry of the
 # socket's status reply, in order, one "account status" a line.
@@ -36,10 +44,9 @@ wait_log 'account other: connected to'
 # second comes before the account the first one changed has closed.
 sed 's/^ping_interval = 30s$/ping_interval = 20s/' "$T/config" >"$T/config.new"
 mv "$T/config.new" "$T/config"
-printf '{"cmd":"reload"}\n{"cmd":"reload"}\n' |
-    "$CLIENT" -n 2 "$T/sock" >"$T/replies" || fail "reload client failed"
-expect_file "$T/replies" '{"reply":"reload","ok":true}
-{"reply":"reload","ok":true}'
+printf '%s\n' "$RELOAD2" |
+    "$CLIENT" -n 3 "$T/sock" >"$T/replies" || fail "reload client failed"
+expect_file "$T/replies" "$REPLIES"
 wait_log 'configuration reloaded' 2
 expect_log 'account test: still closing; starts again once closed'
 wait_log 'account test: connected to' 2
@@ -68,8 +75,8 @@ awk '/^\[account test\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' \
 grep -q '^\[account other\]$' "$T/config.removed" || fail "bad config.removed"
 rm "$T/config"
 mkfifo "$T/config"
-printf '{"cmd":"reload"}\n{"cmd":"reload"}\n' |
-    "$CLIENT" -n 2 "$T/sock" >"$T/replies" &
+printf '%s\n' "$RELOAD2" |
+    "$CLIENT" -n 3 "$T/sock" >"$T/replies" &
 client=$!
 feed_config "$T/config.removed"
 # "reloading" is logged before the config is opened, after the first
@@ -77,8 +84,7 @@ feed_config "$T/config.removed"
 wait_log 'reloading ' 4
 feed_config "$T/config.full"
 wait "$client" || fail "reload client failed"
-expect_file "$T/replies" '{"reply":"reload","ok":true}
-{"reply":"reload","ok":true}'
+expect_file "$T/replies" "$REPLIES"
 wait_log 'configuration reloaded' 4
 expect_log 'account test: removed from the configuration; closing'
 wait_log 'account test: still closing; starts again once closed' 2
