@@ -539,14 +539,12 @@ hook_free(struct config_hook *h)
 	free(h);
 }
 
-void
-config_free(struct config *cfg)
+static void
+config_destroy(struct config *cfg)
 {
 	struct config_account	*a;
 	struct config_hook	*h;
 
-	if (cfg == NULL)
-		return;
 	while ((a = TAILQ_FIRST(&cfg->accounts)) != NULL) {
 		TAILQ_REMOVE(&cfg->accounts, a, entry);
 		account_free(a);
@@ -563,6 +561,36 @@ config_free(struct config *cfg)
 	free(cfg->socket_path);
 	free(cfg->socket_group);
 	free(cfg);
+}
+
+/* An account holds a reference for as long as it lives, so that the
+ * section it runs from outlives a reload that replaced it while it closes. */
+struct config *
+config_ref(struct config *cfg)
+{
+	cfg->refs++;
+	return cfg;
+}
+
+/* The last reference frees; no holder frees a config another still uses. */
+void
+config_unref(struct config *cfg)
+{
+	if (cfg != NULL && --cfg->refs == 0)
+		config_destroy(cfg);
+}
+
+/* A config shared by mistake would be freed under its other holder: stop
+ * here rather than in a use-after-free later. */
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	if (cfg->refs != 1)
+		fatalx("config: freeing a configuration with %u references "
+		    "left", cfg->refs);
+	config_destroy(cfg);
 }
 
 void

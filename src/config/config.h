@@ -41,7 +41,10 @@ struct config_tuning {
 	size_t ntypes;
 };
 
+struct config;
+
 struct config_account {
+	struct config *config;	/* the config holding this section (no reference) */
 	char *name;		/* the word after "account" */
 	char *file;
 	int line;		/* line of the section header */
@@ -100,6 +103,7 @@ struct config_notify {
 };
 
 struct config {
+	unsigned refs;		/* config_ref(); freed when the last one goes */
 	char *path;
 	char *state_dir;	/* resolved default when not set */
 	int log_level;		/* syslog priority; -1 when not set in the file */
@@ -145,11 +149,19 @@ char *config_default_socket_path(void);
  * word.  Caller frees with the NULL-terminated vector's elements. */
 int config_split_argv(const char *s, char ***argv, char *err, size_t errlen);
 
-/* NULL when errs->n > 0 after parsing; errs is filled either way. */
+/* NULL when errs->n > 0 after parsing; errs is filled either way.  The
+ * caller holds the one reference. */
 struct config *config_load(const char *path, struct config_errors *errs);
 /* Same, from memory; name is used in error messages as FILE. */
 struct config *config_load_string(const char *text, const char *name,
     struct config_errors *errs);
+/* One more reference: whoever keeps a pointer into a config (a section, a
+ * string) past a reload holds one.  Returns cfg. */
+struct config *config_ref(struct config *);
+/* Drops a reference; the last one frees the config.  NULL is ignored. */
+void config_unref(struct config *);
+/* Frees a config its caller alone holds (fatal when another reference is
+ * left): for a config that is loaded, read and thrown away. */
 void config_free(struct config *);
 void config_errors_clear(struct config_errors *);
 

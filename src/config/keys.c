@@ -520,6 +520,7 @@ load_account(struct parser *p, struct config *cfg, const struct section *s)
 
 	keyset_fill(p, s, &ks);
 	a = xcalloc(1, sizeof(*a));
+	a->config = cfg;
 	a->name = xstrdup(s->name);
 	a->file = xstrdup(p->file);
 	a->line = s->line;
@@ -724,6 +725,7 @@ config_build(struct parser *p)
 	struct config	*cfg;
 
 	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->refs = 1;
 	cfg->path = xstrdup(p->file);
 	cfg->log_level = -1;
 	tuning_defaults(&cfg->defaults);

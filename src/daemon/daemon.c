@@ -42,19 +42,16 @@
 /* STATUS= is rebuilt from every account: at most this often. */
 #define DAEMON_STATUS_MS	100
 
-/* A config that accounts still point at while they close after a reload. */
-struct retired {
-	struct config *cfg;
-	unsigned users;
-};
-
+/*
+ * At most one per account name, stopping or not: an account a reload
+ * changed, or removed and a later one added again, starts anew from the
+ * config of that moment once its old self has closed.
+ */
 struct daemon_account {
 	TAILQ_ENTRY(daemon_account) entry;
 	struct daemon *d;
 	struct account *acct;
 	bool stopping;
-	struct retired *retired;	/* config to release once stopped */
-	const struct config_account *restart;	/* start anew once stopped */
 };
 TAILQ_HEAD(daemon_accounts, daemon_account);
 
@@ -187,29 +184,23 @@ daemon_on_status(struct account *acct, void *arg)
 	outputs_connection(d->outputs, acct);
 }
 
-static void
-daemon_release(struct retired *r)
-{
-	if (r != NULL && --r->users == 0) {
-		config_free(r->cfg);
-		free(r);
-	}
-}
-
 /* Freed on a fresh loop turn: the account is still inside its own
- * callback when it reports being stopped. */
+ * callback when it reports being stopped.  The current config says whether
+ * it runs again: however many reloads came while it was closing, the last
+ * one counts. */
 static void
 daemon_account_reap(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon_account *da = arg;
 	struct daemon *d = da->d;
-	const struct config_account *restart = da->restart;
+	const struct config_account *ca = NULL;
 
+	if (!d->shutting_down)
+		ca = config_find_account(d->cfg, account_name(da->acct));
 	account_free(da->acct);
-	daemon_release(da->retired);
 	free(da);
-	if (restart != NULL && !d->shutting_down)
-		daemon_account_start(d, restart);
+	if (ca != NULL)
+		daemon_account_start(d, ca);
 	daemon_notify_status(d);
 }
 
@@ -250,17 +241,12 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 }
 
 static void
-daemon_account_stop(struct daemon_account *da, struct retired *r,
-    const struct config_account *restart)
+daemon_account_stop(struct daemon_account *da)
 {
 	if (da->stopping)
 		return;
 	da->stopping = true;
 	da->d->stopping_accounts++;
-	da->retired = r;
-	da->restart = restart;
-	if (r != NULL)
-		r->users++;
 	account_stop(da->acct);
 }
 
@@ -290,8 +276,7 @@ daemon_load(const char *path)
 int
 daemon_reload(struct daemon *d)
 {
-	struct config *cfg;
-	struct retired *r;
+	struct config *cfg, *old_cfg;
 	struct daemon_account *da, *next;
 	const struct config_account *ca, *old;
 	bool same_dir;
@@ -304,18 +289,22 @@ daemon_reload(struct daemon *d)
 		sd_notify(0, "READY=1");
 		return -1;
 	}
-	r = xcalloc(1, sizeof(*r));
-	r->cfg = d->cfg;
-	r->users = 1;
+	old_cfg = d->cfg;
 	d->cfg = cfg;
-	same_dir = strcmp(r->cfg->state_dir, cfg->state_dir) == 0;
+	same_dir = strcmp(old_cfg->state_dir, cfg->state_dir) == 0;
 	daemon_apply_log_level(d);
 	outputs_set_config(d->outputs, cfg);
 
 	for (da = TAILQ_FIRST(&d->accounts); da != NULL; da = next) {
 		next = TAILQ_NEXT(da, entry);
-		if (da->stopping)
+		if (da->stopping) {
+			if (config_find_account(cfg, account_name(da->acct)) !=
+			    NULL)
+				log_info("account %s: still closing; starts "
+				    "again once closed",
+				    account_name(da->acct));
 			continue;
+		}
 		old = account_config(da->acct);
 		ca = config_find_account(cfg, old->name);
 		if (ca != NULL && same_dir && config_account_equal(old, ca)) {
@@ -331,7 +320,7 @@ daemon_reload(struct daemon *d)
 		log_info("account %s: %s", old->name, ca == NULL ?
 		    "removed from the configuration; closing" :
 		    "configuration changed; reconnecting");
-		daemon_account_stop(da, r, ca);
+		daemon_account_stop(da);
 	}
 	TAILQ_FOREACH(ca, &cfg->accounts, entry) {
 		bool known = false;
@@ -344,7 +333,7 @@ daemon_reload(struct daemon *d)
 			daemon_account_start(d, ca);
 		}
 	}
-	daemon_release(r);
+	config_unref(old_cfg);
 	log_info("configuration reloaded");
 	sd_notify(0, "READY=1");
 	daemon_notify_status(d);
@@ -452,7 +441,7 @@ daemon_shutdown(struct daemon *d)
 	/* Hook runs not started yet stay in the state files. */
 	outputs_stop(d->outputs);
 	TAILQ_FOREACH(da, &d->accounts, entry)
-		daemon_account_stop(da, NULL, NULL);
+		daemon_account_stop(da);
 	evtimer_add(d->stop_timer, &tv);
 }
 
@@ -531,7 +520,6 @@ daemon_free(struct daemon *d)
 	while ((da = TAILQ_FIRST(&d->accounts)) != NULL) {
 		TAILQ_REMOVE(&d->accounts, da, entry);
 		account_free(da->acct);
-		daemon_release(da->retired);
 		free(da);
 	}
 	pacer_free(d->pacer);
@@ -547,7 +535,7 @@ daemon_free(struct daemon *d)
 	}
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
-	config_free(d->cfg);
+	config_unref(d->cfg);
 	free(d->config_path);
 	free(d->last_status);
 	event_base_free(d->base);

@@ -47,7 +47,7 @@ enum account_wait {
 
 struct account {
 	struct net *net;
-	const struct config_account *cfg;
+	const struct config_account *cfg;	/* its config: referenced */
 	struct account_callbacks cbs;
 	void *arg;
 	char *prefix;		/* "account personal" for logs */
@@ -1008,6 +1008,7 @@ account_new(struct net *net, struct pacer *pacer,
 
 	a->net = net;
 	a->cfg = cfg;
+	config_ref(cfg->config);
 	a->cbs = *cbs;
 	a->arg = arg;
 	a->status = ACCOUNT_STOPPED;
@@ -1094,6 +1095,8 @@ account_revalidate(struct account *a)
 void
 account_set_config(struct account *a, const struct config_account *cfg)
 {
+	config_ref(cfg->config);
+	config_unref(a->cfg->config);
 	a->cfg = cfg;
 }
 
@@ -1122,6 +1125,7 @@ account_free(struct account *a)
 	free(a->state_dir);
 	free(a->session_url);
 	free(a->channel_url);
+	config_unref(a->cfg->config);
 	free(a);
 }
 

@@ -34,15 +34,18 @@ struct account_callbacks {
 	void (*stopped)(struct account *, void *arg);
 };
 
-/* Every connection attempt waits for a slot of the pacer. */
+/* Every connection attempt waits for a slot of the pacer.  The account
+ * holds a reference to the config its section belongs to (ca->config)
+ * until account_free or the next account_set_config. */
 struct account *account_new(struct net *, struct pacer *,
-    const struct config_account *, const char *state_dir,
+    const struct config_account *ca, const char *state_dir,
     const struct account_callbacks *, void *arg);
 void account_free(struct account *);
 void account_start(struct account *);
 /* Closes cleanly (close frame, bounded wait); stopped() follows. */
 void account_stop(struct account *);
-/* Swaps in an equal config (after a reload, the old one is freed). */
+/* Swaps in an equal section of a newer config (after a reload), moving
+ * the reference from the old config to ca->config. */
 void account_set_config(struct account *, const struct config_account *);
 
 const char *account_name(const struct account *);

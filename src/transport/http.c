@@ -50,6 +50,7 @@ struct http_request {
 	bool streaming;		/* a 200 in stream mode: body goes to on_data */
 	bool tls_failed;
 	bool redirect_refused;
+	bool dropped;		/* net_drop() asked; lws may clear that */
 	void (*on_open)(const char *, void *);
 	void (*on_data)(const char *, size_t, void *);
 	char *error;
@@ -208,6 +209,7 @@ static void
 http_stop(struct http_request *req)
 {
 	if (req->wsi != NULL) {
+		req->dropped = true;
 		net_drop(req->net, req->wsi);
 	} else {
 		net_resolve_cancel(req->resolve);
@@ -388,6 +390,13 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	char buf[LWS_PRE + 4096], *px;
 	int n;
 
+	/* lws replaces the pending timeout that net_drop() kills with as
+	 * the request goes on (sent, answered): end a dropped one here. */
+	if (req != NULL && req->dropped &&
+	    (reason == LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER ||
+	    reason == LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP ||
+	    reason == LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ))
+		return -1;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,

@@ -339,6 +339,9 @@ ws_stop(struct ws_conn *c)
 		ws_fail_now(c);
 		break;
 	case WS_CONNECTING:
+		/* lws replaces a pending timeout, our kill included, as
+		 * the handshake goes on: refuse to go on below. */
+		c->abort = true;
 		if (c->wsi != NULL)
 			net_drop(c->net, c->wsi);
 		else
@@ -475,6 +478,8 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		if (c->abort)
+			return -1;
 		return net_add_header(wsi, in, len,
 		    WSI_TOKEN_HTTP_AUTHORIZATION, c->authorization);
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
@@ -489,6 +494,8 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+		if (c->abort)
+			return -1;
 		proto = net_header(wsi, WSI_TOKEN_PROTOCOL);
 		if (proto == NULL || strcmp(proto, WS_SUBPROTOCOL) != 0) {
 			ws_set_error(c, "server did not select the WebSocket "

@@ -43,6 +43,10 @@ INTEGRATION_TESTS += \
 	tests/integration/hostile-server.sh \
 	tests/integration/secrets.sh \
 	tests/integration/es-hostile-server.sh
+INTEGRATION_TESTS += \
+	tests/integration/reload-twice.sh \
+	tests/integration/reload-storm.sh \
+	tests/integration/es-reload-storm.sh
 check_PROGRAMS += tests/integration/sockclient
 tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
 tests_integration_sockclient_LDADD =

@@ -565,7 +565,10 @@ control_wait_met(struct ts_server *s, const struct ts_http *hc)
 	    (hc->want_es_streams < 0 ||
 	    control_es_streams(s) >= (unsigned long)hc->want_es_streams) &&
 	    (hc->want_es_connects < 0 ||
-	    s->es_connects >= (unsigned long)hc->want_es_connects);
+	    s->es_connects >= (unsigned long)hc->want_es_connects) &&
+	    (hc->want_max_channels < 0 ||
+	    conns + control_es_streams(s) <=
+	    (unsigned long)hc->want_max_channels);
 }
 
 static int
@@ -584,15 +587,17 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	    &hc->want_es_streams, &rv) == -1 ||
 	    control_arg_long(wsi, "esConnects", 0, 100000000, -1,
 	    &hc->want_es_connects, &rv) == -1 ||
+	    control_arg_long(wsi, "maxChannels", 0, 100000, -1,
+	    &hc->want_max_channels, &rv) == -1 ||
 	    control_arg_long(wsi, "timeout", 0, 3600000, 10000, &timeout,
 	    &rv) == -1)
 		return rv;
 	if (hc->want_push_enabled < 0 && hc->want_handshakes < 0 &&
 	    hc->want_refused < 0 && hc->want_es_streams < 0 &&
-	    hc->want_es_connects < 0)
+	    hc->want_es_connects < 0 && hc->want_max_channels < 0)
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
 		    "give pushEnabled=N, handshakes=N, refused=N, "
-		    "esStreams=N or esConnects=N");
+		    "esStreams=N, esConnects=N or maxChannels=N");
 	if (control_wait_met(s, hc))
 		return control_status(s, wsi);
 	if (timeout == 0)
@@ -605,9 +610,11 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	/* lws gives a request's content a few seconds: we have our timer. */
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	ts_debug("wait: parked (pushEnabled>=%ld handshakes>=%ld "
-	    "refused>=%ld esStreams>=%ld esConnects>=%ld, %ld ms)",
+	    "refused>=%ld esStreams>=%ld esConnects>=%ld "
+	    "channels<=%ld, %ld ms)",
 	    hc->want_push_enabled, hc->want_handshakes, hc->want_refused,
-	    hc->want_es_streams, hc->want_es_connects, timeout);
+	    hc->want_es_streams, hc->want_es_connects,
+	    hc->want_max_channels, timeout);
 	return 1;
 }
 

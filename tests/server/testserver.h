@@ -107,6 +107,7 @@ struct ts_http {
 	long			 want_refused;
 	long			 want_es_streams;
 	long			 want_es_connects;
+	long			 want_max_channels;	/* at most */
 	/* POST /jmap/api: the request body being gathered. */
 	bool			 api;
 	char			*body;

@@ -966,6 +966,43 @@ START_TEST(test_account_equal_secret_kind)
 }
 END_TEST
 
+/* A reload keeps a config alive for each account still running from it:
+ * every section knows its config, and the last reference frees it. */
+START_TEST(test_ref)
+{
+	struct config		*cfg;
+	struct config_account	*a;
+
+	cfg = load_ok("[account a]\nurl = x\n[account b]\nurl = y\n");
+	ck_assert_uint_eq(cfg->refs, 1);
+	TAILQ_FOREACH(a, &cfg->accounts, entry)
+		ck_assert_ptr_eq(a->config, cfg);
+	ck_assert_ptr_eq(config_ref(cfg), cfg);
+	ck_assert_ptr_eq(config_ref(cfg), cfg);
+	ck_assert_uint_eq(cfg->refs, 3);
+	config_unref(cfg);
+	config_unref(cfg);
+	ck_assert_uint_eq(cfg->refs, 1);
+	/* Still whole: the holders left read it. */
+	a = TAILQ_LAST(&cfg->accounts, config_accounts);
+	ck_assert_str_eq(a->name, "b");
+	ck_assert_str_eq(a->url, "y");
+	config_unref(cfg);
+	config_unref(NULL);
+}
+END_TEST
+
+/* config_free() of a config another holder still uses would leave that
+ * holder with freed memory: it stops the daemon instead. */
+START_TEST(test_free_shared)
+{
+	struct config *cfg = load_ok("[account a]\nurl = x\n");
+
+	config_ref(cfg);
+	config_free(cfg);
+}
+END_TEST
+
 /* config_default_path() of a normal user, even when the tests run as root:
  * then a child that gave up root asks, and sends the answer back. */
 static char *
@@ -1190,6 +1227,8 @@ config_suite(void)
 	tcase_add_test(tc, test_tilde);
 	tcase_add_test(tc, test_account_equal);
 	tcase_add_test(tc, test_account_equal_secret_kind);
+	tcase_add_test(tc, test_ref);
+	tcase_add_exit_test(tc, test_free_shared, 1);
 	tcase_add_test(tc, test_default_path);
 	tcase_add_test(tc, test_load_file);
 	tcase_add_test(tc, test_notify_dbus);
