@@ -392,7 +392,7 @@ net_attempt_won(struct net_attempt *a, struct lws *wsi)
 {
 	struct net_dial *d = a->dial;
 
-	log_debug("%s: connected to %s", d->t.log_prefix,
+	log_debug("%s: reached %s", d->t.log_prefix,
 	    d->race->addrs.addr[a->index]);
 	LIST_REMOVE(a, entry);
 	a->dial = NULL;

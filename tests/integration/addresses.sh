@@ -56,7 +56,7 @@ for transport in websocket eventsource; do
 	expect_count $n ': trying 127.0.0.2 (address 1 of 2)$'
 	expect_count $n ': 127.0.0.2: Connection refused$'
 	expect_count $n ': trying 127.0.0.1 (address 2 of 2)$'
-	expect_count $n ': connected to 127.0.0.1$'
+	expect_count $n ': reached 127.0.0.1$'
 	expect_count 0 'no answer from'
 
 	# IPv6 comes first whatever the order of the answer: ::1 refuses.
@@ -64,7 +64,7 @@ for transport in websocket eventsource; do
 		run_daemon 127.0.0.1 ::1
 		expect_count $n ': trying ::1 (address 1 of 2)$'
 		expect_count $n ': ::1: Connection refused$'
-		expect_count $n ': connected to 127.0.0.1$'
+		expect_count $n ': reached 127.0.0.1$'
 	else
 		echo "no IPv6 loopback address (::1) here: its part is skipped"
 	fi
@@ -97,7 +97,7 @@ read -r -t "$WAIT" hole <"$T/hole.fifo" || fail "the blackhole did not start"
 if [ "$hole" = full ]; then
 	run_daemon 127.0.0.2 127.0.0.1
 	expect_count 3 ': no answer from 127.0.0.2 within 250ms; trying 127.0.0.1 as well$'
-	expect_count 3 ': connected to 127.0.0.1$'
+	expect_count 3 ': reached 127.0.0.1$'
 	expect_count 0 ': 127.0.0.2: '
 else
 	echo "a full listen backlog does not drop connections here: the blackhole part is skipped"
