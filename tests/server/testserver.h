@@ -106,6 +106,7 @@ struct ts_http {
 	long			 want_refused;
 	long			 want_es_streams;
 	long			 want_es_connects;
+	long			 want_client_closes;
 	/* POST /jmap/api: the request body being gathered. */
 	bool			 api;
 	char			*body;
@@ -190,6 +191,8 @@ struct ts_server {
 	TAILQ_HEAD(, ts_es)	 streams;
 	unsigned long		 es_connects;
 	char			*last_event_id;		/* NULL until one came */
+	unsigned long		 client_closes;	/* close frames from clients */
+	int			 last_client_close;	/* its code; 0: none yet */
 
 	/* Faults armed through /control/fault. */
 	unsigned long		 fault_refuse;
@@ -197,6 +200,9 @@ struct ts_server {
 	unsigned long		 fault_notfound;
 	unsigned long		 fault_unauthorized;
 	unsigned long		 fault_nosubprotocol;
+	unsigned long		 fault_wsredirect;
+	unsigned		 fault_wsredirect_status;
+	char			 fault_wsredirect_location[256];	/* "": ours */
 	bool			 stalled;
 	/* endless.c: sizes beyond any client's bounds. */
 	unsigned long		 fault_huge_session;
