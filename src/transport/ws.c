@@ -460,6 +460,21 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		return net_add_header(wsi, in, len,
 		    WSI_TOKEN_HTTP_AUTHORIZATION, c->authorization);
+	case LWS_CALLBACK_CLIENT_HTTP_REDIRECT:
+		/*
+		 * Left alone, lws follows it itself (lws_client_reset): a
+		 * blocking getaddrinfo() on our loop, the credentials sent
+		 * to wherever the server says, and a connection that can
+		 * wedge or vanish under us.  The WebSocket URL comes from
+		 * the Session: a redirect means that URL is wrong.
+		 */
+		c->http_status = (int)len;
+		ws_set_error(c, "the server answered the WebSocket upgrade with "
+		    "a redirect (HTTP %d to %.200s); redirects are not "
+		    "followed there: the server's Session must give the final "
+		    "WebSocket URL (or set transport = eventsource)",
+		    (int)len, in != NULL ? (const char *)in : "nowhere");
+		return -1;
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		/* lws shows us the upgrade response before judging it. */
 		c->http_status = (int)lws_http_client_http_response(wsi);

@@ -48,3 +48,5 @@ tests_integration_sockclient_SOURCES = tests/integration/sockclient.c
 tests_integration_sockclient_LDADD =
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
+INTEGRATION_TESTS += \
+	tests/integration/ws-redirect.sh
