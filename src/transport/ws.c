@@ -22,7 +22,7 @@ enum ws_state {
 	WS_CONNECTING,
 	WS_OPEN,
 	WS_CLOSING,	/* our close frame is queued or sent */
-	WS_DONE,	/* lws let go; finish is pending */
+	WS_DONE,	/* lws let go, wsi is NULL; finish is pending */
 };
 
 struct ws_msg {
@@ -51,7 +51,7 @@ struct ws_conn {
 	struct lws *wsi;
 	struct event *finish;
 	struct ws_msgs out;
-	int close_code;		/* what we send in our close frame */
+	int close_code;		/* what we send in our close frame; 0: none */
 	bool abort;		/* drop without a close frame */
 
 	uint64_t ping_interval_ms;
@@ -122,8 +122,7 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 	if (c->error == NULL && !c->established)
 		ws_set_error(c, "connection closed before the WebSocket "
 		    "upgrade completed");
-	if (c->error == NULL && c->peer_close_code == 0 &&
-	    c->state != WS_CLOSING)
+	if (c->error == NULL && c->peer_close_code == 0 && c->close_code == 0)
 		ws_set_error(c, "connection lost without a close frame");
 	c->state = WS_DONE;
 	evtimer_del(c->ping_timer);
@@ -357,18 +356,20 @@ ws_close(struct ws_conn *c, int code)
 void
 ws_abort(struct ws_conn *c, const char *why)
 {
-	ws_set_error(c, "%s", why);
 	switch (c->state) {
 	case WS_RESOLVING:
 	case WS_CONNECTING:
+		ws_set_error(c, "%s", why);
 		ws_stop(c);
 		break;
 	case WS_OPEN:
 	case WS_CLOSING:
+		ws_set_error(c, "%s", why);
 		c->abort = true;
 		net_drop(c->net, c->wsi);
 		break;
-	default:
+	case WS_DONE:
+		/* Already over, for the reason recorded then. */
 		break;
 	}
 }
@@ -547,7 +548,13 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	}
 	case LWS_CALLBACK_WSI_DESTROY:
+		/* Until finish runs, a ping deadline, a reload or a reconnect
+		 * may still close or abort: the state tells them that there
+		 * is nothing left to call lws with. */
 		c->wsi = NULL;
+		c->state = WS_DONE;
+		evtimer_del(c->ping_timer);
+		evtimer_del(c->deadline);
 		lws_set_opaque_user_data(wsi, NULL);
 		event_active(c->finish, EV_TIMEOUT, 0);
 		return 0;
