@@ -250,7 +250,8 @@ daemon_account_stop(struct daemon_account *da, struct retired *r,
 	da->restart = restart;
 	if (r != NULL)
 		r->users++;
-	account_stop(da->acct);
+	account_stop(da->acct, da->d->shutting_down ? ACCOUNT_STOP_SHUTDOWN :
+	    ACCOUNT_STOP_RECONFIGURED);
 }
 
 static void

@@ -823,7 +823,7 @@ account_start(struct account *a)
 }
 
 void
-account_stop(struct account *a)
+account_stop(struct account *a, enum account_stop_why why)
 {
 	a->stopping = true;
 	evtimer_del(a->retry);
@@ -838,7 +838,8 @@ account_stop(struct account *a)
 	a->refresh_http = NULL;
 	account_wipe_authorization(a);
 	if (a->ch != NULL)
-		channel_close(a->ch);
+		channel_close(a->ch, why == ACCOUNT_STOP_SHUTDOWN ?
+		    CHANNEL_CLOSE_GOING_AWAY : CHANNEL_CLOSE_NORMAL);
 	else
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 }
@@ -851,7 +852,7 @@ account_reconnect(struct account *a)
 	log_info("%s: reconnecting now", a->prefix);
 	if (a->ch != NULL) {
 		a->reconnect_now = true;
-		channel_close(a->ch);
+		channel_close(a->ch, CHANNEL_CLOSE_NORMAL);
 		return;
 	}
 	if (a->cred != NULL || a->http != NULL)

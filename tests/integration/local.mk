@@ -49,4 +49,5 @@ tests_integration_sockclient_LDADD =
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
 INTEGRATION_TESTS += \
+	tests/integration/ws-close.sh \
 	tests/integration/ws-redirect.sh

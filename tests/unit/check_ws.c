@@ -1,12 +1,13 @@
 /* Keepalive ticks: pings of connections alive at different moments land on
  * shared ticks, never later than the interval and never much earlier.  The
- * life of a connection against a small hand-made server: nothing calls lws
- * once the connection is gone. */
+ * life of a connection against a small hand-made server: the close frame
+ * carries our code, and nothing calls lws once the connection is gone. */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <check.h>
 #include <poll.h>
@@ -317,6 +318,43 @@ fixture_done(struct fixture *f)
 	event_base_free(f->base);
 }
 
+START_TEST(test_close_frame_carries_the_code)
+{
+	struct fixture f;
+
+	fixture_open(&f);
+	f.peer.answer_close = true;
+	ws_close(f.ws, 1001);
+	run_until_break(f.base);
+	ck_assert_int_eq(f.peer.close_code, 1001);
+	run_until_break(f.base);
+	ck_assert_int_eq(f.client.closed, 1);
+	ck_assert_str_eq(f.client.error, "(none)");
+	fixture_done(&f);
+}
+END_TEST
+
+START_TEST(test_unanswered_close_is_bounded)
+{
+	struct fixture f;
+	struct timeval t0, t1;
+	long ms;
+
+	fixture_open(&f);
+	gettimeofday(&t0, NULL);
+	ws_close(f.ws, 1000);
+	run_until_break(f.base);
+	ck_assert_int_eq(f.peer.close_code, 1000);
+	run_until_break(f.base);
+	gettimeofday(&t1, NULL);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
+	ck_assert_int_eq(f.client.closed, 1);
+	ck_assert_int_ge(ms, 2900);
+	ck_assert_int_lt(ms, 4500);
+	fixture_done(&f);
+}
+END_TEST
+
 /*
  * Between WSI_DESTROY and the deferred finish, lws has freed the wsi: a
  * ping deadline, a reload (close) or a reconnect landing there must find
@@ -360,6 +398,8 @@ main(void)
 	tcase_add_test(tc, test_intervals_nest);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(life, 30);
+	tcase_add_test(life, test_close_frame_carries_the_code);
+	tcase_add_test(life, test_unanswered_close_is_bounded);
 	tcase_add_test(life, test_gone_connection_is_not_open);
 	suite_add_tcase(s, life);
 	return unit_run(s);
