@@ -350,7 +350,8 @@ START_TEST(test_unanswered_close_is_bounded)
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
 	ck_assert_int_eq(f.client.closed, 1);
 	ck_assert_int_ge(ms, 2900);
-	ck_assert_int_lt(ms, 4500);
+	/* Within the daemon's stop bound. */
+	ck_assert_int_lt(ms, 5000);
 	fixture_done(&f);
 }
 END_TEST
