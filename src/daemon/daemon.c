@@ -247,7 +247,8 @@ daemon_account_stop(struct daemon_account *da)
 		return;
 	da->stopping = true;
 	da->d->stopping_accounts++;
-	account_stop(da->acct);
+	account_stop(da->acct, da->d->shutting_down ? ACCOUNT_STOP_SHUTDOWN :
+	    ACCOUNT_STOP_RECONFIGURED);
 }
 
 static void

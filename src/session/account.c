@@ -1037,7 +1037,7 @@ account_start(struct account *a)
 }
 
 void
-account_stop(struct account *a)
+account_stop(struct account *a, enum account_stop_why why)
 {
 	a->stopping = true;
 	evtimer_del(a->retry);
@@ -1056,7 +1056,8 @@ account_stop(struct account *a)
 	account_wipe_refresh_auth(a);
 	account_wipe_refresh_read(a);
 	if (a->ch != NULL)
-		channel_close(a->ch);
+		channel_close(a->ch, why == ACCOUNT_STOP_SHUTDOWN ?
+		    CHANNEL_CLOSE_GOING_AWAY : CHANNEL_CLOSE_NORMAL);
 	else
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 }
@@ -1069,7 +1070,7 @@ account_reconnect(struct account *a)
 	log_info("%s: reconnecting now", a->prefix);
 	if (a->ch != NULL) {
 		a->reconnect_now = true;
-		channel_close(a->ch);
+		channel_close(a->ch, CHANNEL_CLOSE_NORMAL);
 		return;
 	}
 	if (a->cred != NULL || a->http != NULL)

@@ -42,8 +42,14 @@ struct account *account_new(struct net *, struct pacer *,
     const struct account_callbacks *, void *arg);
 void account_free(struct account *);
 void account_start(struct account *);
+/* Why an account stops, which its server is told. */
+enum account_stop_why {
+	ACCOUNT_STOP_RECONFIGURED,	/* a reload removed or changed it */
+	ACCOUNT_STOP_SHUTDOWN,		/* the daemon is stopping */
+};
+
 /* Closes cleanly (close frame, bounded wait); stopped() follows. */
-void account_stop(struct account *);
+void account_stop(struct account *, enum account_stop_why);
 /* Swaps in an equal section of a newer config (after a reload), moving
  * the reference from the old config to ca->config. */
 void account_set_config(struct account *, const struct config_account *);

@@ -309,10 +309,11 @@ channel_open(struct net *net, const struct channel_opts *o,
 }
 
 void
-channel_close(struct channel *ch)
+channel_close(struct channel *ch, enum channel_close_why why)
 {
 	if (ch->ws != NULL)
-		ws_close(ch->ws, 1000);
+		ws_close(ch->ws, why == CHANNEL_CLOSE_GOING_AWAY ?
+		    LWS_CLOSE_STATUS_GOINGAWAY : LWS_CLOSE_STATUS_NORMAL);
 	else if (ch->es != NULL)
 		esource_close(ch->es, "closed by us");
 }

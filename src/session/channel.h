@@ -64,8 +64,15 @@ struct channel_callbacks {
 
 struct channel *channel_open(struct net *, const struct channel_opts *,
     const struct channel_callbacks *, void *arg);
-/* A clean close (WebSocket close 1000); closed() follows. */
-void channel_close(struct channel *);
+/* What a close tells the server: over a WebSocket, the close code. */
+enum channel_close_why {
+	CHANNEL_CLOSE_NORMAL,		/* 1000: done with this connection */
+	CHANNEL_CLOSE_GOING_AWAY,	/* 1001: the daemon is stopping */
+};
+
+/* A clean close: a WebSocket sends a close frame and waits a few seconds
+ * at most for the server's answer.  closed() follows. */
+void channel_close(struct channel *, enum channel_close_why);
 /* After a resume: a WebSocket must answer a ping within deadline_ms; an
  * event stream, which cannot be pinged, is replaced. */
 void channel_probe(struct channel *, uint64_t deadline_ms);

@@ -16,13 +16,16 @@
 #include "util/xmalloc.h"
 
 #define WS_SUBPROTOCOL "jmap"
+/* How long our close frame may wait for the server's answer: well within
+ * the daemon's stop bound (5 s), long enough for any live server. */
+#define WS_CLOSE_WAIT_MS 3000
 
 enum ws_state {
 	WS_RESOLVING,
 	WS_CONNECTING,
 	WS_OPEN,
 	WS_CLOSING,	/* our close frame is queued or sent */
-	WS_DONE,	/* lws let go; finish is pending */
+	WS_DONE,	/* lws let go, wsi is NULL; finish is pending */
 };
 
 struct ws_msg {
@@ -52,7 +55,9 @@ struct ws_conn {
 	struct lws *wsi;
 	struct event *finish;
 	struct ws_msgs out;
-	int close_code;		/* what we send in our close frame */
+	int close_code;		/* what we send in our close frame; 0: none */
+	bool close_started;	/* lws is sending it and awaits the answer */
+	struct event *close_wait;	/* our close unanswered: drop */
 	bool abort;		/* drop without a close frame */
 
 	uint64_t ping_interval_ms;
@@ -101,6 +106,7 @@ ws_free(struct ws_conn *c)
 	event_free(c->finish);
 	event_free(c->ping_timer);
 	event_free(c->deadline);
+	event_free(c->close_wait);
 	url_clear(&c->u);
 	free(c->url);
 	if (c->authorization != NULL) {
@@ -124,12 +130,12 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 	if (c->error == NULL && !c->established)
 		ws_set_error(c, "connection closed before the WebSocket "
 		    "upgrade completed");
-	if (c->error == NULL && c->peer_close_code == 0 &&
-	    c->state != WS_CLOSING)
+	if (c->error == NULL && c->peer_close_code == 0 && c->close_code == 0)
 		ws_set_error(c, "connection lost without a close frame");
 	c->state = WS_DONE;
 	evtimer_del(c->ping_timer);
 	evtimer_del(c->deadline);
+	evtimer_del(c->close_wait);
 	memset(&info, 0, sizeof(info));
 	info.error = c->error;
 	info.http_status = c->http_status;
@@ -264,6 +270,20 @@ ws_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	ws_abort(c, why);
 }
 
+/* A server that reads nothing more, or never answers our close frame,
+ * must not hold up a stop or a reconnect. */
+static void
+ws_close_wait_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ws_conn *c = arg;
+
+	log_info("%s: the server did not answer our close frame within %.1fs; "
+	    "dropping the connection", c->log_prefix,
+	    (double)WS_CLOSE_WAIT_MS / 1000);
+	c->abort = true;
+	net_drop(c->net, c->wsi);
+}
+
 void
 ws_probe(struct ws_conn *c, uint64_t deadline_ms)
 {
@@ -293,7 +313,9 @@ ws_connect(struct net *net, const struct ws_opts *o,
 	c->finish = event_new(net_base(net), -1, 0, ws_finish, c);
 	c->ping_timer = evtimer_new(net_base(net), ws_ping_cb, c);
 	c->deadline = evtimer_new(net_base(net), ws_deadline_cb, c);
-	if (c->finish == NULL || c->ping_timer == NULL || c->deadline == NULL)
+	c->close_wait = evtimer_new(net_base(net), ws_close_wait_cb, c);
+	if (c->finish == NULL || c->ping_timer == NULL || c->deadline == NULL ||
+	    c->close_wait == NULL)
 		fatalx("libevent: cannot create a websocket event");
 
 	c->state = WS_RESOLVING;
@@ -364,9 +386,10 @@ ws_close(struct ws_conn *c, int code)
 	case WS_OPEN:
 		c->state = WS_CLOSING;
 		c->close_code = code;
+		evtimer_del(c->ping_timer);
+		evtimer_del(c->deadline);
 		lws_callback_on_writable(c->wsi);
-		/* A peer that never answers our close frame is cut off. */
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, 3);
+		ws_timer_add(c->close_wait, WS_CLOSE_WAIT_MS);
 		net_kick_deferred(c->net);
 		break;
 	default:
@@ -377,18 +400,20 @@ ws_close(struct ws_conn *c, int code)
 void
 ws_abort(struct ws_conn *c, const char *why)
 {
-	ws_set_error(c, "%s", why);
 	switch (c->state) {
 	case WS_RESOLVING:
 	case WS_CONNECTING:
+		ws_set_error(c, "%s", why);
 		ws_stop(c);
 		break;
 	case WS_OPEN:
 	case WS_CLOSING:
+		ws_set_error(c, "%s", why);
 		c->abort = true;
 		net_drop(c->net, c->wsi);
 		break;
-	default:
+	case WS_DONE:
+		/* Already over, for the reason recorded then. */
 		break;
 	}
 }
@@ -436,6 +461,9 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 
 	if (c->abort)
 		return -1;
+	/* lws asks again while it sends our close frame: nothing more. */
+	if (c->close_started)
+		return 0;
 	if (c->ping_due && c->state == WS_OPEN) {
 		unsigned char ping[LWS_PRE + 1];
 
@@ -449,8 +477,9 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 		return 0;
 	}
 	if (c->state == WS_CLOSING && TAILQ_EMPTY(&c->out)) {
-		lws_close_reason(wsi, c->close_code, NULL, 0);
-		return -1;
+		/* The close frame leaves from the timer callback: see there. */
+		lws_set_timer_usecs(wsi, 0);
+		return 0;
 	}
 	if ((m = TAILQ_FIRST(&c->out)) == NULL)
 		return 0;
@@ -482,6 +511,21 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return -1;
 		return net_add_header(wsi, in, len,
 		    WSI_TOKEN_HTTP_AUTHORIZATION, c->authorization);
+	case LWS_CALLBACK_CLIENT_HTTP_REDIRECT:
+		/*
+		 * Left alone, lws follows it itself (lws_client_reset): a
+		 * blocking getaddrinfo() on our loop, the credentials sent
+		 * to wherever the server says, and a connection that can
+		 * wedge or vanish under us.  The WebSocket URL comes from
+		 * the Session: a redirect means that URL is wrong.
+		 */
+		c->http_status = (int)len;
+		ws_set_error(c, "the server answered the WebSocket upgrade with "
+		    "a redirect (HTTP %d to %.200s); redirects are not "
+		    "followed there: the server's Session must give the final "
+		    "WebSocket URL (or set transport = eventsource)",
+		    (int)len, in != NULL ? (const char *)in : "nowhere");
+		return -1;
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		/* lws shows us the upgrade response before judging it. */
 		c->http_status = (int)lws_http_client_http_response(wsi);
@@ -522,6 +566,21 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		ws_alive(c);
 		return 0;
+	case LWS_CALLBACK_TIMER:
+		/*
+		 * lws sends the close frame set by lws_close_reason() when a
+		 * callback returns -1, but Debian's lws 4.1 (built with
+		 * _DEBUG, on libuv) closes a second time at once when that
+		 * callback came from socket service (WRITEABLE, RECEIVE), and
+		 * the second close drops the connection before the frame is
+		 * written.  A timer callback closes once: the frame is sent
+		 * and lws waits for the server's answer.
+		 */
+		if (c->state != WS_CLOSING || c->close_started)
+			return 0;
+		c->close_started = true;
+		lws_close_reason(wsi, c->close_code, NULL, 0);
+		return -1;
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
 		char *tls = net_tls_verify_error(user, len);
 
@@ -556,7 +615,14 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	}
 	case LWS_CALLBACK_WSI_DESTROY:
+		/* Until finish runs, a ping deadline, a reload or a reconnect
+		 * may still close or abort: the state tells them that there
+		 * is nothing left to call lws with. */
 		c->wsi = NULL;
+		c->state = WS_DONE;
+		evtimer_del(c->ping_timer);
+		evtimer_del(c->deadline);
+		evtimer_del(c->close_wait);
 		lws_set_opaque_user_data(wsi, NULL);
 		event_active(c->finish, EV_TIMEOUT, 0);
 		return 0;

@@ -51,7 +51,8 @@ struct ws_conn *ws_connect(struct net *, const struct ws_opts *,
 /* Queues one text message; -1 when the connection is not open. */
 int ws_send(struct ws_conn *, const char *text, size_t len);
 /* Sends a close frame with code (1000 normal, 1001 going away) and lets the
- * peer answer; closed() follows.  Before the upgrade it just aborts. */
+ * peer answer, for 3 s at most; closed() follows.  Before the upgrade it
+ * just aborts. */
 void ws_close(struct ws_conn *, int code);
 /* Ends the connection without a close frame, as when it is found dead. */
 void ws_abort(struct ws_conn *, const char *why);

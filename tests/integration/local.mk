@@ -75,3 +75,6 @@ INTEGRATION_TESTS += \
 	tests/integration/pushctl-render.sh
 	tests/integration/notify-evict.sh \
 	tests/integration/refresh-401.sh
+INTEGRATION_TESTS += \
+	tests/integration/ws-close.sh \
+	tests/integration/ws-redirect.sh

@@ -92,6 +92,11 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->es_connects));
 	json_object_object_add(obj, "lastEventId", s->last_event_id == NULL ?
 	    NULL : json_object_new_string(s->last_event_id));
+	json_object_object_add(obj, "clientCloses",
+	    json_object_new_int64((int64_t)s->client_closes));
+	json_object_object_add(obj, "lastClientClose",
+	    s->last_client_close == 0 ? NULL :
+	    json_object_new_int(s->last_client_close));
 	state_push_string(s->state.push, push, sizeof(push));
 	json_object_object_add(obj, "pushState", json_object_new_string(push));
 	json_object_object_add(obj, "states", state_states_json(&s->state));
@@ -108,6 +113,8 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->fault_unauthorized));
 	json_object_object_add(faults, "nosubprotocol",
 	    json_object_new_int64((int64_t)s->fault_nosubprotocol));
+	json_object_object_add(faults, "wsredirect",
+	    json_object_new_int64((int64_t)s->fault_wsredirect));
 	json_object_object_add(faults, "stall",
 	    json_object_new_boolean(s->stalled));
 	json_object_object_add(faults, "quiet",
@@ -277,6 +284,25 @@ control_many_accounts(struct ts_server *s, struct lws *wsi, int *rv)
 	return 0;
 }
 
+/* The status and Location of the wsredirect fault; -1 after a 400. */
+static int
+control_wsredirect(struct ts_server *s, struct lws *wsi, int *rv)
+{
+	char buf[sizeof(s->fault_wsredirect_location)];
+	const char *location;
+	long status;
+
+	if (control_arg_long(wsi, "status", 300, 399, 302, &status,
+	    rv) == -1)
+		return -1;
+	location = control_arg(wsi, "location", buf, sizeof(buf));
+	s->fault_wsredirect_status = (unsigned)status;
+	snprintf(s->fault_wsredirect_location,
+	    sizeof(s->fault_wsredirect_location), "%s",
+	    location != NULL ? location : "");
+	return 0;
+}
+
 static int
 control_fault(struct ts_server *s, struct lws *wsi)
 {
@@ -299,6 +325,11 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		counter = &s->fault_notfound;
 	else if (strcmp(name, "wrongtype") == 0)
 		counter = &s->fault_wrongtype;
+	else if (strcmp(name, "wsredirect") == 0)
+		counter = &s->fault_wsredirect;
+	if (counter == &s->fault_wsredirect &&
+	    control_wsredirect(s, wsi, &rv) == -1)
+		return rv;
 	if (counter == &s->fault_refuse && control_arg_long(wsi,
 	    "retryafter", 0, 86400, 1, &s->fault_retry_after, &rv) == -1)
 		return rv;
@@ -363,6 +394,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		s->fault_refuse = s->fault_unauthorized = 0;
 		s->fault_nosubprotocol = s->fault_notfound = 0;
 		s->fault_wrongtype = 0;
+		s->fault_wsredirect = 0;
 		s->fault_huge_session = 0;
 		s->fault_endless_session = s->fault_endless_api = 0;
 		if (s->stalled) {
@@ -568,7 +600,9 @@ control_wait_met(struct ts_server *s, const struct ts_http *hc)
 	    s->es_connects >= (unsigned long)hc->want_es_connects) &&
 	    (hc->want_max_channels < 0 ||
 	    conns + control_es_streams(s) <=
-	    (unsigned long)hc->want_max_channels);
+	    (unsigned long)hc->want_max_channels) &&
+	    (hc->want_client_closes < 0 ||
+	    s->client_closes >= (unsigned long)hc->want_client_closes);
 }
 
 static int
@@ -589,15 +623,19 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	    &hc->want_es_connects, &rv) == -1 ||
 	    control_arg_long(wsi, "maxChannels", 0, 100000, -1,
 	    &hc->want_max_channels, &rv) == -1 ||
+	    control_arg_long(wsi, "clientCloses", 0, 100000000, -1,
+	    &hc->want_client_closes, &rv) == -1 ||
 	    control_arg_long(wsi, "timeout", 0, 3600000, 10000, &timeout,
 	    &rv) == -1)
 		return rv;
 	if (hc->want_push_enabled < 0 && hc->want_handshakes < 0 &&
 	    hc->want_refused < 0 && hc->want_es_streams < 0 &&
-	    hc->want_es_connects < 0 && hc->want_max_channels < 0)
+	    hc->want_es_connects < 0 && hc->want_max_channels < 0 &&
+	    hc->want_client_closes < 0)
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
 		    "give pushEnabled=N, handshakes=N, refused=N, "
-		    "esStreams=N, esConnects=N or maxChannels=N");
+		    "esStreams=N, esConnects=N, maxChannels=N or "
+		    "clientCloses=N");
 	if (control_wait_met(s, hc))
 		return control_status(s, wsi);
 	if (timeout == 0)
@@ -611,10 +649,10 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	ts_debug("wait: parked (pushEnabled>=%ld handshakes>=%ld "
 	    "refused>=%ld esStreams>=%ld esConnects>=%ld "
-	    "channels<=%ld, %ld ms)",
+	    "channels<=%ld clientCloses>=%ld, %ld ms)",
 	    hc->want_push_enabled, hc->want_handshakes, hc->want_refused,
 	    hc->want_es_streams, hc->want_es_connects,
-	    hc->want_max_channels, timeout);
+	    hc->want_max_channels, hc->want_client_closes, timeout);
 	return 1;
 }
 

@@ -508,6 +508,25 @@ http_confirm_upgrade(struct ts_server *s, struct lws *wsi, const char *up)
 		    "no WebSocket endpoint here");
 		goto refused;
 	}
+	if (s->fault_wsredirect > 0) {
+		char url[320];
+		struct http_header hdr = { "location:", url };
+
+		if (s->fault_wsredirect_location[0] != '\0')
+			snprintf(url, sizeof(url), "%s",
+			    s->fault_wsredirect_location);
+		else
+			snprintf(url, sizeof(url), "%s://%s:%d/jmap/ws/",
+			    s->tls_cert ? "https" : "http", s->host,
+			    s->listen_port);
+		s->fault_wsredirect--;
+		s->refused++;
+		ts_info("fault: wsredirect: upgrade answered %u to %s (%lu "
+		    "more)", s->fault_wsredirect_status, url,
+		    s->fault_wsredirect);
+		rv = http_send(wsi, s->fault_wsredirect_status, "", &hdr, 1);
+		goto refused;
+	}
 	if (s->fault_refuse > 0) {
 		char secs[24];
 		struct http_header hdr = { "retry-after:", secs };

@@ -108,6 +108,7 @@ struct ts_http {
 	long			 want_es_streams;
 	long			 want_es_connects;
 	long			 want_max_channels;	/* at most */
+	long			 want_client_closes;
 	/* POST /jmap/api: the request body being gathered. */
 	bool			 api;
 	char			*body;
@@ -192,6 +193,8 @@ struct ts_server {
 	TAILQ_HEAD(, ts_es)	 streams;
 	unsigned long		 es_connects;
 	char			*last_event_id;		/* NULL until one came */
+	unsigned long		 client_closes;	/* close frames from clients */
+	int			 last_client_close;	/* its code; 0: none yet */
 
 	/* Faults armed through /control/fault. */
 	unsigned long		 fault_refuse;
@@ -200,6 +203,9 @@ struct ts_server {
 	unsigned long		 fault_unauthorized;
 	unsigned long		 fault_nosubprotocol;
 	unsigned long		 fault_wrongtype;
+	unsigned long		 fault_wsredirect;
+	unsigned		 fault_wsredirect_status;
+	char			 fault_wsredirect_location[256];	/* "": ours */
 	bool			 stalled;
 	bool			 quiet;		/* changes are not pushed */
 	/* endless.c: sizes beyond any client's bounds. */

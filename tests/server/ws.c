@@ -389,9 +389,13 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return ws_writeable(c);
 		break;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (c->wsi != NULL)
-			ts_info("ws #%u: the client sent close %d", c->id,
-			    len >= 2 ? p[0] << 8 | p[1] : 1005);
+		if (c->wsi == NULL)
+			break;
+		s->last_client_close = len >= 2 ? p[0] << 8 | p[1] : 1005;
+		s->client_closes++;
+		ts_info("ws #%u: the client sent close %d", c->id,
+		    s->last_client_close);
+		control_wake(s);
 		break;
 	case LWS_CALLBACK_CLOSED:
 		if (c->wsi == NULL)
