@@ -52,6 +52,31 @@ CONF
 	rm -f "$T/busaddr.fifo"
 }
 
+# notify_start: the daemon with one account and a bare [notify] (no hook)
+# on a private bus, a fake notification server on fd 7, connected and
+# resynced.
+notify_start() {
+	cat >"$T/config" <<CONF
+[daemon]
+state_dir = $T/state
+socket = $T/sock
+
+[account test]
+url = $BASE/.well-known/jmap
+username = alice@example.com
+password_file = $T/password
+
+[notify]
+CONF
+	printf 'secret\n' >"$T/password"
+	chmod 600 "$T/password"
+	bus_start
+	probe_start 7 notifyd
+	daemon_start
+	wait_log "notifications: connected to the D-Bus session bus"
+	wait_log 'states unchanged since last seen'
+}
+
 bus_kill() {
 	kill -KILL "$BUS_PID"
 	wait "$BUS_PID" 2>/dev/null || true

@@ -73,6 +73,7 @@ INTEGRATION_TESTS += \
 	tests/integration/resync-interval.sh
 INTEGRATION_TESTS += \
 	tests/integration/pushctl-render.sh
+INTEGRATION_TESTS += \
 	tests/integration/notify-evict.sh \
 	tests/integration/refresh-401.sh
 INTEGRATION_TESTS += \

@@ -7,25 +7,7 @@
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
 server_start
-cat >"$T/config" <<CONF
-[daemon]
-state_dir = $T/state
-socket = $T/sock
-
-[account test]
-url = $BASE/.well-known/jmap
-username = alice@example.com
-password_file = $T/password
-
-[notify]
-CONF
-printf 'secret\n' >"$T/password"
-chmod 600 "$T/password"
-bus_start
-probe_start 7 notifyd
-daemon_start
-wait_log "notifications: connected to the D-Bus session bus"
-wait_log 'states unchanged since last seen'
+notify_start
 
 # 10,000 invented accountIds with an Email change each: before the fix one
 # tracker each, kept until exit, and one new mail request each.

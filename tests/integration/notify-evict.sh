@@ -10,25 +10,7 @@
 ARGS='actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;urgency=1 timeout=-1'
 
 server_start --accounts 3
-cat >"$T/config" <<CONF
-[daemon]
-state_dir = $T/state
-socket = $T/sock
-
-[account test]
-url = $BASE/.well-known/jmap
-username = alice@example.com
-password_file = $T/password
-
-[notify]
-CONF
-printf 'secret\n' >"$T/password"
-chmod 600 "$T/password"
-bus_start
-probe_start 7 notifyd
-daemon_start
-wait_log "notifications: connected to the D-Bus session bus"
-wait_log 'states unchanged since last seen'
+notify_start
 
 # notified ACCOUNT N: mail N delivered to ACCOUNT is announced (its
 # tracker's round is over: a busy tracker would not be dropped).
