@@ -8,9 +8,9 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
-#include "session/url.h"
 #include "transport/http.h"
 #include "transport/net.h"
+#include "transport/url.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

@@ -1,5 +1,6 @@
 src_libjmappushd_a_SOURCES += \
 	src/transport/uvbridge.c src/transport/uvbridge.h \
+	src/transport/url.c src/transport/url.h \
 	src/transport/dial.c src/transport/dial.h \
 	src/transport/net.c src/transport/net.h \
 	src/transport/http.c src/transport/http.h \

@@ -18,8 +18,8 @@
 
 #include "transport/dial.h"
 #include "transport/http.h"
-#include "session/url.h"
 #include "transport/net.h"
+#include "transport/url.h"
 #include "transport/uvbridge.h"
 #include "transport/ws.h"
 #include "util/log.h"

@@ -9,8 +9,8 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
-#include "session/url.h"
 #include "transport/net.h"
+#include "transport/url.h"
 #include "transport/ws.h"
 #include "util/log.h"
 #include "util/xmalloc.h"

@@ -27,9 +27,6 @@ output/notify.c -> daemon
 output/outputs.c -> daemon
 output/socket.c -> daemon
 session/account.c -> output
-transport/http.c -> session
-transport/net.c -> session
-transport/ws.c -> session
 "
 
 found=
