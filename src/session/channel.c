@@ -313,7 +313,7 @@ channel_close(struct channel *ch, enum channel_close_why why)
 {
 	if (ch->ws != NULL)
 		ws_close(ch->ws, why == CHANNEL_CLOSE_GOING_AWAY ?
-		    LWS_CLOSE_STATUS_GOINGAWAY : LWS_CLOSE_STATUS_NORMAL);
+		    WS_CLOSE_GOING_AWAY : WS_CLOSE_NORMAL);
 	else if (ch->es != NULL)
 		esource_close(ch->es, "closed by us");
 }

@@ -10,12 +10,13 @@
 
 #include "transport/http.h"
 #include "transport/net.h"
+#include "transport/netconn.h"
 #include "transport/url.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 struct http_request {
-	enum net_conn_kind kind;	/* first: see net.h */
+	struct netconn nc;		/* first: see netconn.h */
 	struct net *net;
 	http_done_cb cb;
 	void *arg;
@@ -57,6 +58,7 @@ struct http_request {
 };
 
 static void http_start(struct http_request *);
+static int http_lws_callback(struct lws *, int, void *, void *, size_t);
 
 static void
 http_free(struct http_request *req)
@@ -228,9 +230,9 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-http_dial_failed(void *arg, const char *error)
+http_dial_failed(struct netconn *nc, const char *error)
 {
-	struct http_request *req = arg;
+	struct http_request *req = (struct http_request *)nc;
 
 	http_set_error(req, "%s", error);
 	http_fail_now(req);
@@ -256,7 +258,7 @@ http_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
 	t.insecure = req->insecure;
 	t.local_protocol = "jp-http";
 	t.method = req->body_out != NULL ? "POST" : NULL;
-	t.opaque = req;
+	t.conn = &req->nc;
 	t.pwsi = &req->wsi;
 	t.failed = http_dial_failed;
 	t.log_prefix = req->log_prefix;
@@ -294,7 +296,7 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	struct event_base *base = net_base(net);
 	struct timeval tv;
 
-	req->kind = NET_CONN_HTTP;
+	req->nc.lws_cb = http_lws_callback;
 	req->net = net;
 	req->cb = cb;
 	req->arg = arg;
@@ -382,9 +384,10 @@ http_add_named(struct lws *wsi, void *in, size_t len, const char *name,
 	    (const unsigned char *)value, (int)strlen(value), p, end) ? -1 : 0;
 }
 
-int
-http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len)
+/* lws's callbacks for the request's wsi, through net.c. */
+static int
+http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
+    size_t len)
 {
 	struct http_request *req = lws_get_opaque_user_data(wsi);
 	char buf[LWS_PRE + 4096], *px;

@@ -10,6 +10,7 @@
 #include <libwebsockets.h>
 
 #include "transport/net.h"
+#include "transport/netconn.h"
 #include "transport/url.h"
 #include "transport/ws.h"
 #include "util/log.h"
@@ -36,7 +37,7 @@ struct ws_msg {
 TAILQ_HEAD(ws_msgs, ws_msg);
 
 struct ws_conn {
-	enum net_conn_kind kind;	/* first: see net.h */
+	struct netconn nc;		/* first: see netconn.h */
 	struct net *net;
 	struct ws_callbacks cbs;
 	void *arg;
@@ -78,6 +79,8 @@ struct ws_conn {
 	bool established;
 	bool tls_failed;
 };
+
+static int ws_lws_callback(struct lws *, int, void *, void *, size_t);
 
 static void
 ws_set_error(struct ws_conn *c, const char *fmt, ...)
@@ -157,9 +160,9 @@ ws_fail_now(struct ws_conn *c)
 }
 
 static void
-ws_dial_failed(void *arg, const char *error)
+ws_dial_failed(struct netconn *nc, const char *error)
 {
-	struct ws_conn *c = arg;
+	struct ws_conn *c = (struct ws_conn *)nc;
 
 	ws_set_error(c, "%s", error);
 	ws_fail_now(c);
@@ -185,7 +188,7 @@ ws_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
 	t.insecure = c->insecure;
 	t.ws_protocol = WS_SUBPROTOCOL;
 	t.local_protocol = WS_SUBPROTOCOL;
-	t.opaque = c;
+	t.conn = &c->nc;
 	t.pwsi = &c->wsi;
 	t.failed = ws_dial_failed;
 	t.log_prefix = c->log_prefix;
@@ -297,7 +300,7 @@ ws_connect(struct net *net, const struct ws_opts *o,
 {
 	struct ws_conn *c = xcalloc(1, sizeof(*c));
 
-	c->kind = NET_CONN_WS;
+	c->nc.lws_cb = ws_lws_callback;
 	c->net = net;
 	c->cbs = *cbs;
 	c->arg = arg;
@@ -496,9 +499,10 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 	return 0;
 }
 
-int
-ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len)
+/* lws's callbacks for the connection's wsi, through net.c. */
+static int
+ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
+    size_t len)
 {
 	struct ws_conn *c = lws_get_opaque_user_data(wsi);
 	char *proto;

@@ -7,8 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libwebsockets.h>
-
 struct net;
 struct ws_conn;
 
@@ -50,6 +48,10 @@ struct ws_conn *ws_connect(struct net *, const struct ws_opts *,
     const struct ws_callbacks *, void *arg);
 /* Queues one text message; -1 when the connection is not open. */
 int ws_send(struct ws_conn *, const char *text, size_t len);
+/* Close codes we send (RFC 6455 7.4.1). */
+#define WS_CLOSE_NORMAL		1000
+#define WS_CLOSE_GOING_AWAY	1001
+
 /* Sends a close frame with code (1000 normal, 1001 going away) and lets the
  * peer answer, for 3 s at most; closed() follows.  Before the upgrade it
  * just aborts. */
@@ -70,8 +72,5 @@ void ws_probe(struct ws_conn *, uint64_t deadline_ms);
  * The result is within (interval - tick, interval].
  */
 uint64_t ws_ping_delay(uint64_t now_ms, uint64_t interval_ms);
-
-int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len);
 
 #endif
