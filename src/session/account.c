@@ -705,7 +705,7 @@ account_retry_after(int status, const char *header)
 }
 
 static const char *
-account_close_what(struct account *a, const struct channel_close_info *info)
+account_close_what(struct account *a, const struct close_info *info)
 {
 	if (a->kind == CHANNEL_EVENTSOURCE)
 		return "event stream";
@@ -715,7 +715,7 @@ account_close_what(struct account *a, const struct channel_close_info *info)
 }
 
 static void
-account_ch_closed(struct channel *ch, const struct channel_close_info *info,
+account_ch_closed(struct channel *ch, const struct close_info *info,
     void *arg)
 {
 	struct account *a = arg;

@@ -1,6 +1,7 @@
 src_libjmappushd_a_SOURCES += \
 	src/transport/uvbridge.c src/transport/uvbridge.h \
 	src/transport/url.c src/transport/url.h \
+	src/transport/closeinfo.h \
 	src/transport/dial.c src/transport/dial.h \
 	src/transport/net.c src/transport/net.h \
 	src/transport/netconn.c src/transport/netconn.h \

@@ -81,7 +81,7 @@ static void
 ws_finish(evutil_socket_t fd, short what, void *arg)
 {
 	struct ws_conn *c = arg;
-	struct ws_close_info info;
+	struct close_info info;
 
 	if (c->nc.error == NULL && !c->established)
 		netconn_set_error(&c->nc, "connection closed before the "
@@ -95,7 +95,8 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 	evtimer_del(c->close_wait);
 	memset(&info, 0, sizeof(info));
 	info.error = c->nc.error;
-	info.http_status = c->http_status;
+	/* A status only for a refused upgrade, as the channel reports. */
+	info.http_status = c->http_status == 101 ? 0 : c->http_status;
 	info.retry_after = c->nc.retry_after;
 	info.close_code = c->peer_close_code;
 	info.was_established = c->established;

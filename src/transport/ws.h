@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport/closeinfo.h"
+
 struct net;
 struct ws_conn;
 
@@ -23,24 +25,15 @@ struct ws_opts {
 	const char *log_prefix;		/* "account personal" */
 };
 
-/* Why a connection ended, for the owner's retry policy. */
-struct ws_close_info {
-	const char *error;	/* NULL after a clean close by either side */
-	int http_status;	/* status of a refused upgrade, else 0 */
-	const char *retry_after;	/* header of a refused upgrade, or NULL */
-	int close_code;		/* close frame code from the server, or 0 */
-	bool was_established;
-	bool tls_failed;	/* the server's certificate was not trusted */
-};
-
 struct ws_callbacks {
 	void (*established)(struct ws_conn *, void *arg);
 	/* One whole text message; data is NUL-terminated. */
 	void (*message)(struct ws_conn *, const char *data, size_t len,
 	    void *arg);
 	/* Exactly once, on a fresh loop turn; the connection is freed when
-	 * this returns. */
-	void (*closed)(struct ws_conn *, const struct ws_close_info *,
+	 * this returns.  error is NULL after a clean close by either side;
+	 * wrong_content_type and redirect_refused are never set. */
+	void (*closed)(struct ws_conn *, const struct close_info *,
 	    void *arg);
 };
 
