@@ -17,11 +17,11 @@
 #include "session/channel.h"
 #include "session/credentials.h"
 #include "session/frame.h"
+#include "session/jmapurl.h"
 #include "session/pacer.h"
 #include "session/request.h"
 #include "session/resync.h"
 #include "session/session.h"
-#include "session/url.h"
 #include "state/store.h"
 #include "transport/http.h"
 #include "transport/net.h"
@@ -705,7 +705,7 @@ account_retry_after(int status, const char *header)
 }
 
 static const char *
-account_close_what(struct account *a, const struct channel_close_info *info)
+account_close_what(struct account *a, const struct close_info *info)
 {
 	if (a->kind == CHANNEL_EVENTSOURCE)
 		return "event stream";
@@ -715,7 +715,7 @@ account_close_what(struct account *a, const struct channel_close_info *info)
 }
 
 static void
-account_ch_closed(struct channel *ch, const struct channel_close_info *info,
+account_ch_closed(struct channel *ch, const struct close_info *info,
     void *arg)
 {
 	struct account *a = arg;
@@ -841,7 +841,7 @@ account_open_channel(struct account *a)
 		}
 		snprintf(ping, sizeof(ping), "%llu", (unsigned long long)
 		    (a->cfg->tuning.ping_interval_ms / 1000));
-		a->channel_url = url_expand_eventsource(
+		a->channel_url = jmapurl_expand_eventsource(
 		    a->session.event_source_url, list ? list : "*", "no",
 		    ping);
 		free(list);
@@ -954,7 +954,7 @@ account_credentials_done(const char *authorization, const char *error,
 		return;
 	}
 	a->authorization = authorization ? xstrdup(authorization) : NULL;
-	if ((url = url_from_config(a->cfg->url)) == NULL) {
+	if ((url = jmapurl_from_config(a->cfg->url)) == NULL) {
 		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "url = %s is "
 		    "neither a host "
 		    "name nor an http(s) URL", a->cfg->url);

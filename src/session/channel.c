@@ -98,7 +98,7 @@ channel_free(struct channel *ch)
 }
 
 static void
-channel_closed(struct channel *ch, const struct channel_close_info *info)
+channel_closed(struct channel *ch, const struct close_info *info)
 {
 	ch->open = false;
 	ch->ws = NULL;
@@ -170,19 +170,10 @@ channel_ws_message(struct ws_conn *ws, const char *data, size_t len,
 }
 
 static void
-channel_ws_closed(struct ws_conn *ws, const struct ws_close_info *wi,
+channel_ws_closed(struct ws_conn *ws, const struct close_info *info,
     void *arg)
 {
-	struct channel_close_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.error = wi->error;
-	info.http_status = wi->http_status == 101 ? 0 : wi->http_status;
-	info.retry_after = wi->retry_after;
-	info.close_code = wi->close_code;
-	info.tls_failed = wi->tls_failed;
-	info.was_established = wi->was_established;
-	channel_closed(arg, &info);
+	channel_closed(arg, info);
 }
 
 /* EventSource */
@@ -227,20 +218,10 @@ channel_es_state(struct esource *es, const char *data, size_t len,
 }
 
 static void
-channel_es_closed(struct esource *es, const struct esource_close_info *ei,
+channel_es_closed(struct esource *es, const struct close_info *info,
     void *arg)
 {
-	struct channel_close_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.error = ei->error;
-	info.http_status = ei->http_status;
-	info.retry_after = ei->retry_after;
-	info.tls_failed = ei->tls_failed;
-	info.wrong_content_type = ei->wrong_content_type;
-	info.redirect_refused = ei->redirect_refused;
-	info.was_established = ei->was_established;
-	channel_closed(arg, &info);
+	channel_closed(arg, info);
 }
 
 struct channel *
@@ -313,7 +294,7 @@ channel_close(struct channel *ch, enum channel_close_why why)
 {
 	if (ch->ws != NULL)
 		ws_close(ch->ws, why == CHANNEL_CLOSE_GOING_AWAY ?
-		    LWS_CLOSE_STATUS_GOINGAWAY : LWS_CLOSE_STATUS_NORMAL);
+		    WS_CLOSE_GOING_AWAY : WS_CLOSE_NORMAL);
 	else if (ch->es != NULL)
 		esource_close(ch->es, "closed by us");
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "session/request.h"
+#include "transport/closeinfo.h"
 
 struct channel;
 struct frame;
@@ -36,17 +37,6 @@ struct channel_opts {
 	const char *log_prefix;
 };
 
-struct channel_close_info {
-	const char *error;	/* NULL after a clean close by the server */
-	int http_status;	/* of a refused upgrade or stream, else 0 */
-	const char *retry_after;
-	int close_code;		/* WebSocket close code, else 0 */
-	bool tls_failed;
-	bool wrong_content_type;	/* an event stream that is not one */
-	bool redirect_refused;	/* to http or another origin: not followed */
-	bool was_established;
-};
-
 struct channel_callbacks {
 	void (*established)(struct channel *, void *arg);
 	/* A validated StateChange; resume is the token to keep for the next
@@ -57,8 +47,9 @@ struct channel_callbacks {
 	/* Event streams: the token to resume from changed (NULL: none), at
 	 * or before the StateChange that carries it. */
 	void (*resume)(struct channel *, const char *resume, void *arg);
-	/* Exactly once, on a fresh loop turn; freed when this returns. */
-	void (*closed)(struct channel *, const struct channel_close_info *,
+	/* Exactly once, on a fresh loop turn, with the transport's
+	 * close_info unchanged; freed when this returns. */
+	void (*closed)(struct channel *, const struct close_info *,
 	    void *arg);
 };
 

@@ -162,7 +162,7 @@ static void
 esource_done(const struct http_response *resp, const char *error, void *arg)
 {
 	struct esource *es = arg;
-	struct esource_close_info info;
+	struct close_info info;
 	char status[96];
 
 	es->http = NULL;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport/closeinfo.h"
+
 struct esource;
 struct net;
 
@@ -22,20 +24,6 @@ struct esource_opts {
 	const char *log_prefix;
 };
 
-struct esource_close_info {
-	const char *error;	/* NULL when the server ended the stream */
-	int http_status;	/* of a refused request, else 0 */
-	const char *retry_after;
-	bool tls_failed;
-	/* A 200 that is not text/event-stream: the spec fails the
-	 * connection for good; trying again soon would not help. */
-	bool wrong_content_type;
-	/* A redirect to http or another origin, not followed: asking again
-	 * would only be redirected again. */
-	bool redirect_refused;
-	bool was_established;
-};
-
 struct esource_callbacks {
 	void (*established)(struct esource *, void *arg);
 	/* The stream's last event ID string changed ("" resets it: send no
@@ -45,8 +33,10 @@ struct esource_callbacks {
 	 * ("" when none). */
 	void (*state)(struct esource *, const char *data, size_t len,
 	    const char *id, void *arg);
-	/* Exactly once, on a fresh loop turn; freed when this returns. */
-	void (*closed)(struct esource *, const struct esource_close_info *,
+	/* Exactly once, on a fresh loop turn; freed when this returns.
+	 * error is NULL when the server ended the stream; close_code is
+	 * never set. */
+	void (*closed)(struct esource *, const struct close_info *,
 	    void *arg);
 };
 

@@ -1,5 +1,5 @@
 src_libjmappushd_a_SOURCES += \
-	src/session/url.c src/session/url.h \
+	src/session/jmapurl.c src/session/jmapurl.h \
 	src/session/session.c src/session/session.h \
 	src/session/frame.c src/session/frame.h \
 	src/session/credentials.c src/session/credentials.h \

@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "session/session.h"
-#include "session/url.h"
+#include "transport/url.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/xmalloc.h"

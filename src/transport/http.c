@@ -1,6 +1,5 @@
 #include "autoconf.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,93 +7,51 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
-#include "session/url.h"
 #include "transport/http.h"
 #include "transport/net.h"
+#include "transport/netconn.h"
+#include "transport/url.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 struct http_request {
-	enum net_conn_kind kind;	/* first: see net.h */
-	struct net *net;
+	struct netconn nc;		/* first: see netconn.h */
 	http_done_cb cb;
 	void *arg;
 
-	char *url;		/* current, after redirects */
-	char *authorization;
 	char *accept;
 	char *last_event_id;
 	char *content_type;
 	char *body_out;		/* POST body */
 	size_t body_out_len;
-	char *ca_file;
-	char *log_prefix;
-	bool insecure;
 	int redirects_left;
-	size_t max_body;
-	struct url u;
 
-	struct net_resolve *resolve;
-	struct net_dial *dial;
-	struct lws *wsi;
 	struct event *timeout;
-	struct event *finish;	/* runs after lws let go of the wsi */
 
 	int status;
 	char *location;
-	char *retry_after;
-	char *body;
-	size_t body_len;
-	size_t body_cap;
 	bool complete;
 	bool streaming;		/* a 200 in stream mode: body goes to on_data */
-	bool tls_failed;
 	bool redirect_refused;
 	bool dropped;		/* net_drop() asked; lws may clear that */
 	void (*on_open)(const char *, void *);
 	void (*on_data)(const char *, size_t, void *);
-	char *error;
 };
 
 static void http_start(struct http_request *);
+static int http_lws_callback(struct lws *, int, void *, void *, size_t);
 
 static void
 http_free(struct http_request *req)
 {
-	net_resolve_cancel(req->resolve);
-	net_dial_free(req->dial);
+	netconn_clear(&req->nc);
 	event_free(req->timeout);
-	event_free(req->finish);
-	url_clear(&req->u);
-	free(req->url);
-	if (req->authorization != NULL) {
-		explicit_bzero(req->authorization, strlen(req->authorization));
-		free(req->authorization);
-	}
 	free(req->accept);
 	free(req->last_event_id);
 	free(req->content_type);
 	free(req->body_out);
-	free(req->ca_file);
-	free(req->log_prefix);
 	free(req->location);
-	free(req->retry_after);
-	free(req->body);
-	free(req->error);
 	free(req);
-}
-
-static void
-http_set_error(struct http_request *req, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (req->error != NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&req->error, fmt, ap) < 0)
-		fatalx("out of memory formatting an error");
-	va_end(ap);
 }
 
 static void
@@ -102,13 +59,13 @@ http_reset_response(struct http_request *req)
 {
 	req->status = 0;
 	req->complete = false;
-	req->body_len = 0;
+	req->nc.rx_len = 0;
 	free(req->location);
 	req->location = NULL;
-	free(req->retry_after);
-	req->retry_after = NULL;
-	free(req->error);
-	req->error = NULL;
+	free(req->nc.retry_after);
+	req->nc.retry_after = NULL;
+	free(req->nc.error);
+	req->nc.error = NULL;
 }
 
 /*
@@ -149,72 +106,65 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 	const char *why;
 	char *next;
 
-	if (req->error == NULL && req->complete && req->status >= 300 &&
+	if (req->nc.error == NULL && req->complete && req->status >= 300 &&
 	    req->status < 400 && req->status != 304) {
 		if (req->location == NULL) {
-			http_set_error(req, "redirect %d without a Location",
-			    req->status);
+			netconn_set_error(&req->nc, "redirect %d without a "
+			    "Location", req->status);
 		} else if (req->redirects_left-- <= 0) {
-			http_set_error(req, "too many redirects (last to %s)",
-			    req->location);
-		} else if ((next = url_resolve(req->url, req->location)) ==
+			netconn_set_error(&req->nc, "too many redirects (last "
+			    "to %s)", req->location);
+		} else if ((next = url_resolve(req->nc.url, req->location)) ==
 		    NULL) {
-			http_set_error(req, "redirect to an invalid URL: %s",
-			    req->location);
-		} else if ((why = http_redirect_refusal(&req->u, next)) !=
+			netconn_set_error(&req->nc, "redirect to an invalid "
+			    "URL: %s", req->location);
+		} else if ((why = http_redirect_refusal(&req->nc.u, next)) !=
 		    NULL) {
-			http_set_error(req, "refused the %d redirect from %s "
-			    "to %s: %s", req->status, req->url, next, why);
+			netconn_set_error(&req->nc, "refused the %d redirect "
+			    "from %s to %s: %s", req->status, req->nc.url, next,
+			    why);
 			req->redirect_refused = true;
 			free(next);
 		} else {
-			log_debug("%s: %d redirect to %s", req->log_prefix,
+			log_debug("%s: %d redirect to %s", req->nc.log_prefix,
 			    req->status, next);
-			free(req->url);
-			req->url = next;
+			free(req->nc.url);
+			req->nc.url = next;
 			http_reset_response(req);
 			http_start(req);
 			return;
 		}
 	}
-	if (req->error == NULL && !req->complete)
-		http_set_error(req, "connection closed before the response "
-		    "was complete");
+	if (req->nc.error == NULL && !req->complete)
+		netconn_set_error(&req->nc, "connection closed before the "
+		    "response was complete");
 
 	memset(&resp, 0, sizeof(resp));
 	resp.status = req->status;
-	resp.final_url = req->url;
-	resp.body = req->body != NULL ? req->body : "";
-	resp.body_len = req->body_len;
-	resp.retry_after = req->retry_after;
-	resp.tls_failed = req->tls_failed;
+	resp.final_url = req->nc.url;
+	resp.body = req->nc.rx != NULL ? req->nc.rx : "";
+	resp.body_len = req->nc.rx_len;
+	resp.retry_after = req->nc.retry_after;
+	resp.tls_failed = req->nc.tls_failed;
 	resp.redirect_refused = req->redirect_refused;
-	req->cb(&resp, req->error, req->arg);
+	req->cb(&resp, req->nc.error, req->arg);
 	http_free(req);
-}
-
-static void
-http_fail_now(struct http_request *req)
-{
-	/* No address may win after this: it would reach a freed req. */
-	net_dial_stop(req->dial);
-	event_active(req->finish, EV_TIMEOUT, 0);
 }
 
 /* Ends the request from our side, whatever stage it is in.  Without a wsi
  * the resolve must be cancelled too: its answer may already be queued, and
- * http_resolved would then open a connection for a request that finish is
+ * netconn.c would then open a connection for a request that finish is
  * about to free. */
 static void
 http_stop(struct http_request *req)
 {
-	if (req->wsi != NULL) {
+	if (req->nc.wsi != NULL) {
 		req->dropped = true;
-		net_drop(req->net, req->wsi);
+		net_drop(req->nc.net, req->nc.wsi);
 	} else {
-		net_resolve_cancel(req->resolve);
-		req->resolve = NULL;
-		http_fail_now(req);
+		net_resolve_cancel(req->nc.resolve);
+		req->nc.resolve = NULL;
+		netconn_fail_now(&req->nc);
 	}
 }
 
@@ -223,67 +173,36 @@ http_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_request *req = arg;
 
-	http_set_error(req, "no complete response within the time limit");
+	netconn_set_error(&req->nc, "no complete response within the time "
+	    "limit");
 	http_stop(req);
 }
 
 static void
-http_dial_failed(void *arg, const char *error)
+http_dialling(struct netconn *nc)
 {
-	struct http_request *req = arg;
+	struct http_request *req = (struct http_request *)nc;
 
-	http_set_error(req, "%s", error);
-	http_fail_now(req);
-}
-
-static void
-http_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
-{
-	struct http_request *req = arg;
-	struct net_target t;
-	char err[256];
-
-	req->resolve = NULL;
-	if (addrs == NULL) {
-		http_set_error(req, "cannot resolve %s: %s", req->u.host, error);
-		http_fail_now(req);
-		return;
-	}
-	memset(&t, 0, sizeof(t));
-	t.u = &req->u;
-	t.addrs = addrs;
-	t.ca_file = req->ca_file;
-	t.insecure = req->insecure;
-	t.local_protocol = "jp-http";
-	t.method = req->body_out != NULL ? "POST" : NULL;
-	t.opaque = req;
-	t.pwsi = &req->wsi;
-	t.failed = http_dial_failed;
-	t.log_prefix = req->log_prefix;
-	log_debug("%s: %s %s", req->log_prefix, req->body_out != NULL ?
-	    "POST" : "GET", req->url);
-	req->dial = net_connect(req->net, &t, err, sizeof(err));
-	if (req->dial == NULL) {
-		http_set_error(req, "%s", err);
-		http_fail_now(req);
-	}
+	log_debug("%s: %s %s", nc->log_prefix, req->body_out != NULL ?
+	    "POST" : "GET", nc->url);
 }
 
 static void
 http_start(struct http_request *req)
 {
 	/* A redirect: the last connection's dial is over, and borrows u. */
-	net_dial_free(req->dial);
-	req->dial = NULL;
-	url_clear(&req->u);
-	if (url_parse(req->url, &req->u) == -1 ||
-	    (strcmp(req->u.scheme, "http") != 0 &&
-	    strcmp(req->u.scheme, "https") != 0)) {
-		http_set_error(req, "not an http or https URL: %s", req->url);
-		http_fail_now(req);
+	net_dial_free(req->nc.dial);
+	req->nc.dial = NULL;
+	url_clear(&req->nc.u);
+	if (url_parse(req->nc.url, &req->nc.u) == -1 ||
+	    (strcmp(req->nc.u.scheme, "http") != 0 &&
+	    strcmp(req->nc.u.scheme, "https") != 0)) {
+		netconn_set_error(&req->nc, "not an http or https URL: %s",
+		    req->nc.url);
+		netconn_fail_now(&req->nc);
 		return;
 	}
-	req->resolve = net_resolve(req->net, req->u.host, http_resolved, req);
+	netconn_dial(&req->nc);
 }
 
 struct http_request *
@@ -294,12 +213,16 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	struct event_base *base = net_base(net);
 	struct timeval tv;
 
-	req->kind = NET_CONN_HTTP;
-	req->net = net;
+	netconn_init(&req->nc, net, o->url, o->authorization, o->ca_file,
+	    o->insecure, o->log_prefix, "http");
+	req->nc.lws_cb = http_lws_callback;
+	req->nc.local_protocol = "jp-http";
+	req->nc.method = o->body != NULL ? "POST" : NULL;
+	req->nc.dialling = http_dialling;
+	req->nc.failed = netconn_fail_now;
+	req->nc.rx_max = o->max_body;
 	req->cb = cb;
 	req->arg = arg;
-	req->url = xstrdup(o->url);
-	req->authorization = o->authorization ? xstrdup(o->authorization) : NULL;
 	req->accept = o->accept ? xstrdup(o->accept) : NULL;
 	req->last_event_id = o->last_event_id ? xstrdup(o->last_event_id) :
 	    NULL;
@@ -312,14 +235,10 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	}
 	req->on_open = o->on_open;
 	req->on_data = o->on_data;
-	req->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
-	req->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "http");
-	req->insecure = o->insecure;
 	req->redirects_left = o->max_redirects;
-	req->max_body = o->max_body;
 	req->timeout = evtimer_new(base, http_timeout, req);
-	req->finish = event_new(base, -1, 0, http_finish, req);
-	if (req->timeout == NULL || req->finish == NULL)
+	req->nc.finish = event_new(base, -1, 0, http_finish, req);
+	if (req->timeout == NULL || req->nc.finish == NULL)
 		fatalx("libevent: cannot create http request events");
 	tv.tv_sec = o->timeout_ms / 1000;
 	tv.tv_usec = (o->timeout_ms % 1000) * 1000;
@@ -332,7 +251,7 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 void
 http_abort(struct http_request *req, const char *why)
 {
-	http_set_error(req, "%s", why);
+	netconn_set_error(&req->nc, "%s", why);
 	http_stop(req);
 }
 
@@ -341,10 +260,10 @@ http_cancel(struct http_request *req)
 {
 	if (req == NULL)
 		return;
-	if (req->wsi != NULL) {
+	if (req->nc.wsi != NULL) {
 		/* lws still holds the wsi: detach it and let it die alone. */
-		lws_set_opaque_user_data(req->wsi, NULL);
-		net_drop(req->net, req->wsi);
+		lws_set_opaque_user_data(req->nc.wsi, NULL);
+		net_drop(req->nc.net, req->nc.wsi);
 	}
 	http_free(req);
 }
@@ -352,20 +271,11 @@ http_cancel(struct http_request *req)
 static int
 http_append(struct http_request *req, const void *data, size_t len)
 {
-	if (req->body_len + len > req->max_body) {
-		http_set_error(req, "response larger than %zu bytes",
-		    req->max_body);
+	if (netconn_rx_append(&req->nc, data, len) == -1) {
+		netconn_set_error(&req->nc, "response larger than %zu bytes",
+		    req->nc.rx_max);
 		return -1;
 	}
-	if (req->body_len + len + 1 > req->body_cap) {
-		req->body_cap = (req->body_len + len + 1) * 2;
-		if (req->body_cap > req->max_body + 1)
-			req->body_cap = req->max_body + 1;
-		req->body = xrealloc(req->body, req->body_cap);
-	}
-	memcpy(req->body + req->body_len, data, len);
-	req->body_len += len;
-	req->body[req->body_len] = '\0';
 	return 0;
 }
 
@@ -382,9 +292,10 @@ http_add_named(struct lws *wsi, void *in, size_t len, const char *name,
 	    (const unsigned char *)value, (int)strlen(value), p, end) ? -1 : 0;
 }
 
-int
-http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len)
+/* lws's callbacks for the request's wsi, through net.c. */
+static int
+http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
+    size_t len)
 {
 	struct http_request *req = lws_get_opaque_user_data(wsi);
 	char buf[LWS_PRE + 4096], *px;
@@ -400,7 +311,7 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,
-		    WSI_TOKEN_HTTP_AUTHORIZATION, req->authorization) == -1 ||
+		    WSI_TOKEN_HTTP_AUTHORIZATION, req->nc.authorization) == -1 ||
 		    net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
 		    req->accept) == -1 ||
 		    http_add_named(wsi, in, len, "last-event-id:",
@@ -426,7 +337,8 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (lws_write(wsi, (unsigned char *)req->body_out,
 		    req->body_out_len, LWS_WRITE_HTTP_FINAL) <
 		    (int)req->body_out_len) {
-			http_set_error(req, "cannot send the request body");
+			netconn_set_error(&req->nc, "cannot send the request "
+			    "body");
 			return -1;
 		}
 		return 0;
@@ -435,7 +347,8 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return -1;
 		req->status = (int)lws_http_client_http_response(wsi);
 		req->location = net_header(wsi, WSI_TOKEN_HTTP_LOCATION);
-		req->retry_after = net_header(wsi, WSI_TOKEN_HTTP_RETRY_AFTER);
+		req->nc.retry_after = net_header(wsi,
+		    WSI_TOKEN_HTTP_RETRY_AFTER);
 		if (req->on_data != NULL && req->status == 200) {
 			char *type = net_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
 
@@ -464,36 +377,17 @@ http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			req->complete = true;
 		/* One request per connection: close now rather than idle. */
 		return -1;
-	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
-		char *tls = net_tls_verify_error(user, len);
-
-		if (tls != NULL && req != NULL) {
-			http_set_error(req, "%s", tls);
-			req->tls_failed = true;
-		}
-		free(tls);
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		if (req != NULL)
+			netconn_tls_verify(&req->nc, user, len);
 		return 0;
-	}
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-		char *tls;
-
-		if (req == NULL)
-			return 0;
-		if ((tls = net_tls_handshake_error(wsi)) != NULL) {
-			http_set_error(req, "%s", tls);
-			req->tls_failed = true;
-			free(tls);
-		}
-		http_set_error(req, "%s", in != NULL ? (const char *)in :
-		    "connection failed");
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (req != NULL)
+			netconn_connection_error(&req->nc, wsi, in);
 		return 0;
-	}
 	case LWS_CALLBACK_WSI_DESTROY:
-		if (req != NULL) {
-			req->wsi = NULL;
-			lws_set_opaque_user_data(wsi, NULL);
-			event_active(req->finish, EV_TIMEOUT, 0);
-		}
+		if (req != NULL)
+			netconn_destroyed(&req->nc, wsi);
 		return 0;
 	default:
 		return 0;

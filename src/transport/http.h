@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libwebsockets.h>
-
 struct net;
 struct http_request;
 
@@ -57,8 +55,5 @@ struct http_request *http_get(struct net *, const struct http_opts *,
 void http_abort(struct http_request *, const char *why);
 /* The callback is not called after this. */
 void http_cancel(struct http_request *);
-
-int http_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-    size_t len);
 
 #endif

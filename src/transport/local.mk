@@ -1,7 +1,10 @@
 src_libjmappushd_a_SOURCES += \
 	src/transport/uvbridge.c src/transport/uvbridge.h \
+	src/transport/url.c src/transport/url.h \
+	src/transport/closeinfo.h \
 	src/transport/dial.c src/transport/dial.h \
 	src/transport/net.c src/transport/net.h \
+	src/transport/netconn.c src/transport/netconn.h \
 	src/transport/http.c src/transport/http.h \
 	src/transport/ws.c src/transport/ws.h \
 	src/transport/sse.c src/transport/sse.h

@@ -17,11 +17,10 @@
 #include <uv.h>
 
 #include "transport/dial.h"
-#include "transport/http.h"
-#include "session/url.h"
 #include "transport/net.h"
+#include "transport/netconn.h"
+#include "transport/url.h"
 #include "transport/uvbridge.h"
-#include "transport/ws.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -57,7 +56,7 @@ struct net_resolve {
 /* One connection attempt to one address: the wsi's opaque until the TCP
  * handshake completes, when the wsi passes to the dial's owner. */
 struct net_attempt {
-	enum net_conn_kind kind;	/* NET_CONN_ATTEMPT; first */
+	struct netconn nc;		/* first */
 	struct net_dial *dial;		/* NULL once abandoned */
 	LIST_ENTRY(net_attempt) entry;	/* in race->attempts */
 	struct lws *wsi;
@@ -129,29 +128,17 @@ net_tls_init(SSL_CTX *ctx)
 	return 0;
 }
 
-static int net_attempt_callback(struct lws *, enum lws_callback_reasons,
-    struct net_attempt *, void *, size_t);
-
 static int
 net_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
-	const enum net_conn_kind *kind;
+	struct netconn *nc;
 
 	if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS)
 		return net_tls_init(user);
-	if ((kind = lws_get_opaque_user_data(wsi)) == NULL)
+	if ((nc = lws_get_opaque_user_data(wsi)) == NULL)
 		return 0;
-	switch (*kind) {
-	case NET_CONN_HTTP:
-		return http_lws_callback(wsi, reason, user, in, len);
-	case NET_CONN_WS:
-		return ws_lws_callback(wsi, reason, user, in, len);
-	case NET_CONN_ATTEMPT:
-		return net_attempt_callback(wsi, reason,
-		    (struct net_attempt *)kind, in, len);
-	}
-	return 0;
+	return nc->lws_cb(wsi, (int)reason, user, in, len);
 }
 
 /*
@@ -397,7 +384,7 @@ net_attempt_won(struct net_attempt *a, struct lws *wsi)
 	LIST_REMOVE(a, entry);
 	a->dial = NULL;
 	a->released = true;
-	lws_set_opaque_user_data(wsi, d->t.opaque);
+	lws_set_opaque_user_data(wsi, d->t.conn);
 	*d->t.pwsi = wsi;
 	net_dial_stop(d);
 	if (!a->connecting)
@@ -407,9 +394,11 @@ net_attempt_won(struct net_attempt *a, struct lws *wsi)
 /* lws's callbacks for a wsi that has not connected yet: the owner hears
  * of none of them. */
 static int
-net_attempt_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    struct net_attempt *a, void *in, size_t len)
+net_attempt_callback(struct lws *wsi, int reason, void *user, void *in,
+    size_t len)
 {
+	struct net_attempt *a = lws_get_opaque_user_data(wsi);
+
 	switch (reason) {
 	case LWS_CALLBACK_WSI_CREATE:
 		/* lws 4.1 sends this to a client exactly when its TCP
@@ -472,7 +461,7 @@ net_attempt_start(struct net_dial *d, size_t i)
 	struct lws *wsi;
 	char host[300];
 
-	a->kind = NET_CONN_ATTEMPT;
+	a->nc.lws_cb = net_attempt_callback;
 	a->dial = d;
 	a->index = i;
 	event_base_gettimeofday_cached(d->net->base, &a->started);
@@ -536,7 +525,7 @@ net_dial_give_up(struct net_dial *d)
 	    d->t.u->host, d->t.u->port, d->race->why[0] != '\0' ?
 	    d->race->why : "no address");
 	net_dial_stop(d);
-	d->t.failed(d->t.opaque, msg);
+	d->t.failed(d->t.conn, msg);
 }
 
 /* Acts on ev; false once the dial is over. */

@@ -12,15 +12,6 @@ struct lws_vhost;
 struct net;
 struct net_resolve;
 
-/* lws hands a connection's callbacks to whichever protocol it likes (the
- * final WSI_DESTROY often goes to the first one), so every object we attach
- * to a wsi starts with this tag and one callback dispatches on it. */
-enum net_conn_kind {
-	NET_CONN_HTTP = 1,
-	NET_CONN_WS,
-	NET_CONN_ATTEMPT,	/* net.c's own, until an address answers */
-};
-
 struct net *net_new(struct event_base *base);
 /* Starts the two-step lws shutdown; net_free() finishes it. */
 void net_free(struct net *);
@@ -37,6 +28,7 @@ void net_kick_deferred(struct net *);
 struct url;
 struct dial_addrs;
 struct net_dial;
+struct netconn;
 
 /* One client connection to make, HTTP or WebSocket.  The pointers are
  * borrowed until net_dial_free(), except addrs, which is copied. */
@@ -48,12 +40,12 @@ struct net_target {
 	const char *ws_protocol;	/* subprotocol to ask for; NULL: HTTP */
 	const char *method;		/* HTTP: NULL is GET */
 	const char *local_protocol;	/* our lws protocol handling it */
-	void *opaque;			/* starts with enum net_conn_kind */
+	struct netconn *conn;		/* the wsi's owner (netconn.h) */
 	struct lws **pwsi;		/* set when an address answered */
 	/* No address answered: error says which failed and why.  Called
 	 * once, on a fresh loop turn; the dial is over, but still the
 	 * caller's to free. */
-	void (*failed)(void *opaque, const char *error);
+	void (*failed)(struct netconn *conn, const char *error);
 	const char *log_prefix;		/* "account personal: session" */
 };
 
@@ -62,7 +54,7 @@ struct net_target {
  * see dial.h): the next address is tried as soon as one fails, or
  * alongside one that has not answered within DIAL_ATTEMPT_DELAY_MS.  The
  * first to complete its TCP handshake wins: from then on the wsi is the
- * caller's (*pwsi is set, its callbacks go to opaque, TLS and HTTP follow
+ * caller's (*pwsi is set, its callbacks go to conn, TLS and HTTP follow
  * as with a single address) and the other attempts are dropped.  Every
  * attempt gets what every connection needs: the numeric address, Host
  * with its port (lws strips it for SNI and the certificate check), TLS

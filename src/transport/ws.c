@@ -1,6 +1,5 @@
 #include "autoconf.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +8,9 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
-#include "session/url.h"
 #include "transport/net.h"
+#include "transport/netconn.h"
+#include "transport/url.h"
 #include "transport/ws.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -36,24 +36,11 @@ struct ws_msg {
 TAILQ_HEAD(ws_msgs, ws_msg);
 
 struct ws_conn {
-	enum net_conn_kind kind;	/* first: see net.h */
-	struct net *net;
+	struct netconn nc;		/* first: see netconn.h */
 	struct ws_callbacks cbs;
 	void *arg;
 	enum ws_state state;
 
-	char *url;
-	char *authorization;
-	char *ca_file;
-	char *log_prefix;
-	bool insecure;
-	size_t max_frame;
-	struct url u;
-
-	struct net_resolve *resolve;
-	struct net_dial *dial;
-	struct lws *wsi;
-	struct event *finish;
 	struct ws_msgs out;
 	int close_code;		/* what we send in our close frame; 0: none */
 	bool close_started;	/* lws is sending it and awaits the answer */
@@ -67,57 +54,26 @@ struct ws_conn {
 	bool ping_due;			/* write a ping when writable */
 	uint64_t deadline_ms;		/* of the ping in flight */
 
-	char *rx;
-	size_t rx_len;
-	size_t rx_cap;
-
-	char *error;
 	int http_status;
-	char *retry_after;
 	int peer_close_code;
 	bool established;
-	bool tls_failed;
 };
 
-static void
-ws_set_error(struct ws_conn *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->error != NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&c->error, fmt, ap) < 0)
-		fatalx("out of memory formatting an error");
-	va_end(ap);
-}
+static int ws_lws_callback(struct lws *, int, void *, void *, size_t);
 
 static void
 ws_free(struct ws_conn *c)
 {
 	struct ws_msg *m;
 
-	net_resolve_cancel(c->resolve);
-	net_dial_free(c->dial);
+	netconn_clear(&c->nc);
 	while ((m = TAILQ_FIRST(&c->out)) != NULL) {
 		TAILQ_REMOVE(&c->out, m, entry);
 		free(m);
 	}
-	event_free(c->finish);
 	event_free(c->ping_timer);
 	event_free(c->deadline);
 	event_free(c->close_wait);
-	url_clear(&c->u);
-	free(c->url);
-	if (c->authorization != NULL) {
-		explicit_bzero(c->authorization, strlen(c->authorization));
-		free(c->authorization);
-	}
-	free(c->ca_file);
-	free(c->log_prefix);
-	free(c->rx);
-	free(c->error);
-	free(c->retry_after);
 	free(c);
 }
 
@@ -125,24 +81,26 @@ static void
 ws_finish(evutil_socket_t fd, short what, void *arg)
 {
 	struct ws_conn *c = arg;
-	struct ws_close_info info;
+	struct close_info info;
 
-	if (c->error == NULL && !c->established)
-		ws_set_error(c, "connection closed before the WebSocket "
-		    "upgrade completed");
-	if (c->error == NULL && c->peer_close_code == 0 && c->close_code == 0)
-		ws_set_error(c, "connection lost without a close frame");
+	if (c->nc.error == NULL && !c->established)
+		netconn_set_error(&c->nc, "connection closed before the "
+		    "WebSocket upgrade completed");
+	if (c->nc.error == NULL && c->peer_close_code == 0 && c->close_code == 0)
+		netconn_set_error(&c->nc, "connection lost without a close "
+		    "frame");
 	c->state = WS_DONE;
 	evtimer_del(c->ping_timer);
 	evtimer_del(c->deadline);
 	evtimer_del(c->close_wait);
 	memset(&info, 0, sizeof(info));
-	info.error = c->error;
-	info.http_status = c->http_status;
-	info.retry_after = c->retry_after;
+	info.error = c->nc.error;
+	/* A status only for a refused upgrade, as the channel reports. */
+	info.http_status = c->http_status == 101 ? 0 : c->http_status;
+	info.retry_after = c->nc.retry_after;
 	info.close_code = c->peer_close_code;
 	info.was_established = c->established;
-	info.tls_failed = c->tls_failed;
+	info.tls_failed = c->nc.tls_failed;
 	c->cbs.closed(c, &info, c->arg);
 	ws_free(c);
 }
@@ -150,52 +108,23 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 static void
 ws_fail_now(struct ws_conn *c)
 {
-	/* No address may win after this: it would reach a freed c. */
-	net_dial_stop(c->dial);
 	c->state = WS_DONE;
-	event_active(c->finish, EV_TIMEOUT, 0);
+	netconn_fail_now(&c->nc);
 }
 
 static void
-ws_dial_failed(void *arg, const char *error)
+ws_failed(struct netconn *nc)
 {
-	struct ws_conn *c = arg;
-
-	ws_set_error(c, "%s", error);
-	ws_fail_now(c);
+	ws_fail_now((struct ws_conn *)nc);
 }
 
 static void
-ws_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
+ws_dialling(struct netconn *nc)
 {
-	struct ws_conn *c = arg;
-	struct net_target t;
-	char err[256];
+	struct ws_conn *c = (struct ws_conn *)nc;
 
-	c->resolve = NULL;
-	if (addrs == NULL) {
-		ws_set_error(c, "cannot resolve %s: %s", c->u.host, error);
-		ws_fail_now(c);
-		return;
-	}
-	memset(&t, 0, sizeof(t));
-	t.u = &c->u;
-	t.addrs = addrs;
-	t.ca_file = c->ca_file;
-	t.insecure = c->insecure;
-	t.ws_protocol = WS_SUBPROTOCOL;
-	t.local_protocol = WS_SUBPROTOCOL;
-	t.opaque = c;
-	t.pwsi = &c->wsi;
-	t.failed = ws_dial_failed;
-	t.log_prefix = c->log_prefix;
 	c->state = WS_CONNECTING;
-	log_debug("%s: connecting to %s", c->log_prefix, c->url);
-	c->dial = net_connect(c->net, &t, err, sizeof(err));
-	if (c->dial == NULL) {
-		ws_set_error(c, "%s", err);
-		ws_fail_now(c);
-	}
+	log_debug("%s: connecting to %s", nc->log_prefix, nc->url);
 }
 
 static void
@@ -232,7 +161,7 @@ ws_alive(struct ws_conn *c)
 	evtimer_del(c->deadline);
 	if (c->ping_interval_ms == 0)
 		return;
-	event_base_gettimeofday_cached(net_base(c->net), &now);
+	event_base_gettimeofday_cached(net_base(c->nc.net), &now);
 	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_usec / 1000;
 	ws_timer_add(c->ping_timer, ws_ping_delay(now_ms, c->ping_interval_ms));
 }
@@ -240,11 +169,11 @@ ws_alive(struct ws_conn *c)
 static void
 ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
 {
-	if (c->state != WS_OPEN || c->wsi == NULL)
+	if (c->state != WS_OPEN || c->nc.wsi == NULL)
 		return;
 	c->ping_due = true;
-	lws_callback_on_writable(c->wsi);
-	net_kick_deferred(c->net);
+	lws_callback_on_writable(c->nc.wsi);
+	net_kick_deferred(c->nc.net);
 	if (!evtimer_pending(c->deadline, NULL)) {
 		c->deadline_ms = deadline_ms;
 		ws_timer_add(c->deadline, deadline_ms);
@@ -278,10 +207,10 @@ ws_close_wait_cb(evutil_socket_t fd, short what, void *arg)
 	struct ws_conn *c = arg;
 
 	log_info("%s: the server did not answer our close frame within %.1fs; "
-	    "dropping the connection", c->log_prefix,
+	    "dropping the connection", c->nc.log_prefix,
 	    (double)WS_CLOSE_WAIT_MS / 1000);
 	c->abort = true;
-	net_drop(c->net, c->wsi);
+	net_drop(c->nc.net, c->nc.wsi);
 }
 
 void
@@ -297,35 +226,36 @@ ws_connect(struct net *net, const struct ws_opts *o,
 {
 	struct ws_conn *c = xcalloc(1, sizeof(*c));
 
-	c->kind = NET_CONN_WS;
-	c->net = net;
+	netconn_init(&c->nc, net, o->url, o->authorization, o->ca_file,
+	    o->insecure, o->log_prefix, "websocket");
+	c->nc.lws_cb = ws_lws_callback;
+	c->nc.ws_protocol = WS_SUBPROTOCOL;
+	c->nc.local_protocol = WS_SUBPROTOCOL;
+	c->nc.dialling = ws_dialling;
+	c->nc.failed = ws_failed;
+	c->nc.rx_max = o->max_frame;
 	c->cbs = *cbs;
 	c->arg = arg;
-	c->url = xstrdup(o->url);
-	c->authorization = o->authorization ? xstrdup(o->authorization) : NULL;
-	c->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
-	c->log_prefix = xstrdup(o->log_prefix ? o->log_prefix : "websocket");
-	c->insecure = o->insecure;
-	c->max_frame = o->max_frame;
 	c->ping_interval_ms = o->ping_interval_ms;
 	c->ping_timeout_ms = o->ping_timeout_ms;
 	TAILQ_INIT(&c->out);
-	c->finish = event_new(net_base(net), -1, 0, ws_finish, c);
+	c->nc.finish = event_new(net_base(net), -1, 0, ws_finish, c);
 	c->ping_timer = evtimer_new(net_base(net), ws_ping_cb, c);
 	c->deadline = evtimer_new(net_base(net), ws_deadline_cb, c);
 	c->close_wait = evtimer_new(net_base(net), ws_close_wait_cb, c);
-	if (c->finish == NULL || c->ping_timer == NULL || c->deadline == NULL ||
-	    c->close_wait == NULL)
+	if (c->nc.finish == NULL || c->ping_timer == NULL ||
+	    c->deadline == NULL || c->close_wait == NULL)
 		fatalx("libevent: cannot create a websocket event");
 
 	c->state = WS_RESOLVING;
-	if (url_parse(c->url, &c->u) == -1 ||
-	    (strcmp(c->u.scheme, "ws") != 0 && strcmp(c->u.scheme, "wss") != 0)) {
-		ws_set_error(c, "not a ws or wss URL: %s", c->url);
+	if (url_parse(c->nc.url, &c->nc.u) == -1 ||
+	    (strcmp(c->nc.u.scheme, "ws") != 0 &&
+	    strcmp(c->nc.u.scheme, "wss") != 0)) {
+		netconn_set_error(&c->nc, "not a ws or wss URL: %s", c->nc.url);
 		ws_fail_now(c);
 		return c;
 	}
-	c->resolve = net_resolve(net, c->u.host, ws_resolved, c);
+	netconn_dial(&c->nc);
 	return c;
 }
 
@@ -340,14 +270,14 @@ ws_send(struct ws_conn *c, const char *text, size_t len)
 {
 	struct ws_msg *m;
 
-	if (c->state != WS_OPEN || c->wsi == NULL)
+	if (c->state != WS_OPEN || c->nc.wsi == NULL)
 		return -1;
 	m = xmalloc(sizeof(*m) + LWS_PRE + len);
 	m->len = len;
 	memcpy(m->buf + LWS_PRE, text, len);
 	TAILQ_INSERT_TAIL(&c->out, m, entry);
-	lws_callback_on_writable(c->wsi);
-	net_kick_deferred(c->net);
+	lws_callback_on_writable(c->nc.wsi);
+	net_kick_deferred(c->nc.net);
 	return 0;
 }
 
@@ -356,16 +286,16 @@ ws_stop(struct ws_conn *c)
 {
 	switch (c->state) {
 	case WS_RESOLVING:
-		net_resolve_cancel(c->resolve);
-		c->resolve = NULL;
+		net_resolve_cancel(c->nc.resolve);
+		c->nc.resolve = NULL;
 		ws_fail_now(c);
 		break;
 	case WS_CONNECTING:
 		/* lws replaces a pending timeout, our kill included, as
 		 * the handshake goes on: refuse to go on below. */
 		c->abort = true;
-		if (c->wsi != NULL)
-			net_drop(c->net, c->wsi);
+		if (c->nc.wsi != NULL)
+			net_drop(c->nc.net, c->nc.wsi);
 		else
 			ws_fail_now(c);	/* still trying addresses */
 		break;
@@ -380,7 +310,8 @@ ws_close(struct ws_conn *c, int code)
 	switch (c->state) {
 	case WS_RESOLVING:
 	case WS_CONNECTING:
-		ws_set_error(c, "closed by us before the connection was up");
+		netconn_set_error(&c->nc, "closed by us before the connection "
+		    "was up");
 		ws_stop(c);
 		break;
 	case WS_OPEN:
@@ -388,9 +319,9 @@ ws_close(struct ws_conn *c, int code)
 		c->close_code = code;
 		evtimer_del(c->ping_timer);
 		evtimer_del(c->deadline);
-		lws_callback_on_writable(c->wsi);
+		lws_callback_on_writable(c->nc.wsi);
 		ws_timer_add(c->close_wait, WS_CLOSE_WAIT_MS);
-		net_kick_deferred(c->net);
+		net_kick_deferred(c->nc.net);
 		break;
 	default:
 		break;
@@ -403,14 +334,14 @@ ws_abort(struct ws_conn *c, const char *why)
 	switch (c->state) {
 	case WS_RESOLVING:
 	case WS_CONNECTING:
-		ws_set_error(c, "%s", why);
+		netconn_set_error(&c->nc, "%s", why);
 		ws_stop(c);
 		break;
 	case WS_OPEN:
 	case WS_CLOSING:
-		ws_set_error(c, "%s", why);
+		netconn_set_error(&c->nc, "%s", why);
 		c->abort = true;
-		net_drop(c->net, c->wsi);
+		net_drop(c->nc.net, c->nc.wsi);
 		break;
 	case WS_DONE:
 		/* Already over, for the reason recorded then. */
@@ -423,33 +354,24 @@ ws_receive(struct ws_conn *c, struct lws *wsi, const char *in, size_t len)
 {
 	ws_alive(c);
 	if (lws_frame_is_binary(wsi)) {
-		log_debug("%s: ignoring a binary frame", c->log_prefix);
+		log_debug("%s: ignoring a binary frame", c->nc.log_prefix);
 		return 0;
 	}
-	if (c->rx_len + len > c->max_frame) {
+	if (netconn_rx_append(&c->nc, in, len) == -1) {
 		log_warnx("%s: server sent a message larger than max_frame "
-		    "(%zu bytes); dropping the connection", c->log_prefix,
-		    c->max_frame);
-		ws_set_error(c, "message larger than max_frame (%zu bytes)",
-		    c->max_frame);
+		    "(%zu bytes); dropping the connection", c->nc.log_prefix,
+		    c->nc.rx_max);
+		netconn_set_error(&c->nc, "message larger than max_frame (%zu "
+		    "bytes)", c->nc.rx_max);
 		/* No lws_close_reason() here: lws 4.1 builds the close frame
 		 * in the buffer it is still parsing into, and crashes. */
 		return -1;
 	}
-	if (c->rx_len + len + 1 > c->rx_cap) {
-		c->rx_cap = (c->rx_len + len + 1) * 2;
-		if (c->rx_cap > c->max_frame + 1)
-			c->rx_cap = c->max_frame + 1;
-		c->rx = xrealloc(c->rx, c->rx_cap);
-	}
-	memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
-	c->rx[c->rx_len] = '\0';
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 		return 0;
-	len = c->rx_len;
-	c->rx_len = 0;
-	c->cbs.message(c, c->rx, len, c->arg);
+	len = c->nc.rx_len;
+	c->nc.rx_len = 0;
+	c->cbs.message(c, c->nc.rx, len, c->arg);
 	/* The owner may have given up on the connection in its handler. */
 	return c->abort ? -1 : 0;
 }
@@ -469,7 +391,7 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 
 		c->ping_due = false;
 		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) {
-			ws_set_error(c, "write failed");
+			netconn_set_error(&c->nc, "write failed");
 			return -1;
 		}
 		if (!TAILQ_EMPTY(&c->out))
@@ -487,7 +409,7 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 	if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) <
 	    (int)m->len) {
 		free(m);
-		ws_set_error(c, "write failed");
+		netconn_set_error(&c->nc, "write failed");
 		return -1;
 	}
 	free(m);
@@ -496,9 +418,10 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 	return 0;
 }
 
-int
-ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len)
+/* lws's callbacks for the connection's wsi, through net.c. */
+static int
+ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
+    size_t len)
 {
 	struct ws_conn *c = lws_get_opaque_user_data(wsi);
 	char *proto;
@@ -510,7 +433,7 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (c->abort)
 			return -1;
 		return net_add_header(wsi, in, len,
-		    WSI_TOKEN_HTTP_AUTHORIZATION, c->authorization);
+		    WSI_TOKEN_HTTP_AUTHORIZATION, c->nc.authorization);
 	case LWS_CALLBACK_CLIENT_HTTP_REDIRECT:
 		/*
 		 * Left alone, lws follows it itself (lws_client_reset): a
@@ -520,21 +443,21 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		 * the Session: a redirect means that URL is wrong.
 		 */
 		c->http_status = (int)len;
-		ws_set_error(c, "the server answered the WebSocket upgrade with "
-		    "a redirect (HTTP %d to %.200s); redirects are not "
-		    "followed there: the server's Session must give the final "
-		    "WebSocket URL (or set transport = eventsource)",
+		netconn_set_error(&c->nc, "the server answered the WebSocket "
+		    "upgrade with a redirect (HTTP %d to %.200s); redirects "
+		    "are not followed there: the server's Session must give "
+		    "the final WebSocket URL (or set transport = eventsource)",
 		    (int)len, in != NULL ? (const char *)in : "nowhere");
 		return -1;
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		/* lws shows us the upgrade response before judging it. */
 		c->http_status = (int)lws_http_client_http_response(wsi);
 		if (c->http_status != 101) {
-			free(c->retry_after);
-			c->retry_after = net_header(wsi,
+			free(c->nc.retry_after);
+			c->nc.retry_after = net_header(wsi,
 			    WSI_TOKEN_HTTP_RETRY_AFTER);
-			ws_set_error(c, "server refused the WebSocket upgrade "
-			    "with HTTP %d", c->http_status);
+			netconn_set_error(&c->nc, "server refused the "
+			    "WebSocket upgrade with HTTP %d", c->http_status);
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
@@ -542,9 +465,9 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return -1;
 		proto = net_header(wsi, WSI_TOKEN_PROTOCOL);
 		if (proto == NULL || strcmp(proto, WS_SUBPROTOCOL) != 0) {
-			ws_set_error(c, "server did not select the WebSocket "
-			    "subprotocol \"jmap\" (it answered %s%s%s); is the "
-			    "URL a JMAP WebSocket endpoint?",
+			netconn_set_error(&c->nc, "server did not select the "
+			    "WebSocket subprotocol \"jmap\" (it answered "
+			    "%s%s%s); is the URL a JMAP WebSocket endpoint?",
 			    proto ? "\"" : "", proto ? proto : "none",
 			    proto ? "\"" : "");
 			free(proto);
@@ -581,16 +504,9 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		c->close_started = true;
 		lws_close_reason(wsi, c->close_code, NULL, 0);
 		return -1;
-	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
-		char *tls = net_tls_verify_error(user, len);
-
-		if (tls != NULL) {
-			ws_set_error(c, "%s", tls);
-			c->tls_failed = true;
-		}
-		free(tls);
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		netconn_tls_verify(&c->nc, user, len);
 		return 0;
-	}
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (len >= 2) {
 			const unsigned char *b = in;
@@ -600,31 +516,20 @@ ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			c->peer_close_code = LWS_CLOSE_STATUS_NO_STATUS;
 		}
 		log_debug("%s: server closed the connection with code %d",
-		    c->log_prefix, c->peer_close_code);
+		    c->nc.log_prefix, c->peer_close_code);
 		return 0;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-		char *tls = net_tls_handshake_error(wsi);
-
-		if (tls != NULL) {
-			ws_set_error(c, "%s", tls);
-			c->tls_failed = true;
-			free(tls);
-		}
-		ws_set_error(c, "%s", in != NULL ? (const char *)in :
-		    "connection failed");
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		netconn_connection_error(&c->nc, wsi, in);
 		return 0;
-	}
 	case LWS_CALLBACK_WSI_DESTROY:
 		/* Until finish runs, a ping deadline, a reload or a reconnect
 		 * may still close or abort: the state tells them that there
 		 * is nothing left to call lws with. */
-		c->wsi = NULL;
 		c->state = WS_DONE;
 		evtimer_del(c->ping_timer);
 		evtimer_del(c->deadline);
 		evtimer_del(c->close_wait);
-		lws_set_opaque_user_data(wsi, NULL);
-		event_active(c->finish, EV_TIMEOUT, 0);
+		netconn_destroyed(&c->nc, wsi);
 		return 0;
 	default:
 		return 0;

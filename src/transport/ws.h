@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libwebsockets.h>
+#include "transport/closeinfo.h"
 
 struct net;
 struct ws_conn;
@@ -25,24 +25,15 @@ struct ws_opts {
 	const char *log_prefix;		/* "account personal" */
 };
 
-/* Why a connection ended, for the owner's retry policy. */
-struct ws_close_info {
-	const char *error;	/* NULL after a clean close by either side */
-	int http_status;	/* status of a refused upgrade, else 0 */
-	const char *retry_after;	/* header of a refused upgrade, or NULL */
-	int close_code;		/* close frame code from the server, or 0 */
-	bool was_established;
-	bool tls_failed;	/* the server's certificate was not trusted */
-};
-
 struct ws_callbacks {
 	void (*established)(struct ws_conn *, void *arg);
 	/* One whole text message; data is NUL-terminated. */
 	void (*message)(struct ws_conn *, const char *data, size_t len,
 	    void *arg);
 	/* Exactly once, on a fresh loop turn; the connection is freed when
-	 * this returns. */
-	void (*closed)(struct ws_conn *, const struct ws_close_info *,
+	 * this returns.  error is NULL after a clean close by either side;
+	 * wrong_content_type and redirect_refused are never set. */
+	void (*closed)(struct ws_conn *, const struct close_info *,
 	    void *arg);
 };
 
@@ -50,6 +41,10 @@ struct ws_conn *ws_connect(struct net *, const struct ws_opts *,
     const struct ws_callbacks *, void *arg);
 /* Queues one text message; -1 when the connection is not open. */
 int ws_send(struct ws_conn *, const char *text, size_t len);
+/* Close codes we send (RFC 6455 7.4.1). */
+#define WS_CLOSE_NORMAL		1000
+#define WS_CLOSE_GOING_AWAY	1001
+
 /* Sends a close frame with code (1000 normal, 1001 going away) and lets the
  * peer answer, for 3 s at most; closed() follows.  Before the upgrade it
  * just aborts. */
@@ -70,8 +65,5 @@ void ws_probe(struct ws_conn *, uint64_t deadline_ms);
  * The result is within (interval - tick, interval].
  */
 uint64_t ws_ping_delay(uint64_t now_ms, uint64_t interval_ms);
-
-int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len);
 
 #endif

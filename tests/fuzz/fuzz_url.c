@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session/url.h"
+#include "session/jmapurl.h"
+#include "transport/url.h"
 #include "util/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,15 +27,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s = xstrndup((const char *)data, size), *r;
 
 	check_parse(s);
-	free(url_from_config(s));
+	free(jmapurl_from_config(s));
 	if ((r = url_resolve("http://h:8080/jmap/a/b?q", s)) != NULL) {
 		check_parse(r);
 		free(r);
 	}
 	free(url_resolve(s, "../x/./y?z#f"));
 	free(url_resolve(s, "wss:/jmap/ws/"));
-	free(url_expand_eventsource(s, "Email,Mailbox", "no", "30"));
-	free(url_expand_eventsource(s, NULL, "state", NULL));
+	free(jmapurl_expand_eventsource(s, "Email,Mailbox", "no", "30"));
+	free(jmapurl_expand_eventsource(s, NULL, "state", NULL));
 	free(s);
 	return 0;
 }

@@ -5,7 +5,8 @@
 
 #include <check.h>
 
-#include "session/url.h"
+#include "session/jmapurl.h"
+#include "transport/url.h"
 #include "unit.h"
 
 static const struct {
@@ -249,13 +250,13 @@ START_TEST(test_from_config)
 	char *r;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		r = url_from_config(ok[i].in);
+		r = jmapurl_from_config(ok[i].in);
 		ck_assert_msg(r != NULL, "rejected '%s'", ok[i].in);
 		ck_assert_str_eq(r, ok[i].want);
 		free(r);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = url_from_config(bad[i]);
+		r = jmapurl_from_config(bad[i]);
 		ck_assert_msg(r == NULL, "accepted '%s' as '%s'", bad[i], r);
 	}
 }
@@ -303,7 +304,7 @@ static const struct {
 
 START_TEST(test_expand)
 {
-	char *r = url_expand_eventsource(expand_cases[_i].tmpl,
+	char *r = jmapurl_expand_eventsource(expand_cases[_i].tmpl,
 	    expand_cases[_i].types, expand_cases[_i].closeafter,
 	    expand_cases[_i].ping);
 
@@ -332,7 +333,7 @@ START_TEST(test_expand_bad)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *r = url_expand_eventsource(bad[i], "*", "no", "30");
+		char *r = jmapurl_expand_eventsource(bad[i], "*", "no", "30");
 
 		ck_assert_msg(r == NULL, "accepted '%s' as '%s'", bad[i], r);
 	}

@@ -252,7 +252,7 @@ client_message(struct ws_conn *ws, const char *data, size_t len, void *arg)
 }
 
 static void
-client_closed(struct ws_conn *ws, const struct ws_close_info *info,
+client_closed(struct ws_conn *ws, const struct close_info *info,
     void *arg)
 {
 	struct client *c = arg;

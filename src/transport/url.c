@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "session/url.h"
+#include "transport/url.h"
 #include "util/xmalloc.h"
 
 /* A growing string; out of memory is fatal like everywhere else. */
@@ -440,39 +440,6 @@ url_resolve(const char *base, const char *ref)
 	return sbuf_finish(&out);
 }
 
-char *
-url_from_config(const char *s)
-{
-	const char *host;
-	size_t hostlen;
-	struct url u;
-	bool http;
-	int port;
-	char *r;
-
-	if ((host = strstr(s, "://")) != NULL) {
-		if (url_parse(s, &u) == -1)
-			return NULL;
-		http = strcmp(u.scheme, "http") == 0 ||
-		    strcmp(u.scheme, "https") == 0;
-		/* RFC 8620 2.2: a server's base URL means discovery. */
-		if (http && strcmp(u.path, "/") == 0) {
-			host += 3;
-			xasprintf(&r, "%.*s/.well-known/jmap",
-			    (int)(host - s + strcspn(host, "/?#")), s);
-		} else
-			r = http ? xstrdup(s) : NULL;
-		url_clear(&u);
-		return r;
-	}
-	/* A bare "host:" is a typo here, not the scheme default. */
-	if (*s == '\0' || s[strlen(s) - 1] == ':' ||
-	    split_authority(s, strlen(s), &host, &hostlen, &port) == -1)
-		return NULL;
-	xasprintf(&r, "https://%s/.well-known/jmap", s);
-	return r;
-}
-
 static void
 add_encoded(struct sbuf *b, const char *v)
 {
@@ -541,33 +508,34 @@ expand_expr(struct sbuf *b, const char *e, size_t n, const char *const names[],
 }
 
 char *
-url_expand_eventsource(const char *tmpl, const char *types,
-    const char *closeafter, const char *ping)
+url_add_query(const char *url, const char *const names[],
+    const char *const values[], size_t nvars)
 {
-	static const char *const names[] = { "types", "closeafter", "ping" };
-	const char *const values[] = { types, closeafter, ping };
+	const char *frag = strchr(url, '#');
+	size_t n = frag != NULL ? (size_t)(frag - url) : strlen(url);
+	bool query = memchr(url, '?', n) != NULL;
+	struct sbuf b = { 0 };
+
+	sbuf_addn(&b, url, n);
+	for (size_t i = 0; i < nvars; i++) {
+		if (values[i] == NULL)
+			continue;
+		sbuf_add(&b, query ? "&" : "?");
+		sbuf_add(&b, names[i]);
+		sbuf_add(&b, "=");
+		add_encoded(&b, values[i]);
+		query = true;
+	}
+	return sbuf_finish(&b);
+}
+
+char *
+url_expand(const char *tmpl, const char *const names[],
+    const char *const values[], size_t nvars)
+{
 	struct sbuf b = { 0 };
 	const char *p = tmpl;
 
-	if (strchr(tmpl, '{') == NULL) {
-		const char *frag = strchr(tmpl, '#');
-		size_t n = frag != NULL ? (size_t)(frag - tmpl) : strlen(tmpl);
-		bool query = memchr(tmpl, '?', n) != NULL;
-
-		if (strchr(tmpl, '}') != NULL)
-			return NULL;
-		sbuf_addn(&b, tmpl, n);
-		for (size_t i = 0; i < 3; i++) {
-			if (values[i] == NULL)
-				continue;
-			sbuf_add(&b, query ? "&" : "?");
-			sbuf_add(&b, names[i]);
-			sbuf_add(&b, "=");
-			add_encoded(&b, values[i]);
-			query = true;
-		}
-		return sbuf_finish(&b);
-	}
 	while (*p != '\0') {
 		size_t lit = strcspn(p, "{}");
 		const char *close;
@@ -579,13 +547,23 @@ url_expand_eventsource(const char *tmpl, const char *types,
 		if (*p == '}' || (close = strpbrk(p + 1, "{}")) == NULL ||
 		    *close != '}' ||
 		    expand_expr(&b, p + 1, (size_t)(close - p - 1), names, values,
-		    3) == -1) {
+		    nvars) == -1) {
 			free(b.s);
 			return NULL;
 		}
 		p = close + 1;
 	}
 	return sbuf_finish(&b);
+}
+
+bool
+url_valid_authority(const char *s)
+{
+	const char *host;
+	size_t hostlen;
+	int port;
+
+	return split_authority(s, strlen(s), &host, &hostlen, &port) == 0;
 }
 
 char *
