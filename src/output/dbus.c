@@ -17,7 +17,6 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
-#include "daemon/daemon.h"
 #include "util/busconn.h"
 #include "output/dbus.h"
 #include "output/outputs.h"
@@ -30,7 +29,7 @@
 
 struct dbus {
 	struct event_base	*base;
-	struct daemon		*daemon;
+	const struct outputs_callbacks *cb;
 	enum config_dbus	 mode;		/* resolved: never AUTO */
 	struct busconn		*conn;		/* NULL for none */
 	char			**accounts;	/* the Accounts property */
@@ -107,7 +106,7 @@ dbus_get_status(sd_bus_message *call, void *arg, sd_bus_error *err)
 	if ((r = sd_bus_message_new_method_return(call, &reply)) < 0 ||
 	    (r = sd_bus_message_open_container(reply, 'a', "(sssx)")) < 0)
 		goto out;
-	daemon_foreach_account(db->daemon, dbus_append_status, reply);
+	db->cb->foreach_account(db->cb->arg, dbus_append_status, reply);
 	if ((r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);
@@ -126,7 +125,7 @@ dbus_reconnect_method(sd_bus_message *call, void *arg, sd_bus_error *err)
 	if ((r = sd_bus_message_read(call, "s", &name)) < 0)
 		return r;
 	/* "" is every account, as jmap-pushctl reconnect without one. */
-	if (daemon_reconnect(db->daemon, *name == '\0' ? NULL : name) == -1)
+	if (db->cb->reconnect(db->cb->arg, *name == '\0' ? NULL : name) == -1)
 		return sd_bus_error_setf(err, DBUS_ERROR_UNKNOWN_ACCOUNT,
 		    "no account named '%s'", name);
 	log_info("D-Bus: reconnect %s requested", *name ? name : "(all)");
@@ -138,7 +137,7 @@ dbus_reload_deferred(evutil_socket_t fd, short what, void *arg)
 {
 	struct dbus *db = arg;
 
-	daemon_reload(db->daemon);
+	db->cb->reload(db->cb->arg);
 }
 
 /* Answered first; the reload runs on the next loop turn, outside the bus
@@ -240,12 +239,12 @@ dbus_open(struct dbus *db)
 
 struct dbus *
 dbus_new(struct event_base *base, const struct config *cfg,
-    struct daemon *d)
+    const struct outputs_callbacks *cb)
 {
 	struct dbus *db = xcalloc(1, sizeof(*db));
 
 	db->base = base;
-	db->daemon = d;
+	db->cb = cb;
 	db->mode = dbus_resolve(cfg->dbus);
 	dbus_accounts_set(db, cfg);
 	if (db->mode == CONFIG_DBUS_NONE)

@@ -11,13 +11,13 @@
 #define DBUS_IFACE	"org.jmappushd.Pushd1"
 
 struct account;
-struct daemon;
 struct dbus;
 struct event_base;
+struct outputs_callbacks;
 struct push_event;
 
 struct dbus *dbus_new(struct event_base *, const struct config *,
-    struct daemon *);
+    const struct outputs_callbacks *);
 /* After a reload: may move to another bus, or announce new Accounts. */
 void dbus_set_config(struct dbus *, const struct config *);
 void dbus_free(struct dbus *);

@@ -6,13 +6,13 @@
 #define JP_NOTIFY_H
 
 struct config;
-struct daemon;
 struct event_base;
+struct outputs_callbacks;
 struct notify;
 struct push_event;
 
 struct notify *notify_new(struct event_base *, const struct config *,
-    struct daemon *);
+    const struct outputs_callbacks *);
 /* cfg stays valid until the next call or notify_free. */
 void notify_set_config(struct notify *, const struct config *);
 void notify_free(struct notify *);

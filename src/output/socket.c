@@ -24,7 +24,6 @@
 
 #include "config/config.h"
 #include "config/values.h"
-#include "daemon/daemon.h"
 #include "output/outputs.h"
 #include "output/sockauth.h"
 #include "output/sockproto.h"
@@ -82,7 +81,7 @@ TAILQ_HEAD(sock_clients, sock_client);
 
 struct sock {
 	struct event_base *base;
-	struct daemon *daemon;
+	const struct outputs_callbacks *cb;
 	struct evconnlistener *listener;
 	char *path;		/* the file we created, removed on exit */
 	ino_t ino;
@@ -533,7 +532,8 @@ sock_client_command(struct sock_client *c, const char *line, size_t len)
 	switch (cmd.kind) {
 	case SOCKCMD_STATUS:
 		arr = json_object_new_array();
-		daemon_foreach_account(c->s->daemon, sock_account_status, arr);
+		c->s->cb->foreach_account(c->s->cb->arg, sock_account_status,
+		    arr);
 		reply = sockproto_status(arr);
 		break;
 	case SOCKCMD_SUBSCRIBE:
@@ -541,7 +541,7 @@ sock_client_command(struct sock_client *c, const char *line, size_t len)
 		reply = sockproto_ok(cmd.cmd);
 		break;
 	case SOCKCMD_RECONNECT:
-		if (daemon_reconnect(c->s->daemon, cmd.account) == -1)
+		if (c->s->cb->reconnect(c->s->cb->arg, cmd.account) == -1)
 			reply = sockproto_error("unknown account: use one of "
 			    "the names jmap-pushctl status shows", cmd.cmd);
 		else {
@@ -551,7 +551,7 @@ sock_client_command(struct sock_client *c, const char *line, size_t len)
 		}
 		break;
 	case SOCKCMD_RELOAD:
-		if (daemon_reload(c->s->daemon) == -1)
+		if (c->s->cb->reload(c->s->cb->arg) == -1)
 			reply = sockproto_error("the new configuration has "
 			    "errors (see the log, or jmap-pushd --check-config); "
 			    "the running one stays", cmd.cmd);
@@ -867,13 +867,14 @@ sock_bind(struct sock *s, const struct config *cfg)
 }
 
 struct sock *
-sock_new(struct event_base *base, const struct config *cfg, struct daemon *d)
+sock_new(struct event_base *base, const struct config *cfg,
+    const struct outputs_callbacks *cb)
 {
 	struct sock *s = xcalloc(1, sizeof(*s));
 	int fd = -1, rc;
 
 	s->base = base;
-	s->daemon = d;
+	s->cb = cb;
 	s->queue_max = cfg->socket_queue;
 	s->stall_ms = cfg->socket_stall_ms;
 	s->max_clients = cfg->max_clients;
