@@ -5,5 +5,7 @@ src_libjmappushd_a_SOURCES += \
 	src/output/notify.c src/output/notify.h \
 	src/output/outputs.c src/output/outputs.h \
 	src/output/sockauth.c src/output/sockauth.h \
+	src/output/sockclient.c src/output/sockclient.h \
+	src/output/sockcmds.c src/output/sockcmds.h \
 	src/output/sockproto.c src/output/sockproto.h \
 	src/output/socket.c src/output/socket.h

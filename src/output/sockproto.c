@@ -8,6 +8,8 @@
 
 #include "output/outputs.h"
 #include "output/sockproto.h"
+#include "session/account.h"
+#include "state/store.h"
 #include "util/log.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -145,6 +147,53 @@ sockproto_status(struct json_object *accounts)
 	json_object_object_add(o, "reply", json_object_new_string("status"));
 	json_object_object_add(o, "accounts", accounts);
 	return sockproto_line(o);
+}
+
+/* Whether an account in st waits to retry: then its retryIn is shown. */
+static bool
+sockproto_waits(enum account_status st)
+{
+	return st == ACCOUNT_BACKOFF || st == ACCOUNT_AUTH_FAILED ||
+	    st == ACCOUNT_DISABLED;
+}
+
+char *
+sockproto_account_connection(struct account *a)
+{
+	enum account_status st = account_status(a);
+
+	return sockproto_connection(account_name(a), account_status_name(st),
+	    account_retry_in(a), sockproto_waits(st), account_error(a));
+}
+
+void
+sockproto_account_status(struct account *a, void *arg)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+	enum account_status st = account_status(a);
+	const struct store *store = account_store(a);
+	struct json_object *states;
+
+	json_object_object_add(o, "account",
+	    json_object_new_string(account_name(a)));
+	json_object_object_add(o, "status",
+	    json_object_new_string(account_status_name(st)));
+	json_object_object_add(o, "transport",
+	    json_object_new_string(account_transport(a)));
+	json_object_object_add(o, "since",
+	    sockproto_time_json(account_since(a)));
+	json_object_object_add(o, "lastPush",
+	    sockproto_time_json(account_last_push(a)));
+	states = store != NULL ? store_states(store) : NULL;
+	json_object_object_add(o, "states", states != NULL ?
+	    json_object_get(states) : json_object_new_object());
+	if (sockproto_waits(st))
+		json_object_object_add(o, "retryIn",
+		    sockproto_seconds_json(account_retry_in(a)));
+	if (account_error(a) != NULL)
+		json_object_object_add(o, "error",
+		    json_object_new_string(account_error(a)));
+	json_object_array_add(arr, o);
 }
 
 /* Frees the n strings of v, then v. */

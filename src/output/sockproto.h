@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct account;
 struct json_object;
 struct push_event;
 
@@ -69,6 +70,11 @@ char *sockproto_connection(const char *account, const char *status,
 char *sockproto_overflow(size_t dropped);
 /* accounts: the array of status objects, taken. */
 char *sockproto_status(struct json_object *accounts);
+/* The connection event of the account as it is now. */
+char *sockproto_account_connection(struct account *);
+/* Adds the account's status object to arg, a JSON array: an
+ * outputs_account_fn, for the status reply. */
+void sockproto_account_status(struct account *, void *arg);
 /* A time for a reply: its ISO 8601 string, or null when t is 0. */
 struct json_object *sockproto_time_json(time_t t);
 /* Seconds with one decimal, as 12.5. */
