@@ -14,15 +14,14 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
 #include "util/busconn.h"
 #include "output/dbus.h"
+#include "output/dbusmsg.h"
 #include "output/outputs.h"
 #include "session/account.h"
 #include "util/log.h"
-#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define DBUS_ERROR_UNKNOWN_ACCOUNT	DBUS_IFACE ".Error.UnknownAccount"
@@ -287,25 +286,6 @@ dbus_free(struct dbus *db)
 	free(db);
 }
 
-static int
-dbus_append_changed(sd_bus_message *m, struct json_object *changed)
-{
-	int r;
-
-	if ((r = sd_bus_message_open_container(m, 'a', "{ss}")) < 0)
-		return r;
-	if (changed != NULL && json_object_is_type(changed, json_type_object)) {
-		json_object_object_foreach(changed, type, state) {
-			if (!json_object_is_type(state, json_type_string))
-				continue;
-			if ((r = sd_bus_message_append(m, "{ss}", type,
-			    json_object_get_string(state))) < 0)
-				return r;
-		}
-	}
-	return sd_bus_message_close_container(m);
-}
-
 static void
 dbus_send(struct dbus *db, sd_bus_message *m, const char *what)
 {
@@ -319,19 +299,13 @@ dbus_send(struct dbus *db, sd_bus_message *m, const char *what)
 void
 dbus_state(struct dbus *db, const struct push_event *ev)
 {
-	sd_bus_message	*m = NULL;
+	sd_bus_message	*m;
 	sd_bus		*bus;
 	int		 r;
 
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
-	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
-	    "StateChanged")) < 0 ||
-	    (r = sd_bus_message_append(m, "ss", ev->account,
-	    ev->account_id)) < 0 ||
-	    (r = dbus_append_changed(m, ev->changed)) < 0 ||
-	    (r = sd_bus_message_append(m, "ss", ev->push_state != NULL ?
-	    ev->push_state : "", ev->reason)) < 0)
+	if ((r = dbusmsg_state(bus, ev, &m)) < 0)
 		/* Only a server's strings that are not UTF-8 get here. */
 		log_debug("D-Bus: account %s: cannot build StateChanged: %s",
 		    ev->account, strerror(-r));
@@ -343,26 +317,18 @@ dbus_state(struct dbus *db, const struct push_event *ev)
 void
 dbus_connection(struct dbus *db, struct account *acct)
 {
-	sd_bus_message	*m = NULL;
+	sd_bus_message	*m;
 	sd_bus		*bus;
-	const char	*error = account_error(acct);
-	char		*fixed;
 	int		 r;
 
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
-	/* sd-bus refuses a string that is not UTF-8, and an error may quote
-	 * what a TLS library read from a certificate. */
-	fixed = utf8_sanitize(error != NULL ? error : "",
-	    error != NULL ? strlen(error) : 0, NULL);
-	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
-	    "ConnectionChanged")) < 0 ||
-	    (r = sd_bus_message_append(m, "sss", account_name(acct),
-	    account_status_name(account_status(acct)), fixed)) < 0)
+	if ((r = dbusmsg_connection(bus, account_name(acct),
+	    account_status_name(account_status(acct)), account_error(acct),
+	    &m)) < 0)
 		log_debug("D-Bus: account %s: cannot build ConnectionChanged: "
 		    "%s", account_name(acct), strerror(-r));
 	else
 		dbus_send(db, m, "ConnectionChanged");
 	sd_bus_message_unref(m);
-	free(fixed);
 }
