@@ -31,8 +31,7 @@ struct dbus {
 	const struct outputs_callbacks *cb;
 	enum config_dbus	 mode;		/* resolved: never AUTO */
 	struct busconn		*conn;		/* NULL for none */
-	char			**accounts;	/* the Accounts property */
-	size_t			 naccounts;
+	struct config		*cfg;		/* held: the Accounts property */
 };
 
 static int dbus_get_status(sd_bus_message *, void *, sd_bus_error *);
@@ -157,14 +156,14 @@ static int
 dbus_get_accounts(sd_bus *bus, const char *path, const char *iface,
     const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
 {
-	struct dbus	*db = arg;
-	int		 r;
+	struct dbus			*db = arg;
+	const struct config_account	*a;
+	int				 r;
 
 	if ((r = sd_bus_message_open_container(reply, 'a', "s")) < 0)
 		return r;
-	for (size_t i = 0; i < db->naccounts; i++)
-		if ((r = sd_bus_message_append(reply, "s",
-		    db->accounts[i])) < 0)
+	TAILQ_FOREACH(a, &db->cfg->accounts, entry)
+		if ((r = sd_bus_message_append(reply, "s", a->name)) < 0)
 			return r;
 	return sd_bus_message_close_container(reply);
 }
@@ -197,33 +196,18 @@ dbus_on_connect(sd_bus *bus, void *arg)
 		    strerror(-r));
 }
 
-static void
-dbus_accounts_set(struct dbus *db, const struct config *cfg)
-{
-	const struct config_account *a;
-
-	for (size_t i = 0; i < db->naccounts; i++)
-		free(db->accounts[i]);
-	free(db->accounts);
-	db->accounts = NULL;
-	db->naccounts = 0;
-	TAILQ_FOREACH(a, &cfg->accounts, entry) {
-		db->accounts = xreallocarray(db->accounts, db->naccounts + 1,
-		    sizeof(*db->accounts));
-		db->accounts[db->naccounts++] = xstrdup(a->name);
-	}
-}
-
+/* Whether two configs name the same accounts in the same order. */
 static bool
-dbus_accounts_same(const struct dbus *db, const struct config *cfg)
+dbus_accounts_same(const struct config *old, const struct config *cfg)
 {
-	const struct config_account	*a;
-	size_t				 i = 0;
+	const struct config_account	*a, *b;
 
-	TAILQ_FOREACH(a, &cfg->accounts, entry)
-		if (i >= db->naccounts || strcmp(db->accounts[i++], a->name))
+	for (a = TAILQ_FIRST(&old->accounts), b = TAILQ_FIRST(&cfg->accounts);
+	    a != NULL && b != NULL;
+	    a = TAILQ_NEXT(a, entry), b = TAILQ_NEXT(b, entry))
+		if (strcmp(a->name, b->name) != 0)
 			return false;
-	return i == db->naccounts;
+	return a == NULL && b == NULL;
 }
 
 static void
@@ -237,7 +221,7 @@ dbus_open(struct dbus *db)
 }
 
 struct dbus *
-dbus_new(struct event_base *base, const struct config *cfg,
+dbus_new(struct event_base *base, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct dbus *db = xcalloc(1, sizeof(*db));
@@ -245,7 +229,7 @@ dbus_new(struct event_base *base, const struct config *cfg,
 	db->base = base;
 	db->cb = cb;
 	db->mode = dbus_resolve(cfg->dbus);
-	dbus_accounts_set(db, cfg);
+	db->cfg = config_ref(cfg);
 	if (db->mode == CONFIG_DBUS_NONE)
 		log_debug("D-Bus: off (dbus = session or system turns it on)");
 	dbus_open(db);
@@ -253,19 +237,21 @@ dbus_new(struct event_base *base, const struct config *cfg,
 }
 
 void
-dbus_set_config(struct dbus *db, const struct config *cfg)
+dbus_set_config(struct dbus *db, struct config *cfg)
 {
 	enum config_dbus	 mode = dbus_resolve(cfg->dbus);
+	struct config		*old = db->cfg;
 	sd_bus			*bus;
 
-	if (!dbus_accounts_same(db, cfg)) {
-		dbus_accounts_set(db, cfg);
+	db->cfg = config_ref(cfg);
+	if (!dbus_accounts_same(old, cfg)) {
 		if (db->conn != NULL && (bus = busconn_bus(db->conn)) != NULL) {
 			sd_bus_emit_properties_changed(bus, DBUS_PATH,
 			    DBUS_IFACE, "Accounts", NULL);
 			busconn_kick(db->conn);
 		}
 	}
+	config_unref(old);
 	if (mode == db->mode)
 		return;
 	busconn_free(db->conn);
@@ -280,9 +266,7 @@ dbus_free(struct dbus *db)
 	if (db == NULL)
 		return;
 	busconn_free(db->conn);
-	for (size_t i = 0; i < db->naccounts; i++)
-		free(db->accounts[i]);
-	free(db->accounts);
+	config_unref(db->cfg);
 	free(db);
 }
 

@@ -79,7 +79,8 @@ struct watched {
 struct notify {
 	struct event_base		*base;
 	const struct outputs_callbacks	*cb;
-	const struct config_notify	*cfg;
+	struct config			*config;	/* held */
+	const struct config_notify	*cfg;		/* its [notify] */
 	struct busconn			*conn;	/* NULL while disabled */
 	LIST_HEAD(, tracker)		 trackers;
 	LIST_HEAD(, watched)		 watched;
@@ -119,8 +120,11 @@ notify_watch(struct notify *n, const struct config *cfg)
 }
 
 void
-notify_set_config(struct notify *n, const struct config *cfg)
+notify_set_config(struct notify *n, struct config *cfg)
 {
+	config_ref(cfg);
+	config_unref(n->config);
+	n->config = cfg;
 	n->cfg = &cfg->notify;
 	notify_watch(n, cfg);
 	if (n->cfg->enabled && n->conn == NULL)
@@ -133,7 +137,7 @@ notify_set_config(struct notify *n, const struct config *cfg)
 }
 
 struct notify *
-notify_new(struct event_base *base, const struct config *cfg,
+notify_new(struct event_base *base, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct notify *n = xcalloc(1, sizeof(*n));
@@ -177,6 +181,7 @@ notify_free(struct notify *n)
 		free(w->account);
 		free(w);
 	}
+	config_unref(n->config);
 	free(n);
 }
 

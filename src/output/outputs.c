@@ -28,7 +28,7 @@ outputs_store_of(const char *account, void *arg)
 }
 
 struct outputs *
-outputs_new(struct event_base *base, const struct config *cfg,
+outputs_new(struct event_base *base, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct outputs *o = xcalloc(1, sizeof(*o));
@@ -47,7 +47,7 @@ outputs_new(struct event_base *base, const struct config *cfg,
 }
 
 void
-outputs_set_config(struct outputs *o, const struct config *cfg)
+outputs_set_config(struct outputs *o, struct config *cfg)
 {
 	hooks_set_config(o->hooks, cfg);
 	sock_set_config(o->sock, cfg);

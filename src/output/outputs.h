@@ -40,13 +40,16 @@ struct outputs_callbacks {
 	void *arg;
 };
 
-/* cb is borrowed and must outlive the outputs; each output keeps it.
- * NULL when an output cannot start (logged): the socket's path is taken by
- * another daemon or unusable.  Starts the on_start hooks. */
-struct outputs *outputs_new(struct event_base *, const struct config *,
+/* cb is borrowed and must outlive the outputs; each output keeps it.  The
+ * socket, D-Bus and notifications hold a reference to cfg (config_ref),
+ * the hooks a copy of their sections.  NULL when an output cannot start
+ * (logged): the socket's path is taken by another daemon or unusable.
+ * Starts the on_start hooks. */
+struct outputs *outputs_new(struct event_base *, struct config *,
     const struct outputs_callbacks *cb);
-/* After a reload; cfg stays valid until the next call or outputs_free. */
-void outputs_set_config(struct outputs *, const struct config *);
+/* After a reload: each output takes cfg as outputs_new does, and drops
+ * the old one. */
+void outputs_set_config(struct outputs *, struct config *);
 void outputs_free(struct outputs *);
 /* The store of account was opened (hooks_attach). */
 void outputs_attach(struct outputs *, const char *account);

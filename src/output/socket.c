@@ -44,15 +44,16 @@ struct sock {
 	struct evconnlistener *listener;
 	char *path;		/* the file we created, removed on exit */
 	ino_t ino;
-	struct sockclient_limits limits;	/* every client's */
-	unsigned max_clients;
+	/* Held: the one the socket was made with, whose path, socket_mode
+	 * and socket_group stay until a restart, and the current one. */
+	struct config *made;
+	struct config *cfg;
+	struct sockclient_limits limits;	/* every client's, from cfg */
 	unsigned nclients;	/* in clients */
 	unsigned long refused_full;	/* in this burst at max_clients */
 	uid_t self;
 	bool has_group;
 	gid_t group;		/* socket_group's, when has_group */
-	char *group_name;
-	unsigned mode;		/* socket_mode when the socket was made */
 	struct sockauth_limit denied_log;
 	unsigned next_id;
 	struct sock_clients clients;
@@ -89,10 +90,10 @@ sock_client_dead(struct sockclient *c, void *arg)
 
 	TAILQ_REMOVE(&s->clients, sc, entry);
 	s->nclients--;
-	if (s->refused_full > 0 && s->nclients < s->max_clients) {
+	if (s->refused_full > 0 && s->nclients < s->cfg->max_clients) {
 		log_info("socket: %lu connection(s) refused while at "
 		    "max_clients (%u); accepting again", s->refused_full,
-		    s->max_clients);
+		    s->cfg->max_clients);
 		s->refused_full = 0;
 	}
 	TAILQ_INSERT_TAIL(&s->dead, sc, entry);
@@ -139,7 +140,7 @@ sock_peer_allowed(struct sock *s, evutil_socket_t fd, struct sockauth_peer *p)
 		log_warnx("socket: refused a client with uid %u (pid %ld): "
 		    "not the daemon's user, root%s%s%s", (unsigned)p->uid,
 		    (long)p->pid, s->has_group ? " or a member of " : "",
-		    s->has_group ? s->group_name : "", more);
+		    s->has_group ? s->made->socket_group : "", more);
 	}
 	sockauth_peer_clear(p);
 	return false;
@@ -160,7 +161,7 @@ sock_accept(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	sockauth_peer_clear(&peer);
-	if (s->nclients >= s->max_clients) {
+	if (s->nclients >= s->cfg->max_clients) {
 		if (s->refused_full++ == 0)
 			log_warnx("socket: %u clients connected, the "
 			    "max_clients limit: refusing new ones until one "
@@ -230,7 +231,6 @@ sock_resolve_group(struct sock *s, const struct config *cfg)
 	}
 	s->has_group = true;
 	s->group = gr->gr_gid;
-	s->group_name = xstrdup(cfg->socket_group);
 	return 0;
 }
 
@@ -317,8 +317,8 @@ sock_bind(struct sock *s, const struct config *cfg)
 	if (s->has_group && chown(path, (uid_t)-1, s->group) == -1) {
 		log_warn("socket %s: cannot give it to group %s (the daemon's "
 		    "user must be a member of it; under systemd, add "
-		    "SupplementaryGroups=%s)", path, s->group_name,
-		    s->group_name);
+		    "SupplementaryGroups=%s)", path, cfg->socket_group,
+		    cfg->socket_group);
 		close(fd);
 		return -1;
 	}
@@ -327,7 +327,6 @@ sock_bind(struct sock *s, const struct config *cfg)
 		close(fd);
 		return -1;
 	}
-	s->mode = cfg->socket_mode;
 	if (listen(fd, 64) == -1) {
 		log_warn("socket %s: listen", path);
 		close(fd);
@@ -337,7 +336,7 @@ sock_bind(struct sock *s, const struct config *cfg)
 }
 
 struct sock *
-sock_new(struct event_base *base, const struct config *cfg,
+sock_new(struct event_base *base, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct sock *s = xcalloc(1, sizeof(*s));
@@ -345,9 +344,10 @@ sock_new(struct event_base *base, const struct config *cfg,
 
 	s->base = base;
 	s->cb = cb;
+	s->made = config_ref(cfg);
+	s->cfg = config_ref(cfg);
 	s->limits.queue_max = cfg->socket_queue;
 	s->limits.stall_ms = cfg->socket_stall_ms;
-	s->max_clients = cfg->max_clients;
 	TAILQ_INIT(&s->clients);
 	TAILQ_INIT(&s->dead);
 	if ((s->reaper = event_new(base, -1, 0, sock_reap, s)) == NULL)
@@ -376,20 +376,24 @@ sock_new(struct event_base *base, const struct config *cfg,
 }
 
 void
-sock_set_config(struct sock *s, const struct config *cfg)
+sock_set_config(struct sock *s, struct config *cfg)
 {
+	const char *group = s->has_group ? s->made->socket_group : NULL;
+
+	config_ref(cfg);
+	config_unref(s->cfg);
+	s->cfg = cfg;
 	s->limits.queue_max = cfg->socket_queue;
 	s->limits.stall_ms = cfg->socket_stall_ms;
-	s->max_clients = cfg->max_clients;
 	if (s->path != NULL && (cfg->socket_path == NULL ||
 	    strcmp(cfg->socket_path, s->path) != 0))
 		log_warnx("socket: a new socket path takes effect only when "
 		    "jmap-pushd restarts; still listening on %s", s->path);
 	/* The check and the file's mode and group go together. */
-	if ((cfg->socket_group == NULL) != (s->group_name == NULL) ||
+	if ((cfg->socket_group == NULL) != (group == NULL) ||
 	    (cfg->socket_group != NULL &&
-	    strcmp(cfg->socket_group, s->group_name) != 0) ||
-	    (s->path != NULL && cfg->socket_mode != s->mode))
+	    strcmp(cfg->socket_group, group) != 0) ||
+	    (s->path != NULL && cfg->socket_mode != s->made->socket_mode))
 		log_warnx("socket: a new socket_group or socket_mode takes "
 		    "effect only when jmap-pushd restarts");
 }
@@ -413,7 +417,8 @@ sock_free(struct sock *s)
 	if (s->path != NULL && lstat(s->path, &st) == 0 && st.st_ino == s->ino)
 		unlink(s->path);
 	free(s->path);
-	free(s->group_name);
+	config_unref(s->made);
+	config_unref(s->cfg);
 	event_free(s->reaper);
 	free(s);
 }
