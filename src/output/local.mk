@@ -7,6 +7,6 @@ src_libjmappushd_a_SOURCES += \
 	src/output/outputs.c src/output/outputs.h \
 	src/output/sockauth.c src/output/sockauth.h \
 	src/output/sockclient.c src/output/sockclient.h \
-	src/output/sockcmds.c src/output/sockcmds.h \
+	src/output/sockcmd.c src/output/sockcmd.h \
 	src/output/sockproto.c src/output/sockproto.h \
 	src/output/socket.c src/output/socket.h

@@ -23,7 +23,7 @@
 #include "output/outputs.h"
 #include "output/sockauth.h"
 #include "output/sockclient.h"
-#include "output/sockcmds.h"
+#include "output/sockcmd.h"
 #include "output/sockproto.h"
 #include "output/socket.h"
 #include "session/account.h"
@@ -106,7 +106,7 @@ sock_client_line(struct sockclient *c, const char *line, size_t len,
 {
 	struct sock_client *sc = arg;
 
-	sockcmds_run(sc->s->cb, c, line, len);
+	sockcmd_run(sc->s->cb, c, line, len);
 }
 
 /* Tells a refused client why, if the line fits at once (a new

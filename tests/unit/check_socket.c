@@ -1,5 +1,5 @@
 /* The control socket's client queue (output/sockclient.h) and commands
- * (output/sockcmds.h), driven on a socketpair with fake daemon callbacks. */
+ * (output/sockcmd.h), driven on a socketpair with fake daemon callbacks. */
 #include "autoconf.h"
 
 #include <sys/socket.h>
@@ -15,7 +15,7 @@
 
 #include "output/outputs.h"
 #include "output/sockclient.h"
-#include "output/sockcmds.h"
+#include "output/sockcmd.h"
 #include "output/sockproto.h"
 #include "util/xmalloc.h"
 #include "unit.h"
@@ -88,7 +88,7 @@ static const struct outputs_callbacks fake_cb = {
 static void
 on_line(struct sockclient *c, const char *line, size_t len, void *arg)
 {
-	sockcmds_run(&fake_cb, c, line, len);
+	sockcmd_run(&fake_cb, c, line, len);
 }
 
 static void
