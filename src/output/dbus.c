@@ -31,7 +31,7 @@ struct dbus {
 	const struct outputs_callbacks *cb;
 	enum config_dbus	 mode;		/* resolved: never AUTO */
 	struct busconn		*conn;		/* NULL for none */
-	struct config		*cfg;		/* held: the Accounts property */
+	struct config		*cfg;		/* held: Accounts */
 };
 
 static int dbus_get_status(sd_bus_message *, void *, sd_bus_error *);

@@ -80,7 +80,7 @@ struct notify {
 	struct event_base		*base;
 	const struct outputs_callbacks	*cb;
 	struct config			*config;	/* held */
-	const struct config_notify	*cfg;		/* its [notify] */
+	const struct config_notify	*cfg;	/* config's [notify] */
 	struct busconn			*conn;	/* NULL while disabled */
 	LIST_HEAD(, tracker)		 trackers;
 	LIST_HEAD(, watched)		 watched;

@@ -41,9 +41,9 @@ struct sockclient_line {
 	TAILQ_ENTRY(sockclient_line) entry;
 	char *text;		/* ends in '\n' */
 	size_t len;
-	char *key;		/* state events: "account\naccountId", else NULL */
+	char *key;		/* state events: "account\naccountId" */
 	uint32_t hash;		/* of key */
-	struct sockclient_line *hnext;	/* in its bucket of the client's index */
+	struct sockclient_line *hnext;	/* in its bucket of the index */
 	struct json_object *changed;	/* state events: {Type: state} */
 };
 TAILQ_HEAD(sockclient_lines, sockclient_line);
@@ -53,8 +53,8 @@ struct sockclient {
 	struct bufferevent *bev;
 	struct sockproto_sub sub;
 	bool discarding;	/* inside a line that is too long */
-	bool closing;		/* no more input or events; freed once flushed */
-	bool dead;		/* stopped, waiting for its owner to free it */
+	bool closing;		/* no input or events; goes once flushed */
+	bool dead;		/* stopped, for its owner to free */
 	/* While output waits: fires when the client has taken none of it for
 	 * socket_stall (SOCKCLIENT_GRACE_MS once closing). */
 	struct event *timer;

@@ -194,15 +194,17 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 			    "the names jmap-pushctl status shows", cmd.cmd);
 		else {
 			log_info("reconnecting %s: asked on the socket",
-			    cmd.account != NULL ? cmd.account : "every account");
+			    cmd.account != NULL ? cmd.account :
+			    "every account");
 			reply = sockproto_ok(cmd.cmd);
 		}
 		break;
 	case SOCKCMD_RELOAD:
 		if (cb->reload(cb->arg) == -1)
-			reply = sockproto_error("the new configuration has "
-			    "errors (see the log, or jmap-pushd --check-config); "
-			    "the running one stays", cmd.cmd);
+			reply = sockproto_error("the new configuration "
+			    "has errors (see the log, or jmap-pushd "
+			    "--check-config); the running one stays",
+			    cmd.cmd);
 		else
 			reply = sockproto_ok(cmd.cmd);
 		break;

@@ -375,7 +375,7 @@ START_TEST(test_overflow)
 	send_filler(1000);		/* queued */
 	send_state("Email", "s1", NULL);	/* queued */
 	send_state("Email", "s2", NULL);	/* merged, still one */
-	send_filler(1000);		/* queued: 1100 + 1000 + ~110 + 1000 */
+	send_filler(1000);		/* queued: 3200 bytes now */
 	send_filler(1000);		/* over 4096: three dropped */
 	send_filler(10);		/* closing: nothing more */
 	got = read_lines((size_t)-1, &len);
