@@ -527,8 +527,32 @@ account_free(struct config_account *a)
 	free(a);
 }
 
-static void
-hook_free(struct config_hook *h)
+/* Next to config_hook_clear, so that a new hook key is copied and freed
+ * in one place. */
+void
+config_hook_copy(struct config_hook *dst, const struct config_hook *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->name = xstrdup(src->name);
+	dst->file = src->file != NULL ? xstrdup(src->file) : NULL;
+	dst->line = src->line;
+	dst->account = src->account != NULL ? xstrdup(src->account) : NULL;
+	if (src->types != NULL) {
+		dst->types = xcalloc(src->ntypes + 1, sizeof(*dst->types));
+		for (size_t i = 0; i < src->ntypes; i++)
+			dst->types[i] = xstrdup(src->types[i]);
+		dst->ntypes = src->ntypes;
+	}
+	dst->command = src->command != NULL ? xstrdup(src->command) : NULL;
+	dst->argv = src->argv != NULL ? strv_dup(src->argv) : NULL;
+	dst->debounce_ms = src->debounce_ms;
+	dst->max_delay_ms = src->max_delay_ms;
+	dst->timeout_ms = src->timeout_ms;
+	dst->on_start = src->on_start;
+}
+
+void
+config_hook_clear(struct config_hook *h)
 {
 	free(h->name);
 	free(h->file);
@@ -536,7 +560,7 @@ hook_free(struct config_hook *h)
 	value_list_free(h->types, h->ntypes);
 	free(h->command);
 	strv_free(h->argv);
-	free(h);
+	memset(h, 0, sizeof(*h));
 }
 
 static void
@@ -551,7 +575,8 @@ config_destroy(struct config *cfg)
 	}
 	while ((h = TAILQ_FIRST(&cfg->hooks)) != NULL) {
 		TAILQ_REMOVE(&cfg->hooks, h, entry);
-		hook_free(h);
+		config_hook_clear(h);
+		free(h);
 	}
 	value_list_free(cfg->defaults.types, cfg->defaults.ntypes);
 	value_list_free(cfg->notify.accounts, cfg->notify.naccounts);

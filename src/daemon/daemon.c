@@ -62,6 +62,7 @@ struct daemon {
 	int cli_log_level;
 	struct config *cfg;
 	struct outputs *outputs;
+	struct outputs_callbacks outputs_cb;	/* arg: this daemon */
 	struct daemon_accounts accounts;
 	unsigned stopping_accounts;
 	struct pacer *pacer;
@@ -82,6 +83,7 @@ struct daemon {
 };
 
 static void daemon_account_start(struct daemon *, const struct config_account *);
+static int daemon_reload(struct daemon *);
 
 /*
  * Each account holds a socket, and a reconnect briefly holds two: the
@@ -274,7 +276,9 @@ daemon_load(const char *path)
 	return cfg;
 }
 
-int
+/* Re-reads the config file (SIGHUP, and a command on an output); -1 when
+ * the new one has errors (logged) and the running one stays. */
+static int
 daemon_reload(struct daemon *d)
 {
 	struct config *cfg, *old_cfg;
@@ -341,19 +345,22 @@ daemon_reload(struct daemon *d)
 	return 0;
 }
 
-void
-daemon_foreach_account(struct daemon *d, daemon_account_fn fn, void *arg)
+/* The outputs' callbacks (output/outputs.h): arg is the daemon. */
+static void
+daemon_foreach_account(void *arg, outputs_account_fn fn, void *fnarg)
 {
+	struct daemon *d = arg;
 	struct daemon_account *da;
 
 	TAILQ_FOREACH(da, &d->accounts, entry)
 		if (!da->stopping)
-			fn(da->acct, arg);
+			fn(da->acct, fnarg);
 }
 
-struct account *
-daemon_find_account(struct daemon *d, const char *name)
+static struct account *
+daemon_find_account(void *arg, const char *name)
 {
+	struct daemon *d = arg;
 	struct daemon_account *da;
 
 	TAILQ_FOREACH(da, &d->accounts, entry)
@@ -364,9 +371,10 @@ daemon_find_account(struct daemon *d, const char *name)
 
 /* A closing account's store still serves: a hook run may end while its
  * account closes, and its end must reach the file. */
-struct store *
-daemon_account_store(struct daemon *d, const char *name)
+static struct store *
+daemon_account_store(void *arg, const char *name)
 {
+	struct daemon *d = arg;
 	struct daemon_account *da;
 	struct store *closing = NULL;
 
@@ -381,9 +389,10 @@ daemon_account_store(struct daemon *d, const char *name)
 	return closing;
 }
 
-int
-daemon_reconnect(struct daemon *d, const char *name)
+static int
+daemon_reconnect(void *arg, const char *name)
 {
+	struct daemon *d = arg;
 	struct daemon_account *da;
 	int found = 0;
 
@@ -395,6 +404,12 @@ daemon_reconnect(struct daemon *d, const char *name)
 		account_reconnect(da->acct);
 	}
 	return found || name == NULL ? 0 : -1;
+}
+
+static int
+daemon_reload_cb(void *arg)
+{
+	return daemon_reload(arg);
 }
 
 static void
@@ -567,7 +582,16 @@ daemon_run(const char *config_path, int log_level)
 	proc_init(d->base);
 	d->net = net_new(d->base);
 	d->pacer = pacer_new(d->base, DAEMON_INFLIGHT);
-	if ((d->outputs = outputs_new(d->base, d->cfg, d)) == NULL) {
+	d->outputs_cb = (struct outputs_callbacks){
+		.foreach_account = daemon_foreach_account,
+		.find_account = daemon_find_account,
+		.account_store = daemon_account_store,
+		.reconnect = daemon_reconnect,
+		.reload = daemon_reload_cb,
+		.arg = d,
+	};
+	if ((d->outputs = outputs_new(d->base, d->cfg, &d->outputs_cb)) ==
+	    NULL) {
 		log_errx("cannot start: see the socket error above");
 		daemon_free(d);
 		return 1;

@@ -14,27 +14,24 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
-#include "daemon/daemon.h"
 #include "util/busconn.h"
 #include "output/dbus.h"
+#include "output/dbusmsg.h"
 #include "output/outputs.h"
 #include "session/account.h"
 #include "util/log.h"
-#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define DBUS_ERROR_UNKNOWN_ACCOUNT	DBUS_IFACE ".Error.UnknownAccount"
 
 struct dbus {
 	struct event_base	*base;
-	struct daemon		*daemon;
+	const struct outputs_callbacks *cb;
 	enum config_dbus	 mode;		/* resolved: never AUTO */
 	struct busconn		*conn;		/* NULL for none */
-	char			**accounts;	/* the Accounts property */
-	size_t			 naccounts;
+	struct config		*cfg;		/* held: Accounts */
 };
 
 static int dbus_get_status(sd_bus_message *, void *, sd_bus_error *);
@@ -107,7 +104,7 @@ dbus_get_status(sd_bus_message *call, void *arg, sd_bus_error *err)
 	if ((r = sd_bus_message_new_method_return(call, &reply)) < 0 ||
 	    (r = sd_bus_message_open_container(reply, 'a', "(sssx)")) < 0)
 		goto out;
-	daemon_foreach_account(db->daemon, dbus_append_status, reply);
+	db->cb->foreach_account(db->cb->arg, dbus_append_status, reply);
 	if ((r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);
@@ -126,7 +123,7 @@ dbus_reconnect_method(sd_bus_message *call, void *arg, sd_bus_error *err)
 	if ((r = sd_bus_message_read(call, "s", &name)) < 0)
 		return r;
 	/* "" is every account, as jmap-pushctl reconnect without one. */
-	if (daemon_reconnect(db->daemon, *name == '\0' ? NULL : name) == -1)
+	if (db->cb->reconnect(db->cb->arg, *name == '\0' ? NULL : name) == -1)
 		return sd_bus_error_setf(err, DBUS_ERROR_UNKNOWN_ACCOUNT,
 		    "no account named '%s'", name);
 	log_info("D-Bus: reconnect %s requested", *name ? name : "(all)");
@@ -138,7 +135,7 @@ dbus_reload_deferred(evutil_socket_t fd, short what, void *arg)
 {
 	struct dbus *db = arg;
 
-	daemon_reload(db->daemon);
+	db->cb->reload(db->cb->arg);
 }
 
 /* Answered first; the reload runs on the next loop turn, outside the bus
@@ -159,14 +156,14 @@ static int
 dbus_get_accounts(sd_bus *bus, const char *path, const char *iface,
     const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
 {
-	struct dbus	*db = arg;
-	int		 r;
+	struct dbus			*db = arg;
+	const struct config_account	*a;
+	int				 r;
 
 	if ((r = sd_bus_message_open_container(reply, 'a', "s")) < 0)
 		return r;
-	for (size_t i = 0; i < db->naccounts; i++)
-		if ((r = sd_bus_message_append(reply, "s",
-		    db->accounts[i])) < 0)
+	TAILQ_FOREACH(a, &db->cfg->accounts, entry)
+		if ((r = sd_bus_message_append(reply, "s", a->name)) < 0)
 			return r;
 	return sd_bus_message_close_container(reply);
 }
@@ -199,33 +196,18 @@ dbus_on_connect(sd_bus *bus, void *arg)
 		    strerror(-r));
 }
 
-static void
-dbus_accounts_set(struct dbus *db, const struct config *cfg)
-{
-	const struct config_account *a;
-
-	for (size_t i = 0; i < db->naccounts; i++)
-		free(db->accounts[i]);
-	free(db->accounts);
-	db->accounts = NULL;
-	db->naccounts = 0;
-	TAILQ_FOREACH(a, &cfg->accounts, entry) {
-		db->accounts = xreallocarray(db->accounts, db->naccounts + 1,
-		    sizeof(*db->accounts));
-		db->accounts[db->naccounts++] = xstrdup(a->name);
-	}
-}
-
+/* Whether two configs name the same accounts in the same order. */
 static bool
-dbus_accounts_same(const struct dbus *db, const struct config *cfg)
+dbus_accounts_same(const struct config *old, const struct config *cfg)
 {
-	const struct config_account	*a;
-	size_t				 i = 0;
+	const struct config_account	*a, *b;
 
-	TAILQ_FOREACH(a, &cfg->accounts, entry)
-		if (i >= db->naccounts || strcmp(db->accounts[i++], a->name))
+	for (a = TAILQ_FIRST(&old->accounts), b = TAILQ_FIRST(&cfg->accounts);
+	    a != NULL && b != NULL;
+	    a = TAILQ_NEXT(a, entry), b = TAILQ_NEXT(b, entry))
+		if (strcmp(a->name, b->name) != 0)
 			return false;
-	return i == db->naccounts;
+	return a == NULL && b == NULL;
 }
 
 static void
@@ -239,15 +221,15 @@ dbus_open(struct dbus *db)
 }
 
 struct dbus *
-dbus_new(struct event_base *base, const struct config *cfg,
-    struct daemon *d)
+dbus_new(struct event_base *base, struct config *cfg,
+    const struct outputs_callbacks *cb)
 {
 	struct dbus *db = xcalloc(1, sizeof(*db));
 
 	db->base = base;
-	db->daemon = d;
+	db->cb = cb;
 	db->mode = dbus_resolve(cfg->dbus);
-	dbus_accounts_set(db, cfg);
+	db->cfg = config_ref(cfg);
 	if (db->mode == CONFIG_DBUS_NONE)
 		log_debug("D-Bus: off (dbus = session or system turns it on)");
 	dbus_open(db);
@@ -255,19 +237,21 @@ dbus_new(struct event_base *base, const struct config *cfg,
 }
 
 void
-dbus_set_config(struct dbus *db, const struct config *cfg)
+dbus_set_config(struct dbus *db, struct config *cfg)
 {
 	enum config_dbus	 mode = dbus_resolve(cfg->dbus);
+	struct config		*old = db->cfg;
 	sd_bus			*bus;
 
-	if (!dbus_accounts_same(db, cfg)) {
-		dbus_accounts_set(db, cfg);
+	db->cfg = config_ref(cfg);
+	if (!dbus_accounts_same(old, cfg)) {
 		if (db->conn != NULL && (bus = busconn_bus(db->conn)) != NULL) {
 			sd_bus_emit_properties_changed(bus, DBUS_PATH,
 			    DBUS_IFACE, "Accounts", NULL);
 			busconn_kick(db->conn);
 		}
 	}
+	config_unref(old);
 	if (mode == db->mode)
 		return;
 	busconn_free(db->conn);
@@ -282,29 +266,8 @@ dbus_free(struct dbus *db)
 	if (db == NULL)
 		return;
 	busconn_free(db->conn);
-	for (size_t i = 0; i < db->naccounts; i++)
-		free(db->accounts[i]);
-	free(db->accounts);
+	config_unref(db->cfg);
 	free(db);
-}
-
-static int
-dbus_append_changed(sd_bus_message *m, struct json_object *changed)
-{
-	int r;
-
-	if ((r = sd_bus_message_open_container(m, 'a', "{ss}")) < 0)
-		return r;
-	if (changed != NULL && json_object_is_type(changed, json_type_object)) {
-		json_object_object_foreach(changed, type, state) {
-			if (!json_object_is_type(state, json_type_string))
-				continue;
-			if ((r = sd_bus_message_append(m, "{ss}", type,
-			    json_object_get_string(state))) < 0)
-				return r;
-		}
-	}
-	return sd_bus_message_close_container(m);
 }
 
 static void
@@ -320,19 +283,13 @@ dbus_send(struct dbus *db, sd_bus_message *m, const char *what)
 void
 dbus_state(struct dbus *db, const struct push_event *ev)
 {
-	sd_bus_message	*m = NULL;
+	sd_bus_message	*m;
 	sd_bus		*bus;
 	int		 r;
 
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
-	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
-	    "StateChanged")) < 0 ||
-	    (r = sd_bus_message_append(m, "ss", ev->account,
-	    ev->account_id)) < 0 ||
-	    (r = dbus_append_changed(m, ev->changed)) < 0 ||
-	    (r = sd_bus_message_append(m, "ss", ev->push_state != NULL ?
-	    ev->push_state : "", ev->reason)) < 0)
+	if ((r = dbusmsg_state(bus, ev, &m)) < 0)
 		/* Only a server's strings that are not UTF-8 get here. */
 		log_debug("D-Bus: account %s: cannot build StateChanged: %s",
 		    ev->account, strerror(-r));
@@ -344,26 +301,18 @@ dbus_state(struct dbus *db, const struct push_event *ev)
 void
 dbus_connection(struct dbus *db, struct account *acct)
 {
-	sd_bus_message	*m = NULL;
+	sd_bus_message	*m;
 	sd_bus		*bus;
-	const char	*error = account_error(acct);
-	char		*fixed;
 	int		 r;
 
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
-	/* sd-bus refuses a string that is not UTF-8, and an error may quote
-	 * what a TLS library read from a certificate. */
-	fixed = utf8_sanitize(error != NULL ? error : "",
-	    error != NULL ? strlen(error) : 0, NULL);
-	if ((r = sd_bus_message_new_signal(bus, &m, DBUS_PATH, DBUS_IFACE,
-	    "ConnectionChanged")) < 0 ||
-	    (r = sd_bus_message_append(m, "sss", account_name(acct),
-	    account_status_name(account_status(acct)), fixed)) < 0)
+	if ((r = dbusmsg_connection(bus, account_name(acct),
+	    account_status_name(account_status(acct)), account_error(acct),
+	    &m)) < 0)
 		log_debug("D-Bus: account %s: cannot build ConnectionChanged: "
 		    "%s", account_name(acct), strerror(-r));
 	else
 		dbus_send(db, m, "ConnectionChanged");
 	sd_bus_message_unref(m);
-	free(fixed);
 }

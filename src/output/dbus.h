@@ -11,15 +11,17 @@
 #define DBUS_IFACE	"org.jmappushd.Pushd1"
 
 struct account;
-struct daemon;
 struct dbus;
 struct event_base;
+struct outputs_callbacks;
 struct push_event;
 
-struct dbus *dbus_new(struct event_base *, const struct config *,
-    struct daemon *);
-/* After a reload: may move to another bus, or announce new Accounts. */
-void dbus_set_config(struct dbus *, const struct config *);
+/* Holds a reference to cfg; cb is borrowed and must outlive the object. */
+struct dbus *dbus_new(struct event_base *, struct config *,
+    const struct outputs_callbacks *);
+/* After a reload: may move to another bus, or announce new Accounts.
+ * Holds a reference to cfg instead of the old one. */
+void dbus_set_config(struct dbus *, struct config *);
 void dbus_free(struct dbus *);
 
 void dbus_state(struct dbus *, const struct push_event *);

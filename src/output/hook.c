@@ -78,51 +78,6 @@ struct hook_type {
 	const char *state;
 };
 
-static char **
-hook_strv_copy(char *const *v, size_t n)
-{
-	char **r;
-
-	if (v == NULL)
-		return NULL;
-	r = xcalloc(n + 1, sizeof(*r));
-	for (size_t i = 0; i < n; i++)
-		r[i] = xstrdup(v[i]);
-	return r;
-}
-
-static void
-hook_cfg_copy(struct config_hook *h, const struct config_hook *src)
-{
-	memset(h, 0, sizeof(*h));
-	h->name = xstrdup(src->name);
-	h->file = src->file != NULL ? xstrdup(src->file) : NULL;
-	h->line = src->line;
-	h->account = src->account != NULL ? xstrdup(src->account) : NULL;
-	h->types = hook_strv_copy(src->types, src->ntypes);
-	h->ntypes = src->types != NULL ? src->ntypes : 0;
-	h->command = src->command != NULL ? xstrdup(src->command) : NULL;
-	h->argv = src->argv != NULL ? strv_dup(src->argv) : NULL;
-	h->debounce_ms = src->debounce_ms;
-	h->max_delay_ms = src->max_delay_ms;
-	h->timeout_ms = src->timeout_ms;
-	h->on_start = src->on_start;
-}
-
-static void
-hook_cfg_clear(struct config_hook *h)
-{
-	free(h->name);
-	free(h->file);
-	free(h->account);
-	for (size_t j = 0; j < h->ntypes; j++)
-		free(h->types[j]);
-	free(h->types);
-	free(h->command);
-	strv_free(h->argv);
-	memset(h, 0, sizeof(*h));
-}
-
 /*
  * A type makes JMAP_STATE_<Type> only when its name is boring enough to be
  * part of a variable name, and the pair only fits the environment when the
@@ -347,7 +302,7 @@ hook_rt_free(struct hook_rt *h)
 	}
 	if (h->run != NULL)
 		hook_batch_free(h->run);
-	hook_cfg_clear(&h->cfg);
+	config_hook_clear(&h->cfg);
 	free(h);
 }
 
@@ -705,13 +660,13 @@ hooks_set_config(struct hooks *hs, const struct config *cfg)
 			/* Same name: pending changes and a running run carry
 			 * over to the new definition. */
 			TAILQ_REMOVE(&old, h, entry);
-			hook_cfg_clear(&h->cfg);
+			config_hook_clear(&h->cfg);
 		} else {
 			h = xcalloc(1, sizeof(*h));
 			h->hs = hs;
 			TAILQ_INIT(&h->batches);
 		}
-		hook_cfg_copy(&h->cfg, src);
+		config_hook_copy(&h->cfg, src);
 		TAILQ_INSERT_TAIL(&hs->live, h, entry);
 	}
 	while ((h = TAILQ_FIRST(&old)) != NULL) {

@@ -1,9 +1,12 @@
 src_libjmappushd_a_SOURCES += \
 	src/output/hook.c src/output/hook.h \
 	src/output/dbus.c src/output/dbus.h \
+	src/output/dbusmsg.c src/output/dbusmsg.h \
 	src/output/newmail.c src/output/newmail.h \
 	src/output/notify.c src/output/notify.h \
 	src/output/outputs.c src/output/outputs.h \
 	src/output/sockauth.c src/output/sockauth.h \
+	src/output/sockclient.c src/output/sockclient.h \
+	src/output/sockcmd.c src/output/sockcmd.h \
 	src/output/sockproto.c src/output/sockproto.h \
 	src/output/socket.c src/output/socket.h

@@ -32,7 +32,6 @@
 #include <systemd/sd-bus.h>
 
 #include "config/config.h"
-#include "daemon/daemon.h"
 #include "util/busconn.h"
 #include "output/newmail.h"
 #include "output/notify.h"
@@ -79,8 +78,9 @@ struct watched {
 
 struct notify {
 	struct event_base		*base;
-	struct daemon			*daemon;
-	const struct config_notify	*cfg;
+	const struct outputs_callbacks	*cb;
+	struct config			*config;	/* held */
+	const struct config_notify	*cfg;	/* config's [notify] */
 	struct busconn			*conn;	/* NULL while disabled */
 	LIST_HEAD(, tracker)		 trackers;
 	LIST_HEAD(, watched)		 watched;
@@ -120,8 +120,11 @@ notify_watch(struct notify *n, const struct config *cfg)
 }
 
 void
-notify_set_config(struct notify *n, const struct config *cfg)
+notify_set_config(struct notify *n, struct config *cfg)
 {
+	config_ref(cfg);
+	config_unref(n->config);
+	n->config = cfg;
 	n->cfg = &cfg->notify;
 	notify_watch(n, cfg);
 	if (n->cfg->enabled && n->conn == NULL)
@@ -134,13 +137,13 @@ notify_set_config(struct notify *n, const struct config *cfg)
 }
 
 struct notify *
-notify_new(struct event_base *base, const struct config *cfg,
-    struct daemon *d)
+notify_new(struct event_base *base, struct config *cfg,
+    const struct outputs_callbacks *cb)
 {
 	struct notify *n = xcalloc(1, sizeof(*n));
 
 	n->base = base;
-	n->daemon = d;
+	n->cb = cb;
 	LIST_INIT(&n->trackers);
 	LIST_INIT(&n->watched);
 	notify_set_config(n, cfg);
@@ -178,6 +181,7 @@ notify_free(struct notify *n)
 		free(w->account);
 		free(w);
 	}
+	config_unref(n->config);
 	free(n);
 }
 
@@ -439,7 +443,7 @@ tracker_round(struct tracker *t)
 		t->again = true;
 		return;
 	}
-	if ((acct = daemon_find_account(t->n->daemon, t->account)) == NULL)
+	if ((acct = t->n->cb->find_account(t->n->cb->arg, t->account)) == NULL)
 		return;
 	if (t->mbx.valid && time(NULL) - t->mailboxes_at > NOTIFY_MAILBOX_TTL)
 		newmail_mailboxes_clear(&t->mbx);
@@ -480,7 +484,7 @@ notify_state(struct notify *n, const struct push_event *ev)
 	email = json_object_object_get_ex(ev->changed, "Email", NULL);
 	if (!delivery && !email)
 		return;
-	if ((acct = daemon_find_account(n->daemon, ev->account)) == NULL ||
+	if ((acct = n->cb->find_account(n->cb->arg, ev->account)) == NULL ||
 	    (t = notify_tracker(n, acct, ev->account, ev->account_id)) == NULL)
 		return;
 	if (delivery)

@@ -6,15 +6,16 @@
 #define JP_NOTIFY_H
 
 struct config;
-struct daemon;
 struct event_base;
+struct outputs_callbacks;
 struct notify;
 struct push_event;
 
-struct notify *notify_new(struct event_base *, const struct config *,
-    struct daemon *);
-/* cfg stays valid until the next call or notify_free. */
-void notify_set_config(struct notify *, const struct config *);
+/* Holds a reference to cfg; cb is borrowed and must outlive the object. */
+struct notify *notify_new(struct event_base *, struct config *,
+    const struct outputs_callbacks *);
+/* Holds a reference to cfg instead of the old one. */
+void notify_set_config(struct notify *, struct config *);
 void notify_free(struct notify *);
 void notify_state(struct notify *, const struct push_event *);
 

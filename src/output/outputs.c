@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 
-#include "daemon/daemon.h"
 #include "output/dbus.h"
 #include "output/hook.h"
 #include "output/notify.h"
@@ -12,7 +11,7 @@
 
 struct outputs {
 	struct event_base *base;
-	struct daemon *daemon;
+	const struct outputs_callbacks *cb;
 	struct hooks *hooks;
 	struct sock *sock;
 	struct dbus *dbus;
@@ -23,30 +22,32 @@ struct outputs {
 static struct store *
 outputs_store_of(const char *account, void *arg)
 {
-	return daemon_account_store(arg, account);
+	struct outputs *o = arg;
+
+	return o->cb->account_store(o->cb->arg, account);
 }
 
 struct outputs *
-outputs_new(struct event_base *base, const struct config *cfg,
-    struct daemon *d)
+outputs_new(struct event_base *base, struct config *cfg,
+    const struct outputs_callbacks *cb)
 {
 	struct outputs *o = xcalloc(1, sizeof(*o));
 
 	o->base = base;
-	o->daemon = d;
-	if ((o->sock = sock_new(base, cfg, d)) == NULL) {
+	o->cb = cb;
+	if ((o->sock = sock_new(base, cfg, cb)) == NULL) {
 		free(o);
 		return NULL;
 	}
-	o->hooks = hooks_new(base, cfg, outputs_store_of, d);
-	o->dbus = dbus_new(base, cfg, d);
-	o->notify = notify_new(base, cfg, d);
+	o->hooks = hooks_new(base, cfg, outputs_store_of, o);
+	o->dbus = dbus_new(base, cfg, cb);
+	o->notify = notify_new(base, cfg, cb);
 	hooks_start(o->hooks, cfg);
 	return o;
 }
 
 void
-outputs_set_config(struct outputs *o, const struct config *cfg)
+outputs_set_config(struct outputs *o, struct config *cfg)
 {
 	hooks_set_config(o->hooks, cfg);
 	sock_set_config(o->sock, cfg);

@@ -1,14 +1,14 @@
 /* Where changes and connection events go: the one fan-out point between
- * accounts and every output (hooks now; the socket and D-Bus join here). */
+ * accounts and every output (hooks, the socket, D-Bus, notifications). */
 #ifndef JP_OUTPUTS_H
 #define JP_OUTPUTS_H
 
 struct account;
 struct config;
-struct daemon;
 struct event_base;
 struct json_object;
 struct outputs;
+struct store;
 
 /* A change for one JMAP accountId, after its state was saved. */
 struct push_event {
@@ -19,13 +19,37 @@ struct push_event {
 	const char *reason;		/* "push", "resync" or "start" */
 };
 
-/* d answers the commands some outputs take (status, reconnect, reload).
- * NULL when an output cannot start (logged): the socket's path is taken by
- * another daemon or unusable.  Starts the on_start hooks. */
-struct outputs *outputs_new(struct event_base *, const struct config *,
-    struct daemon *d);
-/* After a reload; cfg stays valid until the next call or outputs_free. */
-void outputs_set_config(struct outputs *, const struct config *);
+/* What the outputs ask of the daemon: the accounts running, and the
+ * commands some outputs take (status, reconnect, reload).  Each gets arg. */
+typedef void (*outputs_account_fn)(struct account *, void *fnarg);
+struct outputs_callbacks {
+	/* Every account that is not closing, in config order. */
+	void (*foreach_account)(void *arg, outputs_account_fn, void *fnarg);
+	/* The account of that name that is not closing, NULL when none. */
+	struct account *(*find_account)(void *arg, const char *name);
+	/* The durable store of the account named so, a closing one too (a
+	 * reload or the stop); NULL when none is open.  For the hooks'
+	 * pending runs. */
+	struct store *(*account_store)(void *arg, const char *name);
+	/* name NULL: every account.  -1 when no account has that name. */
+	int (*reconnect)(void *arg, const char *name);
+	/* Re-reads the config file, as SIGHUP does; -1 when the new one has
+	 * errors (logged) and the running one stays.  Replaces the outputs'
+	 * config (outputs_set_config) but not the outputs. */
+	int (*reload)(void *arg);
+	void *arg;
+};
+
+/* cb is borrowed and must outlive the outputs; each output keeps it.  The
+ * socket, D-Bus and notifications hold a reference to cfg (config_ref),
+ * the hooks a copy of their sections.  NULL when an output cannot start
+ * (logged): the socket's path is taken by another daemon or unusable.
+ * Starts the on_start hooks. */
+struct outputs *outputs_new(struct event_base *, struct config *,
+    const struct outputs_callbacks *cb);
+/* After a reload: each output takes cfg as outputs_new does, and drops
+ * the old one. */
+void outputs_set_config(struct outputs *, struct config *);
 void outputs_free(struct outputs *);
 /* The store of account was opened (hooks_attach). */
 void outputs_attach(struct outputs *, const char *account);

@@ -1,16 +1,17 @@
 /* The control socket: a UNIX stream socket speaking newline-delimited JSON
  * (output/sockproto.h) to any number of local clients, jmap-pushctl among
  * them.  Events go out to every subscribed client; commands are answered
- * through the daemon's API.  Only the daemon's user, root and the members
- * of socket_group are served (output/sockauth.h), at most max_clients at
- * once; others get one error line and are closed. */
+ * through the daemon's callbacks (output/outputs.h).  Only the daemon's
+ * user, root and the members of socket_group are served
+ * (output/sockauth.h), at most max_clients at once; others get one error
+ * line and are closed. */
 #ifndef JP_SOCKET_H
 #define JP_SOCKET_H
 
 struct account;
 struct config;
-struct daemon;
 struct event_base;
+struct outputs_callbacks;
 struct push_event;
 struct sock;
 
@@ -18,13 +19,13 @@ struct sock;
  * cfg->socket_path, replacing a stale socket file but refusing (NULL) when
  * another daemon answers there, the path cannot be used, or socket_group
  * does not exist or cannot be given the file (logged).  With no socket
- * configured, an object that does nothing. */
-struct sock *sock_new(struct event_base *, const struct config *,
-    struct daemon *);
+ * configured, an object that does nothing.  Holds a reference to cfg. */
+struct sock *sock_new(struct event_base *, struct config *,
+    const struct outputs_callbacks *);
 /* After a reload: the queue bound, socket_stall and max_clients apply at
  * once, a new path, socket_mode or socket_group only after a restart
- * (logged). */
-void sock_set_config(struct sock *, const struct config *);
+ * (logged).  Holds a reference to cfg (and to the one it was made with). */
+void sock_set_config(struct sock *, struct config *);
 /* Closes every client and removes the socket file it created. */
 void sock_free(struct sock *);
 

@@ -8,7 +8,10 @@
 
 #include "output/outputs.h"
 #include "output/sockproto.h"
+#include "session/account.h"
+#include "state/store.h"
 #include "util/log.h"
+#include "util/strv.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -147,165 +150,51 @@ sockproto_status(struct json_object *accounts)
 	return sockproto_line(o);
 }
 
-/* Frees the n strings of v, then v. */
-static void
-sockproto_strings_free(char **v, size_t n)
+/* Whether an account in st waits to retry: then its retryIn is shown. */
+static bool
+sockproto_waits(enum account_status st)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	return st == ACCOUNT_BACKOFF || st == ACCOUNT_AUTH_FAILED ||
+	    st == ACCOUNT_DISABLED;
 }
 
-/* An array of strings, or -1. */
-static int
-sockproto_strings(struct json_object *a, char ***out, size_t *nout)
+char *
+sockproto_account_connection(struct account *a)
 {
-	size_t n;
+	enum account_status st = account_status(a);
 
-	if (!json_object_is_type(a, json_type_array))
-		return -1;
-	n = json_object_array_length(a);
-	*out = xcalloc(n + 1, sizeof(**out));
-	*nout = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(e, json_type_string)) {
-			sockproto_strings_free(*out, *nout);
-			*out = NULL;
-			*nout = 0;
-			return -1;
-		}
-		(*out)[(*nout)++] = xstrdup(json_object_get_string(e));
-	}
-	return 0;
-}
-
-static int
-sockproto_parse_subscribe(struct json_object *o, struct sockcmd *c,
-    const char **err)
-{
-	struct json_object *v;
-	char **evs;
-	size_t nevs;
-
-	c->events = SOCKPROTO_EV_ALL;
-	if (json_object_object_get_ex(o, "accounts", &v) &&
-	    sockproto_strings(v, &c->accounts, &c->naccounts) == -1) {
-		*err = "\"accounts\" must be an array of account names";
-		return -1;
-	}
-	if (json_object_object_get_ex(o, "types", &v) &&
-	    sockproto_strings(v, &c->types, &c->ntypes) == -1) {
-		*err = "\"types\" must be an array of type names";
-		return -1;
-	}
-	if (!json_object_object_get_ex(o, "events", &v))
-		return 0;
-	if (sockproto_strings(v, &evs, &nevs) == -1) {
-		*err = "\"events\" must be an array of \"state\" and "
-		    "\"connection\"";
-		return -1;
-	}
-	c->events = 0;
-	for (size_t i = 0; i < nevs; i++) {
-		if (strcmp(evs[i], "state") == 0)
-			c->events |= SOCKPROTO_EV_STATE;
-		else if (strcmp(evs[i], "connection") == 0)
-			c->events |= SOCKPROTO_EV_CONNECTION;
-		else {
-			sockproto_strings_free(evs, nevs);
-			*err = "unknown event in \"events\": use \"state\" "
-			    "and \"connection\"";
-			return -1;
-		}
-	}
-	sockproto_strings_free(evs, nevs);
-	return 0;
-}
-
-int
-sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
-{
-	static const struct {
-		const char *name;
-		enum sockcmd_kind kind;
-	} cmds[] = {
-		{ "status", SOCKCMD_STATUS },
-		{ "subscribe", SOCKCMD_SUBSCRIBE },
-		{ "reconnect", SOCKCMD_RECONNECT },
-		{ "reload", SOCKCMD_RELOAD },
-	};
-	struct json_tokener *tok;
-	struct json_object *o, *v;
-	const char *err = NULL;
-	size_t i, used;
-
-	memset(c, 0, sizeof(*c));
-	*reply = NULL;
-	if (len > SOCKPROTO_MAX_LINE) {
-		*reply = sockproto_error("line too long: at most 65536 bytes",
-		    NULL);
-		return -1;
-	}
-	if ((tok = json_tokener_new()) == NULL)
-		fatalx("json-c: out of memory");
-	o = json_tokener_parse_ex(tok, line, (int)len);
-	used = json_tokener_get_parse_end(tok);
-	/* Trailing blanks (a CR from a telnet-like client) are fine. */
-	while (o != NULL && used < len && strchr(" \t\r", line[used]) != NULL)
-		used++;
-	if (o == NULL || used != len || memchr(line, '\0', len) != NULL) {
-		json_tokener_free(tok);
-		json_object_put(o);
-		*reply = sockproto_error("invalid JSON: send one object a "
-		    "line, e.g. {\"cmd\":\"status\"}", NULL);
-		return -1;
-	}
-	json_tokener_free(tok);
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "cmd", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		json_object_put(o);
-		*reply = sockproto_error("missing \"cmd\": send e.g. "
-		    "{\"cmd\":\"status\"}", NULL);
-		return -1;
-	}
-	c->cmd = xstrdup(json_object_get_string(v));
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(c->cmd, cmds[i].name) == 0)
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0]))
-		err = "unknown command: use status, subscribe, reconnect or "
-		    "reload";
-	else
-		c->kind = cmds[i].kind;
-	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
-		sockproto_parse_subscribe(o, c, &err);
-	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
-	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
-		if (json_object_is_type(v, json_type_string))
-			c->account = xstrdup(json_object_get_string(v));
-		else
-			err = "\"account\" must be an account name";
-	}
-	json_object_put(o);
-	if (err != NULL) {
-		*reply = sockproto_error(err, c->cmd);
-		sockcmd_clear(c);
-		return -1;
-	}
-	return 0;
+	return sockproto_connection(account_name(a), account_status_name(st),
+	    account_retry_in(a), sockproto_waits(st), account_error(a));
 }
 
 void
-sockcmd_clear(struct sockcmd *c)
+sockproto_account_status(struct account *a, void *arg)
 {
-	free(c->cmd);
-	sockproto_strings_free(c->accounts, c->naccounts);
-	sockproto_strings_free(c->types, c->ntypes);
-	free(c->account);
-	memset(c, 0, sizeof(*c));
+	struct json_object *arr = arg, *o = json_object_new_object();
+	enum account_status st = account_status(a);
+	const struct store *store = account_store(a);
+	struct json_object *states;
+
+	json_object_object_add(o, "account",
+	    json_object_new_string(account_name(a)));
+	json_object_object_add(o, "status",
+	    json_object_new_string(account_status_name(st)));
+	json_object_object_add(o, "transport",
+	    json_object_new_string(account_transport(a)));
+	json_object_object_add(o, "since",
+	    sockproto_time_json(account_since(a)));
+	json_object_object_add(o, "lastPush",
+	    sockproto_time_json(account_last_push(a)));
+	states = store != NULL ? store_states(store) : NULL;
+	json_object_object_add(o, "states", states != NULL ?
+	    json_object_get(states) : json_object_new_object());
+	if (sockproto_waits(st))
+		json_object_object_add(o, "retryIn",
+		    sockproto_seconds_json(account_retry_in(a)));
+	if (account_error(a) != NULL)
+		json_object_object_add(o, "error",
+		    json_object_new_string(account_error(a)));
+	json_object_array_add(arr, o);
 }
 
 void
@@ -320,8 +209,8 @@ sockproto_sub_all(struct sockproto_sub *sub)
 void
 sockproto_sub_clear(struct sockproto_sub *sub)
 {
-	sockproto_strings_free(sub->accounts, sub->naccounts);
-	sockproto_strings_free(sub->types, sub->ntypes);
+	strv_free(sub->accounts);
+	strv_free(sub->types);
 	sockproto_sub_all(sub);
 }
 

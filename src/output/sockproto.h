@@ -1,5 +1,6 @@
-/* The control socket's protocol: newline-delimited JSON.  Parses the lines
- * clients send and formats what the daemon sends; no I/O here. */
+/* The control socket's protocol: newline-delimited JSON.  Formats every
+ * line the daemon sends and filters events by a client's subscription; the
+ * lines clients send are parsed in output/sockcmd.h.  No I/O here. */
 #ifndef JP_SOCKPROTO_H
 #define JP_SOCKPROTO_H
 
@@ -7,6 +8,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "output/sockcmd.h"
+
+struct account;
 struct json_object;
 struct push_event;
 
@@ -17,29 +21,6 @@ struct push_event;
 #define SOCKPROTO_EV_CONNECTION	0x2
 #define SOCKPROTO_EV_ALL	(SOCKPROTO_EV_STATE | SOCKPROTO_EV_CONNECTION)
 
-enum sockcmd_kind {
-	SOCKCMD_STATUS,
-	SOCKCMD_SUBSCRIBE,
-	SOCKCMD_RECONNECT,
-	SOCKCMD_RELOAD,
-};
-
-struct sockcmd {
-	enum sockcmd_kind kind;
-	char *cmd;		/* the "cmd" as sent, for replies */
-	char **accounts;	/* subscribe: NULL means every account */
-	size_t naccounts;
-	char **types;		/* subscribe: NULL means every type */
-	size_t ntypes;
-	unsigned events;	/* subscribe: SOCKPROTO_EV_* */
-	char *account;		/* reconnect: NULL means every account */
-};
-
-/* 0 and c filled, or -1 with a malloc'd error line in *reply (which echoes
- * the "cmd" when there was a string one).  line need not be NUL-terminated. */
-int sockcmd_parse(const char *line, size_t len, struct sockcmd *c,
-    char **reply);
-void sockcmd_clear(struct sockcmd *);
 
 /* A subscription; the zero value after sockproto_sub_all() means
  * everything. */
@@ -69,6 +50,11 @@ char *sockproto_connection(const char *account, const char *status,
 char *sockproto_overflow(size_t dropped);
 /* accounts: the array of status objects, taken. */
 char *sockproto_status(struct json_object *accounts);
+/* The connection event of the account as it is now. */
+char *sockproto_account_connection(struct account *);
+/* Adds the account's status object to arg, a JSON array: an
+ * outputs_account_fn, for the status reply. */
+void sockproto_account_status(struct account *, void *arg);
 /* A time for a reply: its ISO 8601 string, or null when t is 0. */
 struct json_object *sockproto_time_json(time_t t);
 /* Seconds with one decimal, as 12.5. */

@@ -23,10 +23,6 @@ declare -A allowed=(
 	[ctl]="util config"
 )
 KNOWN="
-output/dbus.c -> daemon
-output/notify.c -> daemon
-output/outputs.c -> daemon
-output/socket.c -> daemon
 session/account.c -> output
 "
 

@@ -6,6 +6,8 @@ UNIT_TESTS = \
 	tests/unit/check_hook \
 	tests/unit/check_sockproto \
 	tests/unit/check_sockauth \
+	tests/unit/check_socket \
+	tests/unit/check_dbus \
 	tests/unit/check_url \
 	tests/unit/check_session \
 	tests/unit/check_frame \
@@ -71,6 +73,12 @@ tests_unit_check_newmail_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sockproto_SOURCES = tests/unit/check_sockproto.c
 tests_unit_check_sockproto_LDADD = $(UNIT_LDADD)
 tests_unit_check_sockproto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_socket_SOURCES = tests/unit/check_socket.c
+tests_unit_check_socket_LDADD = $(UNIT_LDADD)
+tests_unit_check_socket_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_dbus_SOURCES = tests/unit/check_dbus.c
+tests_unit_check_dbus_LDADD = $(UNIT_LDADD)
+tests_unit_check_dbus_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sse_SOURCES = tests/unit/check_sse.c
 tests_unit_check_sse_LDADD = $(UNIT_LDADD)
 tests_unit_check_sse_CFLAGS = $(UNIT_CFLAGS)

@@ -1,0 +1,215 @@
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "output/outputs.h"
+#include "output/sockclient.h"
+#include "output/sockcmd.h"
+#include "output/sockproto.h"
+#include "util/log.h"
+#include "util/strv.h"
+#include "util/xmalloc.h"
+
+/* An array of strings (NULL-terminated, for strv_free), or -1. */
+static int
+sockcmd_strings(struct json_object *a, char ***out, size_t *nout)
+{
+	size_t n;
+
+	if (!json_object_is_type(a, json_type_array))
+		return -1;
+	n = json_object_array_length(a);
+	*out = xcalloc(n + 1, sizeof(**out));
+	*nout = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(e, json_type_string)) {
+			strv_free(*out);
+			*out = NULL;
+			*nout = 0;
+			return -1;
+		}
+		(*out)[(*nout)++] = xstrdup(json_object_get_string(e));
+	}
+	return 0;
+}
+
+static int
+sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
+    const char **err)
+{
+	struct json_object *v;
+	char **evs;
+	size_t nevs;
+
+	c->events = SOCKPROTO_EV_ALL;
+	if (json_object_object_get_ex(o, "accounts", &v) &&
+	    sockcmd_strings(v, &c->accounts, &c->naccounts) == -1) {
+		*err = "\"accounts\" must be an array of account names";
+		return -1;
+	}
+	if (json_object_object_get_ex(o, "types", &v) &&
+	    sockcmd_strings(v, &c->types, &c->ntypes) == -1) {
+		*err = "\"types\" must be an array of type names";
+		return -1;
+	}
+	if (!json_object_object_get_ex(o, "events", &v))
+		return 0;
+	if (sockcmd_strings(v, &evs, &nevs) == -1) {
+		*err = "\"events\" must be an array of \"state\" and "
+		    "\"connection\"";
+		return -1;
+	}
+	c->events = 0;
+	for (size_t i = 0; i < nevs; i++) {
+		if (strcmp(evs[i], "state") == 0)
+			c->events |= SOCKPROTO_EV_STATE;
+		else if (strcmp(evs[i], "connection") == 0)
+			c->events |= SOCKPROTO_EV_CONNECTION;
+		else {
+			strv_free(evs);
+			*err = "unknown event in \"events\": use \"state\" "
+			    "and \"connection\"";
+			return -1;
+		}
+	}
+	strv_free(evs);
+	return 0;
+}
+
+int
+sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
+{
+	static const struct {
+		const char *name;
+		enum sockcmd_kind kind;
+	} cmds[] = {
+		{ "status", SOCKCMD_STATUS },
+		{ "subscribe", SOCKCMD_SUBSCRIBE },
+		{ "reconnect", SOCKCMD_RECONNECT },
+		{ "reload", SOCKCMD_RELOAD },
+	};
+	struct json_tokener *tok;
+	struct json_object *o, *v;
+	const char *err = NULL;
+	size_t i, used;
+
+	memset(c, 0, sizeof(*c));
+	*reply = NULL;
+	if (len > SOCKPROTO_MAX_LINE) {
+		*reply = sockproto_error("line too long: at most 65536 bytes",
+		    NULL);
+		return -1;
+	}
+	if ((tok = json_tokener_new()) == NULL)
+		fatalx("json-c: out of memory");
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	used = json_tokener_get_parse_end(tok);
+	/* Trailing blanks (a CR from a telnet-like client) are fine. */
+	while (o != NULL && used < len && strchr(" \t\r", line[used]) != NULL)
+		used++;
+	if (o == NULL || used != len || memchr(line, '\0', len) != NULL) {
+		json_tokener_free(tok);
+		json_object_put(o);
+		*reply = sockproto_error("invalid JSON: send one object a "
+		    "line, e.g. {\"cmd\":\"status\"}", NULL);
+		return -1;
+	}
+	json_tokener_free(tok);
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "cmd", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		json_object_put(o);
+		*reply = sockproto_error("missing \"cmd\": send e.g. "
+		    "{\"cmd\":\"status\"}", NULL);
+		return -1;
+	}
+	c->cmd = xstrdup(json_object_get_string(v));
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(c->cmd, cmds[i].name) == 0)
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0]))
+		err = "unknown command: use status, subscribe, reconnect or "
+		    "reload";
+	else
+		c->kind = cmds[i].kind;
+	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
+		sockcmd_parse_subscribe(o, c, &err);
+	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
+	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
+		if (json_object_is_type(v, json_type_string))
+			c->account = xstrdup(json_object_get_string(v));
+		else
+			err = "\"account\" must be an account name";
+	}
+	json_object_put(o);
+	if (err != NULL) {
+		*reply = sockproto_error(err, c->cmd);
+		sockcmd_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+sockcmd_clear(struct sockcmd *c)
+{
+	free(c->cmd);
+	strv_free(c->accounts);
+	strv_free(c->types);
+	free(c->account);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
+    const char *line, size_t len)
+{
+	struct json_object *arr;
+	struct sockcmd cmd;
+	char *reply = NULL;
+
+	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
+		sockclient_send(c, reply, NULL);
+		free(reply);
+		return;
+	}
+	switch (cmd.kind) {
+	case SOCKCMD_STATUS:
+		arr = json_object_new_array();
+		cb->foreach_account(cb->arg, sockproto_account_status, arr);
+		reply = sockproto_status(arr);
+		break;
+	case SOCKCMD_SUBSCRIBE:
+		sockproto_sub_set(sockclient_sub(c), &cmd);
+		reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_RECONNECT:
+		if (cb->reconnect(cb->arg, cmd.account) == -1)
+			reply = sockproto_error("unknown account: use one of "
+			    "the names jmap-pushctl status shows", cmd.cmd);
+		else {
+			log_info("reconnecting %s: asked on the socket",
+			    cmd.account != NULL ? cmd.account :
+			    "every account");
+			reply = sockproto_ok(cmd.cmd);
+		}
+		break;
+	case SOCKCMD_RELOAD:
+		if (cb->reload(cb->arg) == -1)
+			reply = sockproto_error("the new configuration "
+			    "has errors (see the log, or jmap-pushd "
+			    "--check-config); the running one stays",
+			    cmd.cmd);
+		else
+			reply = sockproto_ok(cmd.cmd);
+		break;
+	}
+	sockclient_send(c, reply, NULL);
+	free(reply);
+	sockcmd_clear(&cmd);
+}

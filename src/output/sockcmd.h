@@ -1,0 +1,42 @@
+/* The control socket's commands (status, subscribe, reconnect, reload):
+ * a client's line is parsed into a struct sockcmd, carried out through the
+ * daemon's callbacks and answered with one line on the same client.
+ * Parsing does no I/O. */
+#ifndef JP_SOCKCMD_H
+#define JP_SOCKCMD_H
+
+#include <stddef.h>
+
+struct outputs_callbacks;
+struct sockclient;
+
+enum sockcmd_kind {
+	SOCKCMD_STATUS,
+	SOCKCMD_SUBSCRIBE,
+	SOCKCMD_RECONNECT,
+	SOCKCMD_RELOAD,
+};
+
+struct sockcmd {
+	enum sockcmd_kind kind;
+	char *cmd;		/* the "cmd" as sent, for replies */
+	char **accounts;	/* subscribe: NULL means every account */
+	size_t naccounts;
+	char **types;		/* subscribe: NULL means every type */
+	size_t ntypes;
+	unsigned events;	/* subscribe: SOCKPROTO_EV_* */
+	char *account;		/* reconnect: NULL means every account */
+};
+
+/* 0 and c filled, or -1 with a malloc'd error line in *reply (which echoes
+ * the "cmd" when there was a string one).  line need not be NUL-terminated. */
+int sockcmd_parse(const char *line, size_t len, struct sockcmd *c,
+    char **reply);
+void sockcmd_clear(struct sockcmd *);
+
+/* line as sockclient_line_fn gives it: NULL for one that was too long.
+ * cb and c are borrowed. */
+void sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
+    const char *line, size_t len);
+
+#endif
