@@ -15,6 +15,7 @@
 #include "session/account.h"
 #include "session/backoff.h"
 #include "session/channel.h"
+#include "session/closepolicy.h"
 #include "session/credentials.h"
 #include "session/frame.h"
 #include "session/pacer.h"
@@ -37,13 +38,6 @@
 /* A server inventing accountIds must not make us fetch the Session (and
  * run password_command) back to back (issue 12): at most this often. */
 #define ACCOUNT_REFRESH_MS		60000
-
-/* How long to wait before the next attempt. */
-enum account_wait {
-	WAIT_BACKOFF,	/* the next step of the backoff */
-	WAIT_NOW,	/* at once, without counting a failure */
-	WAIT_MAX,	/* backoff_max: only the user can fix it */
-};
 
 struct account {
 	struct net *net;
@@ -75,7 +69,6 @@ struct account {
 	bool have_session;
 	struct channel *ch;
 	char *channel_url;
-	char close_what[48];
 	enum channel_kind kind;		/* of the current or next channel */
 	bool es_fallback;		/* the WebSocket endpoint was missing */
 
@@ -231,33 +224,31 @@ account_stopped_cb(evutil_socket_t fd, short what, void *arg)
 		a->cbs.stopped(a, a->arg);
 }
 
-/* Schedules the next attempt; never gives up. */
+/* Schedules the next attempt; never gives up.  error is taken: the
+ * account's last error, which the log line starts with. */
 static void
-account_retry(struct account *a, enum account_status status,
-    enum account_wait wait, uint64_t at_least_ms, const char *fmt, ...)
+account_retry_msg(struct account *a, enum account_status status,
+    enum closepolicy_wait wait, uint64_t at_least_ms, char *error)
 {
 	struct timeval tv;
 	uint64_t delay;
-	va_list ap;
 
 	pacer_release(a->ticket);
 	account_wipe_authorization(a);
 	if (a->stopping) {
+		free(error);
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
 	}
 	free(a->error);
-	va_start(ap, fmt);
-	if (vasprintf(&a->error, fmt, ap) < 0)
-		fatalx("out of memory formatting an error");
-	va_end(ap);
+	a->error = error;
 
 	switch (wait) {
-	case WAIT_NOW:
+	case CLOSEPOLICY_NOW:
 		delay = 0;
 		log_info("%s: %s; reconnecting now", a->prefix, a->error);
 		break;
-	case WAIT_MAX:
+	case CLOSEPOLICY_MAX:
 		delay = a->cfg->tuning.backoff_max_ms;
 		log_errx("%s: %s; retrying in %.0fs", a->prefix, a->error,
 		    (double)delay / 1000);
@@ -280,24 +271,41 @@ account_retry(struct account *a, enum account_status status,
 	account_set_status(a, status);
 }
 
-/* Tokens expire: a first rejection reads the credentials again and tries
- * once more at once; a second one needs the user, and hammering the
- * server could lock the account. */
 static void
-account_auth_rejected(struct account *a, const char *what, int status)
+account_retry(struct account *a, enum account_status status,
+    enum closepolicy_wait wait, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* account_retry_msg() with a message formatted here. */
+static void
+account_retry(struct account *a, enum account_status status,
+    enum closepolicy_wait wait, const char *fmt, ...)
 {
-	account_wipe_refresh_auth(a);
-	if (!a->auth_retried) {
+	char *error;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&error, fmt, ap) < 0)
+		fatalx("out of memory formatting an error");
+	va_end(ap);
+	account_retry_msg(a, status, wait, 0, error);
+}
+
+/* Carries out what closepolicy decided about an ended attempt. */
+static void
+account_ended(struct account *a, const struct closepolicy_in *in)
+{
+	struct closepolicy_decision d;
+
+	closepolicy_decide(in, &d);
+	if (d.forget_auth)
+		account_wipe_refresh_auth(a);
+	if (d.auth_retry)
 		a->auth_retried = true;
-		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
-		    "rejected the credentials for the %s (HTTP %d); reading "
-		    "them again", what, status);
-		return;
-	}
-	account_retry(a, ACCOUNT_AUTH_FAILED, WAIT_MAX, 0, "the server "
-	    "rejected the credentials for the %s (HTTP %d); check username "
-	    "and the password or token setting, then send SIGHUP or run "
-	    "jmap-pushctl reconnect", what, status);
+	if (d.fall_back)
+		a->es_fallback = true;
+	account_retry_msg(a, d.status, d.wait, d.floor_ms,
+	    closepolicy_message(in, &d));
 }
 
 static void
@@ -695,31 +703,27 @@ account_ch_resume(struct channel *ch, const char *resume, void *arg)
 	store_save_later(a->store, net_base(a->net));
 }
 
-/* 429 and 503 may say how long to stay away. */
-static uint64_t
-account_retry_after(int status, const char *header)
-{
-	if (status != 429 && status != 503)
-		return 0;
-	return backoff_retry_after(header, time(NULL));
-}
-
-static const char *
-account_close_what(struct account *a, const struct channel_close_info *info)
-{
-	if (a->kind == CHANNEL_EVENTSOURCE)
-		return "event stream";
-	snprintf(a->close_what, sizeof(a->close_what), "connection (code %d)",
-	    info->close_code);
-	return a->close_what;
-}
-
 static void
 account_ch_closed(struct channel *ch, const struct channel_close_info *info,
     void *arg)
 {
 	struct account *a = arg;
-	bool long_lived;
+	struct closepolicy_in in = {
+		.step = a->kind == CHANNEL_WEBSOCKET ? CLOSEPOLICY_WEBSOCKET :
+		    CLOSEPOLICY_EVENTSOURCE,
+		.error = info->error,
+		.http_status = info->http_status,
+		.retry_after = info->retry_after,
+		.now = time(NULL),
+		.close_code = info->close_code,
+		.tls_failed = info->tls_failed,
+		.wrong_content_type = info->wrong_content_type,
+		.redirect_refused = info->redirect_refused,
+		.was_established = info->was_established,
+		.auth_retried = a->auth_retried,
+		.can_fall_back = a->cfg->tuning.transport == TRANSPORT_AUTO &&
+		    a->session.event_source_url != NULL,
+	};
 
 	a->ch = NULL;
 	evtimer_del(a->resync_timer);
@@ -733,42 +737,8 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 		pacer_hurry(a->ticket);
 		return;
 	}
-	long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
-	if (a->kind == CHANNEL_WEBSOCKET && !info->was_established &&
-	    (info->http_status == 404 || info->http_status == 400) &&
-	    a->cfg->tuning.transport == TRANSPORT_AUTO &&
-	    a->session.event_source_url != NULL) {
-		a->es_fallback = true;
-		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the "
-		    "WebSocket endpoint answered HTTP %d; falling back to "
-		    "EventSource", info->http_status);
-	} else if (info->http_status == 401 || info->http_status == 403)
-		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
-		    "WebSocket" : "event stream", info->http_status);
-	/* As for the Session's redirect: asking again every few seconds
-	 * would only be sent the same way. */
-	else if (info->redirect_refused)
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s request "
-		    "failed: %s; ask the server's administrator to fix it, "
-		    "then send SIGHUP or run jmap-pushctl reconnect",
-		    a->kind == CHANNEL_WEBSOCKET ? "WebSocket" : "event stream",
-		    info->error);
-	else if (info->tls_failed || info->wrong_content_type)
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
-		    info->error);
-	else if (info->error != NULL)
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF,
-		    account_retry_after(info->http_status, info->retry_after),
-		    "%s", info->error);
-	else if (long_lived)
-		/* A server's idle timeout or restart ends long-lived
-		 * connections cleanly: that is normal, not a failure. */
-		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
-		    "closed the %s", account_close_what(a, info));
-	else
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0, "the server "
-		    "closed the %s soon after it opened",
-		    account_close_what(a, info));
+	in.long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
+	account_ended(a, &in);
 }
 
 /* Which transport: DECISIONS/issue 5 "auto" takes the WebSocket when the
@@ -782,7 +752,7 @@ account_choose(struct account *a)
 	switch (a->cfg->tuning.transport) {
 	case TRANSPORT_WEBSOCKET:
 		if (!ws) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
 			    "server offers no WebSocket push (%s); set "
 			    "transport = auto or eventsource",
 			    a->session.ws_url == NULL ? "no "
@@ -794,7 +764,7 @@ account_choose(struct account *a)
 		return 0;
 	case TRANSPORT_EVENTSOURCE:
 		if (!es) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
 			    "Session has no eventSourceUrl; set transport = "
 			    "auto or websocket");
 			return -1;
@@ -803,7 +773,7 @@ account_choose(struct account *a)
 		return 0;
 	default:
 		if (!ws && !es) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
 			    "server offers neither WebSocket push nor an "
 			    "eventSourceUrl");
 			return -1;
@@ -846,7 +816,7 @@ account_open_channel(struct account *a)
 		    ping);
 		free(list);
 		if (a->channel_url == NULL) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
 			    "eventSourceUrl %s is not a valid template",
 			    a->session.event_source_url);
 			return;
@@ -881,37 +851,20 @@ account_session_done(const struct http_response *resp, const char *error,
 	char *perr = NULL;
 
 	a->http = NULL;
-	if (error != NULL && resp->redirect_refused) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "session "
-		    "request failed: %s; if you trust that address, set url = "
-		    "to it, then send SIGHUP or run jmap-pushctl reconnect",
-		    error);
-		return;
-	}
-	if (error != NULL) {
-		account_retry(a, ACCOUNT_BACKOFF, resp->tls_failed ? WAIT_MAX :
-		    WAIT_BACKOFF, 0, "session request failed: %s", error);
-		return;
-	}
-	if (resp->status == 401 || resp->status == 403) {
-		account_auth_rejected(a, "Session", resp->status);
-		return;
-	}
-	/* Not a passing failure: the URL is wrong, and asking again every
-	 * few seconds will not fix it. */
-	if (resp->status == 404) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the Session "
-		    "URL %s answered HTTP 404: there is no JMAP Session there; "
-		    "set url = to the server's host name (for autodiscovery) "
-		    "or to its Session URL, then send SIGHUP or run "
-		    "jmap-pushctl reconnect", resp->final_url);
-		return;
-	}
-	if (resp->status != 200) {
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF,
-		    account_retry_after(resp->status, resp->retry_after),
-		    "session request to %s failed with HTTP %d",
-		    resp->final_url, resp->status);
+	if (error != NULL || resp->status != 200) {
+		struct closepolicy_in in = {
+			.step = CLOSEPOLICY_SESSION,
+			.error = error,
+			.http_status = resp->status,
+			.retry_after = resp->retry_after,
+			.now = time(NULL),
+			.tls_failed = resp->tls_failed,
+			.redirect_refused = resp->redirect_refused,
+			.auth_retried = a->auth_retried,
+			.url = resp->final_url,
+		};
+
+		account_ended(a, &in);
 		return;
 	}
 	if (a->have_session)
@@ -919,7 +872,7 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = false;
 	if (session_parse(resp->body, resp->body_len, resp->final_url,
 	    &a->session, &perr) == -1) {
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0,
+		account_retry(a, ACCOUNT_BACKOFF, CLOSEPOLICY_GROW,
 		    "invalid Session from %s: %s",
 		    resp->final_url, perr);
 		free(perr);
@@ -930,7 +883,7 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->session_url = xstrdup(resp->final_url);
 	if (account_check_plain(a, &a->session, resp->final_url, &perr) ==
 	    -1) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s", perr);
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "%s", perr);
 		free(perr);
 		return;
 	}
@@ -948,14 +901,14 @@ account_credentials_done(const char *authorization, const char *error,
 
 	a->cred = NULL;
 	if (error != NULL) {
-		account_retry(a, ACCOUNT_AUTH_FAILED, WAIT_MAX, 0, "cannot "
+		account_retry(a, ACCOUNT_AUTH_FAILED, CLOSEPOLICY_MAX, "cannot "
 		    "get the "
 		    "credentials: %s", error);
 		return;
 	}
 	a->authorization = authorization ? xstrdup(authorization) : NULL;
 	if ((url = url_from_config(a->cfg->url)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "url = %s is "
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "url = %s is "
 		    "neither a host "
 		    "name nor an http(s) URL", a->cfg->url);
 		return;
@@ -978,7 +931,7 @@ account_connect(struct account *a)
 	 * across restarts: better to say so and wait. */
 	if (a->store == NULL &&
 	    (a->store = store_open(a->state_dir, a->cfg->name)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "cannot use "
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "cannot use "
 		    "the state "
 		    "directory %s; fix its permissions or set state_dir",
 		    a->state_dir);

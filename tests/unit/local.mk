@@ -19,7 +19,8 @@ UNIT_TESTS = \
 	tests/unit/check_sse \
 	tests/unit/check_esource \
 	tests/unit/check_utf8 \
-	tests/unit/check_ws
+	tests/unit/check_ws \
+	tests/unit/check_closepolicy
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -100,3 +101,6 @@ UNIT_TESTS += tests/unit/check_strv
 tests_unit_check_strv_SOURCES = tests/unit/check_strv.c
 tests_unit_check_strv_LDADD = $(UNIT_LDADD)
 tests_unit_check_strv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_closepolicy_SOURCES = tests/unit/check_closepolicy.c
+tests_unit_check_closepolicy_LDADD = $(UNIT_LDADD)
+tests_unit_check_closepolicy_CFLAGS = $(UNIT_CFLAGS)
