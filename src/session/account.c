@@ -622,17 +622,17 @@ account_state_change(struct account *a, const struct frame *f,
 }
 
 static void
-account_resync_done(struct json_object *responses, const char *error,
-    void *arg)
+account_resync_done(struct json_object *responses, enum request_error why,
+    const char *error, void *arg)
 {
 	struct account *a = arg;
 	struct json_object *current, *changed;
 	enum resync_mode mode = RESYNC_COMPARE;
 
 	a->resync_busy = false;
-	if (error != NULL) {
-		if (strcmp(error, "connection closed") == 0 ||
-		    strcmp(error, "shutting down") == 0)
+	if (why != REQUEST_OK) {
+		/* The next connection compares again. */
+		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN)
 			return;
 		if (a->resync_periodic)
 			log_warnx("%s: cannot compare states (resync_interval): "
