@@ -11,7 +11,6 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
-#include "output/hook.h"
 #include "session/account.h"
 #include "session/backoff.h"
 #include "session/channel.h"

@@ -3,6 +3,7 @@
 #ifndef JP_ACCOUNT_H
 #define JP_ACCOUNT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -13,8 +14,18 @@ struct config_account;
 struct json_object;
 struct net;
 struct pacer;
-struct push_event;
 struct store;
+
+/* A change for one JMAP accountId, after its state was saved: what an
+ * account hands to the outputs (callbacks.change), all borrowed for the
+ * call. */
+struct push_event {
+	const char *account;		/* config name of the account, e.g. "personal" */
+	const char *account_id;		/* JMAP accountId this change is for */
+	struct json_object *changed;	/* {TypeName: "state", ...} for this accountId (borrowed) */
+	const char *push_state;		/* NULL when none */
+	const char *reason;		/* "push", "resync" or "start" */
+};
 
 enum account_status {
 	ACCOUNT_CONNECTING,

@@ -26,7 +26,6 @@ output/dbus.c -> daemon
 output/notify.c -> daemon
 output/outputs.c -> daemon
 output/socket.c -> daemon
-session/account.c -> output
 transport/http.c -> session
 transport/net.c -> session
 transport/ws.c -> session
