@@ -46,12 +46,13 @@ struct account {
 	char *prefix;		/* "account personal" for logs */
 	char *state_dir;
 
-	enum account_status status;
+	enum account_state state;
+	enum account_status status;	/* shown: derived from state */
 	time_t since;
 	time_t last_push;
 	char *error;
-	bool stopping;
-	bool reconnect_now;	/* the user asked; the close is expected */
+	enum channel_close_why close_why;	/* of account_stop() */
+	uint64_t retry_ms;	/* the wait entering a waiting state arms */
 
 	struct store *store;
 	struct credentials_req *cred;
@@ -71,7 +72,7 @@ struct account {
 	enum channel_kind kind;		/* of the current or next channel */
 	bool es_fallback;		/* the WebSocket endpoint was missing */
 
-	struct event *retry;
+	struct event *retry;		/* armed while waiting */
 	struct pacer_ticket *ticket;	/* a slot while an attempt is on */
 	struct backoff backoff;
 	uint64_t retry_at_ms;	/* monotonic */
@@ -86,6 +87,11 @@ struct account {
 static void account_connect(struct account *);
 static void account_resync(struct account *, bool periodic);
 static void account_refresh_session(struct account *);
+static void account_credentials_fetch(struct account *);
+static void account_session_fetch(struct account *);
+static void account_open_channel(struct account *);
+static void account_connected(struct account *);
+static void account_stopping(struct account *);
 
 static const char *
 account_status_names[] = {
@@ -101,6 +107,68 @@ const char *
 account_status_name(enum account_status s)
 {
 	return account_status_names[s];
+}
+
+static const char *
+account_state_names[] = {
+	[ACCOUNT_S_STOPPED] = "stopped",
+	[ACCOUNT_S_QUEUED] = "queued",
+	[ACCOUNT_S_CREDENTIALS] = "credentials",
+	[ACCOUNT_S_SESSION] = "session",
+	[ACCOUNT_S_OPENING] = "opening",
+	[ACCOUNT_S_CONNECTED] = "connected",
+	[ACCOUNT_S_RECONNECTING] = "reconnecting",
+	[ACCOUNT_S_RETRY_NOW] = "retry_now",
+	[ACCOUNT_S_BACKOFF] = "backoff",
+	[ACCOUNT_S_AUTH_FAILED] = "auth_failed",
+	[ACCOUNT_S_DISABLED] = "disabled",
+	[ACCOUNT_S_STOPPING] = "stopping",
+};
+
+const char *
+account_state_name(enum account_state s)
+{
+	return account_state_names[s];
+}
+
+/* Every phase of an attempt shows as connecting, the wait for a slot and
+ * a reconnect at once too. */
+enum account_status
+account_state_status(enum account_state s, enum account_status shown)
+{
+	switch (s) {
+	case ACCOUNT_S_STOPPED:
+		return ACCOUNT_STOPPED;
+	case ACCOUNT_S_QUEUED:
+	case ACCOUNT_S_CREDENTIALS:
+	case ACCOUNT_S_SESSION:
+	case ACCOUNT_S_OPENING:
+	case ACCOUNT_S_RETRY_NOW:
+		return ACCOUNT_CONNECTING;
+	case ACCOUNT_S_CONNECTED:
+		return ACCOUNT_CONNECTED;
+	case ACCOUNT_S_BACKOFF:
+		return ACCOUNT_BACKOFF;
+	case ACCOUNT_S_AUTH_FAILED:
+		return ACCOUNT_AUTH_FAILED;
+	case ACCOUNT_S_DISABLED:
+		return ACCOUNT_DISABLED;
+	default:
+		return shown;
+	}
+}
+
+enum account_state
+account_state(const struct account *a)
+{
+	return a->state;
+}
+
+/* Neither stopping nor stopped: it may connect. */
+static bool
+account_running(const struct account *a)
+{
+	return a->state != ACCOUNT_S_STOPPING && a->state != ACCOUNT_S_STOPPED;
 }
 
 const char *
@@ -163,21 +231,64 @@ account_retry_in(const struct account *a)
 {
 	uint64_t now = backoff_now_ms();
 
-	if (a->status != ACCOUNT_BACKOFF && a->status != ACCOUNT_AUTH_FAILED &&
-	    a->status != ACCOUNT_DISABLED)
+	if (a->state != ACCOUNT_S_BACKOFF && a->state != ACCOUNT_S_AUTH_FAILED &&
+	    a->state != ACCOUNT_S_DISABLED)
 		return 0;
 	return a->retry_at_ms > now ? (double)(a->retry_at_ms - now) / 1000 : 0;
 }
 
+/*
+ * The one way into a state: the status follows (and is announced when it
+ * changed), then the state's entry actions run.  An entry action may enter
+ * another state (a pacer slot free at once, a channel URL that is not
+ * valid): the state is set before, so the inner one wins.
+ */
 static void
-account_set_status(struct account *a, enum account_status s)
+account_enter(struct account *a, enum account_state s)
 {
-	if (a->status == s)
-		return;
-	a->status = s;
-	a->since = time(NULL);
-	if (a->cbs.status != NULL)
-		a->cbs.status(a, a->arg);
+	enum account_status status = account_state_status(s, a->status);
+	struct timeval tv;
+
+	a->state = s;
+	if (a->status != status) {
+		a->status = status;
+		a->since = time(NULL);
+		if (a->cbs.status != NULL)
+			a->cbs.status(a, a->arg);
+	}
+	switch (s) {
+	case ACCOUNT_S_STOPPED:
+		if (a->cbs.stopped != NULL)
+			a->cbs.stopped(a, a->arg);
+		break;
+	case ACCOUNT_S_QUEUED:
+		pacer_acquire(a->ticket);
+		break;
+	case ACCOUNT_S_CREDENTIALS:
+		account_credentials_fetch(a);
+		break;
+	case ACCOUNT_S_SESSION:
+		account_session_fetch(a);
+		break;
+	case ACCOUNT_S_OPENING:
+		account_open_channel(a);
+		break;
+	case ACCOUNT_S_CONNECTED:
+		account_connected(a);
+		break;
+	case ACCOUNT_S_RECONNECTING:
+		channel_close(a->ch, CHANNEL_CLOSE_NORMAL);
+		break;
+	case ACCOUNT_S_STOPPING:
+		account_stopping(a);
+		break;
+	default:
+		/* Waiting: RETRY_NOW, BACKOFF, AUTH_FAILED, DISABLED. */
+		tv.tv_sec = a->retry_ms / 1000;
+		tv.tv_usec = (a->retry_ms % 1000) * 1000;
+		evtimer_add(a->retry, &tv);
+		break;
+	}
 }
 
 static void
@@ -216,11 +327,7 @@ account_wipe_refresh_read(struct account *a)
 static void
 account_stopped_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct account *a = arg;
-
-	account_set_status(a, ACCOUNT_STOPPED);
-	if (a->cbs.stopped != NULL)
-		a->cbs.stopped(a, a->arg);
+	account_enter(arg, ACCOUNT_S_STOPPED);
 }
 
 /* Schedules the next attempt; never gives up.  error is taken: the
@@ -229,12 +336,17 @@ static void
 account_retry_msg(struct account *a, enum account_status status,
     enum closepolicy_wait wait, uint64_t at_least_ms, char *error)
 {
-	struct timeval tv;
+	static const enum account_state wait_in[] = {
+		[ACCOUNT_CONNECTING] = ACCOUNT_S_RETRY_NOW,
+		[ACCOUNT_BACKOFF] = ACCOUNT_S_BACKOFF,
+		[ACCOUNT_AUTH_FAILED] = ACCOUNT_S_AUTH_FAILED,
+		[ACCOUNT_DISABLED] = ACCOUNT_S_DISABLED,
+	};
 	uint64_t delay;
 
 	pacer_release(a->ticket);
 	account_wipe_authorization(a);
-	if (a->stopping) {
+	if (!account_running(a)) {
 		free(error);
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
@@ -263,11 +375,10 @@ account_retry_msg(struct account *a, enum account_status status,
 			    a->error, (double)delay / 1000);
 		break;
 	}
+	/* Before the status is announced, which shows the retry time. */
 	a->retry_at_ms = backoff_now_ms() + delay;
-	tv.tv_sec = delay / 1000;
-	tv.tv_usec = (delay % 1000) * 1000;
-	evtimer_add(a->retry, &tv);
-	account_set_status(a, status);
+	a->retry_ms = delay;
+	account_enter(a, wait_in[status]);
 }
 
 static void
@@ -352,7 +463,8 @@ account_resync_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct account *a = arg;
 
-	if (a->stopping || a->ch == NULL || !channel_is_open(a->ch))
+	/* Not over a connection that is being closed either. */
+	if (a->state != ACCOUNT_S_CONNECTED)
 		return;
 	/* A comparison still waiting for its answer is as good. */
 	if (!a->resync_busy) {
@@ -366,6 +478,17 @@ static void
 account_ch_established(struct channel *ch, void *arg)
 {
 	struct account *a = arg;
+
+	/* Too late: the user asked for a new connection, and this one is
+	 * being closed for it. */
+	if (a->state == ACCOUNT_S_RECONNECTING)
+		return;
+	account_enter(a, ACCOUNT_S_CONNECTED);
+}
+
+static void
+account_connected(struct account *a)
+{
 	const char *resume = a->kind == CHANNEL_WEBSOCKET ?
 	    store_push_state(a->store) : store_event_id(a->store);
 
@@ -384,7 +507,6 @@ account_ch_established(struct channel *ch, void *arg)
 	log_info("%s: connected to %s over %s%s%s", a->prefix, a->channel_url,
 	    channel_kind_name(a->kind), resume ? ", resuming from " : "",
 	    resume ? resume : "");
-	account_set_status(a, ACCOUNT_CONNECTED);
 }
 
 static void
@@ -564,7 +686,8 @@ account_refresh_session(struct account *a)
 	uint64_t now = backoff_now_ms(), wait;
 	struct timeval tv;
 
-	if (a->stopping || a->session_url == NULL || a->refresh_cred != NULL ||
+	if (!account_running(a) || a->session_url == NULL ||
+	    a->refresh_cred != NULL ||
 	    a->refresh_http != NULL || evtimer_pending(a->refresh_later, NULL))
 		return;
 	if (a->refresh_at_ms != 0 &&
@@ -726,12 +849,11 @@ account_ch_closed(struct channel *ch, const struct channel_close_info *info,
 
 	a->ch = NULL;
 	evtimer_del(a->resync_timer);
-	if (a->stopping) {
+	if (a->state == ACCOUNT_S_STOPPING) {
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
 	}
-	if (a->reconnect_now) {
-		a->reconnect_now = false;
+	if (a->state == ACCOUNT_S_RECONNECTING) {
 		account_connect(a);
 		pacer_hurry(a->ticket);
 		return;
@@ -888,7 +1010,7 @@ account_session_done(const struct http_response *resp, const char *error,
 	}
 	if (account_choose(a) == -1)
 		return;
-	account_open_channel(a);
+	account_enter(a, ACCOUNT_S_OPENING);
 }
 
 static void
@@ -896,7 +1018,6 @@ account_credentials_done(const char *authorization, const char *error,
     void *arg)
 {
 	struct account *a = arg;
-	char *url;
 
 	a->cred = NULL;
 	if (error != NULL) {
@@ -906,6 +1027,14 @@ account_credentials_done(const char *authorization, const char *error,
 		return;
 	}
 	a->authorization = authorization ? xstrdup(authorization) : NULL;
+	account_enter(a, ACCOUNT_S_SESSION);
+}
+
+static void
+account_session_fetch(struct account *a)
+{
+	char *url;
+
 	if ((url = url_from_config(a->cfg->url)) == NULL) {
 		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "url = %s is "
 		    "neither a host "
@@ -917,11 +1046,11 @@ account_credentials_done(const char *authorization, const char *error,
 	free(url);
 }
 
+/* From STOPPED (a start), a wait that ended, or a channel closed for
+ * reconnecting; never while stopping (the retry timer is off then). */
 static void
 account_connect(struct account *a)
 {
-	if (a->stopping)
-		return;
 	if (a->cfg->insecure)
 		log_warnx("%s: insecure = yes: TLS certificates are not "
 		    "verified; anyone on the network path can read this "
@@ -936,16 +1065,19 @@ account_connect(struct account *a)
 		    a->state_dir);
 		return;
 	}
-	/* Shown as connecting while it waits for a slot too. */
-	account_set_status(a, ACCOUNT_CONNECTING);
-	pacer_acquire(a->ticket);
+	account_enter(a, ACCOUNT_S_QUEUED);
 }
 
+/* The pacer gave a slot. */
 static void
 account_attempt(void *arg)
 {
-	struct account *a = arg;
+	account_enter(arg, ACCOUNT_S_CREDENTIALS);
+}
 
+static void
+account_credentials_fetch(struct account *a)
+{
 	a->cred = credentials_get(net_base(a->net), a->cfg,
 	    account_credentials_done, a);
 }
@@ -963,6 +1095,7 @@ account_new(struct net *net, struct pacer *pacer,
 	config_ref(cfg->config);
 	a->cbs = *cbs;
 	a->arg = arg;
+	a->state = ACCOUNT_S_STOPPED;
 	a->status = ACCOUNT_STOPPED;
 	xasprintf(&a->prefix, "account %s", cfg->name);
 	a->retry = evtimer_new(base, account_retry_cb, a);
@@ -983,7 +1116,6 @@ account_new(struct net *net, struct pacer *pacer,
 void
 account_start(struct account *a)
 {
-	a->stopping = false;
 	backoff_reset(&a->backoff);
 	account_connect(a);
 }
@@ -991,7 +1123,16 @@ account_start(struct account *a)
 void
 account_stop(struct account *a, enum account_stop_why why)
 {
-	a->stopping = true;
+	a->close_why = why == ACCOUNT_STOP_SHUTDOWN ?
+	    CHANNEL_CLOSE_GOING_AWAY : CHANNEL_CLOSE_NORMAL;
+	account_enter(a, ACCOUNT_S_STOPPING);
+}
+
+/* Gives up whatever is in flight; the channel's close, or the next loop
+ * turn, brings stopped(). */
+static void
+account_stopping(struct account *a)
+{
 	evtimer_del(a->retry);
 	evtimer_del(a->resync_timer);
 	pacer_release(a->ticket);
@@ -1008,8 +1149,7 @@ account_stop(struct account *a, enum account_stop_why why)
 	account_wipe_refresh_auth(a);
 	account_wipe_refresh_read(a);
 	if (a->ch != NULL)
-		channel_close(a->ch, why == ACCOUNT_STOP_SHUTDOWN ?
-		    CHANNEL_CLOSE_GOING_AWAY : CHANNEL_CLOSE_NORMAL);
+		channel_close(a->ch, a->close_why);
 	else
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 }
@@ -1017,16 +1157,22 @@ account_stop(struct account *a, enum account_stop_why why)
 void
 account_reconnect(struct account *a)
 {
-	if (a->stopping)
+	if (!account_running(a))
 		return;
 	log_info("%s: reconnecting now", a->prefix);
-	if (a->ch != NULL) {
-		a->reconnect_now = true;
-		channel_close(a->ch, CHANNEL_CLOSE_NORMAL);
+	switch (a->state) {
+	case ACCOUNT_S_OPENING:
+	case ACCOUNT_S_CONNECTED:
+	case ACCOUNT_S_RECONNECTING:
+		account_enter(a, ACCOUNT_S_RECONNECTING);
 		return;
+	case ACCOUNT_S_CREDENTIALS:
+	case ACCOUNT_S_SESSION:
+		/* An attempt is on already. */
+		return;
+	default:
+		break;
 	}
-	if (a->cred != NULL || a->http != NULL)
-		return;
 	evtimer_del(a->retry);
 	account_connect(a);
 	pacer_hurry(a->ticket);
@@ -1035,12 +1181,10 @@ account_reconnect(struct account *a)
 void
 account_revalidate(struct account *a)
 {
-	if (a->stopping)
-		return;
-	if (a->ch != NULL && channel_is_open(a->ch)) {
+	if (a->state == ACCOUNT_S_CONNECTED) {
 		log_debug("%s: asking the server for a sign of life", a->prefix);
 		channel_probe(a->ch, ACCOUNT_PROBE_MS);
-	} else if (a->status == ACCOUNT_BACKOFF) {
+	} else if (a->state == ACCOUNT_S_BACKOFF) {
 		account_reconnect(a);
 	}
 }
