@@ -16,6 +16,7 @@
 #include "session/channel.h"
 #include "session/closepolicy.h"
 #include "session/credentials.h"
+#include "session/discovery.h"
 #include "session/frame.h"
 #include "session/pacer.h"
 #include "session/request.h"
@@ -29,14 +30,9 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define ACCOUNT_SESSION_TIMEOUT_MS	30000
-#define ACCOUNT_MAX_REDIRECTS		5
 #define ACCOUNT_RESYNC_TIMEOUT_MS	30000
 /* DECISIONS: after a resume a connection proves itself within 5 s. */
 #define ACCOUNT_PROBE_MS		5000
-/* A server inventing accountIds must not make us fetch the Session (and
- * run password_command) back to back (issue 12): at most this often. */
-#define ACCOUNT_REFRESH_MS		60000
 
 struct account {
 	struct net *net;
@@ -59,12 +55,7 @@ struct account {
 	char *authorization;	/* only between credentials and connect */
 	struct http_request *http;
 	char *session_url;	/* where the Session came from, after redirects */
-	struct credentials_req *refresh_cred;
-	struct http_request *refresh_http;
-	char *refresh_auth;	/* the credentials the server last accepted */
-	char *refresh_read;	/* read for the refresh in flight */
-	uint64_t refresh_at_ms;	/* monotonic; 0: never refreshed */
-	struct event *refresh_later;
+	struct discovery *refresh;	/* the Session in the background */
 	struct jmap_session session;
 	bool have_session;
 	struct channel *ch;
@@ -86,7 +77,6 @@ struct account {
 
 static void account_connect(struct account *);
 static void account_resync(struct account *, bool periodic);
-static void account_refresh_session(struct account *);
 static void account_credentials_fetch(struct account *);
 static void account_session_fetch(struct account *);
 static void account_open_channel(struct account *);
@@ -231,7 +221,8 @@ account_retry_in(const struct account *a)
 {
 	uint64_t now = backoff_now_ms();
 
-	if (a->state != ACCOUNT_S_BACKOFF && a->state != ACCOUNT_S_AUTH_FAILED &&
+	if (a->state != ACCOUNT_S_BACKOFF &&
+	    a->state != ACCOUNT_S_AUTH_FAILED &&
 	    a->state != ACCOUNT_S_DISABLED)
 		return 0;
 	return a->retry_at_ms > now ? (double)(a->retry_at_ms - now) / 1000 : 0;
@@ -298,29 +289,6 @@ account_wipe_authorization(struct account *a)
 		explicit_bzero(a->authorization, strlen(a->authorization));
 		free(a->authorization);
 		a->authorization = NULL;
-	}
-}
-
-/* The credentials Session refreshes reuse: kept from the connection the
- * server accepted them for, until it rejects them. */
-static void
-account_wipe_refresh_auth(struct account *a)
-{
-	if (a->refresh_auth != NULL) {
-		explicit_bzero(a->refresh_auth, strlen(a->refresh_auth));
-		free(a->refresh_auth);
-		a->refresh_auth = NULL;
-	}
-}
-
-/* Credentials read for a refresh are kept once the server accepts them. */
-static void
-account_wipe_refresh_read(struct account *a)
-{
-	if (a->refresh_read != NULL) {
-		explicit_bzero(a->refresh_read, strlen(a->refresh_read));
-		free(a->refresh_read);
-		a->refresh_read = NULL;
 	}
 }
 
@@ -409,7 +377,7 @@ account_ended(struct account *a, const struct closepolicy_in *in)
 
 	closepolicy_decide(in, &d);
 	if (d.forget_auth)
-		account_wipe_refresh_auth(a);
+		discovery_forget_auth(a->refresh);
 	if (d.auth_retry)
 		a->auth_retried = true;
 	if (d.fall_back)
@@ -494,8 +462,7 @@ account_connected(struct account *a)
 
 	/* An event stream's requests need the credentials later; the
 	 * channel keeps its own copy.  Session refreshes keep another. */
-	account_wipe_refresh_auth(a);
-	a->refresh_auth = a->authorization;
+	discovery_keep_auth(a->refresh, a->authorization);
 	a->authorization = NULL;
 	pacer_release(a->ticket);
 	free(a->error);
@@ -550,7 +517,8 @@ account_deliver(struct account *a, struct json_object *changed,
 			log_info("%s: a change for account %s, which the "
 			    "Session does not list; fetching it again",
 			    a->prefix, id);
-			account_refresh_session(a);
+			if (account_running(a))
+				discovery_refresh(a->refresh);
 		}
 		account_log_change(a, id, types, push_state, reason);
 		if (a->cbs.change == NULL)
@@ -566,154 +534,16 @@ account_deliver(struct account *a, struct json_object *changed,
 	store_save_later(a->store, net_base(a->net));
 }
 
-static struct http_request *
-account_session_get(struct account *a, const char *url,
-    const char *authorization, http_done_cb done)
-{
-	struct http_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.authorization = authorization;
-	o.accept = "application/json";
-	o.ca_file = a->cfg->ca_file;
-	o.insecure = a->cfg->insecure;
-	o.max_redirects = ACCOUNT_MAX_REDIRECTS;
-	o.max_body = SESSION_MAX_LEN;
-	o.timeout_ms = ACCOUNT_SESSION_TIMEOUT_MS;
-	o.log_prefix = a->prefix;
-	return http_get(a->net, &o, done, a);
-}
-
-/*
- * A Session fetched over TLS must not send the account to plain http or ws:
- * its requests carry the credentials.  -1 with an allocated message saying
- * what to do, unless the user accepted it with insecure = yes (then a
- * warning).
- */
-static int
-account_check_plain(struct account *a, const struct jmap_session *s,
-    const char *session_url, char **err)
-{
-	const char *what, *plain;
-
-	if (strncasecmp(session_url, "https:", 6) != 0 ||
-	    (plain = session_plain_url(s, &what)) == NULL)
-		return 0;
-	if (a->cfg->insecure) {
-		log_warnx("%s: insecure = yes: the Session from %s names %s %s, "
-		    "which is not encrypted; the credentials travel in clear",
-		    a->prefix, session_url, what, plain);
-		return 0;
-	}
-	xasprintf(err, "refused the Session from %s: it names %s %s, which "
-	    "is not encrypted, and the credentials would travel in clear; "
-	    "ask the server's administrator to fix it, or set insecure = yes "
-	    "to accept it", session_url, what, plain);
-	return -1;
-}
-
+/* A refresh brought the Session up to date. */
 static void
-account_refresh_done(const struct http_response *resp, const char *error,
-    void *arg)
-{
-	struct account *a = arg;
-	struct jmap_session fresh;
-	char *perr = NULL;
-
-	a->refresh_http = NULL;
-	/* The next refresh reads them again. */
-	if (error == NULL && (resp->status == 401 || resp->status == 403))
-		account_wipe_refresh_auth(a);
-	/* Read again and accepted: the next refresh reuses them. */
-	if (error == NULL && resp->status == 200 && a->refresh_read != NULL) {
-		account_wipe_refresh_auth(a);
-		a->refresh_auth = a->refresh_read;
-		a->refresh_read = NULL;
-	}
-	account_wipe_refresh_read(a);
-	if (error == NULL && resp->status != 200)
-		log_warnx("%s: refreshing the Session failed with HTTP %d",
-		    a->prefix, resp->status);
-	else if (error != NULL)
-		log_warnx("%s: refreshing the Session failed: %s", a->prefix,
-		    error);
-	else if (session_parse(resp->body, resp->body_len, resp->final_url,
-	    &fresh, &perr) == -1) {
-		log_warnx("%s: the refreshed Session is invalid: %s",
-		    a->prefix, perr);
-		free(perr);
-	} else if (account_check_plain(a, &fresh, resp->final_url, &perr) ==
-	    -1) {
-		log_warnx("%s: the refreshed Session is not used: %s",
-		    a->prefix, perr);
-		free(perr);
-		session_clear(&fresh);
-	} else {
-		session_clear(&a->session);
-		a->session = fresh;
-		log_info("%s: Session refreshed: %zu account(s)", a->prefix,
-		    a->session.naccounts);
-	}
-}
-
-static void
-account_refresh_credentials(const char *authorization, const char *error,
-    void *arg)
+account_fresh(struct jmap_session *fresh, void *arg)
 {
 	struct account *a = arg;
 
-	a->refresh_cred = NULL;
-	if (error != NULL) {
-		log_warnx("%s: cannot refresh the Session: %s", a->prefix,
-		    error);
-		return;
-	}
-	a->refresh_read = authorization != NULL ? xstrdup(authorization) :
-	    NULL;
-	a->refresh_http = account_session_get(a, a->session_url,
-	    a->refresh_read, account_refresh_done);
-}
-
-/* A change for an accountId the Session did not list (an account shared
- * with us since): deliver it all the same, and learn its name in the
- * background without touching the push connection.  Once a minute at most
- * (a later ask waits for the minute to end), with the credentials the
- * server accepted last: password_command runs again only after a 401. */
-static void
-account_refresh_session(struct account *a)
-{
-	uint64_t now = backoff_now_ms(), wait;
-	struct timeval tv;
-
-	if (!account_running(a) || a->session_url == NULL ||
-	    a->refresh_cred != NULL ||
-	    a->refresh_http != NULL || evtimer_pending(a->refresh_later, NULL))
-		return;
-	if (a->refresh_at_ms != 0 &&
-	    now - a->refresh_at_ms < ACCOUNT_REFRESH_MS) {
-		wait = a->refresh_at_ms + ACCOUNT_REFRESH_MS - now;
-		log_debug("%s: the Session was fetched %.0fs ago; fetching it "
-		    "again in %.0fs", a->prefix, (double)(now -
-		    a->refresh_at_ms) / 1000, (double)wait / 1000);
-		tv.tv_sec = wait / 1000;
-		tv.tv_usec = (wait % 1000) * 1000;
-		evtimer_add(a->refresh_later, &tv);
-		return;
-	}
-	a->refresh_at_ms = now;
-	if (a->refresh_auth != NULL)
-		a->refresh_http = account_session_get(a, a->session_url,
-		    a->refresh_auth, account_refresh_done);
-	else
-		a->refresh_cred = credentials_get(net_base(a->net), a->cfg,
-		    account_refresh_credentials, a);
-}
-
-static void
-account_refresh_later_cb(evutil_socket_t fd, short what, void *arg)
-{
-	account_refresh_session(arg);
+	session_clear(&a->session);
+	a->session = *fresh;
+	log_info("%s: Session refreshed: %zu account(s)", a->prefix,
+	    a->session.naccounts);
 }
 
 /* resume: the EventSource event id (NULL over WebSocket, where the frame's
@@ -873,8 +703,8 @@ account_choose(struct account *a)
 	switch (a->cfg->tuning.transport) {
 	case TRANSPORT_WEBSOCKET:
 		if (!ws) {
-			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
-			    "server offers no WebSocket push (%s); set "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the server offers no WebSocket push (%s); set "
 			    "transport = auto or eventsource",
 			    a->session.ws_url == NULL ? "no "
 			    "urn:ietf:params:jmap:websocket capability" :
@@ -885,17 +715,17 @@ account_choose(struct account *a)
 		return 0;
 	case TRANSPORT_EVENTSOURCE:
 		if (!es) {
-			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
-			    "Session has no eventSourceUrl; set transport = "
-			    "auto or websocket");
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the Session has no eventSourceUrl; set "
+			    "transport = auto or websocket");
 			return -1;
 		}
 		a->kind = CHANNEL_EVENTSOURCE;
 		return 0;
 	default:
 		if (!ws && !es) {
-			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
-			    "server offers neither WebSocket push nor an "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the server offers neither WebSocket push nor an "
 			    "eventSourceUrl");
 			return -1;
 		}
@@ -937,8 +767,8 @@ account_open_channel(struct account *a)
 		    ping);
 		free(list);
 		if (a->channel_url == NULL) {
-			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "the "
-			    "eventSourceUrl %s is not a valid template",
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the eventSourceUrl %s is not a valid template",
 			    a->session.event_source_url);
 			return;
 		}
@@ -1002,8 +832,9 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = true;
 	free(a->session_url);
 	a->session_url = xstrdup(resp->final_url);
-	if (account_check_plain(a, &a->session, resp->final_url, &perr) ==
-	    -1) {
+	discovery_set_url(a->refresh, a->session_url);
+	if (discovery_check_plain(a->cfg, a->prefix, &a->session,
+	    resp->final_url, &perr) == -1) {
 		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "%s", perr);
 		free(perr);
 		return;
@@ -1036,13 +867,13 @@ account_session_fetch(struct account *a)
 	char *url;
 
 	if ((url = url_from_config(a->cfg->url)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "url = %s is "
-		    "neither a host "
-		    "name nor an http(s) URL", a->cfg->url);
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+		    "url = %s is neither a host name nor an http(s) URL",
+		    a->cfg->url);
 		return;
 	}
-	a->http = account_session_get(a, url, a->authorization,
-	    account_session_done);
+	a->http = discovery_get(a->net, a->cfg, a->prefix, url,
+	    a->authorization, account_session_done, a);
 	free(url);
 }
 
@@ -1059,10 +890,9 @@ account_connect(struct account *a)
 	 * across restarts: better to say so and wait. */
 	if (a->store == NULL &&
 	    (a->store = store_open(a->state_dir, a->cfg->name)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "cannot use "
-		    "the state "
-		    "directory %s; fix its permissions or set state_dir",
-		    a->state_dir);
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+		    "cannot use the state directory %s; fix its permissions "
+		    "or set state_dir", a->state_dir);
 		return;
 	}
 	account_enter(a, ACCOUNT_S_QUEUED);
@@ -1098,12 +928,12 @@ account_new(struct net *net, struct pacer *pacer,
 	a->state = ACCOUNT_S_STOPPED;
 	a->status = ACCOUNT_STOPPED;
 	xasprintf(&a->prefix, "account %s", cfg->name);
+	a->refresh = discovery_new(net, cfg, a->prefix, account_fresh, a);
 	a->retry = evtimer_new(base, account_retry_cb, a);
 	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
-	a->refresh_later = evtimer_new(base, account_refresh_later_cb, a);
 	a->resync_timer = evtimer_new(base, account_resync_cb, a);
 	if (a->retry == NULL || a->stopped_ev == NULL ||
-	    a->refresh_later == NULL || a->resync_timer == NULL)
+	    a->resync_timer == NULL)
 		fatalx("libevent: cannot create account events");
 	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
@@ -1140,14 +970,8 @@ account_stopping(struct account *a)
 	a->cred = NULL;
 	http_cancel(a->http);
 	a->http = NULL;
-	credentials_cancel(a->refresh_cred);
-	a->refresh_cred = NULL;
-	http_cancel(a->refresh_http);
-	a->refresh_http = NULL;
-	evtimer_del(a->refresh_later);
+	discovery_cancel(a->refresh);
 	account_wipe_authorization(a);
-	account_wipe_refresh_auth(a);
-	account_wipe_refresh_read(a);
 	if (a->ch != NULL)
 		channel_close(a->ch, a->close_why);
 	else
@@ -1195,6 +1019,7 @@ account_set_config(struct account *a, const struct config_account *cfg)
 	config_ref(cfg->config);
 	config_unref(a->cfg->config);
 	a->cfg = cfg;
+	discovery_set_config(a->refresh, cfg);
 }
 
 void
@@ -1204,18 +1029,14 @@ account_free(struct account *a)
 		return;
 	credentials_cancel(a->cred);
 	http_cancel(a->http);
-	credentials_cancel(a->refresh_cred);
-	http_cancel(a->refresh_http);
+	discovery_free(a->refresh);
 	account_wipe_authorization(a);
-	account_wipe_refresh_auth(a);
-	account_wipe_refresh_read(a);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);
 	pacer_ticket_free(a->ticket);
 	event_free(a->retry);
 	event_free(a->stopped_ev);
-	event_free(a->refresh_later);
 	event_free(a->resync_timer);
 	free(a->error);
 	free(a->prefix);
