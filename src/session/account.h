@@ -21,9 +21,9 @@ struct store;
  * account hands to the outputs (callbacks.change), all borrowed for the
  * call. */
 struct push_event {
-	const char *account;		/* config name of the account, e.g. "personal" */
+	const char *account;		/* config name, e.g. "personal" */
 	const char *account_id;		/* JMAP accountId this change is for */
-	struct json_object *changed;	/* {TypeName: "state", ...} for this accountId (borrowed) */
+	struct json_object *changed;	/* {TypeName: "state", ...} for it */
 	const char *push_state;		/* NULL when none */
 	const char *reason;		/* "push", "resync" or "start" */
 };

@@ -39,7 +39,7 @@ struct closepolicy_in {
 				 * again since the last connection */
 	bool can_fall_back;	/* transport = auto and the Session has an
 				 * eventSourceUrl */
-	const char *url;	/* Session: where it was asked, after redirects */
+	const char *url;	/* Session: the URL asked, after redirects */
 };
 
 /* How long to wait before the next attempt. */
@@ -68,7 +68,7 @@ struct closepolicy_decision {
 	uint64_t floor_ms;	/* a Retry-After the wait respects; 0: none */
 	enum closepolicy_msg msg;
 	bool fall_back;		/* the next channel is an event stream */
-	bool auth_retry;	/* a first rejection: remember it (auth_retried) */
+	bool auth_retry;	/* a first rejection: set auth_retried */
 	bool forget_auth;	/* the credentials kept for Session refreshes
 				 * were rejected: drop them */
 };

@@ -226,7 +226,8 @@ static const struct row {
 	    "cannot resolve jmap.example: no such host" },
 	{ "ping timeout", { .step = WS, .was_established = true,
 	    .long_lived = true,
-	    .error = "no answer to a ping within 10.0s; the connection is dead" },
+	    .error = "no answer to a ping within 10.0s; the connection is "
+	    "dead" },
 	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, 0,
 	    "no answer to a ping within 10.0s; the connection is dead" },
 	{ "max_frame", { .step = WS, .was_established = true,
