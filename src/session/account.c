@@ -229,24 +229,38 @@ account_retry_in(const struct account *a)
 }
 
 /*
- * The one way into a state: the status follows (and is announced when it
- * changed), then the state's entry actions run.  An entry action may enter
- * another state (a pacer slot free at once, a channel URL that is not
- * valid): the state is set before, so the inner one wins.
+ * The one way into a state: the state's entry actions run and its status
+ * is announced when it changed.  A result (connected, a wait) is announced
+ * once in place: the comparison after connecting is on its way, the retry
+ * time set.  The other states announce first: an attempt's step may move
+ * on at once (a pacer slot free), and stopped() may free the account.
+ * The state is set before the actions, so a state an action enters wins.
  */
+static void
+account_announce(struct account *a)
+{
+	enum account_status status = account_state_status(a->state,
+	    a->status);
+
+	if (a->status == status)
+		return;
+	a->status = status;
+	a->since = time(NULL);
+	if (a->cbs.status != NULL)
+		a->cbs.status(a, a->arg);
+}
+
 static void
 account_enter(struct account *a, enum account_state s)
 {
-	enum account_status status = account_state_status(s, a->status);
+	bool result = s == ACCOUNT_S_CONNECTED || s == ACCOUNT_S_RETRY_NOW ||
+	    s == ACCOUNT_S_BACKOFF || s == ACCOUNT_S_AUTH_FAILED ||
+	    s == ACCOUNT_S_DISABLED;
 	struct timeval tv;
 
 	a->state = s;
-	if (a->status != status) {
-		a->status = status;
-		a->since = time(NULL);
-		if (a->cbs.status != NULL)
-			a->cbs.status(a, a->arg);
-	}
+	if (!result)
+		account_announce(a);
 	switch (s) {
 	case ACCOUNT_S_STOPPED:
 		if (a->cbs.stopped != NULL)
@@ -280,6 +294,8 @@ account_enter(struct account *a, enum account_state s)
 		evtimer_add(a->retry, &tv);
 		break;
 	}
+	if (result && a->state == s)
+		account_announce(a);
 }
 
 static void
