@@ -379,7 +379,8 @@ tracker_fresh(struct tracker *t, struct newmail *mails, size_t n)
 }
 
 static void
-tracker_done(struct json_object *responses, const char *error, void *arg)
+tracker_done(struct json_object *responses, enum request_error why,
+    const char *error, void *arg)
 {
 	struct tracker		*t = arg;
 	struct notify		*n = t->n;

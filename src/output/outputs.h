@@ -3,21 +3,15 @@
 #ifndef JP_OUTPUTS_H
 #define JP_OUTPUTS_H
 
+/* struct push_event: what an account hands to the outputs. */
+#include "session/account.h"
+
 struct account;
 struct config;
 struct event_base;
 struct json_object;
 struct outputs;
 struct store;
-
-/* A change for one JMAP accountId, after its state was saved. */
-struct push_event {
-	const char *account;		/* config name of the account, e.g. "personal" */
-	const char *account_id;		/* JMAP accountId this change is for */
-	struct json_object *changed;	/* {TypeName: "state", ...} for this accountId (borrowed) */
-	const char *push_state;		/* NULL when none */
-	const char *reason;		/* "push", "resync" or "start" */
-};
 
 /* What the outputs ask of the daemon: the accounts running, and the
  * commands some outputs take (status, reconnect, reload).  Each gets arg. */

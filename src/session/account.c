@@ -11,11 +11,12 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
-#include "output/hook.h"
 #include "session/account.h"
 #include "session/backoff.h"
 #include "session/channel.h"
+#include "session/closepolicy.h"
 #include "session/credentials.h"
+#include "session/discovery.h"
 #include "session/frame.h"
 #include "session/jmapurl.h"
 #include "session/pacer.h"
@@ -29,21 +30,9 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define ACCOUNT_SESSION_TIMEOUT_MS	30000
-#define ACCOUNT_MAX_REDIRECTS		5
 #define ACCOUNT_RESYNC_TIMEOUT_MS	30000
 /* DECISIONS: after a resume a connection proves itself within 5 s. */
 #define ACCOUNT_PROBE_MS		5000
-/* A server inventing accountIds must not make us fetch the Session (and
- * run password_command) back to back (issue 12): at most this often. */
-#define ACCOUNT_REFRESH_MS		60000
-
-/* How long to wait before the next attempt. */
-enum account_wait {
-	WAIT_BACKOFF,	/* the next step of the backoff */
-	WAIT_NOW,	/* at once, without counting a failure */
-	WAIT_MAX,	/* backoff_max: only the user can fix it */
-};
 
 struct account {
 	struct net *net;
@@ -53,33 +42,28 @@ struct account {
 	char *prefix;		/* "account personal" for logs */
 	char *state_dir;
 
-	enum account_status status;
+	enum account_state state;
+	enum account_status status;	/* shown: derived from state */
 	time_t since;
 	time_t last_push;
 	char *error;
-	bool stopping;
-	bool reconnect_now;	/* the user asked; the close is expected */
+	enum channel_close_why close_why;	/* of account_stop() */
+	uint64_t retry_ms;	/* the wait entering a waiting state arms */
 
 	struct store *store;
 	struct credentials_req *cred;
 	char *authorization;	/* only between credentials and connect */
 	struct http_request *http;
 	char *session_url;	/* where the Session came from, after redirects */
-	struct credentials_req *refresh_cred;
-	struct http_request *refresh_http;
-	char *refresh_auth;	/* the credentials the server last accepted */
-	char *refresh_read;	/* read for the refresh in flight */
-	uint64_t refresh_at_ms;	/* monotonic; 0: never refreshed */
-	struct event *refresh_later;
+	struct discovery *refresh;	/* the Session in the background */
 	struct jmap_session session;
 	bool have_session;
 	struct channel *ch;
 	char *channel_url;
-	char close_what[48];
 	enum channel_kind kind;		/* of the current or next channel */
 	bool es_fallback;		/* the WebSocket endpoint was missing */
 
-	struct event *retry;
+	struct event *retry;		/* armed while waiting */
 	struct pacer_ticket *ticket;	/* a slot while an attempt is on */
 	struct backoff backoff;
 	uint64_t retry_at_ms;	/* monotonic */
@@ -93,7 +77,11 @@ struct account {
 
 static void account_connect(struct account *);
 static void account_resync(struct account *, bool periodic);
-static void account_refresh_session(struct account *);
+static void account_credentials_fetch(struct account *);
+static void account_session_fetch(struct account *);
+static void account_open_channel(struct account *);
+static void account_connected(struct account *);
+static void account_stopping(struct account *);
 
 static const char *
 account_status_names[] = {
@@ -109,6 +97,68 @@ const char *
 account_status_name(enum account_status s)
 {
 	return account_status_names[s];
+}
+
+static const char *
+account_state_names[] = {
+	[ACCOUNT_S_STOPPED] = "stopped",
+	[ACCOUNT_S_QUEUED] = "queued",
+	[ACCOUNT_S_CREDENTIALS] = "credentials",
+	[ACCOUNT_S_SESSION] = "session",
+	[ACCOUNT_S_OPENING] = "opening",
+	[ACCOUNT_S_CONNECTED] = "connected",
+	[ACCOUNT_S_RECONNECTING] = "reconnecting",
+	[ACCOUNT_S_RETRY_NOW] = "retry_now",
+	[ACCOUNT_S_BACKOFF] = "backoff",
+	[ACCOUNT_S_AUTH_FAILED] = "auth_failed",
+	[ACCOUNT_S_DISABLED] = "disabled",
+	[ACCOUNT_S_STOPPING] = "stopping",
+};
+
+const char *
+account_state_name(enum account_state s)
+{
+	return account_state_names[s];
+}
+
+/* Every phase of an attempt shows as connecting, the wait for a slot and
+ * a reconnect at once too. */
+enum account_status
+account_state_status(enum account_state s, enum account_status shown)
+{
+	switch (s) {
+	case ACCOUNT_S_STOPPED:
+		return ACCOUNT_STOPPED;
+	case ACCOUNT_S_QUEUED:
+	case ACCOUNT_S_CREDENTIALS:
+	case ACCOUNT_S_SESSION:
+	case ACCOUNT_S_OPENING:
+	case ACCOUNT_S_RETRY_NOW:
+		return ACCOUNT_CONNECTING;
+	case ACCOUNT_S_CONNECTED:
+		return ACCOUNT_CONNECTED;
+	case ACCOUNT_S_BACKOFF:
+		return ACCOUNT_BACKOFF;
+	case ACCOUNT_S_AUTH_FAILED:
+		return ACCOUNT_AUTH_FAILED;
+	case ACCOUNT_S_DISABLED:
+		return ACCOUNT_DISABLED;
+	default:
+		return shown;
+	}
+}
+
+enum account_state
+account_state(const struct account *a)
+{
+	return a->state;
+}
+
+/* Neither stopping nor stopped: it may connect. */
+static bool
+account_running(const struct account *a)
+{
+	return a->state != ACCOUNT_S_STOPPING && a->state != ACCOUNT_S_STOPPED;
 }
 
 const char *
@@ -171,21 +221,81 @@ account_retry_in(const struct account *a)
 {
 	uint64_t now = backoff_now_ms();
 
-	if (a->status != ACCOUNT_BACKOFF && a->status != ACCOUNT_AUTH_FAILED &&
-	    a->status != ACCOUNT_DISABLED)
+	if (a->state != ACCOUNT_S_BACKOFF &&
+	    a->state != ACCOUNT_S_AUTH_FAILED &&
+	    a->state != ACCOUNT_S_DISABLED)
 		return 0;
 	return a->retry_at_ms > now ? (double)(a->retry_at_ms - now) / 1000 : 0;
 }
 
+/*
+ * The one way into a state: the state's entry actions run and its status
+ * is announced when it changed.  A result (connected, a wait) is announced
+ * once in place: the comparison after connecting is on its way, the retry
+ * time set.  The other states announce first: an attempt's step may move
+ * on at once (a pacer slot free), and stopped() may free the account.
+ * The state is set before the actions, so a state an action enters wins.
+ */
 static void
-account_set_status(struct account *a, enum account_status s)
+account_announce(struct account *a)
 {
-	if (a->status == s)
+	enum account_status status = account_state_status(a->state,
+	    a->status);
+
+	if (a->status == status)
 		return;
-	a->status = s;
+	a->status = status;
 	a->since = time(NULL);
 	if (a->cbs.status != NULL)
 		a->cbs.status(a, a->arg);
+}
+
+static void
+account_enter(struct account *a, enum account_state s)
+{
+	bool result = s == ACCOUNT_S_CONNECTED || s == ACCOUNT_S_RETRY_NOW ||
+	    s == ACCOUNT_S_BACKOFF || s == ACCOUNT_S_AUTH_FAILED ||
+	    s == ACCOUNT_S_DISABLED;
+	struct timeval tv;
+
+	a->state = s;
+	if (!result)
+		account_announce(a);
+	switch (s) {
+	case ACCOUNT_S_STOPPED:
+		if (a->cbs.stopped != NULL)
+			a->cbs.stopped(a, a->arg);
+		break;
+	case ACCOUNT_S_QUEUED:
+		pacer_acquire(a->ticket);
+		break;
+	case ACCOUNT_S_CREDENTIALS:
+		account_credentials_fetch(a);
+		break;
+	case ACCOUNT_S_SESSION:
+		account_session_fetch(a);
+		break;
+	case ACCOUNT_S_OPENING:
+		account_open_channel(a);
+		break;
+	case ACCOUNT_S_CONNECTED:
+		account_connected(a);
+		break;
+	case ACCOUNT_S_RECONNECTING:
+		channel_close(a->ch, CHANNEL_CLOSE_NORMAL);
+		break;
+	case ACCOUNT_S_STOPPING:
+		account_stopping(a);
+		break;
+	default:
+		/* Waiting: RETRY_NOW, BACKOFF, AUTH_FAILED, DISABLED. */
+		tv.tv_sec = a->retry_ms / 1000;
+		tv.tv_usec = (a->retry_ms % 1000) * 1000;
+		evtimer_add(a->retry, &tv);
+		break;
+	}
+	if (result && a->state == s)
+		account_announce(a);
 }
 
 static void
@@ -198,66 +308,42 @@ account_wipe_authorization(struct account *a)
 	}
 }
 
-/* The credentials Session refreshes reuse: kept from the connection the
- * server accepted them for, until it rejects them. */
-static void
-account_wipe_refresh_auth(struct account *a)
-{
-	if (a->refresh_auth != NULL) {
-		explicit_bzero(a->refresh_auth, strlen(a->refresh_auth));
-		free(a->refresh_auth);
-		a->refresh_auth = NULL;
-	}
-}
-
-/* Credentials read for a refresh are kept once the server accepts them. */
-static void
-account_wipe_refresh_read(struct account *a)
-{
-	if (a->refresh_read != NULL) {
-		explicit_bzero(a->refresh_read, strlen(a->refresh_read));
-		free(a->refresh_read);
-		a->refresh_read = NULL;
-	}
-}
-
 static void
 account_stopped_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct account *a = arg;
-
-	account_set_status(a, ACCOUNT_STOPPED);
-	if (a->cbs.stopped != NULL)
-		a->cbs.stopped(a, a->arg);
+	account_enter(arg, ACCOUNT_S_STOPPED);
 }
 
-/* Schedules the next attempt; never gives up. */
+/* Schedules the next attempt; never gives up.  error is taken: the
+ * account's last error, which the log line starts with. */
 static void
-account_retry(struct account *a, enum account_status status,
-    enum account_wait wait, uint64_t at_least_ms, const char *fmt, ...)
+account_retry_msg(struct account *a, enum account_status status,
+    enum closepolicy_wait wait, uint64_t at_least_ms, char *error)
 {
-	struct timeval tv;
+	static const enum account_state wait_in[] = {
+		[ACCOUNT_CONNECTING] = ACCOUNT_S_RETRY_NOW,
+		[ACCOUNT_BACKOFF] = ACCOUNT_S_BACKOFF,
+		[ACCOUNT_AUTH_FAILED] = ACCOUNT_S_AUTH_FAILED,
+		[ACCOUNT_DISABLED] = ACCOUNT_S_DISABLED,
+	};
 	uint64_t delay;
-	va_list ap;
 
 	pacer_release(a->ticket);
 	account_wipe_authorization(a);
-	if (a->stopping) {
+	if (!account_running(a)) {
+		free(error);
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
 	}
 	free(a->error);
-	va_start(ap, fmt);
-	if (vasprintf(&a->error, fmt, ap) < 0)
-		fatalx("out of memory formatting an error");
-	va_end(ap);
+	a->error = error;
 
 	switch (wait) {
-	case WAIT_NOW:
+	case CLOSEPOLICY_NOW:
 		delay = 0;
 		log_info("%s: %s; reconnecting now", a->prefix, a->error);
 		break;
-	case WAIT_MAX:
+	case CLOSEPOLICY_MAX:
 		delay = a->cfg->tuning.backoff_max_ms;
 		log_errx("%s: %s; retrying in %.0fs", a->prefix, a->error,
 		    (double)delay / 1000);
@@ -273,31 +359,47 @@ account_retry(struct account *a, enum account_status status,
 			    a->error, (double)delay / 1000);
 		break;
 	}
+	/* Before the status is announced, which shows the retry time. */
 	a->retry_at_ms = backoff_now_ms() + delay;
-	tv.tv_sec = delay / 1000;
-	tv.tv_usec = (delay % 1000) * 1000;
-	evtimer_add(a->retry, &tv);
-	account_set_status(a, status);
+	a->retry_ms = delay;
+	account_enter(a, wait_in[status]);
 }
 
-/* Tokens expire: a first rejection reads the credentials again and tries
- * once more at once; a second one needs the user, and hammering the
- * server could lock the account. */
 static void
-account_auth_rejected(struct account *a, const char *what, int status)
+account_retry(struct account *a, enum account_status status,
+    enum closepolicy_wait wait, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* account_retry_msg() with a message formatted here. */
+static void
+account_retry(struct account *a, enum account_status status,
+    enum closepolicy_wait wait, const char *fmt, ...)
 {
-	account_wipe_refresh_auth(a);
-	if (!a->auth_retried) {
+	char *error;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&error, fmt, ap) < 0)
+		fatalx("out of memory formatting an error");
+	va_end(ap);
+	account_retry_msg(a, status, wait, 0, error);
+}
+
+/* Carries out what closepolicy decided about an ended attempt. */
+static void
+account_ended(struct account *a, const struct closepolicy_in *in)
+{
+	struct closepolicy_decision d;
+
+	closepolicy_decide(in, &d);
+	if (d.forget_auth)
+		discovery_forget_auth(a->refresh);
+	if (d.auth_retry)
 		a->auth_retried = true;
-		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
-		    "rejected the credentials for the %s (HTTP %d); reading "
-		    "them again", what, status);
-		return;
-	}
-	account_retry(a, ACCOUNT_AUTH_FAILED, WAIT_MAX, 0, "the server "
-	    "rejected the credentials for the %s (HTTP %d); check username "
-	    "and the password or token setting, then send SIGHUP or run "
-	    "jmap-pushctl reconnect", what, status);
+	if (d.fall_back)
+		a->es_fallback = true;
+	account_retry_msg(a, d.status, d.wait, d.floor_ms,
+	    closepolicy_message(in, &d));
 }
 
 static void
@@ -345,7 +447,8 @@ account_resync_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct account *a = arg;
 
-	if (a->stopping || a->ch == NULL || !channel_is_open(a->ch))
+	/* Not over a connection that is being closed either. */
+	if (a->state != ACCOUNT_S_CONNECTED)
 		return;
 	/* A comparison still waiting for its answer is as good. */
 	if (!a->resync_busy) {
@@ -359,13 +462,23 @@ static void
 account_ch_established(struct channel *ch, void *arg)
 {
 	struct account *a = arg;
+
+	/* Too late: the user asked for a new connection, and this one is
+	 * being closed for it. */
+	if (a->state == ACCOUNT_S_RECONNECTING)
+		return;
+	account_enter(a, ACCOUNT_S_CONNECTED);
+}
+
+static void
+account_connected(struct account *a)
+{
 	const char *resume = a->kind == CHANNEL_WEBSOCKET ?
 	    store_push_state(a->store) : store_event_id(a->store);
 
 	/* An event stream's requests need the credentials later; the
 	 * channel keeps its own copy.  Session refreshes keep another. */
-	account_wipe_refresh_auth(a);
-	a->refresh_auth = a->authorization;
+	discovery_keep_auth(a->refresh, a->authorization);
 	a->authorization = NULL;
 	pacer_release(a->ticket);
 	free(a->error);
@@ -377,7 +490,6 @@ account_ch_established(struct channel *ch, void *arg)
 	log_info("%s: connected to %s over %s%s%s", a->prefix, a->channel_url,
 	    channel_kind_name(a->kind), resume ? ", resuming from " : "",
 	    resume ? resume : "");
-	account_set_status(a, ACCOUNT_CONNECTED);
 }
 
 static void
@@ -421,7 +533,8 @@ account_deliver(struct account *a, struct json_object *changed,
 			log_info("%s: a change for account %s, which the "
 			    "Session does not list; fetching it again",
 			    a->prefix, id);
-			account_refresh_session(a);
+			if (account_running(a))
+				discovery_refresh(a->refresh);
 		}
 		account_log_change(a, id, types, push_state, reason);
 		if (a->cbs.change == NULL)
@@ -437,153 +550,16 @@ account_deliver(struct account *a, struct json_object *changed,
 	store_save_later(a->store, net_base(a->net));
 }
 
-static struct http_request *
-account_session_get(struct account *a, const char *url,
-    const char *authorization, http_done_cb done)
-{
-	struct http_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.authorization = authorization;
-	o.accept = "application/json";
-	o.ca_file = a->cfg->ca_file;
-	o.insecure = a->cfg->insecure;
-	o.max_redirects = ACCOUNT_MAX_REDIRECTS;
-	o.max_body = SESSION_MAX_LEN;
-	o.timeout_ms = ACCOUNT_SESSION_TIMEOUT_MS;
-	o.log_prefix = a->prefix;
-	return http_get(a->net, &o, done, a);
-}
-
-/*
- * A Session fetched over TLS must not send the account to plain http or ws:
- * its requests carry the credentials.  -1 with an allocated message saying
- * what to do, unless the user accepted it with insecure = yes (then a
- * warning).
- */
-static int
-account_check_plain(struct account *a, const struct jmap_session *s,
-    const char *session_url, char **err)
-{
-	const char *what, *plain;
-
-	if (strncasecmp(session_url, "https:", 6) != 0 ||
-	    (plain = session_plain_url(s, &what)) == NULL)
-		return 0;
-	if (a->cfg->insecure) {
-		log_warnx("%s: insecure = yes: the Session from %s names %s %s, "
-		    "which is not encrypted; the credentials travel in clear",
-		    a->prefix, session_url, what, plain);
-		return 0;
-	}
-	xasprintf(err, "refused the Session from %s: it names %s %s, which "
-	    "is not encrypted, and the credentials would travel in clear; "
-	    "ask the server's administrator to fix it, or set insecure = yes "
-	    "to accept it", session_url, what, plain);
-	return -1;
-}
-
+/* A refresh brought the Session up to date. */
 static void
-account_refresh_done(const struct http_response *resp, const char *error,
-    void *arg)
-{
-	struct account *a = arg;
-	struct jmap_session fresh;
-	char *perr = NULL;
-
-	a->refresh_http = NULL;
-	/* The next refresh reads them again. */
-	if (error == NULL && (resp->status == 401 || resp->status == 403))
-		account_wipe_refresh_auth(a);
-	/* Read again and accepted: the next refresh reuses them. */
-	if (error == NULL && resp->status == 200 && a->refresh_read != NULL) {
-		account_wipe_refresh_auth(a);
-		a->refresh_auth = a->refresh_read;
-		a->refresh_read = NULL;
-	}
-	account_wipe_refresh_read(a);
-	if (error == NULL && resp->status != 200)
-		log_warnx("%s: refreshing the Session failed with HTTP %d",
-		    a->prefix, resp->status);
-	else if (error != NULL)
-		log_warnx("%s: refreshing the Session failed: %s", a->prefix,
-		    error);
-	else if (session_parse(resp->body, resp->body_len, resp->final_url,
-	    &fresh, &perr) == -1) {
-		log_warnx("%s: the refreshed Session is invalid: %s",
-		    a->prefix, perr);
-		free(perr);
-	} else if (account_check_plain(a, &fresh, resp->final_url, &perr) ==
-	    -1) {
-		log_warnx("%s: the refreshed Session is not used: %s",
-		    a->prefix, perr);
-		free(perr);
-		session_clear(&fresh);
-	} else {
-		session_clear(&a->session);
-		a->session = fresh;
-		log_info("%s: Session refreshed: %zu account(s)", a->prefix,
-		    a->session.naccounts);
-	}
-}
-
-static void
-account_refresh_credentials(const char *authorization, const char *error,
-    void *arg)
+account_fresh(struct jmap_session *fresh, void *arg)
 {
 	struct account *a = arg;
 
-	a->refresh_cred = NULL;
-	if (error != NULL) {
-		log_warnx("%s: cannot refresh the Session: %s", a->prefix,
-		    error);
-		return;
-	}
-	a->refresh_read = authorization != NULL ? xstrdup(authorization) :
-	    NULL;
-	a->refresh_http = account_session_get(a, a->session_url,
-	    a->refresh_read, account_refresh_done);
-}
-
-/* A change for an accountId the Session did not list (an account shared
- * with us since): deliver it all the same, and learn its name in the
- * background without touching the push connection.  Once a minute at most
- * (a later ask waits for the minute to end), with the credentials the
- * server accepted last: password_command runs again only after a 401. */
-static void
-account_refresh_session(struct account *a)
-{
-	uint64_t now = backoff_now_ms(), wait;
-	struct timeval tv;
-
-	if (a->stopping || a->session_url == NULL || a->refresh_cred != NULL ||
-	    a->refresh_http != NULL || evtimer_pending(a->refresh_later, NULL))
-		return;
-	if (a->refresh_at_ms != 0 &&
-	    now - a->refresh_at_ms < ACCOUNT_REFRESH_MS) {
-		wait = a->refresh_at_ms + ACCOUNT_REFRESH_MS - now;
-		log_debug("%s: the Session was fetched %.0fs ago; fetching it "
-		    "again in %.0fs", a->prefix, (double)(now -
-		    a->refresh_at_ms) / 1000, (double)wait / 1000);
-		tv.tv_sec = wait / 1000;
-		tv.tv_usec = (wait % 1000) * 1000;
-		evtimer_add(a->refresh_later, &tv);
-		return;
-	}
-	a->refresh_at_ms = now;
-	if (a->refresh_auth != NULL)
-		a->refresh_http = account_session_get(a, a->session_url,
-		    a->refresh_auth, account_refresh_done);
-	else
-		a->refresh_cred = credentials_get(net_base(a->net), a->cfg,
-		    account_refresh_credentials, a);
-}
-
-static void
-account_refresh_later_cb(evutil_socket_t fd, short what, void *arg)
-{
-	account_refresh_session(arg);
+	session_clear(&a->session);
+	a->session = *fresh;
+	log_info("%s: Session refreshed: %zu account(s)", a->prefix,
+	    a->session.naccounts);
 }
 
 /* resume: the EventSource event id (NULL over WebSocket, where the frame's
@@ -614,17 +590,17 @@ account_state_change(struct account *a, const struct frame *f,
 }
 
 static void
-account_resync_done(struct json_object *responses, const char *error,
-    void *arg)
+account_resync_done(struct json_object *responses, enum request_error why,
+    const char *error, void *arg)
 {
 	struct account *a = arg;
 	struct json_object *current, *changed;
 	enum resync_mode mode = RESYNC_COMPARE;
 
 	a->resync_busy = false;
-	if (error != NULL) {
-		if (strcmp(error, "connection closed") == 0 ||
-		    strcmp(error, "shutting down") == 0)
+	if (why != REQUEST_OK) {
+		/* The next connection compares again. */
+		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN)
 			return;
 		if (a->resync_periodic)
 			log_warnx("%s: cannot compare states (resync_interval): "
@@ -695,80 +671,41 @@ account_ch_resume(struct channel *ch, const char *resume, void *arg)
 	store_save_later(a->store, net_base(a->net));
 }
 
-/* 429 and 503 may say how long to stay away. */
-static uint64_t
-account_retry_after(int status, const char *header)
-{
-	if (status != 429 && status != 503)
-		return 0;
-	return backoff_retry_after(header, time(NULL));
-}
-
-static const char *
-account_close_what(struct account *a, const struct close_info *info)
-{
-	if (a->kind == CHANNEL_EVENTSOURCE)
-		return "event stream";
-	snprintf(a->close_what, sizeof(a->close_what), "connection (code %d)",
-	    info->close_code);
-	return a->close_what;
-}
-
 static void
 account_ch_closed(struct channel *ch, const struct close_info *info,
     void *arg)
 {
 	struct account *a = arg;
-	bool long_lived;
+	struct closepolicy_in in = {
+		.step = a->kind == CHANNEL_WEBSOCKET ? CLOSEPOLICY_WEBSOCKET :
+		    CLOSEPOLICY_EVENTSOURCE,
+		.error = info->error,
+		.http_status = info->http_status,
+		.retry_after = info->retry_after,
+		.now = time(NULL),
+		.close_code = info->close_code,
+		.tls_failed = info->tls_failed,
+		.wrong_content_type = info->wrong_content_type,
+		.redirect_refused = info->redirect_refused,
+		.was_established = info->was_established,
+		.auth_retried = a->auth_retried,
+		.can_fall_back = a->cfg->tuning.transport == TRANSPORT_AUTO &&
+		    a->session.event_source_url != NULL,
+	};
 
 	a->ch = NULL;
 	evtimer_del(a->resync_timer);
-	if (a->stopping) {
+	if (a->state == ACCOUNT_S_STOPPING) {
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 		return;
 	}
-	if (a->reconnect_now) {
-		a->reconnect_now = false;
+	if (a->state == ACCOUNT_S_RECONNECTING) {
 		account_connect(a);
 		pacer_hurry(a->ticket);
 		return;
 	}
-	long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
-	if (a->kind == CHANNEL_WEBSOCKET && !info->was_established &&
-	    (info->http_status == 404 || info->http_status == 400) &&
-	    a->cfg->tuning.transport == TRANSPORT_AUTO &&
-	    a->session.event_source_url != NULL) {
-		a->es_fallback = true;
-		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the "
-		    "WebSocket endpoint answered HTTP %d; falling back to "
-		    "EventSource", info->http_status);
-	} else if (info->http_status == 401 || info->http_status == 403)
-		account_auth_rejected(a, a->kind == CHANNEL_WEBSOCKET ?
-		    "WebSocket" : "event stream", info->http_status);
-	/* As for the Session's redirect: asking again every few seconds
-	 * would only be sent the same way. */
-	else if (info->redirect_refused)
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s request "
-		    "failed: %s; ask the server's administrator to fix it, "
-		    "then send SIGHUP or run jmap-pushctl reconnect",
-		    a->kind == CHANNEL_WEBSOCKET ? "WebSocket" : "event stream",
-		    info->error);
-	else if (info->tls_failed || info->wrong_content_type)
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_MAX, 0, "%s",
-		    info->error);
-	else if (info->error != NULL)
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF,
-		    account_retry_after(info->http_status, info->retry_after),
-		    "%s", info->error);
-	else if (long_lived)
-		/* A server's idle timeout or restart ends long-lived
-		 * connections cleanly: that is normal, not a failure. */
-		account_retry(a, ACCOUNT_CONNECTING, WAIT_NOW, 0, "the server "
-		    "closed the %s", account_close_what(a, info));
-	else
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0, "the server "
-		    "closed the %s soon after it opened",
-		    account_close_what(a, info));
+	in.long_lived = backoff_disconnected(&a->backoff, backoff_now_ms());
+	account_ended(a, &in);
 }
 
 /* Which transport: DECISIONS/issue 5 "auto" takes the WebSocket when the
@@ -782,8 +719,8 @@ account_choose(struct account *a)
 	switch (a->cfg->tuning.transport) {
 	case TRANSPORT_WEBSOCKET:
 		if (!ws) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
-			    "server offers no WebSocket push (%s); set "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the server offers no WebSocket push (%s); set "
 			    "transport = auto or eventsource",
 			    a->session.ws_url == NULL ? "no "
 			    "urn:ietf:params:jmap:websocket capability" :
@@ -794,17 +731,17 @@ account_choose(struct account *a)
 		return 0;
 	case TRANSPORT_EVENTSOURCE:
 		if (!es) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
-			    "Session has no eventSourceUrl; set transport = "
-			    "auto or websocket");
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the Session has no eventSourceUrl; set "
+			    "transport = auto or websocket");
 			return -1;
 		}
 		a->kind = CHANNEL_EVENTSOURCE;
 		return 0;
 	default:
 		if (!ws && !es) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
-			    "server offers neither WebSocket push nor an "
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the server offers neither WebSocket push nor an "
 			    "eventSourceUrl");
 			return -1;
 		}
@@ -846,8 +783,8 @@ account_open_channel(struct account *a)
 		    ping);
 		free(list);
 		if (a->channel_url == NULL) {
-			account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the "
-			    "eventSourceUrl %s is not a valid template",
+			account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+			    "the eventSourceUrl %s is not a valid template",
 			    a->session.event_source_url);
 			return;
 		}
@@ -881,37 +818,20 @@ account_session_done(const struct http_response *resp, const char *error,
 	char *perr = NULL;
 
 	a->http = NULL;
-	if (error != NULL && resp->redirect_refused) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "session "
-		    "request failed: %s; if you trust that address, set url = "
-		    "to it, then send SIGHUP or run jmap-pushctl reconnect",
-		    error);
-		return;
-	}
-	if (error != NULL) {
-		account_retry(a, ACCOUNT_BACKOFF, resp->tls_failed ? WAIT_MAX :
-		    WAIT_BACKOFF, 0, "session request failed: %s", error);
-		return;
-	}
-	if (resp->status == 401 || resp->status == 403) {
-		account_auth_rejected(a, "Session", resp->status);
-		return;
-	}
-	/* Not a passing failure: the URL is wrong, and asking again every
-	 * few seconds will not fix it. */
-	if (resp->status == 404) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "the Session "
-		    "URL %s answered HTTP 404: there is no JMAP Session there; "
-		    "set url = to the server's host name (for autodiscovery) "
-		    "or to its Session URL, then send SIGHUP or run "
-		    "jmap-pushctl reconnect", resp->final_url);
-		return;
-	}
-	if (resp->status != 200) {
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF,
-		    account_retry_after(resp->status, resp->retry_after),
-		    "session request to %s failed with HTTP %d",
-		    resp->final_url, resp->status);
+	if (error != NULL || resp->status != 200) {
+		struct closepolicy_in in = {
+			.step = CLOSEPOLICY_SESSION,
+			.error = error,
+			.http_status = resp->status,
+			.retry_after = resp->retry_after,
+			.now = time(NULL),
+			.tls_failed = resp->tls_failed,
+			.redirect_refused = resp->redirect_refused,
+			.auth_retried = a->auth_retried,
+			.url = resp->final_url,
+		};
+
+		account_ended(a, &in);
 		return;
 	}
 	if (a->have_session)
@@ -919,7 +839,7 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = false;
 	if (session_parse(resp->body, resp->body_len, resp->final_url,
 	    &a->session, &perr) == -1) {
-		account_retry(a, ACCOUNT_BACKOFF, WAIT_BACKOFF, 0,
+		account_retry(a, ACCOUNT_BACKOFF, CLOSEPOLICY_GROW,
 		    "invalid Session from %s: %s",
 		    resp->final_url, perr);
 		free(perr);
@@ -928,15 +848,16 @@ account_session_done(const struct http_response *resp, const char *error,
 	a->have_session = true;
 	free(a->session_url);
 	a->session_url = xstrdup(resp->final_url);
-	if (account_check_plain(a, &a->session, resp->final_url, &perr) ==
-	    -1) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "%s", perr);
+	discovery_set_url(a->refresh, a->session_url);
+	if (discovery_check_plain(a->cfg, a->prefix, &a->session,
+	    resp->final_url, &perr) == -1) {
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX, "%s", perr);
 		free(perr);
 		return;
 	}
 	if (account_choose(a) == -1)
 		return;
-	account_open_channel(a);
+	account_enter(a, ACCOUNT_S_OPENING);
 }
 
 static void
@@ -944,32 +865,39 @@ account_credentials_done(const char *authorization, const char *error,
     void *arg)
 {
 	struct account *a = arg;
-	char *url;
 
 	a->cred = NULL;
 	if (error != NULL) {
-		account_retry(a, ACCOUNT_AUTH_FAILED, WAIT_MAX, 0, "cannot "
+		account_retry(a, ACCOUNT_AUTH_FAILED, CLOSEPOLICY_MAX, "cannot "
 		    "get the "
 		    "credentials: %s", error);
 		return;
 	}
 	a->authorization = authorization ? xstrdup(authorization) : NULL;
-	if ((url = jmapurl_from_config(a->cfg->url)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "url = %s is "
-		    "neither a host "
-		    "name nor an http(s) URL", a->cfg->url);
-		return;
-	}
-	a->http = account_session_get(a, url, a->authorization,
-	    account_session_done);
-	free(url);
+	account_enter(a, ACCOUNT_S_SESSION);
 }
 
 static void
+account_session_fetch(struct account *a)
+{
+	char *url;
+
+	if ((url = jmapurl_from_config(a->cfg->url)) == NULL) {
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+		    "url = %s is neither a host name nor an http(s) URL",
+		    a->cfg->url);
+		return;
+	}
+	a->http = discovery_get(a->net, a->cfg, a->prefix, url,
+	    a->authorization, account_session_done, a);
+	free(url);
+}
+
+/* From STOPPED (a start), a wait that ended, or a channel closed for
+ * reconnecting; never while stopping (the retry timer is off then). */
+static void
 account_connect(struct account *a)
 {
-	if (a->stopping)
-		return;
 	if (a->cfg->insecure)
 		log_warnx("%s: insecure = yes: TLS certificates are not "
 		    "verified; anyone on the network path can read this "
@@ -978,22 +906,24 @@ account_connect(struct account *a)
 	 * across restarts: better to say so and wait. */
 	if (a->store == NULL &&
 	    (a->store = store_open(a->state_dir, a->cfg->name)) == NULL) {
-		account_retry(a, ACCOUNT_DISABLED, WAIT_MAX, 0, "cannot use "
-		    "the state "
-		    "directory %s; fix its permissions or set state_dir",
-		    a->state_dir);
+		account_retry(a, ACCOUNT_DISABLED, CLOSEPOLICY_MAX,
+		    "cannot use the state directory %s; fix its permissions "
+		    "or set state_dir", a->state_dir);
 		return;
 	}
-	/* Shown as connecting while it waits for a slot too. */
-	account_set_status(a, ACCOUNT_CONNECTING);
-	pacer_acquire(a->ticket);
+	account_enter(a, ACCOUNT_S_QUEUED);
 }
 
+/* The pacer gave a slot. */
 static void
 account_attempt(void *arg)
 {
-	struct account *a = arg;
+	account_enter(arg, ACCOUNT_S_CREDENTIALS);
+}
 
+static void
+account_credentials_fetch(struct account *a)
+{
 	a->cred = credentials_get(net_base(a->net), a->cfg,
 	    account_credentials_done, a);
 }
@@ -1011,14 +941,15 @@ account_new(struct net *net, struct pacer *pacer,
 	config_ref(cfg->config);
 	a->cbs = *cbs;
 	a->arg = arg;
+	a->state = ACCOUNT_S_STOPPED;
 	a->status = ACCOUNT_STOPPED;
 	xasprintf(&a->prefix, "account %s", cfg->name);
+	a->refresh = discovery_new(net, cfg, a->prefix, account_fresh, a);
 	a->retry = evtimer_new(base, account_retry_cb, a);
 	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
-	a->refresh_later = evtimer_new(base, account_refresh_later_cb, a);
 	a->resync_timer = evtimer_new(base, account_resync_cb, a);
 	if (a->retry == NULL || a->stopped_ev == NULL ||
-	    a->refresh_later == NULL || a->resync_timer == NULL)
+	    a->resync_timer == NULL)
 		fatalx("libevent: cannot create account events");
 	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
@@ -1031,7 +962,6 @@ account_new(struct net *net, struct pacer *pacer,
 void
 account_start(struct account *a)
 {
-	a->stopping = false;
 	backoff_reset(&a->backoff);
 	account_connect(a);
 }
@@ -1039,7 +969,16 @@ account_start(struct account *a)
 void
 account_stop(struct account *a, enum account_stop_why why)
 {
-	a->stopping = true;
+	a->close_why = why == ACCOUNT_STOP_SHUTDOWN ?
+	    CHANNEL_CLOSE_GOING_AWAY : CHANNEL_CLOSE_NORMAL;
+	account_enter(a, ACCOUNT_S_STOPPING);
+}
+
+/* Gives up whatever is in flight; the channel's close, or the next loop
+ * turn, brings stopped(). */
+static void
+account_stopping(struct account *a)
+{
 	evtimer_del(a->retry);
 	evtimer_del(a->resync_timer);
 	pacer_release(a->ticket);
@@ -1047,17 +986,10 @@ account_stop(struct account *a, enum account_stop_why why)
 	a->cred = NULL;
 	http_cancel(a->http);
 	a->http = NULL;
-	credentials_cancel(a->refresh_cred);
-	a->refresh_cred = NULL;
-	http_cancel(a->refresh_http);
-	a->refresh_http = NULL;
-	evtimer_del(a->refresh_later);
+	discovery_cancel(a->refresh);
 	account_wipe_authorization(a);
-	account_wipe_refresh_auth(a);
-	account_wipe_refresh_read(a);
 	if (a->ch != NULL)
-		channel_close(a->ch, why == ACCOUNT_STOP_SHUTDOWN ?
-		    CHANNEL_CLOSE_GOING_AWAY : CHANNEL_CLOSE_NORMAL);
+		channel_close(a->ch, a->close_why);
 	else
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
 }
@@ -1065,16 +997,22 @@ account_stop(struct account *a, enum account_stop_why why)
 void
 account_reconnect(struct account *a)
 {
-	if (a->stopping)
+	if (!account_running(a))
 		return;
 	log_info("%s: reconnecting now", a->prefix);
-	if (a->ch != NULL) {
-		a->reconnect_now = true;
-		channel_close(a->ch, CHANNEL_CLOSE_NORMAL);
+	switch (a->state) {
+	case ACCOUNT_S_OPENING:
+	case ACCOUNT_S_CONNECTED:
+	case ACCOUNT_S_RECONNECTING:
+		account_enter(a, ACCOUNT_S_RECONNECTING);
 		return;
+	case ACCOUNT_S_CREDENTIALS:
+	case ACCOUNT_S_SESSION:
+		/* An attempt is on already. */
+		return;
+	default:
+		break;
 	}
-	if (a->cred != NULL || a->http != NULL)
-		return;
 	evtimer_del(a->retry);
 	account_connect(a);
 	pacer_hurry(a->ticket);
@@ -1083,12 +1021,10 @@ account_reconnect(struct account *a)
 void
 account_revalidate(struct account *a)
 {
-	if (a->stopping)
-		return;
-	if (a->ch != NULL && channel_is_open(a->ch)) {
+	if (a->state == ACCOUNT_S_CONNECTED) {
 		log_debug("%s: asking the server for a sign of life", a->prefix);
 		channel_probe(a->ch, ACCOUNT_PROBE_MS);
-	} else if (a->status == ACCOUNT_BACKOFF) {
+	} else if (a->state == ACCOUNT_S_BACKOFF) {
 		account_reconnect(a);
 	}
 }
@@ -1099,6 +1035,7 @@ account_set_config(struct account *a, const struct config_account *cfg)
 	config_ref(cfg->config);
 	config_unref(a->cfg->config);
 	a->cfg = cfg;
+	discovery_set_config(a->refresh, cfg);
 }
 
 void
@@ -1108,18 +1045,14 @@ account_free(struct account *a)
 		return;
 	credentials_cancel(a->cred);
 	http_cancel(a->http);
-	credentials_cancel(a->refresh_cred);
-	http_cancel(a->refresh_http);
+	discovery_free(a->refresh);
 	account_wipe_authorization(a);
-	account_wipe_refresh_auth(a);
-	account_wipe_refresh_read(a);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);
 	pacer_ticket_free(a->ticket);
 	event_free(a->retry);
 	event_free(a->stopped_ev);
-	event_free(a->refresh_later);
 	event_free(a->resync_timer);
 	free(a->error);
 	free(a->prefix);

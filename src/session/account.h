@@ -1,8 +1,10 @@
-/* One configured account: credentials, Session discovery, the WebSocket
- * push connection, durable resume state, and reconnecting. */
+/* One configured account: credentials, Session discovery, the push channel
+ * (a WebSocket or an event stream), durable resume state, and reconnecting,
+ * as a state machine (enum account_state) that closepolicy.h advises. */
 #ifndef JP_ACCOUNT_H
 #define JP_ACCOUNT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -13,9 +15,20 @@ struct config_account;
 struct json_object;
 struct net;
 struct pacer;
-struct push_event;
 struct store;
 
+/* A change for one JMAP accountId, after its state was saved: what an
+ * account hands to the outputs (callbacks.change), all borrowed for the
+ * call. */
+struct push_event {
+	const char *account;		/* config name, e.g. "personal" */
+	const char *account_id;		/* JMAP accountId this change is for */
+	struct json_object *changed;	/* {TypeName: "state", ...} for it */
+	const char *push_state;		/* NULL when none */
+	const char *reason;		/* "push", "resync" or "start" */
+};
+
+/* What the user sees (status, the socket, D-Bus, sd_notify). */
 enum account_status {
 	ACCOUNT_CONNECTING,
 	ACCOUNT_CONNECTED,
@@ -25,10 +38,28 @@ enum account_status {
 	ACCOUNT_STOPPED,
 };
 
+/* Where an account is: exactly one phase at a time, entered through one
+ * function in account.c that does the phase's entry actions. */
+enum account_state {
+	ACCOUNT_S_STOPPED,	/* not started yet, or stopped() ran */
+	ACCOUNT_S_QUEUED,	/* waiting for a slot of the pacer */
+	ACCOUNT_S_CREDENTIALS,	/* reading them (password_command...) */
+	ACCOUNT_S_SESSION,	/* fetching the Session */
+	ACCOUNT_S_OPENING,	/* the push channel's handshake */
+	ACCOUNT_S_CONNECTED,	/* the push channel is open */
+	ACCOUNT_S_RECONNECTING,	/* the user asked: closing the channel to
+				 * connect again at once */
+	ACCOUNT_S_RETRY_NOW,	/* the next attempt on the next loop turn */
+	ACCOUNT_S_BACKOFF,	/* waiting out the backoff */
+	ACCOUNT_S_AUTH_FAILED,	/* waiting backoff_max: credentials rejected */
+	ACCOUNT_S_DISABLED,	/* waiting backoff_max: for the user to fix */
+	ACCOUNT_S_STOPPING,	/* closing; stopped() follows */
+};
+
 struct account_callbacks {
 	/* A change, after its state was saved. */
 	void (*change)(struct account *, const struct push_event *, void *arg);
-	/* The status changed (for STATUS= and, later, the socket). */
+	/* The status changed (for STATUS=, the socket, D-Bus). */
 	void (*status)(struct account *, void *arg);
 	/* account_stop() finished: the account may be freed now. */
 	void (*stopped)(struct account *, void *arg);
@@ -58,6 +89,12 @@ const char *account_name(const struct account *);
 const struct config_account *account_config(const struct account *);
 enum account_status account_status(const struct account *);
 const char *account_status_name(enum account_status);
+enum account_state account_state(const struct account *);
+const char *account_state_name(enum account_state);
+/* The status shown in state s: closing (to stop or to reconnect) keeps
+ * shown, the status shown before. */
+enum account_status account_state_status(enum account_state s,
+    enum account_status shown);
 /* Last error, NULL when none. */
 const char *account_error(const struct account *);
 /* Seconds until the next attempt while in backoff. */

@@ -69,14 +69,14 @@ channel_wipe(char **s)
 }
 
 static void
-channel_posts_fail(struct channel *ch, const char *error)
+channel_posts_fail(struct channel *ch, enum request_error why)
 {
 	struct channel_post *p;
 
 	while ((p = TAILQ_FIRST(&ch->posts)) != NULL) {
 		TAILQ_REMOVE(&ch->posts, p, entry);
 		http_cancel(p->http);
-		p->cb(NULL, error, p->arg);
+		p->cb(NULL, why, request_error_text(why), p->arg);
 		free(p);
 	}
 }
@@ -84,7 +84,7 @@ channel_posts_fail(struct channel *ch, const char *error)
 static void
 channel_free(struct channel *ch)
 {
-	channel_posts_fail(ch, "connection closed");
+	channel_posts_fail(ch, REQUEST_CLOSED);
 	requests_free(ch->requests);
 	for (size_t i = 0; i < ch->ntypes; i++)
 		free(ch->types[i]);
@@ -103,8 +103,8 @@ channel_closed(struct channel *ch, const struct close_info *info)
 	ch->open = false;
 	ch->ws = NULL;
 	ch->es = NULL;
-	requests_fail_all(ch->requests, "connection closed");
-	channel_posts_fail(ch, "connection closed");
+	requests_fail_all(ch->requests, REQUEST_CLOSED);
+	channel_posts_fail(ch, REQUEST_CLOSED);
 	ch->cbs.closed(ch, info, ch->arg);
 	channel_free(ch);
 }
@@ -325,19 +325,21 @@ channel_post_done(const struct http_response *resp, const char *error,
 
 	TAILQ_REMOVE(&p->ch->posts, p, entry);
 	if (error != NULL) {
-		p->cb(NULL, error, p->arg);
+		p->cb(NULL, REQUEST_FAILED, error, p->arg);
 	} else if (resp->status != 200) {
 		snprintf(err, sizeof(err), "the API answered HTTP %d",
 		    resp->status);
-		p->cb(NULL, err, p->arg);
+		p->cb(NULL, REQUEST_FAILED, err, p->arg);
 	} else if (json_parse_buffer(resp->body, resp->body_len, 64, &root,
 	    err, sizeof(err)) == -1) {
-		p->cb(NULL, err, p->arg);
+		p->cb(NULL, REQUEST_FAILED, err, p->arg);
 	} else if (!json_object_is_type(json_member(root, "methodResponses"),
 	    json_type_array)) {
-		p->cb(NULL, "the API response has no methodResponses", p->arg);
+		p->cb(NULL, REQUEST_FAILED, "the API response has no "
+		    "methodResponses", p->arg);
 	} else {
-		p->cb(json_member(root, "methodResponses"), NULL, p->arg);
+		p->cb(json_member(root, "methodResponses"), REQUEST_OK, NULL,
+		    p->arg);
 	}
 	json_object_put(root);
 	free(p);

@@ -9,4 +9,6 @@ src_libjmappushd_a_SOURCES += \
 	src/session/resync.c src/session/resync.h \
 	src/session/esource.c src/session/esource.h \
 	src/session/channel.c src/session/channel.h \
+	src/session/closepolicy.c src/session/closepolicy.h \
+	src/session/discovery.c src/session/discovery.h \
 	src/session/account.c src/session/account.h

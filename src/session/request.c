@@ -53,19 +53,35 @@ request_remove(struct request *r)
  * requests or fail the rest without meeting itself. */
 static void
 request_finish(struct request *r, struct json_object *responses,
-    const char *error)
+    enum request_error why, const char *error)
 {
 	request_cb cb = r->cb;
 	void *arg = r->arg;
 
 	request_remove(r);
-	cb(responses, error, arg);
+	cb(responses, why, error, arg);
+}
+
+const char *
+request_error_text(enum request_error why)
+{
+	switch (why) {
+	case REQUEST_TIMEOUT:
+		return "no response within the time limit";
+	case REQUEST_CLOSED:
+		return "connection closed";
+	case REQUEST_SHUTDOWN:
+		return "shutting down";
+	default:
+		return "request failed";
+	}
 }
 
 static void
 request_timeout(evutil_socket_t fd, short what, void *arg)
 {
-	request_finish(arg, NULL, "no response within the time limit");
+	request_finish(arg, NULL, REQUEST_TIMEOUT,
+	    request_error_text(REQUEST_TIMEOUT));
 }
 
 const char *
@@ -122,24 +138,24 @@ requests_complete(struct requests *rs, const struct frame *f)
 	    (r = requests_find(rs, f->request_id)) == NULL)
 		return -1;
 	if (f->type == FRAME_RESPONSE) {
-		request_finish(r, f->method_responses, NULL);
+		request_finish(r, f->method_responses, REQUEST_OK, NULL);
 		return 0;
 	}
 	snprintf(error, sizeof(error), "request error %s",
 	    json_object_object_get_ex(f->root, "type", &v) &&
 	    json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : "(no type)");
-	request_finish(r, NULL, error);
+	request_finish(r, NULL, REQUEST_REFUSED, error);
 	return 0;
 }
 
 void
-requests_fail_all(struct requests *rs, const char *error)
+requests_fail_all(struct requests *rs, enum request_error why)
 {
 	struct request *r;
 
 	while ((r = TAILQ_FIRST(&rs->pending)) != NULL)
-		request_finish(r, NULL, error);
+		request_finish(r, NULL, why, request_error_text(why));
 }
 
 unsigned
@@ -153,6 +169,6 @@ requests_free(struct requests *rs)
 {
 	if (rs == NULL)
 		return;
-	requests_fail_all(rs, "shutting down");
+	requests_fail_all(rs, REQUEST_SHUTDOWN);
 	free(rs);
 }

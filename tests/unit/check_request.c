@@ -15,16 +15,19 @@
 
 struct result {
 	int calls;
+	enum request_error why;
 	char error[128];
 	char responses[256];
 };
 
 static void
-record(struct json_object *responses, const char *error, void *arg)
+record(struct json_object *responses, enum request_error why,
+    const char *error, void *arg)
 {
 	struct result *r = arg;
 
 	r->calls++;
+	r->why = why;
 	snprintf(r->error, sizeof(r->error), "%s", error ? error : "");
 	snprintf(r->responses, sizeof(r->responses), "%s", responses ?
 	    json_object_to_json_string_ext(responses, JSON_C_TO_STRING_PLAIN |
@@ -64,6 +67,7 @@ START_TEST(test_response_matched_by_id)
 	frame_clear(&f);
 	ck_assert_int_eq(b.calls, 1);
 	ck_assert_str_eq(b.error, "");
+	ck_assert_int_eq(b.why, REQUEST_OK);
 	ck_assert_str_eq(b.responses,
 	    "[[\"Email/get\",{\"state\":\"s1\"},\"0\"]]");
 	ck_assert_int_eq(a.calls, 0);
@@ -80,6 +84,7 @@ START_TEST(test_response_matched_by_id)
 	ck_assert_int_eq(a.calls, 1);
 	ck_assert_str_eq(a.error,
 	    "request error urn:ietf:params:jmap:error:notRequest");
+	ck_assert_int_eq(a.why, REQUEST_REFUSED);
 	ck_assert_uint_eq(requests_pending(rs), 0);
 	requests_free(rs);
 	event_base_free(base);
@@ -96,6 +101,7 @@ START_TEST(test_deadline)
 	event_base_dispatch(base);
 	ck_assert_int_eq(a.calls, 1);
 	ck_assert_str_eq(a.error, "no response within the time limit");
+	ck_assert_int_eq(a.why, REQUEST_TIMEOUT);
 	ck_assert_uint_eq(requests_pending(rs), 0);
 	requests_free(rs);
 	event_base_free(base);
@@ -112,15 +118,17 @@ START_TEST(test_fail_all_and_forget)
 	requests_add(rs, 10000, record, &a);
 	id = requests_add(rs, 10000, record, &b);
 	requests_forget(rs, id);
-	requests_fail_all(rs, "connection closed");
+	requests_fail_all(rs, REQUEST_CLOSED);
 	ck_assert_int_eq(a.calls, 1);
 	ck_assert_str_eq(a.error, "connection closed");
+	ck_assert_int_eq(a.why, REQUEST_CLOSED);
 	ck_assert_int_eq(b.calls, 0);
 
 	requests_add(rs, 10000, record, &c);
 	requests_free(rs);
 	ck_assert_int_eq(c.calls, 1);
 	ck_assert_str_eq(c.error, "shutting down");
+	ck_assert_int_eq(c.why, REQUEST_SHUTDOWN);
 	event_base_free(base);
 }
 END_TEST

@@ -21,7 +21,9 @@ UNIT_TESTS = \
 	tests/unit/check_sse \
 	tests/unit/check_esource \
 	tests/unit/check_utf8 \
-	tests/unit/check_ws
+	tests/unit/check_ws \
+	tests/unit/check_closepolicy \
+	tests/unit/check_account
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
@@ -108,3 +110,9 @@ UNIT_TESTS += tests/unit/check_strv
 tests_unit_check_strv_SOURCES = tests/unit/check_strv.c
 tests_unit_check_strv_LDADD = $(UNIT_LDADD)
 tests_unit_check_strv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_closepolicy_SOURCES = tests/unit/check_closepolicy.c
+tests_unit_check_closepolicy_LDADD = $(UNIT_LDADD)
+tests_unit_check_closepolicy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_account_SOURCES = tests/unit/check_account.c
+tests_unit_check_account_LDADD = $(UNIT_LDADD)
+tests_unit_check_account_CFLAGS = $(UNIT_CFLAGS)
