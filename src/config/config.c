@@ -45,8 +45,7 @@ parser_error(struct parser *p, int line, const char *fmt, ...)
 	char	*msg, *full;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatalx("config: out of memory");
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	xasprintf(&full, "%s:%d: %s", p->file, line, msg);
 	free(msg);

@@ -19,7 +19,9 @@
 #include "util/log.h"
 #include "util/proc.h"
 #include "util/strv.h"
+#include "util/timeutil.h"
 #include "util/utf8.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
@@ -270,15 +272,6 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 }
 
 
-static uint64_t
-hook_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 hook_batch_free(struct hook_batch *b)
 {
@@ -528,15 +521,14 @@ static void
 hook_batch_schedule(struct hook_batch *b)
 {
 	const struct config_hook *c = &b->h->cfg;
-	uint64_t now = hook_now_ms(), at, cap;
+	uint64_t now = timeutil_mono_ms(), at, cap;
 	struct timeval tv;
 
 	at = now + c->debounce_ms;
 	cap = b->first_ms + c->max_delay_ms;
 	if (at > cap)
 		at = cap > now ? cap : now;
-	tv.tv_sec = (time_t)((at - now) / 1000);
-	tv.tv_usec = (suseconds_t)((at - now) % 1000 * 1000);
+	tv = timeutil_tv_ms(at - now);
 	evtimer_add(b->timer, &tv);
 }
 
@@ -562,9 +554,8 @@ hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
 	b->account = xstrdup(account);
 	b->account_id = account_id != NULL ? xstrdup(account_id) : NULL;
 	b->changed = json_object_new_object();
-	b->first_ms = hook_now_ms();
-	if ((b->timer = evtimer_new(h->hs->base, hook_batch_timer, b)) == NULL)
-		fatalx("libevent: cannot create a hook timer");
+	b->first_ms = timeutil_mono_ms();
+	b->timer = xevtimer_new(h->hs->base, hook_batch_timer, b);
 	TAILQ_INSERT_TAIL(&h->batches, b, entry);
 	return b;
 }

@@ -13,6 +13,8 @@
 #include "transport/sse.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* Silence longer than twice the ping interval plus this means the stream
@@ -59,8 +61,7 @@ static void
 esource_watch(struct esource *es)
 {
 	uint64_t ms = 2 * es->ping_ms + ESOURCE_GRACE_MS;
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
+	struct timeval tv = timeutil_tv_ms(ms);
 
 	if (es->ping_ms > 0)
 		evtimer_add(es->silence, &tv);
@@ -210,9 +211,7 @@ esource_open(struct net *net, const struct esource_opts *o,
 		snprintf(es->last_id, sizeof(es->last_id), "%s",
 		    o->last_event_id);
 	es->sse = sse_new(o->max_event, esource_event, es);
-	es->silence = evtimer_new(net_base(net), esource_silence, es);
-	if (es->silence == NULL)
-		fatalx("libevent: cannot create an event stream timer");
+	es->silence = xevtimer_new(net_base(net), esource_silence, es);
 
 	memset(&h, 0, sizeof(h));
 	h.url = o->url;

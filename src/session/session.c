@@ -11,7 +11,6 @@
 #include "session/session.h"
 #include "transport/url.h"
 #include "util/json.h"
-#include "util/log.h"
 #include "util/xmalloc.h"
 
 #define CAP_WEBSOCKET	"urn:ietf:params:jmap:websocket"
@@ -48,8 +47,7 @@ fail(char **err, const char *fmt, ...)
 	char *m;
 
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) == -1)
-		fatalx("out of memory formatting a session error");
+	xvasprintf(&m, fmt, ap);
 	va_end(ap);
 	xasprintf(err, "session: %s", m);
 	free(m);

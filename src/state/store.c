@@ -20,6 +20,8 @@
 
 #include "state/store.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define STORE_VERSION	1
@@ -718,12 +720,10 @@ store_save_timer(evutil_socket_t fd, short what, void *arg)
 void
 store_save_later(struct store *s, struct event_base *base)
 {
-	struct timeval tv = { STORE_SAVE_DELAY_MS / 1000,
-	    (STORE_SAVE_DELAY_MS % 1000) * 1000 };
+	struct timeval tv = timeutil_tv_ms(STORE_SAVE_DELAY_MS);
 
-	if (s->save_timer == NULL &&
-	    (s->save_timer = evtimer_new(base, store_save_timer, s)) == NULL)
-		fatalx("libevent: cannot create the state file timer");
+	if (s->save_timer == NULL)
+		s->save_timer = xevtimer_new(base, store_save_timer, s);
 	if (!evtimer_pending(s->save_timer, NULL))
 		evtimer_add(s->save_timer, &tv);
 }

@@ -12,6 +12,8 @@
 #include "transport/netconn.h"
 #include "transport/url.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 struct http_request {
@@ -236,12 +238,9 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	req->on_open = o->on_open;
 	req->on_data = o->on_data;
 	req->redirects_left = o->max_redirects;
-	req->timeout = evtimer_new(base, http_timeout, req);
-	req->nc.finish = event_new(base, -1, 0, http_finish, req);
-	if (req->timeout == NULL || req->nc.finish == NULL)
-		fatalx("libevent: cannot create http request events");
-	tv.tv_sec = o->timeout_ms / 1000;
-	tv.tv_usec = (o->timeout_ms % 1000) * 1000;
+	req->timeout = xevtimer_new(base, http_timeout, req);
+	req->nc.finish = xevent_new(base, -1, 0, http_finish, req);
+	tv = timeutil_tv_ms(o->timeout_ms);
 	if (o->timeout_ms > 0)
 		evtimer_add(req->timeout, &tv);
 	http_start(req);

@@ -108,3 +108,7 @@ UNIT_TESTS += tests/unit/check_strv
 tests_unit_check_strv_SOURCES = tests/unit/check_strv.c
 tests_unit_check_strv_LDADD = $(UNIT_LDADD)
 tests_unit_check_strv_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_timeutil
+tests_unit_check_timeutil_SOURCES = tests/unit/check_timeutil.c
+tests_unit_check_timeutil_LDADD = $(UNIT_LDADD)
+tests_unit_check_timeutil_CFLAGS = $(UNIT_CFLAGS)
