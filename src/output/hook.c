@@ -144,11 +144,11 @@ hook_select_types(const struct config_hook *h, const struct push_event *ev,
 	    sizeof(*v));
 	json_object_object_foreach(ev->changed, type, val) {
 		if (!json_object_is_type(val, json_type_string)) {
-			char q[JSON_QUOTE_SIZE(64)];
+			char q[JSONU_QUOTE_SIZE(64)];
 
 			log_debug("hook %s: account %s: ignoring type \"%s\" whose "
 			    "state is not a string", h->name, ev->account,
-			    json_quote(q, sizeof(q), type));
+			    jsonu_quote(q, sizeof(q), type));
 			continue;
 		}
 		if (!hook_wants_type(h, type))
@@ -192,12 +192,12 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
 	for (size_t i = 0; i < ntypes; i++) {
 		if (!hook_type_name_ok(types[i].type) ||
 		    !hook_env_value_ok(types[i].state)) {
-			char q[JSON_QUOTE_SIZE(64)];
+			char q[JSONU_QUOTE_SIZE(64)];
 
 			log_debug("hook %s: account %s: type \"%s\" only on stdin: "
 			    "its name or state does not fit a variable",
 			    h->name, ev->account,
-			    json_quote(q, sizeof(q), types[i].type));
+			    jsonu_quote(q, sizeof(q), types[i].type));
 			continue;
 		}
 		types[nenv++] = types[i];

@@ -330,14 +330,14 @@ channel_post_done(const struct http_response *resp, const char *error,
 		snprintf(err, sizeof(err), "the API answered HTTP %d",
 		    resp->status);
 		p->cb(NULL, err, p->arg);
-	} else if (json_parse_buffer(resp->body, resp->body_len, 64, &root,
+	} else if (jsonu_parse_buffer(resp->body, resp->body_len, 64, &root,
 	    err, sizeof(err)) == -1) {
 		p->cb(NULL, err, p->arg);
-	} else if (!json_object_is_type(json_member(root, "methodResponses"),
+	} else if (!json_object_is_type(jsonu_member(root, "methodResponses"),
 	    json_type_array)) {
 		p->cb(NULL, "the API response has no methodResponses", p->arg);
 	} else {
-		p->cb(json_member(root, "methodResponses"), NULL, p->arg);
+		p->cb(jsonu_member(root, "methodResponses"), NULL, p->arg);
 	}
 	json_object_put(root);
 	free(p);

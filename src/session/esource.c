@@ -46,9 +46,9 @@ esource_ping_ms(const char *data, size_t len)
 	char err[64];
 	int64_t n;
 
-	if (json_parse_buffer(data, len, 8, &root, err, sizeof(err)) == -1)
+	if (jsonu_parse_buffer(data, len, 8, &root, err, sizeof(err)) == -1)
 		return 0;
-	v = json_member(root, "interval");
+	v = jsonu_member(root, "interval");
 	n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
 	json_object_put(root);
 	if (n <= 0)
