@@ -68,7 +68,7 @@ struct hooks {
 	struct event_base *base;
 	struct hook_rts live;
 	struct hook_rts removed;
-	hooks_store_fn store_of;
+	hook_store_fn store_of;
 	void *store_arg;
 	bool stopping;
 	char **attached;		/* accounts whose stores were read */
@@ -597,7 +597,7 @@ hook_add(struct hook_rt *h, const struct push_event *ev)
 }
 
 void
-hooks_dispatch(struct hooks *hs, const struct push_event *ev)
+hook_dispatch(struct hooks *hs, const struct push_event *ev)
 {
 	struct hook_rt *h;
 
@@ -607,7 +607,7 @@ hooks_dispatch(struct hooks *hs, const struct push_event *ev)
 }
 
 void
-hooks_start(struct hooks *hs, const struct config *cfg)
+hook_start(struct hooks *hs, const struct config *cfg)
 {
 	const struct config_account *a;
 	struct hook_rt *h;
@@ -635,7 +635,7 @@ hooks_start(struct hooks *hs, const struct config *cfg)
 }
 
 void
-hooks_set_config(struct hooks *hs, const struct config *cfg)
+hook_set_config(struct hooks *hs, const struct config *cfg)
 {
 	struct hook_rts old;
 	const struct config_hook *src;
@@ -713,7 +713,7 @@ hook_restore(struct hooks *hs, const char *account, const char *name,
 }
 
 void
-hooks_attach(struct hooks *hs, const char *account)
+hook_attach(struct hooks *hs, const char *account)
 {
 	struct json_object *pending = NULL;
 	struct hook_rts *lists[] = { &hs->live, &hs->removed };
@@ -756,7 +756,7 @@ hooks_attach(struct hooks *hs, const char *account)
 }
 
 void
-hooks_stop(struct hooks *hs)
+hook_stop(struct hooks *hs)
 {
 	struct hook_batch *b;
 	struct hook_rt *h;
@@ -768,8 +768,8 @@ hooks_stop(struct hooks *hs)
 }
 
 struct hooks *
-hooks_new(struct event_base *base, const struct config *cfg,
-    hooks_store_fn store_of, void *arg)
+hook_new(struct event_base *base, const struct config *cfg,
+    hook_store_fn store_of, void *arg)
 {
 	struct hooks *hs = xcalloc(1, sizeof(*hs));
 
@@ -778,7 +778,7 @@ hooks_new(struct event_base *base, const struct config *cfg,
 	hs->store_arg = arg;
 	TAILQ_INIT(&hs->live);
 	TAILQ_INIT(&hs->removed);
-	hooks_set_config(hs, cfg);
+	hook_set_config(hs, cfg);
 	return hs;
 }
 
@@ -786,7 +786,7 @@ hooks_new(struct event_base *base, const struct config *cfg,
  * done callbacks never run.  The stores are closed by then: what is
  * pending here is in them already. */
 void
-hooks_free(struct hooks *hs)
+hook_free(struct hooks *hs)
 {
 	struct hook_rt *h;
 

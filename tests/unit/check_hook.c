@@ -458,12 +458,12 @@ START_TEST(test_dispatch)
 	    "env | grep ^JMAP_ | LC_ALL=C sort > mail.env; cat > mail.in");
 	cfg_add(&cfg, "other", "work", NULL, 0, "touch other");
 	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal");
-	hs = hooks_new(base, &cfg, NULL, NULL);
+	hs = hook_new(base, &cfg, NULL, NULL);
 	/* hooks keep their own copy */
 	cfg_free(&cfg);
 	setenv("JMAP_INHERITED", "leak", 1);
 
-	hooks_dispatch(hs, &ev);
+	hook_dispatch(hs, &ev);
 	/* Never from inside dispatch: the debounce timer starts them. */
 	ck_assert_int_eq(proc_count(), 0);
 	event_base_loop(base, EVLOOP_ONCE);
@@ -496,17 +496,17 @@ START_TEST(test_dispatch)
 	TAILQ_INIT(&cfg.hooks);
 	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal2");
 	cfg_add(&cfg, "other", "work", NULL, 0, "touch other2");
-	hooks_set_config(hs, &cfg);
+	hook_set_config(hs, &cfg);
 	cfg_free(&cfg);
 	json_object_put(ev.changed);
 	ev.changed = changed_new("{\"CalendarEvent\":\"c1\"}");
-	hooks_dispatch(hs, &ev);
+	hook_dispatch(hs, &ev);
 	event_base_loop(base, EVLOOP_ONCE);
 	run_hooks();
 	ck_assert(exists("cal2"));
 	ck_assert(!exists("other2"));
 
-	hooks_free(hs);
+	hook_free(hs);
 	json_object_put(ev.changed);
 }
 END_TEST
@@ -532,7 +532,7 @@ later_cb(evutil_socket_t fd, short what, void *arg)
 	    l->i, l->i);
 	snprintf(ps, sizeof(ps), "p%d", l->i);
 	ev.changed = changed_new(json);
-	hooks_dispatch(l->hs, &ev);
+	hook_dispatch(l->hs, &ev);
 	json_object_put(ev.changed);
 	event_free(l->ev);
 	free(l);
@@ -563,7 +563,7 @@ timed_hooks(uint64_t debounce, uint64_t max_delay, const char *cmd)
 	h = cfg_add(&cfg, "t", NULL, NULL, 0, cmd);
 	h->debounce_ms = debounce;
 	h->max_delay_ms = max_delay;
-	hs = hooks_new(base, &cfg, NULL, NULL);
+	hs = hook_new(base, &cfg, NULL, NULL);
 	cfg_free(&cfg);
 	return hs;
 }
@@ -588,7 +588,7 @@ START_TEST(test_debounce_merges)
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
 	    "{\"Email\":\"e3\",\"Thread\":\"t3\"}},\"pushState\":\"p3\"}");
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -610,7 +610,7 @@ START_TEST(test_max_delay_caps)
 	ck_assert_msg(strncmp(s, "e13\n", 4) != 0, "first run only at the "
 	    "end: %s", s);
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -631,7 +631,7 @@ START_TEST(test_no_overlap)
 	/* Exactly one follow-up run, with the latest states. */
 	ck_assert_str_eq(s, "e1\ne4\n");
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -656,7 +656,7 @@ START_TEST(test_timeout_and_exec)
 	ck_assert_int_eq(config_split_argv(line, &h->argv, err, sizeof(err)),
 	    0);
 	free(line);
-	hs = hooks_new(base, &cfg, NULL, NULL);
+	hs = hook_new(base, &cfg, NULL, NULL);
 	cfg_free(&cfg);
 	dispatch_at(hs, 1, 0);
 	run_until(1);
@@ -664,7 +664,7 @@ START_TEST(test_timeout_and_exec)
 	s = slurp("runs");
 	ck_assert_str_eq(s, "c d|a b\n");
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -685,8 +685,8 @@ START_TEST(test_on_start)
 	    "LC_ALL=C sort; cat; echo; } >> start.$JMAP_ACCOUNT; echo >> runs");
 	h->on_start = true;
 	cfg_add(&cfg, "never", NULL, NULL, 0, "echo never >> runs");
-	hs = hooks_new(base, &cfg, NULL, NULL);
-	hooks_start(hs, &cfg);
+	hs = hook_new(base, &cfg, NULL, NULL);
+	hook_start(hs, &cfg);
 	run_until(2);
 	s = slurp("runs");
 	ck_assert_str_eq(s, "\n\n");
@@ -699,7 +699,7 @@ START_TEST(test_on_start)
 	ck_assert(exists("start.personal"));
 	TAILQ_INIT(&cfg.accounts);
 	cfg_free(&cfg);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -750,13 +750,13 @@ START_TEST(test_bounded)
 	memset(name, 'x', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	json_object_object_add(many, name, json_object_new_string("s"));
-	hooks_dispatch(hs, &ev);
+	hook_dispatch(hs, &ev);
 	json_object_put(many);
 	ev.changed = changed_new("{\"Email\":\"e1\"}");
 	for (int i = 1; i < 150; i++) {
 		snprintf(name, sizeof(name), "a%03d", i);
 		ev.account_id = name;
-		hooks_dispatch(hs, &ev);
+		hook_dispatch(hs, &ev);
 	}
 	json_object_put(ev.changed);
 	run_until(100);
@@ -784,7 +784,7 @@ START_TEST(test_bounded)
 	    "long types; at most 100 runs waiting, 100 types per run, 1024 "
 	    "bytes per type name and state)\n"));
 	free(log);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
