@@ -69,6 +69,6 @@ void parser_error(struct parser *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Interprets every section read; the errors go to the parser. */
-struct config *config_build(struct parser *);
+struct config *keys_build(struct parser *);
 
 #endif

@@ -444,7 +444,7 @@ config_load_buffer(const char *text, size_t len, const char *name,
 	p.text = text;
 	p.len = len;
 	parser_run(&p);
-	cfg = config_build(&p);
+	cfg = keys_build(&p);
 	if (p.nerrs > 0) {
 		config_free(cfg);
 		cfg = NULL;

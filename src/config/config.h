@@ -143,11 +143,6 @@ char *config_default_state_dir(void);
  * $XDG_RUNTIME_DIR/jmap-pushd.sock; NULL when there is no runtime directory.
  * Caller frees. */
 char *config_default_socket_path(void);
-/* Splits an exec = value into words: blanks separate, '...' is literal,
- * "..." honours \" and \\, a backslash outside quotes escapes the next
- * character.  -1 with a message in err on an unterminated quote or no
- * word.  Caller frees with the NULL-terminated vector's elements. */
-int config_split_argv(const char *s, char ***argv, char *err, size_t errlen);
 
 /* NULL when errs->n > 0 after parsing; errs is filled either way.  The
  * caller holds the one reference. */
@@ -176,12 +171,5 @@ const struct config_account *config_find_account(const struct config *,
 /* true when two accounts would connect the same way (reload keeps those). */
 bool config_account_equal(const struct config_account *,
     const struct config_account *);
-
-/* "250ms", "30s", "5m", "1h", "2d", a bare number is seconds; -1 on error. */
-int config_parse_duration(const char *s, uint64_t *ms);
-/* "1048576", "512k", "1M" (powers of 1024); -1 on error. */
-int config_parse_size(const char *s, size_t *bytes);
-/* yes/no/true/false/on/off/1/0; -1 on error. */
-int config_parse_bool(const char *s, bool *out);
 
 #endif

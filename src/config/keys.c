@@ -210,7 +210,7 @@ parse_duration_key(struct parser *p, struct keyset *ks, enum key_id id,
 {
 	if (ks->val[id] == NULL)
 		return;
-	if (config_parse_duration(ks->val[id], out) == -1) {
+	if (value_parse_duration(ks->val[id], out) == -1) {
 		parser_error(p, ks->line[id], "invalid duration for %s: '%s'; "
 		    "use e.g. 250ms, 30s, 5m, 1h or 2d", keys[id].name,
 		    ks->val[id]);
@@ -223,7 +223,7 @@ parse_bool_key(struct parser *p, struct keyset *ks, enum key_id id, bool *out)
 {
 	if (ks->val[id] == NULL)
 		return;
-	if (config_parse_bool(ks->val[id], out) == -1) {
+	if (value_parse_bool(ks->val[id], out) == -1) {
 		parser_error(p, ks->line[id], "invalid value for %s: '%s'; use "
 		    "yes or no", keys[id].name, ks->val[id]);
 		ks->bad[id] = true;
@@ -340,7 +340,7 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 	if ((v = ks->val[K_MAX_FRAME]) != NULL) {
 		size_t n;
 
-		if (config_parse_size(v, &n) == -1 || n < MAX_FRAME_MIN)
+		if (value_parse_size(v, &n) == -1 || n < MAX_FRAME_MIN)
 			parser_error(p, ks->line[K_MAX_FRAME], "invalid "
 			    "max_frame '%s': use a size of at least 1k, such "
 			    "as 512k, 1M or 1048576", v);
@@ -402,7 +402,7 @@ parse_path(struct parser *p, const struct keyset *ks, enum key_id id)
 	return xstrdup(v);
 }
 
-/* Only the key's presence is recorded here; config_build resolves the
+/* Only the key's presence is recorded here; keys_build resolves the
  * default path once every [daemon] key is known. */
 static void
 load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
@@ -440,7 +440,7 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 			cfg->socket_mode = 0660;
 	}
 	if ((v = ks->val[K_SOCKET_QUEUE]) != NULL) {
-		if (config_parse_size(v, &n) == -1 || n < 4096)
+		if (value_parse_size(v, &n) == -1 || n < 4096)
 			parser_error(p, ks->line[K_SOCKET_QUEUE], "invalid "
 			    "socket_queue '%s': use a size of at least 4k, such "
 			    "as 256k", v);
@@ -448,7 +448,7 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 			cfg->socket_queue = n;
 	}
 	if ((v = ks->val[K_SOCKET_STALL]) != NULL) {
-		if (config_parse_duration(v, &u) == -1 || u < 1000)
+		if (value_parse_duration(v, &u) == -1 || u < 1000)
 			parser_error(p, ks->line[K_SOCKET_STALL], "invalid "
 			    "socket_stall '%s': use a duration of at least 1s, "
 			    "such as 30s", v);
@@ -611,7 +611,7 @@ load_hook(struct parser *p, struct config *cfg, const struct section *s)
 	else if (ks.val[K_EXEC] != NULL) {
 		char err[128];
 
-		if (config_split_argv(ks.val[K_EXEC], &h->argv, err,
+		if (value_split_argv(ks.val[K_EXEC], &h->argv, err,
 		    sizeof(err)) == -1)
 			parser_error(p, ks.line[K_EXEC], "invalid exec: %s",
 			    err);
@@ -709,7 +709,7 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 			n->timeout_ms = -1;
 		else if (strcmp(v, "never") == 0)
 			n->timeout_ms = 0;
-		else if (config_parse_duration(v, &ms) == -1 || ms == 0 ||
+		else if (value_parse_duration(v, &ms) == -1 || ms == 0 ||
 		    ms > INT32_MAX)
 			parser_error(p, ks.line[K_TIMEOUT], "invalid timeout "
 			    "'%s' in [notify]: use default, never or a duration "
@@ -720,7 +720,7 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 }
 
 struct config *
-config_build(struct parser *p)
+keys_build(struct parser *p)
 {
 	struct config	*cfg;
 

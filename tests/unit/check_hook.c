@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
+#include "config/values.h"
 #include "output/hook.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -653,7 +654,7 @@ START_TEST(test_timeout_and_exec)
 	h->command = NULL;
 	xasprintf(&line, "sh -c 'printf \"%%s|%%s\\n\" \"$1\" \"$0\" >> "
 	    "%s/runs' \"a b\" c\\ d", dir);
-	ck_assert_int_eq(config_split_argv(line, &h->argv, err, sizeof(err)),
+	ck_assert_int_eq(value_split_argv(line, &h->argv, err, sizeof(err)),
 	    0);
 	free(line);
 	hs = hook_new(base, &cfg, NULL, NULL);
@@ -707,7 +708,7 @@ START_TEST(test_split_argv)
 {
 	char err[128], **v;
 
-	ck_assert_int_eq(config_split_argv("  /usr/bin/mujmap -C "
+	ck_assert_int_eq(value_split_argv("  /usr/bin/mujmap -C "
 	    "'/home/me/My Mail' sync\t\"a \\\"b\\\" \\\\ \\c\" x\\ y", &v,
 	    err, sizeof(err)), 0);
 	ck_assert_str_eq(v[0], "/usr/bin/mujmap");
@@ -718,11 +719,11 @@ START_TEST(test_split_argv)
 	ck_assert_str_eq(v[5], "x y");
 	ck_assert_ptr_null(v[6]);
 	strv_free(v);
-	ck_assert_int_eq(config_split_argv("a 'b", &v, err, sizeof(err)), -1);
+	ck_assert_int_eq(value_split_argv("a 'b", &v, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "unterminated ' quote: close it");
 	ck_assert_ptr_null(v);
-	ck_assert_int_eq(config_split_argv(" \t", &v, err, sizeof(err)), -1);
-	ck_assert_int_eq(config_split_argv("''", &v, err, sizeof(err)), 0);
+	ck_assert_int_eq(value_split_argv(" \t", &v, err, sizeof(err)), -1);
+	ck_assert_int_eq(value_split_argv("''", &v, err, sizeof(err)), 0);
 	ck_assert_str_eq(v[0], "");
 	strv_free(v);
 }
