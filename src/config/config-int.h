@@ -26,8 +26,10 @@ struct raw_key {
 
 struct section {
 	enum section_kind	 kind;
-	char			*name;		/* NULL for [daemon], [notify] */
-	char			*label;		/* "[account NAME]" for messages */
+	/* NULL for [daemon], [notify] */
+	char			*name;
+	/* "[account NAME]" for messages */
+	char			*label;
 	int			 line;
 	struct raw_key		*keys;
 	size_t			 nkeys;

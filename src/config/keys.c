@@ -188,8 +188,8 @@ keyset_fill(struct parser *p, const struct section *s, struct keyset *ks)
 			continue;
 		}
 		if (ks->line[id] != 0) {
-			parser_error(p, k->line, "duplicate key '%s' in %s (also "
-			    "on line %d): keep one", k->name, s->label,
+			parser_error(p, k->line, "duplicate key '%s' in %s "
+			    "(also on line %d): keep one", k->name, s->label,
 			    ks->line[id]);
 			continue;
 		}
@@ -257,9 +257,9 @@ parse_types(struct parser *p, int line, const char *value, char ***out,
 		for (const char *c = tok; ok && *c; c++)
 			ok = isalnum((unsigned char)*c);
 		if (!ok) {
-			parser_error(p, line, "invalid type name '%s' in types: "
-			    "use JMAP type names such as Email, Mailbox or "
-			    "EmailDelivery", tok);
+			parser_error(p, line, "invalid type name '%s' in "
+			    "types: use JMAP type names such as Email, "
+			    "Mailbox or EmailDelivery", tok);
 			rc = -1;
 			continue;
 		}
@@ -316,7 +316,8 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 		[TRANSPORT_AUTO] = "auto", [TRANSPORT_WEBSOCKET] = "websocket",
 		[TRANSPORT_EVENTSOURCE] = "eventsource",
 	};
-	const size_t	 ntransports = sizeof(transports) / sizeof(transports[0]);
+	const size_t	 ntransports =
+	    sizeof(transports) / sizeof(transports[0]);
 	const char	*v;
 	char		 a[32], b[32];
 	int		 line;
@@ -373,9 +374,9 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 	if (t->ping_interval_ms > 0 && t->ping_timeout_ms == 0 &&
 	    (line = pair_line(ks, K_PING_INTERVAL, K_PING_TIMEOUT)) != 0) {
 		value_format_ms(t->ping_interval_ms, a, sizeof(a));
-		parser_error(p, line, "ping_timeout is 0 while ping_interval is "
-		    "%s: set ping_timeout (e.g. 10s), or ping_interval = 0 to "
-		    "turn pings off", a);
+		parser_error(p, line, "ping_timeout is 0 while ping_interval "
+		    "is %s: set ping_timeout (e.g. 10s), or ping_interval = 0 "
+		    "to turn pings off", a);
 	}
 }
 
@@ -429,7 +430,8 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 		    (mode & 0600) != 0600)
 			parser_error(p, ks->line[K_SOCKET_MODE], "invalid "
 			    "socket_mode '%s': use octal permissions that let "
-			    "the owner read and write, such as 0600 or 0660", v);
+			    "the owner read and write, such as 0600 or 0660",
+			    v);
 		else
 			cfg->socket_mode = (unsigned)mode;
 	}
@@ -442,8 +444,8 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 	if ((v = ks->val[K_SOCKET_QUEUE]) != NULL) {
 		if (value_parse_size(v, &n) == -1 || n < 4096)
 			parser_error(p, ks->line[K_SOCKET_QUEUE], "invalid "
-			    "socket_queue '%s': use a size of at least 4k, such "
-			    "as 256k", v);
+			    "socket_queue '%s': use a size of at least 4k, "
+			    "such as 256k", v);
 		else
 			cfg->socket_queue = n;
 	}
@@ -563,8 +565,9 @@ load_account(struct parser *p, struct config *cfg, const struct section *s)
 		    keys[secret_keys[set[i]].key].name);
 	if ((a->secret_kind == SECRET_PASSWORD_COMMAND ||
 	    a->secret_kind == SECRET_PASSWORD_FILE) && ks.line[K_USERNAME] == 0)
-		parser_error(p, ks.line[first], "%s has %s but no username: add "
-		    "username = (your login name)", s->label, keys[first].name);
+		parser_error(p, ks.line[first], "%s has %s but no username: "
+		    "add username = (your login name)", s->label,
+		    keys[first].name);
 
 	if (ks.val[K_CA_FILE] != NULL)
 		a->ca_file = parse_path(p, &ks, K_CA_FILE);
@@ -625,8 +628,8 @@ load_hook(struct parser *p, struct config *cfg, const struct section *s)
 	parse_bool_key(p, &ks, K_ON_START, &h->on_start);
 	if (h->max_delay_ms < h->debounce_ms &&
 	    (line = pair_line(&ks, K_DEBOUNCE, K_MAX_DELAY)) != 0)
-		parser_error(p, line, "%s: max_delay is shorter than debounce: raise max_delay "
-		    "or lower debounce", s->label);
+		parser_error(p, line, "%s: max_delay is shorter than "
+		    "debounce: raise max_delay or lower debounce", s->label);
 	if (ks.val[K_ACCOUNT] != NULL) {
 		h->account = xstrdup(ks.val[K_ACCOUNT]);
 		check_account(p, cfg, s, ks.line[K_ACCOUNT], h->account);
@@ -693,7 +696,8 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 		if ((end = value_digits(v, 100, &u)) == NULL || *end != '\0' ||
 		    u < 1)
 			parser_error(p, ks.line[K_MAX_PER_BURST], "invalid "
-			    "max_per_burst '%s': use a number from 1 to 100", v);
+			    "max_per_burst '%s': use a number from 1 to 100",
+			    v);
 		else
 			n->max_per_burst = (unsigned)u;
 	}
@@ -712,8 +716,8 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 		else if (value_parse_duration(v, &ms) == -1 || ms == 0 ||
 		    ms > INT32_MAX)
 			parser_error(p, ks.line[K_TIMEOUT], "invalid timeout "
-			    "'%s' in [notify]: use default, never or a duration "
-			    "such as 10s", v);
+			    "'%s' in [notify]: use default, never or a "
+			    "duration such as 10s", v);
 		else
 			n->timeout_ms = (int32_t)ms;
 	}
