@@ -63,7 +63,8 @@ jsonu_parse_valid(const char *data, size_t len, int depth,
 	root = json_tokener_parse_ex(tok, data, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	/* A bare scalar at the very end waits for a delimiter: give it one. */
-	if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
+	if (root == NULL &&
+	    json_tokener_get_error(tok) == json_tokener_continue) {
 		root = json_tokener_parse_ex(tok, " ", 1);
 		end = len;
 		waited = true;
@@ -73,17 +74,19 @@ jsonu_parse_valid(const char *data, size_t len, int depth,
 	/* JSON null parses to NULL: the caller's type check rejects it. */
 	if (jerr != json_tokener_success) {
 		if (jerr == json_tokener_error_depth)
-			snprintf(err, errlen, "JSON nested deeper than %d levels",
-			    depth);
+			snprintf(err, errlen,
+			    "JSON nested deeper than %d levels", depth);
 		else if (waited)
 			snprintf(err, errlen, "truncated JSON");
 		else
-			snprintf(err, errlen, "invalid JSON at offset %zu", end);
+			snprintf(err, errlen, "invalid JSON at offset %zu",
+			    end);
 		return -1;
 	}
 	for (; end < len; end++) {
 		if (data[end] == '\0' || strchr(" \t\r\n", data[end]) == NULL) {
-			snprintf(err, errlen, "invalid JSON at offset %zu", end);
+			snprintf(err, errlen, "invalid JSON at offset %zu",
+			    end);
 			json_object_put(root);
 			return -1;
 		}

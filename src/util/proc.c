@@ -55,7 +55,7 @@ struct proc {
 	struct event *ev_timeout, *ev_kill;
 	uint64_t timeout_ms, grace_ms;
 	bool timed_out;
-	bool signalled;		/* we sent it a signal: its death is no surprise */
+	bool signalled;		/* we signalled it: its death is no surprise */
 
 	bool reaped;
 	int wstatus;
@@ -386,7 +386,8 @@ proc_child(int fds[4], char *const *argv, char *const *envp, long maxfd)
 
 	/* Lift every source above the targets so no dup2 clobbers another. */
 	for (int i = 0; i < 4; i++)
-		if (fds[i] < 4 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 4)) == -1)
+		if (fds[i] < 4 &&
+		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 4)) == -1)
 			goto fail;
 	errfd = fds[3];
 	for (int i = 0; i < 4; i++)
@@ -450,7 +451,8 @@ proc_spawn(const struct proc_spec *spec)
 		log_warn("%s: /dev/null", spec->name);
 		return NULL;
 	}
-	if (pipe2(&fds[2], O_CLOEXEC) == -1 || pipe2(&fds[4], O_CLOEXEC) == -1 ||
+	if (pipe2(&fds[2], O_CLOEXEC) == -1 ||
+	    pipe2(&fds[4], O_CLOEXEC) == -1 ||
 	    pipe2(&fds[6], O_CLOEXEC) == -1) {
 		log_warn("%s: pipe", spec->name);
 		proc_close_fds(fds, 8);

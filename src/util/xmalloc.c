@@ -44,7 +44,8 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	void *p = reallocarray(ptr, nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		fatalx("out of memory reallocating %zu x %zu bytes", nmemb, size);
+		fatalx("out of memory reallocating %zu x %zu bytes", nmemb,
+		    size);
 	return p;
 }
 
