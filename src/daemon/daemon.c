@@ -84,7 +84,8 @@ struct daemon {
 	char *last_status;
 };
 
-static void daemon_account_start(struct daemon *, const struct config_account *);
+static void daemon_account_start(struct daemon *,
+    const struct config_account *);
 static int daemon_reload(struct daemon *);
 
 /*

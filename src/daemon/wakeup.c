@@ -166,7 +166,8 @@ wakeup_jump(evutil_socket_t fd, short what, void *arg)
 	/* ECANCELED is the news; an expiry a year on only needs re-arming. */
 	if (read(fd, &n, sizeof(n)) == -1 && errno != ECANCELED &&
 	    errno != EAGAIN)
-		log_warnx("wakeup: reading the clock timer: %s", strerror(errno));
+		log_warnx("wakeup: reading the clock timer: %s",
+		    strerror(errno));
 	if (wakeup_jump_arm(fd) == -1) {
 		log_warnx("wakeup: re-arming the clock timer: %s; wall-clock "
 		    "jumps are noticed on the ping tick only", strerror(errno));
@@ -210,11 +211,13 @@ wakeup_netlink(evutil_socket_t fd, short what, void *arg)
 			if (nh->nlmsg_type != RTM_NEWROUTE)
 				continue;
 			rt = NLMSG_DATA(nh);
-			if (rt->rtm_dst_len == 0 && rt->rtm_table == RT_TABLE_MAIN)
+			if (rt->rtm_dst_len == 0 &&
+			    rt->rtm_table == RT_TABLE_MAIN)
 				route = true;
 		}
 	}
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != ENOBUFS)
 		log_debug("netlink: %s", strerror(errno));
 	if (route)
 		wakeup_fire(w, WAKEUP_ROUTE);

@@ -45,7 +45,7 @@ struct store {
 	bool save_failed;	/* the failure was logged; repeats are debug */
 	size_t nstates;		/* (account, type) pairs in states */
 	bool full_logged;	/* a state beyond the bounds was dropped */
-	struct event *save_timer;	/* store_save_later(), made on first use */
+	struct event *save_timer;	/* store_save_later(), made once */
 };
 
 static bool
@@ -298,7 +298,8 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 	for (; end < len; end++) {
 		if (strchr(" \t\r\n", buf[end]) == NULL) {
 			json_object_put(root);
-			snprintf(why, whylen, "unexpected data at byte %zu", end);
+			snprintf(why, whylen, "unexpected data at byte %zu",
+			    end);
 			return why;
 		}
 	}
@@ -312,7 +313,8 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 		return "no \"version\"";
 	}
 	if (json_object_get_int64(v) != STORE_VERSION) {
-		snprintf(why, whylen, "unknown version %" PRId64 ", expected %d",
+		snprintf(why, whylen,
+		    "unknown version %" PRId64 ", expected %d",
 		    json_object_get_int64(v), STORE_VERSION);
 		json_object_put(root);
 		return why;
@@ -336,7 +338,8 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 	if (json_object_object_get_ex(root, "states", &v)) {
 		if (!store_valid_states(v)) {
 			json_object_put(root);
-			return "\"states\" is not an object of objects of strings";
+			return "\"states\" is not an object of objects of "
+			    "strings";
 		}
 		json_object_put(s->states);
 		s->states = json_object_get(v);
@@ -420,7 +423,8 @@ store_load(struct store *s)
 	} else {
 		buf = xmalloc((size_t)st.st_size + 1);
 		while (len < (size_t)st.st_size) {
-			ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+			ssize_t n = read(fd, buf + len,
+			    (size_t)st.st_size - len);
 
 			if (n == -1 && errno == EINTR)
 				continue;

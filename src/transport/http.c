@@ -310,7 +310,8 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,
-		    WSI_TOKEN_HTTP_AUTHORIZATION, req->nc.authorization) == -1 ||
+		    WSI_TOKEN_HTTP_AUTHORIZATION,
+		    req->nc.authorization) == -1 ||
 		    net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
 		    req->accept) == -1 ||
 		    http_add_named(wsi, in, len, "last-event-id:",
@@ -321,7 +322,8 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 
 			snprintf(clen, sizeof(clen), "%zu", req->body_out_len);
 			if (net_add_header(wsi, in, len,
-			    WSI_TOKEN_HTTP_CONTENT_TYPE, req->content_type) == -1 ||
+			    WSI_TOKEN_HTTP_CONTENT_TYPE,
+			    req->content_type) == -1 ||
 			    net_add_header(wsi, in, len,
 			    WSI_TOKEN_HTTP_CONTENT_LENGTH, clen) == -1)
 				return -1;
@@ -349,7 +351,8 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		req->nc.retry_after = net_header(wsi,
 		    WSI_TOKEN_HTTP_RETRY_AFTER);
 		if (req->on_data != NULL && req->status == 200) {
-			char *type = net_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+			char *type = net_header(wsi,
+			    WSI_TOKEN_HTTP_CONTENT_TYPE);
 
 			req->streaming = true;
 			if (req->on_open != NULL)

@@ -120,7 +120,8 @@ uvbridge_free(struct uvbridge *ub)
 	event_free(ub->io);
 	event_free(ub->timer);
 	event_free(ub->kick);
-	/* Handles closed by lws need one more turn to run their close callbacks. */
+	/* Handles closed by lws need one more turn to run their close
+	 * callbacks. */
 	uv_run(&ub->loop, UV_RUN_NOWAIT);
 	if ((r = uv_loop_close(&ub->loop)) != 0)
 		log_warnx("libuv: loop still has handles at exit: %s",

@@ -88,7 +88,8 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 	if (c->nc.error == NULL && !c->established)
 		netconn_set_error(&c->nc, "connection closed before the "
 		    "WebSocket upgrade completed");
-	if (c->nc.error == NULL && c->peer_close_code == 0 && c->close_code == 0)
+	if (c->nc.error == NULL && c->peer_close_code == 0 &&
+	    c->close_code == 0)
 		netconn_set_error(&c->nc, "connection lost without a close "
 		    "frame");
 	c->state = WS_DONE;
