@@ -45,8 +45,8 @@ struct hook_batch {
 	char *push_state;
 	char *reason;
 	unsigned nchanges;
-	uint64_t first_ms;		/* monotonic: first change of the batch */
-	bool due;			/* debounce over, waiting for its turn */
+	uint64_t first_ms;		/* monotonic: its first change */
+	bool due;			/* debounce over, waits for its turn */
 	struct event *timer;
 };
 TAILQ_HEAD(hook_batches, hook_batch);
@@ -59,7 +59,7 @@ struct hook_rt {
 	struct hook_batches batches;
 	struct proc *running;
 	struct hook_batch *run;		/* what running runs, until it ends */
-	bool removed;			/* gone after a reload; freed once idle */
+	bool removed;			/* gone by a reload; freed once idle */
 	bool overflow_logged;		/* since the last run started */
 };
 TAILQ_HEAD(hook_rts, hook_rt);
@@ -146,8 +146,8 @@ hook_select_types(const struct config_hook *h, const struct push_event *ev,
 		if (!json_object_is_type(val, json_type_string)) {
 			char q[JSONU_QUOTE_SIZE(64)];
 
-			log_debug("hook %s: account %s: ignoring type \"%s\" whose "
-			    "state is not a string", h->name, ev->account,
+			log_debug("hook %s: account %s: ignoring type \"%s\" "
+			    "whose state is not a string", h->name, ev->account,
 			    jsonu_quote(q, sizeof(q), type));
 			continue;
 		}
@@ -194,8 +194,8 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
 		    !hook_env_value_ok(types[i].state)) {
 			char q[JSONU_QUOTE_SIZE(64)];
 
-			log_debug("hook %s: account %s: type \"%s\" only on stdin: "
-			    "its name or state does not fit a variable",
+			log_debug("hook %s: account %s: type \"%s\" only on "
+			    "stdin: its name or state does not fit a variable",
 			    h->name, ev->account,
 			    jsonu_quote(q, sizeof(q), types[i].type));
 			continue;
@@ -328,7 +328,8 @@ hook_merge_run(struct json_object *run, const struct hook_batch *b)
 	if (b->push_state != NULL)
 		json_object_object_add(run, "pushState",
 		    json_object_new_string(b->push_state));
-	json_object_object_add(run, "reason", json_object_new_string(b->reason));
+	json_object_object_add(run, "reason",
+	    json_object_new_string(b->reason));
 }
 
 /*
@@ -354,7 +355,8 @@ hook_persist(struct hook_rt *h, const char *account, const char *account_id)
 			break;
 	if (hook_batch_is(h->run, account, account_id) || b != NULL) {
 		run = json_object_new_object();
-		json_object_object_add(run, "changed", json_object_new_object());
+		json_object_object_add(run, "changed",
+		    json_object_new_object());
 		if (hook_batch_is(h->run, account, account_id))
 			hook_merge_run(run, h->run);
 		if (b != NULL)

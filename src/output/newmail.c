@@ -185,7 +185,8 @@ newmail_selected(const struct config_notify *cfg,
 	for (size_t i = 0; i < cfg->nmailboxes; i++)
 		if ((m->role != NULL &&
 		    strcasecmp(m->role, cfg->mailboxes[i]) == 0) ||
-		    (m->name != NULL && strcmp(m->name, cfg->mailboxes[i]) == 0))
+		    (m->name != NULL &&
+		    strcmp(m->name, cfg->mailboxes[i]) == 0))
 			return true;
 	return false;
 }

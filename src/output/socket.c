@@ -353,7 +353,8 @@ sock_new(struct event_base *base, struct config *cfg,
 	TAILQ_INIT(&s->dead);
 	s->reaper = xevent_new(base, -1, 0, sock_reap, s);
 	if ((rc = sock_activated(&fd)) == 0 && cfg->socket_path == NULL) {
-		log_info("socket: none (%s)", cfg->socket_set ? "socket = none" :
+		log_info("socket: none (%s)", cfg->socket_set ?
+		    "socket = none" :
 		    "XDG_RUNTIME_DIR is not set; set socket = to have one");
 		return s;
 	}
