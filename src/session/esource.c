@@ -49,7 +49,8 @@ esource_ping_ms(const char *data, size_t len)
 	if (jsonu_parse_buffer(data, len, 8, &root, err, sizeof(err)) == -1)
 		return 0;
 	v = jsonu_member(root, "interval");
-	n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+	n = json_object_is_type(v, json_type_int) ?
+	    json_object_get_int64(v) : 0;
 	json_object_put(root);
 	if (n <= 0)
 		return 0;

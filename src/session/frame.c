@@ -27,7 +27,8 @@ validate_account(const char *id, struct json_object *types, char *err,
 		return -1;
 	}
 	if (!json_object_is_type(types, json_type_object)) {
-		snprintf(err, errlen, "StateChange: account %s is not an object",
+		snprintf(err, errlen,
+		    "StateChange: account %s is not an object",
 		    jsonu_quote(q1, sizeof(q1), id));
 		return -1;
 	}

@@ -203,7 +203,8 @@ parse_websocket(struct json_object *caps, const struct url *su,
 	if (ws == NULL)
 		return 0;
 	if (!json_object_is_type(ws, json_type_object))
-		return fail(err, "capability %s is not an object", CAP_WEBSOCKET);
+		return fail(err, "capability %s is not an object",
+		    CAP_WEBSOCKET);
 	if ((ref = jsonu_string_of(jsonu_member(ws, "url"))) == NULL)
 		return fail(err, "WebSocket url is not a string");
 	if (resolve_ws(su, session_url, ref, &s->ws_url) == -1)
@@ -235,7 +236,8 @@ parse_urls(struct json_object *root, const char *session_url,
 	if ((ref = jsonu_string_of(v)) == NULL)
 		return fail(err, "eventSourceUrl is not a string");
 	if (resolve_http(session_url, ref, &s->event_source_url) == -1)
-		return fail(err, "eventSourceUrl '%s' is not a valid http(s) URL",
+		return fail(err,
+		    "eventSourceUrl '%s' is not a valid http(s) URL",
 		    jsonu_quote(q, sizeof(q), ref));
 	return 0;
 }
