@@ -1,8 +1,8 @@
 /*
  * Idle cost decides how this module watches the clocks: it must not wake
  * the daemon by itself (issue 7, figure 3), yet after a resume or a
- * wall-clock jump every connection must prove itself within 5 s
- * (DECISIONS).
+ * wall-clock jump every connection must prove itself within 5 s (a
+ * ping), or be replaced.
  *
  * - A wall-clock jump: a timerfd on CLOCK_REALTIME, absolute, a year
  *   ahead, with TFD_TIMER_CANCEL_ON_SET.  The kernel makes it readable
