@@ -26,8 +26,10 @@ struct raw_key {
 
 struct section {
 	enum section_kind	 kind;
-	char			*name;		/* NULL for [daemon], [notify] */
-	char			*label;		/* "[account NAME]" for messages */
+	/* NULL for [daemon], [notify] */
+	char			*name;
+	/* "[account NAME]" for messages */
+	char			*label;
 	int			 line;
 	struct raw_key		*keys;
 	size_t			 nkeys;
@@ -69,6 +71,6 @@ void parser_error(struct parser *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Interprets every section read; the errors go to the parser. */
-struct config *config_build(struct parser *);
+struct config *keys_build(struct parser *);
 
 #endif

@@ -45,8 +45,7 @@ parser_error(struct parser *p, int line, const char *fmt, ...)
 	char	*msg, *full;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatalx("config: out of memory");
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	xasprintf(&full, "%s:%d: %s", p->file, line, msg);
 	free(msg);
@@ -306,8 +305,8 @@ parser_classify(struct parser *p, char *line)
 		p->prev_key = c != start;
 		return;
 	}
-	parser_error(p, p->lineno, "expected KEY = VALUE, a [SECTION] header or "
-	    "a # comment");
+	parser_error(p, p->lineno, "expected KEY = VALUE, a [SECTION] header "
+	    "or a # comment");
 }
 
 /* An fgets() for inih over our buffer, numbering the lines it hands out. */
@@ -325,7 +324,8 @@ parser_read(char *str, int num, void *arg)
 	len = nl != NULL ? (size_t)(nl - line) + 1 : p->len - p->pos;
 	p->pos += len;
 	p->lineno++;
-	if (p->lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+	if (p->lineno == 1 && len >= 3 &&
+	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 		line += 3;
 		len -= 3;
 	}
@@ -390,8 +390,8 @@ parser_handler(void *arg, const char *section, const char *name,
 		return 1;
 	}
 	if (p->outside) {
-		parser_error(p, p->lineno, "'%s' is outside any section: put it "
-		    "under [daemon] or [account NAME]", name);
+		parser_error(p, p->lineno, "'%s' is outside any section: put "
+		    "it under [daemon] or [account NAME]", name);
 		return 1;
 	}
 	if ((s = p->cur) == NULL)
@@ -445,7 +445,7 @@ config_load_buffer(const char *text, size_t len, const char *name,
 	p.text = text;
 	p.len = len;
 	parser_run(&p);
-	cfg = config_build(&p);
+	cfg = keys_build(&p);
 	if (p.nerrs > 0) {
 		config_free(cfg);
 		cfg = NULL;

@@ -36,19 +36,20 @@ struct config_tuning {
 	uint64_t backoff_reset_ms;	/* default 60s */
 	bool sync_on_start;		/* default no */
 	uint64_t resync_interval_ms;	/* default 15m; 0 disables */
-	size_t max_frame;		/* bytes, default 1 MiB; accepts 512k, 1M */
-	char **types;			/* NULL: every type the session offers */
+	size_t max_frame;		/* bytes, default 1 MiB (512k, 1M) */
+	char **types;			/* NULL: all the Session offers */
 	size_t ntypes;
 };
 
 struct config;
 
 struct config_account {
-	struct config *config;	/* the config holding this section (no reference) */
+	/* The config holding this section (no reference). */
+	struct config *config;
 	char *name;		/* the word after "account" */
 	char *file;
 	int line;		/* line of the section header */
-	char *url;		/* as written: host, .well-known or session URL */
+	char *url;		/* as written: host, .well-known, Session URL */
 	char *username;		/* NULL when absent */
 	enum config_secret secret_kind;
 	char *secret;		/* the command or the file path */
@@ -67,7 +68,9 @@ struct config_hook {
 	char **types;		/* NULL: any change */
 	size_t ntypes;
 	char *command;		/* run with /bin/sh -c; NULL when argv is set */
-	char **argv;		/* exec = split into words, NULL-terminated; NULL when command is set */
+	/* exec = split into words, NULL-terminated; NULL when command is
+	 * set */
+	char **argv;
 	uint64_t debounce_ms;	/* default 1s */
 	uint64_t max_delay_ms;	/* default 30s */
 	uint64_t timeout_ms;	/* default 10m; 0: none */
@@ -92,24 +95,26 @@ enum config_urgency {
 
 /* [notify]: desktop notifications of new mail. */
 struct config_notify {
-	bool enabled;		/* default: yes with a [notify] section, else no */
+	bool enabled;		/* default: yes with a [notify] section */
 	char **accounts;	/* NULL: every account */
 	size_t naccounts;
 	char **mailboxes;	/* names or roles; default { "inbox" } */
 	size_t nmailboxes;
 	unsigned max_per_burst;	/* default 3 */
 	enum config_urgency urgency;	/* default normal */
-	int32_t timeout_ms;	/* -1: the server's default (default), 0: never */
+	int32_t timeout_ms;	/* -1 (default): the server's; 0: never */
 };
 
 struct config {
 	unsigned refs;		/* config_ref(); freed when the last one goes */
 	char *path;
 	char *state_dir;	/* resolved default when not set */
-	int log_level;		/* syslog priority; -1 when not set in the file */
+	int log_level;		/* syslog priority; -1 when not in the file */
 	struct config_tuning defaults;
 	bool socket_set;	/* socket = was given */
-	char *socket_path;	/* resolved default when not set; NULL: socket = none or no default */
+	/* Resolved default when not set; NULL: socket = none, or no
+	 * default */
+	char *socket_path;
 	unsigned socket_mode;	/* default 0600, 0660 with socket_group */
 	char *socket_group;	/* NULL: the daemon's group */
 	size_t socket_queue;	/* per-client output bound, default 256 KiB */
@@ -143,11 +148,6 @@ char *config_default_state_dir(void);
  * $XDG_RUNTIME_DIR/jmap-pushd.sock; NULL when there is no runtime directory.
  * Caller frees. */
 char *config_default_socket_path(void);
-/* Splits an exec = value into words: blanks separate, '...' is literal,
- * "..." honours \" and \\, a backslash outside quotes escapes the next
- * character.  -1 with a message in err on an unterminated quote or no
- * word.  Caller frees with the NULL-terminated vector's elements. */
-int config_split_argv(const char *s, char ***argv, char *err, size_t errlen);
 
 /* NULL when errs->n > 0 after parsing; errs is filled either way.  The
  * caller holds the one reference. */
@@ -176,12 +176,5 @@ const struct config_account *config_find_account(const struct config *,
 /* true when two accounts would connect the same way (reload keeps those). */
 bool config_account_equal(const struct config_account *,
     const struct config_account *);
-
-/* "250ms", "30s", "5m", "1h", "2d", a bare number is seconds; -1 on error. */
-int config_parse_duration(const char *s, uint64_t *ms);
-/* "1048576", "512k", "1M" (powers of 1024); -1 on error. */
-int config_parse_size(const char *s, size_t *bytes);
-/* yes/no/true/false/on/off/1/0; -1 on error. */
-int config_parse_bool(const char *s, bool *out);
 
 #endif

@@ -188,8 +188,8 @@ keyset_fill(struct parser *p, const struct section *s, struct keyset *ks)
 			continue;
 		}
 		if (ks->line[id] != 0) {
-			parser_error(p, k->line, "duplicate key '%s' in %s (also "
-			    "on line %d): keep one", k->name, s->label,
+			parser_error(p, k->line, "duplicate key '%s' in %s "
+			    "(also on line %d): keep one", k->name, s->label,
 			    ks->line[id]);
 			continue;
 		}
@@ -210,7 +210,7 @@ parse_duration_key(struct parser *p, struct keyset *ks, enum key_id id,
 {
 	if (ks->val[id] == NULL)
 		return;
-	if (config_parse_duration(ks->val[id], out) == -1) {
+	if (value_parse_duration(ks->val[id], out) == -1) {
 		parser_error(p, ks->line[id], "invalid duration for %s: '%s'; "
 		    "use e.g. 250ms, 30s, 5m, 1h or 2d", keys[id].name,
 		    ks->val[id]);
@@ -223,7 +223,7 @@ parse_bool_key(struct parser *p, struct keyset *ks, enum key_id id, bool *out)
 {
 	if (ks->val[id] == NULL)
 		return;
-	if (config_parse_bool(ks->val[id], out) == -1) {
+	if (value_parse_bool(ks->val[id], out) == -1) {
 		parser_error(p, ks->line[id], "invalid value for %s: '%s'; use "
 		    "yes or no", keys[id].name, ks->val[id]);
 		ks->bad[id] = true;
@@ -257,9 +257,9 @@ parse_types(struct parser *p, int line, const char *value, char ***out,
 		for (const char *c = tok; ok && *c; c++)
 			ok = isalnum((unsigned char)*c);
 		if (!ok) {
-			parser_error(p, line, "invalid type name '%s' in types: "
-			    "use JMAP type names such as Email, Mailbox or "
-			    "EmailDelivery", tok);
+			parser_error(p, line, "invalid type name '%s' in "
+			    "types: use JMAP type names such as Email, "
+			    "Mailbox or EmailDelivery", tok);
 			rc = -1;
 			continue;
 		}
@@ -316,7 +316,8 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 		[TRANSPORT_AUTO] = "auto", [TRANSPORT_WEBSOCKET] = "websocket",
 		[TRANSPORT_EVENTSOURCE] = "eventsource",
 	};
-	const size_t	 ntransports = sizeof(transports) / sizeof(transports[0]);
+	const size_t	 ntransports =
+	    sizeof(transports) / sizeof(transports[0]);
 	const char	*v;
 	char		 a[32], b[32];
 	int		 line;
@@ -340,7 +341,7 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 	if ((v = ks->val[K_MAX_FRAME]) != NULL) {
 		size_t n;
 
-		if (config_parse_size(v, &n) == -1 || n < MAX_FRAME_MIN)
+		if (value_parse_size(v, &n) == -1 || n < MAX_FRAME_MIN)
 			parser_error(p, ks->line[K_MAX_FRAME], "invalid "
 			    "max_frame '%s': use a size of at least 1k, such "
 			    "as 512k, 1M or 1048576", v);
@@ -373,9 +374,9 @@ parse_tuning(struct parser *p, struct keyset *ks, struct config_tuning *t)
 	if (t->ping_interval_ms > 0 && t->ping_timeout_ms == 0 &&
 	    (line = pair_line(ks, K_PING_INTERVAL, K_PING_TIMEOUT)) != 0) {
 		value_format_ms(t->ping_interval_ms, a, sizeof(a));
-		parser_error(p, line, "ping_timeout is 0 while ping_interval is "
-		    "%s: set ping_timeout (e.g. 10s), or ping_interval = 0 to "
-		    "turn pings off", a);
+		parser_error(p, line, "ping_timeout is 0 while ping_interval "
+		    "is %s: set ping_timeout (e.g. 10s), or ping_interval = 0 "
+		    "to turn pings off", a);
 	}
 }
 
@@ -402,7 +403,7 @@ parse_path(struct parser *p, const struct keyset *ks, enum key_id id)
 	return xstrdup(v);
 }
 
-/* Only the key's presence is recorded here; config_build resolves the
+/* Only the key's presence is recorded here; keys_build resolves the
  * default path once every [daemon] key is known. */
 static void
 load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
@@ -429,7 +430,8 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 		    (mode & 0600) != 0600)
 			parser_error(p, ks->line[K_SOCKET_MODE], "invalid "
 			    "socket_mode '%s': use octal permissions that let "
-			    "the owner read and write, such as 0600 or 0660", v);
+			    "the owner read and write, such as 0600 or 0660",
+			    v);
 		else
 			cfg->socket_mode = (unsigned)mode;
 	}
@@ -440,15 +442,15 @@ load_socket(struct parser *p, struct config *cfg, struct keyset *ks)
 			cfg->socket_mode = 0660;
 	}
 	if ((v = ks->val[K_SOCKET_QUEUE]) != NULL) {
-		if (config_parse_size(v, &n) == -1 || n < 4096)
+		if (value_parse_size(v, &n) == -1 || n < 4096)
 			parser_error(p, ks->line[K_SOCKET_QUEUE], "invalid "
-			    "socket_queue '%s': use a size of at least 4k, such "
-			    "as 256k", v);
+			    "socket_queue '%s': use a size of at least 4k, "
+			    "such as 256k", v);
 		else
 			cfg->socket_queue = n;
 	}
 	if ((v = ks->val[K_SOCKET_STALL]) != NULL) {
-		if (config_parse_duration(v, &u) == -1 || u < 1000)
+		if (value_parse_duration(v, &u) == -1 || u < 1000)
 			parser_error(p, ks->line[K_SOCKET_STALL], "invalid "
 			    "socket_stall '%s': use a duration of at least 1s, "
 			    "such as 30s", v);
@@ -563,8 +565,9 @@ load_account(struct parser *p, struct config *cfg, const struct section *s)
 		    keys[secret_keys[set[i]].key].name);
 	if ((a->secret_kind == SECRET_PASSWORD_COMMAND ||
 	    a->secret_kind == SECRET_PASSWORD_FILE) && ks.line[K_USERNAME] == 0)
-		parser_error(p, ks.line[first], "%s has %s but no username: add "
-		    "username = (your login name)", s->label, keys[first].name);
+		parser_error(p, ks.line[first], "%s has %s but no username: "
+		    "add username = (your login name)", s->label,
+		    keys[first].name);
 
 	if (ks.val[K_CA_FILE] != NULL)
 		a->ca_file = parse_path(p, &ks, K_CA_FILE);
@@ -611,7 +614,7 @@ load_hook(struct parser *p, struct config *cfg, const struct section *s)
 	else if (ks.val[K_EXEC] != NULL) {
 		char err[128];
 
-		if (config_split_argv(ks.val[K_EXEC], &h->argv, err,
+		if (value_split_argv(ks.val[K_EXEC], &h->argv, err,
 		    sizeof(err)) == -1)
 			parser_error(p, ks.line[K_EXEC], "invalid exec: %s",
 			    err);
@@ -625,8 +628,8 @@ load_hook(struct parser *p, struct config *cfg, const struct section *s)
 	parse_bool_key(p, &ks, K_ON_START, &h->on_start);
 	if (h->max_delay_ms < h->debounce_ms &&
 	    (line = pair_line(&ks, K_DEBOUNCE, K_MAX_DELAY)) != 0)
-		parser_error(p, line, "%s: max_delay is shorter than debounce: raise max_delay "
-		    "or lower debounce", s->label);
+		parser_error(p, line, "%s: max_delay is shorter than "
+		    "debounce: raise max_delay or lower debounce", s->label);
 	if (ks.val[K_ACCOUNT] != NULL) {
 		h->account = xstrdup(ks.val[K_ACCOUNT]);
 		check_account(p, cfg, s, ks.line[K_ACCOUNT], h->account);
@@ -693,7 +696,8 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 		if ((end = value_digits(v, 100, &u)) == NULL || *end != '\0' ||
 		    u < 1)
 			parser_error(p, ks.line[K_MAX_PER_BURST], "invalid "
-			    "max_per_burst '%s': use a number from 1 to 100", v);
+			    "max_per_burst '%s': use a number from 1 to 100",
+			    v);
 		else
 			n->max_per_burst = (unsigned)u;
 	}
@@ -709,18 +713,18 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 			n->timeout_ms = -1;
 		else if (strcmp(v, "never") == 0)
 			n->timeout_ms = 0;
-		else if (config_parse_duration(v, &ms) == -1 || ms == 0 ||
+		else if (value_parse_duration(v, &ms) == -1 || ms == 0 ||
 		    ms > INT32_MAX)
 			parser_error(p, ks.line[K_TIMEOUT], "invalid timeout "
-			    "'%s' in [notify]: use default, never or a duration "
-			    "such as 10s", v);
+			    "'%s' in [notify]: use default, never or a "
+			    "duration such as 10s", v);
 		else
 			n->timeout_ms = (int32_t)ms;
 	}
 }
 
 struct config *
-config_build(struct parser *p)
+keys_build(struct parser *p)
 {
 	struct config	*cfg;
 

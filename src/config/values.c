@@ -39,7 +39,7 @@ value_digits(const char *s, uint64_t max, uint64_t *n)
 }
 
 int
-config_parse_duration(const char *s, uint64_t *ms)
+value_parse_duration(const char *s, uint64_t *ms)
 {
 	static const struct {
 		const char	*unit;
@@ -86,7 +86,7 @@ value_format_ms(uint64_t ms, char *buf, size_t len)
 }
 
 int
-config_parse_size(const char *s, size_t *bytes)
+value_parse_size(const char *s, size_t *bytes)
 {
 	static const char	 units[] = "kmg";
 	uint64_t		 n;
@@ -109,7 +109,7 @@ config_parse_size(const char *s, size_t *bytes)
 }
 
 int
-config_parse_bool(const char *s, bool *out)
+value_parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
@@ -270,7 +270,7 @@ argv_push(char ***v, size_t *n, char *word)
 }
 
 int
-config_split_argv(const char *s, char ***argvp, char *err, size_t errlen)
+value_split_argv(const char *s, char ***argvp, char *err, size_t errlen)
 {
 	char	**v = NULL, *w;
 	size_t	 n = 0, len;

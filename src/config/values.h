@@ -29,4 +29,16 @@ size_t value_split_list(const char *value, const char *seps, char ***out);
  * no home directory.  Caller frees. */
 char *value_home_path(const char *rest);
 
+/* "250ms", "30s", "5m", "1h", "2d", a bare number is seconds; -1 on error. */
+int value_parse_duration(const char *s, uint64_t *ms);
+/* "1048576", "512k", "1M" (powers of 1024); -1 on error. */
+int value_parse_size(const char *s, size_t *bytes);
+/* yes/no/true/false/on/off/1/0; -1 on error. */
+int value_parse_bool(const char *s, bool *out);
+/* Splits an exec = value into words: blanks separate, '...' is literal,
+ * "..." honours \" and \\, a backslash outside quotes escapes the next
+ * character.  -1 with a message in err on an unterminated quote or no
+ * word.  Caller frees with the NULL-terminated vector's elements. */
+int value_split_argv(const char *s, char ***argv, char *err, size_t errlen);
+
 #endif

@@ -156,7 +156,7 @@ peer_error(int fd)
 		return;
 	if ((nl = memchr(buf, '\n', (size_t)n)) != NULL)
 		n = nl - buf;
-	if (json_parse_buffer(buf, (size_t)n, CTL_JSON_DEPTH, &o, err,
+	if (jsonu_parse_buffer(buf, (size_t)n, CTL_JSON_DEPTH, &o, err,
 	    sizeof(err)) == -1)
 		return;
 	if (json_object_is_type(o, json_type_object) &&
@@ -206,7 +206,7 @@ read_obj(FILE *f, char **raw)
 			return NULL;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (json_parse_buffer(line, (size_t)n, CTL_JSON_DEPTH, &o, err,
+		if (jsonu_parse_buffer(line, (size_t)n, CTL_JSON_DEPTH, &o, err,
 		    sizeof(err)) == -1)
 			continue;
 		if (json_object_is_type(o, json_type_object)) {

@@ -20,6 +20,8 @@
 #include "transport/net.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* Bounds on shutdown: close frames answered, then hooks given time to
@@ -82,7 +84,8 @@ struct daemon {
 	char *last_status;
 };
 
-static void daemon_account_start(struct daemon *, const struct config_account *);
+static void daemon_account_start(struct daemon *,
+    const struct config_account *);
 static int daemon_reload(struct daemon *);
 
 /*
@@ -499,14 +502,11 @@ daemon_events(struct daemon *d)
 {
 	uint64_t usec;
 
-	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_signal, d);
-	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal, d);
-	d->sighup = evsignal_new(d->base, SIGHUP, daemon_signal, d);
-	d->stop_timer = evtimer_new(d->base, daemon_stop_poll, d);
-	d->status_ev = evtimer_new(d->base, daemon_status_cb, d);
-	if (d->sigterm == NULL || d->sigint == NULL || d->sighup == NULL ||
-	    d->stop_timer == NULL || d->status_ev == NULL)
-		fatalx("libevent: cannot create signal events");
+	d->sigterm = xevsignal_new(d->base, SIGTERM, daemon_signal, d);
+	d->sigint = xevsignal_new(d->base, SIGINT, daemon_signal, d);
+	d->sighup = xevsignal_new(d->base, SIGHUP, daemon_signal, d);
+	d->stop_timer = xevtimer_new(d->base, daemon_stop_poll, d);
+	d->status_ev = xevtimer_new(d->base, daemon_status_cb, d);
 	evsignal_add(d->sigterm, NULL);
 	evsignal_add(d->sigint, NULL);
 	evsignal_add(d->sighup, NULL);
@@ -515,15 +515,10 @@ daemon_events(struct daemon *d)
 
 	/* Half the watchdog period leaves room for a busy moment. */
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-		struct timeval tv = {
-			.tv_sec = (time_t)(usec / 2 / 1000000),
-			.tv_usec = (suseconds_t)(usec / 2 % 1000000),
-		};
+		struct timeval tv = timeutil_tv_us(usec / 2);
 
-		d->watchdog = event_new(d->base, -1, EV_PERSIST,
+		d->watchdog = xevent_new(d->base, -1, EV_PERSIST,
 		    daemon_watchdog, d);
-		if (d->watchdog == NULL)
-			fatalx("libevent: cannot create the watchdog timer");
 		event_add(d->watchdog, &tv);
 	}
 }

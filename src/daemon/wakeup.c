@@ -1,8 +1,8 @@
 /*
  * Idle cost decides how this module watches the clocks: it must not wake
  * the daemon by itself (issue 7, figure 3), yet after a resume or a
- * wall-clock jump every connection must prove itself within 5 s
- * (DECISIONS).
+ * wall-clock jump every connection must prove itself within 5 s (a
+ * ping), or be replaced.
  *
  * - A wall-clock jump: a timerfd on CLOCK_REALTIME, absolute, a year
  *   ahead, with TFD_TIMER_CANCEL_ON_SET.  The kernel makes it readable
@@ -43,6 +43,8 @@
 #include "transport/ws.h"
 #include "util/busconn.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* Less than this between the clocks is scheduling noise, not sleep. */
@@ -78,21 +80,12 @@ wakeup_reason_name(enum wakeup_reason r)
 	return wakeup_names[r];
 }
 
-static uint64_t
-wakeup_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 wakeup_read_clocks(struct wakeup_clocks *c)
 {
-	c->monotonic = wakeup_ms(CLOCK_MONOTONIC);
-	c->boottime = wakeup_ms(CLOCK_BOOTTIME);
-	c->realtime = (int64_t)wakeup_ms(CLOCK_REALTIME);
+	c->monotonic = timeutil_clock_ms(CLOCK_MONOTONIC);
+	c->boottime = timeutil_clock_ms(CLOCK_BOOTTIME);
+	c->realtime = (int64_t)timeutil_clock_ms(CLOCK_REALTIME);
 }
 
 enum wakeup_reason
@@ -137,10 +130,8 @@ wakeup_tick_add(struct wakeup *w)
 	uint64_t ms;
 
 	event_base_gettimeofday_cached(w->base, &now);
-	ms = ws_ping_delay((uint64_t)now.tv_sec * 1000 +
-	    (uint64_t)now.tv_usec / 1000, w->jump_ms);
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	ms = ws_ping_delay(timeutil_tv_to_ms(&now), w->jump_ms);
+	tv = timeutil_tv_ms(ms);
 	evtimer_add(w->tick, &tv);
 }
 
@@ -175,7 +166,8 @@ wakeup_jump(evutil_socket_t fd, short what, void *arg)
 	/* ECANCELED is the news; an expiry a year on only needs re-arming. */
 	if (read(fd, &n, sizeof(n)) == -1 && errno != ECANCELED &&
 	    errno != EAGAIN)
-		log_warnx("wakeup: reading the clock timer: %s", strerror(errno));
+		log_warnx("wakeup: reading the clock timer: %s",
+		    strerror(errno));
 	if (wakeup_jump_arm(fd) == -1) {
 		log_warnx("wakeup: re-arming the clock timer: %s; wall-clock "
 		    "jumps are noticed on the ping tick only", strerror(errno));
@@ -196,10 +188,8 @@ wakeup_jump_open(struct wakeup *w)
 		w->jump_fd = -1;
 		return;
 	}
-	w->jump_ev = event_new(w->base, w->jump_fd, EV_READ | EV_PERSIST,
+	w->jump_ev = xevent_new(w->base, w->jump_fd, EV_READ | EV_PERSIST,
 	    wakeup_jump, w);
-	if (w->jump_ev == NULL)
-		fatalx("libevent: cannot create the clock timer event");
 	event_add(w->jump_ev, NULL);
 }
 
@@ -221,11 +211,13 @@ wakeup_netlink(evutil_socket_t fd, short what, void *arg)
 			if (nh->nlmsg_type != RTM_NEWROUTE)
 				continue;
 			rt = NLMSG_DATA(nh);
-			if (rt->rtm_dst_len == 0 && rt->rtm_table == RT_TABLE_MAIN)
+			if (rt->rtm_dst_len == 0 &&
+			    rt->rtm_table == RT_TABLE_MAIN)
 				route = true;
 		}
 	}
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != ENOBUFS)
 		log_debug("netlink: %s", strerror(errno));
 	if (route)
 		wakeup_fire(w, WAKEUP_ROUTE);
@@ -253,10 +245,8 @@ wakeup_netlink_open(struct wakeup *w)
 		w->nl_fd = -1;
 		return;
 	}
-	w->nl_ev = event_new(w->base, w->nl_fd, EV_READ | EV_PERSIST,
+	w->nl_ev = xevent_new(w->base, w->nl_fd, EV_READ | EV_PERSIST,
 	    wakeup_netlink, w);
-	if (w->nl_ev == NULL)
-		fatalx("libevent: cannot create the netlink event");
 	event_add(w->nl_ev, NULL);
 }
 
@@ -301,9 +291,7 @@ wakeup_new(struct event_base *base, uint64_t jump_ms, wakeup_cb cb,
 	w->nl_fd = -1;
 	w->jump_fd = -1;
 	wakeup_read_clocks(&w->last);
-	w->tick = evtimer_new(base, wakeup_tick, w);
-	if (w->tick == NULL)
-		fatalx("libevent: cannot create the wakeup timer");
+	w->tick = xevtimer_new(base, wakeup_tick, w);
 	wakeup_tick_add(w);
 	wakeup_jump_open(w);
 	wakeup_netlink_open(w);

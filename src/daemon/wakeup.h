@@ -12,7 +12,7 @@ struct wakeup;
 enum wakeup_reason {
 	WAKEUP_NONE,
 	WAKEUP_RESUMED,		/* the machine slept */
-	WAKEUP_CLOCK_JUMP,	/* the wall clock moved against the monotonic one */
+	WAKEUP_CLOCK_JUMP,	/* wall clock moved against the monotonic one */
 	WAKEUP_ROUTE,		/* a default route appeared */
 };
 

@@ -19,7 +19,9 @@
 #include "util/log.h"
 #include "util/proc.h"
 #include "util/strv.h"
+#include "util/timeutil.h"
 #include "util/utf8.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
@@ -43,8 +45,8 @@ struct hook_batch {
 	char *push_state;
 	char *reason;
 	unsigned nchanges;
-	uint64_t first_ms;		/* monotonic: first change of the batch */
-	bool due;			/* debounce over, waiting for its turn */
+	uint64_t first_ms;		/* monotonic: its first change */
+	bool due;			/* debounce over, waits for its turn */
 	struct event *timer;
 };
 TAILQ_HEAD(hook_batches, hook_batch);
@@ -57,7 +59,7 @@ struct hook_rt {
 	struct hook_batches batches;
 	struct proc *running;
 	struct hook_batch *run;		/* what running runs, until it ends */
-	bool removed;			/* gone after a reload; freed once idle */
+	bool removed;			/* gone by a reload; freed once idle */
 	bool overflow_logged;		/* since the last run started */
 };
 TAILQ_HEAD(hook_rts, hook_rt);
@@ -66,7 +68,7 @@ struct hooks {
 	struct event_base *base;
 	struct hook_rts live;
 	struct hook_rts removed;
-	hooks_store_fn store_of;
+	hook_store_fn store_of;
 	void *store_arg;
 	bool stopping;
 	char **attached;		/* accounts whose stores were read */
@@ -142,11 +144,11 @@ hook_select_types(const struct config_hook *h, const struct push_event *ev,
 	    sizeof(*v));
 	json_object_object_foreach(ev->changed, type, val) {
 		if (!json_object_is_type(val, json_type_string)) {
-			char q[JSON_QUOTE_SIZE(64)];
+			char q[JSONU_QUOTE_SIZE(64)];
 
-			log_debug("hook %s: account %s: ignoring type \"%s\" whose "
-			    "state is not a string", h->name, ev->account,
-			    json_quote(q, sizeof(q), type));
+			log_debug("hook %s: account %s: ignoring type \"%s\" "
+			    "whose state is not a string", h->name, ev->account,
+			    jsonu_quote(q, sizeof(q), type));
 			continue;
 		}
 		if (!hook_wants_type(h, type))
@@ -190,12 +192,12 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
 	for (size_t i = 0; i < ntypes; i++) {
 		if (!hook_type_name_ok(types[i].type) ||
 		    !hook_env_value_ok(types[i].state)) {
-			char q[JSON_QUOTE_SIZE(64)];
+			char q[JSONU_QUOTE_SIZE(64)];
 
-			log_debug("hook %s: account %s: type \"%s\" only on stdin: "
-			    "its name or state does not fit a variable",
+			log_debug("hook %s: account %s: type \"%s\" only on "
+			    "stdin: its name or state does not fit a variable",
 			    h->name, ev->account,
-			    json_quote(q, sizeof(q), types[i].type));
+			    jsonu_quote(q, sizeof(q), types[i].type));
 			continue;
 		}
 		types[nenv++] = types[i];
@@ -270,15 +272,6 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 }
 
 
-static uint64_t
-hook_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 hook_batch_free(struct hook_batch *b)
 {
@@ -335,7 +328,8 @@ hook_merge_run(struct json_object *run, const struct hook_batch *b)
 	if (b->push_state != NULL)
 		json_object_object_add(run, "pushState",
 		    json_object_new_string(b->push_state));
-	json_object_object_add(run, "reason", json_object_new_string(b->reason));
+	json_object_object_add(run, "reason",
+	    json_object_new_string(b->reason));
 }
 
 /*
@@ -361,7 +355,8 @@ hook_persist(struct hook_rt *h, const char *account, const char *account_id)
 			break;
 	if (hook_batch_is(h->run, account, account_id) || b != NULL) {
 		run = json_object_new_object();
-		json_object_object_add(run, "changed", json_object_new_object());
+		json_object_object_add(run, "changed",
+		    json_object_new_object());
 		if (hook_batch_is(h->run, account, account_id))
 			hook_merge_run(run, h->run);
 		if (b != NULL)
@@ -528,15 +523,14 @@ static void
 hook_batch_schedule(struct hook_batch *b)
 {
 	const struct config_hook *c = &b->h->cfg;
-	uint64_t now = hook_now_ms(), at, cap;
+	uint64_t now = timeutil_mono_ms(), at, cap;
 	struct timeval tv;
 
 	at = now + c->debounce_ms;
 	cap = b->first_ms + c->max_delay_ms;
 	if (at > cap)
 		at = cap > now ? cap : now;
-	tv.tv_sec = (time_t)((at - now) / 1000);
-	tv.tv_usec = (suseconds_t)((at - now) % 1000 * 1000);
+	tv = timeutil_tv_ms(at - now);
 	evtimer_add(b->timer, &tv);
 }
 
@@ -562,9 +556,8 @@ hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
 	b->account = xstrdup(account);
 	b->account_id = account_id != NULL ? xstrdup(account_id) : NULL;
 	b->changed = json_object_new_object();
-	b->first_ms = hook_now_ms();
-	if ((b->timer = evtimer_new(h->hs->base, hook_batch_timer, b)) == NULL)
-		fatalx("libevent: cannot create a hook timer");
+	b->first_ms = timeutil_mono_ms();
+	b->timer = xevtimer_new(h->hs->base, hook_batch_timer, b);
 	TAILQ_INSERT_TAIL(&h->batches, b, entry);
 	return b;
 }
@@ -606,7 +599,7 @@ hook_add(struct hook_rt *h, const struct push_event *ev)
 }
 
 void
-hooks_dispatch(struct hooks *hs, const struct push_event *ev)
+hook_dispatch(struct hooks *hs, const struct push_event *ev)
 {
 	struct hook_rt *h;
 
@@ -616,7 +609,7 @@ hooks_dispatch(struct hooks *hs, const struct push_event *ev)
 }
 
 void
-hooks_start(struct hooks *hs, const struct config *cfg)
+hook_start(struct hooks *hs, const struct config *cfg)
 {
 	const struct config_account *a;
 	struct hook_rt *h;
@@ -644,7 +637,7 @@ hooks_start(struct hooks *hs, const struct config *cfg)
 }
 
 void
-hooks_set_config(struct hooks *hs, const struct config *cfg)
+hook_set_config(struct hooks *hs, const struct config *cfg)
 {
 	struct hook_rts old;
 	const struct config_hook *src;
@@ -722,7 +715,7 @@ hook_restore(struct hooks *hs, const char *account, const char *name,
 }
 
 void
-hooks_attach(struct hooks *hs, const char *account)
+hook_attach(struct hooks *hs, const char *account)
 {
 	struct json_object *pending = NULL;
 	struct hook_rts *lists[] = { &hs->live, &hs->removed };
@@ -765,7 +758,7 @@ hooks_attach(struct hooks *hs, const char *account)
 }
 
 void
-hooks_stop(struct hooks *hs)
+hook_stop(struct hooks *hs)
 {
 	struct hook_batch *b;
 	struct hook_rt *h;
@@ -777,8 +770,8 @@ hooks_stop(struct hooks *hs)
 }
 
 struct hooks *
-hooks_new(struct event_base *base, const struct config *cfg,
-    hooks_store_fn store_of, void *arg)
+hook_new(struct event_base *base, const struct config *cfg,
+    hook_store_fn store_of, void *arg)
 {
 	struct hooks *hs = xcalloc(1, sizeof(*hs));
 
@@ -787,7 +780,7 @@ hooks_new(struct event_base *base, const struct config *cfg,
 	hs->store_arg = arg;
 	TAILQ_INIT(&hs->live);
 	TAILQ_INIT(&hs->removed);
-	hooks_set_config(hs, cfg);
+	hook_set_config(hs, cfg);
 	return hs;
 }
 
@@ -795,7 +788,7 @@ hooks_new(struct event_base *base, const struct config *cfg,
  * done callbacks never run.  The stores are closed by then: what is
  * pending here is in them already. */
 void
-hooks_free(struct hooks *hs)
+hook_free(struct hooks *hs)
 {
 	struct hook_rt *h;
 

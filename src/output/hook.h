@@ -15,7 +15,7 @@ struct store;
 
 /* The durable store of the account named so, borrowed for the call; NULL
  * when it has none open (not started, or stopped). */
-typedef struct store *(*hooks_store_fn)(const char *account, void *arg);
+typedef struct store *(*hook_store_fn)(const char *account, void *arg);
 
 /*
  * Copies what it needs from cfg: cfg may be freed after.  Every run owed
@@ -24,11 +24,11 @@ typedef struct store *(*hooks_store_fn)(const char *account, void *arg);
  * recorded with, until the run ends; store_of finds that store (NULL: runs
  * are kept in memory only).
  */
-struct hooks *hooks_new(struct event_base *, const struct config *cfg,
-    hooks_store_fn store_of, void *arg);
+struct hooks *hook_new(struct event_base *, const struct config *cfg,
+    hook_store_fn store_of, void *arg);
 /* On reload, matched by name: a kept hook keeps its pending changes and its
  * running run; a removed one loses its pending changes, its run goes on. */
-void hooks_set_config(struct hooks *, const struct config *cfg);
+void hook_set_config(struct hooks *, const struct config *cfg);
 /*
  * The store of account was opened.  The first time in this process, the
  * runs it keeps from before a stop or crash are queued again (debounced
@@ -36,13 +36,13 @@ void hooks_set_config(struct hooks *, const struct config *cfg);
  * configured or no longer matching are dropped, logged).  Always, the store
  * is then made to hold exactly the runs pending in memory for account.
  */
-void hooks_attach(struct hooks *, const char *account);
+void hook_attach(struct hooks *, const char *account);
 /* The daemon is stopping: no run starts any more, pending runs stay in the
  * stores for the next start.  A running run that then dies by a signal (the
  * daemon terminates it) stays pending too. */
-void hooks_stop(struct hooks *);
+void hook_stop(struct hooks *);
 /* Does not kill running procs; the daemon uses proc_terminate_all. */
-void hooks_free(struct hooks *);
+void hook_free(struct hooks *);
 /* Queues ev for every matching hook: account filter (hook account NULL or
  * == ev->account) and types filter (at least one changed type in the hook's
  * types, or hook has no types).  Changes are merged per (hook, account,
@@ -50,13 +50,13 @@ void hooks_free(struct hooks *);
  * after the first; a hook never runs twice at once (a batch that becomes
  * due meanwhile waits, and keeps merging).  Each run: /bin/sh -c COMMAND
  * or the exec = argv via proc_spawn, name "hook NAME", with `timeout`. */
-void hooks_dispatch(struct hooks *, const struct push_event *ev);
+void hook_dispatch(struct hooks *, const struct push_event *ev);
 /* Once at daemon start: each on_start hook runs at once for every account
  * it matches, JMAP_REASON=start, no JMAP_ACCOUNT_ID, JMAP_TYPES empty, stdin
  * {"@type":"StateChange","changed":{}}.  cfg gives the accounts. */
-void hooks_start(struct hooks *, const struct config *cfg);
+void hook_start(struct hooks *, const struct config *cfg);
 
-/* Whether ev is for hook h (the filters of hooks_dispatch). */
+/* Whether ev is for hook h (the filters of hook_dispatch). */
 bool hook_matches(const struct config_hook *h, const struct push_event *ev);
 /* environ (base, NULL-terminated) minus any inherited JMAP_* variables, plus
  * JMAP_ACCOUNT, JMAP_ACCOUNT_ID (unless ev->account_id is NULL or longer

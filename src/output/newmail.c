@@ -130,7 +130,7 @@ newmail_request(const char *account_id, const char *since_state,
 static char *
 member_strdup(struct json_object *obj, const char *key)
 {
-	const char *s = json_string_of(json_member(obj, key));
+	const char *s = jsonu_string_of(jsonu_member(obj, key));
 
 	return s != NULL ? xstrdup(s) : NULL;
 }
@@ -160,7 +160,7 @@ newmail_read_mailboxes(struct json_object *args,
 		return;
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		m = json_object_array_get_idx(list, i);
-		if ((id = json_string_of(json_member(m, "id"))) == NULL)
+		if ((id = jsonu_string_of(jsonu_member(m, "id"))) == NULL)
 			continue;
 		mbx->v = xreallocarray(mbx->v, mbx->n + 1, sizeof(*mbx->v));
 		mbx->v[mbx->n].id = xstrdup(id);
@@ -185,7 +185,8 @@ newmail_selected(const struct config_notify *cfg,
 	for (size_t i = 0; i < cfg->nmailboxes; i++)
 		if ((m->role != NULL &&
 		    strcasecmp(m->role, cfg->mailboxes[i]) == 0) ||
-		    (m->name != NULL && strcmp(m->name, cfg->mailboxes[i]) == 0))
+		    (m->name != NULL &&
+		    strcmp(m->name, cfg->mailboxes[i]) == 0))
 			return true;
 	return false;
 }
@@ -261,7 +262,7 @@ newmail_read_emails(struct json_object *args,
 		return;
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		e = json_object_array_get_idx(list, i);
-		if (json_string_of(json_member(e, "id")) != NULL &&
+		if (jsonu_string_of(jsonu_member(e, "id")) != NULL &&
 		    json_object_is_type(e, json_type_object) &&
 		    newmail_is_new(e, cfg, mbx))
 			newmail_add(res, e);
@@ -306,7 +307,7 @@ newmail_parse(struct json_object *responses, const struct config_notify *cfg,
 		name = json_object_get_string(json_object_array_get_idx(r, 0));
 		id = json_object_get_string(json_object_array_get_idx(r, 2));
 		if (strcmp(name, "error") == 0) {
-			type = json_string_of(json_member(args, "type"));
+			type = jsonu_string_of(jsonu_member(args, "type"));
 			if (strcmp(id, "ch") == 0 && type != NULL &&
 			    strcmp(type, "cannotCalculateChanges") == 0)
 				newmail_fail(res, NEWMAIL_CANNOT_CALCULATE,
@@ -320,7 +321,7 @@ newmail_parse(struct json_object *responses, const struct config_notify *cfg,
 		else if (strcmp(name, "Email/changes") == 0 &&
 		    strcmp(id, "ch") == 0) {
 			changes = true;
-			state = json_string_of(json_member(args, "newState"));
+			state = jsonu_string_of(jsonu_member(args, "newState"));
 			res->more = json_object_object_get_ex(args,
 			    "hasMoreChanges", &more) &&
 			    json_object_is_type(more, json_type_boolean) &&
@@ -336,7 +337,7 @@ newmail_parse(struct json_object *responses, const struct config_notify *cfg,
 		return;
 	}
 	if (!changes)
-		state = json_string_of(json_member(get, "state"));
+		state = jsonu_string_of(jsonu_member(get, "state"));
 	if (state == NULL) {
 		newmail_fail(res, NEWMAIL_ERROR, "no Email state", "");
 		return;

@@ -30,7 +30,7 @@ struct newmail {
 	char	*from_name;	/* NULL when none */
 	char	*from_email;	/* NULL when none */
 	char	*subject;	/* NULL when none */
-	char	*received_at;	/* UTCDate as the server wrote it; may be NULL */
+	char	*received_at;	/* UTCDate as the server wrote it, or NULL */
 };
 
 enum newmail_status {

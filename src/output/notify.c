@@ -234,9 +234,10 @@ notify_tracker(struct notify *n, struct account *acct, const char *account,
 	}
 	if (count >= NOTIFY_MAX_TRACKERS) {
 		if (!n->max_logged)
-			log_warnx("notifications: account %s: its Session lists "
-			    "more than %d accounts; new mail in the others is "
-			    "not announced", account, NOTIFY_MAX_TRACKERS);
+			log_warnx("notifications: account %s: its Session "
+			    "lists more than %d accounts; new mail in the "
+			    "others is not announced", account,
+			    NOTIFY_MAX_TRACKERS);
 		n->max_logged = true;
 		return NULL;
 	}

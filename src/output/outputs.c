@@ -39,17 +39,17 @@ outputs_new(struct event_base *base, struct config *cfg,
 		free(o);
 		return NULL;
 	}
-	o->hooks = hooks_new(base, cfg, outputs_store_of, o);
+	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
-	hooks_start(o->hooks, cfg);
+	hook_start(o->hooks, cfg);
 	return o;
 }
 
 void
 outputs_set_config(struct outputs *o, struct config *cfg)
 {
-	hooks_set_config(o->hooks, cfg);
+	hook_set_config(o->hooks, cfg);
 	sock_set_config(o->sock, cfg);
 	dbus_set_config(o->dbus, cfg);
 	notify_set_config(o->notify, cfg);
@@ -60,7 +60,7 @@ outputs_free(struct outputs *o)
 {
 	if (o == NULL)
 		return;
-	hooks_free(o->hooks);
+	hook_free(o->hooks);
 	sock_free(o->sock);
 	dbus_free(o->dbus);
 	notify_free(o->notify);
@@ -70,19 +70,19 @@ outputs_free(struct outputs *o)
 void
 outputs_attach(struct outputs *o, const char *account)
 {
-	hooks_attach(o->hooks, account);
+	hook_attach(o->hooks, account);
 }
 
 void
 outputs_stop(struct outputs *o)
 {
-	hooks_stop(o->hooks);
+	hook_stop(o->hooks);
 }
 
 void
 outputs_state(struct outputs *o, const struct push_event *ev)
 {
-	hooks_dispatch(o->hooks, ev);
+	hook_dispatch(o->hooks, ev);
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
 	notify_state(o->notify, ev);

@@ -27,6 +27,8 @@
 #include "output/sockclient.h"
 #include "output/sockproto.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* How long a client being dropped may read nothing before it is cut off. */
@@ -75,10 +77,7 @@ struct sockclient {
 static int64_t
 sockclient_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)timeutil_mono_ms();
 }
 
 /* l must be out of its queue and index. */
@@ -139,7 +138,7 @@ sockclient_kill(struct sockclient *c, const char *why)
 static void
 sockclient_arm(struct sockclient *c, int64_t ms)
 {
-	struct timeval tv = { ms / 1000, ms % 1000 * 1000 };
+	struct timeval tv = timeutil_tv_ms((uint64_t)ms);
 
 	evtimer_add(c->timer, &tv);
 }
@@ -521,8 +520,7 @@ sockclient_new(struct event_base *base, int fd, unsigned id,
 	bufferevent_setcb(c->bev, sockclient_read, sockclient_written,
 	    sockclient_event, c);
 	evbuffer_add_cb(bufferevent_get_output(c->bev), sockclient_moved, c);
-	if ((c->timer = evtimer_new(base, sockclient_timer, c)) == NULL)
-		fatalx("libevent: cannot create a socket client timer");
+	c->timer = xevtimer_new(base, sockclient_timer, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	return c;
 }

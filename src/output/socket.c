@@ -28,6 +28,7 @@
 #include "output/socket.h"
 #include "session/account.h"
 #include "util/log.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* A client in the socket's lists. */
@@ -350,10 +351,10 @@ sock_new(struct event_base *base, struct config *cfg,
 	s->limits.stall_ms = cfg->socket_stall_ms;
 	TAILQ_INIT(&s->clients);
 	TAILQ_INIT(&s->dead);
-	if ((s->reaper = event_new(base, -1, 0, sock_reap, s)) == NULL)
-		fatalx("libevent: cannot create the socket reaper");
+	s->reaper = xevent_new(base, -1, 0, sock_reap, s);
 	if ((rc = sock_activated(&fd)) == 0 && cfg->socket_path == NULL) {
-		log_info("socket: none (%s)", cfg->socket_set ? "socket = none" :
+		log_info("socket: none (%s)", cfg->socket_set ?
+		    "socket = none" :
 		    "XDG_RUNTIME_DIR is not set; set socket = to have one");
 		return s;
 	}

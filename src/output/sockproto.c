@@ -15,7 +15,8 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
-#define SOCKPROTO_JSON	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define SOCKPROTO_JSON \
+	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /*
  * Serializes and frees o.  Server text was repaired when parsed, but an

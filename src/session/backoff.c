@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "session/backoff.h"
+#include "util/timeutil.h"
 
 #define BACKOFF_RETRY_AFTER_MAX_MS	(24ULL * 3600 * 1000)
 
@@ -135,8 +136,5 @@ backoff_seed(const char *name)
 uint64_t
 backoff_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return timeutil_mono_ms();
 }

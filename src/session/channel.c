@@ -330,15 +330,15 @@ channel_post_done(const struct http_response *resp, const char *error,
 		snprintf(err, sizeof(err), "the API answered HTTP %d",
 		    resp->status);
 		p->cb(NULL, REQUEST_FAILED, err, p->arg);
-	} else if (json_parse_buffer(resp->body, resp->body_len, 64, &root,
+	} else if (jsonu_parse_buffer(resp->body, resp->body_len, 64, &root,
 	    err, sizeof(err)) == -1) {
 		p->cb(NULL, REQUEST_FAILED, err, p->arg);
-	} else if (!json_object_is_type(json_member(root, "methodResponses"),
+	} else if (!json_object_is_type(jsonu_member(root, "methodResponses"),
 	    json_type_array)) {
 		p->cb(NULL, REQUEST_FAILED, "the API response has no "
 		    "methodResponses", p->arg);
 	} else {
-		p->cb(json_member(root, "methodResponses"), REQUEST_OK, NULL,
+		p->cb(jsonu_member(root, "methodResponses"), REQUEST_OK, NULL,
 		    p->arg);
 	}
 	json_object_put(root);

@@ -14,8 +14,8 @@
 
 #include "config/config.h"
 #include "session/credentials.h"
-#include "util/log.h"
 #include "util/proc.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define CREDENTIALS_TIMEOUT_MS	30000
@@ -185,9 +185,7 @@ credentials_get(struct event_base *base, const struct config_account *acct,
 	r->arg = arg;
 	r->account = xstrdup(acct->name);
 	r->username = xstrdup(acct->username ? acct->username : "");
-	r->done = event_new(base, -1, 0, credentials_deliver, r);
-	if (r->done == NULL)
-		fatalx("libevent: cannot create a credentials event");
+	r->done = xevent_new(base, -1, 0, credentials_deliver, r);
 
 	if ((acct->secret_kind == SECRET_PASSWORD_COMMAND ||
 	    acct->secret_kind == SECRET_PASSWORD_FILE) &&

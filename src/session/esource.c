@@ -13,6 +13,8 @@
 #include "transport/sse.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* Silence longer than twice the ping interval plus this means the stream
@@ -44,10 +46,11 @@ esource_ping_ms(const char *data, size_t len)
 	char err[64];
 	int64_t n;
 
-	if (json_parse_buffer(data, len, 8, &root, err, sizeof(err)) == -1)
+	if (jsonu_parse_buffer(data, len, 8, &root, err, sizeof(err)) == -1)
 		return 0;
-	v = json_member(root, "interval");
-	n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+	v = jsonu_member(root, "interval");
+	n = json_object_is_type(v, json_type_int) ?
+	    json_object_get_int64(v) : 0;
 	json_object_put(root);
 	if (n <= 0)
 		return 0;
@@ -59,8 +62,7 @@ static void
 esource_watch(struct esource *es)
 {
 	uint64_t ms = 2 * es->ping_ms + ESOURCE_GRACE_MS;
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
+	struct timeval tv = timeutil_tv_ms(ms);
 
 	if (es->ping_ms > 0)
 		evtimer_add(es->silence, &tv);
@@ -210,9 +212,7 @@ esource_open(struct net *net, const struct esource_opts *o,
 		snprintf(es->last_id, sizeof(es->last_id), "%s",
 		    o->last_event_id);
 	es->sse = sse_new(o->max_event, esource_event, es);
-	es->silence = evtimer_new(net_base(net), esource_silence, es);
-	if (es->silence == NULL)
-		fatalx("libevent: cannot create an event stream timer");
+	es->silence = xevtimer_new(net_base(net), esource_silence, es);
 
 	memset(&h, 0, sizeof(h));
 	h.url = o->url;

@@ -20,21 +20,22 @@ validate_account(const char *id, struct json_object *types, char *err,
     size_t errlen)
 {
 	struct json_object_iterator it, end;
-	char q1[JSON_QUOTE_SIZE(QUOTE_MAX)], q2[JSON_QUOTE_SIZE(QUOTE_MAX)];
+	char q1[JSONU_QUOTE_SIZE(QUOTE_MAX)], q2[JSONU_QUOTE_SIZE(QUOTE_MAX)];
 
 	if (*id == '\0') {
 		snprintf(err, errlen, "StateChange: empty accountId");
 		return -1;
 	}
 	if (!json_object_is_type(types, json_type_object)) {
-		snprintf(err, errlen, "StateChange: account %s is not an object",
-		    json_quote(q1, sizeof(q1), id));
+		snprintf(err, errlen,
+		    "StateChange: account %s is not an object",
+		    jsonu_quote(q1, sizeof(q1), id));
 		return -1;
 	}
 	if (json_object_object_length(types) > FRAME_MAX_TYPES) {
 		snprintf(err, errlen,
 		    "StateChange: account %s has more than %d types",
-		    json_quote(q1, sizeof(q1), id), FRAME_MAX_TYPES);
+		    jsonu_quote(q1, sizeof(q1), id), FRAME_MAX_TYPES);
 		return -1;
 	}
 	it = json_object_iter_begin(types);
@@ -45,14 +46,14 @@ validate_account(const char *id, struct json_object *types, char *err,
 		if (*type == '\0') {
 			snprintf(err, errlen,
 			    "StateChange: empty type name in account %s",
-			    json_quote(q1, sizeof(q1), id));
+			    jsonu_quote(q1, sizeof(q1), id));
 			return -1;
 		}
-		if (json_string_of(json_object_iter_peek_value(&it)) == NULL) {
+		if (jsonu_string_of(json_object_iter_peek_value(&it)) == NULL) {
 			snprintf(err, errlen, "StateChange: state of %s in "
 			    "account %s is not a string",
-			    json_quote(q2, sizeof(q2), type),
-			    json_quote(q1, sizeof(q1), id));
+			    jsonu_quote(q2, sizeof(q2), type),
+			    jsonu_quote(q1, sizeof(q1), id));
 			return -1;
 		}
 	}
@@ -63,7 +64,7 @@ static int
 parse_state_change(struct frame *f, char *err, size_t errlen)
 {
 	struct json_object_iterator it, end;
-	struct json_object *changed = json_member(f->root, "changed");
+	struct json_object *changed = jsonu_member(f->root, "changed");
 
 	if (changed == NULL) {
 		snprintf(err, errlen, "StateChange: changed is missing");
@@ -87,7 +88,7 @@ parse_state_change(struct frame *f, char *err, size_t errlen)
 	f->type = FRAME_STATE_CHANGE;
 	f->changed = changed;
 	/* Only a resume token: a malformed one is as good as none. */
-	f->push_state = json_string_of(json_member(f->root, "pushState"));
+	f->push_state = jsonu_string_of(jsonu_member(f->root, "pushState"));
 	return 0;
 }
 
@@ -103,15 +104,15 @@ frame_parse(const char *data, size_t len, bool allow_untyped_state,
 		snprintf(err, errlen, "frame too large");
 		return -1;
 	}
-	if (json_parse_buffer(data, len, FRAME_MAX_DEPTH, &out->root, err,
+	if (jsonu_parse_buffer(data, len, FRAME_MAX_DEPTH, &out->root, err,
 	    errlen) == -1)
 		return -1;
 	if (!json_object_is_type(out->root, json_type_object)) {
 		snprintf(err, errlen, "not a JSON object");
 		goto fail;
 	}
-	type = json_member(out->root, "@type");
-	out->type_name = json_string_of(type);
+	type = jsonu_member(out->root, "@type");
+	out->type_name = jsonu_string_of(type);
 	if (out->type_name == NULL) {
 		if (type == NULL && allow_untyped_state &&
 		    parse_state_change(out, err, errlen) == -1)
@@ -122,7 +123,7 @@ frame_parse(const char *data, size_t len, bool allow_untyped_state,
 		if (parse_state_change(out, err, errlen) == -1)
 			goto fail;
 	} else if (strcmp(out->type_name, "Response") == 0) {
-		responses = json_member(out->root, "methodResponses");
+		responses = jsonu_member(out->root, "methodResponses");
 		if (!json_object_is_type(responses, json_type_array)) {
 			snprintf(err, errlen, "Response: methodResponses is %s",
 			    responses == NULL ? "missing" : "not an array");
@@ -130,11 +131,11 @@ frame_parse(const char *data, size_t len, bool allow_untyped_state,
 		}
 		out->type = FRAME_RESPONSE;
 		out->method_responses = responses;
-		out->request_id = json_string_of(json_member(out->root,
+		out->request_id = jsonu_string_of(jsonu_member(out->root,
 		    "requestId"));
 	} else if (strcmp(out->type_name, "RequestError") == 0) {
 		out->type = FRAME_REQUEST_ERROR;
-		out->request_id = json_string_of(json_member(out->root,
+		out->request_id = jsonu_string_of(jsonu_member(out->root,
 		    "requestId"));
 	}
 	return 0;

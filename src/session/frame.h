@@ -12,18 +12,26 @@
 #define FRAME_MAX_ACCOUNTS	10000
 #define FRAME_MAX_TYPES		1000
 
-enum frame_type { FRAME_STATE_CHANGE, FRAME_RESPONSE, FRAME_REQUEST_ERROR, FRAME_UNKNOWN };
+enum frame_type {
+	FRAME_STATE_CHANGE,
+	FRAME_RESPONSE,
+	FRAME_REQUEST_ERROR,
+	FRAME_UNKNOWN
+};
 
 struct frame {
 	enum frame_type type;
 	struct json_object *root;	/* owned; freed by frame_clear */
-	const char *type_name;		/* the @type string, points into root; NULL if missing */
-	/* FRAME_STATE_CHANGE: validated {accountId: {TypeName: "state", ...}, ...} */
+	/* The @type string, points into root; NULL if missing. */
+	const char *type_name;
+	/* FRAME_STATE_CHANGE: validated
+	 * {accountId: {TypeName: "state", ...}, ...} */
 	struct json_object *changed;
 	const char *push_state;		/* NULL when absent */
 	/* FRAME_RESPONSE / FRAME_REQUEST_ERROR */
 	const char *request_id;		/* NULL when absent */
-	struct json_object *method_responses; /* Response: the methodResponses array; NULL otherwise */
+	/* Response: the methodResponses array; NULL otherwise. */
+	struct json_object *method_responses;
 };
 
 /* Parse one text frame.  0, or -1 with a message in err (*out is then

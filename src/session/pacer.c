@@ -8,6 +8,7 @@
 
 #include "session/pacer.h"
 #include "util/log.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 enum pacer_state {
@@ -56,8 +57,7 @@ pacer_new(struct event_base *base, unsigned max_inflight)
 
 	TAILQ_INIT(&p->queue);
 	p->max = max_inflight > 0 ? max_inflight : 1;
-	if ((p->grant_ev = event_new(base, -1, 0, pacer_grant, p)) == NULL)
-		fatalx("libevent: cannot create the connection pacer's event");
+	p->grant_ev = xevent_new(base, -1, 0, pacer_grant, p);
 	return p;
 }
 

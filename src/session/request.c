@@ -10,7 +10,8 @@
 
 #include "session/frame.h"
 #include "session/request.h"
-#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 struct request {
@@ -96,11 +97,8 @@ requests_add(struct requests *rs, uint64_t timeout_ms, request_cb cb,
 	r->arg = arg;
 	snprintf(r->id, sizeof(r->id), "r%llu",
 	    (unsigned long long)++rs->serial);
-	r->deadline = evtimer_new(rs->base, request_timeout, r);
-	if (r->deadline == NULL)
-		fatalx("libevent: cannot create a request timer");
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	r->deadline = xevtimer_new(rs->base, request_timeout, r);
+	tv = timeutil_tv_ms(timeout_ms);
 	evtimer_add(r->deadline, &tv);
 	TAILQ_INSERT_TAIL(&rs->pending, r, entry);
 	rs->n++;

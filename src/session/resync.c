@@ -36,7 +36,8 @@ resync_request(const struct jmap_session *s, char *const *types,
 			snprintf(name, sizeof(name), "%s/get", types[t]);
 			snprintf(id, sizeof(id), "s%d", n++);
 			call = json_object_new_array();
-			json_object_array_add(call, json_object_new_string(name));
+			json_object_array_add(call,
+			    json_object_new_string(name));
 			json_object_array_add(call, args);
 			json_object_array_add(call, json_object_new_string(id));
 			json_object_array_add(calls, call);

@@ -11,7 +11,6 @@
 #include "session/session.h"
 #include "transport/url.h"
 #include "util/json.h"
-#include "util/log.h"
 #include "util/xmalloc.h"
 
 #define CAP_WEBSOCKET	"urn:ietf:params:jmap:websocket"
@@ -48,8 +47,7 @@ fail(char **err, const char *fmt, ...)
 	char *m;
 
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) == -1)
-		fatalx("out of memory formatting a session error");
+	xvasprintf(&m, fmt, ap);
 	va_end(ap);
 	xasprintf(err, "session: %s", m);
 	free(m);
@@ -158,21 +156,21 @@ parse_accounts(struct json_object *accounts, struct jmap_session *s,
 		struct json_object *v;
 		struct jmap_session_account *acct;
 		const char *name;
-		char q[JSON_QUOTE_SIZE(QUOTE_MAX)];
+		char q[JSONU_QUOTE_SIZE(QUOTE_MAX)];
 
 		if (*id == '\0')
 			return fail(err, "an account has an empty id");
 		if (!json_object_is_type(a, json_type_object))
 			return fail(err, "account %s is not an object",
-			    json_quote(q, sizeof(q), id));
+			    jsonu_quote(q, sizeof(q), id));
 		acct = &s->accounts[s->naccounts++];
 		acct->id = xstrdup(id);
-		name = json_string_of(json_member(a, "name"));
+		name = jsonu_string_of(jsonu_member(a, "name"));
 		acct->name = xstrdup(name != NULL && *name != '\0' ? name : id);
-		v = json_member(a, "isPersonal");
+		v = jsonu_member(a, "isPersonal");
 		acct->is_personal = json_object_is_type(v, json_type_boolean) &&
 		    json_object_get_boolean(v);
-		v = json_member(a, "accountCapabilities");
+		v = jsonu_member(a, "accountCapabilities");
 		if (json_object_is_type(v, json_type_object))
 			mark_capabilities(v, present);
 	}
@@ -198,20 +196,21 @@ static int
 parse_websocket(struct json_object *caps, const struct url *su,
     const char *session_url, struct jmap_session *s, char **err)
 {
-	struct json_object *ws = json_member(caps, CAP_WEBSOCKET), *v;
+	struct json_object *ws = jsonu_member(caps, CAP_WEBSOCKET), *v;
 	const char *ref;
-	char q[JSON_QUOTE_SIZE(QUOTE_MAX)];
+	char q[JSONU_QUOTE_SIZE(QUOTE_MAX)];
 
 	if (ws == NULL)
 		return 0;
 	if (!json_object_is_type(ws, json_type_object))
-		return fail(err, "capability %s is not an object", CAP_WEBSOCKET);
-	if ((ref = json_string_of(json_member(ws, "url"))) == NULL)
+		return fail(err, "capability %s is not an object",
+		    CAP_WEBSOCKET);
+	if ((ref = jsonu_string_of(jsonu_member(ws, "url"))) == NULL)
 		return fail(err, "WebSocket url is not a string");
 	if (resolve_ws(su, session_url, ref, &s->ws_url) == -1)
 		return fail(err, "WebSocket url '%s' is not a valid URL",
-		    json_quote(q, sizeof(q), ref));
-	v = json_member(ws, "supportsPush");
+		    jsonu_quote(q, sizeof(q), ref));
+	v = jsonu_member(ws, "supportsPush");
 	s->ws_supports_push = json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v);
 	return 0;
@@ -223,22 +222,23 @@ parse_urls(struct json_object *root, const char *session_url,
 {
 	struct json_object *v;
 	const char *ref;
-	char q[JSON_QUOTE_SIZE(QUOTE_MAX)];
+	char q[JSONU_QUOTE_SIZE(QUOTE_MAX)];
 
-	if ((v = json_member(root, "apiUrl")) == NULL)
+	if ((v = jsonu_member(root, "apiUrl")) == NULL)
 		return fail(err, "apiUrl is missing");
-	if ((ref = json_string_of(v)) == NULL)
+	if ((ref = jsonu_string_of(v)) == NULL)
 		return fail(err, "apiUrl is not a string");
 	if (resolve_http(session_url, ref, &s->api_url) == -1)
 		return fail(err, "apiUrl '%s' is not a valid http(s) URL",
-		    json_quote(q, sizeof(q), ref));
-	if ((v = json_member(root, "eventSourceUrl")) == NULL)
+		    jsonu_quote(q, sizeof(q), ref));
+	if ((v = jsonu_member(root, "eventSourceUrl")) == NULL)
 		return 0;
-	if ((ref = json_string_of(v)) == NULL)
+	if ((ref = jsonu_string_of(v)) == NULL)
 		return fail(err, "eventSourceUrl is not a string");
 	if (resolve_http(session_url, ref, &s->event_source_url) == -1)
-		return fail(err, "eventSourceUrl '%s' is not a valid http(s) URL",
-		    json_quote(q, sizeof(q), ref));
+		return fail(err,
+		    "eventSourceUrl '%s' is not a valid http(s) URL",
+		    jsonu_quote(q, sizeof(q), ref));
 	return 0;
 }
 
@@ -270,7 +270,7 @@ session_parse(const char *json, size_t len, const char *session_url,
 		    len, SESSION_MAX_LEN);
 	if (url_parse(session_url, &su) == -1)
 		return fail(err, "the session URL is not a valid URL");
-	if (json_parse_buffer(json, len, SESSION_MAX_DEPTH, &root, jerr,
+	if (jsonu_parse_buffer(json, len, SESSION_MAX_DEPTH, &root, jerr,
 	    sizeof(jerr)) == -1) {
 		url_clear(&su);
 		return fail(err, "%s", jerr);
@@ -279,7 +279,7 @@ session_parse(const char *json, size_t len, const char *session_url,
 		fail(err, "not a JSON object");
 		goto done;
 	}
-	if ((caps = json_member(root, "capabilities")) == NULL) {
+	if ((caps = jsonu_member(root, "capabilities")) == NULL) {
 		fail(err, "capabilities is missing");
 		goto done;
 	}
@@ -287,7 +287,7 @@ session_parse(const char *json, size_t len, const char *session_url,
 		fail(err, "capabilities is not an object");
 		goto done;
 	}
-	if ((accounts = json_member(root, "accounts")) == NULL) {
+	if ((accounts = jsonu_member(root, "accounts")) == NULL) {
 		fail(err, "accounts is missing");
 		goto done;
 	}
@@ -302,9 +302,9 @@ session_parse(const char *json, size_t len, const char *session_url,
 	parse_capabilities(caps, out);
 	mark_capabilities(caps, present);
 	collect_push_types(present, out);
-	if ((str = json_string_of(json_member(root, "state"))) != NULL)
+	if ((str = jsonu_string_of(jsonu_member(root, "state"))) != NULL)
 		out->state = xstrdup(str);
-	if ((str = json_string_of(json_member(root, "username"))) != NULL)
+	if ((str = jsonu_string_of(jsonu_member(root, "username"))) != NULL)
 		out->username = xstrdup(str);
 	rc = 0;
 done:

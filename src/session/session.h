@@ -11,20 +11,22 @@
 
 struct jmap_session_account {
 	char *id;
-	char *name;		/* "name" from the Session, or the id if absent */
+	char *name;		/* "name" from the Session, else the id */
 	bool is_personal;
 };
 
 struct jmap_session {
 	char *api_url;			/* absolute (resolved) */
-	char *event_source_url;		/* resolved, {templates} kept; NULL if absent */
-	char *ws_url;			/* ws:// or wss://; NULL without the websocket capability */
+	/* Resolved, {templates} kept; NULL if absent. */
+	char *event_source_url;
+	/* ws:// or wss://; NULL without the websocket capability. */
+	char *ws_url;
 	bool ws_supports_push;
 	char *state;			/* may be NULL */
 	char *username;			/* may be NULL */
 	struct jmap_session_account *accounts;	/* in the Session's order */
 	size_t naccounts;
-	char **push_types;		/* data types the capabilities offer, sorted */
+	char **push_types;		/* the capabilities' types, sorted */
 	size_t npush_types;
 	char **capabilities;		/* top-level capability URIs, sorted */
 	size_t ncapabilities;

@@ -20,6 +20,8 @@
 
 #include "state/store.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define STORE_VERSION	1
@@ -43,7 +45,7 @@ struct store {
 	bool save_failed;	/* the failure was logged; repeats are debug */
 	size_t nstates;		/* (account, type) pairs in states */
 	bool full_logged;	/* a state beyond the bounds was dropped */
-	struct event *save_timer;	/* store_save_later(), made on first use */
+	struct event *save_timer;	/* store_save_later(), made once */
 };
 
 static bool
@@ -296,7 +298,8 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 	for (; end < len; end++) {
 		if (strchr(" \t\r\n", buf[end]) == NULL) {
 			json_object_put(root);
-			snprintf(why, whylen, "unexpected data at byte %zu", end);
+			snprintf(why, whylen, "unexpected data at byte %zu",
+			    end);
 			return why;
 		}
 	}
@@ -310,7 +313,8 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 		return "no \"version\"";
 	}
 	if (json_object_get_int64(v) != STORE_VERSION) {
-		snprintf(why, whylen, "unknown version %" PRId64 ", expected %d",
+		snprintf(why, whylen,
+		    "unknown version %" PRId64 ", expected %d",
 		    json_object_get_int64(v), STORE_VERSION);
 		json_object_put(root);
 		return why;
@@ -334,7 +338,8 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 	if (json_object_object_get_ex(root, "states", &v)) {
 		if (!store_valid_states(v)) {
 			json_object_put(root);
-			return "\"states\" is not an object of objects of strings";
+			return "\"states\" is not an object of objects of "
+			    "strings";
 		}
 		json_object_put(s->states);
 		s->states = json_object_get(v);
@@ -418,7 +423,8 @@ store_load(struct store *s)
 	} else {
 		buf = xmalloc((size_t)st.st_size + 1);
 		while (len < (size_t)st.st_size) {
-			ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+			ssize_t n = read(fd, buf + len,
+			    (size_t)st.st_size - len);
 
 			if (n == -1 && errno == EINTR)
 				continue;
@@ -718,12 +724,10 @@ store_save_timer(evutil_socket_t fd, short what, void *arg)
 void
 store_save_later(struct store *s, struct event_base *base)
 {
-	struct timeval tv = { STORE_SAVE_DELAY_MS / 1000,
-	    (STORE_SAVE_DELAY_MS % 1000) * 1000 };
+	struct timeval tv = timeutil_tv_ms(STORE_SAVE_DELAY_MS);
 
-	if (s->save_timer == NULL &&
-	    (s->save_timer = evtimer_new(base, store_save_timer, s)) == NULL)
-		fatalx("libevent: cannot create the state file timer");
+	if (s->save_timer == NULL)
+		s->save_timer = xevtimer_new(base, store_save_timer, s);
 	if (!evtimer_pending(s->save_timer, NULL))
 		evtimer_add(s->save_timer, &tv);
 }

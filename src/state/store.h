@@ -20,8 +20,10 @@ void store_free(struct store *);
 const char *store_path(const struct store *);
 
 const char *store_push_state(const struct store *);	/* NULL if none */
-void store_set_push_state(struct store *, const char *);	/* NULL clears */
-const char *store_event_id(const struct store *);	/* EventSource Last-Event-ID */
+/* NULL clears. */
+void store_set_push_state(struct store *, const char *);
+/* The EventSource Last-Event-ID. */
+const char *store_event_id(const struct store *);
 void store_set_event_id(struct store *, const char *);	/* NULL clears */
 /* NULL if none; valid until the next store_set_type_state(). */
 const char *store_type_state(const struct store *, const char *account_id,

@@ -12,6 +12,8 @@
 #include "transport/netconn.h"
 #include "transport/url.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 struct http_request {
@@ -236,12 +238,9 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	req->on_open = o->on_open;
 	req->on_data = o->on_data;
 	req->redirects_left = o->max_redirects;
-	req->timeout = evtimer_new(base, http_timeout, req);
-	req->nc.finish = event_new(base, -1, 0, http_finish, req);
-	if (req->timeout == NULL || req->nc.finish == NULL)
-		fatalx("libevent: cannot create http request events");
-	tv.tv_sec = o->timeout_ms / 1000;
-	tv.tv_usec = (o->timeout_ms % 1000) * 1000;
+	req->timeout = xevtimer_new(base, http_timeout, req);
+	req->nc.finish = xevent_new(base, -1, 0, http_finish, req);
+	tv = timeutil_tv_ms(o->timeout_ms);
 	if (o->timeout_ms > 0)
 		evtimer_add(req->timeout, &tv);
 	http_start(req);
@@ -311,7 +310,8 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,
-		    WSI_TOKEN_HTTP_AUTHORIZATION, req->nc.authorization) == -1 ||
+		    WSI_TOKEN_HTTP_AUTHORIZATION,
+		    req->nc.authorization) == -1 ||
 		    net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
 		    req->accept) == -1 ||
 		    http_add_named(wsi, in, len, "last-event-id:",
@@ -322,7 +322,8 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 
 			snprintf(clen, sizeof(clen), "%zu", req->body_out_len);
 			if (net_add_header(wsi, in, len,
-			    WSI_TOKEN_HTTP_CONTENT_TYPE, req->content_type) == -1 ||
+			    WSI_TOKEN_HTTP_CONTENT_TYPE,
+			    req->content_type) == -1 ||
 			    net_add_header(wsi, in, len,
 			    WSI_TOKEN_HTTP_CONTENT_LENGTH, clen) == -1)
 				return -1;
@@ -350,7 +351,8 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		req->nc.retry_after = net_header(wsi,
 		    WSI_TOKEN_HTTP_RETRY_AFTER);
 		if (req->on_data != NULL && req->status == 200) {
-			char *type = net_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+			char *type = net_header(wsi,
+			    WSI_TOKEN_HTTP_CONTENT_TYPE);
 
 			req->streaming = true;
 			if (req->on_open != NULL)

@@ -22,6 +22,7 @@
 #include "transport/url.h"
 #include "transport/uvbridge.h"
 #include "util/log.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define NET_MAX_VHOSTS 32
@@ -212,9 +213,7 @@ net_new(struct event_base *base)
 
 	net->base = base;
 	net->ub = uvbridge_new(base);
-	net->kick = event_new(base, -1, 0, net_kick_cb, net);
-	if (net->kick == NULL)
-		fatalx("libevent: cannot create the network kick event");
+	net->kick = xevent_new(base, -1, 0, net_kick_cb, net);
 
 	net->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
@@ -603,10 +602,8 @@ net_connect(struct net *net, const struct net_target *t, char *err,
 	d->race->addrs = *t->addrs;
 	dial_init(&d->race->plan, d->race->addrs.n);
 	LIST_INIT(&d->race->attempts);
-	d->delay = evtimer_new(net->base, net_dial_delay_cb, d);
-	d->step = event_new(net->base, -1, 0, net_dial_step_cb, d);
-	if (d->delay == NULL || d->step == NULL)
-		fatalx("libevent: cannot create connection events");
+	d->delay = xevtimer_new(net->base, net_dial_delay_cb, d);
+	d->step = xevent_new(net->base, -1, 0, net_dial_step_cb, d);
 	/* The first attempt starts from the loop too, so that lws never
 	 * calls the owner back before this returns. */
 	event_active(d->step, EV_TIMEOUT, 0);
@@ -780,9 +777,7 @@ net_resolve(struct net *net, const char *host, net_resolve_cb cb, void *arg)
 	r->net = net;
 	r->cb = cb;
 	r->arg = arg;
-	r->done = event_new(net->base, -1, 0, net_resolve_done, r);
-	if (r->done == NULL)
-		fatalx("libevent: cannot create a resolver event");
+	r->done = xevent_new(net->base, -1, 0, net_resolve_done, r);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -54,8 +54,7 @@ netconn_set_error(struct netconn *nc, const char *fmt, ...)
 	if (nc->error != NULL)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&nc->error, fmt, ap) < 0)
-		fatalx("out of memory formatting an error");
+	xvasprintf(&nc->error, fmt, ap);
 	va_end(ap);
 }
 

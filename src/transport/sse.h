@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 struct sse_event {
-	const char *type;	/* the event name; "message" when none was given */
+	const char *type;	/* the event name; "message" when none given */
 	const char *data;	/* the data lines joined with "\n", without the
 				 * final "\n"; NUL-terminated (may hold NULs) */
 	size_t data_len;

@@ -94,7 +94,8 @@ scheme_len(const char *s)
 
 	if (!is_alpha((unsigned char)s[0]))
 		return 0;
-	for (i = 1; is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
+	for (i = 1; is_alpha((unsigned char)s[i]) ||
+	    is_digit((unsigned char)s[i]) ||
 	    s[i] == '+' || s[i] == '-' || s[i] == '.'; i++)
 		;
 	return s[i] == ':' ? i : 0;
@@ -179,7 +180,8 @@ split_authority(const char *a, size_t n, const char **host, size_t *hostlen,
 	if (n > 0 && a[0] == '[') {
 		const char *close = memchr(a, ']', n);
 
-		if (close == NULL || !valid_ipv6(a + 1, (size_t)(close - a - 1)))
+		if (close == NULL ||
+		    !valid_ipv6(a + 1, (size_t)(close - a - 1)))
 			return -1;
 		*host = a + 1;
 		*hostlen = (size_t)(close - a - 1);
@@ -233,8 +235,8 @@ url_parse(const char *s, struct url *out)
 	out->port = port != 0 ? port : defport;
 	out->tls = tls;
 	if (*rest == '/')
-		out->path = xstrndup(rest, frag != NULL ? (size_t)(frag - rest) :
-		    strlen(rest));
+		out->path = xstrndup(rest,
+		    frag != NULL ? (size_t)(frag - rest) : strlen(rest));
 	else
 		xasprintf(&out->path, "/%.*s", frag != NULL ?
 		    (int)(frag - rest) : (int)strlen(rest), rest);
@@ -368,7 +370,8 @@ merge_paths(const struct uri_parts *base, const char *ref, size_t reflen)
 			if (base->path[i] == '/')
 				slash = base->path + i;
 		if (slash != NULL)
-			sbuf_addn(&out, base->path, (size_t)(slash - base->path + 1));
+			sbuf_addn(&out, base->path,
+			    (size_t)(slash - base->path + 1));
 	}
 	sbuf_addn(&out, ref, reflen);
 	r = remove_dot_segments(out.s, out.len);
@@ -462,7 +465,8 @@ valid_varname(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!is_alpha((unsigned char)s[i]) &&
-		    !is_digit((unsigned char)s[i]) && s[i] != '_' && s[i] != '.')
+		    !is_digit((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '.')
 			return false;
 	return true;
 }
@@ -546,8 +550,8 @@ url_expand(const char *tmpl, const char *const names[],
 			break;
 		if (*p == '}' || (close = strpbrk(p + 1, "{}")) == NULL ||
 		    *close != '}' ||
-		    expand_expr(&b, p + 1, (size_t)(close - p - 1), names, values,
-		    nvars) == -1) {
+		    expand_expr(&b, p + 1, (size_t)(close - p - 1), names,
+		    values, nvars) == -1) {
 			free(b.s);
 			return NULL;
 		}

@@ -7,6 +7,8 @@
 
 #include "transport/uvbridge.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* uv_run(NOWAIT) handles one batch; a timeout of 0 afterwards means more is
@@ -40,8 +42,7 @@ uvbridge_arm(struct uvbridge *ub)
 		evtimer_del(ub->timer);
 		return;
 	}
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	tv = timeutil_tv_ms((uint64_t)ms);
 	evtimer_add(ub->timer, &tv);
 }
 
@@ -77,12 +78,10 @@ uvbridge_new(struct event_base *base)
 	ub->base = base;
 	if ((r = uv_loop_init(&ub->loop)) != 0)
 		fatalx("libuv: cannot create a loop: %s", uv_strerror(r));
-	ub->io = event_new(base, uv_backend_fd(&ub->loop), EV_READ | EV_PERSIST,
-	    uvbridge_cb, ub);
-	ub->timer = evtimer_new(base, uvbridge_cb, ub);
-	ub->kick = event_new(base, -1, 0, uvbridge_cb, ub);
-	if (ub->io == NULL || ub->timer == NULL || ub->kick == NULL)
-		fatalx("libevent: cannot create the libuv bridge events");
+	ub->io = xevent_new(base, uv_backend_fd(&ub->loop),
+	    EV_READ | EV_PERSIST, uvbridge_cb, ub);
+	ub->timer = xevtimer_new(base, uvbridge_cb, ub);
+	ub->kick = xevent_new(base, -1, 0, uvbridge_cb, ub);
 	event_add(ub->io, NULL);
 	return ub;
 }
@@ -121,7 +120,8 @@ uvbridge_free(struct uvbridge *ub)
 	event_free(ub->io);
 	event_free(ub->timer);
 	event_free(ub->kick);
-	/* Handles closed by lws need one more turn to run their close callbacks. */
+	/* Handles closed by lws need one more turn to run their close
+	 * callbacks. */
 	uv_run(&ub->loop, UV_RUN_NOWAIT);
 	if ((r = uv_loop_close(&ub->loop)) != 0)
 		log_warnx("libuv: loop still has handles at exit: %s",

@@ -13,6 +13,8 @@
 #include "transport/url.h"
 #include "transport/ws.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define WS_SUBPROTOCOL "jmap"
@@ -86,7 +88,8 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 	if (c->nc.error == NULL && !c->established)
 		netconn_set_error(&c->nc, "connection closed before the "
 		    "WebSocket upgrade completed");
-	if (c->nc.error == NULL && c->peer_close_code == 0 && c->close_code == 0)
+	if (c->nc.error == NULL && c->peer_close_code == 0 &&
+	    c->close_code == 0)
 		netconn_set_error(&c->nc, "connection lost without a close "
 		    "frame");
 	c->state = WS_DONE;
@@ -130,8 +133,7 @@ ws_dialling(struct netconn *nc)
 static void
 ws_timer_add(struct event *ev, uint64_t ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
+	struct timeval tv = timeutil_tv_ms(ms);
 
 	evtimer_add(ev, &tv);
 }
@@ -162,7 +164,7 @@ ws_alive(struct ws_conn *c)
 	if (c->ping_interval_ms == 0)
 		return;
 	event_base_gettimeofday_cached(net_base(c->nc.net), &now);
-	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_usec / 1000;
+	now_ms = timeutil_tv_to_ms(&now);
 	ws_timer_add(c->ping_timer, ws_ping_delay(now_ms, c->ping_interval_ms));
 }
 
@@ -239,13 +241,10 @@ ws_connect(struct net *net, const struct ws_opts *o,
 	c->ping_interval_ms = o->ping_interval_ms;
 	c->ping_timeout_ms = o->ping_timeout_ms;
 	TAILQ_INIT(&c->out);
-	c->nc.finish = event_new(net_base(net), -1, 0, ws_finish, c);
-	c->ping_timer = evtimer_new(net_base(net), ws_ping_cb, c);
-	c->deadline = evtimer_new(net_base(net), ws_deadline_cb, c);
-	c->close_wait = evtimer_new(net_base(net), ws_close_wait_cb, c);
-	if (c->nc.finish == NULL || c->ping_timer == NULL ||
-	    c->deadline == NULL || c->close_wait == NULL)
-		fatalx("libevent: cannot create a websocket event");
+	c->nc.finish = xevent_new(net_base(net), -1, 0, ws_finish, c);
+	c->ping_timer = xevtimer_new(net_base(net), ws_ping_cb, c);
+	c->deadline = xevtimer_new(net_base(net), ws_deadline_cb, c);
+	c->close_wait = xevtimer_new(net_base(net), ws_close_wait_cb, c);
 
 	c->state = WS_RESOLVING;
 	if (url_parse(c->nc.url, &c->nc.u) == -1 ||

@@ -17,7 +17,7 @@ struct ws_opts {
 	const char *authorization;	/* whole header value; never logged */
 	const char *ca_file;
 	bool insecure;
-	size_t max_frame;		/* a longer message drops the connection */
+	size_t max_frame;		/* a longer message drops it */
 	/* An idle connection is pinged every ping_interval_ms (0: never);
 	 * silence for ping_timeout_ms after a ping means it is dead. */
 	uint64_t ping_interval_ms;

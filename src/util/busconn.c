@@ -19,6 +19,8 @@
 
 #include "util/busconn.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define BUSCONN_BACKOFF_MIN_MS	500
@@ -54,10 +56,8 @@ busconn_kind_name(enum busconn_kind kind)
 static void
 busconn_schedule_retry(struct busconn *bc)
 {
-	struct timeval tv;
+	struct timeval tv = timeutil_tv_ms(bc->backoff_ms);
 
-	tv.tv_sec = bc->backoff_ms / 1000;
-	tv.tv_usec = (bc->backoff_ms % 1000) * 1000;
 	evtimer_add(bc->retry, &tv);
 	bc->backoff_ms = bc->backoff_ms * 2 > BUSCONN_BACKOFF_MAX_MS ?
 	    BUSCONN_BACKOFF_MAX_MS : bc->backoff_ms * 2;
@@ -115,10 +115,9 @@ busconn_arm(struct busconn *bc)
 	    deadline == UINT64_MAX)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_us = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+	now_us = timeutil_ts_to_us(&now);
 	wait_us = deadline > now_us ? deadline - now_us : 0;
-	tv.tv_sec = (time_t)(wait_us / 1000000);
-	tv.tv_usec = (suseconds_t)(wait_us % 1000000);
+	tv = timeutil_tv_us(wait_us);
 	evtimer_add(bc->timer, &tv);
 }
 
@@ -195,13 +194,10 @@ busconn_new(struct event_base *base, enum busconn_kind kind,
 	bc->on_connect = on_connect;
 	bc->arg = arg;
 	bc->backoff_ms = BUSCONN_BACKOFF_MIN_MS;
-	bc->io = event_new(base, -1, 0, busconn_process, bc);
-	bc->timer = evtimer_new(base, busconn_process, bc);
-	bc->kick = evtimer_new(base, busconn_process, bc);
-	bc->retry = evtimer_new(base, busconn_open, bc);
-	if (bc->io == NULL || bc->timer == NULL || bc->kick == NULL ||
-	    bc->retry == NULL)
-		fatalx("libevent: cannot create the D-Bus events");
+	bc->io = xevent_new(base, -1, 0, busconn_process, bc);
+	bc->timer = xevtimer_new(base, busconn_process, bc);
+	bc->kick = xevtimer_new(base, busconn_process, bc);
+	bc->retry = xevtimer_new(base, busconn_open, bc);
 	/* Opened from the loop, so that on_connect never runs inside the
 	 * caller's own setup. */
 	event_active(bc->retry, EV_TIMEOUT, 0);

@@ -12,8 +12,8 @@
 #include "util/log.h"
 #include "util/utf8.h"
 
-static int	json_parse_valid(const char *, size_t, int, struct json_object **,
-		    char *, size_t);
+static int	jsonu_parse_valid(const char *, size_t, int,
+		    struct json_object **, char *, size_t);
 
 /*
  * json-c copies bytes >= 0x80 into strings and back out unchecked, so text
@@ -23,7 +23,7 @@ static int	json_parse_valid(const char *, size_t, int, struct json_object **,
  * structure, and json-c itself turns lone \u surrogates into U+FFFD.
  */
 int
-json_parse_buffer(const char *data, size_t len, int depth,
+jsonu_parse_buffer(const char *data, size_t len, int depth,
     struct json_object **rootp, char *err, size_t errlen)
 {
 	char *fixed;
@@ -36,20 +36,20 @@ json_parse_buffer(const char *data, size_t len, int depth,
 		return -1;
 	}
 	if (utf8_valid(data, len))
-		return json_parse_valid(data, len, depth, rootp, err, errlen);
+		return jsonu_parse_valid(data, len, depth, rootp, err, errlen);
 	fixed = utf8_sanitize(data, len, &fixedlen);
 	if (fixedlen > INT_MAX) {
 		snprintf(err, errlen, "JSON text too large");
 		rv = -1;
 	} else
-		rv = json_parse_valid(fixed, fixedlen, depth, rootp, err,
+		rv = jsonu_parse_valid(fixed, fixedlen, depth, rootp, err,
 		    errlen);
 	free(fixed);
 	return rv;
 }
 
 static int
-json_parse_valid(const char *data, size_t len, int depth,
+jsonu_parse_valid(const char *data, size_t len, int depth,
     struct json_object **rootp, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
@@ -63,7 +63,8 @@ json_parse_valid(const char *data, size_t len, int depth,
 	root = json_tokener_parse_ex(tok, data, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	/* A bare scalar at the very end waits for a delimiter: give it one. */
-	if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
+	if (root == NULL &&
+	    json_tokener_get_error(tok) == json_tokener_continue) {
 		root = json_tokener_parse_ex(tok, " ", 1);
 		end = len;
 		waited = true;
@@ -73,17 +74,19 @@ json_parse_valid(const char *data, size_t len, int depth,
 	/* JSON null parses to NULL: the caller's type check rejects it. */
 	if (jerr != json_tokener_success) {
 		if (jerr == json_tokener_error_depth)
-			snprintf(err, errlen, "JSON nested deeper than %d levels",
-			    depth);
+			snprintf(err, errlen,
+			    "JSON nested deeper than %d levels", depth);
 		else if (waited)
 			snprintf(err, errlen, "truncated JSON");
 		else
-			snprintf(err, errlen, "invalid JSON at offset %zu", end);
+			snprintf(err, errlen, "invalid JSON at offset %zu",
+			    end);
 		return -1;
 	}
 	for (; end < len; end++) {
 		if (data[end] == '\0' || strchr(" \t\r\n", data[end]) == NULL) {
-			snprintf(err, errlen, "invalid JSON at offset %zu", end);
+			snprintf(err, errlen, "invalid JSON at offset %zu",
+			    end);
 			json_object_put(root);
 			return -1;
 		}
@@ -93,7 +96,7 @@ json_parse_valid(const char *data, size_t len, int depth,
 }
 
 const char *
-json_string_of(struct json_object *o)
+jsonu_string_of(struct json_object *o)
 {
 	const char *s;
 
@@ -104,7 +107,7 @@ json_string_of(struct json_object *o)
 }
 
 struct json_object *
-json_member(struct json_object *obj, const char *key)
+jsonu_member(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
 
@@ -112,7 +115,7 @@ json_member(struct json_object *obj, const char *key)
 }
 
 const char *
-json_quote(char *buf, size_t size, const char *s)
+jsonu_quote(char *buf, size_t size, const char *s)
 {
 	size_t i, max = size - 4;
 

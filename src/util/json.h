@@ -1,4 +1,7 @@
-/* json-c helpers shared by the parsers of what servers and peers send. */
+/*
+ * json-c helpers shared by the parsers of what servers and peers send.
+ * Prefixed jsonu_, apart from json-c's own json_ names.
+ */
 #ifndef JP_JSON_H
 #define JP_JSON_H
 
@@ -6,8 +9,8 @@
 
 struct json_object;
 
-/* Room json_quote() needs to keep up to max characters of a string. */
-#define JSON_QUOTE_SIZE(max)	((max) + 4)
+/* Room jsonu_quote() needs to keep up to max characters of a string. */
+#define JSONU_QUOTE_SIZE(max)	((max) + 4)
 
 /*
  * Parses all of data[0..len) as one JSON text nested at most depth levels;
@@ -17,20 +20,20 @@ struct json_object;
  * Bytes that are not UTF-8 are replaced by U+FFFD first (offsets in err
  * count the repaired text): every string in the document is valid UTF-8.
  */
-int	 json_parse_buffer(const char *data, size_t len, int depth,
+int	 jsonu_parse_buffer(const char *data, size_t len, int depth,
 	    struct json_object **rootp, char *err, size_t errlen);
 
 /* The string value of o; NULL when o is not a string or hides a NUL. */
-const char *json_string_of(struct json_object *o);
+const char *jsonu_string_of(struct json_object *o);
 
 /* A member of obj; NULL when absent, JSON null or obj is not an object. */
-struct json_object *json_member(struct json_object *obj, const char *key);
+struct json_object *jsonu_member(struct json_object *obj, const char *key);
 
 /*
  * s made safe for a log line or an error message: printable ASCII, at most
  * size - 4 characters then "..." when longer.  Returns buf, which holds
- * size bytes (size >= 4, see JSON_QUOTE_SIZE).
+ * size bytes (size >= 4, see JSONU_QUOTE_SIZE).
  */
-const char *json_quote(char *buf, size_t size, const char *s);
+const char *jsonu_quote(char *buf, size_t size, const char *s);
 
 #endif

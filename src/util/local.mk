@@ -5,4 +5,6 @@ src_libjmappushd_a_SOURCES += \
 	src/util/strv.c src/util/strv.h \
 	src/util/busconn.c src/util/busconn.h \
 	src/util/json.c src/util/json.h \
-	src/util/utf8.c src/util/utf8.h
+	src/util/utf8.c src/util/utf8.h \
+	src/util/timeutil.c src/util/timeutil.h \
+	src/util/xevent.c src/util/xevent.h

@@ -17,6 +17,8 @@
 
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 /* Longer lines of a child's output are logged cut to this length. */
@@ -53,7 +55,7 @@ struct proc {
 	struct event *ev_timeout, *ev_kill;
 	uint64_t timeout_ms, grace_ms;
 	bool timed_out;
-	bool signalled;		/* we sent it a signal: its death is no surprise */
+	bool signalled;		/* we signalled it: its death is no surprise */
 
 	bool reaped;
 	int wstatus;
@@ -79,13 +81,6 @@ proc_elapsed(const struct proc *p)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - p->start.tv_sec) +
 	    (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
-}
-
-static void
-proc_ms_to_tv(uint64_t ms, struct timeval *tv)
-{
-	tv->tv_sec = (time_t)(ms / 1000);
-	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
 }
 
 /*
@@ -233,7 +228,7 @@ proc_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	p->timed_out = true;
 	proc_signal(p, SIGTERM);
 	p->grace_ms = PROC_KILL_GRACE_MS;
-	proc_ms_to_tv(p->grace_ms, &tv);
+	tv = timeutil_tv_ms(p->grace_ms);
 	evtimer_add(p->ev_kill, &tv);
 }
 
@@ -362,8 +357,8 @@ proc_init(struct event_base *base)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		fatal("sigaction SIGPIPE");
-	proc_sigchld = evsignal_new(base, SIGCHLD, proc_sigchld_cb, NULL);
-	if (proc_sigchld == NULL || evsignal_add(proc_sigchld, NULL) == -1)
+	proc_sigchld = xevsignal_new(base, SIGCHLD, proc_sigchld_cb, NULL);
+	if (evsignal_add(proc_sigchld, NULL) == -1)
 		fatalx("cannot watch SIGCHLD");
 }
 
@@ -391,7 +386,8 @@ proc_child(int fds[4], char *const *argv, char *const *envp, long maxfd)
 
 	/* Lift every source above the targets so no dup2 clobbers another. */
 	for (int i = 0; i < 4; i++)
-		if (fds[i] < 4 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 4)) == -1)
+		if (fds[i] < 4 &&
+		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 4)) == -1)
 			goto fail;
 	errfd = fds[3];
 	for (int i = 0; i < 4; i++)
@@ -455,7 +451,8 @@ proc_spawn(const struct proc_spec *spec)
 		log_warn("%s: /dev/null", spec->name);
 		return NULL;
 	}
-	if (pipe2(&fds[2], O_CLOEXEC) == -1 || pipe2(&fds[4], O_CLOEXEC) == -1 ||
+	if (pipe2(&fds[2], O_CLOEXEC) == -1 ||
+	    pipe2(&fds[4], O_CLOEXEC) == -1 ||
 	    pipe2(&fds[6], O_CLOEXEC) == -1) {
 		log_warn("%s: pipe", spec->name);
 		proc_close_fds(fds, 8);
@@ -519,14 +516,13 @@ proc_spawn(const struct proc_spec *spec)
 	    proc_set_nonblock(p->out.fd) == -1 ||
 	    proc_set_nonblock(p->err.fd) == -1)
 		fatal("%s: fcntl O_NONBLOCK", p->name);
-	p->out.ev = event_new(proc_base, p->out.fd, EV_READ | EV_PERSIST,
+	p->out.ev = xevent_new(proc_base, p->out.fd, EV_READ | EV_PERSIST,
 	    proc_stream_cb, &p->out);
-	p->err.ev = event_new(proc_base, p->err.fd, EV_READ | EV_PERSIST,
+	p->err.ev = xevent_new(proc_base, p->err.fd, EV_READ | EV_PERSIST,
 	    proc_stream_cb, &p->err);
-	p->ev_timeout = evtimer_new(proc_base, proc_timeout_cb, p);
-	p->ev_kill = evtimer_new(proc_base, proc_kill_cb, p);
-	if (p->out.ev == NULL || p->err.ev == NULL || p->ev_timeout == NULL ||
-	    p->ev_kill == NULL || event_add(p->out.ev, NULL) == -1 ||
+	p->ev_timeout = xevtimer_new(proc_base, proc_timeout_cb, p);
+	p->ev_kill = xevtimer_new(proc_base, proc_kill_cb, p);
+	if (event_add(p->out.ev, NULL) == -1 ||
 	    event_add(p->err.ev, NULL) == -1)
 		fatalx("%s: cannot create events", p->name);
 	if (p->in_fd != -1) {
@@ -536,16 +532,16 @@ proc_spawn(const struct proc_spec *spec)
 			p->in_buf = xmalloc(spec->stdin_len);
 			memcpy(p->in_buf, spec->stdin_data, spec->stdin_len);
 			p->in_len = spec->stdin_len;
-			p->ev_in = event_new(proc_base, p->in_fd,
+			p->ev_in = xevent_new(proc_base, p->in_fd,
 			    EV_WRITE | EV_PERSIST, proc_stdin_cb, p);
-			if (p->ev_in == NULL || event_add(p->ev_in, NULL) == -1)
+			if (event_add(p->ev_in, NULL) == -1)
 				fatalx("%s: cannot create events", p->name);
 		}
 	}
 	if (p->timeout_ms > 0) {
 		struct timeval tv;
 
-		proc_ms_to_tv(p->timeout_ms, &tv);
+		tv = timeutil_tv_ms(p->timeout_ms);
 		evtimer_add(p->ev_timeout, &tv);
 	}
 	log_debug("%s: started as pid %d", p->name, (int)pid);
@@ -568,7 +564,7 @@ proc_terminate(struct proc *p, uint64_t grace_ms)
 	log_debug("%s: sending SIGTERM", p->name);
 	proc_signal(p, SIGTERM);
 	p->grace_ms = grace_ms;
-	proc_ms_to_tv(grace_ms, &tv);
+	tv = timeutil_tv_ms(grace_ms);
 	evtimer_add(p->ev_kill, &tv);
 }
 

@@ -17,14 +17,25 @@ typedef void (*proc_done_cb)(struct proc *, int wstatus, bool timed_out,
 
 /* Everything here is copied or used up before proc_spawn() returns. */
 struct proc_spec {
-	const char *name;		/* for logs: "hook sync", "password_command of account personal" */
-	char *const *argv;		/* argv[0] is the program path, e.g. {"/bin/sh","-c",cmd,NULL} */
-	char *const *envp;		/* full environment; NULL inherits environ */
-	const char *stdin_data;		/* written to the child's stdin then closed; NULL: stdin is /dev/null */
+	/* For logs: "hook sync", "password_command of account personal". */
+	const char *name;
+	/* argv[0] is the program path, e.g. {"/bin/sh", "-c", cmd, NULL}. */
+	char *const *argv;
+	char *const *envp;		/* full environment; NULL: environ */
+	/* Written to the child's stdin, then closed; NULL: stdin is
+	 * /dev/null. */
+	const char *stdin_data;
 	size_t stdin_len;
-	bool capture_stdout;		/* true: stdout is collected (max 64 KiB, rest discarded), passed to done and wiped when done returns (it may be a secret); false: stdout lines are logged */
-	uint64_t timeout_ms;		/* 0: none. On expiry SIGTERM to the process group, SIGKILL 5 s later, logged */
-	proc_done_cb done;		/* called exactly once, after the child was reaped AND its pipes hit EOF; may be NULL */
+	/* true: stdout is collected (max 64 KiB, the rest discarded), passed
+	 * to done and wiped when done returns (it may be a secret); false:
+	 * stdout lines are logged. */
+	bool capture_stdout;
+	/* 0: none.  On expiry SIGTERM to the process group, SIGKILL 5 s
+	 * later, logged. */
+	uint64_t timeout_ms;
+	/* Called exactly once, after the child was reaped AND its pipes hit
+	 * EOF; may be NULL. */
+	proc_done_cb done;
 	void *arg;
 };
 

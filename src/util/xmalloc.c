@@ -44,7 +44,8 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	void *p = reallocarray(ptr, nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		fatalx("out of memory reallocating %zu x %zu bytes", nmemb, size);
+		fatalx("out of memory reallocating %zu x %zu bytes", nmemb,
+		    size);
 	return p;
 }
 
@@ -69,15 +70,23 @@ xstrndup(const char *s, size_t n)
 }
 
 int
+xvasprintf(char **ret, const char *fmt, va_list ap)
+{
+	int n;
+
+	if ((n = vasprintf(ret, fmt, ap)) < 0)
+		fatalx("out of memory formatting a string");
+	return n;
+}
+
+int
 xasprintf(char **ret, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(ret, fmt, ap);
+	n = xvasprintf(ret, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		fatalx("out of memory formatting a string");
 	return n;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/values.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "unit.h"
@@ -367,13 +368,13 @@ START_TEST(test_parse_duration)
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		ms = 12345;
-		ck_assert_msg(config_parse_duration(good[i].s, &ms) == 0,
+		ck_assert_msg(value_parse_duration(good[i].s, &ms) == 0,
 		    "%s", good[i].s);
 		ck_assert_uint_eq(ms, good[i].ms);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ms = 12345;
-		ck_assert_msg(config_parse_duration(bad[i], &ms) == -1, "%s",
+		ck_assert_msg(value_parse_duration(bad[i], &ms) == -1, "%s",
 		    bad[i]);
 		ck_assert_uint_eq(ms, 12345);
 	}
@@ -398,13 +399,13 @@ START_TEST(test_parse_size)
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		n = 7;
-		ck_assert_msg(config_parse_size(good[i].s, &n) == 0, "%s",
+		ck_assert_msg(value_parse_size(good[i].s, &n) == 0, "%s",
 		    good[i].s);
 		ck_assert_uint_eq(n, good[i].n);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = 7;
-		ck_assert_msg(config_parse_size(bad[i], &n) == -1, "%s",
+		ck_assert_msg(value_parse_size(bad[i], &n) == -1, "%s",
 		    bad[i]);
 		ck_assert_uint_eq(n, 7);
 	}
@@ -422,17 +423,17 @@ START_TEST(test_parse_bool)
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		b = false;
-		ck_assert_int_eq(config_parse_bool(yes[i], &b), 0);
+		ck_assert_int_eq(value_parse_bool(yes[i], &b), 0);
 		ck_assert(b);
 	}
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		b = true;
-		ck_assert_int_eq(config_parse_bool(no[i], &b), 0);
+		ck_assert_int_eq(value_parse_bool(no[i], &b), 0);
 		ck_assert(!b);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		b = true;
-		ck_assert_int_eq(config_parse_bool(bad[i], &b), -1);
+		ck_assert_int_eq(value_parse_bool(bad[i], &b), -1);
 		ck_assert(b);
 	}
 }

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
+#include "config/values.h"
 #include "output/hook.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -458,12 +459,12 @@ START_TEST(test_dispatch)
 	    "env | grep ^JMAP_ | LC_ALL=C sort > mail.env; cat > mail.in");
 	cfg_add(&cfg, "other", "work", NULL, 0, "touch other");
 	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal");
-	hs = hooks_new(base, &cfg, NULL, NULL);
+	hs = hook_new(base, &cfg, NULL, NULL);
 	/* hooks keep their own copy */
 	cfg_free(&cfg);
 	setenv("JMAP_INHERITED", "leak", 1);
 
-	hooks_dispatch(hs, &ev);
+	hook_dispatch(hs, &ev);
 	/* Never from inside dispatch: the debounce timer starts them. */
 	ck_assert_int_eq(proc_count(), 0);
 	event_base_loop(base, EVLOOP_ONCE);
@@ -496,17 +497,17 @@ START_TEST(test_dispatch)
 	TAILQ_INIT(&cfg.hooks);
 	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal2");
 	cfg_add(&cfg, "other", "work", NULL, 0, "touch other2");
-	hooks_set_config(hs, &cfg);
+	hook_set_config(hs, &cfg);
 	cfg_free(&cfg);
 	json_object_put(ev.changed);
 	ev.changed = changed_new("{\"CalendarEvent\":\"c1\"}");
-	hooks_dispatch(hs, &ev);
+	hook_dispatch(hs, &ev);
 	event_base_loop(base, EVLOOP_ONCE);
 	run_hooks();
 	ck_assert(exists("cal2"));
 	ck_assert(!exists("other2"));
 
-	hooks_free(hs);
+	hook_free(hs);
 	json_object_put(ev.changed);
 }
 END_TEST
@@ -532,7 +533,7 @@ later_cb(evutil_socket_t fd, short what, void *arg)
 	    l->i, l->i);
 	snprintf(ps, sizeof(ps), "p%d", l->i);
 	ev.changed = changed_new(json);
-	hooks_dispatch(l->hs, &ev);
+	hook_dispatch(l->hs, &ev);
 	json_object_put(ev.changed);
 	event_free(l->ev);
 	free(l);
@@ -563,7 +564,7 @@ timed_hooks(uint64_t debounce, uint64_t max_delay, const char *cmd)
 	h = cfg_add(&cfg, "t", NULL, NULL, 0, cmd);
 	h->debounce_ms = debounce;
 	h->max_delay_ms = max_delay;
-	hs = hooks_new(base, &cfg, NULL, NULL);
+	hs = hook_new(base, &cfg, NULL, NULL);
 	cfg_free(&cfg);
 	return hs;
 }
@@ -588,7 +589,7 @@ START_TEST(test_debounce_merges)
 	ck_assert_str_eq(s, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
 	    "{\"Email\":\"e3\",\"Thread\":\"t3\"}},\"pushState\":\"p3\"}");
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -610,7 +611,7 @@ START_TEST(test_max_delay_caps)
 	ck_assert_msg(strncmp(s, "e13\n", 4) != 0, "first run only at the "
 	    "end: %s", s);
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -631,7 +632,7 @@ START_TEST(test_no_overlap)
 	/* Exactly one follow-up run, with the latest states. */
 	ck_assert_str_eq(s, "e1\ne4\n");
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -653,10 +654,10 @@ START_TEST(test_timeout_and_exec)
 	h->command = NULL;
 	xasprintf(&line, "sh -c 'printf \"%%s|%%s\\n\" \"$1\" \"$0\" >> "
 	    "%s/runs' \"a b\" c\\ d", dir);
-	ck_assert_int_eq(config_split_argv(line, &h->argv, err, sizeof(err)),
+	ck_assert_int_eq(value_split_argv(line, &h->argv, err, sizeof(err)),
 	    0);
 	free(line);
-	hs = hooks_new(base, &cfg, NULL, NULL);
+	hs = hook_new(base, &cfg, NULL, NULL);
 	cfg_free(&cfg);
 	dispatch_at(hs, 1, 0);
 	run_until(1);
@@ -664,7 +665,7 @@ START_TEST(test_timeout_and_exec)
 	s = slurp("runs");
 	ck_assert_str_eq(s, "c d|a b\n");
 	free(s);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -685,8 +686,8 @@ START_TEST(test_on_start)
 	    "LC_ALL=C sort; cat; echo; } >> start.$JMAP_ACCOUNT; echo >> runs");
 	h->on_start = true;
 	cfg_add(&cfg, "never", NULL, NULL, 0, "echo never >> runs");
-	hs = hooks_new(base, &cfg, NULL, NULL);
-	hooks_start(hs, &cfg);
+	hs = hook_new(base, &cfg, NULL, NULL);
+	hook_start(hs, &cfg);
 	run_until(2);
 	s = slurp("runs");
 	ck_assert_str_eq(s, "\n\n");
@@ -699,7 +700,7 @@ START_TEST(test_on_start)
 	ck_assert(exists("start.personal"));
 	TAILQ_INIT(&cfg.accounts);
 	cfg_free(&cfg);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 
@@ -707,7 +708,7 @@ START_TEST(test_split_argv)
 {
 	char err[128], **v;
 
-	ck_assert_int_eq(config_split_argv("  /usr/bin/mujmap -C "
+	ck_assert_int_eq(value_split_argv("  /usr/bin/mujmap -C "
 	    "'/home/me/My Mail' sync\t\"a \\\"b\\\" \\\\ \\c\" x\\ y", &v,
 	    err, sizeof(err)), 0);
 	ck_assert_str_eq(v[0], "/usr/bin/mujmap");
@@ -718,11 +719,11 @@ START_TEST(test_split_argv)
 	ck_assert_str_eq(v[5], "x y");
 	ck_assert_ptr_null(v[6]);
 	strv_free(v);
-	ck_assert_int_eq(config_split_argv("a 'b", &v, err, sizeof(err)), -1);
+	ck_assert_int_eq(value_split_argv("a 'b", &v, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "unterminated ' quote: close it");
 	ck_assert_ptr_null(v);
-	ck_assert_int_eq(config_split_argv(" \t", &v, err, sizeof(err)), -1);
-	ck_assert_int_eq(config_split_argv("''", &v, err, sizeof(err)), 0);
+	ck_assert_int_eq(value_split_argv(" \t", &v, err, sizeof(err)), -1);
+	ck_assert_int_eq(value_split_argv("''", &v, err, sizeof(err)), 0);
 	ck_assert_str_eq(v[0], "");
 	strv_free(v);
 }
@@ -750,13 +751,13 @@ START_TEST(test_bounded)
 	memset(name, 'x', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	json_object_object_add(many, name, json_object_new_string("s"));
-	hooks_dispatch(hs, &ev);
+	hook_dispatch(hs, &ev);
 	json_object_put(many);
 	ev.changed = changed_new("{\"Email\":\"e1\"}");
 	for (int i = 1; i < 150; i++) {
 		snprintf(name, sizeof(name), "a%03d", i);
 		ev.account_id = name;
-		hooks_dispatch(hs, &ev);
+		hook_dispatch(hs, &ev);
 	}
 	json_object_put(ev.changed);
 	run_until(100);
@@ -784,7 +785,7 @@ START_TEST(test_bounded)
 	    "long types; at most 100 runs waiting, 100 types per run, 1024 "
 	    "bytes per type name and state)\n"));
 	free(log);
-	hooks_free(hs);
+	hook_free(hs);
 }
 END_TEST
 

@@ -96,14 +96,14 @@ START_TEST(test_json_repaired)
 	char err[128];
 	const char *out;
 
-	ck_assert_int_eq(json_parse_buffer(in, sizeof(in) - 1, 4, &root, err,
+	ck_assert_int_eq(jsonu_parse_buffer(in, sizeof(in) - 1, 4, &root, err,
 	    sizeof(err)), 0);
 	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
 	ck_assert_str_eq(out, "{\"t" R "\":\"s" R "\",\"u\":\"" R "\","
 	    "\"ok\":\"\xc3\xa9\"}");
 	json_object_put(root);
 	/* the repair cannot turn invalid JSON into JSON */
-	ck_assert_int_eq(json_parse_buffer("{\"a\":\xff}", 7, 4, &root, err,
+	ck_assert_int_eq(jsonu_parse_buffer("{\"a\":\xff}", 7, 4, &root, err,
 	    sizeof(err)), -1);
 	ck_assert_str_eq(err, "invalid JSON at offset 5");
 }

@@ -116,3 +116,7 @@ tests_unit_check_closepolicy_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_account_SOURCES = tests/unit/check_account.c
 tests_unit_check_account_LDADD = $(UNIT_LDADD)
 tests_unit_check_account_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_timeutil
+tests_unit_check_timeutil_SOURCES = tests/unit/check_timeutil.c
+tests_unit_check_timeutil_LDADD = $(UNIT_LDADD)
+tests_unit_check_timeutil_CFLAGS = $(UNIT_CFLAGS)
