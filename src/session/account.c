@@ -28,10 +28,12 @@
 #include "transport/net.h"
 #include "transport/ws.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define ACCOUNT_RESYNC_TIMEOUT_MS	30000
-/* DECISIONS: after a resume a connection proves itself within 5 s. */
+/* After a resume a connection proves itself within 5 s (jmap-pushd(8)). */
 #define ACCOUNT_PROBE_MS		5000
 
 struct account {
@@ -289,8 +291,7 @@ account_enter(struct account *a, enum account_state s)
 		break;
 	default:
 		/* Waiting: RETRY_NOW, BACKOFF, AUTH_FAILED, DISABLED. */
-		tv.tv_sec = a->retry_ms / 1000;
-		tv.tv_usec = (a->retry_ms % 1000) * 1000;
+		tv = timeutil_tv_ms(a->retry_ms);
 		evtimer_add(a->retry, &tv);
 		break;
 	}
@@ -379,8 +380,7 @@ account_retry(struct account *a, enum account_status status,
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&error, fmt, ap) < 0)
-		fatalx("out of memory formatting an error");
+	xvasprintf(&error, fmt, ap);
 	va_end(ap);
 	account_retry_msg(a, status, wait, 0, error);
 }
@@ -435,10 +435,9 @@ account_resync_arm(struct account *a)
 	if (interval == 0)
 		return;
 	event_base_gettimeofday_cached(net_base(a->net), &now);
-	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_usec / 1000;
+	now_ms = timeutil_tv_to_ms(&now);
 	ms = ws_ping_delay(now_ms, interval);
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	tv = timeutil_tv_ms(ms);
 	evtimer_add(a->resync_timer, &tv);
 }
 
@@ -569,8 +568,8 @@ account_state_change(struct account *a, const struct frame *f,
     const char *resume)
 {
 	struct json_object *changed;
-	/* DECISIONS: over EventSource JMAP_PUSH_STATE is the event id, or
-	 * a pushState in the data. */
+	/* Over EventSource JMAP_PUSH_STATE is the event id, or a pushState
+	 * in the data (jmap-pushd.conf(5), HOOKS). */
 	const char *push_state = resume != NULL ? resume : f->push_state;
 
 	if (a->kind == CHANNEL_WEBSOCKET && f->push_state != NULL)
@@ -708,8 +707,8 @@ account_ch_closed(struct channel *ch, const struct close_info *info,
 	account_ended(a, &in);
 }
 
-/* Which transport: DECISIONS/issue 5 "auto" takes the WebSocket when the
- * Session offers it with push, else the event stream. */
+/* Which transport: "auto" takes the WebSocket when the Session offers it
+ * with push, else the event stream (jmap-pushd.conf(5), transport). */
 static int
 account_choose(struct account *a)
 {
@@ -945,12 +944,9 @@ account_new(struct net *net, struct pacer *pacer,
 	a->status = ACCOUNT_STOPPED;
 	xasprintf(&a->prefix, "account %s", cfg->name);
 	a->refresh = discovery_new(net, cfg, a->prefix, account_fresh, a);
-	a->retry = evtimer_new(base, account_retry_cb, a);
-	a->stopped_ev = event_new(base, -1, 0, account_stopped_cb, a);
-	a->resync_timer = evtimer_new(base, account_resync_cb, a);
-	if (a->retry == NULL || a->stopped_ev == NULL ||
-	    a->resync_timer == NULL)
-		fatalx("libevent: cannot create account events");
+	a->retry = xevtimer_new(base, account_retry_cb, a);
+	a->stopped_ev = xevent_new(base, -1, 0, account_stopped_cb, a);
+	a->resync_timer = xevtimer_new(base, account_resync_cb, a);
 	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
 	backoff_init(&a->backoff, cfg->tuning.backoff_initial_ms,

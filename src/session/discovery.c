@@ -14,6 +14,8 @@
 #include "session/session.h"
 #include "transport/net.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define DISCOVERY_TIMEOUT_MS		30000
@@ -162,8 +164,7 @@ discovery_run(struct discovery *d)
 		log_debug("%s: the Session was fetched %.0fs ago; fetching it "
 		    "again in %.0fs", d->prefix, (double)(now - d->at_ms) /
 		    1000, (double)wait / 1000);
-		tv.tv_sec = wait / 1000;
-		tv.tv_usec = (wait % 1000) * 1000;
+		tv = timeutil_tv_ms(wait);
 		evtimer_add(d->later, &tv);
 		return;
 	}
@@ -209,9 +210,7 @@ discovery_new(struct net *net, const struct config_account *cfg,
 	d->prefix = xstrdup(log_prefix);
 	d->fresh = fresh;
 	d->arg = arg;
-	if ((d->later = evtimer_new(net_base(net), discovery_later_cb, d)) ==
-	    NULL)
-		fatalx("libevent: cannot create the Session refresh timer");
+	d->later = xevtimer_new(net_base(net), discovery_later_cb, d);
 	return d;
 }
 
