@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Shared by bench/run and the figure modules (bench/fig_*.py).
 
 Standard library only.  Everything a figure starts goes through Ctx, which

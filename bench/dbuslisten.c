@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jp-bench-dbus: sees the daemon's StateChanged signals on the session bus
  * (DBUS_SESSION_BUS_ADDRESS: the bench's private bus) and prints

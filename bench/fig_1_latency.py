@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Figure 1: push latency.
 
 The test server (--stamp-states) writes one StateChange per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Figure 2: memory.  RSS of the daemon with 1 idle account, and the RSS
 each additional idle session costs at 100, 1,000 and 10,000 sessions over
 ws:// and wss://: (RSS(N) - RSS(1)) / (N - 1), each RSS read once all N

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Figure 3: idle cost.  Two daemons, one with 1 account and one with 1,000,
 each on its own test server, ping_interval 30s, all channels up and quiet.
 Over a 120 s window (20 s quick) we read the daemon's context switches

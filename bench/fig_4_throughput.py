@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Figure 4: throughput.
 
 One session, one socket subscriber (jp-bench-read --summary) and one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Figure 5: reconnect storm.  10,000 sessions (1,000 quick) on one test
 server; the server is killed (SIGKILL: no close frames, like a crash) and
 started again at once on the same port.  We measure the time from the kill

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Figure 6: start-up.
 
 From the exec of the daemon (just before Popen) to its READY=1 on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jp-bench-hook OUT TYPE: the benchmark's hook. Takes the time first thing,
  * then appends "<seq> <sent ns> <start ns>" for the stamp in JMAP_STATE_TYPE

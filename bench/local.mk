@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Benchmarks (issue 7): never built by `make` or `make check`. `make bench`
 # builds what they need and runs bench/run; `make bench-quick` runs each
 # figure at its smallest useful size. Use a build configured without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jp-bench-lws: the latency baseline, a minimal libwebsockets client: one
  * RFC 8887 WebSocket (subprotocol "jmap", Basic auth), WebSocketPushEnable,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """The Python baseline: what a user would script instead of jmap-pushd.
 
 Opens N RFC 8887 WebSocket sessions with asyncio and Debian's

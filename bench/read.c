@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jp-bench-read: the benchmark's line reader. Reads lines from stdin, or
  * from the daemon's control socket with --unix PATH, and takes the time as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Helpers of the scale figures (memory, idle cost, reconnect storm).
 
 Standard library only; builds on benchlib (bench/run puts bench/ on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The stamps of the test server's /control/burst frames: a state string
  * "b<seq>-<ns>", ns being CLOCK_MONOTONIC when the server wrote the frame.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The system bus policy for org.jmappushd.Pushd1 (dbus = system), with the
 # group of --with-dbus-group substituted at make time.
 dbuspolicydir = $(datadir)/dbus-1/system.d

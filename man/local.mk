@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Manual pages (mdoc), installed by make install and linted by make check.
 dist_man_MANS = man/jmap-pushd.8 man/jmap-pushd.conf.5
 TESTS += tests/man/lint.sh

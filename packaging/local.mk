@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Packages.  make install puts the example configuration where the Debian
 # and RPM packages have it; "make deb" builds the Debian package from a
 # release tarball, so that it also proves the tarball complete.

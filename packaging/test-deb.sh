@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs the package built by "make deb" (jmap-pushd_*.deb in the current
 # directory) on this machine, checks what it installed, and removes it again.
 # Needs root (or sudo) and apt; CI runs it after make deb.

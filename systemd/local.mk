@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # systemd units: the per-user service and its control socket, and the
 # hardened system-wide service.  --with-systemd{system,user}unitdir=no skips
 # installing them; they are generated all the same for the tests.

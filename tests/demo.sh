@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make demo: the test JMAP server, the daemon with etc/demo.conf, three
 # deliveries, each firing the hook; then everything stops cleanly.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Between the reader (config.c), which turns the file into sections of raw
  * keys with their lines, and the interpreter (keys.c), which turns those into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration file.  inih splits lines into keys and values; our own
  * reader hands it the lines, so that we know the line of every key and see

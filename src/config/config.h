@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The configuration file: INI parsed with inih, validated completely. */
 #ifndef JP_CONFIG_H
 #define JP_CONFIG_H

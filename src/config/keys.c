@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the keys mean: which section takes which key, the defaults, and the
  * checks of every value, each reported at its line.  config.c has read the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Single configuration values: durations, sizes, booleans, lists, exec
  * words, home paths and the "did you mean" guess.  Nothing here knows about

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Parsers and helpers for single configuration values, shared by the reader
  * (config.c) and the per-key setters (keys.c); private to src/config/. */
 #ifndef JP_CONFIG_VALUES_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # jmap-pushctl: the command-line client of the daemon's control socket.  It
 # reads the configuration (for the socket's path) and talks JSON, so it
 # links those modules and json-c and inih only: no event loop, transport,

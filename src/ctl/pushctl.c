@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jmap-pushctl: talks to jmap-pushd over its control socket (see
  * jmap-pushctl(1) for the protocol).  Plain blocking I/O: one connection,

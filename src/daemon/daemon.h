@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's glue: config, accounts, outputs, signals, reload, systemd
  * notification, and orderly shutdown. */
 #ifndef JP_DAEMON_H

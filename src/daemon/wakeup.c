@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Idle cost decides how this module watches the clocks: it must not wake
  * the daemon by itself (issue 7, figure 3), yet after a resume or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Notices what silently kills connections: a suspend and resume, a jump of
  * the wall clock, a network that comes back.  Connections are then made to
  * prove themselves instead of waiting for the next ping. */

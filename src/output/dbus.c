@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * org.jmappushd.Pushd1 on the session or system bus.  The object is
  * registered again on every new connection (busconn opens one after the bus

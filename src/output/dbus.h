@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The D-Bus service org.jmappushd.Pushd1: StateChanged and
  * ConnectionChanged signals, GetStatus/Reconnect/Reload methods and the
  * Accounts property, on the session or the system bus. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The D-Bus service's signals, built but not sent: StateChanged from a
  * change, ConnectionChanged from an account's status.  sd-bus needs a bus
  * to make a message; nothing is read or written on it here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Hooks: shell commands run for each StateChange. */
 #ifndef JP_HOOK_H
 #define JP_HOOK_H

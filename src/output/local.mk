@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/output/hook.c src/output/hook.h \
 	src/output/dbus.c src/output/dbus.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What counts as new mail, and what the user sees of it.  Every string here
  * comes from the server: types are checked before use, text is made valid

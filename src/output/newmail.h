@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* New mail for desktop notifications, without any I/O: the JMAP request
  * that finds it, reading the server's answer, and the notifications it
  * makes (summary, escaped body, bursts). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Desktop notifications.  Per JMAP accountId a tracker remembers, in memory
  * only, the Email state it last looked from.  A round asks Email/changes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Desktop notifications of new mail ([notify]): on an EmailDelivery change
  * (or Email, for servers that never push EmailDelivery) one JMAP request
  * over the account's own connection finds what is new, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Where changes and connection events go: the one fan-out point between
  * accounts and every output (hooks, the socket, D-Bus, notifications). */
 #ifndef JP_OUTPUTS_H

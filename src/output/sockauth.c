@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket's access check.  The socket file's mode is the first
  * gate, but a socket passed by systemd or a mode an admin widened may let

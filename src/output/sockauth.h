@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Who may use the control socket: the peer credentials of a connection
  * (SO_PEERCRED) against the daemon's own user, root and socket_group, and
  * a bound on how often refusals are logged, so that a local user cannot

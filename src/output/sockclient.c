@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A control socket client.  Lines handed to its bufferevent can only be
  * written (libevent freezes the front of a bufferevent's output buffer:

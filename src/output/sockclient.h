@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One client of the control socket: its connection, the lines it sends
  * (handed on one at a time) and the queue of what it is sent.  A client
  * that falls behind has its waiting state events merged (only the newest

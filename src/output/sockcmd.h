@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control socket's commands (status, subscribe, reconnect, reload):
  * a client's line is parsed into a struct sockcmd, carried out through the
  * daemon's callbacks and answered with one line on the same client.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control socket: a UNIX stream socket speaking newline-delimited JSON
  * (output/sockproto.h) to any number of local clients, jmap-pushctl among
  * them.  Events go out to every subscribed client; commands are answered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control socket's protocol: newline-delimited JSON.  Formats every
  * line the daemon sends and filters events by a client's subscription; the
  * lines clients send are parsed in output/sockcmd.h.  No I/O here. */

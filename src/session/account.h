@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One configured account: credentials, Session discovery, the push channel
  * (a WebSocket or an event stream), durable resume state, and reconnecting,
  * as a state machine (enum account_state) that closepolicy.h advises. */

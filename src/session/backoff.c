@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
 #include <ctype.h>

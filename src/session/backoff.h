@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* When to try again: exponential backoff with full jitter on the monotonic
  * clock, reset once a connection has proven healthy.  Pure arithmetic: the
  * caller passes the time, so tests drive it with a fake clock. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* An account's push channel, whichever the transport: a JMAP WebSocket
  * (RFC 8887) or an EventSource stream with requests over apiUrl (RFC 8620
  * 7.3).  The account sees StateChanges, a request path and one close. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What an ended connection attempt means for the next one: which status
  * the account shows, how long it waits, and what it tells the user.  A pure
  * decision table (no I/O, no clock: the caller passes the time and how long

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Credentials for an account, fetched fresh for every connection (tokens
  * expire): a command's first line of output or a file's first line, turned
  * into an Authorization header value. */

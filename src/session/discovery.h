@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Session discovery shared by an account's connection attempts and its
  * background Session refresh: the Session GET with the account's options,
  * the check that a Session fetched over TLS names no plain URL, and the

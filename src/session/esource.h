@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* RFC 8620 7.3 push over EventSource: one long GET of the expanded
  * eventSourceUrl, its text/event-stream parsed as it arrives, watched for
  * silence. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* RFC 8887 WebSocket frames (JSON text), also used for the data of
  * EventSource "state" events. */
 #ifndef JP_FRAME_H

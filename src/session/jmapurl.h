@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The URLs JMAP itself defines, on top of transport/url.h: discovery from
  * the configured `url =` (RFC 8620 2.2) and the expansion of a Session's
  * eventSourceUrl (RFC 8620 7.3).  Pure functions: no I/O and no logging

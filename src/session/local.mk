@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/session/jmapurl.c src/session/jmapurl.h \
 	src/session/session.c src/session/session.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Caps how many connection attempts (credentials, Session, handshake) are
  * in flight at once, whatever started them: start-up, a backoff retry, a
  * reconnect.  Attempts beyond the cap wait their turn in arrival order. */

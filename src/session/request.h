@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* JMAP requests in flight over a push connection: ids, matching responses
  * by requestId, and a deadline per request. */
 #ifndef JP_REQUEST_H

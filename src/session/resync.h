@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Finding changes by comparing states: what a push actually changed
  * (duplicate suppression after a replay overlap) and what changed while
  * nobody listened (servers that cannot replay from a pushState). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The RFC 8620 Session object: what the daemon needs from it, validated. */
 #ifndef JP_SESSION_H
 #define JP_SESSION_H

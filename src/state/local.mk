@@ -1,2 +1,3 @@
+# SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/state/store.c src/state/store.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Durable per-account state: what was seen last, to resume after a restart. */
 #ifndef JP_STORE_H
 #define JP_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Why a push connection ended, for its owner's retry policy: one struct
  * for the WebSocket (ws.h), the event stream (session/esource.h) and the
  * channel over either (session/channel.h), passed up unchanged.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* An HTTP client on libwebsockets: one request per connection, GET with
  * redirects (within the origin, never from https to http) or POST with a
  * body; the response either collected (bounded

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/transport/uvbridge.c src/transport/uvbridge.h \
 	src/transport/url.c src/transport/url.h \

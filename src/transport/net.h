@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The network context: libwebsockets on the bridged libuv loop, the async
  * resolver, and the routing of both libraries' logs into ours. */
 #ifndef JP_NET_H

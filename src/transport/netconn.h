@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The base of every object that owns a wsi (an HTTP request, a WebSocket,
  * net.c's connection attempts), and what the first two share: the URL and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The event stream parsing and interpretation of WHATWG HTML "Server-sent
  * events", fed with bytes split anywhere.  A line whose terminator is in the
  * fed chunk is parsed where it lies; only a line cut by the end of a chunk is

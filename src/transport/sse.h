@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A streaming parser of the text/event-stream format (WHATWG HTML, "Server-
  * sent events", parsing and interpreting an event stream), for RFC 8620 7.3
  * EventSource push.  The stream is decoded as UTF-8 the way the spec's

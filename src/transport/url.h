@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* URLs, nothing of JMAP: parsing, RFC 3986 resolution, RFC 6570 template
  * expansion and query strings (what JMAP makes of them, the configured
  * `url =` and eventSourceUrl, is in session/jmapurl.h).  Pure functions:

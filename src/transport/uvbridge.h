@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Runs a libuv loop inside a libevent loop.
  *
  * Debian's libwebsockets has no libevent support, so lws runs on libuv and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A WebSocket client connection on libwebsockets (RFC 6455), speaking one
  * required subprotocol. */
 #ifndef JP_WS_H

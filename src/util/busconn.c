@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sd-bus inside the libevent loop.  sd-bus says what it waits for with
  * sd_bus_get_fd(), sd_bus_get_events() and sd_bus_get_timeout(); one I/O

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One sd-bus connection driven by the libevent loop (its fd and timeout,
  * no thread), opened again with a backoff whenever the bus goes away. */
 #ifndef JP_BUSCONN_H

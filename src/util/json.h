@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json-c helpers shared by the parsers of what servers and peers send.
  * Prefixed jsonu_, apart from json-c's own json_ names.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/util/log.c src/util/log.h \
 	src/util/xmalloc.c src/util/xmalloc.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Logging to stderr; journald adds timestamps and metadata when it is ours. */
 #ifndef JP_LOG_H
 #define JP_LOG_H

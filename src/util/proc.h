@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Child processes watched by libevent: the loop never blocks on them. */
 #ifndef JP_PROC_H
 #define JP_PROC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * NULL-terminated string vectors (argv, envp), apart from util/proc.h so
  * that code which only builds or frees one (the configuration, and with it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Milliseconds to and from the struct timeval libevent takes and the
  * struct timespec clock_gettime() fills, written once instead of at every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * UTF-8 checks and repair for every string a server sends: JSON written to
  * the socket and to hooks, D-Bus arguments (sd-bus refuses invalid UTF-8)

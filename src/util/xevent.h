@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libevent constructors that cannot fail: event_new() returns NULL only
  * when memory runs out, which is fatal here as everywhere (util/xmalloc.h).

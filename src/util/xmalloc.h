@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Allocation that cannot fail: running out of memory is fatal. */
 #ifndef JP_XMALLOC_H
 #define JP_XMALLOC_H

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # jmap-pushctl links only what it uses: json-c, inih and the C library.  The
 # daemon's event loop, transports, sd-bus and OpenSSL, and its child process
 # code, have no business in a command-line client; a dependency of the

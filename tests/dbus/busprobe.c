@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jp-busprobe: the other end of jmap-pushd's D-Bus for the integration
  * tests, on the bus in $DBUS_SESSION_BUS_ADDRESS.  One line per event on

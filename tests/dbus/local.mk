@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The D-Bus peer of the integration tests: signal watcher and fake
 # notification server.
 check_PROGRAMS += tests/dbus/jp-busprobe

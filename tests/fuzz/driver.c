@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Replays files through a libFuzzer entry point when libFuzzer is not linked,
  * so that every seed corpus runs under make check (and ASan/UBSan). */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Feeds arbitrary bytes to the configuration parser. */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Fuzz targets for every parser of outside input.  With --enable-fuzzing they
 # link libFuzzer (make fuzz runs each for FUZZ_SECONDS); otherwise each links
 # a small driver that replays its seed corpus, so make check runs them too.

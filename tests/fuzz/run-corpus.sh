@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Runs every fuzz target over its seed corpus; a crash or sanitizer report
 # fails the test.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Several accounts, each with its own connection and backoff, and a login
 # that sees a shared account: a change there is fanned out under its own
 # accountId; one server going down leaves the other account working.

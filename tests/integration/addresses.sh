@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A host name with several addresses (RFC 8305): every connection the
 # daemon makes (Session GETs, the WebSocket, the event stream, API POSTs)
 # goes through the address that works when the first one refuses or never

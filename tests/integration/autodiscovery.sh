@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # url = the server's base URL (no path) means RFC 8620 autodiscovery, and a
 # Session URL that answers 404 is a configuration error: said once with the
 # URL tried and the fix, held as disabled until backoff_max instead of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Garbage and oversized frames: the daemon logs a warning, drops the
 # connection, reconnects, and the next delivery still fires the hook once.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

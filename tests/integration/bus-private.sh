@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The tests' private session bus activates nothing: a notification daemon
 # installed on the machine (here a fake one, found through XDG_DATA_DIRS and
 # XDG_DATA_HOME as a desktop's would be) must not take

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # D-Bus helpers on top of lib.sh: a private session bus at a fixed address
 # (so that a new one can take over after a kill) and jp-busprobe peers whose
 # lines are read from FIFOs.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # --check-config accepts the shipped example and reports every error of a
 # broken file as FILE:LINE: message with a non-zero exit.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Close frames 1000, 1001 and 1011: a long-lived connection closed cleanly
 # comes back at once without a backoff penalty; a delivery afterwards
 # reaches the hook exactly once each time.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The system bus policy (dbus/org.jmappushd.Pushd1.conf): a private bus
 # configured like Debian's system bus (deny by default) includes the built
 # policy; the daemon (root, dbus = system) owns the name there.  Root's

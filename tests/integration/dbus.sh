@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The D-Bus service on a private session bus: exact StateChanged and
 # ConnectionChanged signals, GetStatus, Reconnect, introspection, the
 # Accounts property; a killed dbus-daemon stops neither pushes nor hooks,

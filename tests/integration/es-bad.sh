@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The resilience faults over EventSource: garbage state data, a 10 MB
 # event, a refused stream (503 with Retry-After), rejected credentials and
 # an account the Session does not list.  The daemon stays up and the next

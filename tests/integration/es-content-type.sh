@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # WHATWG HTML: "if res's Content-Type is not `text/event-stream`, then fail
 # the connection".  A 200 of another type is not read as an event stream
 # (its body here reads like a state event: it must not reach the hook), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # EventSource faults: a server that closes a long-lived stream (Cyrus after
 # its HTTP timeout) is rejoined at once; a silent stream is declared dead
 # after twice the ping interval plus 10 s; a dropped one is rejoined; every

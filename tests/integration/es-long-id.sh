@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A server cannot lock its account out with a huge event id (issue 12): an
 # id longer than 256 bytes is ignored (logged once per stream) while its
 # change is delivered, reconnections resume from the last shorter id, and a

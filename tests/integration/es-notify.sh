@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # notify.sh over EventSource: the same behaviour on a server without WebSocket
 # push.
 JP_TRANSPORT=eventsource exec bash "${top_srcdir:?}/tests/integration/notify.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # EventSource (RFC 8620 7.3) for a server without WebSocket push: requests
 # go through apiUrl, the status says eventsource, and a restart resumes with
 # Last-Event-ID.  (es-push-hook.sh checks the hook's exact environment.)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A Fastmail-like event stream: a plain eventSourceUrl (the daemon adds the
 # query), data without @type and with an extra "type" field, no ids, the
 # ping interval in milliseconds.  Changes still reach the hook.

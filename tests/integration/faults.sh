@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Refused handshakes, rejected credentials and a dropped TCP connection:
 # the daemon keeps retrying and a delivery after the fault reaches the hook
 # exactly once.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A flood of 10,000 StateChanges: the daemon keeps up, its memory stays
 # bounded, the hook coalesces the flood into a few runs ending at the last
 # state, and a delivery afterwards reaches the hook exactly once.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # on_start runs once at start with JMAP_REASON=start; three quick deliveries
 # inside one debounce window make one run with the merged, latest states;
 # exec = runs a program without a shell, its words split and quoted.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A hook run still owed when the daemon stops or crashes (waiting out its
 # debounce, or queued behind a running run) is kept in the state file with
 # the states it was recorded with, and runs exactly once after the restart;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A hook never runs twice at once: changes arriving while it runs make
 # exactly one follow-up run, with the merged latest states.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A hook over its timeout gets SIGTERM on its whole process group: the
 # background child dies with it, and the daemon logs it.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

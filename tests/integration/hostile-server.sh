@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A hostile server: shell syntax in states, a pushState and an accountId,
 # type names no variable name can hold, invalid UTF-8.  Nothing is ever run,
 # the hook gets exactly the expected environment and stdin, socket lines

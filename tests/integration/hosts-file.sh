@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Names in /etc/hosts resolve, with a usable /etc/resolv.conf and without
 # one (libevent's resolver then needs /etc/hosts loaded by name, and must
 # not wait for a name server that will never come).  The daemon runs in a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A peer that stops answering (TCP open, nothing flows) is found dead within
 # ping_interval + ping_timeout and replaced; nothing is delivered twice.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

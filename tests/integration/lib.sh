@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared by the integration tests: a private directory, the test JMAP server,
 # the real daemon, and a hook that reports each run through a FIFO so tests
 # wait for events instead of sleeping.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A server naming ever new accounts: the state store keeps at most 10000
 # states and the hook at most 100 waiting runs, each bound logged once per
 # overflow; the daemon stays up, its memory bounded, and a delivery after

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A hostile server's sizes: a Session object of 8 MiB and one that never
 # ends, an event-stream line that never ends, an API response that never
 # ends.  Each is cut at its bound with one clear line in the log, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Integration tests: the real daemon against the test server on loopback.
 INTEGRATION_TESTS = \
 	tests/integration/push-hook.sh \

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A server inventing accountIds cannot grow the notification trackers
 # without bound (issue 12: 85,000 trackers, RSS 27 MB -> 140 MB): only
 # accountIds the Session lists are watched (the debug log counts them), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A notification tracker whose accountId the Session no longer lists goes
 # at the account's next change (issue 12, item 10): the server stops
 # sharing s2, a change for an accountId it does not list fetches the Session

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Desktop notifications through a fake notification server: exact Notify
 # arguments, markup escaping (a hostile sender and subject too), read or
 # archived mail never notified, a burst summarised, the Email/query

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A delivery reaches the hook exactly once, with the exact environment and
 # the StateChange on stdin.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

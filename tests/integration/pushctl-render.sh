@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # jmap-pushctl's rendering of what a daemon may say, against a scripted
 # socket instead of the daemon: retry times, errors and values that are not
 # strings in status and watch, every event kind, lines that are not JSON

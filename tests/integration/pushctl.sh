@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # jmap-pushctl: status (table and JSON), watch (readable, --format, --json,
 # --waybar), reconnect, reload, and a clear message without a daemon.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

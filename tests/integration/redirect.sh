@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Credentials stay on TLS and with the server they were meant for (issue 12,
 # item 4).  Over https: redirects within the origin (302, 307, relative) are
 # followed; a redirect to http, or to another host, is refused before

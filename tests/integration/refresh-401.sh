@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Session refreshes reuse the credentials the server accepted, until it
 # rejects them (issue 12, item 12): a refresh answered 401 drops them, and
 # the next refresh (a minute later at the earliest) runs password_command

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A server inventing accountIds cannot make the daemon run password_command
 # back to back (issue 12): a StateChange for an accountId the Session does
 # not list fetches the Session again at most once a minute, with the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # 50 reloads in a row, each with accounts changed, removed and added
 # again, many while accounts of the previous ones are still closing: then
 # every account of the last config is connected, once, and no other.

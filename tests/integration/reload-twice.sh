@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A reload while an account is still closing from the previous one: the
 # account runs again from the newest config, whether the first reload
 # changed it (it used to run from a freed config: a use-after-free under

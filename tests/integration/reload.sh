@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # SIGHUP: an unchanged account keeps its connection; a broken new config is
 # rejected and the running one stays; a changed account reconnects.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

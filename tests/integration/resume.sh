@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A change made while the daemon is down reaches the hook when it starts
 # again: the stored pushState makes the server replay it.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # resync_interval: a server whose push went quiet while its connection
 # stays alive (pings answered) still gets its changes delivered, found by
 # the periodic state comparison with JMAP_REASON=resync, each once; a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Servers that cannot replay: changes made while the daemon was down are
 # found by comparing states and delivered once with JMAP_REASON=resync; a
 # first start with no stored state fires nothing; sync_on_start fires once.

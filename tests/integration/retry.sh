@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # 503 with Retry-After is honoured; 401 re-reads the credentials once, then
 # waits for backoff_max or a SIGHUP; a 404 upgrade falls back to
 # EventSource; a StateChange for an account the Session did not list is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A known password (password_command) and a known token (token_file) at
 # debug level: neither, nor the Basic header's base64, shows in the log, a
 # hook's environment or argv, the socket's status replies, the D-Bus

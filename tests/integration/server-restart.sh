@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The server goes away (connection refused while it is down) and comes back
 # on the same port with its history lost: the daemon never gives up, and
 # the changed states are found by comparison.

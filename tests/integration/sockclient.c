@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A raw control-socket client for the integration tests:
  *   sockclient [-n N] [-r] [-s MS] SOCKET

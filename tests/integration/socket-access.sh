@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Who may use the control socket.  A client of another uid (nobody) is
 # refused by the file's mode 0600, and by its credentials when the mode lets
 # it connect: one error line, then closed, the refusal logged (5 a minute at

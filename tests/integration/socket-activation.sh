@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A listening socket passed the systemd way (LISTEN_FDS, LISTEN_PID) wins
 # over socket =: the daemon serves it and creates no socket of its own.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # max_clients (default 64): with 64 clients connected the 65th and 66th
 # get one error line and are closed, logged once for the burst; the daemon
 # stays up, an old client still gets events, and once one leaves the burst's

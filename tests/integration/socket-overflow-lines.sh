@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A client that reads, but more slowly than changes that cannot be merged
 # arrive (one accountId each), is dropped with one overflow event: every
 # line it receives until then is whole and one of the events sent, in order,

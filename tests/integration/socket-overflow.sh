@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A client that never reads is dropped once it has taken none of its output
 # for socket_stall (its state events merged, its queue stays within
 # socket_queue), with the number of events it lost logged once; a reading

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A client that reads, but more slowly than a burst of changes arrives, is
 # never cut off: the state events waiting for it are merged, and it ends
 # with the exact final state of every type.  Every line it gets is a whole

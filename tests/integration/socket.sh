@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The control socket: mode 0600, the exact status reply, several clients with
 # their own subscriptions, hostile lines answered with errors, a stale socket
 # replaced, and a second daemon refused.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # TLS 1.2 is the floor whatever the system's OpenSSL configuration says: a
 # server that speaks only TLS 1.1 is refused with a clear reason and
 # retried at backoff_max.  The daemon runs under an OpenSSL configuration

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # TLS: a server whose certificate chains to ca_file works; one signed by
 # another CA, issued for another host name, expired, or self-signed without
 # ca_file is refused with OpenSSL's reason and the certificate's subject in

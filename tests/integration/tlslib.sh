@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # TLS for the integration tests, sourced after lib.sh: a test CA, server
 # certificates it signs, and the test server over https.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # transport = eventsource on a server that also offers WebSocket push: the
 # daemon takes the event stream it was told to, never the WebSocket, and
 # changes arrive over it.

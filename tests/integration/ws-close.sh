@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The WebSocket close handshake (RFC 6455 7.1.2): a daemon that stops sends
 # close 1001 (going away), a reload that removes an account sends 1000, and
 # a server that never answers the close holds a stop for 3 s at most, well

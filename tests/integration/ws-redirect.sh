@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A redirect in answer to the WebSocket upgrade is not followed: libwebsockets
 # would follow it by itself, resolving the new host with a blocking lookup,
 # sending the credentials there and wedging in "connecting".  The attempt

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The manual pages: free of mandoc warnings and of groff's (-ww: every
 # warning, "can't break line" among them), the examples in jmap-pushd.conf(5)
 # accepted by --check-config, and every key of the configuration parser

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JMAP method calls (RFC 8620 3.3), shared by WebSocket Requests and
  * POST /jmap/api: Foo/get for a type with a state, Core/echo and the mail

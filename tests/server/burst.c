@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * /control/burst, for the benchmarks (needs --stamp-states): N StateChanges
  * to every push-enabled client, written as fast as its socket takes them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control API under /control/: how tests deliver mail, inject faults
  * and wait for the daemon without sleeping. No authentication: the server

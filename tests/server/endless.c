@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Hostile sizes for the limits tests: a Session object of a given size, a
  * StateChange naming many accounts the Session never listed, and bodies

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * RFC 8620 7.3 EventSource: GET /jmap/eventsource streams `state` events
  * (StateChange data) for the types asked for, and `ping` events, until the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The HTTP side: discovery, the Session object, authentication, the
  * WebSocket upgrade gate (where faults refuse upgrades) and the dispatch of

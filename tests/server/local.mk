@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The project's own JMAP test server (libwebsockets server role), used by the
 # integration tests and `make demo`.
 check_PROGRAMS += tests/server/jmap-testserver

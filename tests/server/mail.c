@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small mail model for desktop notifications: two mailboxes (an inbox
  * with role "inbox" and an archive), the mails /control/deliver creates,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jmap-testserver: the command line, the lws context and its loop, the
  * port file, and a clean stop on SIGTERM/SIGINT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What thousands of clients need from the test server, for the benchmarks:
  * an open files limit that fits them, and a count of accepted TCP

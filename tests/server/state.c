@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Accounts, their per-type states and the change history behind pushState.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jmap-testserver: a small JMAP server for the integration tests. It serves
  * the Session object, RFC 8887 WebSocket push, RFC 8620 EventSource push and

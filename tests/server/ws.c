@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * RFC 8887 WebSocket: push enable/disable with resume from pushState,
  * Request/Response (the methods are api.c's), and the faults that act on

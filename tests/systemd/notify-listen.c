@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A stand-in for systemd's notification socket: binds a datagram socket at
  * PATH, prints "listening", then prints each datagram it receives as a line.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The daemon speaks systemd's notify protocol: READY=1, a STATUS= line,
 # watchdog keep-alives, RELOADING=1 then READY=1 around a reload, and
 # STOPPING=1, in that order; without NOTIFY_SOCKET, or with one nobody

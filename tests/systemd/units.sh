@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Every unit passes systemd-analyze verify, and the system unit's exposure
 # score from systemd-analyze security is at most 2.0.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The account's states and the status each shows: what the user sees
  * while an account goes through its phases. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The reconnect schedule on a fake clock: ceilings, jitter bounds, reset
  * after a healthy connection, Retry-After. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The close policy, row by row: what each way a connection attempt ends
  * means for the account's status, its wait, and what the user reads. */
 #include "autoconf.h"

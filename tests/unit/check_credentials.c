@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Credentials: header building, secret files and their permissions, and
  * commands run without blocking the loop. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The D-Bus signals as built (output/dbusmsg.h), read back from the
  * message: sd-bus makes messages only for a started bus, so the bus here
  * talks to a socketpair nobody answers, and nothing is sent. */

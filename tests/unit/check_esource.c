@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The ping interval of an EventSource ping event: seconds, or Stalwart's
  * milliseconds. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP client against a small server on loopback: a request aborted
  * before its connection exists must never connect (issue 12, item 8). */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* New mail: the request, reading answers, what counts as new, escaping,
  * bursts and the Notify arguments. */
 #include "autoconf.h"

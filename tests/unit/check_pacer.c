@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The connection pacer: at most max attempts at once, the rest in arrival
  * order, and an abandoned ticket gives back its slot or its place. */
 #include "autoconf.h"

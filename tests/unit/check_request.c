@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Requests in flight: ids, matching by requestId, deadlines, failing all
  * on disconnect. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Who may use the control socket: the verdict for the daemon's user, root,
  * socket_group members by effective or listed group, and others; the
  * kernel's credentials of a real peer; the bound on logged refusals. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control socket's client queue (output/sockclient.h) and commands
  * (output/sockcmd.h), driven on a socketpair with fake daemon callbacks. */
 #include "autoconf.h"

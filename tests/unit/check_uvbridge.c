@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The libuv-in-libevent bridge: libuv timers and work handed over from
  * libevent callbacks run under event_base_dispatch(), and an empty libuv
  * loop leaves no timer behind to spin on. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Telling a suspend and a wall-clock jump from normal time passing, from
  * three clock readings; and watching for them without waking by itself. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Keepalive ticks: pings of connections alive at different moments land on
  * shared ticks, never later than the interval and never much earlier.  The
  * life of a connection against a small hand-made server: the close frame

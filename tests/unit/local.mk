@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # One check program per module.
 UNIT_TESTS = \
 	tests/unit/check_config \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What every unit test program's main() does with its suite. */
 #ifndef JP_TESTS_UNIT_H
 #define JP_TESTS_UNIT_H
