@@ -35,7 +35,7 @@ on_event(const struct sse_event *ev, void *arg)
 	if (ev->data[ev->data_len] != '\0' || tlen == 0 ||
 	    ev->data_len >= sum->max ||
 	    (tlen > sum->max && strcmp(ev->type, "message") != 0) ||
-	    ilen > sum->max)
+	    ilen > SSE_ID_MAX)
 		abort();
 	sum->hash = fnv(sum->hash, ev->type, tlen + 1);
 	sum->hash = fnv(sum->hash, &ev->data_len, sizeof(ev->data_len));
