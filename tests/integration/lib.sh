@@ -98,6 +98,18 @@ CONF
 	chmod 600 "$T/password"
 }
 
+# add_account NAME: a second account on the test server, with the same
+# login, appended to the config.
+add_account() {
+	cat >>"$T/config" <<CONF
+
+[account $1]
+url = $BASE/.well-known/jmap
+username = alice@example.com
+password_file = $T/password
+CONF
+}
+
 # wait_connected N: N clients hold a push channel of the test's transport.
 wait_connected() {
 	if [ "$TRANSPORT" = eventsource ]; then

@@ -29,13 +29,7 @@ expect_accounts() {
 
 server_start
 write_config 'ping_interval = 30s'
-cat >>"$T/config" <<CONF
-
-[account other]
-url = $BASE/.well-known/jmap
-username = alice@example.com
-password_file = $T/password
-CONF
+add_account other
 daemon_start
 wait_server 'pushEnabled=2'
 wait_log 'account test: connected to'

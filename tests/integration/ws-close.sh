@@ -35,13 +35,7 @@ daemon_stop
 expect_closes 1 1001
 
 # A second account, removed again by a reload: 1000 for it alone.
-cat >>"$T/config" <<CONF
-
-[account other]
-url = $BASE/.well-known/jmap
-username = alice@example.com
-password_file = $T/password
-CONF
+add_account other
 daemon_start
 wait_server 'pushEnabled=2'
 cp "$T/config.one" "$T/config"
