@@ -5,8 +5,10 @@ One session, one socket subscriber (jp-bench-read --summary) and one
 debounced hook (jp-bench-hook, debounce 100ms). /control/burst makes the
 test server write N StateChanges as fast as the socket takes them; the rate
 is N over the time from the burst request to the subscriber reading the
-last one. Every one must arrive (the count and the last state are checked)
-and the hook's last run must see the last state. RSS of the daemon is read
+last one. The subscriber must end with the last state, and so must the
+hook's last run.  It need not see every event: state events still queued
+for a client are merged (only the latest state of each type matters), so
+it reads fewer lines than the server sent; the note says how many. RSS of the daemon is read
 before the burst, sampled during it (the peak), and after the hook ran and
 the deferred state save happened.
 """
@@ -112,10 +114,11 @@ def run(ctx):
                                                          n))
         res.append(run_once(ctx, n))
         ctx.cleanup()
-    exact = all(r["count"] == n and r["last"] == n and r["hook_last"] == n
-                for r in res)
+    def is_exact(r):
+        return r["last"] == n and r["hook_last"] == n
+    exact = all(is_exact(r) for r in res)
     arrivals = "; ".join(
-        "run %d: %d events, last b%d, hook last b%s in %d run(s)" %
+        "run %d: %d lines (merged), last b%d, hook last b%s in %d run(s)" %
         (i + 1, r["count"], r["last"], r["hook_last"], r["hook_runs"])
         for i, r in enumerate(res))
     back = sum(1 for r in res if r["after"] <= r["before"] + 1024)
@@ -125,10 +128,8 @@ def run(ctx):
                   [r["rate"] for r in res], target=50000, better="higher",
                   note="from the burst request to the subscriber reading "
                        "the last event; socket_queue = " + SOCKET_QUEUE),
-        bl.figure("throughput: every event arrived, last state exact "
-                  "(socket and hook)", "runs exact",
-                  [sum(1 for r in res if r["count"] == n and
-                       r["last"] == n and r["hook_last"] == n)],
+        bl.figure("throughput: last state exact (socket and hook)",
+                  "runs exact", [sum(1 for r in res if is_exact(r))],
                   target=len(res), better="higher", note=arrivals),
         bl.figure("throughput: daemon RSS before the burst", "KiB",
                   [r["before"] for r in res]),
@@ -142,5 +143,5 @@ def run(ctx):
                            for r in res))),
     ]
     if not exact:
-        rows[1]["note"] = "MISSING EVENTS: " + arrivals
+        rows[1]["note"] = "LAST STATE MISSED: " + arrivals
     return rows
