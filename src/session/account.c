@@ -25,10 +25,12 @@
 #include "session/resync.h"
 #include "session/session.h"
 #include "state/store.h"
+#include "transport/endpoint.h"
 #include "transport/http.h"
 #include "transport/net.h"
 #include "transport/ws.h"
 #include "util/log.h"
+#include "util/secret.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
@@ -55,7 +57,7 @@ struct account {
 
 	struct store *store;
 	struct credentials_req *cred;
-	char *authorization;	/* only between credentials and connect */
+	struct secret *auth;	/* only between credentials and connect */
 	struct http_request *http;
 	char *session_url;	/* where the Session came from, after redirects */
 	struct discovery *refresh;	/* the Session in the background */
@@ -301,13 +303,10 @@ account_enter(struct account *a, enum account_state s)
 }
 
 static void
-account_wipe_authorization(struct account *a)
+account_drop_auth(struct account *a)
 {
-	if (a->authorization != NULL) {
-		explicit_bzero(a->authorization, strlen(a->authorization));
-		free(a->authorization);
-		a->authorization = NULL;
-	}
+	secret_unref(a->auth);
+	a->auth = NULL;
 }
 
 static void
@@ -331,7 +330,7 @@ account_retry_msg(struct account *a, enum account_status status,
 	uint64_t delay;
 
 	pacer_release(a->ticket);
-	account_wipe_authorization(a);
+	account_drop_auth(a);
 	if (!account_running(a)) {
 		free(error);
 		event_active(a->stopped_ev, EV_TIMEOUT, 0);
@@ -477,9 +476,9 @@ account_connected(struct account *a)
 	    store_push_state(a->store) : store_event_id(a->store);
 
 	/* An event stream's requests need the credentials later; the
-	 * channel keeps its own copy.  Session refreshes keep another. */
-	discovery_keep_auth(a->refresh, a->authorization);
-	a->authorization = NULL;
+	 * channel holds a reference.  Session refreshes take ours. */
+	discovery_keep_auth(a->refresh, a->auth);
+	a->auth = NULL;
 	pacer_release(a->ticket);
 	free(a->error);
 	a->error = NULL;
@@ -761,6 +760,7 @@ account_open_channel(struct account *a)
 		.closed = account_ch_closed,
 	};
 	struct channel_opts o;
+	struct endpoint *ep;
 	char **types, ping[24], *list = NULL;
 	size_t ntypes, len = 0;
 
@@ -792,22 +792,22 @@ account_open_channel(struct account *a)
 	log_debug("%s: session at %s, %s %s", a->prefix, a->session_url,
 	    channel_kind_name(a->kind), a->channel_url);
 
+	ep = endpoint_new(a->channel_url, a->auth, a->cfg->ca_file,
+	    a->cfg->insecure);
 	memset(&o, 0, sizeof(o));
 	o.kind = a->kind;
-	o.url = a->channel_url;
+	o.endpoint = ep;
 	o.api_url = a->session.api_url;
-	o.authorization = a->authorization;
 	o.resume = a->kind == CHANNEL_WEBSOCKET ? store_push_state(a->store) :
 	    store_event_id(a->store);
 	o.types = types;
 	o.ntypes = ntypes;
-	o.ca_file = a->cfg->ca_file;
-	o.insecure = a->cfg->insecure;
 	o.max_frame = a->cfg->tuning.max_frame;
 	o.ping_interval_ms = a->cfg->tuning.ping_interval_ms;
 	o.ping_timeout_ms = a->cfg->tuning.ping_timeout_ms;
 	o.log_prefix = a->prefix;
 	a->ch = channel_open(a->net, &o, &cbs, a);
+	endpoint_unref(ep);
 }
 
 static void
@@ -873,7 +873,7 @@ account_credentials_done(const char *authorization, const char *error,
 		    "credentials: %s", error);
 		return;
 	}
-	a->authorization = authorization ? xstrdup(authorization) : NULL;
+	a->auth = secret_new(authorization);
 	account_enter(a, ACCOUNT_S_SESSION);
 }
 
@@ -889,7 +889,7 @@ account_session_fetch(struct account *a)
 		return;
 	}
 	a->http = discovery_get(a->net, a->cfg, a->prefix, url,
-	    a->authorization, account_session_done, a);
+	    a->auth, account_session_done, a);
 	free(url);
 }
 
@@ -984,7 +984,7 @@ account_stopping(struct account *a)
 	http_cancel(a->http);
 	a->http = NULL;
 	discovery_cancel(a->refresh);
-	account_wipe_authorization(a);
+	account_drop_auth(a);
 	if (a->ch != NULL)
 		channel_close(a->ch, a->close_why);
 	else
@@ -1043,7 +1043,7 @@ account_free(struct account *a)
 	credentials_cancel(a->cred);
 	http_cancel(a->http);
 	discovery_free(a->refresh);
-	account_wipe_authorization(a);
+	account_drop_auth(a);
 	if (a->have_session)
 		session_clear(&a->session);
 	store_free(a->store);

@@ -13,12 +13,14 @@ struct config_account;
 struct discovery;
 struct jmap_session;
 struct net;
+struct secret;
 
 /* The Session GET for account cfg (borrowed for the call): redirects,
- * size and time limits, TLS options.  done as http_get's. */
+ * size and time limits, TLS options; the request references
+ * authorization (NULL: none).  done as http_get's. */
 struct http_request *discovery_get(struct net *,
     const struct config_account *cfg, const char *log_prefix,
-    const char *url, const char *authorization, http_done_cb done,
+    const char *url, struct secret *authorization, http_done_cb done,
     void *arg);
 /*
  * A Session fetched over TLS must not send the account to plain http or ws:
@@ -49,9 +51,10 @@ void discovery_set_url(struct discovery *, const char *session_url);
  * accepted last, read again only when there are none.  Nothing before
  * discovery_set_url, nor while a refresh is in flight or waits. */
 void discovery_refresh(struct discovery *);
-/* The credentials a connection was accepted with (taken; NULL: none):
+/* The credentials a connection was accepted with (a reference, taken;
+ * NULL: none):
  * refreshes reuse them until the server rejects them. */
-void discovery_keep_auth(struct discovery *, char *authorization);
+void discovery_keep_auth(struct discovery *, struct secret *authorization);
 /* The server rejected the credentials: the next refresh reads them. */
 void discovery_forget_auth(struct discovery *);
 /* The account stops: the refresh in flight or waiting is given up and the

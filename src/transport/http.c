@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
+#include "transport/endpoint.h"
 #include "transport/http.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
@@ -216,8 +217,7 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	struct event_base *base = net_base(net);
 	struct timeval tv;
 
-	netconn_init(&req->nc, net, o->url, o->authorization, o->ca_file,
-	    o->insecure, o->log_prefix, "http");
+	netconn_init(&req->nc, net, o->endpoint, o->log_prefix, "http");
 	req->nc.lws_cb = http_lws_callback;
 	req->nc.local_protocol = "jp-http";
 	req->nc.method = o->body != NULL ? "POST" : NULL;
@@ -312,7 +312,7 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (req == NULL || net_add_header(wsi, in, len,
 		    WSI_TOKEN_HTTP_AUTHORIZATION,
-		    req->nc.authorization) == -1 ||
+		    endpoint_authorization(req->nc.ep)) == -1 ||
 		    net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
 		    req->accept) == -1 ||
 		    http_add_named(wsi, in, len, "last-event-id:",
