@@ -418,7 +418,9 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 	return 0;
 }
 
-/* lws's callbacks for the connection's wsi, through net.c. */
+/* lws's callbacks for the connection's wsi, through net.c, which calls
+ * this only for a wsi whose opaque user data is the connection: never
+ * NULL here. */
 static int
 ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
     size_t len)
@@ -426,8 +428,6 @@ ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 	struct ws_conn *c = lws_get_opaque_user_data(wsi);
 	char *proto;
 
-	if (c == NULL)
-		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (c->abort)
