@@ -4,7 +4,8 @@
 # links those modules and json-c and inih only: no event loop, transport,
 # sd-bus or OpenSSL (tests/ctl/link.sh checks).
 bin_PROGRAMS += src/jmap-pushctl
-src_jmap_pushctl_SOURCES = src/ctl/pushctl.c \
+src_jmap_pushctl_SOURCES = src/ctl/pushctl.c src/ctl/ctlconn.c \
+	src/ctl/ctlconn.h src/ctl/watch.c src/ctl/watch.h \
 	src/config/config.c src/config/keys.c src/config/values.c \
 	src/util/json.c src/util/log.c src/util/strv.c src/util/utf8.c \
 	src/util/xmalloc.c

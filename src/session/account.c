@@ -77,6 +77,9 @@ struct account {
 	struct event *resync_timer;	/* resync_interval */
 	bool resync_busy;	/* a state comparison is in flight */
 	bool resync_periodic;	/* and resync_interval sent it */
+	/* {accountId: {Type: true}} pushed while it was in flight (NULL
+	 * when none is): its answer may be older for those. */
+	struct json_object *resync_pushed;
 	struct event *stopped_ev;
 };
 
@@ -574,6 +577,8 @@ account_state_change(struct account *a, const struct frame *f,
 
 	if (a->kind == CHANNEL_WEBSOCKET && f->push_state != NULL)
 		store_set_push_state(a->store, f->push_state);
+	if (a->resync_pushed != NULL)
+		resync_note_pushed(a->resync_pushed, f->changed);
 	/* After a replay overlaps what a resync already delivered (or the
 	 * server repeats itself), only types whose state moved count. */
 	changed = resync_diff(a->store, f->changed, RESYNC_PUSH);
@@ -593,11 +598,16 @@ account_resync_done(struct json_object *responses, enum request_error why,
     const char *error, void *arg)
 {
 	struct account *a = arg;
-	struct json_object *current, *changed;
+	struct json_object *current, *changed, *pushed;
 	enum resync_mode mode = RESYNC_COMPARE;
 
+	size_t stale;
+
+	pushed = a->resync_pushed;
+	a->resync_pushed = NULL;
 	a->resync_busy = false;
 	if (why != REQUEST_OK) {
+		json_object_put(pushed);
 		/* The next connection compares again. */
 		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN)
 			return;
@@ -615,6 +625,11 @@ account_resync_done(struct json_object *responses, enum request_error why,
 		mode = RESYNC_ALL;
 	a->synced_once = true;
 	current = resync_states(responses);
+	stale = resync_drop_pushed(current, pushed);
+	json_object_put(pushed);
+	if (stale > 0)
+		log_debug("%s: the state comparison predates %zu pushed "
+		    "state(s); those stand", a->prefix, stale);
 	changed = resync_diff(a->store, current, mode);
 	json_object_put(current);
 	if (changed == NULL) {
@@ -647,6 +662,7 @@ account_resync(struct account *a, bool periodic)
 	} else {
 		a->resync_busy = true;
 		a->resync_periodic = periodic;
+		a->resync_pushed = json_object_new_object();
 	}
 	json_object_put(using);
 	json_object_put(calls);
@@ -1051,6 +1067,7 @@ account_free(struct account *a)
 	event_free(a->retry);
 	event_free(a->stopped_ev);
 	event_free(a->resync_timer);
+	json_object_put(a->resync_pushed);
 	free(a->error);
 	free(a->prefix);
 	free(a->state_dir);

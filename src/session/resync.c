@@ -136,3 +136,47 @@ resync_diff(struct store *st, struct json_object *current,
 	}
 	return out;
 }
+
+void
+resync_note_pushed(struct json_object *pushed, struct json_object *changed)
+{
+	struct json_object *acct;
+
+	if (!json_object_is_type(changed, json_type_object))
+		return;
+	json_object_object_foreach(changed, account_id, types) {
+		if (!json_object_is_type(types, json_type_object))
+			continue;
+		if (!json_object_object_get_ex(pushed, account_id, &acct)) {
+			acct = json_object_new_object();
+			json_object_object_add(pushed, account_id, acct);
+		}
+		json_object_object_foreach(types, type, state) {
+			(void)state;
+			json_object_object_add(acct, type,
+			    json_object_new_boolean(1));
+		}
+	}
+}
+
+size_t
+resync_drop_pushed(struct json_object *current, struct json_object *pushed)
+{
+	struct json_object *types;
+	size_t n = 0;
+
+	json_object_object_foreach(pushed, account_id, acct) {
+		if (!json_object_object_get_ex(current, account_id, &types))
+			continue;
+		json_object_object_foreach(acct, type, v) {
+			(void)v;
+			if (json_object_object_get_ex(types, type, NULL)) {
+				json_object_object_del(types, type);
+				n++;
+			}
+		}
+		if (json_object_object_length(types) == 0)
+			json_object_object_del(current, account_id);
+	}
+	return n;
+}

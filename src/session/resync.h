@@ -36,4 +36,24 @@ struct json_object *resync_states(struct json_object *method_responses);
 struct json_object *resync_diff(struct store *, struct json_object *current,
     enum resync_mode mode);
 
+/*
+ * A push and the answer to a state comparison travel apart (the event
+ * stream and a POST), so a comparison answered before a change may arrive
+ * after that change's push.  Its states for what was pushed meanwhile are
+ * then older than the store's: they must not count as a change, nor
+ * overwrite the pushed states.  Whatever the order, a pushed state is never
+ * older than what the comparison saw for that type unless a newer push is
+ * still on its way, so dropping those types loses nothing.
+ *
+ * resync_note_pushed: adds every (accountId, type) of a StateChange's
+ * `changed` object (borrowed) to pushed ({accountId: {Type: true}},
+ * borrowed).
+ */
+void resync_note_pushed(struct json_object *pushed,
+    struct json_object *changed);
+/* Removes from current ({accountId: {Type: state}}) every (accountId, type)
+ * in pushed; returns how many it removed. */
+size_t resync_drop_pushed(struct json_object *current,
+    struct json_object *pushed);
+
 #endif

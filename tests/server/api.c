@@ -196,6 +196,66 @@ api_body(struct lws *wsi, struct ts_http *hc, const char *in, size_t len)
 	return 0;
 }
 
+/*
+ * The holdapi fault: the answer reflects the states when the request came,
+ * but leaves only on /control/release, after pushes made meanwhile (as a
+ * busy server's may).  Takes resp; returns 1 (parked).
+ */
+static int
+api_hold(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
+    struct json_object *resp)
+{
+	hc->held = xstrdup(json_object_to_json_string_ext(resp, TS_JSON_FLAGS));
+	json_object_put(resp);
+	hc->released = false;
+	TAILQ_INSERT_TAIL(&s->held, hc, held_entry);
+	s->api_held++;
+	/* lws gives a request's answer a few seconds: the test decides. */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+	control_wake(s);
+	return 1;
+}
+
+/* /control/release: every held answer is sent.  Returns how many. */
+unsigned long
+api_release(struct ts_server *s)
+{
+	struct ts_http *hc;
+	unsigned long n = 0;
+
+	while ((hc = TAILQ_FIRST(&s->held)) != NULL) {
+		TAILQ_REMOVE(&s->held, hc, held_entry);
+		hc->released = true;
+		lws_callback_on_writable(hc->wsi);
+		n++;
+	}
+	return n;
+}
+
+/* LWS_CALLBACK_HTTP_WRITEABLE for a released answer. */
+int
+api_held_writeable(struct ts_http *hc)
+{
+	int rv;
+
+	rv = http_send(hc->wsi, HTTP_STATUS_OK, hc->held, NULL, 0);
+	free(hc->held);
+	hc->held = NULL;
+	hc->released = false;
+	return rv;
+}
+
+/* The connection goes away with its answer still held or unsent. */
+void
+api_unhold(struct ts_server *s, struct ts_http *hc)
+{
+	if (hc->held != NULL && !hc->released)
+		TAILQ_REMOVE(&s->held, hc, held_entry);
+	free(hc->held);
+	hc->held = NULL;
+	hc->released = false;
+}
+
 /* LWS_CALLBACK_HTTP_BODY_COMPLETION: runs the Request and answers. */
 int
 api_complete(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
@@ -234,6 +294,13 @@ api_complete(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 		json_object_object_add(resp, "methodResponses", responses);
 		json_object_object_add(resp, "sessionState",
 		    json_object_new_string(TS_SESSION_STATE));
+		if (s->fault_hold_api > 0) {
+			s->fault_hold_api--;
+			ts_info("api: Request with %zu call(s), answer held", n);
+			rv = api_hold(s, wsi, hc, resp);
+			json_object_put(msg);
+			return rv;
+		}
 		ts_info("api: Request with %zu call(s)", n);
 		rv = http_send_json(wsi, HTTP_STATUS_OK, resp);
 		json_object_put(msg);

@@ -93,6 +93,8 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->es_connects));
 	json_object_object_add(obj, "lastEventId", s->last_event_id == NULL ?
 	    NULL : json_object_new_string(s->last_event_id));
+	json_object_object_add(obj, "apiHeld",
+	    json_object_new_int64((int64_t)s->api_held));
 	json_object_object_add(obj, "clientCloses",
 	    json_object_new_int64((int64_t)s->client_closes));
 	json_object_object_add(obj, "lastClientClose",
@@ -328,6 +330,8 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		counter = &s->fault_wrongtype;
 	else if (strcmp(name, "wsredirect") == 0)
 		counter = &s->fault_wsredirect;
+	else if (strcmp(name, "holdapi") == 0)
+		counter = &s->fault_hold_api;
 	if (counter == &s->fault_wsredirect &&
 	    control_wsredirect(s, wsi, &rv) == -1)
 		return rv;
@@ -396,6 +400,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		s->fault_nosubprotocol = s->fault_notfound = 0;
 		s->fault_wrongtype = 0;
 		s->fault_wsredirect = 0;
+		s->fault_hold_api = 0;
 		s->fault_huge_session = 0;
 		s->fault_endless_session = s->fault_endless_api = 0;
 		if (s->stalled) {
@@ -603,7 +608,9 @@ control_wait_met(struct ts_server *s, const struct ts_http *hc)
 	    conns + control_es_streams(s) <=
 	    (unsigned long)hc->want_max_channels) &&
 	    (hc->want_client_closes < 0 ||
-	    s->client_closes >= (unsigned long)hc->want_client_closes);
+	    s->client_closes >= (unsigned long)hc->want_client_closes) &&
+	    (hc->want_api_held < 0 ||
+	    s->api_held >= (unsigned long)hc->want_api_held);
 }
 
 static int
@@ -626,17 +633,19 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	    &hc->want_max_channels, &rv) == -1 ||
 	    control_arg_long(wsi, "clientCloses", 0, 100000000, -1,
 	    &hc->want_client_closes, &rv) == -1 ||
+	    control_arg_long(wsi, "apiHeld", 0, 100000000, -1,
+	    &hc->want_api_held, &rv) == -1 ||
 	    control_arg_long(wsi, "timeout", 0, 3600000, 10000, &timeout,
 	    &rv) == -1)
 		return rv;
 	if (hc->want_push_enabled < 0 && hc->want_handshakes < 0 &&
 	    hc->want_refused < 0 && hc->want_es_streams < 0 &&
 	    hc->want_es_connects < 0 && hc->want_max_channels < 0 &&
-	    hc->want_client_closes < 0)
+	    hc->want_client_closes < 0 && hc->want_api_held < 0)
 		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
 		    "give pushEnabled=N, handshakes=N, refused=N, "
-		    "esStreams=N, esConnects=N, maxChannels=N or "
-		    "clientCloses=N");
+		    "esStreams=N, esConnects=N, maxChannels=N, "
+		    "clientCloses=N or apiHeld=N");
 	if (control_wait_met(s, hc))
 		return control_status(s, wsi);
 	if (timeout == 0)
@@ -650,10 +659,11 @@ control_wait(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	ts_debug("wait: parked (pushEnabled>=%ld handshakes>=%ld "
 	    "refused>=%ld esStreams>=%ld esConnects>=%ld "
-	    "channels<=%ld clientCloses>=%ld, %ld ms)",
+	    "channels<=%ld clientCloses>=%ld apiHeld>=%ld, %ld ms)",
 	    hc->want_push_enabled, hc->want_handshakes, hc->want_refused,
 	    hc->want_es_streams, hc->want_es_connects,
-	    hc->want_max_channels, hc->want_client_closes, timeout);
+	    hc->want_max_channels, hc->want_client_closes,
+	    hc->want_api_held, timeout);
 	return 1;
 }
 
@@ -683,6 +693,10 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_send(s, wsi);
 	if (strcmp(what, "wait") == 0)
 		return control_wait(s, wsi, hc);
+	if (strcmp(what, "release") == 0) {
+		ts_info("release: %lu held answer(s) sent", api_release(s));
+		return control_status(s, wsi);
+	}
 	if (strcmp(what, "mail") == 0)
 		return mail_control(s, wsi);
 	if (strcmp(what, "burst") == 0)

@@ -656,12 +656,16 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		rv = api_complete(s, wsi, hc);
 		api_reset(hc);
+		if (rv == 1)	/* held */
+			return 0;
 		return http_done(wsi, rv);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (hc != NULL && hc->es != NULL)
 			return es_writeable(hc->es);
 		if (hc != NULL && hc->endless)
 			return endless_writeable(wsi, hc);
+		if (hc != NULL && hc->released)
+			return http_done(wsi, api_held_writeable(hc));
 		if (hc == NULL || !hc->answer)
 			return 0;
 		return http_done(wsi, control_writeable(s, hc));
@@ -684,6 +688,7 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			es_free(s, hc);
 			endless_free(hc);
 			api_reset(hc);
+			api_unhold(s, hc);
 		}
 		break;
 	default:

@@ -341,6 +341,7 @@ main(int argc, char **argv)
 		log_set_level(LOG_DEBUG);
 	TAILQ_INIT(&s.clients);
 	TAILQ_INIT(&s.waiters);
+	TAILQ_INIT(&s.held);
 	TAILQ_INIT(&s.streams);
 	state_init(&s.state, s.user, s.naccounts);
 	scale_init(&s);

@@ -110,11 +110,17 @@ struct ts_http {
 	long			 want_es_connects;
 	long			 want_max_channels;	/* at most */
 	long			 want_client_closes;
+	long			 want_api_held;
 	/* POST /jmap/api: the request body being gathered. */
 	bool			 api;
 	char			*body;
 	size_t			 body_len;
 	size_t			 body_size;
+	/* POST /jmap/api under the holdapi fault: the answer, computed when
+	 * the request came, sent on /control/release. */
+	char			*held;
+	bool			 released;
+	TAILQ_ENTRY(ts_http)	 held_entry;
 	struct ts_es		*es;		/* an event stream, or NULL */
 	bool			 endless;	/* an endless body (endless.c) */
 	size_t			 endless_sent;
@@ -214,6 +220,10 @@ struct ts_server {
 	size_t			 fault_huge_session_len;
 	unsigned long		 fault_endless_session;
 	unsigned long		 fault_endless_api;
+	/* holdapi: answers to hold, those held now, and held in all. */
+	unsigned long		 fault_hold_api;
+	TAILQ_HEAD(, ts_http)	 held;
+	unsigned long		 api_held;
 
 	/* /control/redirect and /control/session (control.c): a redirect
 	 * answered instead of one path, and Session URLs replaced (NULL:
@@ -284,6 +294,9 @@ int api_begin(struct lws *, struct ts_http *);
 int api_body(struct lws *, struct ts_http *, const char *, size_t);
 int api_complete(struct ts_server *, struct lws *, struct ts_http *);
 void api_reset(struct ts_http *);
+unsigned long api_release(struct ts_server *);
+int api_held_writeable(struct ts_http *);
+void api_unhold(struct ts_server *, struct ts_http *);
 
 /* eventsource.c */
 const char *es_url(const struct ts_server *);

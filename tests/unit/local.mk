@@ -24,6 +24,7 @@ UNIT_TESTS = \
 	tests/unit/check_utf8 \
 	tests/unit/check_ws \
 	tests/unit/check_closepolicy \
+	tests/unit/check_resync \
 	tests/unit/check_account
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -111,6 +112,9 @@ UNIT_TESTS += tests/unit/check_strv
 tests_unit_check_strv_SOURCES = tests/unit/check_strv.c
 tests_unit_check_strv_LDADD = $(UNIT_LDADD)
 tests_unit_check_strv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_resync_SOURCES = tests/unit/check_resync.c
+tests_unit_check_resync_LDADD = $(UNIT_LDADD)
+tests_unit_check_resync_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_closepolicy_SOURCES = tests/unit/check_closepolicy.c
 tests_unit_check_closepolicy_LDADD = $(UNIT_LDADD)
 tests_unit_check_closepolicy_CFLAGS = $(UNIT_CFLAGS)
