@@ -52,7 +52,7 @@ struct account {
 	struct credentials_req *cred;
 	struct secret *auth;	/* only between credentials and connect */
 	struct http_request *http;
-	char *session_url;	/* where the Session came from, after redirects */
+	char *session_url;	/* the Session's, after redirects */
 	struct discovery *refresh;	/* the Session in the background */
 	struct jmap_session session;
 	bool have_session;

@@ -247,6 +247,7 @@ account_enter(struct account *a, enum account_state s)
 		account_announce(a);
 }
 
+/* The attempt is over: the credentials go (discovery may keep them). */
 static void
 account_drop_auth(struct account *a)
 {
@@ -500,7 +501,8 @@ void
 account_revalidate(struct account *a)
 {
 	if (a->state == ACCOUNT_S_CONNECTED) {
-		log_debug("%s: asking the server for a sign of life", a->prefix);
+		log_debug("%s: asking the server for a sign of life",
+		    a->prefix);
 		channel_probe(a->ch, ACCOUNT_PROBE_MS);
 	} else if (a->state == ACCOUNT_S_BACKOFF) {
 		account_reconnect(a);

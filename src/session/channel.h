@@ -29,7 +29,8 @@ struct channel_opts {
 	 * credential and TLS options; referenced while the channel uses it. */
 	struct endpoint *endpoint;
 	const char *api_url;		/* EventSource: where requests go */
-	const char *resume;		/* pushState, or Last-Event-ID; NULL: none */
+	/* pushState, or Last-Event-ID; NULL: none */
+	const char *resume;
 	char *const *types;		/* WebSocketPushEnable dataTypes */
 	size_t ntypes;
 	size_t max_frame;

@@ -52,7 +52,8 @@ deliver_log_change(struct account *a, const char *account_id,
 	log_info("%s: %s in %s%s%s%s: %s%s%s", a->prefix,
 	    strcmp(reason, "push") == 0 ? "change" : "change found by resync",
 	    account_id, name ? " (" : "", name ? name : "", name ? ")" : "",
-	    list, push_state ? ", pushState " : "", push_state ? push_state : "");
+	    list, push_state ? ", pushState " : "",
+	    push_state ? push_state : "");
 }
 
 /* Hands each accountId's changes to the outputs, then saves soon after:
@@ -137,9 +138,9 @@ deliver_resync_done(struct json_object *responses, enum request_error why,
 		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN)
 			return;
 		if (a->resync_periodic)
-			log_warnx("%s: cannot compare states (resync_interval): "
-			    "%s; trying again in the next interval", a->prefix,
-			    error);
+			log_warnx("%s: cannot compare states "
+			    "(resync_interval): %s; trying again in the next "
+			    "interval", a->prefix, error);
 		else
 			log_warnx("%s: cannot compare states after connecting: "
 			    "%s; changes made while disconnected may be "

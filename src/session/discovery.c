@@ -88,8 +88,9 @@ discovery_check_plain(const struct config_account *cfg,
 	return -1;
 }
 
+/* Lets go of a credential and forgets it. */
 static void
-discovery_wipe(struct secret **s)
+discovery_drop(struct secret **s)
 {
 	secret_unref(*s);
 	*s = NULL;
@@ -106,14 +107,14 @@ discovery_done(const struct http_response *resp, const char *error,
 	d->http = NULL;
 	/* The next refresh reads them again. */
 	if (error == NULL && (resp->status == 401 || resp->status == 403))
-		discovery_wipe(&d->auth);
+		discovery_drop(&d->auth);
 	/* Read again and accepted: the next refresh reuses them. */
 	if (error == NULL && resp->status == 200 && d->read != NULL) {
-		discovery_wipe(&d->auth);
+		discovery_drop(&d->auth);
 		d->auth = d->read;
 		d->read = NULL;
 	}
-	discovery_wipe(&d->read);
+	discovery_drop(&d->read);
 	if (error == NULL && resp->status != 200)
 		log_warnx("%s: refreshing the Session failed with HTTP %d",
 		    d->prefix, resp->status);
@@ -225,14 +226,14 @@ discovery_set_config(struct discovery *d, const struct config_account *cfg)
 void
 discovery_keep_auth(struct discovery *d, struct secret *authorization)
 {
-	discovery_wipe(&d->auth);
+	discovery_drop(&d->auth);
 	d->auth = authorization;
 }
 
 void
 discovery_forget_auth(struct discovery *d)
 {
-	discovery_wipe(&d->auth);
+	discovery_drop(&d->auth);
 }
 
 void
@@ -243,8 +244,8 @@ discovery_cancel(struct discovery *d)
 	http_cancel(d->http);
 	d->http = NULL;
 	evtimer_del(d->later);
-	discovery_wipe(&d->auth);
-	discovery_wipe(&d->read);
+	discovery_drop(&d->auth);
+	discovery_drop(&d->read);
 }
 
 void

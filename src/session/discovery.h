@@ -40,7 +40,8 @@ typedef void (*discovery_fresh_cb)(struct jmap_session *fresh, void *arg);
 struct discovery *discovery_new(struct net *,
     const struct config_account *cfg, const char *log_prefix,
     discovery_fresh_cb fresh, void *arg);
-/* Cancels the refresh in flight and wipes the credentials. */
+/* Cancels the refresh in flight and drops the credentials (wiped with
+ * their last holder, util/secret.h). */
 void discovery_free(struct discovery *);
 void discovery_set_config(struct discovery *,
     const struct config_account *cfg);
@@ -52,13 +53,12 @@ void discovery_set_url(struct discovery *, const char *session_url);
  * discovery_set_url, nor while a refresh is in flight or waits. */
 void discovery_refresh(struct discovery *);
 /* The credentials a connection was accepted with (a reference, taken;
- * NULL: none):
- * refreshes reuse them until the server rejects them. */
+ * NULL: none): refreshes reuse them until the server rejects them. */
 void discovery_keep_auth(struct discovery *, struct secret *authorization);
 /* The server rejected the credentials: the next refresh reads them. */
 void discovery_forget_auth(struct discovery *);
 /* The account stops: the refresh in flight or waiting is given up and the
- * credentials are wiped. */
+ * credentials dropped. */
 void discovery_cancel(struct discovery *);
 
 #endif
