@@ -528,31 +528,7 @@ account_free(struct config_account *a)
 	free(a);
 }
 
-/* Next to config_hook_clear, so that a new hook key is copied and freed
- * in one place. */
-void
-config_hook_copy(struct config_hook *dst, const struct config_hook *src)
-{
-	memset(dst, 0, sizeof(*dst));
-	dst->name = xstrdup(src->name);
-	dst->file = src->file != NULL ? xstrdup(src->file) : NULL;
-	dst->line = src->line;
-	dst->account = src->account != NULL ? xstrdup(src->account) : NULL;
-	if (src->types != NULL) {
-		dst->types = xcalloc(src->ntypes + 1, sizeof(*dst->types));
-		for (size_t i = 0; i < src->ntypes; i++)
-			dst->types[i] = xstrdup(src->types[i]);
-		dst->ntypes = src->ntypes;
-	}
-	dst->command = src->command != NULL ? xstrdup(src->command) : NULL;
-	dst->argv = src->argv != NULL ? strv_dup(src->argv) : NULL;
-	dst->debounce_ms = src->debounce_ms;
-	dst->max_delay_ms = src->max_delay_ms;
-	dst->timeout_ms = src->timeout_ms;
-	dst->on_start = src->on_start;
-}
-
-void
+static void
 config_hook_clear(struct config_hook *h)
 {
 	free(h->name);

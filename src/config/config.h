@@ -166,12 +166,6 @@ void config_unref(struct config *);
 void config_free(struct config *);
 void config_errors_clear(struct config_errors *);
 
-/* A deep copy of src in dst, for a hook that must outlive its config (a
- * run goes on after a reload removed it); entry is left zeroed.
- * config_hook_clear frees what a copy holds, not the struct itself. */
-void config_hook_copy(struct config_hook *dst, const struct config_hook *src);
-void config_hook_clear(struct config_hook *);
-
 const struct config_account *config_find_account(const struct config *,
     const char *name);
 /* true when two accounts would connect the same way (reload keeps those). */

@@ -56,7 +56,8 @@ TAILQ_HEAD(hook_batches, hook_batch);
 struct hook_rt {
 	TAILQ_ENTRY(hook_rt) entry;
 	struct hooks *hs;
-	struct config_hook cfg;
+	struct config *config;		/* referenced: cfg lives in it */
+	const struct config_hook *cfg;	/* the current definition */
 	struct hook_batches batches;
 	struct proc *running;
 	struct hook_batch *run;		/* what running runs, until it ends */
@@ -296,7 +297,7 @@ hook_rt_free(struct hook_rt *h)
 	}
 	if (h->run != NULL)
 		hook_batch_free(h->run);
-	config_hook_clear(&h->cfg);
+	config_unref(h->config);
 	free(h);
 }
 
@@ -363,7 +364,7 @@ hook_persist(struct hook_rt *h, const char *account, const char *account_id)
 		if (b != NULL)
 			hook_merge_run(run, b);
 	}
-	store_set_pending(st, h->cfg.name, account_id, run);
+	store_set_pending(st, h->cfg->name, account_id, run);
 	store_save_later(st, hs->base);
 }
 
@@ -424,7 +425,7 @@ hook_done(struct proc *p, int wstatus, bool timed_out, const char *out,
 static void
 hook_run(struct hook_rt *h, struct hook_batch *b)
 {
-	const struct config_hook *c = &h->cfg;
+	const struct config_hook *c = h->cfg;
 	char *shargv[] = { "/bin/sh", "-c", c->command, NULL };
 	struct push_event ev = {
 		.account = b->account, .account_id = b->account_id,
@@ -515,7 +516,7 @@ hook_overflow(struct hook_rt *h, const char *what)
 	h->overflow_logged = true;
 	log_warnx("hook %s: changes dropped: the server sent more than "
 	    "the hook can queue (%s; at most %d runs waiting, %d types per "
-	    "run, %d bytes per type name and state)", h->cfg.name, what,
+	    "run, %d bytes per type name and state)", h->cfg->name, what,
 	    HOOK_MAX_BATCHES, HOOK_MAX_TYPES, HOOK_MAX_ENTRY);
 }
 
@@ -523,7 +524,7 @@ hook_overflow(struct hook_rt *h, const char *what)
 static void
 hook_batch_schedule(struct hook_batch *b)
 {
-	const struct config_hook *c = &b->h->cfg;
+	const struct config_hook *c = b->h->cfg;
 	uint64_t now = timeutil_mono_ms(), at, cap;
 	struct timeval tv;
 
@@ -572,7 +573,7 @@ hook_add(struct hook_rt *h, const struct push_event *ev)
 
 	if (b == NULL)
 		return;
-	types = hook_select_types(&h->cfg, ev, &n);
+	types = hook_select_types(h->cfg, ev, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(types[i].type) + strlen(types[i].state) >
 		    HOOK_MAX_ENTRY || (json_object_object_length(b->changed) >=
@@ -605,7 +606,7 @@ hook_dispatch(struct hooks *hs, const struct push_event *ev)
 	struct hook_rt *h;
 
 	TAILQ_FOREACH(h, &hs->live, entry)
-		if (hook_matches(&h->cfg, ev))
+		if (hook_matches(h->cfg, ev))
 			hook_add(h, ev);
 }
 
@@ -616,7 +617,7 @@ hook_start(struct hooks *hs, const struct config *cfg)
 	struct hook_rt *h;
 
 	TAILQ_FOREACH(h, &hs->live, entry) {
-		if (!h->cfg.on_start)
+		if (!h->cfg->on_start)
 			continue;
 		TAILQ_FOREACH(a, &cfg->accounts, entry) {
 			struct push_event ev = {
@@ -624,8 +625,8 @@ hook_start(struct hooks *hs, const struct config *cfg)
 			};
 			struct hook_batch *b;
 
-			if (h->cfg.account != NULL &&
-			    strcmp(h->cfg.account, a->name) != 0)
+			if (h->cfg->account != NULL &&
+			    strcmp(h->cfg->account, a->name) != 0)
 				continue;
 			b = hook_batch_get(h, ev.account, NULL);
 			free(b->reason);
@@ -638,7 +639,7 @@ hook_start(struct hooks *hs, const struct config *cfg)
 }
 
 void
-hook_set_config(struct hooks *hs, const struct config *cfg)
+hook_set_config(struct hooks *hs, struct config *cfg)
 {
 	struct hook_rts old;
 	const struct config_hook *src;
@@ -648,19 +649,21 @@ hook_set_config(struct hooks *hs, const struct config *cfg)
 	TAILQ_CONCAT(&old, &hs->live, entry);
 	TAILQ_FOREACH(src, &cfg->hooks, entry) {
 		TAILQ_FOREACH(h, &old, entry)
-			if (strcmp(h->cfg.name, src->name) == 0)
+			if (strcmp(h->cfg->name, src->name) == 0)
 				break;
 		if (h != NULL) {
 			/* Same name: pending changes and a running run carry
 			 * over to the new definition. */
 			TAILQ_REMOVE(&old, h, entry);
-			config_hook_clear(&h->cfg);
 		} else {
 			h = xcalloc(1, sizeof(*h));
 			h->hs = hs;
 			TAILQ_INIT(&h->batches);
 		}
-		config_hook_copy(&h->cfg, src);
+		config_ref(cfg);
+		config_unref(h->config);
+		h->config = cfg;
+		h->cfg = src;
 		TAILQ_INSERT_TAIL(&hs->live, h, entry);
 	}
 	while ((h = TAILQ_FIRST(&old)) != NULL) {
@@ -700,9 +703,9 @@ hook_restore(struct hooks *hs, const char *account, const char *name,
 	json_object_object_get_ex(run, "reason", &v);
 	ev.reason = json_object_get_string(v);
 	TAILQ_FOREACH(h, &hs->live, entry)
-		if (strcmp(h->cfg.name, name) == 0)
+		if (strcmp(h->cfg->name, name) == 0)
 			break;
-	if (h == NULL || !hook_matches(&h->cfg, &ev)) {
+	if (h == NULL || !hook_matches(h->cfg, &ev)) {
 		log_info("hook %s: account %s: dropping the run owed for %s "
 		    "from before the restart: the hook %s", name, account,
 		    account_id, h == NULL ? "is no longer configured" :
@@ -771,7 +774,7 @@ hook_stop(struct hooks *hs)
 }
 
 struct hooks *
-hook_new(struct event_base *base, const struct config *cfg,
+hook_new(struct event_base *base, struct config *cfg,
     hook_store_fn store_of, void *arg)
 {
 	struct hooks *hs = xcalloc(1, sizeof(*hs));

@@ -19,17 +19,19 @@ struct store;
 typedef struct store *(*hook_store_fn)(const char *account, void *arg);
 
 /*
- * Copies what it needs from cfg: cfg may be freed after.  Every run owed
- * for a change (debounced, queued, or running) is kept in the store of its
- * account (store_set_pending), in the same file as the states it was
- * recorded with, until the run ends; store_of finds that store (NULL: runs
- * are kept in memory only).
+ * Each hook holds a reference to cfg (config_ref) while it lives, a
+ * removed one until its run ends.  Every run owed for a change (debounced,
+ * queued, or running) is kept in the store of its account
+ * (store_set_pending), in the same file as the states it was recorded
+ * with, until the run ends; store_of finds that store (NULL: runs are kept
+ * in memory only).
  */
-struct hooks *hook_new(struct event_base *, const struct config *cfg,
+struct hooks *hook_new(struct event_base *, struct config *cfg,
     hook_store_fn store_of, void *arg);
 /* On reload, matched by name: a kept hook keeps its pending changes and its
- * running run; a removed one loses its pending changes, its run goes on. */
-void hook_set_config(struct hooks *, const struct config *cfg);
+ * running run and references cfg instead of the old config; a removed one
+ * loses its pending changes, its run goes on. */
+void hook_set_config(struct hooks *, struct config *cfg);
 /*
  * The store of account was opened.  The first time in this process, the
  * runs it keeps from before a stop or crash are queued again (debounced

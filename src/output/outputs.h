@@ -36,8 +36,8 @@ struct outputs_callbacks {
 };
 
 /* cb is borrowed and must outlive the outputs; each output keeps it.  The
- * socket, D-Bus and notifications hold a reference to cfg (config_ref),
- * the hooks a copy of their sections.  NULL when an output cannot start
+ * socket, D-Bus, notifications and each hook hold a reference to cfg
+ * (config_ref).  NULL when an output cannot start
  * (logged): the socket's path is taken by another daemon or unusable.
  * Starts the on_start hooks. */
 struct outputs *outputs_new(struct event_base *, struct config *,

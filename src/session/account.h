@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* One configured account: credentials, Session discovery, the push channel
  * (a WebSocket or an event stream), durable resume state, and reconnecting,
- * as a state machine (enum account_state) that closepolicy.h advises. */
+ * as a state machine (enum account_state) that closepolicy.h advises.
+ * account.c runs the machine; attempt.c and deliver.c (account-int.h) do
+ * a connection attempt and what an open channel brings. */
 #ifndef JP_ACCOUNT_H
 #define JP_ACCOUNT_H
 

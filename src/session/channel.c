@@ -12,6 +12,7 @@
 #include "session/channel.h"
 #include "session/esource.h"
 #include "session/frame.h"
+#include "transport/endpoint.h"
 #include "transport/http.h"
 #include "transport/net.h"
 #include "transport/ws.h"
@@ -45,11 +46,9 @@ struct channel {
 	char *resume;
 	/* WebSocket requests in flight, matched by requestId. */
 	struct requests *requests;
-	/* EventSource: POSTs need the credentials after connecting. */
-	char *api_url;
-	char *authorization;
-	char *ca_file;
-	bool insecure;
+	/* EventSource: apiUrl with the stream's credential, for POSTs;
+	 * NULL over a WebSocket, which never needs the credential again. */
+	struct endpoint *api;
 	struct channel_posts posts;
 };
 
@@ -57,16 +56,6 @@ const char *
 channel_kind_name(enum channel_kind k)
 {
 	return k == CHANNEL_EVENTSOURCE ? "eventsource" : "websocket";
-}
-
-static void
-channel_wipe(char **s)
-{
-	if (*s != NULL) {
-		explicit_bzero(*s, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
 }
 
 static void
@@ -91,9 +80,7 @@ channel_free(struct channel *ch)
 		free(ch->types[i]);
 	free(ch->types);
 	free(ch->resume);
-	free(ch->api_url);
-	channel_wipe(&ch->authorization);
-	free(ch->ca_file);
+	endpoint_unref(ch->api);
 	free(ch->log_prefix);
 	free(ch);
 }
@@ -125,8 +112,6 @@ channel_ws_established(struct ws_conn *ws, void *arg)
 	struct channel *ch = arg;
 	char *enable;
 
-	/* The WebSocket never needs the credentials again. */
-	channel_wipe(&ch->authorization);
 	enable = frame_push_enable(ch->types, ch->ntypes, ch->resume);
 	if (enable == NULL || ws_send(ws, enable, strlen(enable)) == -1) {
 		free(enable);
@@ -242,11 +227,8 @@ channel_open(struct net *net, const struct channel_opts *o,
 	ch->ntypes = o->ntypes;
 	ch->resume = o->resume ? xstrdup(o->resume) : NULL;
 	ch->requests = requests_new(net_base(net));
-	ch->api_url = o->api_url ? xstrdup(o->api_url) : NULL;
-	ch->authorization = o->authorization ? xstrdup(o->authorization) :
-	    NULL;
-	ch->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
-	ch->insecure = o->insecure;
+	if (o->kind == CHANNEL_EVENTSOURCE && o->api_url != NULL)
+		ch->api = endpoint_with_url(o->endpoint, o->api_url);
 	TAILQ_INIT(&ch->posts);
 
 	if (o->kind == CHANNEL_WEBSOCKET) {
@@ -258,10 +240,7 @@ channel_open(struct net *net, const struct channel_opts *o,
 		struct ws_opts w;
 
 		memset(&w, 0, sizeof(w));
-		w.url = o->url;
-		w.authorization = o->authorization;
-		w.ca_file = o->ca_file;
-		w.insecure = o->insecure;
+		w.endpoint = o->endpoint;
 		w.max_frame = o->max_frame;
 		w.ping_interval_ms = o->ping_interval_ms;
 		w.ping_timeout_ms = o->ping_timeout_ms;
@@ -277,11 +256,8 @@ channel_open(struct net *net, const struct channel_opts *o,
 		struct esource_opts e;
 
 		memset(&e, 0, sizeof(e));
-		e.url = o->url;
-		e.authorization = o->authorization;
+		e.endpoint = o->endpoint;
 		e.last_event_id = o->resume;
-		e.ca_file = o->ca_file;
-		e.insecure = o->insecure;
 		e.max_event = o->max_frame;
 		e.ping_interval_ms = o->ping_interval_ms;
 		e.log_prefix = ch->log_prefix;
@@ -370,7 +346,7 @@ channel_request(struct channel *ch, struct json_object *using,
 		free(text);
 		return 0;
 	}
-	if (ch->api_url == NULL)
+	if (ch->api == NULL)
 		return -1;
 	req = json_object_new_object();
 	json_object_object_add(req, "using", json_object_get(using));
@@ -378,14 +354,11 @@ channel_request(struct channel *ch, struct json_object *using,
 	    json_object_get(method_calls));
 	body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	memset(&o, 0, sizeof(o));
-	o.url = ch->api_url;
-	o.authorization = ch->authorization;
+	o.endpoint = ch->api;
 	o.accept = "application/json";
 	o.content_type = "application/json";
 	o.body = body;
 	o.body_len = strlen(body);
-	o.ca_file = ch->ca_file;
-	o.insecure = ch->insecure;
 	o.max_body = CHANNEL_API_MAX_BODY;
 	o.timeout_ms = timeout_ms;
 	o.log_prefix = ch->log_prefix;

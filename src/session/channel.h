@@ -13,6 +13,7 @@
 #include "transport/closeinfo.h"
 
 struct channel;
+struct endpoint;
 struct frame;
 struct json_object;
 struct net;
@@ -24,14 +25,14 @@ enum channel_kind {
 
 struct channel_opts {
 	enum channel_kind kind;
-	const char *url;		/* the WebSocket URL, or eventSourceUrl expanded */
+	/* The WebSocket URL, or eventSourceUrl expanded, with the
+	 * credential and TLS options; referenced while the channel uses it. */
+	struct endpoint *endpoint;
 	const char *api_url;		/* EventSource: where requests go */
-	const char *authorization;	/* never logged */
-	const char *resume;		/* pushState, or Last-Event-ID; NULL: none */
+	/* pushState, or Last-Event-ID; NULL: none */
+	const char *resume;
 	char *const *types;		/* WebSocketPushEnable dataTypes */
 	size_t ntypes;
-	const char *ca_file;
-	bool insecure;
 	size_t max_frame;
 	uint64_t ping_interval_ms;
 	uint64_t ping_timeout_ms;

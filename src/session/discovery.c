@@ -13,8 +13,10 @@
 #include "session/credentials.h"
 #include "session/discovery.h"
 #include "session/session.h"
+#include "transport/endpoint.h"
 #include "transport/net.h"
 #include "util/log.h"
+#include "util/secret.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
@@ -34,30 +36,32 @@ struct discovery {
 	char *session_url;	/* the account's last; NULL: none yet */
 	struct credentials_req *cred;
 	struct http_request *http;
-	char *auth;		/* the credentials the server last accepted */
-	char *read;		/* read for the refresh in flight */
+	struct secret *auth;	/* the credentials the server last accepted */
+	struct secret *read;	/* read for the refresh in flight */
 	uint64_t at_ms;		/* monotonic; 0: never refreshed */
 	struct event *later;
 };
 
 struct http_request *
 discovery_get(struct net *net, const struct config_account *cfg,
-    const char *log_prefix, const char *url, const char *authorization,
+    const char *log_prefix, const char *url, struct secret *authorization,
     http_done_cb done, void *arg)
 {
+	struct endpoint *ep;
+	struct http_request *req;
 	struct http_opts o;
 
+	ep = endpoint_new(url, authorization, cfg->ca_file, cfg->insecure);
 	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.authorization = authorization;
+	o.endpoint = ep;
 	o.accept = "application/json";
-	o.ca_file = cfg->ca_file;
-	o.insecure = cfg->insecure;
 	o.max_redirects = DISCOVERY_MAX_REDIRECTS;
 	o.max_body = SESSION_MAX_LEN;
 	o.timeout_ms = DISCOVERY_TIMEOUT_MS;
 	o.log_prefix = log_prefix;
-	return http_get(net, &o, done, arg);
+	req = http_get(net, &o, done, arg);
+	endpoint_unref(ep);
+	return req;
 }
 
 int
@@ -84,14 +88,12 @@ discovery_check_plain(const struct config_account *cfg,
 	return -1;
 }
 
+/* Lets go of a credential and forgets it. */
 static void
-discovery_wipe(char **s)
+discovery_drop(struct secret **s)
 {
-	if (*s != NULL) {
-		explicit_bzero(*s, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
+	secret_unref(*s);
+	*s = NULL;
 }
 
 static void
@@ -105,14 +107,14 @@ discovery_done(const struct http_response *resp, const char *error,
 	d->http = NULL;
 	/* The next refresh reads them again. */
 	if (error == NULL && (resp->status == 401 || resp->status == 403))
-		discovery_wipe(&d->auth);
+		discovery_drop(&d->auth);
 	/* Read again and accepted: the next refresh reuses them. */
 	if (error == NULL && resp->status == 200 && d->read != NULL) {
-		discovery_wipe(&d->auth);
+		discovery_drop(&d->auth);
 		d->auth = d->read;
 		d->read = NULL;
 	}
-	discovery_wipe(&d->read);
+	discovery_drop(&d->read);
 	if (error == NULL && resp->status != 200)
 		log_warnx("%s: refreshing the Session failed with HTTP %d",
 		    d->prefix, resp->status);
@@ -146,7 +148,7 @@ discovery_credentials(const char *authorization, const char *error,
 		    error);
 		return;
 	}
-	d->read = authorization != NULL ? xstrdup(authorization) : NULL;
+	d->read = secret_new(authorization);
 	d->http = discovery_get(d->net, d->cfg, d->prefix, d->session_url,
 	    d->read, discovery_done, d);
 }
@@ -222,16 +224,16 @@ discovery_set_config(struct discovery *d, const struct config_account *cfg)
 }
 
 void
-discovery_keep_auth(struct discovery *d, char *authorization)
+discovery_keep_auth(struct discovery *d, struct secret *authorization)
 {
-	discovery_wipe(&d->auth);
+	discovery_drop(&d->auth);
 	d->auth = authorization;
 }
 
 void
 discovery_forget_auth(struct discovery *d)
 {
-	discovery_wipe(&d->auth);
+	discovery_drop(&d->auth);
 }
 
 void
@@ -242,8 +244,8 @@ discovery_cancel(struct discovery *d)
 	http_cancel(d->http);
 	d->http = NULL;
 	evtimer_del(d->later);
-	discovery_wipe(&d->auth);
-	discovery_wipe(&d->read);
+	discovery_drop(&d->auth);
+	discovery_drop(&d->read);
 }
 
 void

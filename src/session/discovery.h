@@ -13,12 +13,14 @@ struct config_account;
 struct discovery;
 struct jmap_session;
 struct net;
+struct secret;
 
 /* The Session GET for account cfg (borrowed for the call): redirects,
- * size and time limits, TLS options.  done as http_get's. */
+ * size and time limits, TLS options; the request references
+ * authorization (NULL: none).  done as http_get's. */
 struct http_request *discovery_get(struct net *,
     const struct config_account *cfg, const char *log_prefix,
-    const char *url, const char *authorization, http_done_cb done,
+    const char *url, struct secret *authorization, http_done_cb done,
     void *arg);
 /*
  * A Session fetched over TLS must not send the account to plain http or ws:
@@ -38,7 +40,8 @@ typedef void (*discovery_fresh_cb)(struct jmap_session *fresh, void *arg);
 struct discovery *discovery_new(struct net *,
     const struct config_account *cfg, const char *log_prefix,
     discovery_fresh_cb fresh, void *arg);
-/* Cancels the refresh in flight and wipes the credentials. */
+/* Cancels the refresh in flight and drops the credentials (wiped with
+ * their last holder, util/secret.h). */
 void discovery_free(struct discovery *);
 void discovery_set_config(struct discovery *,
     const struct config_account *cfg);
@@ -49,13 +52,13 @@ void discovery_set_url(struct discovery *, const char *session_url);
  * accepted last, read again only when there are none.  Nothing before
  * discovery_set_url, nor while a refresh is in flight or waits. */
 void discovery_refresh(struct discovery *);
-/* The credentials a connection was accepted with (taken; NULL: none):
- * refreshes reuse them until the server rejects them. */
-void discovery_keep_auth(struct discovery *, char *authorization);
+/* The credentials a connection was accepted with (a reference, taken;
+ * NULL: none): refreshes reuse them until the server rejects them. */
+void discovery_keep_auth(struct discovery *, struct secret *authorization);
 /* The server rejected the credentials: the next refresh reads them. */
 void discovery_forget_auth(struct discovery *);
 /* The account stops: the refresh in flight or waiting is given up and the
- * credentials are wiped. */
+ * credentials dropped. */
 void discovery_cancel(struct discovery *);
 
 #endif

@@ -216,12 +216,9 @@ esource_open(struct net *net, const struct esource_opts *o,
 	es->silence = xevtimer_new(net_base(net), esource_silence, es);
 
 	memset(&h, 0, sizeof(h));
-	h.url = o->url;
-	h.authorization = o->authorization;
+	h.endpoint = o->endpoint;
 	h.accept = "text/event-stream";
 	h.last_event_id = es->last_id[0] != '\0' ? es->last_id : NULL;
-	h.ca_file = o->ca_file;
-	h.insecure = o->insecure;
 	h.max_redirects = 5;
 	h.max_body = 64 * 1024;
 	h.log_prefix = es->log_prefix;

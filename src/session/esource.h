@@ -11,15 +11,14 @@
 
 #include "transport/closeinfo.h"
 
+struct endpoint;
 struct esource;
 struct net;
 
 struct esource_opts {
-	const char *url;		/* eventSourceUrl, expanded */
-	const char *authorization;	/* never logged */
+	/* eventSourceUrl, expanded; referenced while the stream lives. */
+	struct endpoint *endpoint;
 	const char *last_event_id;	/* NULL: none to resume from */
-	const char *ca_file;
-	bool insecure;
 	size_t max_event;
 	uint64_t ping_interval_ms;	/* asked of the server; 0: no pings */
 	const char *log_prefix;

@@ -12,4 +12,7 @@ src_libjmappushd_a_SOURCES += \
 	src/session/channel.c src/session/channel.h \
 	src/session/closepolicy.c src/session/closepolicy.h \
 	src/session/discovery.c src/session/discovery.h \
-	src/session/account.c src/session/account.h
+	src/session/attempt.c \
+	src/session/deliver.c \
+	src/session/account.c src/session/account.h \
+	src/session/account-int.h

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
+#include "transport/endpoint.h"
 #include "transport/http.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
@@ -216,8 +217,7 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 	struct event_base *base = net_base(net);
 	struct timeval tv;
 
-	netconn_init(&req->nc, net, o->url, o->authorization, o->ca_file,
-	    o->insecure, o->log_prefix, "http");
+	netconn_init(&req->nc, net, o->endpoint, o->log_prefix, "http");
 	req->nc.lws_cb = http_lws_callback;
 	req->nc.local_protocol = "jp-http";
 	req->nc.method = o->body != NULL ? "POST" : NULL;
@@ -292,7 +292,9 @@ http_add_named(struct lws *wsi, void *in, size_t len, const char *name,
 	    (const unsigned char *)value, (int)strlen(value), p, end) ? -1 : 0;
 }
 
-/* lws's callbacks for the request's wsi, through net.c. */
+/* lws's callbacks for the request's wsi, through net.c, which calls this
+ * only for a wsi whose opaque user data is the request: never NULL here
+ * (http_cancel() detaches a wsi it leaves to die). */
 static int
 http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
     size_t len)
@@ -303,16 +305,16 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 
 	/* lws replaces the pending timeout that net_drop() kills with as
 	 * the request goes on (sent, answered): end a dropped one here. */
-	if (req != NULL && req->dropped &&
+	if (req->dropped &&
 	    (reason == LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER ||
 	    reason == LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP ||
 	    reason == LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ))
 		return -1;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		if (req == NULL || net_add_header(wsi, in, len,
+		if (net_add_header(wsi, in, len,
 		    WSI_TOKEN_HTTP_AUTHORIZATION,
-		    req->nc.authorization) == -1 ||
+		    endpoint_authorization(req->nc.ep)) == -1 ||
 		    net_add_header(wsi, in, len, WSI_TOKEN_HTTP_ACCEPT,
 		    req->accept) == -1 ||
 		    http_add_named(wsi, in, len, "last-event-id:",
@@ -333,7 +335,7 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
-		if (req == NULL || req->body_out == NULL)
+		if (req->body_out == NULL)
 			return 0;
 		lws_client_http_body_pending(wsi, 0);
 		if (lws_write(wsi, (unsigned char *)req->body_out,
@@ -345,8 +347,6 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		}
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
-		if (req == NULL)
-			return -1;
 		req->status = (int)lws_http_client_http_response(wsi);
 		req->location = net_header(wsi, WSI_TOKEN_HTTP_LOCATION);
 		req->nc.retry_after = net_header(wsi,
@@ -368,29 +368,23 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 			return -1;
 		return 0;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
-		if (req == NULL)
-			return -1;
 		if (req->streaming) {
 			req->on_data(in, len, req->arg);
 			return 0;
 		}
 		return http_append(req, in, len);
 	case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
-		if (req != NULL)
-			req->complete = true;
+		req->complete = true;
 		/* One request per connection: close now rather than idle. */
 		return -1;
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		if (req != NULL)
-			netconn_tls_verify(&req->nc, user, len);
+		netconn_tls_verify(&req->nc, user, len);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (req != NULL)
-			netconn_connection_error(&req->nc, wsi, in);
+		netconn_connection_error(&req->nc, wsi, in);
 		return 0;
 	case LWS_CALLBACK_WSI_DESTROY:
-		if (req != NULL)
-			netconn_destroyed(&req->nc, wsi);
+		netconn_destroyed(&req->nc, wsi);
 		return 0;
 	default:
 		return 0;

@@ -10,19 +10,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct endpoint;
 struct net;
 struct http_request;
 
 struct http_opts {
-	const char *url;
-	const char *authorization;	/* whole header value; never logged */
+	/* An http:// or https:// URL; referenced while the request lives
+	 * (redirects keep its credential and TLS options). */
+	struct endpoint *endpoint;
 	const char *accept;
 	const char *last_event_id;	/* sent as Last-Event-ID when set */
 	const char *content_type;	/* with body: a POST */
 	const char *body;
 	size_t body_len;
-	const char *ca_file;
-	bool insecure;
 	int max_redirects;
 	size_t max_body;
 	uint64_t timeout_ms;		/* 0: none (a stream watches itself) */

@@ -286,13 +286,9 @@ net_base(struct net *net)
 	return net->base;
 }
 
-struct lws_context *
-net_lws(struct net *net)
-{
-	return net->ctx;
-}
-
-struct lws_vhost *
+/* The vhost whose TLS client context trusts ca_file (and the system store);
+ * NULL ca_file is the default vhost.  NULL when ca_file cannot be loaded. */
+static struct lws_vhost *
 net_vhost(struct net *net, const char *ca_file)
 {
 	struct lws_context_creation_info info;

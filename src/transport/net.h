@@ -8,8 +8,6 @@
 #include <sys/socket.h>
 
 struct event_base;
-struct lws_context;
-struct lws_vhost;
 struct net;
 struct net_resolve;
 
@@ -17,10 +15,6 @@ struct net *net_new(struct event_base *base);
 /* Starts the two-step lws shutdown; net_free() finishes it. */
 void net_free(struct net *);
 struct event_base *net_base(struct net *);
-struct lws_context *net_lws(struct net *);
-/* The vhost whose TLS client context trusts ca_file (and the system store);
- * NULL ca_file is the default vhost.  NULL when ca_file cannot be loaded. */
-struct lws_vhost *net_vhost(struct net *, const char *ca_file);
 /* Call after any lws call made outside an lws callback. */
 void net_kick(struct net *);
 /* Same, but from inside an lws callback: runs on the next loop turn. */

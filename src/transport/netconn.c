@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
+#include "transport/endpoint.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
 #include "transport/url.h"
@@ -16,15 +17,12 @@
 #include "util/xmalloc.h"
 
 void
-netconn_init(struct netconn *nc, struct net *net, const char *url,
-    const char *authorization, const char *ca_file, bool insecure,
+netconn_init(struct netconn *nc, struct net *net, struct endpoint *ep,
     const char *log_prefix, const char *default_prefix)
 {
 	nc->net = net;
-	nc->url = xstrdup(url);
-	nc->authorization = authorization ? xstrdup(authorization) : NULL;
-	nc->ca_file = ca_file ? xstrdup(ca_file) : NULL;
-	nc->insecure = insecure;
+	nc->ep = endpoint_ref(ep);
+	nc->url = xstrdup(ep->url);
 	nc->log_prefix = xstrdup(log_prefix ? log_prefix : default_prefix);
 }
 
@@ -36,11 +34,7 @@ netconn_clear(struct netconn *nc)
 	event_free(nc->finish);
 	url_clear(&nc->u);
 	free(nc->url);
-	if (nc->authorization != NULL) {
-		explicit_bzero(nc->authorization, strlen(nc->authorization));
-		free(nc->authorization);
-	}
-	free(nc->ca_file);
+	endpoint_unref(nc->ep);
 	free(nc->log_prefix);
 	free(nc->error);
 	free(nc->retry_after);
@@ -92,8 +86,8 @@ netconn_resolved(const struct dial_addrs *addrs, const char *error,
 	memset(&t, 0, sizeof(t));
 	t.u = &nc->u;
 	t.addrs = addrs;
-	t.ca_file = nc->ca_file;
-	t.insecure = nc->insecure;
+	t.ca_file = nc->ep->ca_file;
+	t.insecure = nc->ep->insecure;
 	t.ws_protocol = nc->ws_protocol;
 	t.local_protocol = nc->local_protocol;
 	t.method = nc->method;

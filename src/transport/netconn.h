@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The base of every object that owns a wsi (an HTTP request, a WebSocket,
- * net.c's connection attempts), and what the first two share: the URL and
- * TLS options, resolving and dialling, errors (TLS ones included), the
- * wsi until WSI_DESTROY, and a bounded receive buffer.
+ * net.c's connection attempts), and what the first two share: the
+ * endpoint (URL, TLS options, credential), resolving and dialling, errors
+ * (TLS ones included), the wsi until WSI_DESTROY, and a bounded receive
+ * buffer.
  *
  * lws hands a connection's callbacks to whichever protocol it likes (the
  * final WSI_DESTROY often goes to the first one), so net.c has one lws
@@ -19,6 +20,7 @@
 
 #include "transport/url.h"
 
+struct endpoint;
 struct event;
 struct lws;
 struct net;
@@ -34,11 +36,9 @@ struct netconn {
 
 	/* The rest is netconn_init()'s and unused by net.c's attempts. */
 	struct net *net;
-	char *url;		/* current (the owner may change it) */
+	struct endpoint *ep;	/* referenced: URL, TLS options, credential */
+	char *url;		/* current: ep's, or where a redirect led */
 	struct url u;		/* parsed by the owner before netconn_dial() */
-	char *authorization;	/* whole header value; never logged */
-	char *ca_file;
-	bool insecure;
 	char *log_prefix;
 
 	/* Set by the owner before netconn_dial(). */
@@ -65,12 +65,11 @@ struct netconn {
 	size_t rx_max;		/* the most rx may hold */
 };
 
-/* Copies url, authorization, ca_file and log_prefix (default_prefix when
+/* References ep, copies its URL and log_prefix (default_prefix when
  * NULL); the rest starts zeroed.  The caller sets finish and the hooks. */
-void netconn_init(struct netconn *, struct net *, const char *url,
-    const char *authorization, const char *ca_file, bool insecure,
+void netconn_init(struct netconn *, struct net *, struct endpoint *ep,
     const char *log_prefix, const char *default_prefix);
-/* Frees what the base holds (finish too); wipes the authorization. */
+/* Frees what the base holds (finish too) and drops its endpoint. */
 void netconn_clear(struct netconn *);
 /* Records the first error only: later ones are consequences. */
 void netconn_set_error(struct netconn *, const char *fmt, ...)

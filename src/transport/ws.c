@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <libwebsockets.h>
 
+#include "transport/endpoint.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
 #include "transport/url.h"
@@ -229,8 +230,7 @@ ws_connect(struct net *net, const struct ws_opts *o,
 {
 	struct ws_conn *c = xcalloc(1, sizeof(*c));
 
-	netconn_init(&c->nc, net, o->url, o->authorization, o->ca_file,
-	    o->insecure, o->log_prefix, "websocket");
+	netconn_init(&c->nc, net, o->endpoint, o->log_prefix, "websocket");
 	c->nc.lws_cb = ws_lws_callback;
 	c->nc.ws_protocol = WS_SUBPROTOCOL;
 	c->nc.local_protocol = WS_SUBPROTOCOL;
@@ -418,7 +418,9 @@ ws_writeable(struct ws_conn *c, struct lws *wsi)
 	return 0;
 }
 
-/* lws's callbacks for the connection's wsi, through net.c. */
+/* lws's callbacks for the connection's wsi, through net.c, which calls
+ * this only for a wsi whose opaque user data is the connection: never
+ * NULL here. */
 static int
 ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
     size_t len)
@@ -426,14 +428,13 @@ ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 	struct ws_conn *c = lws_get_opaque_user_data(wsi);
 	char *proto;
 
-	if (c == NULL)
-		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (c->abort)
 			return -1;
 		return net_add_header(wsi, in, len,
-		    WSI_TOKEN_HTTP_AUTHORIZATION, c->nc.authorization);
+		    WSI_TOKEN_HTTP_AUTHORIZATION,
+		    endpoint_authorization(c->nc.ep));
 	case LWS_CALLBACK_CLIENT_HTTP_REDIRECT:
 		/*
 		 * Left alone, lws follows it itself (lws_client_reset): a

@@ -10,14 +10,13 @@
 
 #include "transport/closeinfo.h"
 
+struct endpoint;
 struct net;
 struct ws_conn;
 
 struct ws_opts {
-	const char *url;		/* ws:// or wss:// */
-	const char *authorization;	/* whole header value; never logged */
-	const char *ca_file;
-	bool insecure;
+	/* A ws:// or wss:// URL; referenced while the connection lives. */
+	struct endpoint *endpoint;
 	size_t max_frame;		/* a longer message drops it */
 	/* An idle connection is pinged every ping_interval_ms (0: never);
 	 * silence for ping_timeout_ms after a ping means it is dead. */

@@ -421,21 +421,16 @@ cfg_add(struct config *cfg, const char *name, const char *account,
 	return h;
 }
 
-static void
-cfg_free(struct config *cfg)
+/* A config as config_load makes one: on the heap, one reference. */
+static struct config *
+cfg_new(void)
 {
-	struct config_hook *h;
+	struct config *cfg = xcalloc(1, sizeof(*cfg));
 
-	while ((h = TAILQ_FIRST(&cfg->hooks)) != NULL) {
-		TAILQ_REMOVE(&cfg->hooks, h, entry);
-		free(h->name);
-		free(h->file);
-		free(h->account);
-		strv_free(h->types);
-		free(h->command);
-		strv_free(h->argv);
-		free(h);
-	}
+	cfg->refs = 1;
+	TAILQ_INIT(&cfg->hooks);
+	TAILQ_INIT(&cfg->accounts);
+	return cfg;
 }
 
 START_TEST(test_dispatch)
@@ -447,22 +442,19 @@ START_TEST(test_dispatch)
 		.changed = changed_new("{\"Mailbox\":\"m1\",\"Email\":\"e1\"}"),
 		.push_state = "p1", .reason = "push",
 	};
-	struct config cfg;
+	struct config *cfg = cfg_new();
 	struct hooks *hs;
 	char *s;
 
-	memset(&cfg, 0, sizeof(cfg));
-	TAILQ_INIT(&cfg.hooks);
-	TAILQ_INIT(&cfg.accounts);
-	cfg_add(&cfg, "all", NULL, NULL, 0,
+	cfg_add(cfg, "all", NULL, NULL, 0,
 	    "env | grep ^JMAP_ | LC_ALL=C sort > all.env; cat > all.in");
-	cfg_add(&cfg, "mail", "personal", email, 1,
+	cfg_add(cfg, "mail", "personal", email, 1,
 	    "env | grep ^JMAP_ | LC_ALL=C sort > mail.env; cat > mail.in");
-	cfg_add(&cfg, "other", "work", NULL, 0, "touch other");
-	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal");
-	hs = hook_new(base, &cfg, NULL, NULL);
-	/* hooks keep their own copy */
-	cfg_free(&cfg);
+	cfg_add(cfg, "other", "work", NULL, 0, "touch other");
+	cfg_add(cfg, "cal", NULL, cal, 1, "touch cal");
+	hs = hook_new(base, cfg, NULL, NULL);
+	/* hooks keep a reference */
+	config_unref(cfg);
 	setenv("JMAP_INHERITED", "leak", 1);
 
 	hook_dispatch(hs, &ev);
@@ -495,11 +487,11 @@ START_TEST(test_dispatch)
 	ck_assert(!exists("cal"));
 
 	/* After a reload only the new hooks run. */
-	TAILQ_INIT(&cfg.hooks);
-	cfg_add(&cfg, "cal", NULL, cal, 1, "touch cal2");
-	cfg_add(&cfg, "other", "work", NULL, 0, "touch other2");
-	hook_set_config(hs, &cfg);
-	cfg_free(&cfg);
+	cfg = cfg_new();
+	cfg_add(cfg, "cal", NULL, cal, 1, "touch cal2");
+	cfg_add(cfg, "other", "work", NULL, 0, "touch other2");
+	hook_set_config(hs, cfg);
+	config_unref(cfg);
 	json_object_put(ev.changed);
 	ev.changed = changed_new("{\"CalendarEvent\":\"c1\"}");
 	hook_dispatch(hs, &ev);
@@ -510,6 +502,28 @@ START_TEST(test_dispatch)
 
 	hook_free(hs);
 	json_object_put(ev.changed);
+}
+END_TEST
+
+/* Hooks share the config instead of copying it: a reference per hook, moved
+ * to the new config by a reload, dropped by hook_free. */
+START_TEST(test_config_referenced)
+{
+	struct config *a = cfg_new(), *b = cfg_new();
+	struct hooks *hs;
+
+	cfg_add(a, "one", NULL, NULL, 0, "true");
+	cfg_add(a, "two", NULL, NULL, 0, "true");
+	hs = hook_new(base, a, NULL, NULL);
+	ck_assert_uint_eq(a->refs, 3);
+	cfg_add(b, "two", NULL, NULL, 0, "true");
+	hook_set_config(hs, b);
+	ck_assert_uint_eq(a->refs, 1);
+	ck_assert_uint_eq(b->refs, 2);
+	hook_free(hs);
+	ck_assert_uint_eq(b->refs, 1);
+	config_unref(a);
+	config_unref(b);
 }
 END_TEST
 
@@ -555,18 +569,15 @@ dispatch_at(struct hooks *hs, int i, unsigned ms)
 static struct hooks *
 timed_hooks(uint64_t debounce, uint64_t max_delay, const char *cmd)
 {
-	struct config cfg;
+	struct config *cfg = cfg_new();
 	struct config_hook *h;
 	struct hooks *hs;
 
-	memset(&cfg, 0, sizeof(cfg));
-	TAILQ_INIT(&cfg.hooks);
-	TAILQ_INIT(&cfg.accounts);
-	h = cfg_add(&cfg, "t", NULL, NULL, 0, cmd);
+	h = cfg_add(cfg, "t", NULL, NULL, 0, cmd);
 	h->debounce_ms = debounce;
 	h->max_delay_ms = max_delay;
-	hs = hook_new(base, &cfg, NULL, NULL);
-	cfg_free(&cfg);
+	hs = hook_new(base, cfg, NULL, NULL);
+	config_unref(cfg);
 	return hs;
 }
 
@@ -639,18 +650,15 @@ END_TEST
 
 START_TEST(test_timeout_and_exec)
 {
-	struct config cfg;
+	struct config *cfg = cfg_new();
 	struct config_hook *h;
 	struct hooks *hs;
 	unsigned long t0 = now_ms();
 	char err[128], *s, *line;
 
-	memset(&cfg, 0, sizeof(cfg));
-	TAILQ_INIT(&cfg.hooks);
-	TAILQ_INIT(&cfg.accounts);
-	h = cfg_add(&cfg, "slow", NULL, NULL, 0, "sleep 30");
+	h = cfg_add(cfg, "slow", NULL, NULL, 0, "sleep 30");
 	h->timeout_ms = 100;
-	h = cfg_add(&cfg, "argv", NULL, NULL, 0, "");
+	h = cfg_add(cfg, "argv", NULL, NULL, 0, "");
 	free(h->command);
 	h->command = NULL;
 	xasprintf(&line, "sh -c 'printf \"%%s|%%s\\n\" \"$1\" \"$0\" >> "
@@ -658,8 +666,8 @@ START_TEST(test_timeout_and_exec)
 	ck_assert_int_eq(value_split_argv(line, &h->argv, err, sizeof(err)),
 	    0);
 	free(line);
-	hs = hook_new(base, &cfg, NULL, NULL);
-	cfg_free(&cfg);
+	hs = hook_new(base, cfg, NULL, NULL);
+	config_unref(cfg);
 	dispatch_at(hs, 1, 0);
 	run_until(1);
 	ck_assert_uint_lt(now_ms() - t0, 10000);
@@ -672,23 +680,20 @@ END_TEST
 
 START_TEST(test_on_start)
 {
-	struct config cfg;
+	struct config *cfg = cfg_new();
 	struct config_account a1 = { .name = "personal" }, a2 = { .name = "work" };
 	struct config_hook *h;
 	struct hooks *hs;
 	char *s;
 
-	memset(&cfg, 0, sizeof(cfg));
-	TAILQ_INIT(&cfg.hooks);
-	TAILQ_INIT(&cfg.accounts);
-	TAILQ_INSERT_TAIL(&cfg.accounts, &a1, entry);
-	TAILQ_INSERT_TAIL(&cfg.accounts, &a2, entry);
-	h = cfg_add(&cfg, "init", NULL, NULL, 0, "{ env | grep ^JMAP_ | "
+	TAILQ_INSERT_TAIL(&cfg->accounts, &a1, entry);
+	TAILQ_INSERT_TAIL(&cfg->accounts, &a2, entry);
+	h = cfg_add(cfg, "init", NULL, NULL, 0, "{ env | grep ^JMAP_ | "
 	    "LC_ALL=C sort; cat; echo; } >> start.$JMAP_ACCOUNT; echo >> runs");
 	h->on_start = true;
-	cfg_add(&cfg, "never", NULL, NULL, 0, "echo never >> runs");
-	hs = hook_new(base, &cfg, NULL, NULL);
-	hook_start(hs, &cfg);
+	cfg_add(cfg, "never", NULL, NULL, 0, "echo never >> runs");
+	hs = hook_new(base, cfg, NULL, NULL);
+	hook_start(hs, cfg);
 	run_until(2);
 	s = slurp("runs");
 	ck_assert_str_eq(s, "\n\n");
@@ -699,8 +704,8 @@ START_TEST(test_on_start)
 	    "{\"@type\":\"StateChange\",\"changed\":{}}\n");
 	free(s);
 	ck_assert(exists("start.personal"));
-	TAILQ_INIT(&cfg.accounts);
-	cfg_free(&cfg);
+	TAILQ_INIT(&cfg->accounts);
+	config_unref(cfg);
 	hook_free(hs);
 }
 END_TEST
@@ -809,6 +814,7 @@ hook_suite(void)
 	tcase_add_checked_fixture(td, dispatch_setup, dispatch_teardown);
 	tcase_set_timeout(td, 30);
 	tcase_add_test(td, test_dispatch);
+	tcase_add_test(td, test_config_referenced);
 	tcase_add_test(td, test_debounce_merges);
 	tcase_add_test(td, test_max_delay_caps);
 	tcase_add_test(td, test_no_overlap);

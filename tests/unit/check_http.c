@@ -11,8 +11,10 @@
 #include <check.h>
 #include <event2/event.h>
 
+#include "transport/endpoint.h"
 #include "transport/http.h"
 #include "transport/net.h"
+#include "util/secret.h"
 #include "unit.h"
 
 /* A server that answers every request with 200 "ok" and remembers the
@@ -139,16 +141,21 @@ static struct http_request *
 get(struct net *net, int port, const char *path, struct result *r)
 {
 	struct http_opts o;
+	struct http_request *req;
+	struct secret *auth;
 	char url[128];
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	auth = secret_new("Basic YWxpY2U6c2VjcmV0");
 	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.authorization = "Basic YWxpY2U6c2VjcmV0";
+	o.endpoint = endpoint_new(url, auth, NULL, false);
 	o.max_body = 1024;
 	o.timeout_ms = 10000;
 	o.log_prefix = "test";
-	return http_get(net, &o, request_done, r);
+	req = http_get(net, &o, request_done, r);
+	endpoint_unref(o.endpoint);
+	secret_unref(auth);
+	return req;
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "transport/endpoint.h"
 #include "transport/net.h"
 #include "transport/ws.h"
 #include "unit.h"
@@ -302,10 +303,11 @@ fixture_open(struct fixture *f)
 	f->client.base = f->base;
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/jmap/ws/", f->peer.port);
 	memset(&o, 0, sizeof(o));
-	o.url = url;
+	o.endpoint = endpoint_new(url, NULL, NULL, false);
 	o.max_frame = 4096;
 	o.log_prefix = "test";
 	f->ws = ws_connect(f->net, &o, &cbs, &f->client);
+	endpoint_unref(o.endpoint);
 	run_until_break(f->base);
 	ck_assert(f->client.established);
 	ck_assert(ws_is_open(f->ws));

@@ -125,3 +125,7 @@ UNIT_TESTS += tests/unit/check_timeutil
 tests_unit_check_timeutil_SOURCES = tests/unit/check_timeutil.c
 tests_unit_check_timeutil_LDADD = $(UNIT_LDADD)
 tests_unit_check_timeutil_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_endpoint
+tests_unit_check_endpoint_SOURCES = tests/unit/check_endpoint.c
+tests_unit_check_endpoint_LDADD = $(UNIT_LDADD)
+tests_unit_check_endpoint_CFLAGS = $(UNIT_CFLAGS)
