@@ -126,6 +126,7 @@ control_status_json(struct ts_server *s)
 	json_object_object_add(obj, "authorizations",
 	    json_object_new_int64((int64_t)s->authorizations));
 	scale_status(s, obj);
+	mail_status(s, obj);
 	return obj;
 }
 
@@ -152,7 +153,9 @@ control_account(struct ts_server *s, struct lws *wsi, int *rv)
 	return account;
 }
 
-static void
+/* One change: bumps the types, takes a pushState and pushes it (unless
+ * quiet). */
+void
 control_bump(struct ts_server *s, size_t account, unsigned types)
 {
 	char push[32];
@@ -179,10 +182,8 @@ control_deliver(struct ts_server *s, struct lws *wsi)
 		return rv;
 	ts_info("deliver: %ld new mail(s) to account %s", count,
 	    s->state.accounts[account].id);
-	for (long i = 0; i < count; i++) {
-		control_bump(s, account, TS_DELIVERY_TYPES);
-		mail_deliver(s, (size_t)account);
-	}
+	for (long i = 0; i < count; i++)
+		mailctl_deliver(s, (size_t)account);
 	return control_status(s, wsi);
 }
 
@@ -683,8 +684,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		return control_send(s, wsi);
 	if (strcmp(what, "wait") == 0)
 		return control_wait(s, wsi, hc);
-	if (strcmp(what, "mail") == 0)
-		return mail_control(s, wsi);
+	if (strcmp(what, "mail") == 0 || strncmp(what, "mail/", 5) == 0)
+		return mailctl_handle(s, wsi, what);
 	if (strcmp(what, "burst") == 0)
 		return burst_control(s, wsi);
 	if (strcmp(what, "redirect") == 0)
