@@ -80,3 +80,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/ws-close.sh \
 	tests/integration/ws-redirect.sh
+INTEGRATION_TESTS += \
+	tests/integration/testserver-mail.sh

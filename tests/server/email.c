@@ -30,8 +30,11 @@ email_add(struct ts_server *s, size_t account, const struct email *e)
 	struct email *n;
 	size_t i = m->nemails;
 
-	m->emails = xreallocarray(m->emails, m->nemails + 1,
-	    sizeof(*m->emails));
+	if (m->nemails == m->emails_size) {
+		m->emails_size = m->emails_size == 0 ? 64 : m->emails_size * 2;
+		m->emails = xreallocarray(m->emails, m->emails_size,
+		    sizeof(*m->emails));
+	}
 	n = &m->emails[m->nemails++];
 	*n = *e;
 	n->account = account;

@@ -90,6 +90,7 @@ struct mail_model {
 	size_t			 naccounts;
 	struct email		*emails;	/* "M1" is emails[0] */
 	size_t			 nemails;
+	size_t			 emails_size;	/* allocated */
 	/* The change being made: mailboxes whose counts may move (per
 	 * account) and the types it bumps (ts_type masks). */
 	uint64_t		*touched;

@@ -555,8 +555,12 @@ out:
 	return rv;
 }
 
-/* forget?what=email|mailbox|all&account=ID: that history of that account
- * (every account without account=) is lost. */
+/*
+ * forget?what=email|mailbox|all&account=ID: that history of that account
+ * (every account without account=) is lost and its state moves on, as on
+ * a server whose restart lost its change log: every earlier state answers
+ * cannotCalculateChanges, the new one works.  One change per account.
+ */
 static int
 mailctl_forget(struct ts_server *s, struct lws *wsi)
 {
@@ -565,6 +569,7 @@ mailctl_forget(struct ts_server *s, struct lws *wsi)
 	const char *what = mailctl_arg(wsi, "what", buf, sizeof(buf));
 	bool email, mbox;
 	int account = -1, rv;
+	unsigned types;
 
 	if (what == NULL)
 		what = "all";
@@ -575,6 +580,7 @@ mailctl_forget(struct ts_server *s, struct lws *wsi)
 	if (mailctl_arg(wsi, "account", buf, sizeof(buf)) != NULL &&
 	    (account = mailctl_account(s, wsi, &rv)) == -1)
 		return rv;
+	types = (email ? 1u << TS_EMAIL : 0) | (mbox ? 1u << TS_MAILBOX : 0);
 	for (size_t i = 0; i < s->state.naccounts; i++) {
 		if (account != -1 && i != (size_t)account)
 			continue;
@@ -584,11 +590,12 @@ mailctl_forget(struct ts_server *s, struct lws *wsi)
 		if (mbox)
 			mail_log_forget(&m->accounts[i].mbox_log,
 			    s->state.accounts[i].counter[TS_MAILBOX]);
+		control_bump(s, i, types);
 	}
 	ts_info("mail: forget: %s history of %s", what, account == -1 ?
 	    "every account" : s->state.accounts[account].id);
 	return mailctl_answer(s, wsi, account == -1 ? 0 : (size_t)account,
-	    NULL, 0, NULL);
+	    NULL, types, NULL);
 }
 
 /* /control/mail and /control/mail/...: what is "mail" or "mail/NAME". */
