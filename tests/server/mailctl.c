@@ -4,9 +4,9 @@
  * mail looks) and /control/mail/{deliver,draft,sent,move,keyword,destroy,
  * mailbox,forget}, each one change to the model, one state bump and one
  * StateChange (tests/server/README.md).  String arguments come URL-encoded
- * (any bytes but NUL, as far as a URL lets lws take them: about 3 KiB) or,
- * as `<name>file=PATH`, from a file of up to 1 MiB: hostile values of any
- * size without a model of them.
+ * (lws ends one at an encoded CR or LF and takes about 4 KiB of request
+ * line) or, as `<name>file=PATH`, from a file of up to 1 MiB: hostile
+ * values of any size and bytes but NUL.
  */
 #include "autoconf.h"
 
