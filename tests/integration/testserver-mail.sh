@@ -149,6 +149,23 @@ expect "10,000 paged" "$pages $total $state" "40 10000 e13"
 expect "inbox after 10,000" "$(calls '[["Mailbox/get",{"accountId":"u1","ids":["mb-inbox"],"properties":["totalEmails","unreadEmails","totalThreads","unreadThreads"]},"0"]]')" \
     '[["Mailbox/get",{"accountId":"u1","state":"m16","list":[{"id":"mb-inbox","totalEmails":10004,"unreadEmails":10003,"totalThreads":10004,"unreadThreads":10003}],"notFound":[]},"0"]]'
 
+# One StateChange per change, on event streams too, and in the history:
+# a resume from before the 10,000 gets both changes' types.
+curl -sS -N --max-time "$WAIT" -u alice@example.com:secret \
+    "$BASE/jmap/eventsource?types=*&closeafter=no&ping=0" >"$T/es.out" &
+es=$!
+wait_server esStreams=1
+expect "mark read" "$(field "$(control 'mail/keyword?id=M11&set=$seen')" '[r["changed"], r["pushState"]]')" '[["Email","Mailbox"],"p18"]'
+control close >/dev/null
+wait "$es" || fail "the event stream did not end cleanly"
+expect "pushed" "$(grep '^data:' "$T/es.out")" \
+    'data: {"@type":"StateChange","changed":{"u1":{"Email":"e14","Mailbox":"m17"}},"pushState":"p18"}'
+curl -sS -N --max-time "$WAIT" -u alice@example.com:secret -H 'Last-Event-ID: p16' \
+    "$BASE/jmap/eventsource?types=*&closeafter=state&ping=0" >"$T/es.out" ||
+    fail "no resume"
+expect "resumed" "$(grep '^data:' "$T/es.out")" \
+    'data: {"@type":"StateChange","changed":{"u1":{"Email":"e14","EmailDelivery":"d5","Mailbox":"m17","Thread":"t8"}},"pushState":"p18"}'
+
 # Bad arguments: 400 with what to fix.
 code=$(curl -s -o "$T/err" -w '%{http_code}' "$BASE/control/mail/deliver?mailbox=Nope")
 expect "unknown mailbox" "$code $(cat "$T/err")" '400 {"error":"no mailbox \"Nope\" (give an id, a role or a path)"}'

@@ -248,6 +248,7 @@ mailctl_next(struct ts_server *s, struct lws *wsi)
 	struct mail_model *m = mail_model(s);
 	struct json_object *o;
 	char buf[16], *v;
+	const char *seen;
 	int rv, got;
 
 	if (mailctl_arg(wsi, "forget", buf, sizeof(buf)) != NULL) {
@@ -268,8 +269,8 @@ mailctl_next(struct ts_server *s, struct lws *wsi)
 		return rv;
 	if (got)
 		mailctl_set(&next_mail.subject, v);
-	if (mailctl_arg(wsi, "seen", buf, sizeof(buf)) != NULL)
-		next_mail.seen = strcmp(buf + strlen("seen="), "1") == 0;
+	if ((seen = mailctl_arg(wsi, "seen", buf, sizeof(buf))) != NULL)
+		next_mail.seen = strcmp(seen, "1") == 0;
 	if ((got = mailctl_str(wsi, "mailbox", &v, &rv)) == -1)
 		return rv;
 	if (got && mbox_find(&m->accounts[0], v) == -1) {
