@@ -166,11 +166,16 @@ curl -sS -N --max-time "$WAIT" -u alice@example.com:secret -H 'Last-Event-ID: p1
 expect "resumed" "$(grep '^data:' "$T/es.out")" \
     'data: {"@type":"StateChange","changed":{"u1":{"Email":"e14","EmailDelivery":"d5","Mailbox":"m17","Thread":"t8"}},"pushState":"p18"}'
 
+# One email in two mailboxes.
+expect "add" "$(field "$(control 'mail/move?id=M11&to=Work&add=1')" '[r["changed"], r["pushState"]]')" '[["Email","Mailbox"],"p19"]'
+expect "in two" "$(calls '[["Email/get",{"accountId":"u1","ids":["M11"],"properties":["mailboxIds"]},"0"]]')" \
+    '[["Email/get",{"accountId":"u1","state":"e15","list":[{"id":"M11","mailboxIds":{"mb-inbox":true,"mb-work":true}}],"notFound":[]},"0"]]'
+
 # Bad arguments: 400 with what to fix.
 code=$(curl -s -o "$T/err" -w '%{http_code}' "$BASE/control/mail/deliver?mailbox=Nope")
 expect "unknown mailbox" "$code $(cat "$T/err")" '400 {"error":"no mailbox \"Nope\" (give an id, a role or a path)"}'
 
 # Every Mailbox/ and Email/ call but the state probes, per method.
 expect "counters" "$(field "$(control status)" '[r["mailCalls"], r["mailMethods"]]')" \
-    '[{"u1":71},{"u1":{"Mailbox/get":8,"Email/get":4,"Mailbox/changes":5,"Email/changes":52,"Email/set":2}}]'
+    '[{"u1":72},{"u1":{"Mailbox/get":8,"Email/get":5,"Mailbox/changes":5,"Email/changes":52,"Email/set":2}}]'
 echo ok

@@ -132,7 +132,7 @@ mail_pointer(struct json_object *v, char **tokens, size_t n)
  * RFC 8620 3.7: {resultOf, name, path} against the earlier responses.  A
  * new reference to the value, or NULL with *err "invalidResultReference".
  */
-struct json_object *
+static struct json_object *
 mail_resolve(struct json_object *ref, struct json_object *responses,
     const char **err)
 {
@@ -289,7 +289,7 @@ mail_number(const char *s, unsigned long *v, const char **end)
  * The log position a state stands for, or -1 when the state is not one
  * this log can continue from (unknown, in the future or forgotten).
  */
-int
+static int
 mail_log_start(const struct mail_log *log, char prefix, const char *state,
     unsigned long now, size_t *pos)
 {
@@ -313,7 +313,7 @@ mail_log_start(const struct mail_log *log, char prefix, const char *state,
 }
 
 /* The state after the records before pos (the current one at the end). */
-void
+static void
 mail_log_state(const struct mail_log *log, char prefix, size_t pos,
     unsigned long now, char *buf, size_t size)
 {

@@ -63,7 +63,7 @@ struct email {
 	size_t		 thread;	/* index of the thread's first email */
 	bool		 joined;	/* another email joined its thread */
 	uint64_t	 mailboxes;	/* bit i: the account's mailbox i */
-	char		**keywords;	/* sorted, lower case as given */
+	char		**keywords;	/* lower case; unordered */
 	size_t		 nkeywords;
 	char		*from_name;
 	char		*from_email;
@@ -103,18 +103,12 @@ struct mail_model *mail_model(struct ts_server *);
 struct json_object *mail_error(const char *, const char *);
 struct json_object *mail_response(const char *, struct json_object *,
     const char *);
-struct json_object *mail_resolve(struct json_object *, struct json_object *,
-    const char **);
 struct json_object *mail_ids_arg(struct json_object *, struct json_object *,
     const char **);
 bool mail_wants(struct json_object *, const char *);
 void mail_log_add(struct mail_log *, unsigned long, size_t, enum mail_kind,
     bool);
 void mail_log_forget(struct mail_log *, unsigned long);
-int mail_log_start(const struct mail_log *, char, const char *,
-    unsigned long, size_t *);
-void mail_log_state(const struct mail_log *, char, size_t, unsigned long,
-    char *, size_t);
 typedef const char *(*mail_idof_fn)(struct ts_server *, size_t, size_t,
     char *, size_t);
 struct json_object *mail_changes(struct ts_server *, int, int,
@@ -126,7 +120,6 @@ unsigned mail_commit(struct ts_server *, size_t, unsigned);
 void mbox_init(struct mail_account *);
 int mbox_find(const struct mail_account *, const char *);
 int mbox_role(const struct mail_account *, const char *);
-char *mbox_path(const struct mail_account *, size_t);
 bool mbox_recount(struct ts_server *, size_t);
 int mbox_create(struct ts_server *, size_t, const char *, int, const char *);
 void mbox_rename(struct ts_server *, size_t, size_t, const char *, int);
@@ -137,7 +130,6 @@ struct json_object *mbox_get(struct ts_server *, int, struct json_object *,
     const char *, struct json_object *);
 struct json_object *mbox_changes(struct ts_server *, int,
     struct json_object *, const char *);
-const char *mbox_idof(struct ts_server *, size_t, size_t, char *, size_t);
 
 /* email.c */
 size_t email_add(struct ts_server *, size_t, const struct email *);

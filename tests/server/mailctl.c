@@ -409,18 +409,18 @@ mailctl_ids(struct ts_server *s, struct lws *wsi, size_t account,
 	return 0;
 }
 
-/* move (to=, from= optional), keyword (set=, unset=) and destroy of the
- * emails id= names, in one change. */
+/* move (to=; from= or add=1 optional), keyword (set=, unset=) and destroy
+ * of the emails id= names, in one change. */
 static int
 mailctl_update(struct ts_server *s, struct lws *wsi, const char *what)
 {
 	struct mail_model *m;
 	struct json_object *ids;
 	char set[ARG_MAX], unset[ARG_MAX], buf[32];
-	const char *vset = NULL, *vunset = NULL;
+	const char *vset = NULL, *vunset = NULL, *v;
 	size_t *idx, n;
 	int account, to = -1, from = -1, rv;
-	bool changed;
+	bool changed, add;
 
 	if ((account = mailctl_account(s, wsi, &rv)) == -1)
 		return rv;
@@ -428,6 +428,8 @@ mailctl_update(struct ts_server *s, struct lws *wsi, const char *what)
 	    ((to = mailctl_mailbox(s, wsi, account, "to", -1, &rv)) == -1 ||
 	    (from = mailctl_mailbox(s, wsi, account, "from", -2, &rv)) == -1))
 		return rv;
+	add = (v = mailctl_arg(wsi, "add", buf, sizeof(buf))) != NULL &&
+	    strcmp(v, "1") == 0;
 	if (strcmp(what, "keyword") == 0) {
 		vset = mailctl_arg(wsi, "set", set, sizeof(set));
 		vunset = mailctl_arg(wsi, "unset", unset, sizeof(unset));
@@ -452,7 +454,7 @@ mailctl_update(struct ts_server *s, struct lws *wsi, const char *what)
 		} else if (strcmp(what, "move") == 0) {
 			if (from >= 0)
 				e->mailboxes &= ~((uint64_t)1 << from);
-			else
+			else if (!add)
 				e->mailboxes = 0;
 			e->mailboxes |= (uint64_t)1 << to;
 			changed = e->mailboxes != before;

@@ -56,7 +56,7 @@ mbox_init(struct mail_account *a)
 
 /* The path: each ancestor's name, top down, joined with "/".  Freed by
  * the caller. */
-char *
+static char *
 mbox_path(const struct mail_account *a, size_t i)
 {
 	char *path = xstrdup(a->mboxes[i].name), *up;
@@ -105,7 +105,7 @@ mbox_find(const struct mail_account *a, const char *key)
 	return found;
 }
 
-const char *
+static const char *
 mbox_idof(struct ts_server *s, size_t account, size_t i, char *buf,
     size_t size)
 {
