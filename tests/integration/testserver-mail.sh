@@ -171,11 +171,15 @@ expect "add" "$(field "$(control 'mail/move?id=M11&to=Work&add=1')" '[r["changed
 expect "in two" "$(calls '[["Email/get",{"accountId":"u1","ids":["M11"],"properties":["mailboxIds"]},"0"]]')" \
     '[["Email/get",{"accountId":"u1","state":"e15","list":[{"id":"M11","mailboxIds":{"mb-inbox":true,"mb-work":true}}],"notFound":[]},"0"]]'
 
+# Back-references: /created, /list/*/id; a name that does not match.
+expect "references" "$(calls '[["Email/changes",{"accountId":"u1","sinceState":"e12","maxChanges":1},"0"],["Email/get",{"accountId":"u1","#ids":{"resultOf":"0","name":"Email/changes","path":"/created"},"properties":["subject"]},"1"],["Mailbox/get",{"accountId":"u1","ids":["mb-archive","mb-rust"],"properties":[]},"2"],["Mailbox/get",{"accountId":"u1","#ids":{"resultOf":"2","name":"Mailbox/get","path":"/list/*/id"},"properties":["totalEmails"]},"3"],["Email/get",{"accountId":"u1","#ids":{"resultOf":"0","name":"Email/get","path":"/created"}},"4"]]')" \
+    '[["Email/changes",{"accountId":"u1","oldState":"e12","newState":"e12.1","hasMoreChanges":true,"created":["M11"],"updated":[],"destroyed":[]},"0"],["Email/get",{"accountId":"u1","state":"e15","list":[{"id":"M11","subject":"Message 11"}],"notFound":[]},"1"],["Mailbox/get",{"accountId":"u1","state":"m18","list":[{"id":"mb-archive"},{"id":"mb-rust"}],"notFound":[]},"2"],["Mailbox/get",{"accountId":"u1","state":"m18","list":[{"id":"mb-archive","totalEmails":1},{"id":"mb-rust","totalEmails":1}],"notFound":[]},"3"],["error",{"type":"invalidResultReference"},"4"]]'
+
 # Bad arguments: 400 with what to fix.
 code=$(curl -s -o "$T/err" -w '%{http_code}' "$BASE/control/mail/deliver?mailbox=Nope")
 expect "unknown mailbox" "$code $(cat "$T/err")" '400 {"error":"no mailbox \"Nope\" (give an id, a role or a path)"}'
 
 # Every Mailbox/ and Email/ call but the state probes, per method.
 expect "counters" "$(field "$(control status)" '[r["mailCalls"], r["mailMethods"]]')" \
-    '[{"u1":72},{"u1":{"Mailbox/get":8,"Email/get":5,"Mailbox/changes":5,"Email/changes":52,"Email/set":2}}]'
+    '[{"u1":77},{"u1":{"Mailbox/get":10,"Email/get":7,"Mailbox/changes":5,"Email/changes":53,"Email/set":2}}]'
 echo ok
