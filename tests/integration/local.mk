@@ -81,4 +81,5 @@ INTEGRATION_TESTS += \
 	tests/integration/ws-close.sh \
 	tests/integration/ws-redirect.sh
 INTEGRATION_TESTS += \
-	tests/integration/es-resync-race.sh
+	tests/integration/es-resync-race.sh \
+	tests/integration/testserver-mail.sh

@@ -128,6 +128,7 @@ control_status_json(struct ts_server *s)
 	json_object_object_add(obj, "authorizations",
 	    json_object_new_int64((int64_t)s->authorizations));
 	scale_status(s, obj);
+	mail_status(s, obj);
 	return obj;
 }
 
@@ -154,7 +155,9 @@ control_account(struct ts_server *s, struct lws *wsi, int *rv)
 	return account;
 }
 
-static void
+/* One change: bumps the types, takes a pushState and pushes it (unless
+ * quiet). */
+void
 control_bump(struct ts_server *s, size_t account, unsigned types)
 {
 	char push[32];
@@ -181,10 +184,8 @@ control_deliver(struct ts_server *s, struct lws *wsi)
 		return rv;
 	ts_info("deliver: %ld new mail(s) to account %s", count,
 	    s->state.accounts[account].id);
-	for (long i = 0; i < count; i++) {
-		control_bump(s, account, TS_DELIVERY_TYPES);
-		mail_deliver(s, (size_t)account);
-	}
+	for (long i = 0; i < count; i++)
+		mailctl_deliver(s, (size_t)account);
 	return control_status(s, wsi);
 }
 
@@ -697,8 +698,8 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 		ts_info("release: %lu held answer(s) sent", api_release(s));
 		return control_status(s, wsi);
 	}
-	if (strcmp(what, "mail") == 0)
-		return mail_control(s, wsi);
+	if (strcmp(what, "mail") == 0 || strncmp(what, "mail/", 5) == 0)
+		return mailctl_handle(s, wsi, what);
 	if (strcmp(what, "burst") == 0)
 		return burst_control(s, wsi);
 	if (strcmp(what, "redirect") == 0)

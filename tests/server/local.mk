@@ -11,7 +11,11 @@ tests_server_jmap_testserver_SOURCES = \
 	tests/server/api.c \
 	tests/server/eventsource.c \
 	tests/server/endless.c \
+	tests/server/mail.h \
 	tests/server/mail.c \
+	tests/server/mbox.c \
+	tests/server/email.c \
+	tests/server/mailctl.c \
 	tests/server/state.c \
 	tests/server/burst.c \
 	tests/server/scale.c

@@ -1,164 +1,57 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A small mail model for desktop notifications: two mailboxes (an inbox
- * with role "inbox" and an archive), the mails /control/deliver creates,
- * and the methods that read them: Mailbox/get, Email/changes, Email/get
- * (with properties and #ids back-references) and Email/query.  Mail ids
- * are "M1", "M2", ...; a mail was created at the Email state its delivery
- * made.  /control/mail sets what the next delivered mail looks like, or
- * forgets the Email history (then Email/changes from an older state answers
- * cannotCalculateChanges).
+ * The mail model's common part: the Mailbox/ and Email/ method dispatch
+ * and its per-account call counters, RFC 8620 3.7 back-references, the
+ * change logs behind Foo/changes (RFC 8620 5.2) and the commit that turns
+ * what a change touched into one state bump and one StateChange.
+ *
+ * A state is "<prefix><counter>" (the type's counter in state.c).  Every
+ * change to an object appends a log record at the counter its change
+ * moved the state to; a page of Foo/changes that ends inside one change
+ * returns the intermediate state "<prefix><counter>.<k>": after that
+ * counter and the first k records of the next change.
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/xmalloc.h"
 
-#include "testserver.h"
+#include "mail.h"
 
-struct ts_mail {
-	char		 id[16];
-	size_t		 account;
-	unsigned long	 created;	/* Email counter after the delivery */
-	char		*from_name;
-	char		*from_email;
-	char		*subject;
-	bool		 seen;
-	int		 mailbox;	/* index into mailboxes */
-	char		 received[32];
-};
+static struct mail_model	*model;
 
-static const struct {
-	const char	*id;
-	const char	*name;
-	const char	*role;
-} mailboxes[] = {
-	{ "mb-inbox", "Inbox", "inbox" },
-	{ "mb-archive", "Archive", "archive" },
-};
-#define NMAILBOXES	(sizeof(mailboxes) / sizeof(mailboxes[0]))
-
-static struct ts_mail	*mails;
-static size_t		 nmails;
-/* The next delivery's looks; NULL fields take the defaults. */
-static struct {
-	char	*from_name;
-	char	*from_email;
-	char	*subject;
-	bool	 seen;
-	int	 mailbox;
-} next_mail;
-/* Email/changes from a state below this is cannotCalculateChanges. */
-static unsigned long	 forgotten;
-
-void
-mail_deliver(struct ts_server *s, size_t account)
+/* The model, made on first use with every account's mailbox tree. */
+struct mail_model *
+mail_model(struct ts_server *s)
 {
-	struct ts_mail	*m;
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-
-	mails = xreallocarray(mails, nmails + 1, sizeof(*mails));
-	m = &mails[nmails++];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->id, sizeof(m->id), "M%zu", nmails);
-	m->account = account;
-	m->created = s->state.accounts[account].counter[TS_EMAIL];
-	if (next_mail.from_name != NULL)
-		m->from_name = next_mail.from_name;
-	else
-		xasprintf(&m->from_name, "Sender %zu", nmails);
-	if (next_mail.from_email != NULL)
-		m->from_email = next_mail.from_email;
-	else
-		xasprintf(&m->from_email, "sender%zu@example.com", nmails);
-	if (next_mail.subject != NULL)
-		m->subject = next_mail.subject;
-	else
-		xasprintf(&m->subject, "Message %zu", nmails);
-	m->seen = next_mail.seen;
-	m->mailbox = next_mail.mailbox;
-	gmtime_r(&now, &tm);
-	strftime(m->received, sizeof(m->received), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	memset(&next_mail, 0, sizeof(next_mail));
-	ts_info("mail: %s to %s in %s from %s <%s>%s", m->id,
-	    s->state.accounts[account].id, mailboxes[m->mailbox].id,
-	    m->from_name, m->from_email, m->seen ? ", seen" : "");
-}
-
-static void
-mail_set(char **field, const char *v)
-{
-	free(*field);
-	*field = v != NULL ? xstrdup(v) : NULL;
-}
-
-/* GET /control/mail?name=&email=&subject=&seen=1&mailbox=archive, or
- * ?forget=1. */
-int
-mail_control(struct ts_server *s, struct lws *wsi)
-{
-	char		 buf[512];
-	const char	*v;
-	struct json_object *o;
-
-	if (lws_get_urlarg_by_name(wsi, "forget=", buf, sizeof(buf)) != NULL) {
-		forgotten = 0;
-		for (size_t i = 0; i < s->state.naccounts; i++)
-			if (s->state.accounts[i].counter[TS_EMAIL] + 1 >
-			    forgotten)
-				forgotten =
-				    s->state.accounts[i].counter[TS_EMAIL] + 1;
-		ts_info("mail: Email history forgotten below e%lu", forgotten);
+	if (model != NULL)
+		return model;
+	model = xcalloc(1, sizeof(*model));
+	model->naccounts = s->state.naccounts;
+	model->accounts = xcalloc(model->naccounts, sizeof(*model->accounts));
+	model->touched = xcalloc(model->naccounts, sizeof(*model->touched));
+	for (size_t i = 0; i < model->naccounts; i++) {
+		mbox_init(&model->accounts[i]);
+		model->accounts[i].methods = json_object_new_object();
 	}
-	if ((v = lws_get_urlarg_by_name(wsi, "name=", buf, sizeof(buf))) !=
-	    NULL)
-		mail_set(&next_mail.from_name, v);
-	if ((v = lws_get_urlarg_by_name(wsi, "email=", buf, sizeof(buf))) !=
-	    NULL)
-		mail_set(&next_mail.from_email, v);
-	if ((v = lws_get_urlarg_by_name(wsi, "subject=", buf, sizeof(buf))) !=
-	    NULL)
-		mail_set(&next_mail.subject, v);
-	if ((v = lws_get_urlarg_by_name(wsi, "seen=", buf, sizeof(buf))) !=
-	    NULL)
-		next_mail.seen = strcmp(v, "1") == 0;
-	if ((v = lws_get_urlarg_by_name(wsi, "mailbox=", buf, sizeof(buf))) !=
-	    NULL) {
-		size_t i;
-
-		for (i = 0; i < NMAILBOXES; i++)
-			if (strcmp(v, mailboxes[i].role) == 0)
-				break;
-		if (i == NMAILBOXES)
-			return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
-			    "mailbox: use inbox or archive");
-		next_mail.mailbox = (int)i;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "mails",
-	    json_object_new_int64((int64_t)nmails));
-	return http_send_json(wsi, HTTP_STATUS_OK, o);
+	return model;
 }
 
-static struct json_object *
+struct json_object *
 mail_error(const char *type, const char *call_id)
 {
-	struct json_object *resp = json_object_new_array();
 	struct json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "type", json_object_new_string(type));
-	json_object_array_add(resp, json_object_new_string("error"));
-	json_object_array_add(resp, args);
-	json_object_array_add(resp, json_object_new_string(call_id));
-	return resp;
+	return mail_response("error", args, call_id);
 }
 
-static struct json_object *
+/* [name, out, call_id]; out is taken. */
+struct json_object *
 mail_response(const char *name, struct json_object *out, const char *call_id)
 {
 	struct json_object *resp = json_object_new_array();
@@ -169,14 +62,85 @@ mail_response(const char *name, struct json_object *out, const char *call_id)
 	return resp;
 }
 
-/* RFC 8620 3.7: #name {resultOf, name, path} against the earlier
- * responses; the path is a JSON pointer of object keys.  NULL: invalid. */
-static struct json_object *
-mail_resolve(struct json_object *ref, struct json_object *responses)
+/* RFC 6901 unescaping of one token, in place. */
+static void
+mail_unescape(char *tok)
 {
-	struct json_object	*r, *v = NULL, *of, *nm, *path;
-	char			*copy, *tok, *save = NULL;
+	char *w = tok;
 
+	for (char *r = tok; *r != '\0'; r++, w++) {
+		if (r[0] == '~' && (r[1] == '0' || r[1] == '1')) {
+			*w = r[1] == '0' ? '~' : '/';
+			r++;
+		} else
+			*w = *r;
+	}
+	*w = '\0';
+}
+
+/* Applies the pointer tokens[0..n) to v; "*" maps over an array and
+ * flattens arrays it yields (RFC 8620 3.7).  A new reference, or NULL. */
+static struct json_object *
+mail_pointer(struct json_object *v, char **tokens, size_t n)
+{
+	struct json_object *out, *x;
+
+	if (n == 0)
+		return json_object_get(v);
+	if (strcmp(tokens[0], "*") == 0) {
+		if (!json_object_is_type(v, json_type_array))
+			return NULL;
+		out = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			x = mail_pointer(json_object_array_get_idx(v, i),
+			    tokens + 1, n - 1);
+			if (x == NULL) {
+				json_object_put(out);
+				return NULL;
+			}
+			if (json_object_is_type(x, json_type_array)) {
+				for (size_t j = 0;
+				    j < json_object_array_length(x); j++)
+					json_object_array_add(out,
+					    json_object_get(
+					    json_object_array_get_idx(x, j)));
+				json_object_put(x);
+			} else
+				json_object_array_add(out, x);
+		}
+		return out;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		char *end;
+		long i;
+
+		errno = 0;
+		i = strtol(tokens[0], &end, 10);
+		if (*tokens[0] == '\0' || *end != '\0' || errno != 0 || i < 0 ||
+		    (size_t)i >= json_object_array_length(v))
+			return NULL;
+		return mail_pointer(json_object_array_get_idx(v, (size_t)i),
+		    tokens + 1, n - 1);
+	}
+	if (!json_object_is_type(v, json_type_object) ||
+	    !json_object_object_get_ex(v, tokens[0], &x))
+		return NULL;
+	return mail_pointer(x, tokens + 1, n - 1);
+}
+
+/*
+ * RFC 8620 3.7: {resultOf, name, path} against the earlier responses.  A
+ * new reference to the value, or NULL with *err "invalidResultReference".
+ */
+static struct json_object *
+mail_resolve(struct json_object *ref, struct json_object *responses,
+    const char **err)
+{
+	struct json_object	*r, *v = NULL, *of, *nm, *path, *out;
+	char			*copy, *p, **tokens = NULL;
+	size_t			 n = 0;
+
+	*err = "invalidResultReference";
 	if (!json_object_is_type(ref, json_type_object) ||
 	    !json_object_object_get_ex(ref, "resultOf", &of) ||
 	    !json_object_object_get_ex(ref, "name", &nm) ||
@@ -188,119 +152,70 @@ mail_resolve(struct json_object *ref, struct json_object *responses)
 	for (size_t i = 0; i < json_object_array_length(responses); i++) {
 		r = json_object_array_get_idx(responses, i);
 		if (strcmp(json_object_get_string(json_object_array_get_idx(r,
-		    2)), json_object_get_string(of)) == 0 &&
-		    strcmp(json_object_get_string(json_object_array_get_idx(r,
+		    2)), json_object_get_string(of)) != 0)
+			continue;
+		/* The first response with that call id; its name must match. */
+		if (strcmp(json_object_get_string(json_object_array_get_idx(r,
 		    0)), json_object_get_string(nm)) == 0)
 			v = json_object_array_get_idx(r, 1);
+		break;
 	}
+	if (v == NULL)
+		return NULL;
 	copy = xstrdup(json_object_get_string(path));
-	for (tok = strtok_r(copy, "/", &save); tok != NULL && v != NULL;
-	    tok = strtok_r(NULL, "/", &save))
-		if (!json_object_is_type(v, json_type_object) ||
-		    !json_object_object_get_ex(v, tok, &v))
-			v = NULL;
+	if (copy[0] != '/' && copy[0] != '\0') {
+		free(copy);
+		return NULL;
+	}
+	for (p = copy; *p == '/'; ) {
+		*p++ = '\0';
+		tokens = xreallocarray(tokens, n + 1, sizeof(*tokens));
+		tokens[n++] = p;
+		p += strcspn(p, "/");
+	}
+	for (size_t i = 0; i < n; i++)
+		mail_unescape(tokens[i]);
+	out = mail_pointer(v, tokens, n);
+	free(tokens);
 	free(copy);
-	return v;
+	return out;
 }
 
-/* The account of a call, or -1 with *err set. */
-static int
-mail_account(struct ts_server *s, struct json_object *args, const char **err)
+/*
+ * The ids of a /get: "#ids" resolved, or "ids" (NULL: all, as JSON null).
+ * Returns a new reference, NULL for all; *err is set on an error.
+ */
+struct json_object *
+mail_ids_arg(struct json_object *args, struct json_object *responses,
+    const char **err)
 {
-	struct json_object	*acct;
-	int			 account;
+	struct json_object *ref, *ids = NULL;
 
-	if (!json_object_object_get_ex(args, "accountId", &acct) ||
-	    !json_object_is_type(acct, json_type_string)) {
+	*err = NULL;
+	if (json_object_object_get_ex(args, "#ids", &ref)) {
+		if ((ids = mail_resolve(ref, responses, err)) == NULL)
+			return NULL;
+		*err = NULL;
+	} else if (json_object_object_get_ex(args, "ids", &ids))
+		ids = json_object_get(ids);
+	if (ids != NULL && !json_object_is_type(ids, json_type_array)) {
+		json_object_put(ids);
 		*err = "invalidArguments";
-		return -1;
+		return NULL;
 	}
-	if ((account = state_account_find(&s->state,
-	    json_object_get_string(acct))) == -1)
-		*err = "accountNotFound";
-	return account;
+	for (size_t i = 0; ids != NULL && i < json_object_array_length(ids);
+	    i++)
+		if (!json_object_is_type(json_object_array_get_idx(ids, i),
+		    json_type_string)) {
+			json_object_put(ids);
+			*err = "invalidArguments";
+			return NULL;
+		}
+	return ids;
 }
 
-static struct json_object *
-mail_mailbox_get(struct ts_server *s, int account, struct json_object *args,
-    const char *call_id)
-{
-	struct json_object	*out, *list, *ids = NULL, *nf, *m;
-	char			 state[32];
-
-	json_object_object_get_ex(args, "ids", &ids);
-	out = json_object_new_object();
-	list = json_object_new_array();
-	nf = json_object_new_array();
-	for (size_t i = 0; i < NMAILBOXES; i++) {
-		bool want = ids == NULL;
-
-		for (size_t j = 0; ids != NULL &&
-		    j < json_object_array_length(ids); j++)
-			want = want || strcmp(json_object_get_string(
-			    json_object_array_get_idx(ids, j)),
-			    mailboxes[i].id) == 0;
-		if (!want)
-			continue;
-		m = json_object_new_object();
-		json_object_object_add(m, "id",
-		    json_object_new_string(mailboxes[i].id));
-		json_object_object_add(m, "name",
-		    json_object_new_string(mailboxes[i].name));
-		json_object_object_add(m, "role",
-		    json_object_new_string(mailboxes[i].role));
-		json_object_array_add(list, m);
-	}
-	state_string(&s->state, account, TS_MAILBOX, state, sizeof(state));
-	json_object_object_add(out, "accountId", json_object_new_string(
-	    s->state.accounts[account].id));
-	json_object_object_add(out, "state", json_object_new_string(state));
-	json_object_object_add(out, "list", list);
-	json_object_object_add(out, "notFound", nf);
-	return mail_response("Mailbox/get", out, call_id);
-}
-
-static struct json_object *
-mail_changes(struct ts_server *s, int account, struct json_object *args,
-    const char *call_id)
-{
-	struct json_object	*since, *out, *created;
-	unsigned long		 from, now;
-	char			 state[32], *end;
-	const char		*v;
-
-	now = s->state.accounts[account].counter[TS_EMAIL];
-	if (!json_object_object_get_ex(args, "sinceState", &since) ||
-	    !json_object_is_type(since, json_type_string))
-		return mail_error("invalidArguments", call_id);
-	v = json_object_get_string(since);
-	if (v[0] != 'e' || (from = strtoul(v + 1, &end, 10), *end != '\0') ||
-	    from > now || from < forgotten) {
-		ts_info("mail: Email/changes from %s: cannotCalculateChanges",
-		    v);
-		return mail_error("cannotCalculateChanges", call_id);
-	}
-	created = json_object_new_array();
-	for (size_t i = 0; i < nmails; i++)
-		if (mails[i].account == (size_t)account &&
-		    mails[i].created > from)
-			json_object_array_add(created,
-			    json_object_new_string(mails[i].id));
-	state_string(&s->state, account, TS_EMAIL, state, sizeof(state));
-	out = json_object_new_object();
-	json_object_object_add(out, "accountId", json_object_new_string(
-	    s->state.accounts[account].id));
-	json_object_object_add(out, "oldState", json_object_get(since));
-	json_object_object_add(out, "newState", json_object_new_string(state));
-	json_object_object_add(out, "hasMoreChanges",
-	    json_object_new_boolean(0));
-	json_object_object_add(out, "created", created);
-	json_object_object_add(out, "updated", json_object_new_array());
-	json_object_object_add(out, "destroyed", json_object_new_array());
-	return mail_response("Email/changes", out, call_id);
-}
-
-static bool
+/* Whether `properties` (NULL: all) asks for name. */
+bool
 mail_wants(struct json_object *props, const char *name)
 {
 	if (props == NULL)
@@ -312,146 +227,291 @@ mail_wants(struct json_object *props, const char *name)
 	return false;
 }
 
-static struct json_object *
-mail_json(const struct ts_mail *m, struct json_object *props)
+void
+mail_log_add(struct mail_log *log, unsigned long counter, size_t index,
+    enum mail_kind kind, bool counts_only)
 {
-	struct json_object *o = json_object_new_object(), *from, *addr, *x;
-
-	json_object_object_add(o, "id", json_object_new_string(m->id));
-	if (mail_wants(props, "from")) {
-		addr = json_object_new_object();
-		json_object_object_add(addr, "name",
-		    json_object_new_string(m->from_name));
-		json_object_object_add(addr, "email",
-		    json_object_new_string(m->from_email));
-		from = json_object_new_array();
-		json_object_array_add(from, addr);
-		json_object_object_add(o, "from", from);
+	if (log->n == log->size) {
+		log->size = log->size == 0 ? 64 : log->size * 2;
+		log->v = xreallocarray(log->v, log->size, sizeof(*log->v));
 	}
-	if (mail_wants(props, "subject"))
-		json_object_object_add(o, "subject",
-		    json_object_new_string(m->subject));
-	if (mail_wants(props, "receivedAt"))
-		json_object_object_add(o, "receivedAt",
-		    json_object_new_string(m->received));
-	if (mail_wants(props, "mailboxIds")) {
-		x = json_object_new_object();
-		json_object_object_add(x, mailboxes[m->mailbox].id,
-		    json_object_new_boolean(1));
-		json_object_object_add(o, "mailboxIds", x);
-	}
-	if (mail_wants(props, "keywords")) {
-		x = json_object_new_object();
-		if (m->seen)
-			json_object_object_add(x, "$seen",
-			    json_object_new_boolean(1));
-		json_object_object_add(o, "keywords", x);
-	}
-	if (mail_wants(props, "preview"))
-		json_object_object_add(o, "preview",
-		    json_object_new_string(m->subject));
-	return o;
+	log->v[log->n].counter = counter;
+	log->v[log->n].index = index;
+	log->v[log->n].kind = kind;
+	log->v[log->n].counts_only = counts_only;
+	log->n++;
 }
 
-static struct json_object *
-mail_email_get(struct ts_server *s, int account, struct json_object *args,
-    const char *call_id, struct json_object *responses)
+/* As after a restart without history: no state up to `now` (the current
+ * one included) can be changed from. */
+void
+mail_log_forget(struct mail_log *log, unsigned long now)
 {
-	struct json_object	*ids = NULL, *ref, *props = NULL, *out, *list;
-	struct json_object	*nf;
-	char			 state[32];
-
-	if (json_object_object_get_ex(args, "#ids", &ref) &&
-	    (ids = mail_resolve(ref, responses)) == NULL)
-		return mail_error("invalidResultReference", call_id);
-	if (ids == NULL)
-		json_object_object_get_ex(args, "ids", &ids);
-	if (ids != NULL && !json_object_is_type(ids, json_type_array))
-		return mail_error("invalidArguments", call_id);
-	json_object_object_get_ex(args, "properties", &props);
-	if (props != NULL && !json_object_is_type(props, json_type_array))
-		return mail_error("invalidArguments", call_id);
-	list = json_object_new_array();
-	nf = json_object_new_array();
-	for (size_t j = 0; ids == NULL && j < nmails; j++)
-		if (mails[j].account == (size_t)account)
-			json_object_array_add(list, mail_json(&mails[j], props));
-	for (size_t i = 0; ids != NULL && i < json_object_array_length(ids);
-	    i++) {
-		struct json_object *id = json_object_array_get_idx(ids, i);
-		bool found = false;
-
-		for (size_t j = 0; j < nmails && !found; j++)
-			if (json_object_is_type(id, json_type_string) &&
-			    mails[j].account == (size_t)account &&
-			    strcmp(mails[j].id, json_object_get_string(id)) ==
-			    0) {
-				json_object_array_add(list,
-				    mail_json(&mails[j], props));
-				found = true;
-			}
-		if (!found)
-			json_object_array_add(nf, json_object_get(id));
-	}
-	state_string(&s->state, account, TS_EMAIL, state, sizeof(state));
-	out = json_object_new_object();
-	json_object_object_add(out, "accountId", json_object_new_string(
-	    s->state.accounts[account].id));
-	json_object_object_add(out, "state", json_object_new_string(state));
-	json_object_object_add(out, "list", list);
-	json_object_object_add(out, "notFound", nf);
-	return mail_response("Email/get", out, call_id);
+	free(log->v);
+	log->v = NULL;
+	log->n = log->size = 0;
+	log->forgotten = now + 1;
 }
 
-/* filter {after, inMailbox}; newest first; limit. */
-static struct json_object *
-mail_query(struct ts_server *s, int account, struct json_object *args,
-    const char *call_id)
+/* The first record of a change after `counter`. */
+static size_t
+mail_log_after(const struct mail_log *log, unsigned long counter)
 {
-	struct json_object	*filter = NULL, *v, *out, *ids;
-	const char		*after = NULL, *inbox = NULL;
-	char			 state[32];
+	size_t lo = 0, hi = log->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (log->v[mid].counter <= counter)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* "<prefix>N" or "<prefix>N.K", decimal without sign or leading zeros. */
+static int
+mail_number(const char *s, unsigned long *v, const char **end)
+{
+	char *e;
+
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' &&
+	    s[1] <= '9'))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &e, 10);
+	*end = e;
+	return errno == 0 ? 0 : -1;
+}
+
+/*
+ * The log position a state stands for, or -1 when the state is not one
+ * this log can continue from (unknown, in the future or forgotten).
+ */
+static int
+mail_log_start(const struct mail_log *log, char prefix, const char *state,
+    unsigned long now, size_t *pos)
+{
+	unsigned long counter, k = 0;
+	const char *end;
+	size_t first, next;
+
+	if (state[0] != prefix || mail_number(state + 1, &counter, &end) ==
+	    -1 || counter > now || counter < log->forgotten)
+		return -1;
+	if (*end == '.' && (mail_number(end + 1, &k, &end) == -1 || k == 0))
+		return -1;
+	if (*end != '\0')
+		return -1;
+	first = mail_log_after(log, counter);
+	next = mail_log_after(log, counter + 1);
+	if (k >= next - first && k > 0)
+		return -1;
+	*pos = first + k;
+	return 0;
+}
+
+/* The state after the records before pos (the current one at the end). */
+static void
+mail_log_state(const struct mail_log *log, char prefix, size_t pos,
+    unsigned long now, char *buf, size_t size)
+{
+	unsigned long c;
+	size_t first;
+
+	if (pos >= log->n) {
+		snprintf(buf, size, "%c%lu", prefix, now);
+		return;
+	}
+	c = log->v[pos].counter;
+	first = mail_log_after(log, c - 1);
+	if (pos == first)
+		snprintf(buf, size, "%c%lu", prefix, c - 1);
+	else
+		snprintf(buf, size, "%c%lu.%zu", prefix, c - 1, pos - first);
+}
+
+/* What Foo/changes says about one object, merged over records. */
+enum mail_seen {
+	SEEN_NONE,
+	SEEN_CREATED,
+	SEEN_UPDATED,
+	SEEN_DESTROYED,
+	SEEN_GONE	/* created and destroyed: left out (RFC 8620 5.2) */
+};
+
+const char *const mail_count_names[MBOX_NCOUNTS] = {
+	"totalEmails", "unreadEmails", "totalThreads", "unreadThreads"
+};
+
+/*
+ * Foo/changes (RFC 8620 5.2) of `type` from log: at most maxChanges ids,
+ * each in one list; a page that stops early returns an intermediate
+ * newState and hasMoreChanges.  Mailbox/changes adds updatedProperties
+ * (RFC 8621 2.2): the four counts when every update it reports changed
+ * only counts, else null.  nobjects bounds the log's indexes; idof names
+ * one.
+ */
+struct json_object *
+mail_changes(struct ts_server *s, int account, int type,
+    const struct mail_log *log, size_t nobjects, mail_idof_fn idof,
+    struct json_object *args, const char *name, const char *call_id)
+{
+	struct json_object	*since, *max, *out, *lists[3], *props;
+	unsigned char		*seen;
+	bool			*counts_only, only = true;
+	size_t			*order, norder = 0, pos, p;
 	int64_t			 limit = -1;
+	unsigned long		 now = s->state.accounts[account].counter[type];
+	char			 state[64], id[64];
+	const char		*v;
+	char			 prefix = type == TS_EMAIL ? 'e' : 'm';
 
-	if (json_object_object_get_ex(args, "filter", &filter) &&
-	    json_object_is_type(filter, json_type_object)) {
-		if (json_object_object_get_ex(filter, "after", &v) &&
-		    json_object_is_type(v, json_type_string))
-			after = json_object_get_string(v);
-		if (json_object_object_get_ex(filter, "inMailbox", &v) &&
-		    json_object_is_type(v, json_type_string))
-			inbox = json_object_get_string(v);
+	if (!json_object_object_get_ex(args, "sinceState", &since) ||
+	    !json_object_is_type(since, json_type_string))
+		return mail_error("invalidArguments", call_id);
+	if (json_object_object_get_ex(args, "maxChanges", &max) &&
+	    !json_object_is_type(max, json_type_null)) {
+		if (!json_object_is_type(max, json_type_int) ||
+		    (limit = json_object_get_int64(max)) <= 0)
+			return mail_error("invalidArguments", call_id);
 	}
-	if (json_object_object_get_ex(args, "limit", &v) &&
-	    json_object_is_type(v, json_type_int))
-		limit = json_object_get_int64(v);
-	ids = json_object_new_array();
-	for (size_t i = nmails; i > 0; i--) {
-		const struct ts_mail *m = &mails[i - 1];
+	v = json_object_get_string(since);
+	if (mail_log_start(log, prefix, v, now, &pos) == -1) {
+		ts_info("mail: %s from %s: cannotCalculateChanges", name, v);
+		return mail_error("cannotCalculateChanges", call_id);
+	}
+	seen = xcalloc(nobjects + 1, 1);
+	counts_only = xcalloc(nobjects + 1, sizeof(*counts_only));
+	order = xcalloc(nobjects + 1, sizeof(*order));
+	for (p = pos; p < log->n; p++) {
+		const struct mail_rec *r = &log->v[p];
 
-		if (m->account != (size_t)account ||
-		    (after != NULL && strcmp(m->received, after) <= 0) ||
-		    (inbox != NULL && strcmp(mailboxes[m->mailbox].id,
-		    inbox) != 0))
+		if (seen[r->index] == SEEN_NONE) {
+			if (limit >= 0 && (int64_t)norder == limit)
+				break;
+			order[norder++] = r->index;
+			counts_only[r->index] = true;
+		}
+		if (r->kind == MAIL_CREATED)
+			seen[r->index] = SEEN_CREATED;
+		else if (r->kind == MAIL_DESTROYED)
+			seen[r->index] = seen[r->index] == SEEN_CREATED ?
+			    SEEN_GONE : SEEN_DESTROYED;
+		else {
+			if (seen[r->index] == SEEN_NONE)
+				seen[r->index] = SEEN_UPDATED;
+			counts_only[r->index] &= r->counts_only;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		lists[i] = json_object_new_array();
+	for (size_t i = 0; i < norder; i++) {
+		size_t x = order[i];
+
+		if (seen[x] == SEEN_GONE)
 			continue;
-		if (limit >= 0 && (int64_t)json_object_array_length(ids) >=
-		    limit)
-			break;
-		json_object_array_add(ids, json_object_new_string(m->id));
+		json_object_array_add(lists[seen[x] - SEEN_CREATED],
+		    json_object_new_string(idof(s, account, x, id,
+		    sizeof(id))));
+		if (seen[x] == SEEN_UPDATED)
+			only = only && counts_only[x];
 	}
-	state_string(&s->state, account, TS_EMAIL, state, sizeof(state));
+	mail_log_state(log, prefix, p, now, state, sizeof(state));
 	out = json_object_new_object();
 	json_object_object_add(out, "accountId", json_object_new_string(
 	    s->state.accounts[account].id));
-	json_object_object_add(out, "queryState", json_object_new_string(state));
-	json_object_object_add(out, "canCalculateChanges",
-	    json_object_new_boolean(0));
-	json_object_object_add(out, "position", json_object_new_int(0));
-	json_object_object_add(out, "ids", ids);
-	ts_info("mail: Email/query after %s: %zu id(s)",
-	    after != NULL ? after : "(any time)",
-	    json_object_array_length(ids));
-	return mail_response("Email/query", out, call_id);
+	json_object_object_add(out, "oldState", json_object_get(since));
+	json_object_object_add(out, "newState", json_object_new_string(state));
+	json_object_object_add(out, "hasMoreChanges",
+	    json_object_new_boolean(p < log->n));
+	json_object_object_add(out, "created", lists[0]);
+	json_object_object_add(out, "updated", lists[1]);
+	json_object_object_add(out, "destroyed", lists[2]);
+	if (type == TS_MAILBOX) {
+		props = NULL;
+		if (only && json_object_array_length(lists[1]) > 0) {
+			props = json_object_new_array();
+			for (int i = 0; i < MBOX_NCOUNTS; i++)
+				json_object_array_add(props,
+				    json_object_new_string(
+				    mail_count_names[i]));
+		}
+		json_object_object_add(out, "updatedProperties", props);
+	}
+	free(seen);
+	free(counts_only);
+	free(order);
+	return mail_response(name, out, call_id);
+}
+
+/*
+ * Ends a change to one account: recounts the touched mailboxes and bumps
+ * the pending types plus `extra` in one change (one pushState, pushed as
+ * control.c does).  Returns the types bumped, 0 when nothing changed.
+ */
+unsigned
+mail_commit(struct ts_server *s, size_t account, unsigned extra)
+{
+	struct mail_model *m = mail_model(s);
+	unsigned types;
+
+	if (mbox_recount(s, account))
+		m->pending |= 1u << TS_MAILBOX;
+	types = m->pending | extra;
+	m->pending = 0;
+	memset(m->touched, 0, m->naccounts * sizeof(*m->touched));
+	if (types != 0)
+		control_bump(s, account, types);
+	return types;
+}
+
+/* A Foo/get with "ids": [] only asks for the state (resync.c does). */
+static bool
+mail_probe(const char *name, struct json_object *args)
+{
+	struct json_object *ids;
+	size_t len = strlen(name);
+
+	return len > 4 && strcmp(name + len - 4, "/get") == 0 &&
+	    json_object_object_get_ex(args, "ids", &ids) &&
+	    json_object_is_type(ids, json_type_array) &&
+	    json_object_array_length(ids) == 0;
+}
+
+static void
+mail_count(struct ts_server *s, int account, const char *name)
+{
+	struct mail_account *a = &mail_model(s)->accounts[account];
+	struct json_object *n;
+	int64_t v = 0;
+
+	a->calls++;
+	if (json_object_object_get_ex(a->methods, name, &n))
+		v = json_object_get_int64(n);
+	json_object_object_add(a->methods, name, json_object_new_int64(v + 1));
+}
+
+/* /control/status: "mailCalls" {"u1": N} and "mailMethods" {"u1":
+ * {"Email/get": N, ...}}, every Mailbox/ and Email/ call but the state
+ * probes ("ids": []). */
+void
+mail_status(struct ts_server *s, struct json_object *obj)
+{
+	struct mail_model *m = mail_model(s);
+	struct json_object *calls, *methods;
+
+	calls = json_object_new_object();
+	methods = json_object_new_object();
+	for (size_t i = 0; i < m->naccounts; i++) {
+		json_object_object_add(calls, s->state.accounts[i].id,
+		    json_object_new_int64((int64_t)m->accounts[i].calls));
+		json_object_object_add(methods, s->state.accounts[i].id,
+		    json_object_get(m->accounts[i].methods));
+	}
+	json_object_object_add(obj, "mailCalls", calls);
+	json_object_object_add(obj, "mailMethods", methods);
 }
 
 /* The mail methods, or NULL for api.c to answer. */
@@ -459,21 +519,31 @@ struct json_object *
 mail_method(struct ts_server *s, const char *name, struct json_object *args,
     const char *call_id, struct json_object *responses)
 {
-	const char	*err = NULL;
-	int		 account;
+	struct json_object	*acct;
+	int			 account;
 
-	if (strcmp(name, "Mailbox/get") != 0 &&
-	    strcmp(name, "Email/changes") != 0 &&
-	    strcmp(name, "Email/get") != 0 &&
-	    strcmp(name, "Email/query") != 0)
+	if (strncmp(name, "Mailbox/", 8) != 0 &&
+	    strncmp(name, "Email/", 6) != 0)
 		return NULL;
-	if ((account = mail_account(s, args, &err)) == -1)
-		return mail_error(err, call_id);
+	if (!json_object_object_get_ex(args, "accountId", &acct) ||
+	    !json_object_is_type(acct, json_type_string))
+		return mail_error("invalidArguments", call_id);
+	if ((account = state_account_find(&s->state,
+	    json_object_get_string(acct))) == -1)
+		return mail_error("accountNotFound", call_id);
+	if (!mail_probe(name, args))
+		mail_count(s, account, name);
 	if (strcmp(name, "Mailbox/get") == 0)
-		return mail_mailbox_get(s, account, args, call_id);
-	if (strcmp(name, "Email/changes") == 0)
-		return mail_changes(s, account, args, call_id);
+		return mbox_get(s, account, args, call_id, responses);
+	if (strcmp(name, "Mailbox/changes") == 0)
+		return mbox_changes(s, account, args, call_id);
 	if (strcmp(name, "Email/get") == 0)
-		return mail_email_get(s, account, args, call_id, responses);
-	return mail_query(s, account, args, call_id);
+		return email_get(s, account, args, call_id, responses);
+	if (strcmp(name, "Email/changes") == 0)
+		return email_changes(s, account, args, call_id);
+	if (strcmp(name, "Email/query") == 0)
+		return email_query(s, account, args, call_id);
+	if (strcmp(name, "Email/set") == 0)
+		return email_set(s, account, args, call_id);
+	return mail_error("unknownMethod", call_id);
 }

@@ -320,6 +320,7 @@ char *endless_many_accounts(const struct ts_server *, const char *, long,
     const char *);
 
 /* control.c */
+void control_bump(struct ts_server *, size_t, unsigned);
 int control_handle(struct ts_server *, struct lws *, struct ts_http *,
     const char *);
 void control_wake(struct ts_server *);
@@ -327,11 +328,14 @@ void control_unpark(struct ts_server *, struct ts_http *);
 int control_writeable(struct ts_server *, struct ts_http *);
 void control_timer(struct ts_server *, struct ts_http *);
 
-/* mail.c */
-void mail_deliver(struct ts_server *, size_t);
-int mail_control(struct ts_server *, struct lws *);
+/* mail.c (mailboxes and emails: mail.h) */
 struct json_object *mail_method(struct ts_server *, const char *,
     struct json_object *, const char *, struct json_object *);
+void mail_status(struct ts_server *, struct json_object *);
+
+/* mailctl.c */
+void mailctl_deliver(struct ts_server *, size_t);
+int mailctl_handle(struct ts_server *, struct lws *, const char *);
 
 /* burst.c */
 int burst_control(struct ts_server *, struct lws *);
