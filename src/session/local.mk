@@ -13,3 +13,9 @@ src_libjmappushd_a_SOURCES += \
 	src/session/closepolicy.c src/session/closepolicy.h \
 	src/session/discovery.c src/session/discovery.h \
 	src/session/account.c src/session/account.h
+src_libjmappushd_a_SOURCES += \
+	src/session/mailbox.c src/session/mailbox.h \
+	src/session/mailmatch.c src/session/mailmatch.h \
+	src/session/mailresult.c src/session/mailresult.h \
+	src/session/mailtally.c src/session/mailtally.h \
+	src/session/mailview.c src/session/mailview.h
