@@ -155,15 +155,19 @@ mailbox_take_string(struct json_object *m, const char *key, char **field,
 	*field = s;
 }
 
+/* Counts are JMAP UnsignedInts (below 2^53): clamped so, sums over any
+ * number of mailboxes stay far from overflowing. */
 static void
 mailbox_take_count(struct json_object *m, const char *key, int64_t *field)
 {
-	struct json_object *v;
+	struct json_object	*v;
+	int64_t			 n;
 
-	if (json_object_object_get_ex(m, key, &v) &&
-	    json_object_is_type(v, json_type_int))
-		*field = json_object_get_int64(v) < 0 ? 0 :
-		    json_object_get_int64(v);
+	if (!json_object_object_get_ex(m, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return;
+	n = json_object_get_int64(v);
+	*field = n < 0 ? 0 : n > MAILBOX_COUNT_MAX ? MAILBOX_COUNT_MAX : n;
 }
 
 bool

@@ -18,6 +18,8 @@ struct json_object;
 /* Every server string kept here is at most this many bytes (cut on a
  * character boundary), valid UTF-8 and free of NUL. */
 #define MAILBOX_STR_MAX		(16 * 1024)
+/* The largest count kept: JMAP's UnsignedInt bound, 2^53 - 1. */
+#define MAILBOX_COUNT_MAX	INT64_C(9007199254740991)
 /* Ancestors walked for a path; deeper ones are left out as if missing. */
 #define MAILBOX_DEPTH_MAX	256
 
@@ -27,8 +29,9 @@ struct mailbox {
 	char		*parent_id;	/* NULL: top level */
 	char		*role;		/* NULL: none */
 	char		*path;		/* see mailbox_cache_paths() */
-	int64_t		 total;		/* totalEmails, 0 until known */
-	int64_t		 unread;	/* unreadEmails, 0 until known */
+	int64_t		 total;		/* totalEmails, 0 until known,
+					 * 0..MAILBOX_COUNT_MAX */
+	int64_t		 unread;	/* unreadEmails, likewise */
 	size_t		 mark;		/* scratch for the path walk */
 };
 

@@ -7,6 +7,7 @@
 #include "autoconf.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,8 @@ mailresult_filter(const struct mailresult *r,
 
 		if (only != NULL ? strcmp(m->id, only) == 0 :
 		    mm == NULL || mailmatch_mailbox(mm, m->path, m->role))
-			out->unread += m->unread;
+			out->unread = m->unread > INT64_MAX - out->unread ?
+			    INT64_MAX : out->unread + m->unread;
 	}
 }
 
@@ -191,8 +193,9 @@ mailresult_merge(struct mailresult *dst, const struct mailresult *src)
 		d->unfetched += s->unfetched;
 		d->props_changed = d->props_changed || s->props_changed;
 	}
-	qsort(dst->boxes, dst->nboxes, sizeof(*dst->boxes),
-	    mailresult_cmp_box);
+	if (dst->nboxes > 1)
+		qsort(dst->boxes, dst->nboxes, sizeof(*dst->boxes),
+		    mailresult_cmp_box);
 	for (size_t i = 0; i < src->nnews && dst->nnews < MAILRESULT_NEW_MAX;
 	    i++)
 		mailresult_add_new(dst, &src->news[i], src->news[i].mailbox);

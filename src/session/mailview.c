@@ -64,6 +64,8 @@ struct mailview {
 	struct mailbox_cache	 cache;
 	struct mailtally_seen	*seen;		/* mailboxIds of emails seen */
 	unsigned		 asked;		/* 1 << enum mailview_call */
+	bool			 no_props_ref;	/* the server refused
+						 * #properties: get all */
 };
 
 struct mailview *
@@ -183,8 +185,13 @@ mailview_request(struct mailview *v, const char *account_id,
 		a = mailview_args(account_id);
 		json_object_object_add(a, "#ids", mailview_ref(MV_MC,
 		    "/updated"));
-		json_object_object_add(a, "#properties", mailview_ref(MV_MC,
-		    "/updatedProperties"));
+		if (v->no_props_ref)
+			json_object_object_add(a, "properties",
+			    mailview_strings(mailview_mailbox_props,
+			    MV_NELEM(mailview_mailbox_props)));
+		else
+			json_object_object_add(a, "#properties",
+			    mailview_ref(MV_MC, "/updatedProperties"));
 		mailview_call(v, calls, MV_MGU, a);
 	}
 	if (v->cache.email_state == NULL) {
@@ -399,6 +406,16 @@ mailview_parse(struct mailview *v, struct json_object *responses,
 	st = mailview_sort(v, asked, responses, slot, failed, err, errlen);
 	if (st == MAILVIEW_RELOAD)
 		*more = true;
+	/* A server that cannot resolve a null updatedProperties (or any):
+	 * updated mailboxes are fetched whole from now on. */
+	if (st == MAILVIEW_ERROR && failed[MV_MGU] != NULL &&
+	    slot[MV_MC] != NULL && !v->no_props_ref) {
+		v->no_props_ref = true;
+		*more = true;
+		snprintf(err, errlen, "Mailbox/get (mgu) failed: %s; asking "
+		    "again without #properties", *failed[MV_MGU] != '\0' ?
+		    failed[MV_MGU] : "(no type)");
+	}
 	if (st != MAILVIEW_OK)
 		return st;
 	if (!mailview_check(asked, slot, err, errlen))

@@ -68,8 +68,9 @@ int	 mailview_restore(struct mailview *, struct json_object *saved);
  * The next round, for JMAP accountId account_id: *usingp (the capability
  * URIs) and *callsp (methodCalls with back-references), both owned by the
  * caller.  Mailbox/changes with Mailbox/get of created and updated ids
- * (updatedProperties honoured), or Mailbox/get of all when nothing is
- * cached; Email/changes (maxChanges MAILVIEW_MAX_CHANGES) with Email/get
+ * (updatedProperties honoured through #properties, unless the server
+ * once failed that get: then all properties), or Mailbox/get of all when
+ * nothing is cached; Email/changes (maxChanges MAILVIEW_MAX_CHANGES) with Email/get
  * of created ids (mailboxIds, keywords, from, subject, receivedAt,
  * messageId, threadId, preview) and of updated ids (mailboxIds,
  * keywords), or Email/get of no ids to learn the state when none is known.
@@ -80,9 +81,11 @@ void	 mailview_request(struct mailview *, const char *account_id,
 /*
  * Reads the methodResponses (borrowed) of the last mailview_request().
  * Fills out (overwritten; clear it with mailresult_clear()) and sets *more
- * when another round is needed now (hasMoreChanges, or a reload after
- * cannotCalculateChanges).  Anything but MAILVIEW_OK leaves out empty and
- * says why in err.
+ * when another round is needed now (hasMoreChanges, a reload after
+ * cannotCalculateChanges, or a retry without #properties).  Anything but
+ * MAILVIEW_OK leaves out empty and says why in err; MAILVIEW_ERROR and
+ * MAILVIEW_MALFORMED change nothing else, so the caller may retry later
+ * from the same states.
  */
 enum mailview_status mailview_parse(struct mailview *,
 	    struct json_object *responses, struct mailresult *out,

@@ -114,6 +114,19 @@ round_ok(struct mailview *v, const char *mgu, const char *ec,
 	return st;
 }
 
+/* text (taken) with the first from replaced by to; the caller frees. */
+static char *
+subst(char *text, const char *from, const char *to)
+{
+	char *at = strstr(text, from), *s;
+
+	ck_assert_ptr_nonnull(at);
+	xasprintf(&s, "%.*s%s%s", (int)(at - text), text, to,
+	    at + strlen(from));
+	free(text);
+	return s;
+}
+
 /* The events of box id in r, as text; "-" when r does not list it. */
 static const char *
 events_of(const struct mailresult *r, const char *id)
@@ -695,7 +708,7 @@ END_TEST
 START_TEST(errors_change_nothing)
 {
 	struct mailview *v = view();
-	struct json_object *resp;
+	struct json_object *resp, *using, *calls;
 	struct mailresult r;
 	char err[200], *text;
 	bool more;
@@ -712,9 +725,10 @@ START_TEST(errors_change_nothing)
 	ck_assert_int_eq(answer(v, "{}", &r, &more, err, sizeof(err)),
 	    MAILVIEW_MALFORMED);
 	ck_assert_str_eq(err, "no methodResponses array");
-	text = round_text("[]", "\"created\":[]", "[]", "[]");
 	/* The egu answer is missing. */
-	strcpy(strstr(text, "\"egc\"]") + 6, "]");
+	text = subst(round_text("[]", "\"created\":[]", "[]", "[]"),
+	    ",[\"Email/get\",{\"accountId\":\"u1\",\"state\":\"e2\","
+	    "\"list\":[],\"notFound\":[]},\"egu\"]", "");
 	ck_assert_int_eq(answer(v, text, &r, &more, err, sizeof(err)),
 	    MAILVIEW_MALFORMED);
 	ck_assert_str_eq(err, "no Email/get (egu) answer");
@@ -730,9 +744,31 @@ START_TEST(errors_change_nothing)
 	ck_assert_int_eq(mailview_cache(v)->v[mailbox_index(mailview_cache(v),
 	    "I")].total, 10);
 
+	/* A server that refuses #properties: every property from then on. */
+	text = subst(round_text("[]", "\"created\":[]", "[]", "[]"),
+	    "[\"Mailbox/get\",{\"accountId\":\"u1\",\"state\":\"m2\","
+	    "\"list\":[],\"notFound\":[]},\"mgu\"]",
+	    "[\"error\",{\"type\":\"invalidResultReference\"},\"mgu\"]");
+	ck_assert_int_eq(answer(v, text, &r, &more, err, sizeof(err)),
+	    MAILVIEW_ERROR);
+	ck_assert(more);
+	ck_assert_str_eq(err, "Mailbox/get (mgu) failed: "
+	    "invalidResultReference; asking again without #properties");
+	free(text);
+	mailview_request(v, "u1", &using, &calls);
+	ck_assert_str_eq(plain(json_object_array_get_idx(calls, 2)),
+	    "[\"Mailbox/get\",{\"accountId\":\"u1\",\"#ids\":{\"resultOf\":"
+	    "\"mc\",\"name\":\"Mailbox/changes\",\"path\":\"/updated\"},"
+	    "\"properties\":[\"id\",\"name\",\"parentId\",\"role\","
+	    "\"totalEmails\",\"unreadEmails\"]},\"mgu\"]");
+	json_object_put(using);
+	json_object_put(calls);
+	ck_assert_str_eq(mailview_cache(v)->state, "m1");
+
 	/* hasMoreChanges asks for another round at once. */
-	text = round_text("[]", "\"created\":[]", "[]", "[]");
-	memcpy(strstr(strstr(text, "Email/changes"), "false"), "true ", 5);
+	text = subst(round_text("[]", "\"created\":[]", "[]", "[]"),
+	    "\"newState\":\"e2\",\"hasMoreChanges\":false",
+	    "\"newState\":\"e2\",\"hasMoreChanges\":true");
 	ck_assert_int_eq(answer(v, text, &r, &more, err, sizeof(err)),
 	    MAILVIEW_OK);
 	ck_assert(more);
