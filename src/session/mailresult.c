@@ -112,13 +112,36 @@ mailresult_add_new(struct mailresult *r, const struct mailresult_new *n,
 	d->preview = mailresult_dup(n->preview);
 }
 
-static bool
-mailresult_new_in(const struct mailresult_new *n, const char *box_id)
+/* A kept mailbox's id and its place in path order, sorted by id so that
+ * each new email finds its first kept mailbox in O(its ids * log n). */
+struct mailresult_rank {
+	const char	*id;
+	size_t		 pos;
+};
+
+static int
+mailresult_cmp_rank(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n->nbox_ids; i++)
-		if (strcmp(n->box_ids[i], box_id) == 0)
-			return true;
-	return false;
+	return strcmp(((const struct mailresult_rank *)a)->id,
+	    ((const struct mailresult_rank *)b)->id);
+}
+
+/* The first (in path order) box of r that n is new in, or (size_t)-1. */
+static size_t
+mailresult_first_box(const struct mailresult_rank *ranks, size_t nranks,
+    const struct mailresult_new *n)
+{
+	struct mailresult_rank	 key, *hit;
+	size_t			 best = (size_t)-1;
+
+	for (size_t i = 0; i < n->nbox_ids; i++) {
+		key.id = n->box_ids[i];
+		hit = nranks == 0 ? NULL : bsearch(&key, ranks, nranks,
+		    sizeof(*ranks), mailresult_cmp_rank);
+		if (hit != NULL && hit->pos < best)
+			best = hit->pos;
+	}
+	return best;
 }
 
 void
@@ -126,7 +149,9 @@ mailresult_filter(const struct mailresult *r,
     const struct mailbox_cache *cache, const struct mailmatch *mm,
     unsigned events, const char *only, struct mailresult *out)
 {
-	const struct mailresult_box *b;
+	const struct mailresult_box	*b;
+	struct mailresult_rank		*ranks;
+	size_t				 k;
 
 	memset(out, 0, sizeof(*out));
 	out->wanted = events;
@@ -140,17 +165,22 @@ mailresult_filter(const struct mailresult *r,
 		out->new_count += b->unfetched;
 	}
 	/* Each email once, named by the first kept mailbox it is new in. */
-	for (size_t i = 0; i < r->nnews; i++) {
-		for (size_t k = 0; k < out->nboxes; k++) {
-			if (!mailresult_new_in(&r->news[i], out->boxes[k].id))
-				continue;
-			out->new_count++;
-			if (out->nnews < MAILRESULT_NEW_MAX)
-				mailresult_add_new(out, &r->news[i],
-				    out->boxes[k].path);
-			break;
-		}
+	ranks = xcalloc(out->nboxes + 1, sizeof(*ranks));
+	for (k = 0; k < out->nboxes; k++) {
+		ranks[k].id = out->boxes[k].id;
+		ranks[k].pos = k;
 	}
+	if (out->nboxes > 1)
+		qsort(ranks, out->nboxes, sizeof(*ranks), mailresult_cmp_rank);
+	for (size_t i = 0; i < r->nnews; i++) {
+		if ((k = mailresult_first_box(ranks, out->nboxes,
+		    &r->news[i])) == (size_t)-1)
+			continue;
+		out->new_count++;
+		if (out->nnews < MAILRESULT_NEW_MAX)
+			mailresult_add_new(out, &r->news[i], out->boxes[k].path);
+	}
+	free(ranks);
 	for (size_t i = 0; i < cache->n; i++) {
 		const struct mailbox *m = &cache->v[i];
 

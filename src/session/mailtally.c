@@ -391,6 +391,7 @@ mailtally_result(const struct mailbox_cache *old, const struct mailbox_cache *c,
 {
 	const struct mailbox	*m, *o;
 	struct mailresult_box	*b;
+	size_t			*rank;
 	bool			 props;
 
 	r->list_changed = old->n != c->n;
@@ -421,13 +422,23 @@ mailtally_result(const struct mailbox_cache *old, const struct mailbox_cache *c,
 		b->props_changed = props;
 		r->new_count += t->unfetched[i];
 	}
+	/* Each new email is named by its first mailbox in path order: every
+	 * one of its box_ids is in c and had the event new. */
+	rank = xcalloc(c->n + 1, sizeof(*rank));
+	for (size_t k = 0; k < c->n; k++)
+		rank[c->by_path[k]] = k;
 	for (size_t k = 0; k < r->nnews; k++) {
-		struct mailresult_new *n = &r->news[k];
+		struct mailresult_new	*n = &r->news[k];
+		size_t			 best = (size_t)-1, i;
 
 		r->new_count++;
-		for (size_t j = 0; j < r->nboxes && n->mailbox == NULL; j++)
-			if (mailtally_has(n->box_ids, n->nbox_ids,
-			    r->boxes[j].id))
-				n->mailbox = xstrdup(r->boxes[j].path);
+		for (size_t j = 0; j < n->nbox_ids; j++)
+			if ((i = mailbox_index(c, n->box_ids[j])) !=
+			    (size_t)-1 && (best == (size_t)-1 ||
+			    rank[i] < rank[best]))
+				best = i;
+		if (best != (size_t)-1)
+			n->mailbox = xstrdup(c->v[best].path);
 	}
+	free(rank);
 }

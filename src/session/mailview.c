@@ -249,6 +249,13 @@ mailview_need_ids(struct json_object *args, const char *key,
 	return false;
 }
 
+/* Whether a method error says the server lost the history asked for. */
+static bool
+mailview_lost(const char *type)
+{
+	return type != NULL && strcmp(type, "cannotCalculateChanges") == 0;
+}
+
 /*
  * Sorts the answers by call id into slot (the arguments) and failed (the
  * error type, "" when it has none).  MAILVIEW_OK, or the status that ends
@@ -261,7 +268,9 @@ mailview_sort(struct mailview *v, unsigned asked,
 {
 	struct json_object	*r, *args;
 	const char		*name, *id, *type;
+	char			 q[JSONU_QUOTE_SIZE(64)];
 	size_t			 c;
+	bool			 email_lost;
 
 	if (!json_object_is_type(responses, json_type_array)) {
 		snprintf(err, errlen, "no methodResponses array");
@@ -291,16 +300,13 @@ mailview_sort(struct mailview *v, unsigned asked,
 			slot[c] = args;
 	}
 	/* A lost history makes the gets that refer to it fail too. */
-	if ((failed[MV_EC] != NULL &&
-	    strcmp(failed[MV_EC], "cannotCalculateChanges") == 0) ||
-	    (failed[MV_MC] != NULL &&
-	    strcmp(failed[MV_MC], "cannotCalculateChanges") == 0)) {
-		if (failed[MV_EC] != NULL &&
-		    strcmp(failed[MV_EC], "cannotCalculateChanges") == 0)
+	email_lost = mailview_lost(failed[MV_EC]);
+	if (email_lost || mailview_lost(failed[MV_MC])) {
+		if (email_lost)
 			mailbox_set_email_state(&v->cache, NULL);
 		mailbox_set_state(&v->cache, NULL);
 		snprintf(err, errlen, "%s: cannotCalculateChanges; reloading",
-		    mailview_calls[failed[MV_EC] != NULL ? MV_EC : MV_MC].name);
+		    mailview_calls[email_lost ? MV_EC : MV_MC].name);
 		return MAILVIEW_RELOAD;
 	}
 	for (c = 0; c < MV_NCALLS; c++) {
@@ -308,7 +314,8 @@ mailview_sort(struct mailview *v, unsigned asked,
 			continue;
 		snprintf(err, errlen, "%s (%s) failed: %s",
 		    mailview_calls[c].name, mailview_calls[c].id,
-		    *failed[c] != '\0' ? failed[c] : "(no type)");
+		    *failed[c] != '\0' ? jsonu_quote(q, sizeof(q), failed[c]) :
+		    "(no type)");
 		return MAILVIEW_ERROR;
 	}
 	for (c = 0; c < MV_NCALLS; c++) {
@@ -393,6 +400,7 @@ mailview_parse(struct mailview *v, struct json_object *responses,
 	struct mailbox_cache	 c;
 	struct mailtally	 t;
 	enum mailview_status	 st;
+	char			 q[JSONU_QUOTE_SIZE(64)];
 	unsigned		 asked = v->asked;
 
 	memset(out, 0, sizeof(*out));
@@ -414,7 +422,7 @@ mailview_parse(struct mailview *v, struct json_object *responses,
 		*more = true;
 		snprintf(err, errlen, "Mailbox/get (mgu) failed: %s; asking "
 		    "again without #properties", *failed[MV_MGU] != '\0' ?
-		    failed[MV_MGU] : "(no type)");
+		    jsonu_quote(q, sizeof(q), failed[MV_MGU]) : "(no type)");
 	}
 	if (st != MAILVIEW_OK)
 		return st;

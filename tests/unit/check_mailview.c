@@ -654,6 +654,8 @@ START_TEST(filter_merge_per_mailbox)
 	    "{\"id\":\"c\",\"mailboxIds\":{\"W\":true},\"keywords\":"
 	    "{\"$seen\":true}}]", "[]", &r);
 	ck_assert_uint_eq(r.new_count, 2);
+	ck_assert_str_eq(r.news[0].mailbox, "Inbox");
+	ck_assert_str_eq(r.news[1].mailbox, "Work");
 	filter(&r, v, "inbox, Work/*, Work", MAILMATCH_ALL_EVENTS, NULL, &f);
 	env = env_text(&f);
 	/* b counts once though it is new in two matching mailboxes. */
@@ -722,6 +724,10 @@ START_TEST(errors_change_nothing)
 	    "\"ec\"]]", &r, &more, err, sizeof(err)), MAILVIEW_ERROR);
 	ck_assert_str_eq(err, "Email/changes (ec) failed: serverFail");
 	ck_assert(!more);
+	/* A server's text reaches the log as printable ASCII. */
+	ck_assert_int_eq(answer(v, "[[\"error\",{\"type\":\"bad\\n\xc3\xa9\"},"
+	    "\"mc\"]]", &r, &more, err, sizeof(err)), MAILVIEW_ERROR);
+	ck_assert_str_eq(err, "Mailbox/changes (mc) failed: bad???");
 	ck_assert_int_eq(answer(v, "{}", &r, &more, err, sizeof(err)),
 	    MAILVIEW_MALFORMED);
 	ck_assert_str_eq(err, "no methodResponses array");
