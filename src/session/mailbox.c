@@ -177,8 +177,11 @@ mailbox_update(struct mailbox_cache *c, struct json_object *m)
 	const char	*id;
 	size_t		 at;
 
+	/* Ids reach every output as they are: only sane ones are kept. */
 	if (!json_object_is_type(m, json_type_object) ||
-	    (id = jsonu_string_of(jsonu_member(m, "id"))) == NULL)
+	    (id = jsonu_string_of(jsonu_member(m, "id"))) == NULL ||
+	    *id == '\0' || strlen(id) > MAILBOX_STR_MAX ||
+	    !utf8_valid(id, strlen(id)))
 		return false;
 	at = mailbox_lower(c, id);
 	if (at == c->n || strcmp(c->v[at].id, id) != 0) {

@@ -58,7 +58,8 @@ size_t	 mailbox_index(const struct mailbox_cache *, const char *id);
  * Applies one object of a Mailbox/get list (borrowed): a new id is added,
  * a known one gets the properties present in m (absent ones stay as they
  * were, which is what a get limited to updatedProperties returns).  false
- * when m has no string id.  Paths are stale until mailbox_cache_paths().
+ * when m has no id that is a non-empty valid UTF-8 string of at most
+ * MAILBOX_STR_MAX bytes.  Paths are stale until mailbox_cache_paths().
  */
 bool	 mailbox_update(struct mailbox_cache *, struct json_object *m);
 /* Forgets the mailbox with that id, if any. */

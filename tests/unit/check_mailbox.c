@@ -152,6 +152,12 @@ START_TEST(hostile_strings)
 	o = json_tokener_parse("{\"name\":\"x\"}");
 	ck_assert(!mailbox_update(&c, o));
 	json_object_put(o);
+	o = json_tokener_parse("{\"id\":\"\xff\",\"name\":\"x\"}");
+	ck_assert(!mailbox_update(&c, o));
+	json_object_put(o);
+	o = json_tokener_parse("{\"id\":\"\",\"name\":\"x\"}");
+	ck_assert(!mailbox_update(&c, o));
+	json_object_put(o);
 	ck_assert_uint_eq(c.n, 2);
 	free(big);
 	free(json);
