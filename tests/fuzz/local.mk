@@ -5,6 +5,7 @@
 FUZZ_TARGETS = \
 	tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_frame \
+	tests/fuzz/fuzz_mailview \
 	tests/fuzz/fuzz_newmail \
 	tests/fuzz/fuzz_session \
 	tests/fuzz/fuzz_sockcmd \
@@ -53,3 +54,6 @@ tests_fuzz_fuzz_sockcmd_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_sse_SOURCES = tests/fuzz/fuzz_sse.c $(FUZZ_DRIVER)
 tests_fuzz_fuzz_sse_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_sse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_mailview_SOURCES = tests/fuzz/fuzz_mailview.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_mailview_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_mailview_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

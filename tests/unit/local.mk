@@ -129,3 +129,14 @@ UNIT_TESTS += tests/unit/check_endpoint
 tests_unit_check_endpoint_SOURCES = tests/unit/check_endpoint.c
 tests_unit_check_endpoint_LDADD = $(UNIT_LDADD)
 tests_unit_check_endpoint_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_mailbox tests/unit/check_mailmatch \
+	tests/unit/check_mailview
+tests_unit_check_mailbox_SOURCES = tests/unit/check_mailbox.c
+tests_unit_check_mailbox_LDADD = $(UNIT_LDADD)
+tests_unit_check_mailbox_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_mailmatch_SOURCES = tests/unit/check_mailmatch.c
+tests_unit_check_mailmatch_LDADD = $(UNIT_LDADD)
+tests_unit_check_mailmatch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_mailview_SOURCES = tests/unit/check_mailview.c
+tests_unit_check_mailview_LDADD = $(UNIT_LDADD)
+tests_unit_check_mailview_CFLAGS = $(UNIT_CFLAGS)
