@@ -10,6 +10,7 @@
 #include "output/sockclient.h"
 #include "output/sockcmd.h"
 #include "output/sockproto.h"
+#include "session/mailmatch.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/xmalloc.h"
@@ -39,6 +40,48 @@ sockcmd_strings(struct json_object *a, char ***out, size_t *nout)
 	return 0;
 }
 
+/*
+ * "mailboxes": an array of `mailboxes =` items (a role in lower case, or a
+ * path with '*' as a glob), for subscribe and status.  Absent: every
+ * mailbox.  -1 with *err (a static text) when it is not that.
+ */
+static int
+sockcmd_parse_mailboxes(struct json_object *o, struct sockcmd *c,
+    const char **err)
+{
+	enum mailmatch_error e;
+	struct json_object *v;
+	char **items = NULL, *spec, msg[256];
+	size_t n, len = 1;
+
+	if (!json_object_object_get_ex(o, "mailboxes", &v) || v == NULL)
+		return 0;
+	if (sockcmd_strings(v, &items, &n) == -1 || n == 0) {
+		strv_free(items);
+		*err = "\"mailboxes\" must be an array of roles (e.g. "
+		    "\"inbox\") and mailbox paths (e.g. \"Work/*\")";
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	spec = xcalloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(spec, ",");
+		strcat(spec, items[i]);
+	}
+	strv_free(items);
+	if (mailmatch_parse(spec, &c->mailboxes, &e, msg, sizeof(msg)) == -1) {
+		*err = "\"mailboxes\" must be an array of roles (e.g. "
+		    "\"inbox\") and mailbox paths (e.g. \"Work/*\"), none "
+		    "empty and none with a comma";
+		free(spec);
+		return -1;
+	}
+	free(spec);
+	return 0;
+}
+
 static int
 sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
     const char **err)
@@ -61,8 +104,8 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 	if (!json_object_object_get_ex(o, "events", &v))
 		return 0;
 	if (sockcmd_strings(v, &evs, &nevs) == -1) {
-		*err = "\"events\" must be an array of \"state\" and "
-		    "\"connection\"";
+		*err = "\"events\" must be an array of \"state\", "
+		    "\"connection\", \"mailbox\" and \"mail\"";
 		return -1;
 	}
 	c->events = 0;
@@ -71,10 +114,14 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 			c->events |= SOCKPROTO_EV_STATE;
 		else if (strcmp(evs[i], "connection") == 0)
 			c->events |= SOCKPROTO_EV_CONNECTION;
+		else if (strcmp(evs[i], "mailbox") == 0)
+			c->events |= SOCKPROTO_EV_MAILBOX;
+		else if (strcmp(evs[i], "mail") == 0)
+			c->events |= SOCKPROTO_EV_MAIL;
 		else {
 			strv_free(evs);
-			*err = "unknown event in \"events\": use \"state\" "
-			    "and \"connection\"";
+			*err = "unknown event in \"events\": use \"state\", "
+			    "\"connection\", \"mailbox\" and \"mail\"";
 			return -1;
 		}
 	}
@@ -140,6 +187,9 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		c->kind = cmds[i].kind;
 	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
 		sockcmd_parse_subscribe(o, c, &err);
+	if (err == NULL && (c->kind == SOCKCMD_SUBSCRIBE ||
+	    c->kind == SOCKCMD_STATUS))
+		sockcmd_parse_mailboxes(o, c, &err);
 	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
 	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
 		if (json_object_is_type(v, json_type_string))
@@ -162,6 +212,7 @@ sockcmd_clear(struct sockcmd *c)
 	free(c->cmd);
 	strv_free(c->accounts);
 	strv_free(c->types);
+	mailmatch_free(c->mailboxes);
 	free(c->account);
 	memset(c, 0, sizeof(*c));
 }

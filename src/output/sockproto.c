@@ -10,11 +10,17 @@
 #include "output/outputs.h"
 #include "output/sockproto.h"
 #include "session/account.h"
+#include "session/mailbox.h"
+#include "session/mailmatch.h"
+#include "session/mailresult.h"
 #include "state/store.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+
+/* A mail event's JSON text is cut below this (its new entries). */
+#define SOCKPROTO_MAX_MAIL	(1024 * 1024)
 
 #define SOCKPROTO_JSON \
 	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -142,6 +148,120 @@ sockproto_overflow(size_t dropped)
 	return sockproto_line(o);
 }
 
+/* A mailbox as the mailbox event and the status list show it; accountId
+ * only when account_id is not NULL (status). */
+static struct json_object *
+sockproto_box_json(const char *account_id, const char *id, const char *path,
+    const char *role, int64_t unread, int64_t total)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (account_id != NULL)
+		json_object_object_add(o, "accountId",
+		    json_object_new_string(account_id));
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "role", role != NULL ?
+	    json_object_new_string(role) : NULL);
+	json_object_object_add(o, "unread", json_object_new_int64(unread));
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	return o;
+}
+
+/* {"event":kind,"account","accountId"}, the start of a mail line. */
+static struct json_object *
+sockproto_mail_start(const char *kind, const char *account,
+    const char *account_id)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_object_new_string(kind));
+	json_object_object_add(o, "account", json_object_new_string(account));
+	json_object_object_add(o, "accountId",
+	    json_object_new_string(account_id));
+	return o;
+}
+
+char *
+sockproto_mailbox(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm)
+{
+	struct json_object *o, *arr = json_object_new_array();
+
+	if (r->list_changed)
+		for (size_t i = 0; i < cache->n; i++) {
+			const struct mailbox *m = &cache->v[cache->by_path != NULL ?
+			    cache->by_path[i] : i];
+
+			if (mm == NULL || mailmatch_mailbox(mm, m->path,
+			    m->role))
+				json_object_array_add(arr, sockproto_box_json(
+				    NULL, m->id, m->path, m->role, m->unread,
+				    m->total));
+		}
+	else
+		for (size_t i = 0; i < r->nboxes; i++) {
+			const struct mailresult_box *b = &r->boxes[i];
+
+			if (b->props_changed && (mm == NULL ||
+			    mailmatch_mailbox(mm, b->path, b->role)))
+				json_object_array_add(arr, sockproto_box_json(
+				    NULL, b->id, b->path, b->role, b->unread,
+				    b->total));
+		}
+	if (json_object_array_length(arr) == 0 && !r->list_changed) {
+		json_object_put(arr);
+		return NULL;
+	}
+	o = sockproto_mail_start("mailbox", account, account_id);
+	json_object_object_add(o, "mailboxes", arr);
+	if (r->list_changed)
+		json_object_object_add(o, "complete",
+		    json_object_new_boolean(1));
+	return sockproto_line(o);
+}
+
+char *
+sockproto_mail(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm)
+{
+	struct json_object *o, *mail, *v;
+	struct mailresult f;
+
+	memset(&f, 0, sizeof(f));
+	mailresult_filter(r, cache, mm, MAILMATCH_NEW, NULL, &f);
+	if (f.new_count == 0) {
+		mailresult_clear(&f);
+		return NULL;
+	}
+	mail = mailresult_json(&f, account_id, SOCKPROTO_MAX_MAIL);
+	mailresult_clear(&f);
+	o = sockproto_mail_start("mail", account, account_id);
+	if (json_object_object_get_ex(mail, "new", &v))
+		json_object_object_add(o, "new", json_object_get(v));
+	if (json_object_object_get_ex(mail, "newTruncated", &v))
+		json_object_object_add(o, "newTruncated", json_object_get(v));
+	json_object_put(mail);
+	return sockproto_line(o);
+}
+
+void
+sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
+    const struct mailbox_cache *cache, const struct mailmatch *mm)
+{
+	for (size_t i = 0; i < cache->n; i++) {
+		const struct mailbox *m = &cache->v[cache->by_path != NULL ?
+			    cache->by_path[i] : i];
+
+		if (mm == NULL || mailmatch_mailbox(mm, m->path, m->role))
+			json_object_array_add(arr, sockproto_box_json(
+			    account_id, m->id, m->path, m->role, m->unread,
+			    m->total));
+	}
+}
+
 char *
 sockproto_status(struct json_object *accounts)
 {
@@ -213,6 +333,7 @@ sockproto_sub_clear(struct sockproto_sub *sub)
 {
 	strv_free(sub->accounts);
 	strv_free(sub->types);
+	mailmatch_free(sub->mailboxes);
 	sockproto_sub_all(sub);
 }
 
@@ -227,6 +348,8 @@ sockproto_sub_set(struct sockproto_sub *sub, struct sockcmd *c)
 	sub->all_types = c->types == NULL;
 	sub->types = c->types;
 	sub->ntypes = c->ntypes;
+	sub->mailboxes = c->mailboxes;
+	c->mailboxes = NULL;
 	c->accounts = c->types = NULL;
 	c->naccounts = c->ntypes = 0;
 }
@@ -250,6 +373,7 @@ sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
 	if (!sub->all_accounts && !sockproto_strings_has(sub->accounts,
 	    sub->naccounts, account))
 		return false;
+	/* Mail events are filtered by mailboxes when they are formatted. */
 	if (ev != SOCKPROTO_EV_STATE || sub->all_types)
 		return true;
 	if (changed == NULL || !json_object_is_type(changed, json_type_object))
