@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "ctl/ctlconn.h"
+#include "ctl/mailbar.h"
 #include "ctl/watch.h"
 
 static void __attribute__((noreturn))
@@ -24,8 +25,10 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: jmap-pushctl [-s SOCKET] [-c CONFIG] COMMAND\n"
 	    "  status [--json]             accounts and their connections\n"
-	    "  watch [--json | --format FORMAT | --waybar]\n"
-	    "                              events as they happen\n"
+	    "  mailboxes [--json] [ACCOUNT]\n"
+	    "                              mailboxes with unread and total\n"
+	    "  watch [--json | --format FORMAT | --waybar | --i3blocks]\n"
+	    "        [--mailboxes LIST]    events as they happen\n"
 	    "  reconnect [ACCOUNT]         reconnect one account, or all\n"
 	    "  reload                      re-read the configuration\n");
 	exit(status);
@@ -101,6 +104,92 @@ do_status(FILE *f, bool json)
 	return 0;
 }
 
+/* mailboxes: the header, once the reply has accounts. */
+static void
+mailboxes_start(void *arg)
+{
+	(void)arg;
+	printf("%-16s %-30s %-10s %7s %7s\n", "ACCOUNT", "PATH", "ROLE",
+	    "UNREAD", "TOTAL");
+}
+
+/* What mailboxes [ACCOUNT] shows: the account asked for (NULL: every
+ * one), as a table or as the status entries (json: an array). */
+struct mailboxes_walk {
+	const char		*account;
+	struct json_object	*json;
+	bool			 found;
+};
+
+/* mailboxes: one row per mailbox of an account, or its status entries
+ * with "account" added into the --json array. */
+static void
+mailboxes_account(struct json_object *a, void *arg)
+{
+	struct mailboxes_walk *w = arg;
+	const char *name = ctl_str_or(a, "account", "?");
+	struct json_object *boxes;
+
+	if (w->account != NULL && strcmp(w->account, name) != 0)
+		return;
+	w->found = true;
+	if (!json_object_object_get_ex(a, "mailboxes", &boxes) ||
+	    !json_object_is_type(boxes, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(boxes); i++) {
+		struct json_object *e = json_object_array_get_idx(boxes, i), *c;
+		char line[1024];
+		int n;
+
+		if (w->json != NULL) {
+			c = json_object_new_object();
+			json_object_object_add(c, "account",
+			    json_object_new_string(name));
+			json_object_object_foreach(e, k, v)
+				json_object_object_add(c, k,
+				    json_object_get(v));
+			json_object_array_add(w->json, c);
+			continue;
+		}
+		n = snprintf(line, sizeof(line), "%-16s %-30s %-10s %7s %7s",
+		    name, ctl_str_or(e, "path", "?"),
+		    ctl_str_or(e, "role", "-"), ctl_str_or(e, "unread", "?"),
+		    ctl_str_or(e, "total", "?"));
+		if (n < 0)
+			continue;
+		printf("%s\n", line);
+	}
+}
+
+/* mailboxes [ACCOUNT]: every mailbox the daemon knows, with counts. */
+static int
+do_mailboxes(FILE *f, const char *account, bool json)
+{
+	static const struct ctl_status_cbs table = {
+		mailboxes_start, mailboxes_account
+	}, list = { NULL, mailboxes_account };
+	struct mailboxes_walk w = { account, NULL, false };
+	char *raw;
+
+	if (json)
+		w.json = json_object_new_array();
+	if (ctl_status_walk(f, json ? &list : &table, &w, &raw) == -1) {
+		fprintf(stderr, "jmap-pushctl: unexpected reply: %s\n", raw);
+		json_object_put(w.json);
+		return 1;
+	}
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(w.json,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(w.json);
+	if (account != NULL && !w.found) {
+		fprintf(stderr, "jmap-pushctl: unknown account '%s': use one "
+		    "of the names jmap-pushctl status shows\n", account);
+		return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -108,6 +197,8 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "waybar", no_argument, NULL, 'w' },
+		{ "i3blocks", no_argument, NULL, 'i' },
+		{ "mailboxes", required_argument, NULL, 'm' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -115,6 +206,8 @@ main(int argc, char *argv[])
 	};
 	enum watch_mode mode = WATCH_HUMAN;
 	const char *sockopt = NULL, *config = NULL, *fmt = NULL, *cmd;
+	const char *mailboxes = NULL;
+	int bar = -1;
 	struct json_object *o;
 	char *path, *raw;
 	FILE *f;
@@ -147,7 +240,13 @@ main(int argc, char *argv[])
 			fmt = optarg;
 			break;
 		case 'w':
-			mode = WATCH_WAYBAR;
+			bar = MAILBAR_WAYBAR;
+			break;
+		case 'i':
+			bar = MAILBAR_I3BLOCKS;
+			break;
+		case 'm':
+			mailboxes = optarg;
 			break;
 		case 's':
 			sockopt = optarg;
@@ -158,26 +257,42 @@ main(int argc, char *argv[])
 		default:
 			usage(2);
 		}
-	if (strcmp(cmd, "reconnect") == 0 ? argc - optind > 1 :
-	    argc != optind)
+	if (strcmp(cmd, "reconnect") == 0 || strcmp(cmd, "mailboxes") == 0 ?
+	    argc - optind > 1 : argc != optind)
 		usage(2);
-	if ((mode == WATCH_FORMAT || mode == WATCH_WAYBAR) &&
+	if ((mode == WATCH_FORMAT || bar != -1 || mailboxes != NULL) &&
 	    strcmp(cmd, "watch") != 0)
 		usage(2);
+	if (bar != -1 && mode != WATCH_HUMAN)
+		usage(2);
 	if (mode == WATCH_JSON && strcmp(cmd, "watch") != 0 &&
-	    strcmp(cmd, "status") != 0)
+	    strcmp(cmd, "status") != 0 && strcmp(cmd, "mailboxes") != 0)
+		usage(2);
+	if (mode == WATCH_FORMAT && mailbar_format_is_mail(fmt))
+		bar = MAILBAR_FORMAT;
+	if (mailboxes != NULL && bar == -1)
 		usage(2);
 
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "watch") != 0 &&
+	    strcmp(cmd, "mailboxes") != 0 &&
 	    strcmp(cmd, "reconnect") != 0 && strcmp(cmd, "reload") != 0) {
 		fprintf(stderr, "jmap-pushctl: unknown command '%s'\n", cmd);
 		usage(2);
 	}
 	path = ctl_find_socket(sockopt, config);
+	if (bar != -1) {
+		/* It connects, and again, by itself. */
+		rc = mailbar_run(path, bar, mailboxes, fmt);
+		free(path);
+		return rc;
+	}
 	f = ctl_connect(path);
 	free(path);
 	if (strcmp(cmd, "status") == 0)
 		rc = do_status(f, mode == WATCH_JSON);
+	else if (strcmp(cmd, "mailboxes") == 0)
+		rc = do_mailboxes(f, optind < argc ? argv[optind] : NULL,
+		    mode == WATCH_JSON);
 	else if (strcmp(cmd, "watch") == 0)
 		rc = watch_run(f, mode, fmt);
 	else {
