@@ -811,3 +811,18 @@ hook_free(struct hooks *hs)
 	free(hs->attached);
 	free(hs);
 }
+
+/* Mail-aware hooks come with mailwire's next step. */
+void
+hook_mail(struct hooks *hs, const struct mail_event *ev)
+{
+	(void)hs;
+	(void)ev;
+}
+
+bool
+hook_mail_wanted(const struct hooks *hs)
+{
+	(void)hs;
+	return false;
+}

@@ -54,6 +54,11 @@ void hook_free(struct hooks *);
  * due meanwhile waits, and keeps merging).  Each run: /bin/sh -c COMMAND
  * or the exec = argv via proc_spawn, name "hook NAME", with `timeout`. */
 void hook_dispatch(struct hooks *, const struct push_event *ev);
+/* A round of the mail view, for the mail-aware hooks (those with
+ * `mailboxes` or `events`). */
+void hook_mail(struct hooks *, const struct mail_event *ev);
+/* Whether a mail-aware hook is configured. */
+bool hook_mail_wanted(const struct hooks *);
 /* Once at daemon start: each on_start hook runs at once for every account
  * it matches, JMAP_REASON=start, no JMAP_ACCOUNT_ID, JMAP_TYPES empty, stdin
  * {"@type":"StateChange","changed":{}}.  cfg gives the accounts. */

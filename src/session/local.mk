@@ -21,4 +21,5 @@ src_libjmappushd_a_SOURCES += \
 	src/session/mailmatch.c src/session/mailmatch.h \
 	src/session/mailresult.c src/session/mailresult.h \
 	src/session/mailtally.c src/session/mailtally.h \
-	src/session/mailview.c src/session/mailview.h
+	src/session/mailview.c src/session/mailview.h \
+	src/session/mailsync.c src/session/mailsync.h
