@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,9 +222,10 @@ void
 sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
     const char *line, size_t len)
 {
-	struct json_object *arr;
+	struct sockproto_status_arg sa;
 	struct sockcmd cmd;
 	char *reply = NULL;
+	bool mail;
 
 	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
 		sockclient_send(c, reply, NULL);
@@ -232,13 +234,17 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 	}
 	switch (cmd.kind) {
 	case SOCKCMD_STATUS:
-		arr = json_object_new_array();
-		cb->foreach_account(cb->arg, sockproto_account_status, arr);
-		reply = sockproto_status(arr);
+		sa.accounts = json_object_new_array();
+		sa.mailboxes = cmd.mailboxes;
+		cb->foreach_account(cb->arg, sockproto_account_status, &sa);
+		reply = sockproto_status(sa.accounts);
 		break;
 	case SOCKCMD_SUBSCRIBE:
+		mail = sockproto_sub_mail(sockclient_sub(c));
 		sockproto_sub_set(sockclient_sub(c), &cmd);
 		reply = sockproto_ok(cmd.cmd);
+		if (sockproto_sub_mail(sockclient_sub(c)) != mail)
+			cb->mail_wanted_changed(cb->arg);
 		break;
 	case SOCKCMD_RECONNECT:
 		if (cb->reconnect(cb->arg, cmd.account) == -1)

@@ -289,10 +289,21 @@ sockproto_account_connection(struct account *a)
 	    account_retry_in(a), sockproto_waits(st), account_error(a));
 }
 
+/* Adds the status entries of one JMAP account's mailboxes. */
+static void
+sockproto_status_boxes(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	struct sockproto_status_arg *sa = arg;
+
+	sockproto_mailboxes_add(sa->accounts, account_id, c, sa->mailboxes);
+}
+
 void
 sockproto_account_status(struct account *a, void *arg)
 {
-	struct json_object *arr = arg, *o = json_object_new_object();
+	struct sockproto_status_arg *sa = arg, boxes;
+	struct json_object *o = json_object_new_object();
 	enum account_status st = account_status(a);
 	const struct store *store = account_store(a);
 	struct json_object *states;
@@ -316,7 +327,11 @@ sockproto_account_status(struct account *a, void *arg)
 	if (account_error(a) != NULL)
 		json_object_object_add(o, "error",
 		    json_object_new_string(account_error(a)));
-	json_object_array_add(arr, o);
+	boxes.accounts = json_object_new_array();
+	boxes.mailboxes = sa->mailboxes;
+	account_foreach_mailboxes(a, sockproto_status_boxes, &boxes);
+	json_object_object_add(o, "mailboxes", boxes.accounts);
+	json_object_array_add(sa->accounts, o);
 }
 
 void
@@ -362,6 +377,12 @@ sockproto_strings_has(char *const *v, size_t n, const char *s)
 		if (strcmp(v[i], s) == 0)
 			return true;
 	return false;
+}
+
+bool
+sockproto_sub_mail(const struct sockproto_sub *sub)
+{
+	return (sub->events & (SOCKPROTO_EV_MAILBOX | SOCKPROTO_EV_MAIL)) != 0;
 }
 
 bool

@@ -46,6 +46,8 @@ void sockproto_sub_all(struct sockproto_sub *);
 /* Moves the filters out of c into sub (replacing its old ones). */
 void sockproto_sub_set(struct sockproto_sub *, struct sockcmd *c);
 void sockproto_sub_clear(struct sockproto_sub *);
+/* Whether the subscription takes mailbox or mail events. */
+bool sockproto_sub_mail(const struct sockproto_sub *);
 /* changed: the event's {Type: state}, NULL for a connection event. */
 bool sockproto_sub_wants(const struct sockproto_sub *, unsigned ev,
     const char *account, struct json_object *changed);
@@ -81,8 +83,15 @@ void sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
 char *sockproto_status(struct json_object *accounts);
 /* The connection event of the account as it is now. */
 char *sockproto_account_connection(struct account *);
-/* Adds the account's status object to arg, a JSON array: an
- * outputs_account_fn, for the status reply. */
+/* What the status reply is built into: the accounts array, and the
+ * mailboxes asked for (NULL: all). */
+struct sockproto_status_arg {
+	struct json_object	*accounts;
+	const struct mailmatch	*mailboxes;
+};
+/* Adds the account's status object, its mailboxes included, to arg, a
+ * struct sockproto_status_arg: an outputs_account_fn, for the status
+ * reply. */
 void sockproto_account_status(struct account *, void *arg);
 /* A time for a reply: its ISO 8601 string, or null when t is 0. */
 struct json_object *sockproto_time_json(time_t t);
