@@ -85,4 +85,5 @@ INTEGRATION_TESTS += \
 	tests/integration/testserver-mail.sh
 INTEGRATION_TESTS += \
 	tests/integration/pushctl-mail.sh \
+	tests/integration/pushctl-bar.sh \
 	tests/integration/socket-mail.sh
