@@ -86,4 +86,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/pushctl-mail.sh \
 	tests/integration/pushctl-bar.sh \
-	tests/integration/socket-mail.sh
+	tests/integration/socket-mail.sh \
+	tests/integration/dbus-mail.sh
