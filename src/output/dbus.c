@@ -24,6 +24,7 @@
 #include "session/account.h"
 #include "session/mailbox.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
 
@@ -37,7 +38,7 @@ struct dbus_call {
 	struct dbus		*db;
 	sd_bus_message		*call;		/* held */
 	char			*account;	/* NULL: every account */
-	struct event		*timer;
+	uint64_t		 deadline;	/* timeutil_mono_ms() */
 };
 TAILQ_HEAD(dbus_calls, dbus_call);
 
@@ -51,7 +52,8 @@ struct dbus {
 	 * runs for as long as the daemon does. */
 	bool			 mail_wanted;
 	uint32_t		 unread;	/* Unread as last announced */
-	struct dbus_calls	 calls;
+	struct dbus_calls	 calls;		/* oldest first */
+	struct event		*calls_timer;	/* the oldest one's deadline */
 };
 
 static int dbus_get_status(sd_bus_message *, void *, sd_bus_error *);
@@ -334,17 +336,39 @@ dbus_call_answer(struct dbus_call *c)
 	if (c->db->conn != NULL)
 		busconn_kick(c->db->conn);
 	TAILQ_REMOVE(&c->db->calls, c, entry);
-	event_free(c->timer);
 	sd_bus_message_unref(c->call);
 	free(c->account);
 	free(c);
 }
 
-/* The first fetch took too long (a server that is down): what is known. */
+/* Arms the calls' timer for the oldest call's deadline, if any. */
 static void
-dbus_call_timeout(evutil_socket_t fd, short what, void *arg)
+dbus_calls_arm(struct dbus *db)
 {
-	dbus_call_answer(arg);
+	struct dbus_call *c = TAILQ_FIRST(&db->calls);
+	uint64_t now = timeutil_mono_ms();
+	struct timeval tv;
+
+	if (c == NULL) {
+		evtimer_del(db->calls_timer);
+		return;
+	}
+	tv = timeutil_tv_ms(c->deadline > now ? c->deadline - now : 0);
+	evtimer_add(db->calls_timer, &tv);
+}
+
+/* The first fetch took too long (a server that is down): the calls past
+ * their deadline get what is known. */
+static void
+dbus_calls_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbus *db = arg;
+	struct dbus_call *c;
+	uint64_t now = timeutil_mono_ms();
+
+	while ((c = TAILQ_FIRST(&db->calls)) != NULL && c->deadline <= now)
+		dbus_call_answer(c);
+	dbus_calls_arm(db);
 }
 
 static int
@@ -353,7 +377,6 @@ dbus_get_mailboxes(sd_bus_message *call, void *arg, sd_bus_error *err)
 	struct dbus	*db = arg;
 	struct dbus_call *c;
 	const char	*name;
-	struct timeval	 tv = { DBUS_MAILBOXES_WAIT_MS / 1000, 0 };
 	int		 r;
 
 	if ((r = sd_bus_message_read(call, "s", &name)) < 0)
@@ -366,12 +389,12 @@ dbus_get_mailboxes(sd_bus_message *call, void *arg, sd_bus_error *err)
 	c->db = db;
 	c->call = sd_bus_message_ref(call);
 	c->account = *name != '\0' ? xstrdup(name) : NULL;
-	c->timer = xevtimer_new(db->base, dbus_call_timeout, c);
+	c->deadline = timeutil_mono_ms() + DBUS_MAILBOXES_WAIT_MS;
 	TAILQ_INSERT_TAIL(&db->calls, c, entry);
 	if (dbus_call_ready(c))
 		dbus_call_answer(c);
-	else
-		evtimer_add(c->timer, &tv);
+	else if (c == TAILQ_FIRST(&db->calls))
+		dbus_calls_arm(db);
 	/* Answered now or later, never by sd-bus itself. */
 	return 1;
 }
@@ -439,6 +462,7 @@ dbus_new(struct event_base *base, struct config *cfg,
 	db->mode = dbus_resolve(cfg->dbus);
 	db->cfg = config_ref(cfg);
 	TAILQ_INIT(&db->calls);
+	db->calls_timer = xevtimer_new(base, dbus_calls_timeout, db);
 	if (db->mode == CONFIG_DBUS_NONE)
 		log_debug("D-Bus: off (dbus = session or system turns it on)");
 	dbus_open(db);
@@ -479,11 +503,11 @@ dbus_free(struct dbus *db)
 	/* Unanswered calls get an error from the bus when we leave it. */
 	while ((c = TAILQ_FIRST(&db->calls)) != NULL) {
 		TAILQ_REMOVE(&db->calls, c, entry);
-		event_free(c->timer);
 		sd_bus_message_unref(c->call);
 		free(c->account);
 		free(c);
 	}
+	event_free(db->calls_timer);
 	busconn_free(db->conn);
 	config_unref(db->cfg);
 	free(db);
@@ -556,6 +580,7 @@ dbus_mail(struct dbus *db, const struct mail_event *ev)
 		if (dbus_call_ready(c))
 			dbus_call_answer(c);
 	}
+	dbus_calls_arm(db);
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
 	if ((r = dbusmsg_mailboxes_changed(bus, ev->account, ev->account_id,

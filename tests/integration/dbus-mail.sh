@@ -4,7 +4,8 @@
 # request until a client asks; GetMailboxes waits for the first fetch and
 # answers every mailbox, an unknown account fails; MailboxesChanged,
 # NewMail and Unread (with PropertiesChanged) exact on a delivery, a
-# delivery elsewhere, a draft and a mark as read.
+# delivery elsewhere, a draft and a mark as read; GetMailboxes of an account
+# that never connects answers after 10 s.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 77; }
@@ -64,5 +65,24 @@ expect_next 6 'PropertiesChanged org.jmappushd.Pushd1 Unread=1'
 bctl call $BUS_OBJ GetMailboxes s "" >"$T/boxes"
 grep -q '^a(ssssuu) 10 .*"u1" "mb-inbox" "Inbox" "inbox" 1 2 ' "$T/boxes" ||
     fail "GetMailboxes of every account: $(cat "$T/boxes")"
+
+# An account that never connects: GetMailboxes waits for its first fetch
+# 10 s, then answers with what is known.
+cat >>"$T/config" <<CONF
+
+[account down]
+url = http://127.0.0.1:1/.well-known/jmap
+username = alice@example.com
+password_file = $T/password
+CONF
+# shellcheck disable=SC2086
+bctl call $BUS_OBJ Reload
+wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Accounts=test,down$'
+start=$(date +%s)
+# shellcheck disable=SC2086
+out=$(bctl --timeout=60 call $BUS_OBJ GetMailboxes s down)
+took=$(( $(date +%s) - start ))
+[ "$out" = 'a(ssssuu) 0' ] || fail "GetMailboxes of an account without a fetch: $out"
+[ $took -ge 9 ] && [ $took -le 15 ] || fail "GetMailboxes waited ${took}s, not 10"
 daemon_stop
 echo ok
