@@ -270,21 +270,30 @@ ctl_cmd_new(const char *name)
  * valid until the next read).
  */
 int
-ctl_status_walk(FILE *f, const struct ctl_status_cbs *cbs, void *arg,
-    char **raw)
+ctl_status_walk_reply(struct json_object *r, const struct ctl_status_cbs *cbs,
+    void *arg)
 {
-	struct json_object *r, *accts;
+	struct json_object *accts;
 
-	r = ctl_command(f, ctl_cmd_new("status"), raw);
 	if (!json_object_object_get_ex(r, "accounts", &accts) ||
-	    !json_object_is_type(accts, json_type_array)) {
-		json_object_put(r);
+	    !json_object_is_type(accts, json_type_array))
 		return -1;
-	}
 	if (cbs->start != NULL)
 		cbs->start(arg);
 	for (size_t i = 0; i < json_object_array_length(accts); i++)
 		cbs->account(json_object_array_get_idx(accts, i), arg);
-	json_object_put(r);
 	return 0;
+}
+
+int
+ctl_status_walk(FILE *f, const struct ctl_status_cbs *cbs, void *arg,
+    char **raw)
+{
+	struct json_object *r;
+	int rc;
+
+	r = ctl_command(f, ctl_cmd_new("status"), raw);
+	rc = ctl_status_walk_reply(r, cbs, arg);
+	json_object_put(r);
+	return rc;
 }

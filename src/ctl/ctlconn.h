@@ -57,5 +57,8 @@ struct ctl_status_cbs {
  */
 int ctl_status_walk(FILE *f, const struct ctl_status_cbs *cbs, void *arg,
     char **raw);
+/* The same walk over a status reply r already read (borrowed). */
+int ctl_status_walk_reply(struct json_object *r,
+    const struct ctl_status_cbs *cbs, void *arg);
 
 #endif

@@ -8,10 +8,12 @@
 #include "autoconf.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -161,6 +163,101 @@ mailboxes_account(struct json_object *a, void *arg)
 	}
 }
 
+/* How long mailboxes waits for an account's first mailbox fetch. */
+#define MAILBOXES_WAIT_S	10
+
+static volatile sig_atomic_t mailboxes_timeout;
+
+static void
+mailboxes_alarm(int sig)
+{
+	(void)sig;
+	mailboxes_timeout = 1;
+}
+
+/* Whether name (NULL: any) is a connected account of the status reply r
+ * whose mailboxes the daemon has not fetched yet. */
+static bool
+mailboxes_missing(struct json_object *r, const char *name)
+{
+	struct json_object *accts, *boxes;
+
+	if (!json_object_object_get_ex(r, "accounts", &accts) ||
+	    !json_object_is_type(accts, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(accts); i++) {
+		struct json_object *a = json_object_array_get_idx(accts, i);
+		const char *st = ctl_str(a, "status");
+		const char *acct = ctl_str(a, "account");
+
+		if (acct == NULL || (name != NULL && strcmp(acct, name) != 0) ||
+		    st == NULL || strcmp(st, "connected") != 0)
+			continue;
+		if (!json_object_object_get_ex(a, "mailboxes", &boxes) ||
+		    (json_object_is_type(boxes, json_type_array) &&
+		    json_object_array_length(boxes) == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The status reply, once the daemon fetched the mailboxes: subscribing to
+ * mailbox events makes it fetch them (it does not while no output needs
+ * them), and a connected account without any waits (at most
+ * MAILBOXES_WAIT_S) for its first complete list.  The caller's.
+ */
+static struct json_object *
+mailboxes_status(FILE *f, const char *account)
+{
+	struct sigaction sa = { .sa_handler = mailboxes_alarm }, old;
+	struct json_object *sub = ctl_cmd_new("subscribe"), *ev, *o;
+	struct json_object *r = NULL;
+	char *raw;
+
+	ev = json_object_new_array();
+	json_object_array_add(ev, json_object_new_string("mailbox"));
+	json_object_object_add(sub, "events", ev);
+	ctl_send(f, sub);
+	ctl_send(f, ctl_cmd_new("status"));
+	/* No SA_RESTART: the alarm ends a read that waits too long. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	alarm(MAILBOXES_WAIT_S);
+	while ((o = ctl_read(f, &raw)) != NULL) {
+		const char *reply = ctl_str(o, "reply");
+		struct json_object *c;
+
+		if (ctl_str(o, "event") == NULL && ctl_str(o, "error") != NULL) {
+			fprintf(stderr, "jmap-pushctl: %s\n",
+			    ctl_str(o, "error"));
+			exit(1);
+		}
+		if (reply != NULL && strcmp(reply, "status") == 0) {
+			json_object_put(r);
+			r = o;
+			if (!mailboxes_missing(r, account))
+				break;
+			continue;
+		}
+		/* A first fetch: ask again once it is there. */
+		if (r != NULL && ctl_str(o, "event") != NULL &&
+		    strcmp(ctl_str(o, "event"), "mailbox") == 0 &&
+		    json_object_object_get_ex(o, "complete", &c) &&
+		    json_object_get_boolean(c))
+			ctl_send(f, ctl_cmd_new("status"));
+		json_object_put(o);
+	}
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (o == NULL && !mailboxes_timeout) {
+		fprintf(stderr, "jmap-pushctl: the daemon closed the "
+		    "connection\n");
+		exit(1);
+	}
+	return r;
+}
+
 /* mailboxes [ACCOUNT]: every mailbox the daemon knows, with counts. */
 static int
 do_mailboxes(FILE *f, const char *account, bool json)
@@ -169,15 +266,24 @@ do_mailboxes(FILE *f, const char *account, bool json)
 		mailboxes_start, mailboxes_account
 	}, list = { NULL, mailboxes_account };
 	struct mailboxes_walk w = { account, NULL, false };
-	char *raw;
+	struct json_object *r;
 
-	if (json)
-		w.json = json_object_new_array();
-	if (ctl_status_walk(f, json ? &list : &table, &w, &raw) == -1) {
-		fprintf(stderr, "jmap-pushctl: unexpected reply: %s\n", raw);
-		json_object_put(w.json);
+	if ((r = mailboxes_status(f, account)) == NULL) {
+		fprintf(stderr, "jmap-pushctl: no status from the daemon "
+		    "within %d s\n", MAILBOXES_WAIT_S);
 		return 1;
 	}
+	if (json)
+		w.json = json_object_new_array();
+	if (ctl_status_walk_reply(r, json ? &list : &table, &w) == -1) {
+		fprintf(stderr, "jmap-pushctl: unexpected reply: %s\n",
+		    json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(w.json);
+		json_object_put(r);
+		return 1;
+	}
+	json_object_put(r);
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(w.json,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# jmap-pushctl watch --waybar and --i3blocks against the real daemon: the
+# jmap-pushctl mailboxes (the table, and --json, fetched on demand), and
+# watch --waybar and --i3blocks against the real daemon: the
 # inbox unread count at start and after every change (a delivery, then the
 # new message in the tooltip; a delivery elsewhere changes nothing; a mark
 # as read), disconnected when the daemon stops, and back on their own when
@@ -8,7 +9,6 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 CTL="$top_builddir/src/jmap-pushctl"
-CLIENT="$top_builddir/tests/integration/sockclient"
 # expect_next FD LINE: the next line of a watch is LINE.
 expect_next() {
 	read -r -t "$WAIT" l <&"$1" || fail "no line on fd $1, expected $2"
@@ -30,15 +30,28 @@ write_config
 daemon_start
 wait_log 'states unchanged since last seen'
 control 'mail/deliver?subject=first' >/dev/null
-# A client that keeps the mail view wanted, so that the bars' status
-# replies already hold the mailboxes.
-mkfifo "$T/hold.fifo" "$T/bar.fifo" "$T/i3.fifo"
-{ echo '{"cmd":"subscribe","events":["mailbox"]}'; exec sleep 3600; } |
-    "$CLIENT" "$T/sock" >"$T/hold.fifo" &
-exec 7<"$T/hold.fifo"
-read -r -t "$WAIT" l <&7 || fail "no subscribe reply"
-read -r -t "$WAIT" l <&7 || fail "no mailbox event"
+wait_hook 1
 
+# mailboxes: nothing wants the mail view yet, so it makes the daemon fetch
+# the mailboxes and waits for them.
+"$CTL" -s "$T/sock" mailboxes >"$T/out" || fail "mailboxes failed"
+expect_file "$T/out" 'ACCOUNT          PATH                           ROLE        UNREAD   TOTAL
+test             Archive                        archive          0       0
+test             Drafts                         drafts           0       0
+test             Inbox                          inbox            1       1
+test             Junk                           junk             0       0
+test             Lists                          -                0       0
+test             Lists/rust                     -                0       0
+test             Sent                           sent             0       0
+test             Trash                          trash            0       0
+test             Work                           -                0       0
+test             Work/Projects                  -                0       0'
+"$CTL" -s "$T/sock" mailboxes --json test | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[2], separators=(",", ":")))' >"$T/out"
+expect_file "$T/out" '{"account":"test","accountId":"u1","id":"mb-inbox","path":"Inbox","role":"inbox","unread":1,"total":1}'
+
+# The mailboxes are known now (the daemon keeps them while it runs), so the
+# bars' status replies hold them.
+mkfifo "$T/bar.fifo" "$T/i3.fifo"
 "$CTL" -s "$T/sock" watch --waybar >"$T/bar.fifo" &
 "$CTL" -s "$T/sock" watch --i3blocks >"$T/i3.fifo" &
 exec 5<"$T/bar.fifo" 6<"$T/i3.fifo"

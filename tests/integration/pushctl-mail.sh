@@ -69,27 +69,30 @@ bar_stop() {
 
 STATUS='{"reply":"status","accounts":[{"account":"personal","status":"connected","mailboxes":[{"accountId":"u1","id":"p1","path":"Inbox","role":"inbox","unread":3,"total":10},{"accountId":"u1","id":"p2","path":"Lists/rust dev","role":null,"unread":12,"total":400}]},{"account":"work","status":"connected","mailboxes":[{"accountId":"u2","id":"w1","path":"INBOX","role":"inbox","unread":0,"total":5}]},{"account":"empty","status":"connected"}]}'
 
-# mailboxes: the table, every account.
-printf '%s\n' '{"event":"connection","account":"work","status":"connected"}' \
-    "$STATUS" >"$T/lines"
-fake 1
+# mailboxes: the table, every account.  (An account connected without
+# mailboxes would make it wait for their first fetch: pushctl-bar.sh.)
+printf '%s\n' '{"reply":"subscribe","ok":true}' \
+    '{"event":"connection","account":"work","status":"connected"}' \
+    "${STATUS/,\{\"account\":\"empty\",\"status\":\"connected\"\}/}" >"$T/lines"
+fake 2
 rc=0
 "$CTL" -s "$T/sock" mailboxes >"$T/out" 2>"$T/err" || rc=$?
 wait $FAKE_PID
 [ $rc = 0 ] || fail "mailboxes exited with $rc: $(cat "$T/err")"
-expect_file "$T/sock.cmd" '{"cmd":"status"}'
+expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["mailbox"]}
+{"cmd":"status"}'
 expect_file "$T/out" 'ACCOUNT          PATH                           ROLE        UNREAD   TOTAL
 personal         Inbox                          inbox            3      10
 personal         Lists/rust dev                 -               12     400
 work             INBOX                          inbox            0       5'
 # One account, as JSON.
-fake 1
+fake 2
 rc=0
 "$CTL" -s "$T/sock" mailboxes --json personal >"$T/out" 2>"$T/err" || rc=$?
 wait $FAKE_PID
 [ $rc = 0 ] || fail "mailboxes --json exited with $rc: $(cat "$T/err")"
 expect_file "$T/out" '[{"account":"personal","accountId":"u1","id":"p1","path":"Inbox","role":"inbox","unread":3,"total":10},{"account":"personal","accountId":"u1","id":"p2","path":"Lists/rust dev","role":null,"unread":12,"total":400}]'
-fake 1
+fake 2
 rc=0
 "$CTL" -s "$T/sock" mailboxes nosuch >"$T/out" 2>"$T/err" || rc=$?
 wait $FAKE_PID
