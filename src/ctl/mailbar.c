@@ -77,6 +77,8 @@ mailbar_count(struct json_object *o, const char *key)
 	return n < 0 ? 0 : n;
 }
 
+/* Forgets every account and mailbox (the daemon is gone, or a status reply
+ * brings them all again); the last new messages stay for the tooltip. */
 static void
 mailbar_forget(struct mailbar *mb)
 {
@@ -171,6 +173,7 @@ static void
 mailbar_status(struct mailbar *mb, struct json_object *reply)
 {
 	struct json_object *accts, *boxes;
+	struct mailbar_acct *acct;
 
 	mailbar_forget(mb);
 	if (!json_object_object_get_ex(reply, "accounts", &accts) ||
@@ -182,9 +185,9 @@ mailbar_status(struct mailbar *mb, struct json_object *reply)
 
 		if (name == NULL)
 			continue;
-		free(mailbar_acct(mb, name)->status);
-		mailbar_acct(mb, name)->status = xstrdup(ctl_str_or(a,
-		    "status", "unknown"));
+		acct = mailbar_acct(mb, name);
+		free(acct->status);
+		acct->status = xstrdup(ctl_str_or(a, "status", "unknown"));
 		if (!json_object_object_get_ex(a, "mailboxes", &boxes) ||
 		    !json_object_is_type(boxes, json_type_array))
 			continue;
@@ -197,6 +200,8 @@ mailbar_status(struct mailbar *mb, struct json_object *reply)
 	}
 }
 
+/* The unread emails of every mailbox counted (the daemon sends only those
+ * that match --mailboxes). */
 static int64_t
 mailbar_unread(const struct mailbar *mb)
 {

@@ -229,6 +229,7 @@ dbus_sum_inbox(const char *account_id, const struct mailbox_cache *c,
 			*sum += (uint64_t)c->v[i].unread;
 }
 
+/* Adds an account's inboxes' unread counts to arg (a uint64_t). */
 static void
 dbus_sum_account(struct account *acct, void *arg)
 {
@@ -245,6 +246,7 @@ dbus_unread(struct dbus *db)
 	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
+/* Reading Unread makes the daemon fetch mailboxes from now on. */
 static int
 dbus_get_unread(sd_bus *bus, const char *path, const char *iface,
     const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
@@ -268,6 +270,7 @@ dbus_fetched_one(const char *account_id, const struct mailbox_cache *c,
 	*fetched = *fetched || c->state != NULL;
 }
 
+/* Clears *arg (a bool) unless the account's mailboxes were fetched. */
 static void
 dbus_fetched_account(struct account *acct, void *arg)
 {
@@ -292,6 +295,7 @@ dbus_call_ready(struct dbus_call *c)
 	return all;
 }
 
+/* Appends one JMAP account's mailboxes to the reply arg. */
 static void
 dbus_append_box_list(const char *account_id, const struct mailbox_cache *c,
     void *arg)
@@ -299,6 +303,7 @@ dbus_append_box_list(const char *account_id, const struct mailbox_cache *c,
 	dbusmsg_append_mailboxes(arg, account_id, c);
 }
 
+/* Appends every JMAP account's mailboxes of acct to the reply arg. */
 static void
 dbus_append_boxes(struct account *acct, void *arg)
 {
@@ -371,6 +376,8 @@ dbus_calls_timeout(evutil_socket_t fd, short what, void *arg)
 	dbus_calls_arm(db);
 }
 
+/* Answered at once when the accounts asked for had their first fetch,
+ * else when they have it or after DBUS_MAILBOXES_WAIT_MS. */
 static int
 dbus_get_mailboxes(sd_bus_message *call, void *arg, sd_bus_error *err)
 {
