@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,9 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 	struct account *a = v->ms->a;
 	struct mail_event ev;
 
+	log_debug("%s: mail view of %s: round done, %zu mailbox(es) with "
+	    "events or new counts, %" PRIu64 " new email(s)", a->prefix,
+	    v->account_id, r->nboxes, r->new_count);
 	if (a->cbs.mail != NULL) {
 		memset(&ev, 0, sizeof(ev));
 		ev.account = a->cfg->name;

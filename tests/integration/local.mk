@@ -83,3 +83,7 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/es-resync-race.sh \
 	tests/integration/testserver-mail.sh
+EXTRA_DIST += tests/integration/maillib.sh
+INTEGRATION_TESTS += \
+	tests/integration/mail-hooks.sh \
+	tests/integration/mail-config.sh
