@@ -86,4 +86,7 @@ INTEGRATION_TESTS += \
 EXTRA_DIST += tests/integration/maillib.sh
 INTEGRATION_TESTS += \
 	tests/integration/mail-hooks.sh \
-	tests/integration/mail-config.sh
+	tests/integration/mail-config.sh \
+	tests/integration/mail-cost.sh \
+	tests/integration/es-mail-cost.sh \
+	tests/integration/es-mail-hooks.sh
