@@ -89,4 +89,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-config.sh \
 	tests/integration/mail-cost.sh \
 	tests/integration/es-mail-cost.sh \
-	tests/integration/es-mail-hooks.sh
+	tests/integration/es-mail-hooks.sh \
+	tests/integration/mail-restart.sh
