@@ -90,4 +90,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-cost.sh \
 	tests/integration/es-mail-cost.sh \
 	tests/integration/es-mail-hooks.sh \
-	tests/integration/mail-restart.sh
+	tests/integration/mail-restart.sh \
+	tests/integration/mail-bulk.sh
