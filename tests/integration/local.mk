@@ -92,4 +92,5 @@ INTEGRATION_TESTS += \
 	tests/integration/es-mail-hooks.sh \
 	tests/integration/mail-restart.sh \
 	tests/integration/mail-bulk.sh \
-	tests/integration/mail-hostile.sh
+	tests/integration/mail-hostile.sh \
+	tests/integration/mail-debounce.sh
