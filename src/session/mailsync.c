@@ -213,12 +213,10 @@ mailsync_done(struct json_object *responses, enum request_error why,
 	if (why != REQUEST_OK) {
 		/* The pages in already moved the view on. */
 		mailsync_flush(v);
-		/* The next connection starts a round anyway. */
-		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN) {
-			v->again = false;
-			return;
-		}
-		mailsync_fail(v, "the request failed", error);
+		/* A closed connection is no failure of the view: the next
+		 * one starts a round (mailsync_round() waits for it). */
+		if (why != REQUEST_CLOSED && why != REQUEST_SHUTDOWN)
+			mailsync_fail(v, "the request failed", error);
 	} else {
 		memset(&r, 0, sizeof(r));
 		err[0] = '\0';
@@ -352,8 +350,13 @@ mailsync_foreach(struct mailsync *ms,
     void (*fn)(const char *account_id, const struct mailbox_cache *,
     void *arg), void *arg)
 {
+	const struct jmap_session *s = &ms->a->session;
 	const struct mailbox_cache *c;
 
+	/* What was saved counts as known before the first round. */
+	for (size_t i = 0; ms->a->have_session && i < s->naccounts; i++)
+		if (s->accounts[i].has_mail)
+			(void)mailsync_view(ms, s->accounts[i].id);
 	for (size_t i = 0; i < ms->n; i++) {
 		c = mailview_cache(ms->v[i]->view);
 		if (c->state != NULL || c->n > 0)
