@@ -93,4 +93,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-restart.sh \
 	tests/integration/mail-bulk.sh \
 	tests/integration/mail-hostile.sh \
-	tests/integration/mail-debounce.sh
+	tests/integration/mail-debounce.sh \
+	tests/integration/mail-errors.sh
