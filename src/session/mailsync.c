@@ -32,6 +32,8 @@ struct mailsync_view {
 	bool again;		/* a change came meanwhile: one more round */
 	bool push;		/* the next round follows a push (else a
 				 * resync or the catch-up) */
+	bool round_push;	/* push, as it was when the round (its
+				 * first page) was sent: its reason */
 	bool failed;		/* a failure was logged: repeats are debug
 				 * until a round succeeds */
 	/* The pages of one round (hasMoreChanges) merged, delivered as one
@@ -148,7 +150,7 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 		ev.account_id = v->account_id;
 		ev.result = r;
 		ev.cache = mailview_cache(v->view);
-		ev.reason = v->push ? "push" : "resync";
+		ev.reason = v->round_push ? "push" : "resync";
 		a->cbs.mail(a, &ev, a->arg);
 	}
 	if (a->store != NULL) {
@@ -282,6 +284,8 @@ mailsync_round(struct mailsync_view *v)
 		v->again = true;
 		return;
 	}
+	if (!v->paging)
+		v->round_push = v->push;
 	mailview_request(v->view, v->account_id, &using, &calls);
 	if (account_request(a, using, calls, MAILSYNC_TIMEOUT_MS,
 	    mailsync_done, v) == -1)

@@ -94,4 +94,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-bulk.sh \
 	tests/integration/mail-hostile.sh \
 	tests/integration/mail-debounce.sh \
-	tests/integration/mail-errors.sh
+	tests/integration/mail-errors.sh \
+	tests/integration/es-mail-restart.sh
