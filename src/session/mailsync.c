@@ -20,8 +20,8 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-/* A round is one request (two when the server pages); as long as the
- * state comparison may take. */
+/* Each request of a round (one, or one per page when the server pages)
+ * may take as long as the state comparison. */
 #define MAILSYNC_TIMEOUT_MS	30000
 
 struct mailsync_view {
