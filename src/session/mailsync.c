@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,8 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-/* A round is one request (two when the server pages); as long as the
- * state comparison may take. */
+/* Each request of a round (one, or one per page when the server pages)
+ * may take as long as the state comparison. */
 #define MAILSYNC_TIMEOUT_MS	30000
 
 struct mailsync_view {
@@ -31,8 +32,14 @@ struct mailsync_view {
 	bool again;		/* a change came meanwhile: one more round */
 	bool push;		/* the next round follows a push (else a
 				 * resync or the catch-up) */
+	bool round_push;	/* push, as it was when the round (its
+				 * first page) was sent: its reason */
 	bool failed;		/* a failure was logged: repeats are debug
 				 * until a round succeeds */
+	/* The pages of one round (hasMoreChanges) merged, delivered as one
+	 * event once the last page is in, so that outputs see one round. */
+	struct mailresult pages;
+	bool paging;
 };
 
 struct mailsync {
@@ -59,6 +66,7 @@ mailsync_free(struct mailsync *ms)
 	if (ms == NULL)
 		return;
 	for (size_t i = 0; i < ms->n; i++) {
+		mailresult_clear(&ms->v[i]->pages);
 		mailview_free(ms->v[i]->view);
 		free(ms->v[i]->account_id);
 		free(ms->v[i]);
@@ -133,13 +141,16 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 	struct account *a = v->ms->a;
 	struct mail_event ev;
 
+	log_debug("%s: mail view of %s: round done, %zu mailbox(es) with "
+	    "events or new counts, %" PRIu64 " new email(s)", a->prefix,
+	    v->account_id, r->nboxes, r->new_count);
 	if (a->cbs.mail != NULL) {
 		memset(&ev, 0, sizeof(ev));
 		ev.account = a->cfg->name;
 		ev.account_id = v->account_id;
 		ev.result = r;
 		ev.cache = mailview_cache(v->view);
-		ev.reason = v->push ? "push" : "resync";
+		ev.reason = v->round_push ? "push" : "resync";
 		a->cbs.mail(a, &ev, a->arg);
 	}
 	if (a->store != NULL) {
@@ -147,6 +158,47 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 		    mailview_save(v->view));
 		store_save_later(a->store, net_base(a->net));
 	}
+}
+
+/*
+ * Merges the page src into dst (v->pages).  New emails beyond
+ * MAILRESULT_NEW_MAX stay counted: each as grown in the first mailbox (in
+ * path order) it is new in, as emails the view did not fetch are, so that
+ * mailresult_filter() still counts them.
+ */
+static void
+mailsync_merge_page(struct mailresult *dst, const struct mailresult *src)
+{
+	size_t room = MAILRESULT_NEW_MAX - dst->nnews;
+
+	mailresult_merge(dst, src);
+	for (size_t i = room; i < src->nnews; i++) {
+		const struct mailresult_new *n = &src->news[i];
+
+		for (size_t k = 0; k < dst->nboxes; k++) {
+			size_t j;
+
+			for (j = 0; j < n->nbox_ids; j++)
+				if (strcmp(n->box_ids[j], dst->boxes[k].id) ==
+				    0)
+					break;
+			if (j < n->nbox_ids) {
+				dst->boxes[k].unfetched++;
+				break;
+			}
+		}
+	}
+}
+
+/* The pages merged so far, if any, go out as the round's event. */
+static void
+mailsync_flush(struct mailsync_view *v)
+{
+	if (!v->paging)
+		return;
+	v->paging = false;
+	mailsync_deliver(v, &v->pages);
+	mailresult_clear(&v->pages);
 }
 
 static void
@@ -161,21 +213,32 @@ mailsync_done(struct json_object *responses, enum request_error why,
 
 	v->busy = false;
 	if (why != REQUEST_OK) {
-		/* The next connection starts a round anyway. */
-		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN) {
-			v->again = false;
-			return;
-		}
-		mailsync_fail(v, "the request failed", error);
+		/* The pages in already moved the view on. */
+		mailsync_flush(v);
+		/* A closed connection is no failure of the view: the next
+		 * one starts a round (mailsync_round() waits for it). */
+		if (why != REQUEST_CLOSED && why != REQUEST_SHUTDOWN)
+			mailsync_fail(v, "the request failed", error);
 	} else {
 		memset(&r, 0, sizeof(r));
 		err[0] = '\0';
 		st = mailview_parse(v->view, responses, &r, &more, err,
 		    sizeof(err));
+		/* A failure or a reload ends the pages: what they found goes
+		 * out. */
+		if (st != MAILVIEW_OK)
+			mailsync_flush(v);
 		switch (st) {
 		case MAILVIEW_OK:
 			v->failed = false;
-			mailsync_deliver(v, &r);
+			if (more) {
+				mailsync_merge_page(&v->pages, &r);
+				v->paging = true;
+			} else if (v->paging) {
+				mailsync_merge_page(&v->pages, &r);
+				mailsync_flush(v);
+			} else
+				mailsync_deliver(v, &r);
 			break;
 		case MAILVIEW_RELOAD:
 			log_info("%s: mail view of %s: the server cannot tell "
@@ -221,6 +284,8 @@ mailsync_round(struct mailsync_view *v)
 		v->again = true;
 		return;
 	}
+	if (!v->paging)
+		v->round_push = v->push;
 	mailview_request(v->view, v->account_id, &using, &calls);
 	if (account_request(a, using, calls, MAILSYNC_TIMEOUT_MS,
 	    mailsync_done, v) == -1)
@@ -289,8 +354,13 @@ mailsync_foreach(struct mailsync *ms,
     void (*fn)(const char *account_id, const struct mailbox_cache *,
     void *arg), void *arg)
 {
+	const struct jmap_session *s = &ms->a->session;
 	const struct mailbox_cache *c;
 
+	/* What was saved counts as known before the first round. */
+	for (size_t i = 0; ms->a->have_session && i < s->naccounts; i++)
+		if (s->accounts[i].has_mail)
+			(void)mailsync_view(ms, s->accounts[i].id);
 	for (size_t i = 0; i < ms->n; i++) {
 		c = mailview_cache(ms->v[i]->view);
 		if (c->state != NULL || c->n > 0)
