@@ -4,7 +4,8 @@
 # request until a client asks; GetMailboxes waits for the first fetch and
 # answers every mailbox, an unknown account fails; MailboxesChanged,
 # NewMail and Unread (with PropertiesChanged) exact on a delivery, a
-# delivery elsewhere, a draft and a mark as read; GetMailboxes of an account
+# delivery elsewhere, a draft and a mark as read; a hostile mailbox name
+# and subject repaired, not refused; GetMailboxes of an account
 # that never connects answers after 10 s.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
@@ -61,9 +62,23 @@ expect_next 6 'PropertiesChanged org.jmappushd.Pushd1 Unread=1'
 # shellcheck disable=SC2086
 [ "$(bctl get-property $BUS_OBJ Unread)" = 'u 1' ] ||
     fail "Unread is $(bctl get-property $BUS_OBJ Unread)"
+# A hostile mailbox name and subject (shell text, a byte that is not
+# UTF-8): repaired, never refused by the bus.
+printf 'x$(id)\377"' >"$T/hostile"
+control "mail/mailbox?op=create&namefile=$T/hostile&parent=inbox" >/dev/null
+wait_line 6 '^StateChanged account=test accountId=u1 changed=Mailbox:'
+read -r -t "$WAIT" line <&6 || fail "no MailboxesChanged for a new mailbox"
+case $line in
+"MailboxesChanged account=test accountId=u1 mailboxes="*';mb-11|Inbox/x$(id)'$'\xef\xbf\xbd''"||0|0;'*) ;;
+*) fail "MailboxesChanged for a hostile name: $line" ;;
+esac
+control "mail/deliver?mailbox=mb-11&subjectfile=$T/hostile" >/dev/null
+wait_line 6 '^StateChanged account=test accountId=u1 changed=Email:'
+expect_next 6 'MailboxesChanged account=test accountId=u1 mailboxes=mb-11|Inbox/x$(id)'$'\xef\xbf\xbd''"||1|1'
+expect_next 6 'NewMail account=test accountId=u1 emails=M5|Inbox/x$(id)'$'\xef\xbf\xbd''"|Sender 5|sender5@example.com|x$(id)'$'\xef\xbf\xbd''"|T5|TIME'
 # shellcheck disable=SC2086
 bctl call $BUS_OBJ GetMailboxes s "" >"$T/boxes"
-grep -q '^a(ssssuu) 10 .*"u1" "mb-inbox" "Inbox" "inbox" 1 2 ' "$T/boxes" ||
+grep -q '^a(ssssuu) 11 .*"u1" "mb-inbox" "Inbox" "inbox" 1 2 ' "$T/boxes" ||
     fail "GetMailboxes of every account: $(cat "$T/boxes")"
 
 # An account that never connects: GetMailboxes waits for its first fetch
