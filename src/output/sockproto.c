@@ -19,8 +19,11 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
-/* A mail event's JSON text is cut below this (its new entries). */
-#define SOCKPROTO_MAX_MAIL	(1024 * 1024)
+/* A mail event's new entries stop before its JSON text would pass this,
+ * the rest counted in newTruncated: well within the default socket_queue
+ * (256 KiB), so that a server's long subjects cannot get a client
+ * dropped. */
+#define SOCKPROTO_MAX_MAIL	(64 * 1024)
 
 #define SOCKPROTO_JSON \
 	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)

@@ -70,8 +70,9 @@ char *sockproto_mailbox(const char *account, const char *account_id,
     const struct mailresult *r, const struct mailbox_cache *cache,
     const struct mailmatch *mm);
 /* The mail event of that round: the new emails in mailboxes matching mm,
- * as on a hook's stdin (at most MAILRESULT_NEW_MAX, the rest counted in
- * newTruncated).  NULL when there is none. */
+ * as on a hook's stdin (at most MAILRESULT_NEW_MAX, and no more than fit
+ * in 64 KiB of JSON; the rest counted in newTruncated).  NULL when there
+ * is none. */
 char *sockproto_mail(const char *account, const char *account_id,
     const struct mailresult *r, const struct mailbox_cache *cache,
     const struct mailmatch *mm);

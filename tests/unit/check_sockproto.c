@@ -224,13 +224,31 @@ mail_round(struct mailresult *r)
 	r->new_count = 2;
 }
 
+/* Three new emails in Inbox with 30,000-byte subjects. */
+static void
+news_long(struct mailresult *r, char *subject)
+{
+	static char *ids[] = { "m1" };
+	static struct mailresult_new news[3];
+	static char *names[] = { "e1", "e2", "e3" };
+
+	memset(subject, 'x', 30000);
+	subject[30000] = '\0';
+	for (size_t i = 0; i < 3; i++)
+		news[i] = (struct mailresult_new){ names[i], "Inbox", ids, 1,
+		    NULL, 0, subject, NULL, NULL, NULL, NULL };
+	r->news = news;
+	r->nnews = 3;
+	r->new_count = 3;
+}
+
 START_TEST(test_mail_events)
 {
 	struct mailbox_cache c;
 	struct mailmatch *inbox = match("inbox"), *work = match("Work/*");
 	struct json_object *arr;
 	struct mailresult r;
-	char *s;
+	char *s, *big = xmalloc(30001);
 
 	mail_cache(&c);
 	mail_round(&r);
@@ -267,6 +285,15 @@ START_TEST(test_mail_events)
 	ck_assert_ptr_nonnull(strstr(s, "},{\"id\":\"e2\",\"mailbox\":"
 	    "\"Work/Lists\",\"from\":[],\"subject\":null,"));
 	free(s);
+	/* Long subjects: the entries stop before 64 KiB of JSON. */
+	news_long(&r, big);
+	s = sockproto_mail("personal", "u1", &r, &c, NULL);
+	ck_assert_uint_lt(strlen(s), 64 * 1024);
+	ck_assert_ptr_nonnull(strstr(s, "\"newTruncated\":1}\n"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"id\":\"e2\""));
+	ck_assert_ptr_null(strstr(s, "{\"id\":\"e3\""));
+	free(s);
+	mail_round(&r);
 	/* Nothing new in Work itself. */
 	mailmatch_free(work);
 	work = match("Work");
@@ -288,6 +315,7 @@ START_TEST(test_mail_events)
 	mailmatch_free(inbox);
 	mailmatch_free(work);
 	mailbox_cache_clear(&c);
+	free(big);
 }
 END_TEST
 
