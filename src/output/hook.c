@@ -16,7 +16,7 @@
 #include "config/config.h"
 #include "output/hook.h"
 #include "output/hookmail.h"
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailresult.h"
 #include "state/store.h"
 #include "util/json.h"
