@@ -9,11 +9,11 @@
 
 #include <json-c/json.h>
 
+#include "config/mailmatch.h"
 #include "output/dbus.h"
 #include "output/dbusmsg.h"
 #include "output/outputs.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "util/utf8.h"
 

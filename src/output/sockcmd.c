@@ -7,11 +7,11 @@
 
 #include <json-c/json.h>
 
+#include "config/mailmatch.h"
 #include "output/outputs.h"
 #include "output/sockclient.h"
 #include "output/sockcmd.h"
 #include "output/sockproto.h"
-#include "session/mailmatch.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/xmalloc.h"

@@ -7,11 +7,11 @@
 
 #include <json-c/json.h>
 
+#include "config/mailmatch.h"
 #include "output/outputs.h"
 #include "output/sockproto.h"
 #include "session/account.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "state/store.h"
 #include "util/log.h"

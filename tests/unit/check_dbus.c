@@ -14,11 +14,11 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
+#include "config/mailmatch.h"
 #include "output/dbus.h"
 #include "output/dbusmsg.h"
 #include "output/outputs.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "unit.h"
 

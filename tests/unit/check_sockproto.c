@@ -7,10 +7,10 @@
 
 #include <json-c/json.h>
 
+#include "config/mailmatch.h"
 #include "output/outputs.h"
 #include "output/sockproto.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "util/xmalloc.h"
 #include "unit.h"
