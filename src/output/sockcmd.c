@@ -243,7 +243,8 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 		mail = sockproto_sub_mail(sockclient_sub(c));
 		sockproto_sub_set(sockclient_sub(c), &cmd);
 		reply = sockproto_ok(cmd.cmd);
-		if (sockproto_sub_mail(sockclient_sub(c)) != mail)
+		/* Which accounts it wants mail of may have changed too. */
+		if (mail || sockproto_sub_mail(sockclient_sub(c)))
 			cb->mail_wanted_changed(cb->arg);
 		break;
 	case SOCKCMD_RECONNECT:

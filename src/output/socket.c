@@ -464,12 +464,12 @@ sock_connection(struct sock *s, struct account *a)
 }
 
 bool
-sock_mail_wanted(const struct sock *s)
+sock_mail_wanted(const struct sock *s, const char *account)
 {
 	struct sock_client *sc;
 
 	TAILQ_FOREACH(sc, &s->clients, entry)
-		if (sockproto_sub_mail(sockclient_sub(sc->c)))
+		if (sockproto_sub_mail_of(sockclient_sub(sc->c), account))
 			return true;
 	return false;
 }

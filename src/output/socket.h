@@ -40,7 +40,8 @@ void sock_connection(struct sock *, struct account *);
 /* A round of an account's mail view: its mailbox and mail events to the
  * clients subscribed to them, each through its own mailboxes filter. */
 void sock_mail(struct sock *, const struct mail_event *);
-/* Whether a client is subscribed to mailbox or mail events. */
-bool sock_mail_wanted(const struct sock *);
+/* Whether a client is subscribed to mailbox or mail events of the account
+ * named so. */
+bool sock_mail_wanted(const struct sock *, const char *account);
 
 #endif

@@ -389,6 +389,13 @@ sockproto_sub_mail(const struct sockproto_sub *sub)
 }
 
 bool
+sockproto_sub_mail_of(const struct sockproto_sub *sub, const char *account)
+{
+	return sockproto_sub_mail(sub) && (sub->all_accounts ||
+	    sockproto_strings_has(sub->accounts, sub->naccounts, account));
+}
+
+bool
 sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
     const char *account, struct json_object *changed)
 {

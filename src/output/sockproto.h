@@ -48,6 +48,8 @@ void sockproto_sub_set(struct sockproto_sub *, struct sockcmd *c);
 void sockproto_sub_clear(struct sockproto_sub *);
 /* Whether the subscription takes mailbox or mail events. */
 bool sockproto_sub_mail(const struct sockproto_sub *);
+/* Whether it takes them for the account named so. */
+bool sockproto_sub_mail_of(const struct sockproto_sub *, const char *account);
 /* changed: the event's {Type: state}, NULL for a connection event. */
 bool sockproto_sub_wants(const struct sockproto_sub *, unsigned ev,
     const char *account, struct json_object *changed);

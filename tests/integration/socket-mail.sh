@@ -5,7 +5,8 @@
 # whole list once, and mailbox and mail events exact, each client through
 # its own mailboxes filter; none for a client that did not ask; status with
 # every mailbox or those asked for; once the last such client is gone, no
-# Mailbox or Email request again.
+# Mailbox or Email request again; a client that names an account makes
+# only that one fetch.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 CLIENT="$top_builddir/tests/integration/sockclient"
@@ -98,4 +99,15 @@ while read -r -t "$WAIT" run <&4; do
 done
 grep -qx 'JMAP_PUSH_STATE=p6' "$T/hook.$run.env" || fail "no hook run for the last delivery"
 [ "$(mail_calls)" = "$calls" ] || fail "Mailbox/Email calls after the last subscriber left: $calls, then $(mail_calls)"
+
+# A subscriber of one account's mail makes only that account fetch it.
+add_account second
+kill -HUP "$DAEMON_PID"
+wait_log 'configuration reloaded'
+wait_server "pushEnabled=2"
+{ echo '{"cmd":"subscribe","events":["mailbox"],"accounts":["second"]}'; exec sleep 3600; } |
+    "$CLIENT" "$T/sock" >/dev/null &
+wait_log 'account second: the mail view is wanted'
+[ "$(grep -c 'account test: the mail view is wanted' "$T/daemon.log")" = 1 ] ||
+    fail "a subscriber of account second made account test fetch mail"
 echo "ok"

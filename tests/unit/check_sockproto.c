@@ -342,6 +342,16 @@ START_TEST(test_mail_subscribe)
 	ck_assert(mailmatch_mailbox(sub.mailboxes, "Work/x", NULL));
 	ck_assert(!mailmatch_mailbox(sub.mailboxes, "Work", NULL));
 	ck_assert(mailmatch_mailbox(sub.mailboxes, "Posteingang", "inbox"));
+	ck_assert(sockproto_sub_mail_of(&sub, "work"));
+	sockproto_sub_clear(&sub);
+	ck_assert(!sockproto_sub_mail_of(&sub, "work"));
+	line = "{\"cmd\":\"subscribe\",\"events\":[\"mail\"],\"accounts\":"
+	    "[\"home\"]}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	sockproto_sub_set(&sub, &c);
+	sockcmd_clear(&c);
+	ck_assert(sockproto_sub_mail_of(&sub, "home"));
+	ck_assert(!sockproto_sub_mail_of(&sub, "work"));
 	sockproto_sub_clear(&sub);
 
 	line = "{\"cmd\":\"status\",\"mailboxes\":[\"inbox\"]}";
