@@ -88,6 +88,7 @@ struct daemon {
 static void daemon_account_start(struct daemon *,
     const struct config_account *);
 static int daemon_reload(struct daemon *);
+static void daemon_mail_wanted_changed(void *);
 
 /*
  * Each account holds a socket, and a reconnect briefly holds two: the
@@ -173,6 +174,14 @@ daemon_on_change(struct account *acct, const struct push_event *ev, void *arg)
 }
 
 static void
+daemon_on_mail(struct account *acct, const struct mail_event *ev, void *arg)
+{
+	struct daemon_account *da = arg;
+
+	outputs_mail(da->d->outputs, ev);
+}
+
+static void
 daemon_status_cb(evutil_socket_t fd, short what, void *arg)
 {
 	daemon_notify_status(arg);
@@ -235,12 +244,15 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 		.change = daemon_on_change,
 		.status = daemon_on_status,
 		.stopped = daemon_on_stopped,
+		.mail = daemon_on_mail,
 	};
 
 	da->d = d;
 	da->acct = account_new(d->net, d->pacer, ca, d->cfg->state_dir, &cbs,
 	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
+	account_set_mail_wanted(da->acct, outputs_mail_wanted(d->outputs,
+	    ca->name));
 	account_start(da->acct);
 	/* Its store is open now: hook runs owed from before come back. */
 	outputs_attach(d->outputs, ca->name);
@@ -303,6 +315,8 @@ daemon_reload(struct daemon *d)
 	same_dir = strcmp(old_cfg->state_dir, cfg->state_dir) == 0;
 	daemon_apply_log_level(d);
 	outputs_set_config(d->outputs, cfg);
+	/* Mail-aware hooks may have come or gone. */
+	daemon_mail_wanted_changed(d);
 
 	for (da = TAILQ_FIRST(&d->accounts); da != NULL; da = next) {
 		next = TAILQ_NEXT(da, entry);
@@ -414,6 +428,19 @@ static int
 daemon_reload_cb(void *arg)
 {
 	return daemon_reload(arg);
+}
+
+/* An output's need of the mail view changed: every account follows
+ * (accounts whose outputs need none make no Mailbox or Email request). */
+static void
+daemon_mail_wanted_changed(void *arg)
+{
+	struct daemon *d = arg;
+	struct daemon_account *da;
+
+	TAILQ_FOREACH(da, &d->accounts, entry)
+		account_set_mail_wanted(da->acct, outputs_mail_wanted(
+		    d->outputs, account_name(da->acct)));
 }
 
 static void
@@ -584,6 +611,7 @@ daemon_run(const char *config_path, int log_level)
 		.account_store = daemon_account_store,
 		.reconnect = daemon_reconnect,
 		.reload = daemon_reload_cb,
+		.mail_wanted_changed = daemon_mail_wanted_changed,
 		.arg = d,
 	};
 	if ((d->outputs = outputs_new(d->base, d->cfg, &d->outputs_cb)) ==

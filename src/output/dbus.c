@@ -317,3 +317,19 @@ dbus_connection(struct dbus *db, struct account *acct)
 		dbus_send(db, m, "ConnectionChanged");
 	sd_bus_message_unref(m);
 }
+
+/* Placeholder for W2 (mailsock): no mail signals yet. */
+void
+dbus_mail(struct dbus *db, const struct mail_event *ev)
+{
+	(void)db;
+	(void)ev;
+}
+
+/* Placeholder for W2 (mailsock): D-Bus never asks for mail yet. */
+bool
+dbus_mail_wanted(const struct dbus *db)
+{
+	(void)db;
+	return false;
+}

@@ -16,6 +16,7 @@ struct dbus;
 struct event_base;
 struct outputs_callbacks;
 struct push_event;
+struct mail_event;
 
 /* Holds a reference to cfg; cb is borrowed and must outlive the object. */
 struct dbus *dbus_new(struct event_base *, struct config *,
@@ -27,6 +28,10 @@ void dbus_free(struct dbus *);
 
 void dbus_state(struct dbus *, const struct push_event *);
 void dbus_connection(struct dbus *, struct account *);
+/* W2 (mailsock) fills these two: MailboxesChanged, NewMail and Unread,
+ * and whether D-Bus needs the mail view now. */
+void dbus_mail(struct dbus *, const struct mail_event *);
+bool dbus_mail_wanted(const struct dbus *);
 
 /* What dbus = (unset) means here and now: the session bus when not root
  * and a session bus is advertised ($DBUS_SESSION_BUS_ADDRESS set, or

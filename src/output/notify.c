@@ -495,3 +495,20 @@ notify_state(struct notify *n, const struct push_event *ev)
 	if (delivery || !t->delivery_seen)
 		tracker_round(t);
 }
+
+/* Placeholder for W3 (mailnotify): [notify] still fetches its own mail. */
+void
+notify_mail(struct notify *n, const struct mail_event *ev)
+{
+	(void)n;
+	(void)ev;
+}
+
+/* Placeholder for W3 (mailnotify): true whenever [notify] is enabled
+ * once it takes its mail from the view. */
+bool
+notify_mail_wanted(const struct notify *n)
+{
+	(void)n;
+	return false;
+}

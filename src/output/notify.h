@@ -11,6 +11,7 @@ struct event_base;
 struct outputs_callbacks;
 struct notify;
 struct push_event;
+struct mail_event;
 
 /* Holds a reference to cfg; cb is borrowed and must outlive the object. */
 struct notify *notify_new(struct event_base *, struct config *,
@@ -19,5 +20,9 @@ struct notify *notify_new(struct event_base *, struct config *,
 void notify_set_config(struct notify *, struct config *);
 void notify_free(struct notify *);
 void notify_state(struct notify *, const struct push_event *);
+/* W3 (mailnotify) fills these two: announcing the new mail of a round,
+ * and whether [notify] needs the mail view now. */
+void notify_mail(struct notify *, const struct mail_event *);
+bool notify_mail_wanted(const struct notify *);
 
 #endif

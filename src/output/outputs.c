@@ -95,3 +95,20 @@ outputs_connection(struct outputs *o, struct account *acct)
 	sock_connection(o->sock, acct);
 	dbus_connection(o->dbus, acct);
 }
+
+void
+outputs_mail(struct outputs *o, const struct mail_event *ev)
+{
+	hook_mail(o->hooks, ev);
+	sock_mail(o->sock, ev);
+	dbus_mail(o->dbus, ev);
+	notify_mail(o->notify, ev);
+}
+
+bool
+outputs_mail_wanted(const struct outputs *o, const char *account)
+{
+	return hook_mail_wanted(o->hooks, account) ||
+	    sock_mail_wanted(o->sock) ||
+	    dbus_mail_wanted(o->dbus) || notify_mail_wanted(o->notify);
+}

@@ -4,6 +4,8 @@
 #ifndef JP_OUTPUTS_H
 #define JP_OUTPUTS_H
 
+#include <stdbool.h>
+
 /* struct push_event: what an account hands to the outputs. */
 #include "session/account.h"
 
@@ -32,6 +34,9 @@ struct outputs_callbacks {
 	 * errors (logged) and the running one stays.  Replaces the outputs'
 	 * config (outputs_set_config) but not the outputs. */
 	int (*reload)(void *arg);
+	/* An output's need of the mail view changed (outputs_mail_wanted);
+	 * the daemon tells every account (account_set_mail_wanted). */
+	void (*mail_wanted_changed)(void *arg);
 	void *arg;
 };
 
@@ -54,5 +59,13 @@ void outputs_stop(struct outputs *);
 void outputs_state(struct outputs *, const struct push_event *);
 /* The account's status, error or retry time changed. */
 void outputs_connection(struct outputs *, struct account *);
+/* A round of an account's mail view: to the mail-aware hooks, the socket,
+ * D-Bus and notifications. */
+void outputs_mail(struct outputs *, const struct mail_event *);
+/* Whether any output needs mail data of the account named so now: a
+ * mail-aware hook of that account (or of every account), [notify], a
+ * socket client subscribed to mailbox/mail, D-Bus after GetMailboxes or
+ * an Unread read. */
+bool outputs_mail_wanted(const struct outputs *, const char *account);
 
 #endif

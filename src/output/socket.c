@@ -460,3 +460,19 @@ sock_connection(struct sock *s, struct account *a)
 	}
 	free(line);
 }
+
+/* Placeholder for W2 (mailsock): no mail events to clients yet. */
+void
+sock_mail(struct sock *s, const struct mail_event *ev)
+{
+	(void)s;
+	(void)ev;
+}
+
+/* Placeholder for W2 (mailsock): no client asks for mail yet. */
+bool
+sock_mail_wanted(const struct sock *s)
+{
+	(void)s;
+	return false;
+}

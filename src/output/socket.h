@@ -14,6 +14,7 @@ struct config;
 struct event_base;
 struct outputs_callbacks;
 struct push_event;
+struct mail_event;
 struct sock;
 
 /* Listens on the socket systemd passed (LISTEN_FDS), else on
@@ -34,5 +35,9 @@ void sock_free(struct sock *);
  * with the state event waiting for the same account and accountId. */
 void sock_state(struct sock *, const struct push_event *);
 void sock_connection(struct sock *, struct account *);
+/* W2 (mailsock) fills these two: the mailbox/mail events to subscribed
+ * clients, and whether a client needs the mail view now. */
+void sock_mail(struct sock *, const struct mail_event *);
+bool sock_mail_wanted(const struct sock *);
 
 #endif

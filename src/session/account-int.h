@@ -29,6 +29,7 @@ struct credentials_req;
 struct discovery;
 struct event;
 struct http_request;
+struct mailsync;
 struct pacer_ticket;
 struct secret;
 
@@ -74,6 +75,7 @@ struct account {
 	 * when none is): its answer may be older for those. */
 	struct json_object *resync_pushed;
 	struct event *stopped_ev;
+	struct mailsync *mail;		/* the mail view's driver */
 };
 
 /* account.c */

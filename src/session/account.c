@@ -16,6 +16,7 @@
 #include "session/closepolicy.h"
 #include "session/credentials.h"
 #include "session/discovery.h"
+#include "session/mailsync.h"
 #include "session/pacer.h"
 #include "session/session.h"
 #include "state/store.h"
@@ -377,6 +378,7 @@ account_connected(struct account *a)
 	backoff_connected(&a->backoff, backoff_now_ms());
 	deliver_resync(a, false);
 	deliver_resync_arm(a);
+	mailsync_connected(a->mail);
 	log_info("%s: connected to %s over %s%s%s", a->prefix, a->channel_url,
 	    channel_kind_name(a->kind), resume ? ", resuming from " : "",
 	    resume ? resume : "");
@@ -432,6 +434,7 @@ account_new(struct net *net, struct pacer *pacer,
 	a->resync_timer = xevtimer_new(base, deliver_resync_cb, a);
 	a->ticket = pacer_ticket_new(pacer, account_attempt, a);
 	a->state_dir = xstrdup(state_dir);
+	a->mail = mailsync_new(a);
 	backoff_init(&a->backoff, cfg->tuning.backoff_initial_ms,
 	    cfg->tuning.backoff_max_ms, cfg->tuning.backoff_reset_ms,
 	    backoff_seed(cfg->name));
@@ -529,6 +532,7 @@ account_free(struct account *a)
 	account_drop_auth(a);
 	if (a->have_session)
 		session_clear(&a->session);
+	mailsync_free(a->mail);
 	store_free(a->store);
 	pacer_ticket_free(a->ticket);
 	event_free(a->retry);
@@ -553,4 +557,18 @@ account_request(struct account *a, struct json_object *using,
 		return -1;
 	return channel_request(a->ch, using, method_calls, timeout_ms, cb,
 	    arg);
+}
+
+void
+account_set_mail_wanted(struct account *a, bool wanted)
+{
+	mailsync_set_wanted(a->mail, wanted);
+}
+
+void
+account_foreach_mailboxes(struct account *a,
+    void (*fn)(const char *account_id, const struct mailbox_cache *,
+    void *arg), void *arg)
+{
+	mailsync_foreach(a->mail, fn, arg);
 }

@@ -31,6 +31,21 @@ struct push_event {
 	const char *reason;		/* "push", "resync" or "start" */
 };
 
+struct mailbox_cache;
+struct mailresult;
+
+/* One round of the mail view of one JMAP account (accountId) of an
+ * account, handed to the outputs before the view's new state is recorded
+ * in the store (saved together with the hook runs it owes, so a crash
+ * replays the round rather than losing it); all borrowed for the call. */
+struct mail_event {
+	const char *account;		/* config name */
+	const char *account_id;		/* JMAP accountId */
+	const struct mailresult *result;/* the round's, unfiltered */
+	const struct mailbox_cache *cache; /* the mailboxes after it */
+	const char *reason;		/* "push" or "resync" */
+};
+
 /* What the user sees (status, the socket, D-Bus, sd_notify). */
 enum account_status {
 	ACCOUNT_CONNECTING,
@@ -66,6 +81,8 @@ struct account_callbacks {
 	void (*status)(struct account *, void *arg);
 	/* account_stop() finished: the account may be freed now. */
 	void (*stopped)(struct account *, void *arg);
+	/* A round of the mail view (only while it is wanted). */
+	void (*mail)(struct account *, const struct mail_event *, void *arg);
 };
 
 /* Every connection attempt waits for a slot of the pacer.  The account
@@ -125,5 +142,16 @@ void account_revalidate(struct account *);
 int account_request(struct account *, struct json_object *using,
     struct json_object *method_calls, uint64_t timeout_ms,
     request_cb cb, void *arg);
+
+/* Whether any output needs the mail view now (no Mailbox or Email
+ * request at all while false).  Becoming true while connected starts a
+ * round for each JMAP account with mail, from the saved states. */
+void account_set_mail_wanted(struct account *, bool);
+/* Each JMAP account's mailboxes the view knows (for status and
+ * GetMailboxes), fetched or restored from the state file (once the
+ * Session is known), wanted or not; cache borrowed for the call. */
+void account_foreach_mailboxes(struct account *,
+    void (*fn)(const char *account_id, const struct mailbox_cache *,
+    void *arg), void *arg);
 
 #endif

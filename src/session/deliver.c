@@ -4,7 +4,7 @@
  * comparisons after connecting and every resync_interval, and the Session
  * refresh a change for an unknown accountId asks for.  Changes reach the
  * outputs through the account's change callback after their states are
- * recorded in its store.
+ * recorded in its store, and the mail view's driver (mailsync.h).
  */
 #include "autoconf.h"
 
@@ -20,6 +20,7 @@
 #include "session/account-int.h"
 #include "session/discovery.h"
 #include "session/frame.h"
+#include "session/mailsync.h"
 #include "session/request.h"
 #include "session/resync.h"
 #include "session/session.h"
@@ -77,15 +78,16 @@ deliver_changes(struct account *a, struct json_object *changed,
 				discovery_refresh(a->refresh);
 		}
 		deliver_log_change(a, id, types, push_state, reason);
-		if (a->cbs.change == NULL)
-			continue;
-		memset(&ev, 0, sizeof(ev));
-		ev.account = a->cfg->name;
-		ev.account_id = id;
-		ev.changed = types;
-		ev.push_state = push_state;
-		ev.reason = reason;
-		a->cbs.change(a, &ev, a->arg);
+		if (a->cbs.change != NULL) {
+			memset(&ev, 0, sizeof(ev));
+			ev.account = a->cfg->name;
+			ev.account_id = id;
+			ev.changed = types;
+			ev.push_state = push_state;
+			ev.reason = reason;
+			a->cbs.change(a, &ev, a->arg);
+		}
+		mailsync_changed(a->mail, id, types, reason);
 	}
 	store_save_later(a->store, net_base(a->net));
 }

@@ -172,8 +172,11 @@ parse_accounts(struct json_object *accounts, struct jmap_session *s,
 		acct->is_personal = json_object_is_type(v, json_type_boolean) &&
 		    json_object_get_boolean(v);
 		v = jsonu_member(a, "accountCapabilities");
-		if (json_object_is_type(v, json_type_object))
+		if (json_object_is_type(v, json_type_object)) {
 			mark_capabilities(v, present);
+			acct->has_mail = json_object_object_get_ex(v,
+			    SESSION_CAP_MAIL, NULL);
+		}
 	}
 	return 0;
 }

@@ -9,11 +9,14 @@
 #define SESSION_MAX_LEN		(4 * 1024 * 1024)
 #define SESSION_MAX_ACCOUNTS	10000
 #define SESSION_MAX_DEPTH	64
+#define SESSION_CAP_MAIL	"urn:ietf:params:jmap:mail"
 
 struct jmap_session_account {
 	char *id;
 	char *name;		/* "name" from the Session, else the id */
 	bool is_personal;
+	bool has_mail;		/* urn:ietf:params:jmap:mail in its
+				 * accountCapabilities */
 };
 
 struct jmap_session {

@@ -33,6 +33,8 @@
  * so many (account, type) states, each with its names at most so long. */
 #define STORE_MAX_STATES	10000
 #define STORE_MAX_ENTRY		1024
+/* One JMAP account's saved mail view at most (its mailboxes' names). */
+#define STORE_MAX_MAIL		(4 * 1024 * 1024)
 
 struct store {
 	char *dir;
@@ -42,10 +44,12 @@ struct store {
 	char *event_id;
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
 	struct json_object *pending;	/* {HOOK: {ACCOUNT_ID: run}} */
+	struct json_object *mail;	/* {ACCOUNT_ID: mail view} */
 	bool dirty;
 	bool save_failed;	/* the failure was logged; repeats are debug */
 	size_t nstates;		/* (account, type) pairs in states */
 	bool full_logged;	/* a state beyond the bounds was dropped */
+	bool mail_full_logged;	/* a mail view too large was dropped */
 	struct event *save_timer;	/* store_save_later(), made once */
 };
 
@@ -270,6 +274,21 @@ store_valid_pending(struct json_object *pending)
 	return true;
 }
 
+/* Only the outline: mailbox_cache_restore() checks each view's content
+ * and starts an empty view from anything else. */
+static bool
+store_valid_mail(struct json_object *mail)
+{
+	if (!json_object_is_type(mail, json_type_object))
+		return false;
+	json_object_object_foreach(mail, id, view) {
+		(void)id;
+		if (!json_object_is_type(view, json_type_object))
+			return false;
+	}
+	return true;
+}
+
 /* Fills s from the document; the reason it is unusable otherwise. */
 static const char *
 store_parse(struct store *s, const char *buf, size_t len, char *why,
@@ -358,6 +377,15 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 		json_object_put(s->pending);
 		s->pending = json_object_get(v);
 	}
+	/* Files from before the mail view have none: an empty view. */
+	if (json_object_object_get_ex(root, "mail", &v)) {
+		if (!store_valid_mail(v)) {
+			json_object_put(root);
+			return "\"mail\" is not an object of objects";
+		}
+		json_object_put(s->mail);
+		s->mail = json_object_get(v);
+	}
 	json_object_put(root);
 	return NULL;
 }
@@ -373,6 +401,8 @@ store_reset(struct store *s)
 	s->nstates = 0;
 	json_object_put(s->pending);
 	s->pending = json_object_new_object();
+	json_object_put(s->mail);
+	s->mail = json_object_new_object();
 }
 
 static void
@@ -463,6 +493,7 @@ store_open(const char *state_dir, const char *account)
 	xasprintf(&s->path, "%s/%s", s->dir, s->file);
 	s->states = json_object_new_object();
 	s->pending = json_object_new_object();
+	s->mail = json_object_new_object();
 	store_remove_stale(s);
 	if (store_load(s) == -1) {
 		store_free(s);
@@ -489,6 +520,7 @@ store_free(struct store *s)
 	free(s->event_id);
 	json_object_put(s->states);
 	json_object_put(s->pending);
+	json_object_put(s->mail);
 	free(s);
 }
 
@@ -613,6 +645,8 @@ store_serialize(const struct store *s)
 	if (json_object_object_length(s->pending) > 0)
 		json_object_object_add(root, "pending",
 		    json_object_get(s->pending));
+	if (json_object_object_length(s->mail) > 0)
+		json_object_object_add(root, "mail", json_object_get(s->mail));
 	xasprintf(&text, "%s\n", json_object_to_json_string_ext(root,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
@@ -773,4 +807,51 @@ store_take_pending(struct store *s)
 	if (json_object_object_length(p) > 0)
 		s->dirty = true;
 	return p;
+}
+
+struct json_object *
+store_mail(const struct store *s, const char *account_id)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(s->mail, account_id, &v) ? v : NULL;
+}
+
+/* A view too large would make the whole file unreadable (STORE_MAX_SIZE):
+ * it is then left out, and the next start begins an empty view. */
+void
+store_set_mail(struct store *s, const char *account_id,
+    struct json_object *view)
+{
+	struct json_object *old;
+	size_t len;
+
+	if (view != NULL) {
+		len = strlen(json_object_to_json_string_ext(view,
+		    JSON_C_TO_STRING_PLAIN));
+		if (len > STORE_MAX_MAIL) {
+			if (!s->mail_full_logged)
+				log_warnx("%s: the mail view of %s is %zu bytes, "
+				    "more than %d; it is not saved, and after "
+				    "a restart mail events start afresh",
+				    s->path, account_id, len, STORE_MAX_MAIL);
+			s->mail_full_logged = true;
+			json_object_put(view);
+			view = NULL;
+		}
+	}
+	if (view == NULL) {
+		if (json_object_object_get_ex(s->mail, account_id, NULL)) {
+			json_object_object_del(s->mail, account_id);
+			s->dirty = true;
+		}
+		return;
+	}
+	if (json_object_object_get_ex(s->mail, account_id, &old) &&
+	    json_object_equal(old, view)) {
+		json_object_put(view);
+		return;
+	}
+	json_object_object_add(s->mail, account_id, view);
+	s->dirty = true;
 }

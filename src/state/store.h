@@ -8,7 +8,8 @@ struct json_object;
 struct store;
 
 /* Loads STATE_DIR/<account>.state (JSON {"version":1,"pushState":"..",
- * "states":{ACCOUNT_ID:{TYPE:STATE}},"eventId":"..","pending":{..}}),
+ * "states":{ACCOUNT_ID:{TYPE:STATE}},"eventId":"..","pending":{..},
+ * "mail":{..}}),
  * creating state_dir
  * (mode 0700, with its parents) if missing.  A missing file is an empty
  * store; a corrupt one is logged, moved aside to <file>.corrupt-<unixtime>
@@ -57,5 +58,15 @@ void store_set_pending(struct store *, const char *hook,
     const char *account_id, struct json_object *run);
 /* Every pending run, taken: the store keeps none afterwards. */
 struct json_object *store_take_pending(struct store *);
+
+/*
+ * The mail view of each JMAP accountId (mailview_save()'s object), under
+ * "mail": {ACCOUNT_ID: VIEW}; a file without it loads as before.
+ * store_mail: borrowed until the next store_set_mail, NULL when none.
+ * store_set_mail: view taken; NULL forgets it.
+ */
+struct json_object *store_mail(const struct store *, const char *account_id);
+void store_set_mail(struct store *, const char *account_id,
+    struct json_object *view);
 
 #endif
