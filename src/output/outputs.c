@@ -86,7 +86,6 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	hook_dispatch(o->hooks, ev);
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
-	notify_state(o->notify, ev);
 }
 
 void

@@ -55,7 +55,7 @@ CONF
 
 # notify_start: the daemon with one account and a bare [notify] (no hook)
 # on a private bus, a fake notification server on fd 7, connected and
-# resynced.
+# resynced, and the first mail view round of u1 over.
 notify_start() {
 	cat >"$T/config" <<CONF
 [daemon]
@@ -76,6 +76,7 @@ CONF
 	daemon_start
 	wait_log "notifications: connected to the D-Bus session bus"
 	wait_log 'states unchanged since last seen'
+	wait_log 'notifications: account test: accountId u1 at Email state'
 }
 
 bus_kill() {

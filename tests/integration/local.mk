@@ -83,3 +83,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/es-resync-race.sh \
 	tests/integration/testserver-mail.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-restart.sh
