@@ -53,9 +53,10 @@ CONF
 	rm -f "$T/busaddr.fifo"
 }
 
-# notify_start: the daemon with one account and a bare [notify] (no hook)
-# on a private bus, a fake notification server on fd 7, connected and
-# resynced, and the first mail view round of u1 over.
+# notify_start: the daemon with one account and a bare [notify] (no hook;
+# NOTIFY_EXTRA, when set, is a line added to [notify]) on a private bus, a
+# fake notification server on fd 7, connected and resynced, and the first
+# mail view round of u1 over.
 notify_start() {
 	cat >"$T/config" <<CONF
 [daemon]
@@ -68,6 +69,7 @@ username = alice@example.com
 password_file = $T/password
 
 [notify]
+${NOTIFY_EXTRA:-}
 CONF
 	printf 'secret\n' >"$T/password"
 	chmod 600 "$T/password"

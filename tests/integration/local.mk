@@ -84,4 +84,5 @@ INTEGRATION_TESTS += \
 	tests/integration/es-resync-race.sh \
 	tests/integration/testserver-mail.sh
 INTEGRATION_TESTS += \
-	tests/integration/notify-restart.sh
+	tests/integration/notify-restart.sh \
+	tests/integration/notify-mailboxes.sh
