@@ -23,6 +23,7 @@
 #include "config/config-int.h"
 #include "config/config.h"
 #include "config/values.h"
+#include "session/mailmatch.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/utf8.h"
@@ -537,6 +538,7 @@ config_hook_clear(struct config_hook *h)
 	value_list_free(h->types, h->ntypes);
 	free(h->command);
 	strv_free(h->argv);
+	mailmatch_free(h->mailboxes);
 	memset(h, 0, sizeof(*h));
 }
 

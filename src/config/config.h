@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+struct mailmatch;
+
 /* sizeof(sun_path) on Linux. */
 #define CONFIG_SOCKET_PATH_MAX	108
 /* The most max_clients may be: well within a process's file limit. */
@@ -76,6 +78,13 @@ struct config_hook {
 	uint64_t max_delay_ms;	/* default 30s */
 	uint64_t timeout_ms;	/* default 10m; 0: none */
 	bool on_start;		/* default no */
+	/* Mail-aware (mailboxes = or events = given): Email, Mailbox,
+	 * EmailDelivery and Thread changes run it only through mail events
+	 * (hook_mail); other types only when listed in types. */
+	bool mail_aware;
+	struct mailmatch *mailboxes;	/* NULL: every mailbox */
+	unsigned events;	/* enum mailmatch_event bits; default all */
+	bool per_mailbox;	/* default no: one run per mailbox */
 	TAILQ_ENTRY(config_hook) entry;
 };
 TAILQ_HEAD(config_hooks, config_hook);

@@ -14,6 +14,7 @@
 #include "config/config-int.h"
 #include "config/config.h"
 #include "config/values.h"
+#include "session/mailmatch.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -64,6 +65,8 @@ enum key_id {
 	K_MAILBOXES,
 	K_MAX_PER_BURST,
 	K_URGENCY,
+	K_EVENTS,
+	K_PER_MAILBOX,
 	K_COUNT
 };
 
@@ -108,9 +111,11 @@ static const struct {
 	[K_DBUS] = { "dbus", IN_DAEMON },
 	[K_ENABLED] = { "enabled", IN_NOTIFY },
 	[K_ACCOUNTS] = { "accounts", IN_NOTIFY },
-	[K_MAILBOXES] = { "mailboxes", IN_NOTIFY },
+	[K_MAILBOXES] = { "mailboxes", IN_NOTIFY | IN_HOOK },
 	[K_MAX_PER_BURST] = { "max_per_burst", IN_NOTIFY },
 	[K_URGENCY] = { "urgency", IN_NOTIFY },
+	[K_EVENTS] = { "events", IN_HOOK },
+	[K_PER_MAILBOX] = { "per_mailbox", IN_HOOK },
 };
 
 static const struct {
@@ -589,6 +594,34 @@ check_account(struct parser *p, const struct config *cfg,
 		    name, name);
 }
 
+/* The mail-aware keys: mailboxes =, events = (mailmatch's syntax and
+ * messages) and per_mailbox =, which needs one of them. */
+static void
+load_hook_mail(struct parser *p, struct config_hook *h,
+    const struct section *s, struct keyset *ks)
+{
+	enum mailmatch_error	 e;
+	char			 err[256];
+
+	h->events = MAILMATCH_ALL_EVENTS;
+	h->mail_aware = ks->val[K_MAILBOXES] != NULL ||
+	    ks->val[K_EVENTS] != NULL;
+	if (ks->val[K_MAILBOXES] != NULL &&
+	    mailmatch_parse(ks->val[K_MAILBOXES], &h->mailboxes, &e, err,
+	    sizeof(err)) == -1)
+		parser_error(p, ks->line[K_MAILBOXES], "%s: %s", s->label, err);
+	if (ks->val[K_EVENTS] != NULL &&
+	    mailmatch_events(ks->val[K_EVENTS], &h->events, &e, err,
+	    sizeof(err)) == -1)
+		parser_error(p, ks->line[K_EVENTS], "%s: %s", s->label, err);
+	parse_bool_key(p, ks, K_PER_MAILBOX, &h->per_mailbox);
+	if (h->per_mailbox && !h->mail_aware)
+		parser_error(p, ks->line[K_PER_MAILBOX], "%s has per_mailbox "
+		    "but neither mailboxes nor events: add mailboxes = (such "
+		    "as inbox, Work/*) or events = new changed deleted",
+		    s->label);
+}
+
 static void
 load_hook(struct parser *p, struct config *cfg, const struct section *s)
 {
@@ -638,6 +671,7 @@ load_hook(struct parser *p, struct config *cfg, const struct section *s)
 	if (ks.val[K_TYPES] != NULL)
 		parse_types(p, ks.line[K_TYPES], ks.val[K_TYPES], &h->types,
 		    &h->ntypes);
+	load_hook_mail(p, h, s, &ks);
 }
 
 static void

@@ -15,6 +15,10 @@
 
 #include "config/config.h"
 #include "output/hook.h"
+#include "output/hookmail.h"
+#include "session/mailbox.h"
+#include "session/mailmatch.h"
+#include "session/mailresult.h"
 #include "state/store.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -34,15 +38,25 @@ extern char **environ;
 #define HOOK_MAX_BATCHES	100
 #define HOOK_MAX_TYPES		100
 #define HOOK_MAX_ENTRY		1024
+/* A hook's stdin at most (its "mail" object gives way), and a mail
+ * variable at most: longer ones (JMAP_MAILBOXES of many long paths) would
+ * make the exec fail (E2BIG) and the run be lost; they are on stdin. */
+#define HOOK_STDIN_MAX		(1024 * 1024)
+#define HOOK_MAIL_ENV_MAX	(64 * 1024)
 
 /* One pending run: the changes of one (hook, account, accountId) merged,
- * the latest state of each type winning. */
+ * the latest state of each type winning, and for a mail-aware hook its
+ * mail events merged (mailresult_merge); with per_mailbox, the mail of
+ * each mailbox is a run of its own. */
 struct hook_batch {
 	TAILQ_ENTRY(hook_batch) entry;
 	struct hook_rt *h;
 	char *account;
 	char *account_id;		/* NULL for an on_start run */
+	char *box_id;			/* per_mailbox: its mailbox, else NULL */
 	struct json_object *changed;	/* {Type: state}, filtered */
+	bool has_mail;			/* mail holds events */
+	struct mailresult mail;		/* filtered for the hook */
 	char *push_state;
 	char *reason;
 	unsigned nchanges;
@@ -111,11 +125,23 @@ hook_env_value_ok(const char *s)
 	return strlen(s) <= HOOK_ENV_VALUE_MAX;
 }
 
+/* The types of urn:ietf:params:jmap:mail: a mail-aware hook sees them only
+ * as mail events (a Thread change comes with every Email change). */
+static bool
+hook_mail_type(const char *type)
+{
+	return strcmp(type, "Email") == 0 || strcmp(type, "Mailbox") == 0 ||
+	    strcmp(type, "EmailDelivery") == 0 || strcmp(type, "Thread") == 0;
+}
+
+/* A mail-aware hook runs for other types only when types lists them. */
 static bool
 hook_wants_type(const struct config_hook *h, const char *type)
 {
+	if (h->mail_aware && hook_mail_type(type))
+		return false;
 	if (h->types == NULL || h->ntypes == 0)
-		return true;
+		return !h->mail_aware;
 	for (size_t i = 0; i < h->ntypes; i++)
 		if (strcmp(h->types[i], type) == 0)
 			return true;
@@ -172,7 +198,7 @@ hook_matches(const struct config_hook *h, const struct push_event *ev)
 
 	if (h->account != NULL && strcmp(h->account, ev->account) != 0)
 		return false;
-	if (h->types == NULL || h->ntypes == 0)
+	if ((h->types == NULL || h->ntypes == 0) && !h->mail_aware)
 		return true;
 	types = hook_select_types(h, ev, &n);
 	free(types);
@@ -234,14 +260,13 @@ hook_build_env(const struct config_hook *h, const struct push_event *ev,
 	return env;
 }
 
-char *
-hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
+/* The StateChange object of hook_build_stdin(); the caller owns it. */
+static struct json_object *
+hook_stdin_root(const struct config_hook *h, const struct push_event *ev)
 {
 	struct json_object *root, *changed, *acct;
 	struct hook_type *types;
 	size_t ntypes;
-	const char *json;
-	char *s;
 
 	types = hook_select_types(h, ev, &ntypes);
 	root = json_object_new_object();
@@ -261,6 +286,17 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	if (ev->push_state != NULL)
 		json_object_object_add(root, "pushState",
 		    json_object_new_string(ev->push_state));
+	free(types);
+	return root;
+}
+
+/* root as stdin text; root is freed. */
+static char *
+hook_stdin_text(struct json_object *root)
+{
+	const char *json;
+	char *s;
+
 	json = json_object_to_json_string_ext(root,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	/* The parser repaired server text; this keeps stdin valid UTF-8 should
@@ -269,8 +305,13 @@ hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
 	s = utf8_valid(json, strlen(json)) ? xstrdup(json) :
 	    utf8_sanitize(json, strlen(json), NULL);
 	json_object_put(root);
-	free(types);
 	return s;
+}
+
+char *
+hook_build_stdin(const struct config_hook *h, const struct push_event *ev)
+{
+	return hook_stdin_text(hook_stdin_root(h, ev));
 }
 
 
@@ -280,6 +321,8 @@ hook_batch_free(struct hook_batch *b)
 	event_free(b->timer);
 	free(b->account);
 	free(b->account_id);
+	free(b->box_id);
+	mailresult_clear(&b->mail);
 	json_object_put(b->changed);
 	free(b->push_state);
 	free(b->reason);
@@ -334,36 +377,77 @@ hook_merge_run(struct json_object *run, const struct hook_batch *b)
 	    json_object_new_string(b->reason));
 }
 
+/* What a run owes of mail, per mailbox (per_mailbox) or in one. */
+struct hook_owed_mail {
+	const char *box_id;		/* borrowed from a batch */
+	struct mailresult mail;
+};
+
+/* Adds b (may be NULL or of another account) to the run being persisted:
+ * its types into run (made on first use), its mail into *owed. */
+static void
+hook_persist_add(struct json_object **run, struct hook_owed_mail **owed,
+    size_t *nowed, const struct hook_batch *b, const char *account,
+    const char *account_id)
+{
+	size_t k;
+
+	if (!hook_batch_is(b, account, account_id))
+		return;
+	if (*run == NULL) {
+		*run = json_object_new_object();
+		json_object_object_add(*run, "changed",
+		    json_object_new_object());
+	}
+	hook_merge_run(*run, b);
+	if (!b->has_mail)
+		return;
+	for (k = 0; k < *nowed; k++)
+		if (hook_str_eq((*owed)[k].box_id, b->box_id))
+			break;
+	if (k == *nowed) {
+		*owed = xreallocarray(*owed, *nowed + 1, sizeof(**owed));
+		memset(&(*owed)[k], 0, sizeof(**owed));
+		(*owed)[k].box_id = b->box_id;
+		(*nowed)++;
+	}
+	mailresult_merge(&(*owed)[k].mail, &b->mail);
+}
+
 /*
  * Writes into the account's store what h still owes (account, account_id):
- * the running run and the batch waiting, merged as a batch merges, or
- * nothing.  A running run counts until it ends: a crash meanwhile runs it
- * again after the restart rather than lose it.  on_start runs (no
- * accountId) are not kept: the next start makes its own.
+ * the running run and the batches waiting, merged as a batch merges (mail
+ * data under "mail", one entry per mailbox with per_mailbox), or nothing.
+ * A running run counts until it ends: a crash meanwhile runs it again
+ * after the restart rather than lose it.  on_start runs (no accountId) are
+ * not kept: the next start makes its own.
  */
 static void
 hook_persist(struct hook_rt *h, const char *account, const char *account_id)
 {
 	struct hooks *hs = h->hs;
 	struct hook_batch *b;
-	struct json_object *run = NULL;
+	struct json_object *run = NULL, *mail;
+	struct hook_owed_mail *owed = NULL;
+	size_t nowed = 0;
 	struct store *st;
 
 	if (account_id == NULL || hs->store_of == NULL ||
 	    (st = hs->store_of(account, hs->store_arg)) == NULL)
 		return;
+	hook_persist_add(&run, &owed, &nowed, h->run, account, account_id);
 	TAILQ_FOREACH(b, &h->batches, entry)
-		if (hook_batch_is(b, account, account_id))
-			break;
-	if (hook_batch_is(h->run, account, account_id) || b != NULL) {
-		run = json_object_new_object();
-		json_object_object_add(run, "changed",
-		    json_object_new_object());
-		if (hook_batch_is(h->run, account, account_id))
-			hook_merge_run(run, h->run);
-		if (b != NULL)
-			hook_merge_run(run, b);
+		hook_persist_add(&run, &owed, &nowed, b, account, account_id);
+	if (nowed > 0) {
+		mail = json_object_new_array();
+		for (size_t k = 0; k < nowed; k++) {
+			json_object_array_add(mail,
+			    hookmail_save(&owed[k].mail));
+			mailresult_clear(&owed[k].mail);
+		}
+		json_object_object_add(run, "mail", mail);
 	}
+	free(owed);
 	store_set_pending(st, h->cfg->name, account_id, run);
 	store_save_later(st, hs->base);
 }
@@ -421,6 +505,50 @@ hook_done(struct proc *p, int wstatus, bool timed_out, const char *out,
 	hook_kick(h);
 }
 
+/* env plus the mail variables of r (mailresult_env), each that fits the
+ * environment; env is taken, the result the caller's. */
+static char **
+hook_mail_env(struct hook_rt *h, char **env, const struct mailresult *r)
+{
+	char **mail = mailresult_env(r);
+	size_t n = strv_len(env), k = strv_len(mail);
+
+	env = xreallocarray(env, n + k + 1, sizeof(*env));
+	for (size_t i = 0; i < k; i++) {
+		if (strlen(mail[i]) > HOOK_MAIL_ENV_MAX) {
+			log_warnx("hook %s: %.*s is too long for the "
+			    "environment (%zu bytes); read it from stdin "
+			    "(\"mail\")", h->cfg->name,
+			    (int)strcspn(mail[i], "="), mail[i],
+			    strlen(mail[i]));
+			free(mail[i]);
+			continue;
+		}
+		env[n++] = mail[i];
+	}
+	env[n] = NULL;
+	free(mail);
+	return env;
+}
+
+/* The StateChange of ev with "mail" (mailresult_json), within
+ * HOOK_STDIN_MAX. */
+static char *
+hook_mail_stdin(const struct config_hook *c, const struct push_event *ev,
+    const struct mailresult *r)
+{
+	struct json_object *root = hook_stdin_root(c, ev);
+	size_t used = strlen(json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	/* ,"mail": and room for the closing brace */
+	size_t room = HOOK_STDIN_MAX > used + 16 ? HOOK_STDIN_MAX - used - 16 :
+	    0;
+
+	json_object_object_add(root, "mail", mailresult_json(r,
+	    ev->account_id, room));
+	return hook_stdin_text(root);
+}
+
 /* Starts b's run; b is kept as h->run while it runs, else freed. */
 static void
 hook_run(struct hook_rt *h, struct hook_batch *b)
@@ -452,7 +580,11 @@ hook_run(struct hook_rt *h, struct hook_batch *b)
 		argv[0] = prog;
 	}
 	env = hook_build_env(c, &ev, environ);
-	in = hook_build_stdin(c, &ev);
+	if (b->has_mail) {
+		env = hook_mail_env(h, env, &b->mail);
+		in = hook_mail_stdin(c, &ev, &b->mail);
+	} else
+		in = hook_build_stdin(c, &ev);
 	spec.name = name;
 	spec.argv = argv != NULL ? argv : shargv;
 	spec.envp = env;
@@ -495,16 +627,56 @@ hook_kick(struct hook_rt *h)
 	}
 }
 
+static const char *
+hook_batch_path(const struct hook_batch *b)
+{
+	return b->mail.nboxes > 0 ? b->mail.boxes[0].path : "";
+}
+
+static int
+hook_batch_path_cmp(const void *x, const void *y)
+{
+	const struct hook_batch *a = *(struct hook_batch *const *)x;
+	const struct hook_batch *b = *(struct hook_batch *const *)y;
+	int d = strcmp(hook_batch_path(a), hook_batch_path(b));
+
+	return d != 0 ? d : strcmp(a->box_id, b->box_id);
+}
+
 static void
 hook_batch_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct hook_batch *b = arg;
+	struct hook_batch *b = arg, *c, **group;
 	struct hook_rt *h = b->h;
+	size_t n = 0;
 
-	b->due = true;
-	/* Due batches run in the order their windows closed. */
-	TAILQ_REMOVE(&h->batches, b, entry);
-	TAILQ_INSERT_TAIL(&h->batches, b, entry);
+	if (b->box_id == NULL) {
+		b->due = true;
+		/* Due batches run in the order their windows closed. */
+		TAILQ_REMOVE(&h->batches, b, entry);
+		TAILQ_INSERT_TAIL(&h->batches, b, entry);
+		hook_kick(h);
+		return;
+	}
+	/* per_mailbox: the mailboxes of one round (and any other of the
+	 * accountId waiting) are due together and queue in path order,
+	 * whichever timer fired first. */
+	TAILQ_FOREACH(c, &h->batches, entry)
+		n++;
+	group = xcalloc(n + 1, sizeof(*group));
+	n = 0;
+	TAILQ_FOREACH(c, &h->batches, entry)
+		if (!c->due && c->box_id != NULL &&
+		    hook_batch_is(c, b->account, b->account_id))
+			group[n++] = c;
+	qsort(group, n, sizeof(*group), hook_batch_path_cmp);
+	for (size_t i = 0; i < n; i++) {
+		evtimer_del(group[i]->timer);
+		group[i]->due = true;
+		TAILQ_REMOVE(&h->batches, group[i], entry);
+		TAILQ_INSERT_TAIL(&h->batches, group[i], entry);
+	}
+	free(group);
 	hook_kick(h);
 }
 
@@ -536,16 +708,19 @@ hook_batch_schedule(struct hook_batch *b)
 	evtimer_add(b->timer, &tv);
 }
 
-/* The existing batch for (account, accountId), or a new one; NULL when a
- * server's changes would go beyond the bounds. */
+/* The existing batch for (account, accountId, per_mailbox mailbox), or a
+ * new one; NULL when a server's changes would go beyond the bounds.  A
+ * due batch only takes more changes while it waits for its turn. */
 static struct hook_batch *
-hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
+hook_batch_get(struct hook_rt *h, const char *account, const char *account_id,
+    const char *box_id)
 {
 	struct hook_batch *b;
 	size_t n = 0;
 
 	TAILQ_FOREACH(b, &h->batches, entry) {
-		if (hook_batch_is(b, account, account_id))
+		if (hook_batch_is(b, account, account_id) &&
+		    hook_str_eq(b->box_id, box_id))
 			return b;
 		n++;
 	}
@@ -557,6 +732,7 @@ hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
 	b->h = h;
 	b->account = xstrdup(account);
 	b->account_id = account_id != NULL ? xstrdup(account_id) : NULL;
+	b->box_id = box_id != NULL ? xstrdup(box_id) : NULL;
 	b->changed = json_object_new_object();
 	b->first_ms = timeutil_mono_ms();
 	b->timer = xevtimer_new(h->hs->base, hook_batch_timer, b);
@@ -567,7 +743,8 @@ hook_batch_get(struct hook_rt *h, const char *account, const char *account_id)
 static void
 hook_add(struct hook_rt *h, const struct push_event *ev)
 {
-	struct hook_batch *b = hook_batch_get(h, ev->account, ev->account_id);
+	struct hook_batch *b = hook_batch_get(h, ev->account, ev->account_id,
+	    NULL);
 	struct hook_type *types;
 	size_t n;
 
@@ -600,6 +777,65 @@ hook_add(struct hook_rt *h, const struct push_event *ev)
 		hook_batch_schedule(b);
 }
 
+/* Merges the filtered mail f into the batch of (account, accountId,
+ * box_id), debounced as hook_add does. */
+static void
+hook_add_mail(struct hook_rt *h, const char *account, const char *account_id,
+    const char *box_id, const struct mailresult *f, const char *reason)
+{
+	struct hook_batch *b = hook_batch_get(h, account, account_id, box_id);
+
+	if (b == NULL)
+		return;
+	mailresult_merge(&b->mail, f);
+	b->has_mail = true;
+	free(b->reason);
+	b->reason = xstrdup(reason);
+	b->nchanges++;
+	hook_persist(h, account, account_id);
+	if (!b->due && !h->hs->stopping)
+		hook_batch_schedule(b);
+}
+
+void
+hook_mail(struct hooks *hs, const struct mail_event *ev)
+{
+	const struct config_hook *c;
+	struct mailresult f, one;
+	struct hook_rt *h;
+
+	TAILQ_FOREACH(h, &hs->live, entry) {
+		c = h->cfg;
+		if (!c->mail_aware || (c->account != NULL &&
+		    strcmp(c->account, ev->account) != 0))
+			continue;
+		mailresult_filter(ev->result, ev->cache, c->mailboxes,
+		    c->events, NULL, &f);
+		if (f.nboxes > 0 && !c->per_mailbox)
+			hook_add_mail(h, ev->account, ev->account_id, NULL,
+			    &f, ev->reason);
+		for (size_t i = 0; c->per_mailbox && i < f.nboxes; i++) {
+			mailresult_filter(ev->result, ev->cache, c->mailboxes,
+			    c->events, f.boxes[i].id, &one);
+			hook_add_mail(h, ev->account, ev->account_id,
+			    f.boxes[i].id, &one, ev->reason);
+			mailresult_clear(&one);
+		}
+		mailresult_clear(&f);
+	}
+}
+
+bool
+hook_mail_wanted(const struct hooks *hs)
+{
+	const struct hook_rt *h;
+
+	TAILQ_FOREACH(h, &hs->live, entry)
+		if (h->cfg->mail_aware)
+			return true;
+	return false;
+}
+
 void
 hook_dispatch(struct hooks *hs, const struct push_event *ev)
 {
@@ -628,7 +864,7 @@ hook_start(struct hooks *hs, const struct config *cfg)
 			if (h->cfg->account != NULL &&
 			    strcmp(h->cfg->account, a->name) != 0)
 				continue;
-			b = hook_batch_get(h, ev.account, NULL);
+			b = hook_batch_get(h, ev.account, NULL, NULL);
 			free(b->reason);
 			b->reason = xstrdup(ev.reason);
 			b->nchanges = 0;
@@ -684,17 +920,45 @@ hook_set_config(struct hooks *hs, struct config *cfg)
 	}
 }
 
+/* Queues again the mail part of a kept run (mail: its "mail" array, may
+ * be NULL), for a hook that is still mail-aware. */
+static void
+hook_restore_mail(struct hook_rt *h, const char *account,
+    const char *account_id, struct json_object *mail, const char *reason)
+{
+	struct mailresult r;
+	const char *box_id;
+
+	if (!h->cfg->mail_aware || !json_object_is_type(mail,
+	    json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(mail); i++) {
+		if (hookmail_restore(json_object_array_get_idx(mail, i),
+		    &r) == -1) {
+			log_warnx("hook %s: account %s: the mail data of the "
+			    "run owed for %s is damaged; dropping it",
+			    h->cfg->name, account, account_id);
+			continue;
+		}
+		box_id = h->cfg->per_mailbox && r.nboxes == 1 ?
+		    r.boxes[0].id : NULL;
+		hook_add_mail(h, account, account_id, box_id, &r, reason);
+		mailresult_clear(&r);
+	}
+}
+
 /* Queues again one run kept in a store (debounced anew), unless its hook
  * is gone or no longer matches: that is logged and the run dropped. */
 static void
 hook_restore(struct hooks *hs, const char *account, const char *name,
     const char *account_id, struct json_object *run)
 {
-	struct json_object *changed, *v;
+	struct json_object *changed, *v, *mail = NULL;
 	struct push_event ev = {
 		.account = account, .account_id = account_id,
 	};
 	struct hook_rt *h;
+	bool plain;
 
 	json_object_object_get_ex(run, "changed", &changed);
 	ev.changed = changed;
@@ -702,10 +966,12 @@ hook_restore(struct hooks *hs, const char *account, const char *name,
 		ev.push_state = json_object_get_string(v);
 	json_object_object_get_ex(run, "reason", &v);
 	ev.reason = json_object_get_string(v);
+	json_object_object_get_ex(run, "mail", &mail);
 	TAILQ_FOREACH(h, &hs->live, entry)
 		if (strcmp(h->cfg->name, name) == 0)
 			break;
-	if (h == NULL || !hook_matches(h->cfg, &ev)) {
+	plain = h != NULL && hook_matches(h->cfg, &ev);
+	if (h == NULL || (!plain && (!h->cfg->mail_aware || mail == NULL))) {
 		log_info("hook %s: account %s: dropping the run owed for %s "
 		    "from before the restart: the hook %s", name, account,
 		    account_id, h == NULL ? "is no longer configured" :
@@ -715,7 +981,9 @@ hook_restore(struct hooks *hs, const char *account, const char *name,
 	log_info("hook %s: account %s: queueing again the run owed for %s "
 	    "from before the restart (%s)", name, account, account_id,
 	    ev.reason);
-	hook_add(h, &ev);
+	if (plain)
+		hook_add(h, &ev);
+	hook_restore_mail(h, account, account_id, mail, ev.reason);
 }
 
 void
@@ -810,19 +1078,4 @@ hook_free(struct hooks *hs)
 		free(hs->attached[i]);
 	free(hs->attached);
 	free(hs);
-}
-
-/* Mail-aware hooks come with mailwire's next step. */
-void
-hook_mail(struct hooks *hs, const struct mail_event *ev)
-{
-	(void)hs;
-	(void)ev;
-}
-
-bool
-hook_mail_wanted(const struct hooks *hs)
-{
-	(void)hs;
-	return false;
 }

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/output/hook.c src/output/hook.h \
+	src/output/hookmail.c src/output/hookmail.h \
 	src/output/dbus.c src/output/dbus.h \
 	src/output/dbusmsg.c src/output/dbusmsg.h \
 	src/output/newmail.c src/output/newmail.h \

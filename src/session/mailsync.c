@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@ struct mailsync_view {
 				 * resync or the catch-up) */
 	bool failed;		/* a failure was logged: repeats are debug
 				 * until a round succeeds */
+	/* The pages of one round (hasMoreChanges) merged, delivered as one
+	 * event once the last page is in, so that outputs see one round. */
+	struct mailresult pages;
+	bool paging;
 };
 
 struct mailsync {
@@ -59,6 +64,7 @@ mailsync_free(struct mailsync *ms)
 	if (ms == NULL)
 		return;
 	for (size_t i = 0; i < ms->n; i++) {
+		mailresult_clear(&ms->v[i]->pages);
 		mailview_free(ms->v[i]->view);
 		free(ms->v[i]->account_id);
 		free(ms->v[i]);
@@ -133,6 +139,9 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 	struct account *a = v->ms->a;
 	struct mail_event ev;
 
+	log_debug("%s: mail view of %s: round done, %zu mailbox(es) with "
+	    "events or new counts, %" PRIu64 " new email(s)", a->prefix,
+	    v->account_id, r->nboxes, r->new_count);
 	if (a->cbs.mail != NULL) {
 		memset(&ev, 0, sizeof(ev));
 		ev.account = a->cfg->name;
@@ -149,6 +158,47 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 	}
 }
 
+/*
+ * Merges the page src into dst (v->pages).  New emails beyond
+ * MAILRESULT_NEW_MAX stay counted: each as grown in the first mailbox (in
+ * path order) it is new in, as emails the view did not fetch are, so that
+ * mailresult_filter() still counts them.
+ */
+static void
+mailsync_merge_page(struct mailresult *dst, const struct mailresult *src)
+{
+	size_t room = MAILRESULT_NEW_MAX - dst->nnews;
+
+	mailresult_merge(dst, src);
+	for (size_t i = room; i < src->nnews; i++) {
+		const struct mailresult_new *n = &src->news[i];
+
+		for (size_t k = 0; k < dst->nboxes; k++) {
+			size_t j;
+
+			for (j = 0; j < n->nbox_ids; j++)
+				if (strcmp(n->box_ids[j], dst->boxes[k].id) ==
+				    0)
+					break;
+			if (j < n->nbox_ids) {
+				dst->boxes[k].unfetched++;
+				break;
+			}
+		}
+	}
+}
+
+/* The pages merged so far, if any, go out as the round's event. */
+static void
+mailsync_flush(struct mailsync_view *v)
+{
+	if (!v->paging)
+		return;
+	v->paging = false;
+	mailsync_deliver(v, &v->pages);
+	mailresult_clear(&v->pages);
+}
+
 static void
 mailsync_done(struct json_object *responses, enum request_error why,
     const char *error, void *arg)
@@ -161,6 +211,8 @@ mailsync_done(struct json_object *responses, enum request_error why,
 
 	v->busy = false;
 	if (why != REQUEST_OK) {
+		/* The pages in already moved the view on. */
+		mailsync_flush(v);
 		/* The next connection starts a round anyway. */
 		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN) {
 			v->again = false;
@@ -172,10 +224,21 @@ mailsync_done(struct json_object *responses, enum request_error why,
 		err[0] = '\0';
 		st = mailview_parse(v->view, responses, &r, &more, err,
 		    sizeof(err));
+		/* A failure or a reload ends the pages: what they found goes
+		 * out. */
+		if (st != MAILVIEW_OK)
+			mailsync_flush(v);
 		switch (st) {
 		case MAILVIEW_OK:
 			v->failed = false;
-			mailsync_deliver(v, &r);
+			if (more) {
+				mailsync_merge_page(&v->pages, &r);
+				v->paging = true;
+			} else if (v->paging) {
+				mailsync_merge_page(&v->pages, &r);
+				mailsync_flush(v);
+			} else
+				mailsync_deliver(v, &r);
 			break;
 		case MAILVIEW_RELOAD:
 			log_info("%s: mail view of %s: the server cannot tell "

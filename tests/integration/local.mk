@@ -83,6 +83,16 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/es-resync-race.sh \
 	tests/integration/testserver-mail.sh
+EXTRA_DIST += tests/integration/maillib.sh
+INTEGRATION_TESTS += \
+	tests/integration/mail-hooks.sh \
+	tests/integration/mail-config.sh \
+	tests/integration/mail-cost.sh \
+	tests/integration/es-mail-cost.sh \
+	tests/integration/es-mail-hooks.sh \
+	tests/integration/mail-restart.sh \
+	tests/integration/mail-bulk.sh \
+	tests/integration/mail-hostile.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-restart.sh \
 	tests/integration/notify-mailboxes.sh

@@ -1,0 +1,5 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# mail-hooks.sh over EventSource, where the mail view's requests are
+# POSTed to apiUrl.
+JP_TRANSPORT=eventsource exec bash "${top_srcdir:?}/tests/integration/mail-hooks.sh"
