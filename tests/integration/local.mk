@@ -95,4 +95,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-hostile.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-restart.sh \
-	tests/integration/notify-mailboxes.sh
+	tests/integration/notify-mailboxes.sh \
+	tests/integration/es-notify-restart.sh
