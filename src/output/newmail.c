@@ -35,12 +35,13 @@ newmail_selects(const struct mailmatch *mm, const struct mailbox *m,
 {
 	if (mailmatch_mailbox(mm, m->path, m->role))
 		return NEWMAIL_YES;
-	for (size_t i = 0; i < mm->n; i++)
-		if ((m->role != NULL && strcasecmp(m->role, mm->items[i]) == 0) ||
-		    strcmp(m->name, mm->items[i]) == 0) {
-			*item = i;
-			return NEWMAIL_OLD_ONLY;
-		}
+	for (size_t i = 0; i < mm->n; i++) {
+		*item = i;
+		if (m->role != NULL && strcasecmp(m->role, mm->items[i]) == 0)
+			return NEWMAIL_OLD_ROLE;
+		if (strcmp(m->name, mm->items[i]) == 0)
+			return NEWMAIL_OLD_NAME;
+	}
 	return NEWMAIL_NO;
 }
 
@@ -72,21 +73,23 @@ newmail_mailmatch(const struct config_notify *cfg)
 static bool
 newmail_wanted(const struct mailresult_new *e,
     const struct mailbox_cache *cache, const struct mailmatch *mm,
-    bool *old_used)
+    enum newmail_match *old)
 {
 	const struct mailbox	*m;
+	enum newmail_match	 how;
 	bool			 wanted = false;
 	size_t			 item;
 
 	for (size_t i = 0; i < e->nbox_ids; i++) {
 		if ((m = mailbox_find(cache, e->box_ids[i])) == NULL)
 			continue;
-		switch (newmail_selects(mm, m, &item)) {
+		switch (how = newmail_selects(mm, m, &item)) {
 		case NEWMAIL_YES:
 			return true;
-		case NEWMAIL_OLD_ONLY:
-			if (old_used != NULL)
-				old_used[item] = true;
+		case NEWMAIL_OLD_ROLE:
+		case NEWMAIL_OLD_NAME:
+			if (old != NULL)
+				old[item] = how;
 			wanted = true;
 			break;
 		case NEWMAIL_NO:
@@ -100,7 +103,7 @@ newmail_wanted(const struct mailresult_new *e,
 size_t
 newmail_collect(const struct mailresult *r, const struct mailbox_cache *cache,
     const struct mailmatch *mm, struct newmail **out, uint64_t *count,
-    bool *old_used)
+    enum newmail_match *old)
 {
 	const struct mailresult_new	*e;
 	const struct mailbox		*m;
@@ -110,7 +113,7 @@ newmail_collect(const struct mailresult *r, const struct mailbox_cache *cache,
 	*count = 0;
 	for (size_t i = 0; i < r->nnews; i++) {
 		e = &r->news[i];
-		if (!newmail_wanted(e, cache, mm, old_used))
+		if (!newmail_wanted(e, cache, mm, old))
 			continue;
 		nm.id = e->id;
 		nm.from_name = e->nfrom > 0 ? e->from[0].name : NULL;

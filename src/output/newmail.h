@@ -31,7 +31,9 @@ struct newmail {
 enum newmail_match {
 	NEWMAIL_NO,
 	NEWMAIL_YES,		/* mailboxes = as every output reads it */
-	NEWMAIL_OLD_ONLY,	/* only as [notify] read it before issue 14 */
+	NEWMAIL_OLD_ROLE,	/* only as [notify] read it before issue 14:
+				 * the role in other letter case */
+	NEWMAIL_OLD_NAME,	/* likewise: the mailbox's own name */
 };
 
 /*
@@ -39,7 +41,8 @@ enum newmail_match {
  * m: as mailmatch_mailbox() says (a role in lower case, a path, '*'), or,
  * so that configs written for the old meaning keep working, an item that
  * equals m's role in any case or m's own name at any depth; then
- * NEWMAIL_OLD_ONLY with *item the index of the first such item.
+ * NEWMAIL_OLD_ROLE or NEWMAIL_OLD_NAME with *item the index of the first
+ * such item.
  */
 enum newmail_match newmail_selects(const struct mailmatch *mm,
     const struct mailbox *m, size_t *item);
@@ -54,12 +57,12 @@ struct mailmatch *newmail_mailmatch(const struct config_notify *cfg);
  * receivedAt (server order among equals), into *out (the caller frees the
  * array; the strings stay r's).  Returns how many; *count is that plus the
  * new emails of selected mailboxes seen only as growth of totalEmails.
- * old_used (mm->n entries, may be NULL) gets true for each item that
- * selected a mailbox with new mail only by the old meaning.
+ * old (mm->n entries, NEWMAIL_NO on entry; may be NULL) gets, for each
+ * item that selected a mailbox with new mail only by the old meaning, how.
  */
 size_t newmail_collect(const struct mailresult *r,
     const struct mailbox_cache *cache, const struct mailmatch *mm,
-    struct newmail **out, uint64_t *count, bool *old_used);
+    struct newmail **out, uint64_t *count, enum newmail_match *old);
 
 /* One Notify call's text. */
 struct newmail_note {

@@ -22,7 +22,6 @@
 #include "util/busconn.h"
 #include "output/newmail.h"
 #include "output/notify.h"
-#include "output/outputs.h"
 #include "session/account.h"
 #include "session/mailbox.h"
 #include "session/mailmatch.h"
@@ -33,7 +32,6 @@
 
 struct notify {
 	struct event_base		*base;
-	const struct outputs_callbacks	*cb;
 	struct config			*config;	/* held */
 	const struct config_notify	*cfg;	/* config's [notify] */
 	struct mailmatch		*mm;	/* cfg->mailboxes */
@@ -75,13 +73,11 @@ notify_set_config(struct notify *n, struct config *cfg)
 }
 
 struct notify *
-notify_new(struct event_base *base, struct config *cfg,
-    const struct outputs_callbacks *cb)
+notify_new(struct event_base *base, struct config *cfg)
 {
 	struct notify *n = xcalloc(1, sizeof(*n));
 
 	n->base = base;
-	n->cb = cb;
 	notify_set_config(n, cfg);
 	return n;
 }
@@ -207,18 +203,27 @@ notify_show(struct notify *n, const char *account,
 /* Configs written before `mailboxes =` meant the same in every output
  * still work; the user learns, once per item, how to write it now. */
 static void
-notify_log_old(struct notify *n, const bool *used)
+notify_log_old(struct notify *n, const enum newmail_match *old)
 {
+	const char	*item;
+
 	for (size_t i = 0; i < n->mm->n; i++) {
-		if (!used[i] || n->old_logged[i])
+		if (old[i] == NEWMAIL_NO || n->old_logged[i])
 			continue;
 		n->old_logged[i] = true;
-		log_info("notifications: [notify] mailboxes item '%s' "
-		    "matched a mailbox only by its role in other letter case "
-		    "or by its name below another mailbox (the older meaning, "
-		    "still honoured here); hooks read roles in lower case and "
-		    "paths: write the role so, or a path such as '*/%s'",
-		    n->mm->items[i], n->mm->items[i]);
+		item = n->mm->items[i];
+		if (old[i] == NEWMAIL_OLD_ROLE)
+			log_info("notifications: [notify] mailboxes item '%s' "
+			    "matched a mailbox by its role in other letter "
+			    "case (the older meaning, still honoured here); "
+			    "write the role in lower case, as hooks read it",
+			    item);
+		else
+			log_info("notifications: [notify] mailboxes item '%s' "
+			    "matched a mailbox by its name below another one "
+			    "(the older meaning, still honoured here); write "
+			    "its path, or '*/%s' for that name anywhere below "
+			    "another, as hooks read it", item, item);
 	}
 }
 
@@ -230,15 +235,15 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 	struct newmail	*mails;
 	uint64_t	 count;
 	size_t		 nmails;
-	bool		*used;
+	enum newmail_match *old;
 
 	if (!notify_wants(n, ev->account))
 		return;
-	used = xcalloc(n->mm->n, sizeof(*used));
+	old = xcalloc(n->mm->n, sizeof(*old));
 	nmails = newmail_collect(ev->result, ev->cache, n->mm, &mails, &count,
-	    used);
-	notify_log_old(n, used);
-	free(used);
+	    old);
+	notify_log_old(n, old);
+	free(old);
 	log_debug("notifications: account %s: accountId %s at Email state "
 	    "%s: %" PRIu64 " new message(s) to announce", ev->account,
 	    ev->account_id, ev->cache->email_state != NULL ?

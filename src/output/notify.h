@@ -9,13 +9,11 @@
 
 struct config;
 struct event_base;
-struct outputs_callbacks;
 struct mail_event;
 struct notify;
 
-/* Holds a reference to cfg; cb is borrowed and must outlive the object. */
-struct notify *notify_new(struct event_base *, struct config *,
-    const struct outputs_callbacks *);
+/* Holds a reference to cfg. */
+struct notify *notify_new(struct event_base *, struct config *);
 /* Holds a reference to cfg instead of the old one. */
 void notify_set_config(struct notify *, struct config *);
 void notify_free(struct notify *);

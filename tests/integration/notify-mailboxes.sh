@@ -28,10 +28,12 @@ control 'mail/deliver' >/dev/null
 note 5
 control 'mail/deliver?mailbox=Lists/rust' >/dev/null
 note 6
-for item in INBOX rust; do
-	n=$(grep -c "mailboxes item '$item' matched a mailbox only by its role in other letter case or by its name below another mailbox" "$T/daemon.log" || true)
-	[ "$n" = 1 ] || fail "the older meaning of '$item' logged $n times, expected once"
-done
+older() {
+	n=$(grep -c -- "$1" "$T/daemon.log" || true)
+	[ "$n" = 1 ] || fail "logged $n times, expected once: $1"
+}
+older "notifications: \[notify\] mailboxes item 'INBOX' matched a mailbox by its role in other letter case (the older meaning, still honoured here); write the role in lower case, as hooks read it"
+older "notifications: \[notify\] mailboxes item 'rust' matched a mailbox by its name below another one (the older meaning, still honoured here); write its path, or '\*/rust' for that name anywhere below another, as hooks read it"
 n=$(grep -c "mailboxes item 'Work/\*' matched" "$T/daemon.log" || true)
 [ "$n" = 0 ] || fail "Work/* taken for the older meaning"
 daemon_stop

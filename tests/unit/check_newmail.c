@@ -89,7 +89,7 @@ START_TEST(select_old_and_new)
 	ck_assert_int_eq(selects("inbox", &c, "A", &item), NEWMAIL_YES);
 	ck_assert_int_eq(selects("inbox", &c, "I", &item), NEWMAIL_NO);
 	ck_assert_int_eq(selects("Inbox", &c, "A", &item), NEWMAIL_YES);
-	ck_assert_int_eq(selects("INBOX", &c, "A", &item), NEWMAIL_OLD_ONLY);
+	ck_assert_int_eq(selects("INBOX", &c, "A", &item), NEWMAIL_OLD_ROLE);
 	ck_assert_uint_eq(item, 0);
 	ck_assert_int_eq(selects("INBOX", &c, "I", &item), NEWMAIL_YES);
 	ck_assert_int_eq(selects("Lists/rust", &c, "R", &item), NEWMAIL_YES);
@@ -98,7 +98,7 @@ START_TEST(select_old_and_new)
 	ck_assert_int_eq(selects("Work/*", &c, "W", &item), NEWMAIL_NO);
 	ck_assert_int_eq(selects("*/rust", &c, "R", &item), NEWMAIL_YES);
 	ck_assert_int_eq(selects("Work,rust", &c, "S", &item),
-	    NEWMAIL_OLD_ONLY);
+	    NEWMAIL_OLD_NAME);
 	ck_assert_uint_eq(item, 1);
 	ck_assert_int_eq(selects("rust", &c, "L", &item), NEWMAIL_NO);
 	ck_assert_int_eq(selects("Sent", &c, "A", &item), NEWMAIL_NO);
@@ -133,7 +133,7 @@ START_TEST(collect)
 	struct mailmatch	*mm;
 	struct newmail		*v;
 	uint64_t		 count;
-	bool			 used[2] = { false, false };
+	enum newmail_match	 old[2] = { NEWMAIL_NO, NEWMAIL_NO };
 	size_t			 n;
 
 	mailboxes(&c);
@@ -151,7 +151,7 @@ START_TEST(collect)
 	nc.mailboxes = (char *[]){ "inbox", "rust" };
 	nc.nmailboxes = 2;
 	mm = newmail_mailmatch(&nc);
-	n = newmail_collect(&r, &c, mm, &v, &count, used);
+	n = newmail_collect(&r, &c, mm, &v, &count, old);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(v[0].id, "3");
 	ck_assert_str_eq(v[1].id, "4");
@@ -159,8 +159,8 @@ START_TEST(collect)
 	ck_assert_str_eq(v[1].from_name, "Alice");
 	ck_assert_ptr_null(v[1].from_email);
 	ck_assert_uint_eq(count, 3 + 5);
-	ck_assert(!used[0]);
-	ck_assert(used[1]);
+	ck_assert_int_eq(old[0], NEWMAIL_NO);
+	ck_assert_int_eq(old[1], NEWMAIL_OLD_NAME);
 	free(v);
 	mailmatch_free(mm);
 
