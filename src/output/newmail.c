@@ -228,9 +228,10 @@ newmail_sender_short(const struct newmail *m)
 	return "(unknown sender)";
 }
 
-/* A summary names a few senders, each once. */
+/* A summary names a few senders, each once; with unknown set, more mail
+ * came than the round fetched, whose senders nobody knows. */
 static char *
-newmail_burst_body(const struct newmail *mails, size_t n)
+newmail_burst_body(const struct newmail *mails, size_t n, bool unknown)
 {
 	const char	*names[NEWMAIL_BURST_SENDERS];
 	size_t		 nnames = 0, others = 0;
@@ -252,11 +253,16 @@ newmail_burst_body(const struct newmail *mails, size_t n)
 	}
 	for (size_t j = 0; j < nnames; j++) {
 		xasprintf(&tmp, "%s%s%s", list, j == 0 ? "" :
-		    j + 1 == nnames && others == 0 ? " and " : ", ", names[j]);
+		    j + 1 == nnames && others == 0 && !unknown ? " and " :
+		    ", ", names[j]);
 		free(list);
 		list = tmp;
 	}
-	if (others > 0) {
+	if (unknown) {
+		xasprintf(&tmp, "%s and others", list);
+		free(list);
+		list = tmp;
+	} else if (others > 0) {
 		xasprintf(&tmp, "%s and %zu other%s", list, others,
 		    others == 1 ? "" : "s");
 		free(list);
@@ -286,7 +292,7 @@ newmail_notes(const struct newmail *mails, size_t n, uint64_t count,
 	if (count > max_per_burst || count > n) {
 		notes = xcalloc(1, sizeof(*notes));
 		xasprintf(&notes->summary, "%" PRIu64 " new messages", count);
-		notes->body = newmail_burst_body(mails, n);
+		notes->body = newmail_burst_body(mails, n, count > n);
 		*out = notes;
 		return 1;
 	}

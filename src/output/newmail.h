@@ -72,8 +72,8 @@ struct newmail_note {
 
 /* count new emails, n of them known (mails, oldest first): up to
  * max_per_burst, all known, one note each; else one "count new messages"
- * note whose body lists the senders, newest first.  Returns the count of
- * notes. */
+ * note whose body names the first senders, newest first ("and others"
+ * when some emails are only counted).  Returns the count of notes. */
 size_t newmail_notes(const struct newmail *, size_t n, uint64_t count,
     unsigned max_per_burst, struct newmail_note **out);
 void newmail_notes_free(struct newmail_note *, size_t n);

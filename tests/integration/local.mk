@@ -96,4 +96,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-restart.sh \
 	tests/integration/notify-mailboxes.sh \
-	tests/integration/es-notify-restart.sh
+	tests/integration/es-notify-restart.sh \
+	tests/integration/notify-bulk.sh

@@ -242,7 +242,7 @@ START_TEST(notes)
 	count = newmail_notes(m, 1, 2, 3, &n);
 	ck_assert_uint_eq(count, 1);
 	ck_assert_str_eq(n[0].summary, "2 new messages");
-	ck_assert_str_eq(n[0].body, "From Alice");
+	ck_assert_str_eq(n[0].body, "From Alice and others");
 	newmail_notes_free(n, count);
 	count = newmail_notes(m, 0, 300, 3, &n);
 	ck_assert_str_eq(n[0].summary, "300 new messages");
