@@ -16,7 +16,6 @@
 #include "config/config.h"
 #include "output/hook.h"
 #include "output/hookmail.h"
-#include "session/mailbox.h"
 #include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "state/store.h"

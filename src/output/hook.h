@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* Hooks: shell commands run for each StateChange. */
+/* Hooks: shell commands run for each StateChange, or for the mail view's
+ * events (mail-aware hooks: mailboxes = or events =). */
 #ifndef JP_HOOK_H
 #define JP_HOOK_H
 
@@ -48,14 +49,19 @@ void hook_stop(struct hooks *);
 void hook_free(struct hooks *);
 /* Queues ev for every matching hook: account filter (hook account NULL or
  * == ev->account) and types filter (at least one changed type in the hook's
- * types, or hook has no types).  Changes are merged per (hook, account,
+ * types, or hook has no types; for a mail-aware hook, a type in its types
+ * other than Email, Mailbox, EmailDelivery and Thread).  Changes are merged per (hook, account,
  * accountId) and run `debounce` after the last one, at most `max_delay`
  * after the first; a hook never runs twice at once (a batch that becomes
  * due meanwhile waits, and keeps merging).  Each run: /bin/sh -c COMMAND
  * or the exec = argv via proc_spawn, name "hook NAME", with `timeout`. */
 void hook_dispatch(struct hooks *, const struct push_event *ev);
 /* A round of the mail view, for the mail-aware hooks (those with
- * `mailboxes` or `events`). */
+ * `mailboxes` or `events`) of its account: filtered by their mailboxes and
+ * events (mailresult_filter), merged into their batches as hook_dispatch
+ * merges changes, with per_mailbox one batch per mailbox; a run with
+ * mail data gets mailresult_env's variables (each at most 64 KiB) and
+ * stdin "mail" (mailresult_json) within 1 MiB. */
 void hook_mail(struct hooks *, const struct mail_event *ev);
 /* Whether a mail-aware hook is configured. */
 bool hook_mail_wanted(const struct hooks *);

@@ -148,7 +148,8 @@ int account_request(struct account *, struct json_object *using,
  * round for each JMAP account with mail, from the saved states. */
 void account_set_mail_wanted(struct account *, bool);
 /* Each JMAP account's mailboxes the view knows (for status and
- * GetMailboxes), restored or fetched; cache borrowed for the call. */
+ * GetMailboxes), fetched or restored from the state file (once the
+ * Session is known), wanted or not; cache borrowed for the call. */
 void account_foreach_mailboxes(struct account *,
     void (*fn)(const char *account_id, const struct mailbox_cache *,
     void *arg), void *arg);

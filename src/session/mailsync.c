@@ -20,8 +20,8 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-/* A round is one request (two when the server pages); as long as the
- * state comparison may take. */
+/* Each request of a round (one, or one per page when the server pages)
+ * may take as long as the state comparison. */
 #define MAILSYNC_TIMEOUT_MS	30000
 
 struct mailsync_view {
@@ -32,6 +32,8 @@ struct mailsync_view {
 	bool again;		/* a change came meanwhile: one more round */
 	bool push;		/* the next round follows a push (else a
 				 * resync or the catch-up) */
+	bool round_push;	/* push, as it was when the round (its
+				 * first page) was sent: its reason */
 	bool failed;		/* a failure was logged: repeats are debug
 				 * until a round succeeds */
 	/* The pages of one round (hasMoreChanges) merged, delivered as one
@@ -148,7 +150,7 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 		ev.account_id = v->account_id;
 		ev.result = r;
 		ev.cache = mailview_cache(v->view);
-		ev.reason = v->push ? "push" : "resync";
+		ev.reason = v->round_push ? "push" : "resync";
 		a->cbs.mail(a, &ev, a->arg);
 	}
 	if (a->store != NULL) {
@@ -213,12 +215,10 @@ mailsync_done(struct json_object *responses, enum request_error why,
 	if (why != REQUEST_OK) {
 		/* The pages in already moved the view on. */
 		mailsync_flush(v);
-		/* The next connection starts a round anyway. */
-		if (why == REQUEST_CLOSED || why == REQUEST_SHUTDOWN) {
-			v->again = false;
-			return;
-		}
-		mailsync_fail(v, "the request failed", error);
+		/* A closed connection is no failure of the view: the next
+		 * one starts a round (mailsync_round() waits for it). */
+		if (why != REQUEST_CLOSED && why != REQUEST_SHUTDOWN)
+			mailsync_fail(v, "the request failed", error);
 	} else {
 		memset(&r, 0, sizeof(r));
 		err[0] = '\0';
@@ -284,6 +284,8 @@ mailsync_round(struct mailsync_view *v)
 		v->again = true;
 		return;
 	}
+	if (!v->paging)
+		v->round_push = v->push;
 	mailview_request(v->view, v->account_id, &using, &calls);
 	if (account_request(a, using, calls, MAILSYNC_TIMEOUT_MS,
 	    mailsync_done, v) == -1)
@@ -352,8 +354,13 @@ mailsync_foreach(struct mailsync *ms,
     void (*fn)(const char *account_id, const struct mailbox_cache *,
     void *arg), void *arg)
 {
+	const struct jmap_session *s = &ms->a->session;
 	const struct mailbox_cache *c;
 
+	/* What was saved counts as known before the first round. */
+	for (size_t i = 0; ms->a->have_session && i < s->naccounts; i++)
+		if (s->accounts[i].has_mail)
+			(void)mailsync_view(ms, s->accounts[i].id);
 	for (size_t i = 0; i < ms->n; i++) {
 		c = mailview_cache(ms->v[i]->view);
 		if (c->state != NULL || c->n > 0)

@@ -32,7 +32,9 @@ void mailsync_connected(struct mailsync *);
  * delivered; reason is "push" or "resync". */
 void mailsync_changed(struct mailsync *, const char *account_id,
     struct json_object *types, const char *reason);
-/* Every view whose mailboxes are known, in the order first used. */
+/* Every view whose mailboxes are known (fetched, or restored from the
+ * store for each JMAP account with mail the Session lists), in the order
+ * first used. */
 void mailsync_foreach(struct mailsync *,
     void (*fn)(const char *account_id, const struct mailbox_cache *,
     void *arg), void *arg);

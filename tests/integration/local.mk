@@ -92,7 +92,10 @@ INTEGRATION_TESTS += \
 	tests/integration/es-mail-hooks.sh \
 	tests/integration/mail-restart.sh \
 	tests/integration/mail-bulk.sh \
-	tests/integration/mail-hostile.sh
+	tests/integration/mail-hostile.sh \
+	tests/integration/mail-debounce.sh \
+	tests/integration/mail-errors.sh \
+	tests/integration/es-mail-restart.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-restart.sh \
 	tests/integration/notify-mailboxes.sh \

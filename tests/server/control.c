@@ -333,6 +333,8 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		counter = &s->fault_wsredirect;
 	else if (strcmp(name, "holdapi") == 0)
 		counter = &s->fault_hold_api;
+	else if (strcmp(name, "mailerror") == 0)
+		counter = &s->fault_mail_error;
 	if (counter == &s->fault_wsredirect &&
 	    control_wsredirect(s, wsi, &rv) == -1)
 		return rv;
@@ -402,6 +404,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		s->fault_wrongtype = 0;
 		s->fault_wsredirect = 0;
 		s->fault_hold_api = 0;
+		s->fault_mail_error = 0;
 		s->fault_huge_session = 0;
 		s->fault_endless_session = s->fault_endless_api = 0;
 		if (s->stalled) {

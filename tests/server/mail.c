@@ -531,8 +531,13 @@ mail_method(struct ts_server *s, const char *name, struct json_object *args,
 	if ((account = state_account_find(&s->state,
 	    json_object_get_string(acct))) == -1)
 		return mail_error("accountNotFound", call_id);
-	if (!mail_probe(name, args))
+	if (!mail_probe(name, args)) {
 		mail_count(s, account, name);
+		if (s->fault_mail_error > 0) {
+			s->fault_mail_error--;
+			return mail_error("serverFail", call_id);
+		}
+	}
 	if (strcmp(name, "Mailbox/get") == 0)
 		return mbox_get(s, account, args, call_id, responses);
 	if (strcmp(name, "Mailbox/changes") == 0)

@@ -222,6 +222,9 @@ struct ts_server {
 	unsigned long		 fault_endless_api;
 	/* holdapi: answers to hold, those held now, and held in all. */
 	unsigned long		 fault_hold_api;
+	/* The next N Mailbox/ and Email/ calls (state probes aside)
+	 * answer serverFail. */
+	unsigned long		 fault_mail_error;
 	TAILQ_HEAD(, ts_http)	 held;
 	unsigned long		 api_held;
 

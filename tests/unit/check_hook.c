@@ -263,6 +263,47 @@ START_TEST(test_matches)
 }
 END_TEST
 
+/* A mail-aware hook: the mail types only through mail events, other
+ * types only when listed, in the environment too. */
+START_TEST(test_matches_mail_aware)
+{
+	static char *types_cal_email[] = { "CalendarEvent", "Email" };
+	static const char *const want[] = { "JMAP_ACCOUNT=personal",
+	    "JMAP_ACCOUNT_ID=u1", "JMAP_TYPES=CalendarEvent",
+	    "JMAP_STATE_CalendarEvent=c1", "JMAP_REASON=push",
+	    "JMAP_HOOK=inbox", NULL };
+	struct push_event ev = {
+		.account = "personal", .account_id = "u1",
+		.changed = changed_new("{\"Mailbox\":\"m1\",\"Email\":\"e1\","
+		    "\"EmailDelivery\":\"d1\",\"Thread\":\"t1\"}"),
+		.reason = "push",
+	};
+	struct config_hook h = {
+		.name = "inbox", .command = "true", .mail_aware = true,
+	};
+	char *none[] = { NULL }, **env, *in;
+
+	ck_assert(!hook_matches(&h, &ev));
+	h.types = types_cal_email;
+	h.ntypes = 2;
+	ck_assert(!hook_matches(&h, &ev));
+	json_object_put(ev.changed);
+	ev.changed = changed_new("{\"CalendarEvent\":\"c1\",\"Email\":\"e2\"}");
+	ck_assert(hook_matches(&h, &ev));
+	env = hook_build_env(&h, &ev, none);
+	check_env(env, want);
+	strv_free(env);
+	in = hook_build_stdin(&h, &ev);
+	ck_assert_str_eq(in, "{\"@type\":\"StateChange\",\"changed\":{\"u1\":"
+	    "{\"CalendarEvent\":\"c1\"}}}");
+	free(in);
+	h.types = NULL;
+	h.ntypes = 0;
+	ck_assert(!hook_matches(&h, &ev));
+	json_object_put(ev.changed);
+}
+END_TEST
+
 /* dispatch really runs the commands */
 
 static struct event_base *base;
@@ -809,6 +850,7 @@ hook_suite(void)
 	tcase_add_test(tc, test_env_nothing_passes);
 	tcase_add_test(tc, test_stdin);
 	tcase_add_test(tc, test_matches);
+	tcase_add_test(tc, test_matches_mail_aware);
 	tcase_add_test(tc, test_split_argv);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(td, dispatch_setup, dispatch_teardown);

@@ -479,6 +479,85 @@ START_TEST(test_pending)
 }
 END_TEST
 
+START_TEST(test_corrupt_bad_mail)
+{
+	check_corrupt("{\"version\":1,\"mail\":{\"u1\":[]}}",
+	    "\"mail\" is not an object of objects");
+}
+END_TEST
+
+/* Each JMAP account's mail view is saved with the rest, forgotten on
+ * NULL; a file from before it loads as before, without one. */
+START_TEST(test_mail)
+{
+	struct store *s;
+	char *path = dir_path("acct.state"), *text;
+
+	write_file("acct.state", "{\"version\":1,\"states\":{\"u1\":"
+	    "{\"Email\":\"e1\"}}}\n");
+	s = store_open(dir, "acct");
+	ck_assert_ptr_null(store_mail(s, "u1"));
+	ck_assert_str_eq(store_type_state(s, "u1", "Email"), "e1");
+	store_set_mail(s, "u1", json_tokener_parse("{\"version\":1,"
+	    "\"emailState\":\"e1\"}"));
+	store_set_mail(s, "u2", json_tokener_parse("{\"version\":1}"));
+	store_set_mail(s, "u2", NULL);
+	store_set_mail(s, "u3", NULL);
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{\"u1\":"
+	    "{\"Email\":\"e1\"}},\"mail\":{\"u1\":{\"version\":1,"
+	    "\"emailState\":\"e1\"}}}\n");
+	free(text);
+
+	s = store_open(dir, "acct");
+	ck_assert_str_eq(json_object_to_json_string_ext(store_mail(s, "u1"),
+	    JSON_C_TO_STRING_PLAIN), "{\"version\":1,\"emailState\":\"e1\"}");
+	/* The same view again changes nothing. */
+	store_set_mail(s, "u1", json_tokener_parse("{\"version\":1,"
+	    "\"emailState\":\"e1\"}"));
+	ck_assert_int_eq(store_save(s), 0);
+	store_set_mail(s, "u1", NULL);
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{\"u1\":"
+	    "{\"Email\":\"e1\"}}}\n");
+	free(text);
+	free(path);
+	text = logged();
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
+/* A view too large for the file is not saved, said once. */
+START_TEST(test_mail_too_large)
+{
+	struct json_object *big = json_object_new_object();
+	struct store *s;
+	char *name = xcalloc(1, 5 * 1024 * 1024), *text, *want;
+
+	memset(name, 'n', 5 * 1024 * 1024 - 1);
+	json_object_object_add(big, "x", json_object_new_string(name));
+	s = store_open(dir, "acct");
+	store_set_mail(s, "u1", json_tokener_parse("{\"version\":1}"));
+	store_set_mail(s, "u1", json_object_get(big));
+	store_set_mail(s, "u1", big);
+	ck_assert_ptr_null(store_mail(s, "u1"));
+	store_free(s);
+	text = logged();
+	xasprintf(&want, "warning: %s/acct.state: the mail view of u1 is "
+	    "%d bytes, more than 4194304; it is not saved, and after a "
+	    "restart mail events start afresh\n", dir, 5 * 1024 * 1024 + 7);
+	ck_assert_str_eq(text, want);
+	free(want);
+	free(text);
+	free(name);
+}
+END_TEST
+
 /* Extra keys and null fields from a compatible writer are fine. */
 START_TEST(test_lenient)
 {
@@ -701,6 +780,9 @@ store_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_mail);
+	tcase_add_test(tc, test_mail_too_large);
+	tcase_add_test(tc, test_corrupt_bad_mail);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_noop_save);
 	tcase_add_test(tc, test_save_later);
