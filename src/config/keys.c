@@ -14,7 +14,7 @@
 #include "config/config-int.h"
 #include "config/config.h"
 #include "config/values.h"
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

@@ -7,7 +7,7 @@ bin_PROGRAMS += src/jmap-pushctl
 src_jmap_pushctl_SOURCES = src/ctl/pushctl.c src/ctl/ctlconn.c \
 	src/ctl/ctlconn.h src/ctl/watch.c src/ctl/watch.h \
 	src/config/config.c src/config/keys.c src/config/values.c \
-	src/session/mailmatch.c \
+	src/config/mailmatch.c \
 	src/util/json.c src/util/log.c src/util/strv.c src/util/utf8.c \
 	src/util/xmalloc.c
 src_jmap_pushctl_LDADD = $(JSONC_LIBS) $(INIH_LIBS)

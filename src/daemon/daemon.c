@@ -251,7 +251,8 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 	da->acct = account_new(d->net, d->pacer, ca, d->cfg->state_dir, &cbs,
 	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
-	account_set_mail_wanted(da->acct, outputs_mail_wanted(d->outputs));
+	account_set_mail_wanted(da->acct, outputs_mail_wanted(d->outputs,
+	    ca->name));
 	account_start(da->acct);
 	/* Its store is open now: hook runs owed from before come back. */
 	outputs_attach(d->outputs, ca->name);
@@ -436,10 +437,10 @@ daemon_mail_wanted_changed(void *arg)
 {
 	struct daemon *d = arg;
 	struct daemon_account *da;
-	bool wanted = outputs_mail_wanted(d->outputs);
 
 	TAILQ_FOREACH(da, &d->accounts, entry)
-		account_set_mail_wanted(da->acct, wanted);
+		account_set_mail_wanted(da->acct, outputs_mail_wanted(
+		    d->outputs, account_name(da->acct)));
 }
 
 static void

@@ -16,7 +16,7 @@
 #include "config/config.h"
 #include "output/hook.h"
 #include "output/hookmail.h"
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailresult.h"
 #include "state/store.h"
 #include "util/json.h"
@@ -825,12 +825,13 @@ hook_mail(struct hooks *hs, const struct mail_event *ev)
 }
 
 bool
-hook_mail_wanted(const struct hooks *hs)
+hook_mail_wanted(const struct hooks *hs, const char *account)
 {
 	const struct hook_rt *h;
 
 	TAILQ_FOREACH(h, &hs->live, entry)
-		if (h->cfg->mail_aware)
+		if (h->cfg->mail_aware && (h->cfg->account == NULL ||
+		    strcmp(h->cfg->account, account) == 0))
 			return true;
 	return false;
 }

@@ -63,8 +63,8 @@ void hook_dispatch(struct hooks *, const struct push_event *ev);
  * mail data gets mailresult_env's variables (each at most 64 KiB) and
  * stdin "mail" (mailresult_json) within 1 MiB. */
 void hook_mail(struct hooks *, const struct mail_event *ev);
-/* Whether a mail-aware hook is configured. */
-bool hook_mail_wanted(const struct hooks *);
+/* Whether a mail-aware hook covers the account named so. */
+bool hook_mail_wanted(const struct hooks *, const char *account);
 /* Once at daemon start: each on_start hook runs at once for every account
  * it matches, JMAP_REASON=start, no JMAP_ACCOUNT_ID, JMAP_TYPES empty, stdin
  * {"@type":"StateChange","changed":{}}.  cfg gives the accounts. */

@@ -9,7 +9,7 @@
 
 #include "output/hookmail.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailresult.h"
 #include "util/xmalloc.h"
 

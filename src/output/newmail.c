@@ -14,9 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/mailmatch.h"
 #include "output/newmail.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "util/log.h"
 #include "util/utf8.h"

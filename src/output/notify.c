@@ -19,12 +19,12 @@
 #include <systemd/sd-bus.h>
 
 #include "config/config.h"
+#include "config/mailmatch.h"
 #include "util/busconn.h"
 #include "output/newmail.h"
 #include "output/notify.h"
 #include "session/account.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

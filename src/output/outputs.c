@@ -105,8 +105,9 @@ outputs_mail(struct outputs *o, const struct mail_event *ev)
 }
 
 bool
-outputs_mail_wanted(const struct outputs *o)
+outputs_mail_wanted(const struct outputs *o, const char *account)
 {
-	return hook_mail_wanted(o->hooks) || sock_mail_wanted(o->sock) ||
+	return hook_mail_wanted(o->hooks, account) ||
+	    sock_mail_wanted(o->sock) ||
 	    dbus_mail_wanted(o->dbus) || notify_mail_wanted(o->notify);
 }

@@ -62,9 +62,10 @@ void outputs_connection(struct outputs *, struct account *);
 /* A round of an account's mail view: to the mail-aware hooks, the socket,
  * D-Bus and notifications. */
 void outputs_mail(struct outputs *, const struct mail_event *);
-/* Whether any output needs mail data now: a mail-aware hook, [notify], a
+/* Whether any output needs mail data of the account named so now: a
+ * mail-aware hook of that account (or of every account), [notify], a
  * socket client subscribed to mailbox/mail, D-Bus after GetMailboxes or
  * an Unread read. */
-bool outputs_mail_wanted(const struct outputs *);
+bool outputs_mail_wanted(const struct outputs *, const char *account);
 
 #endif

@@ -18,7 +18,6 @@ src_libjmappushd_a_SOURCES += \
 	src/session/account-int.h
 src_libjmappushd_a_SOURCES += \
 	src/session/mailbox.c src/session/mailbox.h \
-	src/session/mailmatch.c src/session/mailmatch.h \
 	src/session/mailresult.c src/session/mailresult.h \
 	src/session/mailtally.c src/session/mailtally.h \
 	src/session/mailview.c src/session/mailview.h \

@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailresult.h"
 #include "util/xmalloc.h"
 

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailtally.h"
 #include "util/json.h"
 #include "util/xmalloc.h"

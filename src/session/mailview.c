@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailtally.h"
 #include "session/mailview.h"
 #include "util/json.h"

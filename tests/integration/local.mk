@@ -95,7 +95,8 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-hostile.sh \
 	tests/integration/mail-debounce.sh \
 	tests/integration/mail-errors.sh \
-	tests/integration/es-mail-restart.sh
+	tests/integration/es-mail-restart.sh \
+	tests/integration/mail-cost-account.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-restart.sh \
 	tests/integration/notify-mailboxes.sh \

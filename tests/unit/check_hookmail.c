@@ -8,7 +8,7 @@
 #include <json-c/json.h>
 
 #include "output/hookmail.h"
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailresult.h"
 #include "util/xmalloc.h"
 #include "unit.h"

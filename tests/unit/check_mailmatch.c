@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "unit.h"
 
 static const struct {

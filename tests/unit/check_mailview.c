@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "session/mailview.h"
 #include "util/strv.h"
 #include "util/xmalloc.h"

@@ -11,9 +11,9 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
+#include "config/mailmatch.h"
 #include "output/newmail.h"
 #include "session/mailbox.h"
-#include "session/mailmatch.h"
 #include "session/mailresult.h"
 #include "unit.h"
 

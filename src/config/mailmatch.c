@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "session/mailmatch.h"
+#include "config/mailmatch.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
