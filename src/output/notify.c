@@ -109,12 +109,12 @@ notify_wants(const struct notify *n, const char *account)
 	return false;
 }
 
-/* Whatever the accounts = list says: a round of an account it leaves out
- * costs little, and the view is per daemon, not per output and account. */
+/* An account that accounts = leaves out pays for no mail view on behalf
+ * of notifications. */
 bool
-notify_mail_wanted(const struct notify *n)
+notify_mail_wanted(const struct notify *n, const char *account)
 {
-	return n->cfg->enabled;
+	return notify_wants(n, account);
 }
 
 /* The notification server's answer: logged, never retried (the mail is

@@ -19,7 +19,8 @@ void notify_set_config(struct notify *, struct config *);
 void notify_free(struct notify *);
 /* A round of the mail view (ev borrowed for the call). */
 void notify_mail(struct notify *, const struct mail_event *);
-/* Whether notifications need the mail view: while [notify] is enabled. */
-bool notify_mail_wanted(const struct notify *);
+/* Whether notifications need the mail view of the account named so:
+ * while [notify] is enabled, for the accounts its accounts = names. */
+bool notify_mail_wanted(const struct notify *, const char *account);
 
 #endif

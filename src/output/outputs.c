@@ -109,5 +109,6 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 {
 	return hook_mail_wanted(o->hooks, account) ||
 	    sock_mail_wanted(o->sock) ||
-	    dbus_mail_wanted(o->dbus) || notify_mail_wanted(o->notify);
+	    dbus_mail_wanted(o->dbus) ||
+	    notify_mail_wanted(o->notify, account);
 }

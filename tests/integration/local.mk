@@ -101,4 +101,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-restart.sh \
 	tests/integration/notify-mailboxes.sh \
 	tests/integration/es-notify-restart.sh \
-	tests/integration/notify-bulk.sh
+	tests/integration/notify-bulk.sh \
+	tests/integration/notify-cost-account.sh
