@@ -97,3 +97,9 @@ INTEGRATION_TESTS += \
 	tests/integration/mail-errors.sh \
 	tests/integration/es-mail-restart.sh \
 	tests/integration/mail-cost-account.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-restart.sh \
+	tests/integration/notify-mailboxes.sh \
+	tests/integration/es-notify-restart.sh \
+	tests/integration/notify-bulk.sh \
+	tests/integration/notify-cost-account.sh
