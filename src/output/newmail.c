@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * What counts as new mail, and what the user sees of it.  Every string here
- * comes from the server: types are checked before use, text is made valid
- * UTF-8 (sd-bus refuses anything else) and escaped where the notification
- * server reads markup.
+ * comes from the server through the mail view, which made it valid UTF-8
+ * (sd-bus refuses anything else); text is cleaned again here (control
+ * characters, length) and escaped where the notification server reads
+ * markup.
  */
 #include "autoconf.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include <json-c/json.h>
-
+#include "config/mailmatch.h"
 #include "output/newmail.h"
-#include "util/json.h"
+#include "session/mailbox.h"
+#include "session/mailresult.h"
+#include "util/log.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -25,350 +27,125 @@
 /* Senders named in a burst's summary body. */
 #define NEWMAIL_BURST_SENDERS	3
 
-static const char *const newmail_properties[] = {
-	"from", "subject", "receivedAt", "mailboxIds", "keywords", "preview",
-};
-
-struct json_object *
-newmail_using(void)
+/* Old configs named a mailbox by role in any case or by its own name; both
+ * still select, and the caller can tell the user how to write it now. */
+enum newmail_match
+newmail_selects(const struct mailmatch *mm, const struct mailbox *m,
+    size_t *item)
 {
-	struct json_object *u = json_object_new_array();
-
-	json_object_array_add(u,
-	    json_object_new_string("urn:ietf:params:jmap:core"));
-	json_object_array_add(u,
-	    json_object_new_string("urn:ietf:params:jmap:mail"));
-	return u;
-}
-
-static void
-newmail_call(struct json_object *calls, const char *name,
-    struct json_object *args, const char *id)
-{
-	struct json_object *c = json_object_new_array();
-
-	json_object_array_add(c, json_object_new_string(name));
-	json_object_array_add(c, args);
-	json_object_array_add(c, json_object_new_string(id));
-	json_object_array_add(calls, c);
-}
-
-static struct json_object *
-newmail_args(const char *account_id)
-{
-	struct json_object *a = json_object_new_object();
-
-	json_object_object_add(a, "accountId",
-	    json_object_new_string(account_id));
-	return a;
-}
-
-static struct json_object *
-newmail_ref(const char *call_id, const char *name, const char *path)
-{
-	struct json_object *r = json_object_new_object();
-
-	json_object_object_add(r, "resultOf", json_object_new_string(call_id));
-	json_object_object_add(r, "name", json_object_new_string(name));
-	json_object_object_add(r, "path", json_object_new_string(path));
-	return r;
-}
-
-struct json_object *
-newmail_request(const char *account_id, const char *since_state,
-    const char *after, bool want_mailboxes)
-{
-	struct json_object *calls = json_object_new_array(), *a, *props;
-	struct json_object *filter, *sort, *cmp;
-
-	if (want_mailboxes) {
-		a = newmail_args(account_id);
-		json_object_object_add(a, "ids", NULL);
-		props = json_object_new_array();
-		json_object_array_add(props, json_object_new_string("name"));
-		json_object_array_add(props, json_object_new_string("role"));
-		json_object_object_add(a, "properties", props);
-		newmail_call(calls, "Mailbox/get", a, "mb");
+	if (mailmatch_mailbox(mm, m->path, m->role))
+		return NEWMAIL_YES;
+	for (size_t i = 0; i < mm->n; i++) {
+		*item = i;
+		if (m->role != NULL && strcasecmp(m->role, mm->items[i]) == 0)
+			return NEWMAIL_OLD_ROLE;
+		if (strcmp(m->name, mm->items[i]) == 0)
+			return NEWMAIL_OLD_NAME;
 	}
-	a = newmail_args(account_id);
-	if (since_state != NULL) {
-		json_object_object_add(a, "sinceState",
-		    json_object_new_string(since_state));
-		json_object_object_add(a, "maxChanges",
-		    json_object_new_int(NEWMAIL_MAX_CHANGES));
-		newmail_call(calls, "Email/changes", a, "ch");
-	} else {
-		filter = json_object_new_object();
-		json_object_object_add(filter, "after",
-		    json_object_new_string(after));
-		json_object_object_add(a, "filter", filter);
-		cmp = json_object_new_object();
-		json_object_object_add(cmp, "property",
-		    json_object_new_string("receivedAt"));
-		json_object_object_add(cmp, "isAscending",
-		    json_object_new_boolean(0));
-		sort = json_object_new_array();
-		json_object_array_add(sort, cmp);
-		json_object_object_add(a, "sort", sort);
-		json_object_object_add(a, "limit",
-		    json_object_new_int(NEWMAIL_MAX_CHANGES));
-		newmail_call(calls, "Email/query", a, "q");
+	return NEWMAIL_NO;
+}
+
+/* The same parser as every other output's, so that the text means the same
+ * mailboxes everywhere. */
+struct mailmatch *
+newmail_mailmatch(const struct config_notify *cfg)
+{
+	struct mailmatch	*mm;
+	enum mailmatch_error	 why;
+	char			*spec = xstrdup(""), *tmp, err[256];
+
+	/* The config split the list at commas, trimmed each item and left
+	 * out empty ones: joined again it always parses. */
+	for (size_t i = 0; i < cfg->nmailboxes; i++) {
+		xasprintf(&tmp, "%s%s%s", spec, i == 0 ? "" : ",",
+		    cfg->mailboxes[i]);
+		free(spec);
+		spec = tmp;
 	}
-	a = newmail_args(account_id);
-	json_object_object_add(a, "#ids", since_state != NULL ?
-	    newmail_ref("ch", "Email/changes", "/created") :
-	    newmail_ref("q", "Email/query", "/ids"));
-	props = json_object_new_array();
-	for (size_t i = 0; i < sizeof(newmail_properties) /
-	    sizeof(newmail_properties[0]); i++)
-		json_object_array_add(props,
-		    json_object_new_string(newmail_properties[i]));
-	json_object_object_add(a, "properties", props);
-	newmail_call(calls, "Email/get", a, "get");
-	return calls;
+	if (mailmatch_parse(spec, &mm, &why, err, sizeof(err)) == -1)
+		fatalx("notifications: [notify] %s", err);
+	free(spec);
+	return mm;
 }
 
-static char *
-member_strdup(struct json_object *obj, const char *key)
+/* Whether e is new in a mailbox mm selects; notes the items that select
+ * one only by the old meaning. */
+static bool
+newmail_wanted(const struct mailresult_new *e,
+    const struct mailbox_cache *cache, const struct mailmatch *mm,
+    enum newmail_match *old)
 {
-	const char *s = jsonu_string_of(jsonu_member(obj, key));
+	const struct mailbox	*m;
+	enum newmail_match	 how;
+	bool			 wanted = false;
+	size_t			 item;
 
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
-void
-newmail_mailboxes_clear(struct newmail_mailboxes *mbx)
-{
-	for (size_t i = 0; i < mbx->n; i++) {
-		free(mbx->v[i].id);
-		free(mbx->v[i].name);
-		free(mbx->v[i].role);
-	}
-	free(mbx->v);
-	memset(mbx, 0, sizeof(*mbx));
-}
-
-static void
-newmail_read_mailboxes(struct json_object *args,
-    struct newmail_mailboxes *mbx)
-{
-	struct json_object	*list, *m;
-	const char		*id;
-
-	newmail_mailboxes_clear(mbx);
-	if (!json_object_object_get_ex(args, "list", &list) ||
-	    !json_object_is_type(list, json_type_array))
-		return;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		m = json_object_array_get_idx(list, i);
-		if ((id = jsonu_string_of(jsonu_member(m, "id"))) == NULL)
+	for (size_t i = 0; i < e->nbox_ids; i++) {
+		if ((m = mailbox_find(cache, e->box_ids[i])) == NULL)
 			continue;
-		mbx->v = xreallocarray(mbx->v, mbx->n + 1, sizeof(*mbx->v));
-		mbx->v[mbx->n].id = xstrdup(id);
-		mbx->v[mbx->n].name = member_strdup(m, "name");
-		mbx->v[mbx->n].role = member_strdup(m, "role");
-		mbx->n++;
-	}
-	mbx->valid = true;
-}
-
-static bool
-newmail_selected(const struct config_notify *cfg,
-    const struct newmail_mailboxes *mbx, const char *id)
-{
-	const struct newmail_mailbox *m = NULL;
-
-	for (size_t i = 0; i < mbx->n && m == NULL; i++)
-		if (strcmp(mbx->v[i].id, id) == 0)
-			m = &mbx->v[i];
-	if (m == NULL)
-		return false;
-	for (size_t i = 0; i < cfg->nmailboxes; i++)
-		if ((m->role != NULL &&
-		    strcasecmp(m->role, cfg->mailboxes[i]) == 0) ||
-		    (m->name != NULL &&
-		    strcmp(m->name, cfg->mailboxes[i]) == 0))
+		switch (how = newmail_selects(mm, m, &item)) {
+		case NEWMAIL_YES:
 			return true;
-	return false;
-}
-
-static bool
-newmail_is_new(struct json_object *e, const struct config_notify *cfg,
-    const struct newmail_mailboxes *mbx)
-{
-	struct json_object *kw, *seen, *ids;
-
-	if (json_object_object_get_ex(e, "keywords", &kw) &&
-	    json_object_is_type(kw, json_type_object) &&
-	    json_object_object_get_ex(kw, "$seen", &seen) &&
-	    json_object_is_type(seen, json_type_boolean) &&
-	    json_object_get_boolean(seen))
-		return false;
-	if (!json_object_object_get_ex(e, "mailboxIds", &ids) ||
-	    !json_object_is_type(ids, json_type_object))
-		return false;
-	json_object_object_foreach(ids, id, in) {
-		if (json_object_is_type(in, json_type_boolean) &&
-		    json_object_get_boolean(in) &&
-		    newmail_selected(cfg, mbx, id))
-			return true;
-	}
-	return false;
-}
-
-static void
-newmail_add(struct newmail_result *res, struct json_object *e)
-{
-	struct json_object	*from, *addr;
-	struct newmail		*m;
-	size_t			 at;
-
-	res->mails = xreallocarray(res->mails, res->nmails + 1,
-	    sizeof(*res->mails));
-	m = xcalloc(1, sizeof(*m));
-	m->id = member_strdup(e, "id");
-	m->subject = member_strdup(e, "subject");
-	m->received_at = member_strdup(e, "receivedAt");
-	if (json_object_object_get_ex(e, "from", &from) &&
-	    json_object_is_type(from, json_type_array) &&
-	    json_object_array_length(from) > 0) {
-		addr = json_object_array_get_idx(from, 0);
-		m->from_name = member_strdup(addr, "name");
-		m->from_email = member_strdup(addr, "email");
-	}
-	/* Oldest first, so that the newest notification ends on top; equal
-	 * times keep the server's order. */
-	for (at = res->nmails; at > 0; at--) {
-		const char *prev = res->mails[at - 1].received_at;
-
-		if (m->received_at == NULL || (prev != NULL &&
-		    strcmp(prev, m->received_at) <= 0))
+		case NEWMAIL_OLD_ROLE:
+		case NEWMAIL_OLD_NAME:
+			if (old != NULL)
+				old[item] = how;
+			wanted = true;
 			break;
-		res->mails[at] = res->mails[at - 1];
+		case NEWMAIL_NO:
+			break;
+		}
 	}
-	res->mails[at] = *m;
-	res->nmails++;
-	free(m);
+	return wanted;
 }
 
-static void
-newmail_read_emails(struct json_object *args,
-    const struct config_notify *cfg, const struct newmail_mailboxes *mbx,
-    struct newmail_result *res)
+/* Only the new emails: the mail view already left out $seen and $draft. */
+size_t
+newmail_collect(const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm, struct newmail **out, uint64_t *count,
+    enum newmail_match *old)
 {
-	struct json_object *list, *e;
+	const struct mailresult_new	*e;
+	const struct mailbox		*m;
+	struct newmail			*v = NULL, nm;
+	size_t				 n = 0, at, item;
 
-	if (!json_object_object_get_ex(args, "list", &list) ||
-	    !json_object_is_type(list, json_type_array))
-		return;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		e = json_object_array_get_idx(list, i);
-		if (jsonu_string_of(jsonu_member(e, "id")) != NULL &&
-		    json_object_is_type(e, json_type_object) &&
-		    newmail_is_new(e, cfg, mbx))
-			newmail_add(res, e);
-	}
-}
-
-static void
-newmail_fail(struct newmail_result *res, enum newmail_status st,
-    const char *what, const char *detail)
-{
-	if (res->status != NEWMAIL_OK)
-		return;
-	res->status = st;
-	snprintf(res->error, sizeof(res->error), "%s%s", what, detail);
-}
-
-void
-newmail_parse(struct json_object *responses, const struct config_notify *cfg,
-    struct newmail_mailboxes *mbx, struct newmail_result *res)
-{
-	struct json_object	*r, *args, *get = NULL, *more;
-	const char		*name, *id, *type, *state = NULL;
-	bool			 changes = false;
-
-	memset(res, 0, sizeof(*res));
-	if (responses == NULL ||
-	    !json_object_is_type(responses, json_type_array)) {
-		newmail_fail(res, NEWMAIL_ERROR, "no methodResponses", "");
-		return;
-	}
-	for (size_t i = 0; i < json_object_array_length(responses); i++) {
-		r = json_object_array_get_idx(responses, i);
-		if (!json_object_is_type(r, json_type_array) ||
-		    json_object_array_length(r) != 3 ||
-		    !json_object_is_type(json_object_array_get_idx(r, 0),
-		    json_type_string) ||
-		    !json_object_is_type(args = json_object_array_get_idx(r, 1),
-		    json_type_object) ||
-		    !json_object_is_type(json_object_array_get_idx(r, 2),
-		    json_type_string))
+	*count = 0;
+	for (size_t i = 0; i < r->nnews; i++) {
+		e = &r->news[i];
+		if (!newmail_wanted(e, cache, mm, old))
 			continue;
-		name = json_object_get_string(json_object_array_get_idx(r, 0));
-		id = json_object_get_string(json_object_array_get_idx(r, 2));
-		if (strcmp(name, "error") == 0) {
-			type = jsonu_string_of(jsonu_member(args, "type"));
-			if (strcmp(id, "ch") == 0 && type != NULL &&
-			    strcmp(type, "cannotCalculateChanges") == 0)
-				newmail_fail(res, NEWMAIL_CANNOT_CALCULATE,
-				    "cannotCalculateChanges", "");
-			else
-				newmail_fail(res, NEWMAIL_ERROR, "error ",
-				    type != NULL ? type : "(no type)");
-		} else if (strcmp(name, "Mailbox/get") == 0 &&
-		    strcmp(id, "mb") == 0)
-			newmail_read_mailboxes(args, mbx);
-		else if (strcmp(name, "Email/changes") == 0 &&
-		    strcmp(id, "ch") == 0) {
-			changes = true;
-			state = jsonu_string_of(jsonu_member(args, "newState"));
-			res->more = json_object_object_get_ex(args,
-			    "hasMoreChanges", &more) &&
-			    json_object_is_type(more, json_type_boolean) &&
-			    json_object_get_boolean(more);
-		} else if (strcmp(name, "Email/get") == 0 &&
-		    strcmp(id, "get") == 0)
-			get = args;
-	}
-	if (res->status != NEWMAIL_OK)
-		return;
-	if (get == NULL) {
-		newmail_fail(res, NEWMAIL_ERROR, "no Email/get answer", "");
-		return;
-	}
-	if (!changes)
-		state = jsonu_string_of(jsonu_member(get, "state"));
-	if (state == NULL) {
-		newmail_fail(res, NEWMAIL_ERROR, "no Email state", "");
-		return;
-	}
-	if (!mbx->valid) {
-		newmail_fail(res, NEWMAIL_ERROR, "no Mailbox/get answer", "");
-		return;
-	}
-	res->state = xstrdup(state);
-	newmail_read_emails(get, cfg, mbx, res);
-}
+		nm.id = e->id;
+		nm.from_name = e->nfrom > 0 ? e->from[0].name : NULL;
+		nm.from_email = e->nfrom > 0 ? e->from[0].email : NULL;
+		nm.subject = e->subject;
+		nm.received_at = e->received_at;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		/* Oldest first, so that the newest notification ends on top;
+		 * equal times keep the server's order. */
+		for (at = n; at > 0; at--) {
+			const char *prev = v[at - 1].received_at;
 
-static void
-newmail_free_mail(struct newmail *m)
-{
-	free(m->id);
-	free(m->from_name);
-	free(m->from_email);
-	free(m->subject);
-	free(m->received_at);
-}
-
-void
-newmail_result_clear(struct newmail_result *res)
-{
-	for (size_t i = 0; i < res->nmails; i++)
-		newmail_free_mail(&res->mails[i]);
-	free(res->mails);
-	free(res->state);
-	memset(res, 0, sizeof(*res));
+			if (nm.received_at == NULL || (prev != NULL &&
+			    strcmp(prev, nm.received_at) <= 0))
+				break;
+			v[at] = v[at - 1];
+		}
+		v[at] = nm;
+		n++;
+	}
+	*count = n;
+	/* New mail the server did not return in Email/get (beyond the
+	 * round's bound) still counts in the summary. */
+	for (size_t i = 0; i < r->nboxes; i++) {
+		if (r->boxes[i].unfetched == 0 ||
+		    (m = mailbox_find(cache, r->boxes[i].id)) == NULL ||
+		    newmail_selects(mm, m, &item) == NEWMAIL_NO)
+			continue;
+		*count += r->boxes[i].unfetched;
+	}
+	*out = v;
+	return n;
 }
 
 char *
@@ -451,8 +228,10 @@ newmail_sender_short(const struct newmail *m)
 	return "(unknown sender)";
 }
 
+/* A summary names a few senders, each once; with unknown set, more mail
+ * came than the round fetched, whose senders nobody knows. */
 static char *
-newmail_burst_body(const struct newmail *mails, size_t n)
+newmail_burst_body(const struct newmail *mails, size_t n, bool unknown)
 {
 	const char	*names[NEWMAIL_BURST_SENDERS];
 	size_t		 nnames = 0, others = 0;
@@ -474,15 +253,25 @@ newmail_burst_body(const struct newmail *mails, size_t n)
 	}
 	for (size_t j = 0; j < nnames; j++) {
 		xasprintf(&tmp, "%s%s%s", list, j == 0 ? "" :
-		    j + 1 == nnames && others == 0 ? " and " : ", ", names[j]);
+		    j + 1 == nnames && others == 0 && !unknown ? " and " :
+		    ", ", names[j]);
 		free(list);
 		list = tmp;
 	}
-	if (others > 0) {
+	if (unknown) {
+		xasprintf(&tmp, "%s and others", list);
+		free(list);
+		list = tmp;
+	} else if (others > 0) {
 		xasprintf(&tmp, "%s and %zu other%s", list, others,
 		    others == 1 ? "" : "s");
 		free(list);
 		list = tmp;
+	}
+	if (nnames == 0) {
+		/* Only counted (beyond the round's bound): no sender known. */
+		free(list);
+		return xstrdup("");
 	}
 	xasprintf(&tmp, "From %s", list);
 	free(list);
@@ -492,18 +281,18 @@ newmail_burst_body(const struct newmail *mails, size_t n)
 }
 
 size_t
-newmail_notes(const struct newmail *mails, size_t n, unsigned max_per_burst,
-    struct newmail_note **out)
+newmail_notes(const struct newmail *mails, size_t n, uint64_t count,
+    unsigned max_per_burst, struct newmail_note **out)
 {
 	struct newmail_note *notes;
 
 	*out = NULL;
-	if (n == 0)
+	if (count == 0)
 		return 0;
-	if (n > max_per_burst) {
+	if (count > max_per_burst || count > n) {
 		notes = xcalloc(1, sizeof(*notes));
-		xasprintf(&notes->summary, "%zu new messages", n);
-		notes->body = newmail_burst_body(mails, n);
+		xasprintf(&notes->summary, "%" PRIu64 " new messages", count);
+		notes->body = newmail_burst_body(mails, n, count > n);
 		*out = notes;
 		return 1;
 	}
@@ -539,15 +328,4 @@ newmail_notify_args(const struct config_notify *cfg,
 	a->urgency = cfg->urgency == URGENCY_LOW ? 0 :
 	    cfg->urgency == URGENCY_CRITICAL ? 2 : 1;
 	a->expire_timeout = cfg->timeout_ms;
-}
-
-void
-newmail_utcdate(int64_t t, char *buf, size_t len)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "1970-01-01T00:00:00Z");
 }

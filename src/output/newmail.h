@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* New mail for desktop notifications, without any I/O: the JMAP request
- * that finds it, reading the server's answer, and the notifications it
- * makes (summary, escaped body, bursts). */
+/* New mail for desktop notifications, without any I/O: which new emails
+ * of a mail view round [notify] announces, and the notifications they
+ * make (summary, escaped body, bursts). */
 #ifndef JP_NEWMAIL_H
 #define JP_NEWMAIL_H
 
@@ -11,64 +11,58 @@
 
 #include "config/config.h"
 
-struct json_object;
+struct mailbox;
+struct mailbox_cache;
+struct mailmatch;
+struct mailresult;
 
-struct newmail_mailbox {
-	char	*id;
-	char	*name;
-	char	*role;		/* NULL when none */
-};
-
-/* The account's mailboxes, from Mailbox/get; kept between rounds. */
-struct newmail_mailboxes {
-	struct newmail_mailbox	*v;
-	size_t			 n;
-	bool			 valid;
-};
-
+/* A new email as a notification shows it; the strings are borrowed from
+ * the round's struct mailresult (valid UTF-8 already). */
 struct newmail {
-	char	*id;
-	char	*from_name;	/* NULL when none */
-	char	*from_email;	/* NULL when none */
-	char	*subject;	/* NULL when none */
-	char	*received_at;	/* UTCDate as the server wrote it, or NULL */
+	const char	*id;
+	const char	*from_name;	/* NULL when none */
+	const char	*from_email;	/* NULL when none */
+	const char	*subject;	/* NULL when none */
+	const char	*received_at;	/* UTCDate as the server wrote it, or
+					 * NULL */
 };
 
-enum newmail_status {
-	NEWMAIL_OK,
-	NEWMAIL_CANNOT_CALCULATE,	/* ask again with Email/query */
-	NEWMAIL_ERROR,
+/* Why [notify] announces mail of a mailbox. */
+enum newmail_match {
+	NEWMAIL_NO,
+	NEWMAIL_YES,		/* mailboxes = as every output reads it */
+	NEWMAIL_OLD_ROLE,	/* only as [notify] read it before issue 14:
+				 * the role in other letter case */
+	NEWMAIL_OLD_NAME,	/* likewise: the mailbox's own name */
 };
 
-struct newmail_result {
-	enum newmail_status	 status;
-	char			*state;		/* Email state now known */
-	bool			 more;		/* hasMoreChanges */
-	struct newmail		*mails;		/* new ones, oldest first */
-	size_t			 nmails;
-	char			 error[160];
-};
+/*
+ * Whether [notify]'s mailboxes (mm, from config_notify.mailboxes) selects
+ * m: as mailmatch_mailbox() says (a role in lower case, a path, '*'), or,
+ * so that configs written for the old meaning keep working, an item that
+ * equals m's role in any case or m's own name at any depth; then
+ * NEWMAIL_OLD_ROLE or NEWMAIL_OLD_NAME with *item the index of the first
+ * such item.
+ */
+enum newmail_match newmail_selects(const struct mailmatch *mm,
+    const struct mailbox *m, size_t *item);
 
-/* Up to this many created emails are looked at per round. */
-#define NEWMAIL_MAX_CHANGES	256
+/* cfg's mailboxes = (a list the config checked: at least one item, none
+ * empty) as mailmatch_parse() reads it; free with mailmatch_free(). */
+struct mailmatch *newmail_mailmatch(const struct config_notify *cfg);
 
-/* The methodCalls of one round: Mailbox/get when the cache is not valid,
- * then Email/changes from since_state, or, when since_state is NULL,
- * Email/query for mail received after `after` (a UTCDate), each
- * back-referenced into Email/get. */
-struct json_object *newmail_request(const char *account_id,
-    const char *since_state, const char *after, bool want_mailboxes);
-/* The `using` array for that request. */
-struct json_object *newmail_using(void);
-
-/* Reads methodResponses: refreshes mbx from a Mailbox/get answer and keeps
- * the emails that are new: created, in one of the selected mailboxes
- * (names or roles, cfg->mailboxes), without $seen. */
-void newmail_parse(struct json_object *responses,
-    const struct config_notify *cfg, struct newmail_mailboxes *mbx,
-    struct newmail_result *);
-void newmail_result_clear(struct newmail_result *);
-void newmail_mailboxes_clear(struct newmail_mailboxes *);
+/*
+ * What one round of the mail view (r, with the cache after it) brings to
+ * [notify]: the emails new in a mailbox mm selects, oldest first by
+ * receivedAt (server order among equals), into *out (the caller frees the
+ * array; the strings stay r's).  Returns how many; *count is that plus the
+ * new emails of selected mailboxes seen only as growth of totalEmails.
+ * old (mm->n entries, NEWMAIL_NO on entry; may be NULL) gets, for each
+ * item that selected a mailbox with new mail only by the old meaning, how.
+ */
+size_t newmail_collect(const struct mailresult *r,
+    const struct mailbox_cache *cache, const struct mailmatch *mm,
+    struct newmail **out, uint64_t *count, enum newmail_match *old);
 
 /* One Notify call's text. */
 struct newmail_note {
@@ -76,10 +70,12 @@ struct newmail_note {
 	char	*body;		/* markup-escaped */
 };
 
-/* Up to max_per_burst emails: one note each; more: one "N new messages"
- * note whose body lists the senders, newest first.  Returns the count. */
-size_t newmail_notes(const struct newmail *, size_t n, unsigned max_per_burst,
-    struct newmail_note **out);
+/* count new emails, n of them known (mails, oldest first): up to
+ * max_per_burst, all known, one note each; else one "count new messages"
+ * note whose body names the first senders, newest first ("and others"
+ * when some emails are only counted).  Returns the count of notes. */
+size_t newmail_notes(const struct newmail *, size_t n, uint64_t count,
+    unsigned max_per_burst, struct newmail_note **out);
 void newmail_notes_free(struct newmail_note *, size_t n);
 
 /* The Notify arguments besides the text. */
@@ -99,7 +95,5 @@ void newmail_notify_args(const struct config_notify *,
 char *newmail_text(const char *s, size_t max, bool markup);
 /* "Name <email>", or the one of them that is there. Caller frees. */
 char *newmail_sender(const struct newmail *);
-/* UTCDate "YYYY-MM-DDTHH:MM:SSZ" of t into buf (at least 21 bytes). */
-void newmail_utcdate(int64_t t, char *buf, size_t len);
 
 #endif

@@ -42,7 +42,7 @@ outputs_new(struct event_base *base, struct config *cfg,
 	}
 	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
-	o->notify = notify_new(base, cfg, cb);
+	o->notify = notify_new(base, cfg);
 	hook_start(o->hooks, cfg);
 	return o;
 }
@@ -86,7 +86,6 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	hook_dispatch(o->hooks, ev);
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
-	notify_state(o->notify, ev);
 }
 
 void
@@ -110,5 +109,6 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 {
 	return hook_mail_wanted(o->hooks, account) ||
 	    sock_mail_wanted(o->sock, account) ||
-	    dbus_mail_wanted(o->dbus) || notify_mail_wanted(o->notify);
+	    dbus_mail_wanted(o->dbus) ||
+	    notify_mail_wanted(o->notify, account);
 }

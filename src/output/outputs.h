@@ -63,9 +63,9 @@ void outputs_connection(struct outputs *, struct account *);
  * D-Bus and notifications. */
 void outputs_mail(struct outputs *, const struct mail_event *);
 /* Whether any output needs mail data of the account named so now: a
- * mail-aware hook of that account (or of every account), [notify], a
- * socket client subscribed to mailbox/mail of that account, D-Bus after
- * GetMailboxes or an Unread read. */
+ * mail-aware hook of that account (or of every account), [notify] for
+ * it, a socket client subscribed to mailbox/mail of that account, D-Bus
+ * after GetMailboxes or an Unread read. */
 bool outputs_mail_wanted(const struct outputs *, const char *account);
 
 #endif

@@ -53,9 +53,10 @@ CONF
 	rm -f "$T/busaddr.fifo"
 }
 
-# notify_start: the daemon with one account and a bare [notify] (no hook)
-# on a private bus, a fake notification server on fd 7, connected and
-# resynced.
+# notify_start: the daemon with one account and a bare [notify] (no hook;
+# NOTIFY_EXTRA, when set, is a line added to [notify]) on a private bus, a
+# fake notification server on fd 7, connected and resynced, and the first
+# mail view round of u1 over.
 notify_start() {
 	cat >"$T/config" <<CONF
 [daemon]
@@ -68,6 +69,7 @@ username = alice@example.com
 password_file = $T/password
 
 [notify]
+${NOTIFY_EXTRA:-}
 CONF
 	printf 'secret\n' >"$T/password"
 	chmod 600 "$T/password"
@@ -76,6 +78,7 @@ CONF
 	daemon_start
 	wait_log "notifications: connected to the D-Bus session bus"
 	wait_log 'states unchanged since last seen'
+	wait_log 'notifications: account test: accountId u1 at Email state'
 }
 
 bus_kill() {

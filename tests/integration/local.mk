@@ -98,6 +98,12 @@ INTEGRATION_TESTS += \
 	tests/integration/es-mail-restart.sh \
 	tests/integration/mail-cost-account.sh
 INTEGRATION_TESTS += \
+	tests/integration/notify-restart.sh \
+	tests/integration/notify-mailboxes.sh \
+	tests/integration/es-notify-restart.sh \
+	tests/integration/notify-bulk.sh \
+	tests/integration/notify-cost-account.sh
+INTEGRATION_TESTS += \
 	tests/integration/pushctl-mail.sh \
 	tests/integration/pushctl-bar.sh \
 	tests/integration/socket-mail.sh \
