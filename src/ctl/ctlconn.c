@@ -3,7 +3,8 @@
  * jmap-pushctl's side of the control socket: finding it, connecting, one
  * JSON line out, the next JSON object in, a command and its reply, and the
  * one walk over a status reply.  Plain blocking I/O; every failure here
- * ends the program with a message saying what to do.
+ * ends the program with a message saying what to do, but for the ctl_try_
+ * functions, which let watch's status bar modes keep retrying.
  */
 #include "autoconf.h"
 
@@ -91,39 +92,54 @@ ctl_find_socket(const char *opt, const char *config_path)
 }
 
 FILE *
-ctl_connect(const char *path)
+ctl_try_connect(const char *path, char **why)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	FILE *f;
 	int fd;
 
+	*why = NULL;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "jmap-pushctl: socket path too long: %s\n",
-		    path);
-		exit(1);
+		xasprintf(why, "socket path too long: %s", path);
+		return NULL;
 	}
 	strcpy(sun.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		perror("jmap-pushctl: socket");
-		exit(1);
+		xasprintf(why, "socket: %s", strerror(errno));
+		return NULL;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			fprintf(stderr, "jmap-pushctl: jmap-pushd is not "
-			    "running (nothing listens on %s); start it (e.g. "
-			    "systemctl --user start jmap-pushd), or give its "
-			    "socket with -s\n", path);
+			xasprintf(why, "jmap-pushd is not running (nothing "
+			    "listens on %s); start it (e.g. systemctl --user "
+			    "start jmap-pushd), or give its socket with -s",
+			    path);
 		else if (errno == EACCES)
-			fprintf(stderr, "jmap-pushctl: %s: permission denied: "
-			    "only the daemon's user, root and the members of "
-			    "its socket_group may use it\n", path);
+			xasprintf(why, "%s: permission denied: only the "
+			    "daemon's user, root and the members of its "
+			    "socket_group may use it", path);
 		else
-			fprintf(stderr, "jmap-pushctl: cannot connect to %s: "
-			    "%s\n", path, strerror(errno));
-		exit(1);
+			xasprintf(why, "cannot connect to %s: %s", path,
+			    strerror(errno));
+		close(fd);
+		return NULL;
 	}
 	if ((f = fdopen(fd, "r+")) == NULL) {
-		perror("jmap-pushctl: fdopen");
+		xasprintf(why, "fdopen: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+FILE *
+ctl_connect(const char *path)
+{
+	char *why;
+	FILE *f;
+
+	if ((f = ctl_try_connect(path, &why)) == NULL) {
+		fprintf(stderr, "jmap-pushctl: %s\n", why);
 		exit(1);
 	}
 	return f;
@@ -155,8 +171,8 @@ peer_error(int fd)
 
 /* A connection the daemon closed is an error to report, not a signal; a
  * closed stdout (watch | head) still ends us with SIGPIPE. */
-void
-ctl_send(FILE *f, struct json_object *o)
+int
+ctl_try_send(FILE *f, struct json_object *o)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int rc;
@@ -167,7 +183,13 @@ ctl_send(FILE *f, struct json_object *o)
 	json_object_put(o);
 	rc = fflush(f);
 	sigaction(SIGPIPE, &old, NULL);
-	if (rc == EOF) {
+	return rc == EOF ? -1 : 0;
+}
+
+void
+ctl_send(FILE *f, struct json_object *o)
+{
+	if (ctl_try_send(f, o) == -1) {
 		if (errno == EPIPE)
 			peer_error(fileno(f));
 		perror("jmap-pushctl: write to the daemon");
@@ -248,21 +270,30 @@ ctl_cmd_new(const char *name)
  * valid until the next read).
  */
 int
-ctl_status_walk(FILE *f, const struct ctl_status_cbs *cbs, void *arg,
-    char **raw)
+ctl_status_walk_reply(struct json_object *r, const struct ctl_status_cbs *cbs,
+    void *arg)
 {
-	struct json_object *r, *accts;
+	struct json_object *accts;
 
-	r = ctl_command(f, ctl_cmd_new("status"), raw);
 	if (!json_object_object_get_ex(r, "accounts", &accts) ||
-	    !json_object_is_type(accts, json_type_array)) {
-		json_object_put(r);
+	    !json_object_is_type(accts, json_type_array))
 		return -1;
-	}
 	if (cbs->start != NULL)
 		cbs->start(arg);
 	for (size_t i = 0; i < json_object_array_length(accts); i++)
 		cbs->account(json_object_array_get_idx(accts, i), arg);
-	json_object_put(r);
 	return 0;
+}
+
+int
+ctl_status_walk(FILE *f, const struct ctl_status_cbs *cbs, void *arg,
+    char **raw)
+{
+	struct json_object *r;
+	int rc;
+
+	r = ctl_command(f, ctl_cmd_new("status"), raw);
+	rc = ctl_status_walk_reply(r, cbs, arg);
+	json_object_put(r);
+	return rc;
 }

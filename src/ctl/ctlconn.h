@@ -19,10 +19,15 @@ const char *ctl_str_or(struct json_object *o, const char *key,
 char *ctl_find_socket(const char *opt, const char *config_path);
 /* Connects to path; exits with a message saying what to do on failure. */
 FILE *ctl_connect(const char *path);
+/* As ctl_connect, but NULL and that message in *why (the caller's) on
+ * failure. */
+FILE *ctl_try_connect(const char *path, char **why);
 
 /* Sends o as one line, and drops the caller's reference to it; exits when
  * the daemon is gone (with its refusal, when it sent one). */
 void ctl_send(FILE *f, struct json_object *o);
+/* As ctl_send, but -1 (errno set) when the daemon is gone. */
+int ctl_try_send(FILE *f, struct json_object *o);
 /* The next line that is a JSON object (others are skipped), parsed with
  * its length; NULL at EOF.  *raw is the line itself, valid until the next
  * call; the object is the caller's. */
@@ -52,5 +57,8 @@ struct ctl_status_cbs {
  */
 int ctl_status_walk(FILE *f, const struct ctl_status_cbs *cbs, void *arg,
     char **raw);
+/* The same walk over a status reply r already read (borrowed). */
+int ctl_status_walk_reply(struct json_object *r,
+    const struct ctl_status_cbs *cbs, void *arg);
 
 #endif

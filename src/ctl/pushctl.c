@@ -8,14 +8,17 @@
 #include "autoconf.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "ctl/ctlconn.h"
+#include "ctl/mailbar.h"
 #include "ctl/watch.h"
 
 static void __attribute__((noreturn))
@@ -24,8 +27,10 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: jmap-pushctl [-s SOCKET] [-c CONFIG] COMMAND\n"
 	    "  status [--json]             accounts and their connections\n"
-	    "  watch [--json | --format FORMAT | --waybar]\n"
-	    "                              events as they happen\n"
+	    "  mailboxes [--json] [ACCOUNT]\n"
+	    "                              mailboxes with unread and total\n"
+	    "  watch [--json | --format FORMAT | --waybar | --i3blocks]\n"
+	    "        [--mailboxes LIST]    events as they happen\n"
 	    "  reconnect [ACCOUNT]         reconnect one account, or all\n"
 	    "  reload                      re-read the configuration\n");
 	exit(status);
@@ -101,6 +106,196 @@ do_status(FILE *f, bool json)
 	return 0;
 }
 
+/* mailboxes: the header, once the reply has accounts. */
+static void
+mailboxes_start(void *arg)
+{
+	(void)arg;
+	printf("%-16s %-30s %-10s %7s %7s\n", "ACCOUNT", "PATH", "ROLE",
+	    "UNREAD", "TOTAL");
+}
+
+/* What mailboxes [ACCOUNT] shows: the account asked for (NULL: every
+ * one), as a table or as the status entries (json: an array). */
+struct mailboxes_walk {
+	const char		*account;
+	struct json_object	*json;
+	bool			 found;
+};
+
+/* mailboxes: one row per mailbox of an account, or its status entries
+ * with "account" added into the --json array. */
+static void
+mailboxes_account(struct json_object *a, void *arg)
+{
+	struct mailboxes_walk *w = arg;
+	const char *name = ctl_str_or(a, "account", "?");
+	struct json_object *boxes;
+
+	if (w->account != NULL && strcmp(w->account, name) != 0)
+		return;
+	w->found = true;
+	if (!json_object_object_get_ex(a, "mailboxes", &boxes) ||
+	    !json_object_is_type(boxes, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(boxes); i++) {
+		struct json_object *e = json_object_array_get_idx(boxes, i), *c;
+		char line[1024];
+		int n;
+
+		if (w->json != NULL) {
+			c = json_object_new_object();
+			json_object_object_add(c, "account",
+			    json_object_new_string(name));
+			json_object_object_foreach(e, k, v)
+				json_object_object_add(c, k,
+				    json_object_get(v));
+			json_object_array_add(w->json, c);
+			continue;
+		}
+		n = snprintf(line, sizeof(line), "%-16s %-30s %-10s %7s %7s",
+		    name, ctl_str_or(e, "path", "?"),
+		    ctl_str_or(e, "role", "-"), ctl_str_or(e, "unread", "?"),
+		    ctl_str_or(e, "total", "?"));
+		if (n < 0)
+			continue;
+		printf("%s\n", line);
+	}
+}
+
+/* How long mailboxes waits for an account's first mailbox fetch. */
+#define MAILBOXES_WAIT_S	10
+
+static volatile sig_atomic_t mailboxes_timeout;
+
+static void
+mailboxes_alarm(int sig)
+{
+	(void)sig;
+	mailboxes_timeout = 1;
+}
+
+/* Whether name (NULL: any) is a connected account of the status reply r
+ * whose mailboxes the daemon has not fetched yet. */
+static bool
+mailboxes_missing(struct json_object *r, const char *name)
+{
+	struct json_object *accts, *boxes;
+
+	if (!json_object_object_get_ex(r, "accounts", &accts) ||
+	    !json_object_is_type(accts, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(accts); i++) {
+		struct json_object *a = json_object_array_get_idx(accts, i);
+		const char *st = ctl_str(a, "status");
+		const char *acct = ctl_str(a, "account");
+
+		if (acct == NULL || (name != NULL && strcmp(acct, name) != 0) ||
+		    st == NULL || strcmp(st, "connected") != 0)
+			continue;
+		if (!json_object_object_get_ex(a, "mailboxes", &boxes) ||
+		    (json_object_is_type(boxes, json_type_array) &&
+		    json_object_array_length(boxes) == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The status reply, once the daemon fetched the mailboxes: subscribing to
+ * mailbox events makes it fetch them (it does not while no output needs
+ * them), and a connected account without any waits (at most
+ * MAILBOXES_WAIT_S) for its first complete list.  The caller's.
+ */
+static struct json_object *
+mailboxes_status(FILE *f, const char *account)
+{
+	struct sigaction sa = { .sa_handler = mailboxes_alarm }, old;
+	struct json_object *sub = ctl_cmd_new("subscribe"), *ev, *o;
+	struct json_object *r = NULL;
+	char *raw;
+
+	ev = json_object_new_array();
+	json_object_array_add(ev, json_object_new_string("mailbox"));
+	json_object_object_add(sub, "events", ev);
+	ctl_send(f, sub);
+	ctl_send(f, ctl_cmd_new("status"));
+	/* No SA_RESTART: the alarm ends a read that waits too long. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	alarm(MAILBOXES_WAIT_S);
+	while ((o = ctl_read(f, &raw)) != NULL) {
+		const char *reply = ctl_str(o, "reply");
+		struct json_object *c;
+
+		if (ctl_str(o, "event") == NULL && ctl_str(o, "error") != NULL) {
+			fprintf(stderr, "jmap-pushctl: %s\n",
+			    ctl_str(o, "error"));
+			exit(1);
+		}
+		if (reply != NULL && strcmp(reply, "status") == 0) {
+			json_object_put(r);
+			r = o;
+			if (!mailboxes_missing(r, account))
+				break;
+			continue;
+		}
+		/* A first fetch: ask again once it is there. */
+		if (r != NULL && ctl_str(o, "event") != NULL &&
+		    strcmp(ctl_str(o, "event"), "mailbox") == 0 &&
+		    json_object_object_get_ex(o, "complete", &c) &&
+		    json_object_get_boolean(c))
+			ctl_send(f, ctl_cmd_new("status"));
+		json_object_put(o);
+	}
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (o == NULL && !mailboxes_timeout) {
+		fprintf(stderr, "jmap-pushctl: the daemon closed the "
+		    "connection\n");
+		exit(1);
+	}
+	return r;
+}
+
+/* mailboxes [ACCOUNT]: every mailbox the daemon knows, with counts. */
+static int
+do_mailboxes(FILE *f, const char *account, bool json)
+{
+	static const struct ctl_status_cbs table = {
+		mailboxes_start, mailboxes_account
+	}, list = { NULL, mailboxes_account };
+	struct mailboxes_walk w = { account, NULL, false };
+	struct json_object *r;
+
+	if ((r = mailboxes_status(f, account)) == NULL) {
+		fprintf(stderr, "jmap-pushctl: no status from the daemon "
+		    "within %d s\n", MAILBOXES_WAIT_S);
+		return 1;
+	}
+	if (json)
+		w.json = json_object_new_array();
+	if (ctl_status_walk_reply(r, json ? &list : &table, &w) == -1) {
+		fprintf(stderr, "jmap-pushctl: unexpected reply: %s\n",
+		    json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(w.json);
+		json_object_put(r);
+		return 1;
+	}
+	json_object_put(r);
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(w.json,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(w.json);
+	if (account != NULL && !w.found) {
+		fprintf(stderr, "jmap-pushctl: unknown account '%s': use one "
+		    "of the names jmap-pushctl status shows\n", account);
+		return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -108,6 +303,8 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "waybar", no_argument, NULL, 'w' },
+		{ "i3blocks", no_argument, NULL, 'i' },
+		{ "mailboxes", required_argument, NULL, 'm' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -115,6 +312,8 @@ main(int argc, char *argv[])
 	};
 	enum watch_mode mode = WATCH_HUMAN;
 	const char *sockopt = NULL, *config = NULL, *fmt = NULL, *cmd;
+	const char *mailboxes = NULL;
+	int bar = -1;
 	struct json_object *o;
 	char *path, *raw;
 	FILE *f;
@@ -147,7 +346,13 @@ main(int argc, char *argv[])
 			fmt = optarg;
 			break;
 		case 'w':
-			mode = WATCH_WAYBAR;
+			bar = MAILBAR_WAYBAR;
+			break;
+		case 'i':
+			bar = MAILBAR_I3BLOCKS;
+			break;
+		case 'm':
+			mailboxes = optarg;
 			break;
 		case 's':
 			sockopt = optarg;
@@ -158,26 +363,42 @@ main(int argc, char *argv[])
 		default:
 			usage(2);
 		}
-	if (strcmp(cmd, "reconnect") == 0 ? argc - optind > 1 :
-	    argc != optind)
+	if (strcmp(cmd, "reconnect") == 0 || strcmp(cmd, "mailboxes") == 0 ?
+	    argc - optind > 1 : argc != optind)
 		usage(2);
-	if ((mode == WATCH_FORMAT || mode == WATCH_WAYBAR) &&
+	if ((mode == WATCH_FORMAT || bar != -1 || mailboxes != NULL) &&
 	    strcmp(cmd, "watch") != 0)
 		usage(2);
+	if (bar != -1 && mode != WATCH_HUMAN)
+		usage(2);
 	if (mode == WATCH_JSON && strcmp(cmd, "watch") != 0 &&
-	    strcmp(cmd, "status") != 0)
+	    strcmp(cmd, "status") != 0 && strcmp(cmd, "mailboxes") != 0)
+		usage(2);
+	if (mode == WATCH_FORMAT && mailbar_format_is_mail(fmt))
+		bar = MAILBAR_FORMAT;
+	if (mailboxes != NULL && bar == -1)
 		usage(2);
 
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "watch") != 0 &&
+	    strcmp(cmd, "mailboxes") != 0 &&
 	    strcmp(cmd, "reconnect") != 0 && strcmp(cmd, "reload") != 0) {
 		fprintf(stderr, "jmap-pushctl: unknown command '%s'\n", cmd);
 		usage(2);
 	}
 	path = ctl_find_socket(sockopt, config);
+	if (bar != -1) {
+		/* It connects, and again, by itself. */
+		rc = mailbar_run(path, bar, mailboxes, fmt);
+		free(path);
+		return rc;
+	}
 	f = ctl_connect(path);
 	free(path);
 	if (strcmp(cmd, "status") == 0)
 		rc = do_status(f, mode == WATCH_JSON);
+	else if (strcmp(cmd, "mailboxes") == 0)
+		rc = do_mailboxes(f, optind < argc ? argv[optind] : NULL,
+		    mode == WATCH_JSON);
 	else if (strcmp(cmd, "watch") == 0)
 		rc = watch_run(f, mode, fmt);
 	else {

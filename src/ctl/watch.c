@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * jmap-pushctl watch: the daemon's events as they come, as JSON lines, as
- * lines for a person, through a --format template, or as a status bar's
- * line (--waybar).
+ * lines for a person, or through a --format template; the status bar modes
+ * and --format with mail fields are in mailbar.c.
  */
 #include "autoconf.h"
 
@@ -54,10 +54,8 @@ changed_types(struct json_object *ev, bool with_states)
 	return s;
 }
 
-/* {field} is replaced by the event's field ("types" and "changed" list the
- * changed types, the latter with their states); \n and \t are escapes. */
-static void
-print_format(const char *fmt, struct json_object *ev)
+void
+watch_print_format(const char *fmt, struct json_object *ev)
 {
 	for (const char *p = fmt; *p != '\0'; p++) {
 		const char *end;
@@ -128,123 +126,18 @@ print_human(struct json_object *ev)
 		    "connection\n", ctl_str_or(ev, "dropped", "?"));
 }
 
-/* --waybar: every account seen so far, with its status and last push
- * time (NULL: none yet). */
-struct bar {
-	struct bar_acct {
-		char *name, *status, *last;
-	} *v;
-	size_t n;
-};
-
-/* --waybar: the account called name, added as "unknown" when new. */
-static struct bar_acct *
-bar_find(struct bar *bar, const char *name)
-{
-	for (size_t i = 0; i < bar->n; i++)
-		if (strcmp(bar->v[i].name, name) == 0)
-			return &bar->v[i];
-	bar->v = xreallocarray(bar->v, bar->n + 1, sizeof(*bar->v));
-	bar->v[bar->n] = (struct bar_acct){ xstrdup(name), xstrdup("unknown"),
-	    NULL };
-	return &bar->v[bar->n++];
-}
-
-static void
-bar_set(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = v != NULL ? xstrdup(v) : NULL;
-}
-
-/* --waybar: an account of the status reply watch starts with. */
-static void
-bar_account(struct json_object *a, void *arg)
-{
-	struct bar_acct *b = bar_find(arg, ctl_str_or(a, "account", "?"));
-
-	bar_set(&b->status, ctl_str_or(a, "status", "?"));
-	bar_set(&b->last, ctl_str(a, "lastPush"));
-}
-
-/* --waybar: one line for the bar: connected/all accounts as the text, a
- * line per account in the tooltip. */
-static void
-bar_print(const struct bar *bar)
-{
-	struct json_object *o = json_object_new_object();
-	size_t up = 0, len = 1, n = bar->n;
-	const struct bar_acct *v = bar->v;
-	char *tip, text[64];
-
-	for (size_t i = 0; i < n; i++) {
-		up += strcmp(v[i].status, "connected") == 0;
-		len += strlen(v[i].name) + strlen(v[i].status) + 40;
-	}
-	tip = xcalloc(1, len);
-	for (size_t i = 0; i < n; i++) {
-		size_t off = strlen(tip);
-
-		snprintf(tip + off, len - off, "%s%s: %s, last push %s",
-		    i ? "\n" : "", v[i].name, v[i].status,
-		    v[i].last != NULL ? v[i].last : "none");
-	}
-	snprintf(text, sizeof(text), "%zu/%zu", up, n);
-	json_object_object_add(o, "text", json_object_new_string(text));
-	json_object_object_add(o, "tooltip", json_object_new_string(tip));
-	json_object_object_add(o, "class", json_object_new_string(up == n ?
-	    "connected" : up == 0 ? "disconnected" : "degraded"));
-	printf("%s\n", json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	free(tip);
-}
-
-/* --waybar: an event changes one account's status or last push. */
-static void
-bar_event(struct bar *bar, struct json_object *ev, const char *kind)
-{
-	struct bar_acct *b;
-
-	if (ctl_str(ev, "account") == NULL)
-		return;
-	b = bar_find(bar, ctl_str(ev, "account"));
-	if (strcmp(kind, "connection") == 0)
-		bar_set(&b->status, ctl_str_or(ev, "status", "?"));
-	else if (strcmp(kind, "state") == 0)
-		bar_set(&b->last, ctl_str(ev, "time"));
-}
-
-/* --waybar: frees every account kept. */
-static void
-bar_clear(struct bar *bar)
-{
-	for (size_t i = 0; i < bar->n; i++) {
-		free(bar->v[i].name);
-		free(bar->v[i].status);
-		free(bar->v[i].last);
-	}
-	free(bar->v);
-}
-
 /* watch: events until the daemon closes the connection, which is an
  * error (1). */
 int
 watch_run(FILE *f, enum watch_mode mode, const char *fmt)
 {
-	static const struct ctl_status_cbs human = { NULL, print_connection },
-	    waybar = { NULL, bar_account };
-	struct bar bar = { NULL, 0 };
+	static const struct ctl_status_cbs human = { NULL, print_connection };
 	struct json_object *o;
 	char *raw;
 
 	/* Readable output starts with where every account stands. */
 	if (mode == WATCH_HUMAN) {
 		ctl_status_walk(f, &human, NULL, &raw);
-		fflush(stdout);
-	} else if (mode == WATCH_WAYBAR) {
-		ctl_status_walk(f, &waybar, &bar, &raw);
-		bar_print(&bar);
 		fflush(stdout);
 	}
 	while ((o = ctl_read(f, &raw)) != NULL) {
@@ -264,20 +157,15 @@ watch_run(FILE *f, enum watch_mode mode, const char *fmt)
 			printf("%s\n", raw);
 			break;
 		case WATCH_FORMAT:
-			print_format(fmt, o);
+			watch_print_format(fmt, o);
 			break;
 		case WATCH_HUMAN:
 			print_human(o);
-			break;
-		case WATCH_WAYBAR:
-			bar_event(&bar, o, kind);
-			bar_print(&bar);
 			break;
 		}
 		fflush(stdout);
 		json_object_put(o);
 	}
-	bar_clear(&bar);
 	fprintf(stderr, "jmap-pushctl: the daemon closed the connection\n");
 	return 1;
 }

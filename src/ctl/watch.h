@@ -5,7 +5,14 @@
 
 #include <stdio.h>
 
-enum watch_mode { WATCH_HUMAN, WATCH_JSON, WATCH_FORMAT, WATCH_WAYBAR };
+struct json_object;
+
+enum watch_mode { WATCH_HUMAN, WATCH_JSON, WATCH_FORMAT };
+
+/* Prints one line: fmt with each {field} replaced by ev's field ("types"
+ * and "changed" list the changed types, the latter with their states); \n
+ * and \t are escapes. */
+void watch_print_format(const char *fmt, struct json_object *ev);
 
 /* Shows the daemon's events on f in mode (fmt: the --format template)
  * until the daemon closes the connection, which is an error: returns 1. */

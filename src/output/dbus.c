@@ -22,10 +22,25 @@
 #include "output/dbusmsg.h"
 #include "output/outputs.h"
 #include "session/account.h"
+#include "session/mailbox.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 #define DBUS_ERROR_UNKNOWN_ACCOUNT	DBUS_IFACE ".Error.UnknownAccount"
+/* How long GetMailboxes waits for an account's first mailbox fetch. */
+#define DBUS_MAILBOXES_WAIT_MS		10000
+
+/* A GetMailboxes call waiting for the first fetch of its accounts. */
+struct dbus_call {
+	TAILQ_ENTRY(dbus_call)	 entry;
+	struct dbus		*db;
+	sd_bus_message		*call;		/* held */
+	char			*account;	/* NULL: every account */
+	uint64_t		 deadline;	/* timeutil_mono_ms() */
+};
+TAILQ_HEAD(dbus_calls, dbus_call);
 
 struct dbus {
 	struct event_base	*base;
@@ -33,6 +48,12 @@ struct dbus {
 	enum config_dbus	 mode;		/* resolved: never AUTO */
 	struct busconn		*conn;		/* NULL for none */
 	struct config		*cfg;		/* held: Accounts */
+	/* Once a client called GetMailboxes or read Unread, the mail view
+	 * runs for as long as the daemon does. */
+	bool			 mail_wanted;
+	uint32_t		 unread;	/* Unread as last announced */
+	struct dbus_calls	 calls;		/* oldest first */
+	struct event		*calls_timer;	/* the oldest one's deadline */
 };
 
 static int dbus_get_status(sd_bus_message *, void *, sd_bus_error *);
@@ -40,6 +61,9 @@ static int dbus_reconnect_method(sd_bus_message *, void *, sd_bus_error *);
 static int dbus_reload_method(sd_bus_message *, void *, sd_bus_error *);
 static int dbus_get_accounts(sd_bus *, const char *, const char *,
     const char *, sd_bus_message *, void *, sd_bus_error *);
+static int dbus_get_unread(sd_bus *, const char *, const char *,
+    const char *, sd_bus_message *, void *, sd_bus_error *);
+static int dbus_get_mailboxes(sd_bus_message *, void *, sd_bus_error *);
 
 static const sd_bus_vtable dbus_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -51,13 +75,24 @@ static const sd_bus_vtable dbus_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("Reconnect", SD_BUS_ARGS("s", account),
 	    SD_BUS_NO_RESULT, dbus_reconnect_method,
 	    SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_PROPERTY("Unread", "u", dbus_get_unread, 0,
+	    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
 	    dbus_reload_method, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("GetMailboxes", SD_BUS_ARGS("s", account),
+	    SD_BUS_RESULT("a(ssssuu)", mailboxes), dbus_get_mailboxes,
+	    SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_ARGS("StateChanged",
 	    SD_BUS_ARGS("s", account, "s", accountId, "a{ss}", changed,
 	    "s", pushState, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("ConnectionChanged",
 	    SD_BUS_ARGS("s", account, "s", status, "s", error), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("MailboxesChanged",
+	    SD_BUS_ARGS("s", account, "s", accountId, "a(sssuu)", mailboxes),
+	    0),
+	SD_BUS_SIGNAL_WITH_ARGS("NewMail",
+	    SD_BUS_ARGS("s", account, "s", accountId, "a(ssssssx)", emails),
+	    0),
 	SD_BUS_VTABLE_END
 };
 
@@ -169,6 +204,208 @@ dbus_get_accounts(sd_bus *bus, const char *path, const char *iface,
 	return sd_bus_message_close_container(reply);
 }
 
+/* The mail view is needed from now on: the daemon starts it on every
+ * account. */
+static void
+dbus_want_mail(struct dbus *db)
+{
+	if (db->mail_wanted)
+		return;
+	db->mail_wanted = true;
+	log_debug("D-Bus: a client asked for mailboxes; fetching them");
+	db->cb->mail_wanted_changed(db->cb->arg);
+}
+
+/* Sums the inboxes' unread counts of one JMAP account into arg. */
+static void
+dbus_sum_inbox(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	uint64_t *sum = arg;
+
+	(void)account_id;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].role != NULL && strcmp(c->v[i].role, "inbox") == 0)
+			*sum += (uint64_t)c->v[i].unread;
+}
+
+/* Adds an account's inboxes' unread counts to arg (a uint64_t). */
+static void
+dbus_sum_account(struct account *acct, void *arg)
+{
+	account_foreach_mailboxes(acct, dbus_sum_inbox, arg);
+}
+
+/* Unread: the inboxes of every JMAP account of every account. */
+static uint32_t
+dbus_unread(struct dbus *db)
+{
+	uint64_t sum = 0;
+
+	db->cb->foreach_account(db->cb->arg, dbus_sum_account, &sum);
+	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+/* Reading Unread makes the daemon fetch mailboxes from now on. */
+static int
+dbus_get_unread(sd_bus *bus, const char *path, const char *iface,
+    const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
+{
+	struct dbus *db = arg;
+
+	dbus_want_mail(db);
+	db->unread = dbus_unread(db);
+	return sd_bus_message_append(reply, "u", db->unread);
+}
+
+/* Whether an account's mailboxes were fetched: one of its JMAP accounts
+ * has a Mailbox state. */
+static void
+dbus_fetched_one(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	bool *fetched = arg;
+
+	(void)account_id;
+	*fetched = *fetched || c->state != NULL;
+}
+
+/* Clears *arg (a bool) unless the account's mailboxes were fetched. */
+static void
+dbus_fetched_account(struct account *acct, void *arg)
+{
+	bool *all = arg, one = false;
+
+	account_foreach_mailboxes(acct, dbus_fetched_one, &one);
+	*all = *all && one;
+}
+
+/* Whether every account the call asks for had its first fetch. */
+static bool
+dbus_call_ready(struct dbus_call *c)
+{
+	const struct outputs_callbacks *cb = c->db->cb;
+	struct account *acct;
+	bool all = true;
+
+	if (c->account == NULL)
+		cb->foreach_account(cb->arg, dbus_fetched_account, &all);
+	else if ((acct = cb->find_account(cb->arg, c->account)) != NULL)
+		dbus_fetched_account(acct, &all);
+	return all;
+}
+
+/* Appends one JMAP account's mailboxes to the reply arg. */
+static void
+dbus_append_box_list(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	dbusmsg_append_mailboxes(arg, account_id, c);
+}
+
+/* Appends every JMAP account's mailboxes of acct to the reply arg. */
+static void
+dbus_append_boxes(struct account *acct, void *arg)
+{
+	account_foreach_mailboxes(acct, dbus_append_box_list, arg);
+}
+
+/* Answers c with what is known now and forgets it. */
+static void
+dbus_call_answer(struct dbus_call *c)
+{
+	const struct outputs_callbacks *cb = c->db->cb;
+	sd_bus_message *reply = NULL;
+	struct account *acct = NULL;
+	int r;
+
+	if (c->account != NULL &&
+	    (acct = cb->find_account(cb->arg, c->account)) == NULL)
+		/* Gone with a reload while the call waited. */
+		r = sd_bus_reply_method_errorf(c->call,
+		    DBUS_ERROR_UNKNOWN_ACCOUNT, "no account named '%s'",
+		    c->account);
+	else if ((r = sd_bus_message_new_method_return(c->call, &reply)) >= 0 &&
+	    (r = sd_bus_message_open_container(reply, 'a', "(ssssuu)")) >= 0) {
+		if (acct != NULL)
+			dbus_append_boxes(acct, reply);
+		else
+			cb->foreach_account(cb->arg, dbus_append_boxes, reply);
+		if ((r = sd_bus_message_close_container(reply)) >= 0)
+			r = sd_bus_send(NULL, reply, NULL);
+	}
+	if (r < 0)
+		log_debug("D-Bus: cannot answer GetMailboxes: %s",
+		    strerror(-r));
+	sd_bus_message_unref(reply);
+	if (c->db->conn != NULL)
+		busconn_kick(c->db->conn);
+	TAILQ_REMOVE(&c->db->calls, c, entry);
+	sd_bus_message_unref(c->call);
+	free(c->account);
+	free(c);
+}
+
+/* Arms the calls' timer for the oldest call's deadline, if any. */
+static void
+dbus_calls_arm(struct dbus *db)
+{
+	struct dbus_call *c = TAILQ_FIRST(&db->calls);
+	uint64_t now = timeutil_mono_ms();
+	struct timeval tv;
+
+	if (c == NULL) {
+		evtimer_del(db->calls_timer);
+		return;
+	}
+	tv = timeutil_tv_ms(c->deadline > now ? c->deadline - now : 0);
+	evtimer_add(db->calls_timer, &tv);
+}
+
+/* The first fetch took too long (a server that is down): the calls past
+ * their deadline get what is known. */
+static void
+dbus_calls_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbus *db = arg;
+	struct dbus_call *c;
+	uint64_t now = timeutil_mono_ms();
+
+	while ((c = TAILQ_FIRST(&db->calls)) != NULL && c->deadline <= now)
+		dbus_call_answer(c);
+	dbus_calls_arm(db);
+}
+
+/* Answered at once when the accounts asked for had their first fetch,
+ * else when they have it or after DBUS_MAILBOXES_WAIT_MS. */
+static int
+dbus_get_mailboxes(sd_bus_message *call, void *arg, sd_bus_error *err)
+{
+	struct dbus	*db = arg;
+	struct dbus_call *c;
+	const char	*name;
+	int		 r;
+
+	if ((r = sd_bus_message_read(call, "s", &name)) < 0)
+		return r;
+	if (*name != '\0' && db->cb->find_account(db->cb->arg, name) == NULL)
+		return sd_bus_error_setf(err, DBUS_ERROR_UNKNOWN_ACCOUNT,
+		    "no account named '%s'", name);
+	dbus_want_mail(db);
+	c = xcalloc(1, sizeof(*c));
+	c->db = db;
+	c->call = sd_bus_message_ref(call);
+	c->account = *name != '\0' ? xstrdup(name) : NULL;
+	c->deadline = timeutil_mono_ms() + DBUS_MAILBOXES_WAIT_MS;
+	TAILQ_INSERT_TAIL(&db->calls, c, entry);
+	if (dbus_call_ready(c))
+		dbus_call_answer(c);
+	else if (c == TAILQ_FIRST(&db->calls))
+		dbus_calls_arm(db);
+	/* Answered now or later, never by sd-bus itself. */
+	return 1;
+}
+
 static int
 dbus_name_acquired(sd_bus_message *reply, void *arg, sd_bus_error *unused)
 {
@@ -231,6 +468,8 @@ dbus_new(struct event_base *base, struct config *cfg,
 	db->cb = cb;
 	db->mode = dbus_resolve(cfg->dbus);
 	db->cfg = config_ref(cfg);
+	TAILQ_INIT(&db->calls);
+	db->calls_timer = xevtimer_new(base, dbus_calls_timeout, db);
 	if (db->mode == CONFIG_DBUS_NONE)
 		log_debug("D-Bus: off (dbus = session or system turns it on)");
 	dbus_open(db);
@@ -264,8 +503,18 @@ dbus_set_config(struct dbus *db, struct config *cfg)
 void
 dbus_free(struct dbus *db)
 {
+	struct dbus_call *c;
+
 	if (db == NULL)
 		return;
+	/* Unanswered calls get an error from the bus when we leave it. */
+	while ((c = TAILQ_FIRST(&db->calls)) != NULL) {
+		TAILQ_REMOVE(&db->calls, c, entry);
+		sd_bus_message_unref(c->call);
+		free(c->account);
+		free(c);
+	}
+	event_free(db->calls_timer);
 	busconn_free(db->conn);
 	config_unref(db->cfg);
 	free(db);
@@ -318,18 +567,50 @@ dbus_connection(struct dbus *db, struct account *acct)
 	sd_bus_message_unref(m);
 }
 
-/* Placeholder for W2 (mailsock): no mail signals yet. */
-void
-dbus_mail(struct dbus *db, const struct mail_event *ev)
-{
-	(void)db;
-	(void)ev;
-}
-
-/* Placeholder for W2 (mailsock): D-Bus never asks for mail yet. */
 bool
 dbus_mail_wanted(const struct dbus *db)
 {
-	(void)db;
-	return false;
+	return db->mail_wanted;
+}
+
+void
+dbus_mail(struct dbus *db, const struct mail_event *ev)
+{
+	struct dbus_call	*c, *next;
+	sd_bus_message		*m;
+	sd_bus			*bus;
+	uint32_t		 unread;
+	int			 r;
+
+	for (c = TAILQ_FIRST(&db->calls); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (dbus_call_ready(c))
+			dbus_call_answer(c);
+	}
+	dbus_calls_arm(db);
+	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
+		return;
+	if ((r = dbusmsg_mailboxes_changed(bus, ev->account, ev->account_id,
+	    ev->result, ev->cache, &m)) < 0)
+		log_debug("D-Bus: account %s: cannot build MailboxesChanged: "
+		    "%s", ev->account, strerror(-r));
+	else if (m != NULL)
+		dbus_send(db, m, "MailboxesChanged");
+	sd_bus_message_unref(m);
+	if ((r = dbusmsg_new_mail(bus, ev->account, ev->account_id,
+	    ev->result, ev->cache, &m)) < 0)
+		log_debug("D-Bus: account %s: cannot build NewMail: %s",
+		    ev->account, strerror(-r));
+	else if (m != NULL)
+		dbus_send(db, m, "NewMail");
+	sd_bus_message_unref(m);
+	/* Announced only once a client asked for it. */
+	if (db->mail_wanted && (unread = dbus_unread(db)) != db->unread) {
+		db->unread = unread;
+		if ((r = sd_bus_emit_properties_changed(bus, DBUS_PATH,
+		    DBUS_IFACE, "Unread", NULL)) < 0)
+			log_debug("D-Bus: cannot announce Unread: %s",
+			    strerror(-r));
+		busconn_kick(db->conn);
+	}
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* The D-Bus service org.jmappushd.Pushd1: StateChanged and
- * ConnectionChanged signals, GetStatus/Reconnect/Reload methods and the
- * Accounts property, on the session or the system bus. */
+/* The D-Bus service org.jmappushd.Pushd1: StateChanged,
+ * ConnectionChanged, MailboxesChanged and NewMail signals, GetStatus/
+ * Reconnect/Reload/GetMailboxes methods and the Accounts and Unread
+ * properties, on the session or the system bus. */
 #ifndef JP_DBUS_H
 #define JP_DBUS_H
+
+#include <stdbool.h>
 
 #include "config/config.h"
 
@@ -14,9 +17,9 @@
 struct account;
 struct dbus;
 struct event_base;
+struct mail_event;
 struct outputs_callbacks;
 struct push_event;
-struct mail_event;
 
 /* Holds a reference to cfg; cb is borrowed and must outlive the object. */
 struct dbus *dbus_new(struct event_base *, struct config *,
@@ -28,9 +31,12 @@ void dbus_free(struct dbus *);
 
 void dbus_state(struct dbus *, const struct push_event *);
 void dbus_connection(struct dbus *, struct account *);
-/* W2 (mailsock) fills these two: MailboxesChanged, NewMail and Unread,
- * and whether D-Bus needs the mail view now. */
+/* A round of an account's mail view: MailboxesChanged and NewMail when
+ * there is something to say, Unread when it changed, and the GetMailboxes
+ * calls that waited for this first fetch are answered. */
 void dbus_mail(struct dbus *, const struct mail_event *);
+/* Whether a client called GetMailboxes or read Unread (from then on, for
+ * as long as the daemon runs). */
 bool dbus_mail_wanted(const struct dbus *);
 
 /* What dbus = (unset) means here and now: the session bus when not root

@@ -108,7 +108,7 @@ bool
 outputs_mail_wanted(const struct outputs *o, const char *account)
 {
 	return hook_mail_wanted(o->hooks, account) ||
-	    sock_mail_wanted(o->sock) ||
+	    sock_mail_wanted(o->sock, account) ||
 	    dbus_mail_wanted(o->dbus) ||
 	    notify_mail_wanted(o->notify, account);
 }

@@ -64,8 +64,8 @@ void outputs_connection(struct outputs *, struct account *);
 void outputs_mail(struct outputs *, const struct mail_event *);
 /* Whether any output needs mail data of the account named so now: a
  * mail-aware hook of that account (or of every account), [notify] for
- * it, a socket client subscribed to mailbox/mail, D-Bus after
- * GetMailboxes or an Unread read. */
+ * it, a socket client subscribed to mailbox/mail of that account, D-Bus
+ * after GetMailboxes or an Unread read. */
 bool outputs_mail_wanted(const struct outputs *, const char *account);
 
 #endif

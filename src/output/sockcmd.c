@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "config/mailmatch.h"
 #include "output/outputs.h"
 #include "output/sockclient.h"
 #include "output/sockcmd.h"
@@ -39,6 +41,48 @@ sockcmd_strings(struct json_object *a, char ***out, size_t *nout)
 	return 0;
 }
 
+/*
+ * "mailboxes": an array of `mailboxes =` items (a role in lower case, or a
+ * path with '*' as a glob), for subscribe and status.  Absent: every
+ * mailbox.  -1 with *err (a static text) when it is not that.
+ */
+static int
+sockcmd_parse_mailboxes(struct json_object *o, struct sockcmd *c,
+    const char **err)
+{
+	enum mailmatch_error e;
+	struct json_object *v;
+	char **items = NULL, *spec, msg[256];
+	size_t n, len = 1;
+
+	if (!json_object_object_get_ex(o, "mailboxes", &v) || v == NULL)
+		return 0;
+	if (sockcmd_strings(v, &items, &n) == -1 || n == 0) {
+		strv_free(items);
+		*err = "\"mailboxes\" must be an array of roles (e.g. "
+		    "\"inbox\") and mailbox paths (e.g. \"Work/*\")";
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	spec = xcalloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(spec, ",");
+		strcat(spec, items[i]);
+	}
+	strv_free(items);
+	if (mailmatch_parse(spec, &c->mailboxes, &e, msg, sizeof(msg)) == -1) {
+		*err = "\"mailboxes\" must be an array of roles (e.g. "
+		    "\"inbox\") and mailbox paths (e.g. \"Work/*\"), none "
+		    "empty and none with a comma";
+		free(spec);
+		return -1;
+	}
+	free(spec);
+	return 0;
+}
+
 static int
 sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
     const char **err)
@@ -61,8 +105,8 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 	if (!json_object_object_get_ex(o, "events", &v))
 		return 0;
 	if (sockcmd_strings(v, &evs, &nevs) == -1) {
-		*err = "\"events\" must be an array of \"state\" and "
-		    "\"connection\"";
+		*err = "\"events\" must be an array of \"state\", "
+		    "\"connection\", \"mailbox\" and \"mail\"";
 		return -1;
 	}
 	c->events = 0;
@@ -71,10 +115,14 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 			c->events |= SOCKPROTO_EV_STATE;
 		else if (strcmp(evs[i], "connection") == 0)
 			c->events |= SOCKPROTO_EV_CONNECTION;
+		else if (strcmp(evs[i], "mailbox") == 0)
+			c->events |= SOCKPROTO_EV_MAILBOX;
+		else if (strcmp(evs[i], "mail") == 0)
+			c->events |= SOCKPROTO_EV_MAIL;
 		else {
 			strv_free(evs);
-			*err = "unknown event in \"events\": use \"state\" "
-			    "and \"connection\"";
+			*err = "unknown event in \"events\": use \"state\", "
+			    "\"connection\", \"mailbox\" and \"mail\"";
 			return -1;
 		}
 	}
@@ -140,6 +188,9 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		c->kind = cmds[i].kind;
 	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
 		sockcmd_parse_subscribe(o, c, &err);
+	if (err == NULL && (c->kind == SOCKCMD_SUBSCRIBE ||
+	    c->kind == SOCKCMD_STATUS))
+		sockcmd_parse_mailboxes(o, c, &err);
 	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
 	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
 		if (json_object_is_type(v, json_type_string))
@@ -162,6 +213,7 @@ sockcmd_clear(struct sockcmd *c)
 	free(c->cmd);
 	strv_free(c->accounts);
 	strv_free(c->types);
+	mailmatch_free(c->mailboxes);
 	free(c->account);
 	memset(c, 0, sizeof(*c));
 }
@@ -170,9 +222,10 @@ void
 sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
     const char *line, size_t len)
 {
-	struct json_object *arr;
+	struct sockproto_status_arg sa;
 	struct sockcmd cmd;
 	char *reply = NULL;
+	bool mail;
 
 	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
 		sockclient_send(c, reply, NULL);
@@ -181,13 +234,18 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 	}
 	switch (cmd.kind) {
 	case SOCKCMD_STATUS:
-		arr = json_object_new_array();
-		cb->foreach_account(cb->arg, sockproto_account_status, arr);
-		reply = sockproto_status(arr);
+		sa.accounts = json_object_new_array();
+		sa.mailboxes = cmd.mailboxes;
+		cb->foreach_account(cb->arg, sockproto_account_status, &sa);
+		reply = sockproto_status(sa.accounts);
 		break;
 	case SOCKCMD_SUBSCRIBE:
+		mail = sockproto_sub_mail(sockclient_sub(c));
 		sockproto_sub_set(sockclient_sub(c), &cmd);
 		reply = sockproto_ok(cmd.cmd);
+		/* Which accounts it wants mail of may have changed too. */
+		if (mail || sockproto_sub_mail(sockclient_sub(c)))
+			cb->mail_wanted_changed(cb->arg);
 		break;
 	case SOCKCMD_RECONNECT:
 		if (cb->reconnect(cb->arg, cmd.account) == -1)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct mailmatch;
 struct outputs_callbacks;
 struct sockclient;
 
@@ -26,6 +27,8 @@ struct sockcmd {
 	char **types;		/* subscribe: NULL means every type */
 	size_t ntypes;
 	unsigned events;	/* subscribe: SOCKPROTO_EV_* */
+	struct mailmatch *mailboxes; /* subscribe, status: NULL means every
+				 * mailbox */
 	char *account;		/* reconnect: NULL means every account */
 };
 

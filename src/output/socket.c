@@ -92,6 +92,8 @@ sock_client_dead(struct sockclient *c, void *arg)
 
 	TAILQ_REMOVE(&s->clients, sc, entry);
 	s->nclients--;
+	if (sockproto_sub_mail(sockclient_sub(c)))
+		s->cb->mail_wanted_changed(s->cb->arg);
 	if (s->refused_full > 0 && s->nclients < s->cfg->max_clients) {
 		log_info("socket: %lu connection(s) refused while at "
 		    "max_clients (%u); accepting again", s->refused_full,
@@ -461,18 +463,41 @@ sock_connection(struct sock *s, struct account *a)
 	free(line);
 }
 
-/* Placeholder for W2 (mailsock): no mail events to clients yet. */
+bool
+sock_mail_wanted(const struct sock *s, const char *account)
+{
+	struct sock_client *sc;
+
+	TAILQ_FOREACH(sc, &s->clients, entry)
+		if (sockproto_sub_mail_of(sockclient_sub(sc->c), account))
+			return true;
+	return false;
+}
+
 void
 sock_mail(struct sock *s, const struct mail_event *ev)
 {
-	(void)s;
-	(void)ev;
-}
+	struct sock_client *sc, *next;
+	struct sockproto_sub *sub;
+	char *line;
 
-/* Placeholder for W2 (mailsock): no client asks for mail yet. */
-bool
-sock_mail_wanted(const struct sock *s)
-{
-	(void)s;
-	return false;
+	/* Each client's own mailboxes filter: formatted per client. */
+	for (sc = TAILQ_FIRST(&s->clients); sc != NULL; sc = next) {
+		next = TAILQ_NEXT(sc, entry);
+		sub = sockclient_sub(sc->c);
+		if (sockproto_sub_wants(sub, SOCKPROTO_EV_MAILBOX, ev->account,
+		    NULL) && (line = sockproto_mailbox(ev->account,
+		    ev->account_id, ev->result, ev->cache,
+		    sub->mailboxes)) != NULL) {
+			sockclient_send(sc->c, line, NULL);
+			free(line);
+		}
+		if (sockproto_sub_wants(sub, SOCKPROTO_EV_MAIL, ev->account,
+		    NULL) && (line = sockproto_mail(ev->account,
+		    ev->account_id, ev->result, ev->cache,
+		    sub->mailboxes)) != NULL) {
+			sockclient_send(sc->c, line, NULL);
+			free(line);
+		}
+	}
 }

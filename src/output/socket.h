@@ -9,12 +9,14 @@
 #ifndef JP_SOCKET_H
 #define JP_SOCKET_H
 
+#include <stdbool.h>
+
 struct account;
 struct config;
 struct event_base;
+struct mail_event;
 struct outputs_callbacks;
 struct push_event;
-struct mail_event;
 struct sock;
 
 /* Listens on the socket systemd passed (LISTEN_FDS), else on
@@ -35,9 +37,11 @@ void sock_free(struct sock *);
  * with the state event waiting for the same account and accountId. */
 void sock_state(struct sock *, const struct push_event *);
 void sock_connection(struct sock *, struct account *);
-/* W2 (mailsock) fills these two: the mailbox/mail events to subscribed
- * clients, and whether a client needs the mail view now. */
+/* A round of an account's mail view: its mailbox and mail events to the
+ * clients subscribed to them, each through its own mailboxes filter. */
 void sock_mail(struct sock *, const struct mail_event *);
-bool sock_mail_wanted(const struct sock *);
+/* Whether a client is subscribed to mailbox or mail events of the account
+ * named so. */
+bool sock_mail_wanted(const struct sock *, const char *account);
 
 #endif

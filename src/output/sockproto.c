@@ -7,14 +7,23 @@
 
 #include <json-c/json.h>
 
+#include "config/mailmatch.h"
 #include "output/outputs.h"
 #include "output/sockproto.h"
 #include "session/account.h"
+#include "session/mailbox.h"
+#include "session/mailresult.h"
 #include "state/store.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+
+/* A mail event's new entries stop before its JSON text would pass this,
+ * the rest counted in newTruncated: well within the default socket_queue
+ * (256 KiB), so that a server's long subjects cannot get a client
+ * dropped. */
+#define SOCKPROTO_MAX_MAIL	(64 * 1024)
 
 #define SOCKPROTO_JSON \
 	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -142,6 +151,120 @@ sockproto_overflow(size_t dropped)
 	return sockproto_line(o);
 }
 
+/* A mailbox as the mailbox event and the status list show it; accountId
+ * only when account_id is not NULL (status). */
+static struct json_object *
+sockproto_box_json(const char *account_id, const char *id, const char *path,
+    const char *role, int64_t unread, int64_t total)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (account_id != NULL)
+		json_object_object_add(o, "accountId",
+		    json_object_new_string(account_id));
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "role", role != NULL ?
+	    json_object_new_string(role) : NULL);
+	json_object_object_add(o, "unread", json_object_new_int64(unread));
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	return o;
+}
+
+/* {"event":kind,"account","accountId"}, the start of a mail line. */
+static struct json_object *
+sockproto_mail_start(const char *kind, const char *account,
+    const char *account_id)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_object_new_string(kind));
+	json_object_object_add(o, "account", json_object_new_string(account));
+	json_object_object_add(o, "accountId",
+	    json_object_new_string(account_id));
+	return o;
+}
+
+char *
+sockproto_mailbox(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm)
+{
+	struct json_object *o, *arr = json_object_new_array();
+
+	if (r->list_changed)
+		for (size_t i = 0; i < cache->n; i++) {
+			const struct mailbox *m = &cache->v[cache->by_path != NULL ?
+			    cache->by_path[i] : i];
+
+			if (mm == NULL || mailmatch_mailbox(mm, m->path,
+			    m->role))
+				json_object_array_add(arr, sockproto_box_json(
+				    NULL, m->id, m->path, m->role, m->unread,
+				    m->total));
+		}
+	else
+		for (size_t i = 0; i < r->nboxes; i++) {
+			const struct mailresult_box *b = &r->boxes[i];
+
+			if (b->props_changed && (mm == NULL ||
+			    mailmatch_mailbox(mm, b->path, b->role)))
+				json_object_array_add(arr, sockproto_box_json(
+				    NULL, b->id, b->path, b->role, b->unread,
+				    b->total));
+		}
+	if (json_object_array_length(arr) == 0 && !r->list_changed) {
+		json_object_put(arr);
+		return NULL;
+	}
+	o = sockproto_mail_start("mailbox", account, account_id);
+	json_object_object_add(o, "mailboxes", arr);
+	if (r->list_changed)
+		json_object_object_add(o, "complete",
+		    json_object_new_boolean(1));
+	return sockproto_line(o);
+}
+
+char *
+sockproto_mail(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm)
+{
+	struct json_object *o, *mail, *v;
+	struct mailresult f;
+
+	memset(&f, 0, sizeof(f));
+	mailresult_filter(r, cache, mm, MAILMATCH_NEW, NULL, &f);
+	if (f.new_count == 0) {
+		mailresult_clear(&f);
+		return NULL;
+	}
+	mail = mailresult_json(&f, account_id, SOCKPROTO_MAX_MAIL);
+	mailresult_clear(&f);
+	o = sockproto_mail_start("mail", account, account_id);
+	if (json_object_object_get_ex(mail, "new", &v))
+		json_object_object_add(o, "new", json_object_get(v));
+	if (json_object_object_get_ex(mail, "newTruncated", &v))
+		json_object_object_add(o, "newTruncated", json_object_get(v));
+	json_object_put(mail);
+	return sockproto_line(o);
+}
+
+void
+sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
+    const struct mailbox_cache *cache, const struct mailmatch *mm)
+{
+	for (size_t i = 0; i < cache->n; i++) {
+		const struct mailbox *m = &cache->v[cache->by_path != NULL ?
+			    cache->by_path[i] : i];
+
+		if (mm == NULL || mailmatch_mailbox(mm, m->path, m->role))
+			json_object_array_add(arr, sockproto_box_json(
+			    account_id, m->id, m->path, m->role, m->unread,
+			    m->total));
+	}
+}
+
 char *
 sockproto_status(struct json_object *accounts)
 {
@@ -169,10 +292,21 @@ sockproto_account_connection(struct account *a)
 	    account_retry_in(a), sockproto_waits(st), account_error(a));
 }
 
+/* Adds the status entries of one JMAP account's mailboxes. */
+static void
+sockproto_status_boxes(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	struct sockproto_status_arg *sa = arg;
+
+	sockproto_mailboxes_add(sa->accounts, account_id, c, sa->mailboxes);
+}
+
 void
 sockproto_account_status(struct account *a, void *arg)
 {
-	struct json_object *arr = arg, *o = json_object_new_object();
+	struct sockproto_status_arg *sa = arg, boxes;
+	struct json_object *o = json_object_new_object();
 	enum account_status st = account_status(a);
 	const struct store *store = account_store(a);
 	struct json_object *states;
@@ -196,7 +330,11 @@ sockproto_account_status(struct account *a, void *arg)
 	if (account_error(a) != NULL)
 		json_object_object_add(o, "error",
 		    json_object_new_string(account_error(a)));
-	json_object_array_add(arr, o);
+	boxes.accounts = json_object_new_array();
+	boxes.mailboxes = sa->mailboxes;
+	account_foreach_mailboxes(a, sockproto_status_boxes, &boxes);
+	json_object_object_add(o, "mailboxes", boxes.accounts);
+	json_object_array_add(sa->accounts, o);
 }
 
 void
@@ -213,6 +351,7 @@ sockproto_sub_clear(struct sockproto_sub *sub)
 {
 	strv_free(sub->accounts);
 	strv_free(sub->types);
+	mailmatch_free(sub->mailboxes);
 	sockproto_sub_all(sub);
 }
 
@@ -227,6 +366,8 @@ sockproto_sub_set(struct sockproto_sub *sub, struct sockcmd *c)
 	sub->all_types = c->types == NULL;
 	sub->types = c->types;
 	sub->ntypes = c->ntypes;
+	sub->mailboxes = c->mailboxes;
+	c->mailboxes = NULL;
 	c->accounts = c->types = NULL;
 	c->naccounts = c->ntypes = 0;
 }
@@ -242,6 +383,19 @@ sockproto_strings_has(char *const *v, size_t n, const char *s)
 }
 
 bool
+sockproto_sub_mail(const struct sockproto_sub *sub)
+{
+	return (sub->events & (SOCKPROTO_EV_MAILBOX | SOCKPROTO_EV_MAIL)) != 0;
+}
+
+bool
+sockproto_sub_mail_of(const struct sockproto_sub *sub, const char *account)
+{
+	return sockproto_sub_mail(sub) && (sub->all_accounts ||
+	    sockproto_strings_has(sub->accounts, sub->naccounts, account));
+}
+
+bool
 sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
     const char *account, struct json_object *changed)
 {
@@ -250,6 +404,7 @@ sockproto_sub_wants(const struct sockproto_sub *sub, unsigned ev,
 	if (!sub->all_accounts && !sockproto_strings_has(sub->accounts,
 	    sub->naccounts, account))
 		return false;
+	/* Mail events are filtered by mailboxes when they are formatted. */
 	if (ev != SOCKPROTO_EV_STATE || sub->all_types)
 		return true;
 	if (changed == NULL || !json_object_is_type(changed, json_type_object))

@@ -13,6 +13,9 @@
 
 struct account;
 struct json_object;
+struct mailbox_cache;
+struct mailmatch;
+struct mailresult;
 struct push_event;
 
 /* Longest line a client may send, without its newline. */
@@ -20,6 +23,10 @@ struct push_event;
 
 #define SOCKPROTO_EV_STATE	0x1
 #define SOCKPROTO_EV_CONNECTION	0x2
+/* Mail events go only to clients whose subscribe names them. */
+#define SOCKPROTO_EV_MAILBOX	0x4
+#define SOCKPROTO_EV_MAIL	0x8
+/* What a client gets before it subscribes, and with no "events". */
 #define SOCKPROTO_EV_ALL	(SOCKPROTO_EV_STATE | SOCKPROTO_EV_CONNECTION)
 
 
@@ -31,6 +38,7 @@ struct sockproto_sub {
 	char **types;
 	size_t ntypes;
 	unsigned events;
+	struct mailmatch *mailboxes;	/* NULL: every mailbox */
 	bool all_accounts;
 	bool all_types;
 };
@@ -38,6 +46,10 @@ void sockproto_sub_all(struct sockproto_sub *);
 /* Moves the filters out of c into sub (replacing its old ones). */
 void sockproto_sub_set(struct sockproto_sub *, struct sockcmd *c);
 void sockproto_sub_clear(struct sockproto_sub *);
+/* Whether the subscription takes mailbox or mail events. */
+bool sockproto_sub_mail(const struct sockproto_sub *);
+/* Whether it takes them for the account named so. */
+bool sockproto_sub_mail_of(const struct sockproto_sub *, const char *account);
 /* changed: the event's {Type: state}, NULL for a connection event. */
 bool sockproto_sub_wants(const struct sockproto_sub *, unsigned ev,
     const char *account, struct json_object *changed);
@@ -49,12 +61,40 @@ char *sockproto_state(const struct push_event *, time_t now);
 char *sockproto_connection(const char *account, const char *status,
     double retry_in, bool has_retry, const char *error);
 char *sockproto_overflow(size_t dropped);
+/*
+ * The mailbox event of one round of an account's mail view (account its
+ * config name; r and cache borrowed): the mailboxes matching mm (NULL:
+ * all) whose counts, name, parent or role changed, or, when mailboxes
+ * were created, renamed or destroyed (r->list_changed), every matching
+ * mailbox of cache with "complete":true.  NULL when there is none.
+ */
+char *sockproto_mailbox(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm);
+/* The mail event of that round: the new emails in mailboxes matching mm,
+ * as on a hook's stdin (at most MAILRESULT_NEW_MAX, and no more than fit
+ * in 64 KiB of JSON; the rest counted in newTruncated).  NULL when there
+ * is none. */
+char *sockproto_mail(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm);
+/* Appends the status entries {accountId, id, path, role, unread, total}
+ * of cache's mailboxes matching mm (NULL: all), in path order, to arr. */
+void sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
+    const struct mailbox_cache *cache, const struct mailmatch *mm);
 /* accounts: the array of status objects, taken. */
 char *sockproto_status(struct json_object *accounts);
 /* The connection event of the account as it is now. */
 char *sockproto_account_connection(struct account *);
-/* Adds the account's status object to arg, a JSON array: an
- * outputs_account_fn, for the status reply. */
+/* What the status reply is built into: the accounts array, and the
+ * mailboxes asked for (NULL: all). */
+struct sockproto_status_arg {
+	struct json_object	*accounts;
+	const struct mailmatch	*mailboxes;
+};
+/* Adds the account's status object, its mailboxes included, to arg, a
+ * struct sockproto_status_arg: an outputs_account_fn, for the status
+ * reply. */
 void sockproto_account_status(struct account *, void *arg);
 /* A time for a reply: its ISO 8601 string, or null when t is 0. */
 struct json_object *sockproto_time_json(time_t t);

@@ -5,7 +5,9 @@
  * stdout, "ready" once listening.
  *
  *   jp-busprobe watch    prints org.jmappushd.Pushd1's signals and its
- *                        PropertiesChanged with every argument, and
+ *                        PropertiesChanged with every argument (items
+ *                        of arrays of structs joined by ';', their
+ *                        fields by '|'), and
  *                        "Signal MEMBER" for any other signal on its path
  *   jp-busprobe notifyd  a fake notification server: owns
  *                        org.freedesktop.Notifications and prints each
@@ -13,6 +15,7 @@
  */
 #include "autoconf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +50,10 @@ static int
 on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
 	const char	*member = sd_bus_message_get_member(m);
-	const char	*a, *b, *c, *d;
+	const char	*a, *b, *c, *d, *e, *f, *contents;
+	uint32_t	 u1, u2;
+	int64_t		 x;
+	char		 type;
 	int		 r;
 
 	if (strcmp(member, "StateChanged") == 0) {
@@ -58,6 +64,32 @@ on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 		    (r = sd_bus_message_read(m, "ss", &c, &d)) < 0)
 			return r;
 		printf(" pushState=%s reason=%s\n", c, d);
+	} else if (strcmp(member, "MailboxesChanged") == 0) {
+		if ((r = sd_bus_message_read(m, "ss", &a, &b)) < 0 ||
+		    (r = sd_bus_message_enter_container(m, 'a', "(sssuu)")) < 0)
+			return r;
+		printf("MailboxesChanged account=%s accountId=%s mailboxes=", a,
+		    b);
+		for (int first = 1; (r = sd_bus_message_read(m, "(sssuu)", &a,
+		    &b, &c, &u1, &u2)) > 0; first = 0)
+			printf("%s%s|%s|%s|%u|%u", first ? "" : ";", a, b, c,
+			    u1, u2);
+		if (r < 0)
+			return r;
+		printf("\n");
+	} else if (strcmp(member, "NewMail") == 0) {
+		if ((r = sd_bus_message_read(m, "ss", &a, &b)) < 0 ||
+		    (r = sd_bus_message_enter_container(m, 'a',
+		    "(ssssssx)")) < 0)
+			return r;
+		printf("NewMail account=%s accountId=%s emails=", a, b);
+		for (int first = 1; (r = sd_bus_message_read(m, "(ssssssx)",
+		    &a, &b, &c, &d, &e, &f, &x)) > 0; first = 0)
+			printf("%s%s|%s|%s|%s|%s|%s|%s", first ? "" : ";", a, b,
+			    c, d, e, f, x > 1000000000 ? "TIME" : "0");
+		if (r < 0)
+			return r;
+		printf("\n");
 	} else if (strcmp(member, "ConnectionChanged") == 0) {
 		if ((r = sd_bus_message_read(m, "sss", &a, &b, &c)) < 0)
 			return r;
@@ -72,7 +104,18 @@ on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 			int first = 1;
 
 			if ((r = sd_bus_message_read(m, "s", &b)) < 0 ||
-			    (r = sd_bus_message_enter_container(m, 'v',
+			    (r = sd_bus_message_peek_type(m, &type,
+			    &contents)) < 0)
+				return r;
+			if (strcmp(contents, "u") == 0) {
+				if ((r = sd_bus_message_read(m, "v", "u",
+				    &u1)) < 0)
+					return r;
+				printf(" %s=%u", b, u1);
+				sd_bus_message_exit_container(m);
+				continue;
+			}
+			if ((r = sd_bus_message_enter_container(m, 'v',
 			    "as")) < 0 ||
 			    (r = sd_bus_message_enter_container(m, 'a',
 			    "s")) < 0)

@@ -30,11 +30,15 @@ printf '%s\n' "$out" | grep -Eq '^a\(sssx\) 1 "test" "connected" "websocket" [1-
 bctl introspect org.jmappushd.Pushd1 /org/jmappushd/Pushd1 \
     org.jmappushd.Pushd1 | awk '{ print $1, $2, $3, $4 }' >"$T/introspect"
 expect_file "$T/introspect" 'NAME TYPE SIGNATURE RESULT/VALUE
+.GetMailboxes method s a(ssssuu)
 .GetStatus method - a(sssx)
 .Reconnect method s -
 .Reload method - -
 .Accounts property as 1
+.Unread property u 0
 .ConnectionChanged signal sss -
+.MailboxesChanged signal ssa(sssuu) -
+.NewMail signal ssa(ssssssx) -
 .StateChanged signal ssa{ss}ss -'
 
 # Reconnect: the account goes through connecting to connected again.

@@ -103,3 +103,8 @@ INTEGRATION_TESTS += \
 	tests/integration/es-notify-restart.sh \
 	tests/integration/notify-bulk.sh \
 	tests/integration/notify-cost-account.sh
+INTEGRATION_TESTS += \
+	tests/integration/pushctl-mail.sh \
+	tests/integration/pushctl-bar.sh \
+	tests/integration/socket-mail.sh \
+	tests/integration/dbus-mail.sh

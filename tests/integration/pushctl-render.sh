@@ -3,8 +3,8 @@
 # jmap-pushctl's rendering of what a daemon may say, against a scripted
 # socket instead of the daemon: retry times, errors and values that are not
 # strings in status and watch, every event kind, lines that are not JSON
-# objects (skipped), --format escapes, --waybar with several accounts, and
-# a reply with no accounts list.
+# objects (skipped), --format escapes, and a reply with no accounts list
+# (the mail modes: pushctl-mail.sh).
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 CTL="$top_builddir/src/jmap-pushctl"
@@ -97,19 +97,6 @@ work: backoff, retry in 5s (closed 1006)
 new: connected
 too slow: the daemon dropped 12 event(s) and this connection'
 expect_file "$T/err" 'jmap-pushctl: the daemon closed the connection'
-
-printf '%s\n' "$STATUS" "$EVENTS" \
-    '{"event":"connection","account":"home","error":"no status"}' >"$T/lines"
-ctl read watch --waybar
-[ $rc = 1 ] || fail "watch --waybar exited with $rc"
-expect_file "$T/out" '{"text":"1/4","tooltip":"work: connected, last push none\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none","class":"degraded"}
-{"text":"0/4","tooltip":"work: backoff, last push none\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none","class":"disconnected"}
-{"text":"0/4","tooltip":"work: backoff, last push 2026-01-02T03:04:06Z\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none","class":"disconnected"}
-{"text":"0/5","tooltip":"work: backoff, last push 2026-01-02T03:04:06Z\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none\nnew: unknown, last push 2026-01-02T03:04:07Z","class":"disconnected"}
-{"text":"1/5","tooltip":"work: backoff, last push 2026-01-02T03:04:06Z\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none\nnew: connected, last push 2026-01-02T03:04:07Z","class":"degraded"}
-{"text":"1/5","tooltip":"work: backoff, last push 2026-01-02T03:04:06Z\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none\nnew: connected, last push 2026-01-02T03:04:07Z","class":"degraded"}
-{"text":"1/5","tooltip":"work: backoff, last push 2026-01-02T03:04:06Z\nhome: backoff, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none\nnew: connected, last push 2026-01-02T03:04:07Z","class":"degraded"}
-{"text":"1/5","tooltip":"work: backoff, last push 2026-01-02T03:04:06Z\nhome: ?, last push 2026-01-02T03:05:00Z\nodd: 5, last push none\n?: ?, last push none\nnew: connected, last push 2026-01-02T03:04:07Z","class":"degraded"}'
 
 # --format and --json send nothing: they only read events.
 printf '%s\n' "$EVENTS" >"$T/lines"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# jmap-pushctl: status (table and JSON), watch (readable, --format, --json,
-# --waybar), reconnect, reload, and a clear message without a daemon.
+# jmap-pushctl: status (table and JSON), watch (readable, --format,
+# --json), reconnect, reload, and a clear message without a daemon (the
+# status bar modes: pushctl-bar.sh).
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 CTL="$top_builddir/src/jmap-pushctl"
@@ -22,21 +23,17 @@ wait_log 'states unchanged since last seen'
 expect_file "$T/out" 'ACCOUNT          STATUS       TRANSPORT  SINCE                LAST PUSH            ERROR
 test             connected    websocket  TIME -'
 "$CTL" -s "$T/sock" status --json | untime >"$T/out"
-expect_file "$T/out" '{"reply":"status","accounts":[{"account":"test","status":"connected","transport":"websocket","since":"TIME","lastPush":null,"states":{"u1":{"Email":"e0","Mailbox":"m0","Thread":"t0"}}}]}'
+expect_file "$T/out" '{"reply":"status","accounts":[{"account":"test","status":"connected","transport":"websocket","since":"TIME","lastPush":null,"states":{"u1":{"Email":"e0","Mailbox":"m0","Thread":"t0"}},"mailboxes":[]}]}'
 
-mkfifo "$T/human" "$T/fmt" "$T/json" "$T/bar"
+mkfifo "$T/human" "$T/fmt" "$T/json"
 "$CTL" -s "$T/sock" watch >"$T/human" &
 "$CTL" -s "$T/sock" watch --format '{event} {account} {accountId} {types} {pushState}' >"$T/fmt" &
 fmt_pid=$!
 "$CTL" -s "$T/sock" watch --json >"$T/json" &
-"$CTL" -s "$T/sock" watch --waybar >"$T/bar" &
-exec 5<"$T/human" 6<"$T/fmt" 7<"$T/json" 8<"$T/bar"
+exec 5<"$T/human" 6<"$T/fmt" 7<"$T/json"
 read -r -t "$WAIT" l <&5 || fail "no readable line"
 [ "$l" = 'test: connected' ] || fail "watch starts with: $l"
-read -r -t "$WAIT" l <&8 || fail "no waybar line"
-[ "$l" = '{"text":"1/1","tooltip":"test: connected, last push none","class":"connected"}' ] ||
-    fail "waybar start: $l"
-wait_log 'socket client [0-9]*: connected' 6
+wait_log 'socket client [0-9]*: connected' 5
 
 control 'deliver?account=u1' >/dev/null
 read -r -t "$WAIT" l <&5 || fail "no readable line"
@@ -48,18 +45,10 @@ read -r -t "$WAIT" l <&7 || fail "no JSON line"
 l=$(echo "$l" | untime)
 [ "$l" = '{"event":"state","account":"test","accountId":"u1","changed":{"Email":"e1","EmailDelivery":"d1","Mailbox":"m1","Thread":"t1"},"pushState":"p1","reason":"push","time":"TIME"}' ] ||
     fail "watch --json: $l"
-read -r -t "$WAIT" l <&8 || fail "no waybar line"
-l=$(echo "$l" | untime)
-[ "$l" = '{"text":"1/1","tooltip":"test: connected, last push TIME","class":"connected"}' ] ||
-    fail "waybar after a push: $l"
 
 "$CTL" -s "$T/sock" reconnect test >"$T/out"
 expect_file "$T/out" 'reconnecting test'
 read -r -t "$WAIT" l <&5 && [ "$l" = 'test: connecting' ] || fail "watch: $l"
-read -r -t "$WAIT" l <&8 || fail "no waybar line"
-l=$(echo "$l" | untime)
-[ "$l" = '{"text":"0/1","tooltip":"test: connecting, last push TIME","class":"disconnected"}' ] ||
-    fail "waybar while reconnecting: $l"
 rc=0
 "$CTL" -s "$T/sock" reconnect nobody >"$T/out" 2>&1 || rc=$?
 [ $rc -eq 1 ] || fail "reconnect nobody exited with $rc"
