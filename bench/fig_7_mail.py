@@ -157,6 +157,16 @@ def run(ctx):
     add("push -> hook start with mail data (mailboxes = inbox), p99",
         "mail", p99, "us", bk="plain",
         baseline="the same hook without mail data", extra=note)
+    # Paired by run: each mail run follows a plain run on the same
+    # machine moments before.
+    diff = {"mail": [m - p for m, p in zip(med["mail"], med["plain"])]}
+    name = "push -> hook start, what the mail data adds, median"
+    if "plain" in errors:
+        rows.append(bl.failed(name, errors["plain"]))
+    else:
+        add(name, "mail", diff, "us",
+            extra="per run: median with mail data minus median without, "
+                  "the same run's pair")
     total = n * len(reqs["mail"])
     row = add("API requests per delivered mail, mail-aware hook", "mail",
               reqs, "requests", target=1, bk="plain",
