@@ -134,6 +134,7 @@ api_method_calls(struct ts_server *s, struct json_object *msg,
 			return NULL;
 		}
 
+	s->api_requests++;
 	responses = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *call = json_object_array_get_idx(calls, i);

@@ -127,6 +127,8 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->jmap_requests));
 	json_object_object_add(obj, "authorizations",
 	    json_object_new_int64((int64_t)s->authorizations));
+	json_object_object_add(obj, "apiRequests",
+	    json_object_new_int64((int64_t)s->api_requests));
 	scale_status(s, obj);
 	mail_status(s, obj);
 	return obj;

@@ -241,6 +241,9 @@ struct ts_server {
 	 * them carried an Authorization header. */
 	unsigned long		 jmap_requests;
 	unsigned long		 authorizations;
+	/* Valid JMAP Request objects, POSTed or over a WebSocket (api.c):
+	 * the round trips of the API, state probes included. */
+	unsigned long		 api_requests;
 
 	/* scale.c: accepted TCP connections, per second since start. */
 	uint64_t		 started_ms;
