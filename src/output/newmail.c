@@ -325,6 +325,7 @@ newmail_notify_args(const struct config_notify *cfg,
 	a->app_icon = "mail-unread";
 	a->category = "email.arrived";
 	a->desktop_entry = "jmap-pushd";
+	a->sound_name = "message-new-email";
 	a->urgency = cfg->urgency == URGENCY_LOW ? 0 :
 	    cfg->urgency == URGENCY_CRITICAL ? 2 : 1;
 	a->expire_timeout = cfg->timeout_ms;

@@ -158,9 +158,10 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note)
 	    (r = sd_bus_message_append(m, "susss", a.app_name, 0u, a.app_icon,
 	    note->summary, note->body)) < 0 ||
 	    (r = sd_bus_message_append(m, "as", 0)) < 0 ||
-	    (r = sd_bus_message_append(m, "a{sv}", 3,
+	    (r = sd_bus_message_append(m, "a{sv}", 4,
 	    "category", "s", a.category,
 	    "desktop-entry", "s", a.desktop_entry,
+	    "sound-name", "s", a.sound_name,
 	    "urgency", "y", a.urgency)) < 0 ||
 	    (r = sd_bus_message_append(m, "i", a.expire_timeout)) < 0)
 		goto out;
