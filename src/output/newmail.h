@@ -25,6 +25,7 @@ struct newmail {
 	const char	*subject;	/* NULL when none */
 	const char	*received_at;	/* UTCDate as the server wrote it, or
 					 * NULL */
+	const char	*box_id;	/* the selected mailbox it is new in */
 };
 
 /* Why [notify] announces mail of a mailbox. */
