@@ -110,4 +110,5 @@ INTEGRATION_TESTS += \
 	tests/integration/dbus-mail.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-close.sh \
-	tests/integration/notify-act.sh
+	tests/integration/notify-act.sh \
+	tests/integration/notify-thread.sh
