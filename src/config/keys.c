@@ -69,6 +69,7 @@ enum key_id {
 	K_PER_MAILBOX,
 	K_OPEN_COMMAND,
 	K_OPEN_EXEC,
+	K_ACTIONS,
 	K_COUNT
 };
 
@@ -120,6 +121,7 @@ static const struct {
 	[K_PER_MAILBOX] = { "per_mailbox", IN_HOOK },
 	[K_OPEN_COMMAND] = { "open_command", IN_NOTIFY },
 	[K_OPEN_EXEC] = { "open_exec", IN_NOTIFY },
+	[K_ACTIONS] = { "actions", IN_NOTIFY },
 };
 
 static const struct {
@@ -690,6 +692,49 @@ notify_defaults(struct config_notify *n)
 	n->timeout_ms = -1;
 }
 
+/* actions = open, mark-read, archive, trash (each once; open only with
+ * something to open), else the default. */
+static void
+load_notify_actions(struct parser *p, struct config_notify *n,
+    const struct keyset *ks)
+{
+	static const char *const names[] = {
+		[NOTIFY_ACTION_OPEN] = "open",
+		[NOTIFY_ACTION_MARK_READ] = "mark-read",
+		[NOTIFY_ACTION_ARCHIVE] = "archive",
+		[NOTIFY_ACTION_TRASH] = "trash",
+	};
+	bool	 open = n->open_command != NULL || n->open_argv != NULL;
+	bool	 seen[NOTIFY_ACTION_COUNT] = { false };
+	char	**items;
+	size_t	 count, i, k;
+
+	n->nactions = 0;
+	if (ks->val[K_ACTIONS] == NULL) {
+		if (open)
+			n->actions[n->nactions++] = NOTIFY_ACTION_OPEN;
+		n->actions[n->nactions++] = NOTIFY_ACTION_MARK_READ;
+		return;
+	}
+	count = value_split_list(ks->val[K_ACTIONS], " \t,", &items);
+	for (i = 0; i < count; i++) {
+		if ((k = value_find(items[i], names, NOTIFY_ACTION_COUNT)) ==
+		    NOTIFY_ACTION_COUNT)
+			parser_error(p, ks->line[K_ACTIONS], "unknown action "
+			    "'%s' in [notify]: use open, mark-read, archive or "
+			    "trash", items[i]);
+		else if (k == NOTIFY_ACTION_OPEN && !open)
+			parser_error(p, ks->line[K_ACTIONS], "the action open "
+			    "needs open_command or open_exec in [notify]");
+		else if (!seen[k]) {
+			seen[k] = true;
+			n->actions[n->nactions++] =
+			    (enum config_notify_action)k;
+		}
+	}
+	value_list_free(items, count);
+}
+
 static void
 load_notify(struct parser *p, struct config *cfg, const struct section *s)
 {
@@ -774,6 +819,7 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 			parser_error(p, ks.line[K_OPEN_EXEC], "invalid "
 			    "open_exec: %s", err);
 	}
+	load_notify_actions(p, n, &ks);
 }
 
 struct config *

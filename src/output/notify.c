@@ -234,8 +234,48 @@ notify_action_done(struct json_object *responses, enum request_error why,
 	notify_act_free(a);
 }
 
-/* "Mark as read" on a notification of ours: one Email/set over the
- * account's connection. */
+/* Finding the mailbox of a role in the mail view of one accountId. */
+struct notify_role_find {
+	const char	*account_id;
+	const char	*role;
+	char		*id;		/* found; the caller frees */
+};
+
+static void
+notify_role_find(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	struct notify_role_find *f = arg;
+
+	if (strcmp(account_id, f->account_id) != 0 || f->id != NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].role != NULL && strcmp(c->v[i].role, f->role) == 0) {
+			f->id = xstrdup(c->v[i].id);
+			return;
+		}
+}
+
+/* Whether notifications offer that action (an old one may come from a
+ * notification shown before a reload). */
+static bool
+notify_offers(const struct notify *n, const char *key)
+{
+	static const char *const keys[] = {
+		[NOTIFY_ACTION_OPEN] = "open",
+		[NOTIFY_ACTION_MARK_READ] = "mark-read",
+		[NOTIFY_ACTION_ARCHIVE] = "archive",
+		[NOTIFY_ACTION_TRASH] = "trash",
+	};
+
+	for (size_t i = 0; i < n->cfg->nactions; i++)
+		if (strcmp(keys[n->cfg->actions[i]], key) == 0)
+			return true;
+	return false;
+}
+
+/* "Mark as read", "Archive" or "Trash" on a notification of ours: one
+ * Email/set over the account's connection. */
 static int
 notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 {
@@ -244,7 +284,7 @@ notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	struct notify_act	*a;
 	struct account		*acct;
 	struct json_object	*using, *calls, *args, *upd, *patch;
-	const char		*key;
+	const char		*key, *role;
 	uint32_t		 id;
 
 	if (sd_bus_message_read(m, "us", &id, &key) < 0)
@@ -260,21 +300,51 @@ notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		notify_open_run(n, o);
 		return 0;
 	}
-	if (strcmp(key, "mark-read") != 0)
+	if (strcmp(key, "mark-read") == 0)
+		role = NULL;
+	else if (strcmp(key, "archive") == 0 || strcmp(key, "trash") == 0)
+		role = key;
+	else
+		return 0;
+	if (!notify_offers(n, key))
 		return 0;
 	if ((acct = n->cb->find_account(n->cb->arg, o->account)) == NULL) {
-		log_warnx("notifications: account %s is gone; mark-read not "
-		    "sent", o->account);
+		log_warnx("notifications: account %s is gone; %s not sent",
+		    o->account, key);
 		return 0;
+	}
+	patch = json_object_new_object();
+	if (role == NULL)
+		json_object_object_add(patch, "keywords/$seen",
+		    json_object_new_boolean(1));
+	else {
+		struct notify_role_find f = { o->account_id, role, NULL };
+		char *k;
+
+		/* A missing role is known before asking the server. */
+		account_foreach_mailboxes(acct, notify_role_find, &f);
+		if (f.id == NULL) {
+			log_warnx("notifications: account %s: %s not sent: no "
+			    "mailbox has the role %s", o->account, key, role);
+			notify_error(n, key, role[0] == 'a' ?
+			    "no mailbox has the role archive" :
+			    "no mailbox has the role trash");
+			json_object_put(patch);
+			return 0;
+		}
+		xasprintf(&k, "mailboxIds/%s", o->box_id);
+		json_object_object_add(patch, k, NULL);
+		free(k);
+		xasprintf(&k, "mailboxIds/%s", f.id);
+		json_object_object_add(patch, k, json_object_new_boolean(1));
+		free(k);
+		free(f.id);
 	}
 	using = json_object_new_array();
 	json_object_array_add(using,
 	    json_object_new_string("urn:ietf:params:jmap:core"));
 	json_object_array_add(using,
 	    json_object_new_string("urn:ietf:params:jmap:mail"));
-	patch = json_object_new_object();
-	json_object_object_add(patch, "keywords/$seen",
-	    json_object_new_boolean(1));
 	upd = json_object_new_object();
 	json_object_object_add(upd, o->email_id, patch);
 	args = json_object_new_object();
@@ -540,19 +610,32 @@ notify_error(struct notify *n, const char *what, const char *why)
 }
 
 /* The actions of a notification of one email, when the server shows
- * them: a click (default) and "Open" run open_command, if set; "Mark as
- * read". */
+ * them: a click (default) runs open_command, if set; then actions = in
+ * its order. */
 static int
 notify_append_actions(struct notify *n, sd_bus_message *m, bool one)
 {
-	bool open = n->cfg->open_command != NULL || n->cfg->open_argv != NULL;
+	static const char *const labels[][2] = {
+		[NOTIFY_ACTION_OPEN] = { "open", "Open" },
+		[NOTIFY_ACTION_MARK_READ] = { "mark-read", "Mark as read" },
+		[NOTIFY_ACTION_ARCHIVE] = { "archive", "Archive" },
+		[NOTIFY_ACTION_TRASH] = { "trash", "Trash" },
+	};
+	int r;
 
 	if (!one || !n->has_actions)
 		return sd_bus_message_append(m, "as", 0);
-	if (open)
-		return sd_bus_message_append(m, "as", 6, "default", "Open",
-		    "open", "Open", "mark-read", "Mark as read");
-	return sd_bus_message_append(m, "as", 2, "mark-read", "Mark as read");
+	if ((r = sd_bus_message_open_container(m, 'a', "s")) < 0)
+		return r;
+	if ((n->cfg->open_command != NULL || n->cfg->open_argv != NULL) &&
+	    (r = sd_bus_message_append(m, "ss", "default", "Open")) < 0)
+		return r;
+	for (size_t i = 0; i < n->cfg->nactions; i++)
+		if ((r = sd_bus_message_append(m, "ss",
+		    labels[n->cfg->actions[i]][0],
+		    labels[n->cfg->actions[i]][1])) < 0)
+			return r;
+	return sd_bus_message_close_container(m);
 }
 
 /* The user clicked: open_command runs like a hook, with the email's
