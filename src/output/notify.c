@@ -53,6 +53,8 @@ struct notify_open {
 	unsigned	 nthread;	/* emails of the thread it announced */
 	char		*message_id;	/* NULL when none */
 	char		*box_path;	/* NULL when unknown */
+	char		**ids;		/* a summary's emails (email_id and
+					 * the rest NULL); NULL-ended */
 };
 
 /* What a Notify call announces, for its reply. */
@@ -67,6 +69,7 @@ struct notify_pending {
 	uint32_t	 replaces;	/* 0: a new notification */
 	char		*message_id;
 	char		*box_path;
+	char		**ids;
 };
 
 struct notify {
@@ -92,7 +95,6 @@ struct notify_act {
 	struct notify		*n;
 	struct notify_act	*next;
 	char			*account;
-	char			*email_id;
 	char			*what;		/* "mark-read" */
 };
 
@@ -109,6 +111,7 @@ notify_open_clear(struct notify_open *o)
 	free(o->thread_id);
 	free(o->message_id);
 	free(o->box_path);
+	strv_free(o->ids);
 }
 
 /* Forgets open[i] (closed, or gone with its server). */
@@ -177,15 +180,14 @@ static void
 notify_act_free(struct notify_act *a)
 {
 	free(a->account);
-	free(a->email_id);
 	free(a->what);
 	free(a);
 }
 
-/* Why an Email/set answer is no success, in text for the log; NULL when
- * it is one. */
+/* Why an Email/set answer is no success (for any of its emails), in text
+ * for the log; NULL when it is one. */
 static const char *
-notify_set_error(struct json_object *responses, const char *email_id)
+notify_set_error(struct json_object *responses)
 {
 	struct json_object	*r, *v, *e;
 	const char		*name;
@@ -202,10 +204,15 @@ notify_set_error(struct json_object *responses, const char *email_id)
 		    json_object_get_string(e) : "error";
 	if (name == NULL || strcmp(name, "Email/set") != 0)
 		return "malformed answer";
+	/* The first email that was not updated says why. */
 	if (json_object_object_get_ex(v, "notUpdated", &e) &&
-	    json_object_object_get_ex(e, email_id, &e))
-		return json_object_object_get_ex(e, "type", &e) ?
-		    json_object_get_string(e) : "notUpdated";
+	    json_object_is_type(e, json_type_object)) {
+		json_object_object_foreach(e, id, why) {
+			(void)id;
+			return json_object_object_get_ex(why, "type", &e) ?
+			    json_object_get_string(e) : "notUpdated";
+		}
+	}
 	return NULL;
 }
 
@@ -218,8 +225,7 @@ notify_action_done(struct json_object *responses, enum request_error why,
 	struct notify_act	*a = arg;
 	const char		*err;
 
-	err = why == REQUEST_OK ? notify_set_error(responses, a->email_id) :
-	    error;
+	err = why == REQUEST_OK ? notify_set_error(responses) : error;
 	if (err == NULL)
 		log_info("notifications: account %s: %s done", a->account,
 		    a->what);
@@ -302,7 +308,8 @@ notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	}
 	if (strcmp(key, "mark-read") == 0)
 		role = NULL;
-	else if (strcmp(key, "archive") == 0 || strcmp(key, "trash") == 0)
+	else if (o->email_id != NULL && (strcmp(key, "archive") == 0 ||
+	    strcmp(key, "trash") == 0))
 		role = key;
 	else
 		return 0;
@@ -346,7 +353,15 @@ notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	json_object_array_add(using,
 	    json_object_new_string("urn:ietf:params:jmap:mail"));
 	upd = json_object_new_object();
-	json_object_object_add(upd, o->email_id, patch);
+	if (o->email_id != NULL)
+		json_object_object_add(upd, o->email_id, patch);
+	else {
+		/* A summary: the same patch for each of its emails. */
+		for (size_t i = 0; o->ids[i] != NULL; i++)
+			json_object_object_add(upd, o->ids[i],
+			    json_object_get(patch));
+		json_object_put(patch);
+	}
 	args = json_object_new_object();
 	json_object_object_add(args, "accountId",
 	    json_object_new_string(o->account_id));
@@ -361,7 +376,7 @@ notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	a = xcalloc(1, sizeof(*a));
 	a->n = n;
 	a->account = xstrdup(o->account);
-	a->email_id = xstrdup(o->email_id);
+
 	a->what = xstrdup(key);
 	log_info("notifications: account %s: %s of a notified email",
 	    o->account, key);
@@ -563,8 +578,10 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		o->nthread = p->nthread;
 		o->message_id = p->message_id;
 		o->box_path = p->box_path;
+		o->ids = p->ids;
 		p->account = p->account_id = p->email_id = p->box_id = NULL;
 		p->thread_id = p->message_id = p->box_path = NULL;
+		p->ids = NULL;
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -611,9 +628,10 @@ notify_error(struct notify *n, const char *what, const char *why)
 
 /* The actions of a notification of one email, when the server shows
  * them: a click (default) runs open_command, if set; then actions = in
- * its order. */
+ * its order.  A summary's: the click and mark-read. */
 static int
-notify_append_actions(struct notify *n, sd_bus_message *m, bool one)
+notify_append_actions(struct notify *n, sd_bus_message *m, bool one,
+    bool summary)
 {
 	static const char *const labels[][2] = {
 		[NOTIFY_ACTION_OPEN] = { "open", "Open" },
@@ -623,15 +641,17 @@ notify_append_actions(struct notify *n, sd_bus_message *m, bool one)
 	};
 	int r;
 
-	if (!one || !n->has_actions)
+	if ((!one && !summary) || !n->has_actions)
 		return sd_bus_message_append(m, "as", 0);
 	if ((r = sd_bus_message_open_container(m, 'a', "s")) < 0)
 		return r;
 	if ((n->cfg->open_command != NULL || n->cfg->open_argv != NULL) &&
 	    (r = sd_bus_message_append(m, "ss", "default", "Open")) < 0)
 		return r;
+	/* A summary: mark-read (all of them), if offered. */
 	for (size_t i = 0; i < n->cfg->nactions; i++)
-		if ((r = sd_bus_message_append(m, "ss",
+		if ((one || n->cfg->actions[i] == NOTIFY_ACTION_MARK_READ) &&
+		    (r = sd_bus_message_append(m, "ss",
 		    labels[n->cfg->actions[i]][0],
 		    labels[n->cfg->actions[i]][1])) < 0)
 			return r;
@@ -655,7 +675,8 @@ notify_open_run(struct notify *n, const struct notify_open *o)
 			env[k++] = xstrdup(environ[i]);
 	xasprintf(&env[k++], "JMAP_ACCOUNT=%s", o->account);
 	xasprintf(&env[k++], "JMAP_ACCOUNT_ID=%s", o->account_id);
-	xasprintf(&env[k++], "JMAP_EMAIL_ID=%s", o->email_id);
+	if (o->email_id != NULL)
+		xasprintf(&env[k++], "JMAP_EMAIL_ID=%s", o->email_id);
 	if (o->thread_id != NULL)
 		xasprintf(&env[k++], "JMAP_THREAD_ID=%s", o->thread_id);
 	if (o->message_id != NULL)
@@ -686,14 +707,17 @@ notify_pending_free(void *arg)
 	free(p->thread_id);
 	free(p->message_id);
 	free(p->box_path);
+	strv_free(p->ids);
 	free(p);
 }
 
 /* One Notify call, answered in notify_reply(); the notification of the
- * email mail (NULL: a summary) is followed until it closes. */
+ * email mail, or else the summary of the known emails of a burst, is
+ * followed until it closes. */
 static int
 notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
-    const char *account, const char *account_id, const struct newmail *mail)
+    const char *account, const char *account_id, const struct newmail *mail,
+    const struct newmail *burst, size_t nburst)
 {
 	struct newmail_notify_args	 a;
 	struct notify_pending		*p;
@@ -720,7 +744,8 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    (r = sd_bus_message_append(m, "susss", a.app_name,
 	    thread != NULL ? thread->id : 0u, a.app_icon,
 	    summary != NULL ? summary : note->summary, note->body)) < 0 ||
-	    (r = notify_append_actions(n, m, mail != NULL)) < 0 ||
+	    (r = notify_append_actions(n, m, mail != NULL, mail == NULL &&
+	    nburst > 0)) < 0 ||
 	    (r = sd_bus_message_append(m, "a{sv}", 4,
 	    "category", "s", a.category,
 	    "desktop-entry", "s", a.desktop_entry,
@@ -743,6 +768,12 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 		    xstrdup(mail->message_id) : NULL;
 		p->box_path = mail->box_path != NULL ?
 		    xstrdup(mail->box_path) : NULL;
+	} else if (mail == NULL && nburst > 0) {
+		p->account = xstrdup(account);
+		p->account_id = xstrdup(account_id);
+		p->ids = xcalloc(nburst + 1, sizeof(*p->ids));
+		for (size_t i = 0; i < nburst; i++)
+			p->ids[i] = xstrdup(burst[i].id);
 	}
 	if ((r = sd_bus_call_async(bus, &slot, m, notify_reply, p,
 	    NOTIFY_CALL_USEC)) < 0) {
@@ -782,7 +813,7 @@ notify_show(struct notify *n, const char *account, const char *account_id,
 	for (size_t i = 0; i < nnotes; i++)
 		if ((r = notify_call(n, bus, &notes[i], account, account_id,
 		    nnotes == nmails && nnotes == count ? &mails[i] :
-		    NULL)) < 0)
+		    NULL, mails, nmails)) < 0)
 			log_warnx("notifications: cannot call Notify: %s",
 			    strerror(-r));
 	newmail_notes_free(notes, nnotes);
@@ -838,7 +869,8 @@ notify_close_gone(struct notify *n, const struct mail_event *ev)
 		t = &ev->result->touched[i];
 		for (size_t j = 0; j < n->nopen; j++) {
 			o = &n->open[j];
-			if (strcmp(o->email_id, t->id) != 0 ||
+			if (o->email_id == NULL ||
+			    strcmp(o->email_id, t->id) != 0 ||
 			    strcmp(o->account_id, ev->account_id) != 0)
 				continue;
 			for (k = 0; k < t->nbox_ids; k++)

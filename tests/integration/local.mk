@@ -113,4 +113,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-act.sh \
 	tests/integration/notify-thread.sh \
 	tests/integration/notify-open.sh \
-	tests/integration/notify-archive.sh
+	tests/integration/notify-archive.sh \
+	tests/integration/notify-summary.sh
