@@ -39,8 +39,9 @@
  * forgotten (stays on screen until it expires) beyond. */
 #define NOTIFY_OPEN_MAX		128
 
-/* An action's Email/set, answered in notify_action_done(). */
-#define NOTIFY_ACTION_MSEC	(30 * 1000)
+/* An action's Email/set, answered in notify_action_done(): bounded so
+ * that a failure is shown within 8 s of the click. */
+#define NOTIFY_ACTION_MSEC	(7 * 1000)
 
 /* A notification of one email, on screen as far as we know. */
 struct notify_open {

@@ -114,4 +114,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-thread.sh \
 	tests/integration/notify-open.sh \
 	tests/integration/notify-archive.sh \
-	tests/integration/notify-summary.sh
+	tests/integration/notify-summary.sh \
+	tests/integration/es-notify-act-timeout.sh
