@@ -257,7 +257,8 @@ notify_role_find(const char *account_id, const struct mailbox_cache *c,
 	if (strcmp(account_id, f->account_id) != 0 || f->id != NULL)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].role != NULL && strcmp(c->v[i].role, f->role) == 0) {
+		if (c->v[i].role != NULL &&
+		    strcmp(c->v[i].role, f->role) == 0) {
 			f->id = xstrdup(c->v[i].id);
 			return;
 		}
