@@ -29,6 +29,7 @@
 #include "session/account.h"
 #include "session/mailbox.h"
 #include "session/mailresult.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/proc.h"
 #include "util/strv.h"
@@ -146,7 +147,7 @@ notify_on_closed(sd_bus_message *m, void *arg, sd_bus_error *unused)
 }
 
 /* Whether the notification server shows actions: only then do
- * notifications carry "Mark as read". */
+ * notifications carry them. */
 static int
 notify_on_caps(sd_bus_message *m, void *arg, sd_bus_error *unused)
 {
@@ -231,8 +232,11 @@ notify_action_done(struct json_object *responses, enum request_error why,
 		log_info("notifications: account %s: %s done", a->account,
 		    a->what);
 	else {
+		char q[JSONU_QUOTE_SIZE(128)];
+
+		/* The server's words: made safe for one log line. */
 		log_warnx("notifications: account %s: %s failed: %s",
-		    a->account, a->what, err);
+		    a->account, a->what, jsonu_quote(q, sizeof(q), err));
 		if (a->n != NULL)
 			notify_error(a->n, a->what, err);
 	}
