@@ -104,6 +104,15 @@ enum config_urgency {
 };
 
 /* [notify]: desktop notifications of new mail. */
+/* The actions a notification of one email offers ([notify] actions =). */
+enum config_notify_action {
+	NOTIFY_ACTION_OPEN,		/* open_command, as a click does */
+	NOTIFY_ACTION_MARK_READ,	/* keywords/$seen */
+	NOTIFY_ACTION_ARCHIVE,		/* to the archive role mailbox */
+	NOTIFY_ACTION_TRASH,		/* to the trash role mailbox */
+	NOTIFY_ACTION_COUNT
+};
+
 struct config_notify {
 	bool enabled;		/* default: yes with a [notify] section */
 	char **accounts;	/* NULL: every account */
@@ -113,6 +122,12 @@ struct config_notify {
 	unsigned max_per_burst;	/* default 3 */
 	enum config_urgency urgency;	/* default normal */
 	int32_t timeout_ms;	/* -1 (default): the server's; 0: never */
+	char *open_command;	/* run by /bin/sh -c on a click; or */
+	char **open_argv;	/* open_exec, run as it is; NULL-ended */
+	/* In the order given, each once; default open (with open_command
+	 * or open_exec), mark-read. */
+	enum config_notify_action actions[NOTIFY_ACTION_COUNT];
+	size_t nactions;
 };
 
 struct config {

@@ -67,6 +67,9 @@ enum key_id {
 	K_URGENCY,
 	K_EVENTS,
 	K_PER_MAILBOX,
+	K_OPEN_COMMAND,
+	K_OPEN_EXEC,
+	K_ACTIONS,
 	K_COUNT
 };
 
@@ -116,6 +119,9 @@ static const struct {
 	[K_URGENCY] = { "urgency", IN_NOTIFY },
 	[K_EVENTS] = { "events", IN_HOOK },
 	[K_PER_MAILBOX] = { "per_mailbox", IN_HOOK },
+	[K_OPEN_COMMAND] = { "open_command", IN_NOTIFY },
+	[K_OPEN_EXEC] = { "open_exec", IN_NOTIFY },
+	[K_ACTIONS] = { "actions", IN_NOTIFY },
 };
 
 static const struct {
@@ -686,6 +692,49 @@ notify_defaults(struct config_notify *n)
 	n->timeout_ms = -1;
 }
 
+/* actions = open, mark-read, archive, trash (each once; open only with
+ * something to open), else the default. */
+static void
+load_notify_actions(struct parser *p, struct config_notify *n,
+    const struct keyset *ks)
+{
+	static const char *const names[] = {
+		[NOTIFY_ACTION_OPEN] = "open",
+		[NOTIFY_ACTION_MARK_READ] = "mark-read",
+		[NOTIFY_ACTION_ARCHIVE] = "archive",
+		[NOTIFY_ACTION_TRASH] = "trash",
+	};
+	bool	 open = n->open_command != NULL || n->open_argv != NULL;
+	bool	 seen[NOTIFY_ACTION_COUNT] = { false };
+	char	**items;
+	size_t	 count, i, k;
+
+	n->nactions = 0;
+	if (ks->val[K_ACTIONS] == NULL) {
+		if (open)
+			n->actions[n->nactions++] = NOTIFY_ACTION_OPEN;
+		n->actions[n->nactions++] = NOTIFY_ACTION_MARK_READ;
+		return;
+	}
+	count = value_split_list(ks->val[K_ACTIONS], " \t,", &items);
+	for (i = 0; i < count; i++) {
+		if ((k = value_find(items[i], names, NOTIFY_ACTION_COUNT)) ==
+		    NOTIFY_ACTION_COUNT)
+			parser_error(p, ks->line[K_ACTIONS], "unknown action "
+			    "'%s' in [notify]: use open, mark-read, archive or "
+			    "trash", items[i]);
+		else if (k == NOTIFY_ACTION_OPEN && !open)
+			parser_error(p, ks->line[K_ACTIONS], "the action open "
+			    "needs open_command or open_exec in [notify]");
+		else if (!seen[k]) {
+			seen[k] = true;
+			n->actions[n->nactions++] =
+			    (enum config_notify_action)k;
+		}
+	}
+	value_list_free(items, count);
+}
+
 static void
 load_notify(struct parser *p, struct config *cfg, const struct section *s)
 {
@@ -756,6 +805,21 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 		else
 			n->timeout_ms = (int32_t)ms;
 	}
+	if (ks.line[K_OPEN_COMMAND] != 0 && ks.line[K_OPEN_EXEC] != 0)
+		parser_error(p, ks.line[K_OPEN_COMMAND] > ks.line[K_OPEN_EXEC] ?
+		    ks.line[K_OPEN_COMMAND] : ks.line[K_OPEN_EXEC], "[notify] "
+		    "has both open_command and open_exec: keep only one");
+	else if (ks.val[K_OPEN_COMMAND] != NULL)
+		n->open_command = xstrdup(ks.val[K_OPEN_COMMAND]);
+	else if (ks.val[K_OPEN_EXEC] != NULL) {
+		char err[128];
+
+		if (value_split_argv(ks.val[K_OPEN_EXEC], &n->open_argv, err,
+		    sizeof(err)) == -1)
+			parser_error(p, ks.line[K_OPEN_EXEC], "invalid "
+			    "open_exec: %s", err);
+	}
+	load_notify_actions(p, n, &ks);
 }
 
 struct config *

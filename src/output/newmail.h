@@ -25,6 +25,10 @@ struct newmail {
 	const char	*subject;	/* NULL when none */
 	const char	*received_at;	/* UTCDate as the server wrote it, or
 					 * NULL */
+	const char	*box_id;	/* the selected mailbox it is new in */
+	const char	*thread_id;	/* NULL when none */
+	const char	*message_id;	/* the first Message-ID, or NULL */
+	const char	*box_path;	/* box_id's path (the cache's) */
 };
 
 /* Why [notify] announces mail of a mailbox. */
@@ -83,7 +87,9 @@ struct newmail_notify_args {
 	const char	*app_name;	/* "jmap-pushd" */
 	const char	*app_icon;
 	const char	*category;	/* "email.arrived" */
-	const char	*desktop_entry;	/* "jmap-pushd" */
+	const char	*desktop_entry;	/* "jmap-pushd": the installed
+					 * jmap-pushd.desktop names it */
+	const char	*sound_name;	/* "message-new-email" */
 	uint8_t		 urgency;	/* 0 low, 1 normal, 2 critical */
 	int32_t		 expire_timeout;
 };
@@ -93,6 +99,9 @@ void newmail_notify_args(const struct config_notify *,
 /* Valid UTF-8 (bad bytes become U+FFFD), control characters as spaces,
  * cut at max bytes; with markup, & < > " ' become entities.  Caller frees. */
 char *newmail_text(const char *s, size_t max, bool markup);
+/* The summary of a thread's notification that replaced the one before:
+ * "Name (n)" (the name, else the address), plain text.  Caller frees. */
+char *newmail_thread_summary(const struct newmail *, unsigned n);
 /* "Name <email>", or the one of them that is there. Caller frees. */
 char *newmail_sender(const struct newmail *);
 

@@ -108,3 +108,11 @@ INTEGRATION_TESTS += \
 	tests/integration/pushctl-bar.sh \
 	tests/integration/socket-mail.sh \
 	tests/integration/dbus-mail.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-close.sh \
+	tests/integration/notify-act.sh \
+	tests/integration/notify-thread.sh \
+	tests/integration/notify-open.sh \
+	tests/integration/notify-archive.sh \
+	tests/integration/notify-summary.sh \
+	tests/integration/es-notify-act-timeout.sh

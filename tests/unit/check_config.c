@@ -1195,6 +1195,43 @@ START_TEST(test_notify_dbus)
 }
 END_TEST
 
+/* [notify] actions: the default follows open_command; an unknown action,
+ * open without anything to open, and both open keys are errors. */
+START_TEST(test_notify_actions)
+{
+	struct config *cfg;
+	static const char *const bad[] = {
+		"test.conf:4: unknown action 'star' in [notify]: use open, "
+		    "mark-read, archive or trash",
+		"test.conf:4: the action open needs open_command or open_exec "
+		    "in [notify]",
+		NULL
+	};
+
+	cfg = load_ok(ACCOUNT "[notify]\n");
+	ck_assert_uint_eq(cfg->notify.nactions, 1);
+	ck_assert_int_eq(cfg->notify.actions[0], NOTIFY_ACTION_MARK_READ);
+	config_free(cfg);
+	cfg = load_ok(ACCOUNT "[notify]\nopen_exec = foot aerc\n");
+	ck_assert_str_eq(cfg->notify.open_argv[1], "aerc");
+	ck_assert_uint_eq(cfg->notify.nactions, 2);
+	ck_assert_int_eq(cfg->notify.actions[0], NOTIFY_ACTION_OPEN);
+	ck_assert_int_eq(cfg->notify.actions[1], NOTIFY_ACTION_MARK_READ);
+	config_free(cfg);
+	cfg = load_ok(ACCOUNT "[notify]\nopen_command = aerc\n"
+	    "actions = trash archive,trash\n");
+	ck_assert_str_eq(cfg->notify.open_command, "aerc");
+	ck_assert_uint_eq(cfg->notify.nactions, 2);
+	ck_assert_int_eq(cfg->notify.actions[0], NOTIFY_ACTION_TRASH);
+	ck_assert_int_eq(cfg->notify.actions[1], NOTIFY_ACTION_ARCHIVE);
+	config_free(cfg);
+	expect_errors(ACCOUNT "[notify]\nactions = star, open\n", bad);
+	expect_error(ACCOUNT "[notify]\nopen_command = a\nopen_exec = b\n",
+	    "test.conf:5: [notify] has both open_command and open_exec: keep "
+	    "only one");
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1203,6 +1240,7 @@ config_suite(void)
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_every_key);
+	tcase_add_test(tc, test_notify_actions);
 	tcase_add_test(tc, test_secret_kinds);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_hook_and_socket_keys);
