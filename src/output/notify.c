@@ -39,6 +39,7 @@ struct notify {
 	struct busconn			*conn;	/* NULL while disabled */
 	bool				 no_server_logged;
 	bool				 no_bus_logged;
+	bool				 muted;
 };
 
 static void
@@ -248,7 +249,16 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 	    "%s: %" PRIu64 " new message(s) to announce", ev->account,
 	    ev->account_id, ev->cache->email_state != NULL ?
 	    ev->cache->email_state : "(none)", count);
-	if (count > 0)
+	if (count > 0 && n->muted)
+		log_info("notifications: account %s: %" PRIu64 " new "
+		    "message(s), not announced: muted", ev->account, count);
+	else if (count > 0)
 		notify_show(n, ev->account, mails, nmails, count);
 	free(mails);
+}
+
+void
+notify_set_muted(struct notify *n, bool muted)
+{
+	n->muted = muted;
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -141,6 +142,8 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		{ "subscribe", SOCKCMD_SUBSCRIBE },
 		{ "reconnect", SOCKCMD_RECONNECT },
 		{ "reload", SOCKCMD_RELOAD },
+		{ "mute", SOCKCMD_MUTE },
+		{ "unmute", SOCKCMD_UNMUTE },
 	};
 	struct json_tokener *tok;
 	struct json_object *o, *v;
@@ -182,8 +185,8 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		if (strcmp(c->cmd, cmds[i].name) == 0)
 			break;
 	if (i == sizeof(cmds) / sizeof(cmds[0]))
-		err = "unknown command: use status, subscribe, reconnect or "
-		    "reload";
+		err = "unknown command: use status, subscribe, reconnect, "
+		    "reload, mute or unmute";
 	else
 		c->kind = cmds[i].kind;
 	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
@@ -197,6 +200,15 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 			c->account = xstrdup(json_object_get_string(v));
 		else
 			err = "\"account\" must be an account name";
+	}
+	if (err == NULL && c->kind == SOCKCMD_MUTE &&
+	    json_object_object_get_ex(o, "seconds", &v) && v != NULL) {
+		if (json_object_is_type(v, json_type_int) &&
+		    json_object_get_int64(v) >= 0)
+			c->seconds = (uint64_t)json_object_get_int64(v);
+		else
+			err = "\"seconds\" must be a whole number of seconds, "
+			    "0 or absent for until unmuted";
 	}
 	json_object_put(o);
 	if (err != NULL) {
@@ -225,7 +237,8 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 	struct sockproto_status_arg sa;
 	struct sockcmd cmd;
 	char *reply = NULL;
-	bool mail;
+	bool mail, muted;
+	time_t until;
 
 	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
 		sockclient_send(c, reply, NULL);
@@ -237,7 +250,8 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 		sa.accounts = json_object_new_array();
 		sa.mailboxes = cmd.mailboxes;
 		cb->foreach_account(cb->arg, sockproto_account_status, &sa);
-		reply = sockproto_status(sa.accounts);
+		muted = cb->muted(cb->arg, &until);
+		reply = sockproto_status(sa.accounts, muted, until);
 		break;
 	case SOCKCMD_SUBSCRIBE:
 		mail = sockproto_sub_mail(sockclient_sub(c));
@@ -266,6 +280,16 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 			    cmd.cmd);
 		else
 			reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_MUTE:
+		log_info("muting notifications: asked on the socket");
+		cb->mute(cb->arg, cmd.seconds);
+		reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_UNMUTE:
+		log_info("unmuting notifications: asked on the socket");
+		cb->unmute(cb->arg);
+		reply = sockproto_ok(cmd.cmd);
 		break;
 	}
 	sockclient_send(c, reply, NULL);

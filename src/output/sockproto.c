@@ -266,12 +266,15 @@ sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
 }
 
 char *
-sockproto_status(struct json_object *accounts)
+sockproto_status(struct json_object *accounts, bool muted, time_t until)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "reply", json_object_new_string("status"));
 	json_object_object_add(o, "accounts", accounts);
+	json_object_object_add(o, "muted", json_object_new_boolean(muted));
+	json_object_object_add(o, "mutedUntil", muted && until != 0 ?
+	    json_object_new_int64((int64_t)until) : NULL);
 	return sockproto_line(o);
 }
 

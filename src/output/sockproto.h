@@ -82,8 +82,10 @@ char *sockproto_mail(const char *account, const char *account_id,
  * of cache's mailboxes matching mm (NULL: all), in path order, to arr. */
 void sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
     const struct mailbox_cache *cache, const struct mailmatch *mm);
-/* accounts: the array of status objects, taken. */
-char *sockproto_status(struct json_object *accounts);
+/* accounts: the array of status objects, taken; muted and until (0: until
+ * unmuted) as outputs_muted() says. */
+char *sockproto_status(struct json_object *accounts, bool muted,
+    time_t until);
 /* The connection event of the account as it is now. */
 char *sockproto_account_connection(struct account *);
 /* What the status reply is built into: the accounts array, and the

@@ -52,6 +52,26 @@ START_TEST(test_parse_ok)
 	ck_assert_int_eq(sockcmd_parse(line, 16, &c, &reply), 0);
 	ck_assert_int_eq(c.kind, SOCKCMD_RELOAD);
 	sockcmd_clear(&c);
+
+	line = "{\"cmd\":\"mute\",\"seconds\":3600}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_int_eq(c.kind, SOCKCMD_MUTE);
+	ck_assert_uint_eq(c.seconds, 3600);
+	sockcmd_clear(&c);
+	/* No seconds, or null: until unmuted. */
+	line = "{\"cmd\":\"mute\"}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_int_eq(c.kind, SOCKCMD_MUTE);
+	ck_assert_uint_eq(c.seconds, 0);
+	sockcmd_clear(&c);
+	line = "{\"cmd\":\"mute\",\"seconds\":null}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_uint_eq(c.seconds, 0);
+	sockcmd_clear(&c);
+	line = "{\"cmd\":\"unmute\"}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_int_eq(c.kind, SOCKCMD_UNMUTE);
+	sockcmd_clear(&c);
 }
 END_TEST
 
@@ -64,11 +84,18 @@ START_TEST(test_parse_errors)
 	parse_fails("{\"cmd\":", "{\"error\":\"invalid JSON: send one object "
 	    "a line, e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"x\"}", "{\"error\":\"unknown command: use "
-	    "status, subscribe, reconnect or reload\",\"cmd\":\"x\"}\n");
+	    "status, subscribe, reconnect, reload, mute or unmute\",\"cmd\":\"x\"}\n");
 	/* A reply quoting invalid UTF-8 stays valid JSON. */
 	parse_fails("{\"cmd\":\"x\xff\xc3\"}", "{\"error\":\"unknown command: "
-	    "use status, subscribe, reconnect or reload\",\"cmd\":\"x"
+	    "use status, subscribe, reconnect, reload, mute or unmute\","
+	    "\"cmd\":\"x"
 	    "\xef\xbf\xbd\xef\xbf\xbd\"}\n");
+	parse_fails("{\"cmd\":\"mute\",\"seconds\":-1}", "{\"error\":"
+	    "\"\\\"seconds\\\" must be a whole number of seconds, 0 or "
+	    "absent for until unmuted\",\"cmd\":\"mute\"}\n");
+	parse_fails("{\"cmd\":\"mute\",\"seconds\":\"1h\"}", "{\"error\":"
+	    "\"\\\"seconds\\\" must be a whole number of seconds, 0 or "
+	    "absent for until unmuted\",\"cmd\":\"mute\"}\n");
 	parse_fails("{\"cmd\":5}", "{\"error\":\"missing \\\"cmd\\\": send "
 	    "e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"subscribe\",\"types\":[\"Email\",3]}",
