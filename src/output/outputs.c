@@ -45,6 +45,7 @@ outputs_mute_set(struct outputs *o, bool muted, time_t until)
 	o->muted = muted;
 	o->mute_until = muted ? until : 0;
 	notify_set_muted(o->notify, muted);
+	sock_muted(o->sock, muted, o->mute_until);
 	if (changed)
 		dbus_muted_changed(o->dbus);
 }

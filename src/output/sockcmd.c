@@ -107,7 +107,7 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 		return 0;
 	if (sockcmd_strings(v, &evs, &nevs) == -1) {
 		*err = "\"events\" must be an array of \"state\", "
-		    "\"connection\", \"mailbox\" and \"mail\"";
+		    "\"connection\", \"mailbox\", \"mail\" and \"mute\"";
 		return -1;
 	}
 	c->events = 0;
@@ -120,10 +120,13 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 			c->events |= SOCKPROTO_EV_MAILBOX;
 		else if (strcmp(evs[i], "mail") == 0)
 			c->events |= SOCKPROTO_EV_MAIL;
+		else if (strcmp(evs[i], "mute") == 0)
+			c->events |= SOCKPROTO_EV_MUTE;
 		else {
 			strv_free(evs);
 			*err = "unknown event in \"events\": use \"state\", "
-			    "\"connection\", \"mailbox\" and \"mail\"";
+			    "\"connection\", \"mailbox\", \"mail\" and "
+			    "\"mute\"";
 			return -1;
 		}
 	}

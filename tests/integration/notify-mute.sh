@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # Mute: jmap-pushctl mute/unmute, the socket's mute/unmute, D-Bus
-# Mute/Unmute and Muted.  Muted, no Notify call while hooks go on; the mail
+# Mute/Unmute and Muted, watch --waybar's class.  Muted, no Notify call while hooks go on; the mail
 # that came meanwhile is never announced, not after the unmute either; the
 # mute survives a reload, ends after its duration, and a restart ends it.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
@@ -44,11 +44,17 @@ wait_hook 1
     fail "status before mute: $(muted_json)"
 [ "$(bctl get-property $BUS_OBJ Muted)" = 'b false' ] ||
     fail "Muted before mute: $(bctl get-property $BUS_OBJ Muted)"
+mkfifo "$T/bar.fifo"
+"$CTL" -s "$T/sock" watch --waybar >"$T/bar.fifo" &
+BAR_PID=$!
+exec 8<"$T/bar.fifo"
+expect_next 8 '{"text":"1","tooltip":"test Inbox: 1 unread, 1 total","class":"unread","alt":"unread"}'
 
 # Until unmuted: the hook runs, no notification.
 "$CTL" -s "$T/sock" mute >"$T/out"
 expect_file "$T/out" "notifications muted until unmuted"
 wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=true$'
+expect_next 8 '{"text":"1","tooltip":"test Inbox: 1 unread, 1 total","class":"muted","alt":"muted"}'
 [ "$(muted_json)" = '"muted":true,"mutedUntil":null}' ] ||
     fail "status after mute: $(muted_json)"
 "$CTL" -s "$T/sock" status | untime >"$T/out"
@@ -72,6 +78,10 @@ wait_log 'not announced: muted' 2
 # Unmute over D-Bus: mail 2 and 3 stay unannounced, mail 4 is.
 bctl call $BUS_OBJ Unmute
 wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=false$'
+wait_line 8 '^{"text":"3",.*"class":"unread","alt":"unread"}$'
+kill "$BAR_PID"
+wait "$BAR_PID" 2>/dev/null || true
+exec 8<&-
 [ "$(muted_json)" = '"muted":false,"mutedUntil":null}' ] ||
     fail "status after unmute: $(muted_json)"
 control 'deliver' >/dev/null

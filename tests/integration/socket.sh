@@ -40,7 +40,7 @@ expect_file "$T/hostile" '{"error":"invalid JSON: send one object a line, e.g. {
 {"error":"missing \"cmd\": send e.g. {\"cmd\":\"status\"}","cmd":null}
 {"error":"missing \"cmd\": send e.g. {\"cmd\":\"status\"}","cmd":null}
 {"error":"line too long: at most 65536 bytes","cmd":null}
-{"error":"unknown event in \"events\": use \"state\", \"connection\", \"mailbox\" and \"mail\"","cmd":"subscribe"}
+{"error":"unknown event in \"events\": use \"state\", \"connection\", \"mailbox\", \"mail\" and \"mute\"","cmd":"subscribe"}
 {"error":"\"accounts\" must be an array of account names","cmd":"subscribe"}
 {"error":"unknown account: use one of the names jmap-pushctl status shows","cmd":"reconnect"}
 {"error":"invalid JSON: send one object a line, e.g. {\"cmd\":\"status\"}","cmd":null}

@@ -75,6 +75,26 @@ START_TEST(test_parse_ok)
 }
 END_TEST
 
+START_TEST(test_mute)
+{
+	char *line;
+
+	line = sockproto_mute(true, 0);
+	ck_assert_str_eq(line, "{\"event\":\"mute\",\"muted\":true,"
+	    "\"mutedUntil\":null}\n");
+	free(line);
+	line = sockproto_mute(true, 1796300000);
+	ck_assert_str_eq(line, "{\"event\":\"mute\",\"muted\":true,"
+	    "\"mutedUntil\":1796300000}\n");
+	free(line);
+	/* Not muted: no end, whatever until says. */
+	line = sockproto_mute(false, 1796300000);
+	ck_assert_str_eq(line, "{\"event\":\"mute\",\"muted\":false,"
+	    "\"mutedUntil\":null}\n");
+	free(line);
+}
+END_TEST
+
 START_TEST(test_parse_errors)
 {
 	char *big = xcalloc(1, SOCKPROTO_MAX_LINE + 2);
@@ -388,8 +408,8 @@ START_TEST(test_mail_subscribe)
 
 	parse_fails("{\"cmd\":\"subscribe\",\"events\":[\"mails\"]}",
 	    "{\"error\":\"unknown event in \\\"events\\\": use "
-	    "\\\"state\\\", \\\"connection\\\", \\\"mailbox\\\" and "
-	    "\\\"mail\\\"\",\"cmd\":\"subscribe\"}\n");
+	    "\\\"state\\\", \\\"connection\\\", \\\"mailbox\\\", "
+	    "\\\"mail\\\" and \\\"mute\\\"\",\"cmd\":\"subscribe\"}\n");
 	parse_fails("{\"cmd\":\"subscribe\",\"mailboxes\":\"inbox\"}",
 	    "{\"error\":\"\\\"mailboxes\\\" must be an array of roles "
 	    "(e.g. \\\"inbox\\\") and mailbox paths (e.g. \\\"Work/*\\\")\","
@@ -409,6 +429,7 @@ main(void)
 
 	tcase_add_test(tc, test_parse_ok);
 	tcase_add_test(tc, test_parse_errors);
+	tcase_add_test(tc, test_mute);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_subscriptions);
 	tcase_add_test(tc, test_mail_events);
