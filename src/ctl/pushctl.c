@@ -38,7 +38,8 @@ usage(int status)
 	    "  reload                      re-read the configuration\n"
 	    "  mute [DURATION]             no desktop notifications for\n"
 	    "                              DURATION (e.g. 1h), or until unmute\n"
-	    "  unmute                      desktop notifications again\n");
+	    "  unmute                      desktop notifications again\n"
+	    "  test-notify [ACCOUNT]       show a sample notification\n");
 	exit(status);
 }
 
@@ -436,7 +437,7 @@ main(int argc, char *argv[])
 			usage(2);
 		}
 	if (strcmp(cmd, "reconnect") == 0 || strcmp(cmd, "mailboxes") == 0 ||
-	    strcmp(cmd, "mute") == 0 ?
+	    strcmp(cmd, "mute") == 0 || strcmp(cmd, "test-notify") == 0 ?
 	    argc - optind > 1 : argc != optind)
 		usage(2);
 	if ((mode == WATCH_FORMAT || bar != -1 || mailboxes != NULL) &&
@@ -455,7 +456,8 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "watch") != 0 &&
 	    strcmp(cmd, "mailboxes") != 0 &&
 	    strcmp(cmd, "reconnect") != 0 && strcmp(cmd, "reload") != 0 &&
-	    strcmp(cmd, "mute") != 0 && strcmp(cmd, "unmute") != 0) {
+	    strcmp(cmd, "mute") != 0 && strcmp(cmd, "unmute") != 0 &&
+	    strcmp(cmd, "test-notify") != 0) {
 		fprintf(stderr, "jmap-pushctl: unknown command '%s'\n", cmd);
 		usage(2);
 	}
@@ -492,6 +494,9 @@ main(int argc, char *argv[])
 		if (strcmp(cmd, "reconnect") == 0)
 			printf("reconnecting %s\n", optind < argc ?
 			    argv[optind] : "every account");
+		else if (strcmp(cmd, "test-notify") == 0)
+			printf("test notification sent; if none appears, "
+			    "see the daemon's log\n");
 		else
 			printf("configuration reloaded\n");
 	}

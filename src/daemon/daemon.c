@@ -447,6 +447,14 @@ daemon_unmute(void *arg)
 	outputs_unmute(d->outputs);
 }
 
+static int
+daemon_test_notify(void *arg, const char *account, const char **why)
+{
+	struct daemon *d = arg;
+
+	return outputs_test_notify(d->outputs, account, why);
+}
+
 static bool
 daemon_muted(void *arg, time_t *until)
 {
@@ -640,6 +648,7 @@ daemon_run(const char *config_path, int log_level)
 		.mute = daemon_mute,
 		.unmute = daemon_unmute,
 		.muted = daemon_muted,
+		.test_notify = daemon_test_notify,
 		.arg = d,
 	};
 	if ((d->outputs = outputs_new(d->base, d->cfg, &d->outputs_cb)) ==

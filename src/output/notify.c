@@ -245,14 +245,17 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 	    old);
 	notify_log_old(n, old);
 	free(old);
+	/* Dropped for good: the view moves on past them. */
+	if (count > 0 && n->muted) {
+		log_info("notifications: account %s: %" PRIu64 " new "
+		    "message(s), not announced: muted", ev->account, count);
+		count = 0;
+	}
 	log_debug("notifications: account %s: accountId %s at Email state "
 	    "%s: %" PRIu64 " new message(s) to announce", ev->account,
 	    ev->account_id, ev->cache->email_state != NULL ?
 	    ev->cache->email_state : "(none)", count);
-	if (count > 0 && n->muted)
-		log_info("notifications: account %s: %" PRIu64 " new "
-		    "message(s), not announced: muted", ev->account, count);
-	else if (count > 0)
+	if (count > 0)
 		notify_show(n, ev->account, mails, nmails, count);
 	free(mails);
 }
@@ -261,4 +264,51 @@ void
 notify_set_muted(struct notify *n, bool muted)
 {
 	n->muted = muted;
+}
+
+int
+notify_test(struct notify *n, const char *account, const char **why)
+{
+	struct newmail_note	 note;
+	sd_bus			*bus;
+	char			*name;
+	int			 r;
+
+	if (!n->cfg->enabled) {
+		*why = "notifications are off: add a [notify] section to the "
+		    "configuration and reload";
+		return -1;
+	}
+	if (account != NULL && !notify_wants(n, account)) {
+		*why = "[notify] accounts = leaves that account out";
+		return -1;
+	}
+	if (n->conn == NULL || (bus = busconn_bus(n->conn)) == NULL) {
+		*why = "the daemon has no D-Bus session bus to show "
+		    "notifications on: start it in the graphical session "
+		    "(systemctl --user), or with DBUS_SESSION_BUS_ADDRESS set";
+		return -1;
+	}
+	note.summary = xstrdup("jmap-pushd: test notification");
+	if (account != NULL) {
+		name = newmail_text(account, 256, true);
+		xasprintf(&note.body, "New mail of account %s is shown like "
+		    "this.", name);
+		free(name);
+	} else
+		note.body = xstrdup("New mail is shown like this.");
+	r = notify_call(n, bus, &note);
+	free(note.summary);
+	free(note.body);
+	if (r < 0) {
+		log_warnx("notifications: cannot call Notify: %s",
+		    strerror(-r));
+		*why = "the Notify call could not be sent (see the log)";
+		return -1;
+	}
+	busconn_kick(n->conn);
+	log_info("notifications: test notification%s%s sent",
+	    account != NULL ? " for account " : "",
+	    account != NULL ? account : "");
+	return 0;
 }

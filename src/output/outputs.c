@@ -184,3 +184,9 @@ outputs_muted(const struct outputs *o, time_t *until)
 		*until = o->mute_until;
 	return o->muted;
 }
+
+int
+outputs_test_notify(struct outputs *o, const char *account, const char **why)
+{
+	return notify_test(o->notify, account, why);
+}

@@ -46,6 +46,8 @@ struct outputs_callbacks {
 	/* Whether notifications are muted; *until the Unix time the mute
 	 * ends, 0 when it lasts until unmuted. */
 	bool (*muted)(void *arg, time_t *until);
+	/* outputs_test_notify() of the daemon's outputs. */
+	int (*test_notify)(void *arg, const char *account, const char **why);
 	void *arg;
 };
 
@@ -86,5 +88,8 @@ void outputs_mute(struct outputs *, uint64_t seconds);
 void outputs_unmute(struct outputs *);
 /* As outputs_callbacks' muted. */
 bool outputs_muted(const struct outputs *, time_t *until);
+/* A sample desktop notification (notify_test()). */
+int outputs_test_notify(struct outputs *, const char *account,
+    const char **why);
 
 #endif

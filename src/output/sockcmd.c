@@ -147,6 +147,7 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		{ "reload", SOCKCMD_RELOAD },
 		{ "mute", SOCKCMD_MUTE },
 		{ "unmute", SOCKCMD_UNMUTE },
+		{ "test-notify", SOCKCMD_TEST_NOTIFY },
 	};
 	struct json_tokener *tok;
 	struct json_object *o, *v;
@@ -189,7 +190,7 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 			break;
 	if (i == sizeof(cmds) / sizeof(cmds[0]))
 		err = "unknown command: use status, subscribe, reconnect, "
-		    "reload, mute or unmute";
+		    "reload, mute, unmute or test-notify";
 	else
 		c->kind = cmds[i].kind;
 	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
@@ -197,7 +198,8 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 	if (err == NULL && (c->kind == SOCKCMD_SUBSCRIBE ||
 	    c->kind == SOCKCMD_STATUS))
 		sockcmd_parse_mailboxes(o, c, &err);
-	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
+	if (err == NULL && (c->kind == SOCKCMD_RECONNECT ||
+	    c->kind == SOCKCMD_TEST_NOTIFY) &&
 	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
 		if (json_object_is_type(v, json_type_string))
 			c->account = xstrdup(json_object_get_string(v));
@@ -240,6 +242,7 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 	struct sockproto_status_arg sa;
 	struct sockcmd cmd;
 	char *reply = NULL;
+	const char *why;
 	bool mail, muted;
 	time_t until;
 
@@ -288,6 +291,16 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 		log_info("muting notifications: asked on the socket");
 		cb->mute(cb->arg, cmd.seconds);
 		reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_TEST_NOTIFY:
+		if (cmd.account != NULL &&
+		    cb->find_account(cb->arg, cmd.account) == NULL)
+			reply = sockproto_error("unknown account: use one of "
+			    "the names jmap-pushctl status shows", cmd.cmd);
+		else if (cb->test_notify(cb->arg, cmd.account, &why) == -1)
+			reply = sockproto_error(why, cmd.cmd);
+		else
+			reply = sockproto_ok(cmd.cmd);
 		break;
 	case SOCKCMD_UNMUTE:
 		log_info("unmuting notifications: asked on the socket");

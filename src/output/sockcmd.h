@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* The control socket's commands (status, subscribe, reconnect, reload,
- * mute, unmute):
+ * mute, unmute, test-notify):
  * a client's line is parsed into a struct sockcmd, carried out through the
  * daemon's callbacks and answered with one line on the same client.
  * Parsing does no I/O. */
@@ -21,6 +21,7 @@ enum sockcmd_kind {
 	SOCKCMD_RELOAD,
 	SOCKCMD_MUTE,
 	SOCKCMD_UNMUTE,
+	SOCKCMD_TEST_NOTIFY,
 };
 
 struct sockcmd {
@@ -33,7 +34,8 @@ struct sockcmd {
 	unsigned events;	/* subscribe: SOCKPROTO_EV_* */
 	struct mailmatch *mailboxes; /* subscribe, status: NULL means every
 				 * mailbox */
-	char *account;		/* reconnect: NULL means every account */
+	char *account;		/* reconnect: NULL means every account;
+				 * test-notify: NULL for none in particular */
 	uint64_t seconds;	/* mute: 0 means until unmuted */
 };
 

@@ -109,4 +109,5 @@ INTEGRATION_TESTS += \
 	tests/integration/socket-mail.sh \
 	tests/integration/dbus-mail.sh
 INTEGRATION_TESTS += \
-	tests/integration/notify-mute.sh
+	tests/integration/notify-mute.sh \
+	tests/integration/notify-test.sh

@@ -36,7 +36,7 @@ expect_file "$T/status.u" '{"reply":"status","accounts":[{"account":"test","stat
 	printf '{"cmd":"reload"}\r\n'
 } | "$CLIENT" -n 10 "$T/sock" >"$T/hostile" || fail "hostile client failed"
 expect_file "$T/hostile" '{"error":"invalid JSON: send one object a line, e.g. {\"cmd\":\"status\"}","cmd":null}
-{"error":"unknown command: use status, subscribe, reconnect, reload, mute or unmute","cmd":"frobnicate"}
+{"error":"unknown command: use status, subscribe, reconnect, reload, mute, unmute or test-notify","cmd":"frobnicate"}
 {"error":"missing \"cmd\": send e.g. {\"cmd\":\"status\"}","cmd":null}
 {"error":"missing \"cmd\": send e.g. {\"cmd\":\"status\"}","cmd":null}
 {"error":"line too long: at most 65536 bytes","cmd":null}

@@ -37,6 +37,7 @@ struct fixture {
 	int reload_rc;
 	bool muted;
 	time_t mute_until;
+	int test_notifies;
 };
 
 static struct fixture fx;
@@ -107,6 +108,16 @@ fake_muted(void *arg, time_t *until)
 	return f->muted;
 }
 
+static int
+fake_test_notify(void *arg, const char *account, const char **why)
+{
+	struct fixture *f = arg;
+
+	f->test_notifies++;
+	*why = "notifications are off";
+	return -1;
+}
+
 static const struct outputs_callbacks fake_cb = {
 	.foreach_account = fake_foreach,
 	.find_account = fake_find,
@@ -116,6 +127,7 @@ static const struct outputs_callbacks fake_cb = {
 	.mute = fake_mute,
 	.unmute = fake_unmute,
 	.muted = fake_muted,
+	.test_notify = fake_test_notify,
 	.arg = &fx,
 };
 
@@ -281,6 +293,15 @@ START_TEST(test_commands)
 	    "\"mutedUntil\":null}\n");
 	free(got);
 
+	/* test-notify: an unknown account never reaches the outputs. */
+	got = converse("{\"cmd\":\"test-notify\"}\n"
+	    "{\"cmd\":\"test-notify\",\"account\":\"nope\"}\n", 2);
+	ck_assert_str_eq(got, "{\"error\":\"notifications are off\","
+	    "\"cmd\":\"test-notify\"}\n"
+	    "{\"error\":\"unknown account: use one of the names "
+	    "jmap-pushctl status shows\",\"cmd\":\"test-notify\"}\n");
+	free(got);
+	ck_assert_int_eq(fx.test_notifies, 1);
 	ck_assert_int_eq(fx.dead, 0);
 	teardown();
 }

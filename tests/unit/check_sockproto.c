@@ -104,11 +104,12 @@ START_TEST(test_parse_errors)
 	parse_fails("{\"cmd\":", "{\"error\":\"invalid JSON: send one object "
 	    "a line, e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"x\"}", "{\"error\":\"unknown command: use "
-	    "status, subscribe, reconnect, reload, mute or unmute\",\"cmd\":\"x\"}\n");
+	    "status, subscribe, reconnect, reload, mute, unmute or "
+	    "test-notify\",\"cmd\":\"x\"}\n");
 	/* A reply quoting invalid UTF-8 stays valid JSON. */
 	parse_fails("{\"cmd\":\"x\xff\xc3\"}", "{\"error\":\"unknown command: "
-	    "use status, subscribe, reconnect, reload, mute or unmute\","
-	    "\"cmd\":\"x"
+	    "use status, subscribe, reconnect, reload, mute, unmute or "
+	    "test-notify\",\"cmd\":\"x"
 	    "\xef\xbf\xbd\xef\xbf\xbd\"}\n");
 	parse_fails("{\"cmd\":\"mute\",\"seconds\":-1}", "{\"error\":"
 	    "\"\\\"seconds\\\" must be a whole number of seconds, 0 or "
