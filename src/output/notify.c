@@ -280,7 +280,8 @@ notify_test(struct notify *n, const char *account, const char **why)
 		return -1;
 	}
 	if (account != NULL && !notify_wants(n, account)) {
-		*why = "[notify] accounts = leaves that account out";
+		*why = "[notify] accounts = leaves that account out: add it "
+		    "there and reload, or test without an account";
 		return -1;
 	}
 	if (n->conn == NULL || (bus = busconn_bus(n->conn)) == NULL) {
