@@ -47,6 +47,7 @@ struct mailbar {
 	size_t			 naccts;
 	char			*recent[MAILBAR_RECENT]; /* newest first */
 	bool			 reachable;
+	bool			 muted;		/* notifications muted */
 	char			*last;		/* the line printed last */
 };
 
@@ -167,6 +168,17 @@ mailbar_box_drop(struct mailbar *mb, const char *account,
 	mb->nboxes = j;
 }
 
+/* "muted" of a status reply or a mute event. */
+static void
+mailbar_mute(struct mailbar *mb, struct json_object *o)
+{
+	struct json_object *v;
+
+	mb->muted = json_object_object_get_ex(o, "muted", &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+}
+
 /* A status reply: where every account stands and its mailboxes' counts,
  * from scratch. */
 static void
@@ -176,6 +188,7 @@ mailbar_status(struct mailbar *mb, struct json_object *reply)
 	struct mailbar_acct *acct;
 
 	mailbar_forget(mb);
+	mailbar_mute(mb, reply);
 	if (!json_object_object_get_ex(reply, "accounts", &accts) ||
 	    !json_object_is_type(accts, json_type_array))
 		return;
@@ -292,6 +305,10 @@ mailbar_event(struct mailbar *mb, struct json_object *ev, const char *kind)
 	const char *account_id = ctl_str(ev, "accountId");
 	struct json_object *arr, *c;
 
+	if (strcmp(kind, "mute") == 0) {
+		mailbar_mute(mb, ev);
+		return;
+	}
 	if (account == NULL)
 		return;
 	if (strcmp(kind, "connection") == 0) {
@@ -322,8 +339,9 @@ mailbar_event(struct mailbar *mb, struct json_object *ev, const char *kind)
 	}
 }
 
-/* unread, empty, error (an account's credentials were refused) or
- * disconnected (the daemon or an account is not connected). */
+/* unread, empty, muted (notifications are, whatever the count), error (an
+ * account's credentials were refused) or disconnected (the daemon or an
+ * account is not connected), the last two before the others. */
 static const char *
 mailbar_class(const struct mailbar *mb)
 {
@@ -337,6 +355,8 @@ mailbar_class(const struct mailbar *mb)
 	}
 	if (down)
 		return "disconnected";
+	if (mb->muted)
+		return "muted";
 	return mailbar_unread(mb) > 0 ? "unread" : "empty";
 }
 
@@ -454,6 +474,10 @@ mailbar_cmd(const struct mailbar *mb, const char *name)
 			    json_object_new_string("connection"));
 		json_object_array_add(ev, json_object_new_string("mailbox"));
 		json_object_array_add(ev, json_object_new_string("mail"));
+		/* Only waybar's class shows it. */
+		if (mb->mode == MAILBAR_WAYBAR)
+			json_object_array_add(ev,
+			    json_object_new_string("mute"));
 		json_object_object_add(o, "events", ev);
 	}
 	json_object_object_add(o, "mailboxes",

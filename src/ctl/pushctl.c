@@ -10,13 +10,16 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "config/values.h"
 #include "ctl/ctlconn.h"
 #include "ctl/mailbar.h"
 #include "ctl/watch.h"
@@ -32,7 +35,11 @@ usage(int status)
 	    "  watch [--json | --format FORMAT | --waybar | --i3blocks]\n"
 	    "        [--mailboxes LIST]    events as they happen\n"
 	    "  reconnect [ACCOUNT]         reconnect one account, or all\n"
-	    "  reload                      re-read the configuration\n");
+	    "  reload                      re-read the configuration\n"
+	    "  mute [DURATION]             no desktop notifications for\n"
+	    "                              DURATION (e.g. 1h), or until unmute\n"
+	    "  unmute                      desktop notifications again\n"
+	    "  test-notify [ACCOUNT]       show a sample notification\n");
 	exit(status);
 }
 
@@ -83,6 +90,32 @@ table_account(struct json_object *a, void *arg)
 	    ctl_str_or(a, "error", ""));
 }
 
+/* status: a line below the table while notifications are muted. */
+static void
+mute_line(struct json_object *r)
+{
+	struct json_object	*v;
+	struct tm		 tm;
+	time_t			 until;
+	char			 buf[32];
+
+	if (!json_object_object_get_ex(r, "muted", &v) ||
+	    !json_object_is_type(v, json_type_boolean) ||
+	    !json_object_get_boolean(v))
+		return;
+	if (!json_object_object_get_ex(r, "mutedUntil", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		printf("notifications muted until unmuted\n");
+		return;
+	}
+	until = (time_t)json_object_get_int64(v);
+	if (gmtime_r(&until, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		printf("notifications muted\n");
+	else
+		printf("notifications muted until %s\n", buf);
+}
+
 /* status: the reply as it came with --json, else as a table. */
 static int
 do_status(FILE *f, bool json)
@@ -93,16 +126,55 @@ do_status(FILE *f, bool json)
 	struct json_object *r;
 	char *raw;
 
+	r = ctl_command(f, ctl_cmd_new("status"), &raw);
 	if (json) {
-		r = ctl_command(f, ctl_cmd_new("status"), &raw);
 		printf("%s\n", raw);
 		json_object_put(r);
 		return 0;
 	}
-	if (ctl_status_walk(f, &table, NULL, &raw) == -1) {
+	if (ctl_status_walk_reply(r, &table, NULL) == -1) {
 		fprintf(stderr, "jmap-pushctl: unexpected reply: %s\n", raw);
+		json_object_put(r);
 		return 1;
 	}
+	mute_line(r);
+	json_object_put(r);
+	return 0;
+}
+
+/* mute's DURATION in whole seconds, at least one; exits with 2 on one
+ * that is not a duration, before anything is sent. */
+static uint64_t
+mute_seconds(const char *duration)
+{
+	uint64_t ms;
+
+	if (value_parse_duration(duration, &ms) == -1 || ms < 1000 ||
+	    ms / 1000 > INT64_MAX) {
+		fprintf(stderr, "jmap-pushctl: invalid duration '%s': use "
+		    "e.g. 90s, 30m, 1h or 2d, or nothing for until unmute\n",
+		    duration);
+		exit(2);
+	}
+	return ms / 1000;
+}
+
+/* mute [DURATION]: {"cmd":"mute","seconds":N}, no seconds for until
+ * unmuted. */
+static int
+do_mute(FILE *f, const char *duration, uint64_t seconds)
+{
+	struct json_object	*o = ctl_cmd_new("mute");
+	char			*raw;
+
+	if (duration != NULL)
+		json_object_object_add(o, "seconds",
+		    json_object_new_int64((int64_t)seconds));
+	json_object_put(ctl_command(f, o, &raw));
+	if (duration != NULL)
+		printf("notifications muted for %s\n", duration);
+	else
+		printf("notifications muted until unmuted\n");
 	return 0;
 }
 
@@ -313,6 +385,7 @@ main(int argc, char *argv[])
 	enum watch_mode mode = WATCH_HUMAN;
 	const char *sockopt = NULL, *config = NULL, *fmt = NULL, *cmd;
 	const char *mailboxes = NULL;
+	uint64_t mute_for = 0;
 	int bar = -1;
 	struct json_object *o;
 	char *path, *raw;
@@ -363,7 +436,8 @@ main(int argc, char *argv[])
 		default:
 			usage(2);
 		}
-	if (strcmp(cmd, "reconnect") == 0 || strcmp(cmd, "mailboxes") == 0 ?
+	if (strcmp(cmd, "reconnect") == 0 || strcmp(cmd, "mailboxes") == 0 ||
+	    strcmp(cmd, "mute") == 0 || strcmp(cmd, "test-notify") == 0 ?
 	    argc - optind > 1 : argc != optind)
 		usage(2);
 	if ((mode == WATCH_FORMAT || bar != -1 || mailboxes != NULL) &&
@@ -381,10 +455,14 @@ main(int argc, char *argv[])
 
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "watch") != 0 &&
 	    strcmp(cmd, "mailboxes") != 0 &&
-	    strcmp(cmd, "reconnect") != 0 && strcmp(cmd, "reload") != 0) {
+	    strcmp(cmd, "reconnect") != 0 && strcmp(cmd, "reload") != 0 &&
+	    strcmp(cmd, "mute") != 0 && strcmp(cmd, "unmute") != 0 &&
+	    strcmp(cmd, "test-notify") != 0) {
 		fprintf(stderr, "jmap-pushctl: unknown command '%s'\n", cmd);
 		usage(2);
 	}
+	if (strcmp(cmd, "mute") == 0 && optind < argc)
+		mute_for = mute_seconds(argv[optind]);
 	path = ctl_find_socket(sockopt, config);
 	if (bar != -1) {
 		/* It connects, and again, by itself. */
@@ -401,7 +479,13 @@ main(int argc, char *argv[])
 		    mode == WATCH_JSON);
 	else if (strcmp(cmd, "watch") == 0)
 		rc = watch_run(f, mode, fmt);
-	else {
+	else if (strcmp(cmd, "mute") == 0)
+		rc = do_mute(f, optind < argc ? argv[optind] : NULL,
+		    mute_for);
+	else if (strcmp(cmd, "unmute") == 0) {
+		json_object_put(ctl_command(f, ctl_cmd_new("unmute"), &raw));
+		printf("notifications unmuted\n");
+	} else {
 		o = ctl_cmd_new(cmd);
 		if (optind < argc)
 			json_object_object_add(o, "account",
@@ -410,6 +494,9 @@ main(int argc, char *argv[])
 		if (strcmp(cmd, "reconnect") == 0)
 			printf("reconnecting %s\n", optind < argc ?
 			    argv[optind] : "every account");
+		else if (strcmp(cmd, "test-notify") == 0)
+			printf("test notification sent; if none appears, "
+			    "see the daemon's log\n");
 		else
 			printf("configuration reloaded\n");
 	}

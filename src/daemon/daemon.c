@@ -430,6 +430,39 @@ daemon_reload_cb(void *arg)
 	return daemon_reload(arg);
 }
 
+/* The mute lives in the outputs, which a reload keeps. */
+static void
+daemon_mute(void *arg, uint64_t seconds)
+{
+	struct daemon *d = arg;
+
+	outputs_mute(d->outputs, seconds);
+}
+
+static void
+daemon_unmute(void *arg)
+{
+	struct daemon *d = arg;
+
+	outputs_unmute(d->outputs);
+}
+
+static int
+daemon_test_notify(void *arg, const char *account, const char **why)
+{
+	struct daemon *d = arg;
+
+	return outputs_test_notify(d->outputs, account, why);
+}
+
+static bool
+daemon_muted(void *arg, time_t *until)
+{
+	struct daemon *d = arg;
+
+	return outputs_muted(d->outputs, until);
+}
+
 /* An output's need of the mail view changed: every account follows
  * (accounts whose outputs need none make no Mailbox or Email request). */
 static void
@@ -612,6 +645,10 @@ daemon_run(const char *config_path, int log_level)
 		.reconnect = daemon_reconnect,
 		.reload = daemon_reload_cb,
 		.mail_wanted_changed = daemon_mail_wanted_changed,
+		.mute = daemon_mute,
+		.unmute = daemon_unmute,
+		.muted = daemon_muted,
+		.test_notify = daemon_test_notify,
 		.arg = d,
 	};
 	if ((d->outputs = outputs_new(d->base, d->cfg, &d->outputs_cb)) ==

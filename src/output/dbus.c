@@ -64,6 +64,10 @@ static int dbus_get_accounts(sd_bus *, const char *, const char *,
 static int dbus_get_unread(sd_bus *, const char *, const char *,
     const char *, sd_bus_message *, void *, sd_bus_error *);
 static int dbus_get_mailboxes(sd_bus_message *, void *, sd_bus_error *);
+static int dbus_mute_method(sd_bus_message *, void *, sd_bus_error *);
+static int dbus_unmute_method(sd_bus_message *, void *, sd_bus_error *);
+static int dbus_get_muted(sd_bus *, const char *, const char *,
+    const char *, sd_bus_message *, void *, sd_bus_error *);
 
 static const sd_bus_vtable dbus_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -82,6 +86,12 @@ static const sd_bus_vtable dbus_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("GetMailboxes", SD_BUS_ARGS("s", account),
 	    SD_BUS_RESULT("a(ssssuu)", mailboxes), dbus_get_mailboxes,
 	    SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Mute", SD_BUS_ARGS("t", seconds),
+	    SD_BUS_NO_RESULT, dbus_mute_method, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Unmute", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+	    dbus_unmute_method, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_PROPERTY("Muted", "b", dbus_get_muted, 0,
+	    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_SIGNAL_WITH_ARGS("StateChanged",
 	    SD_BUS_ARGS("s", account, "s", accountId, "a{ss}", changed,
 	    "s", pushState, "s", reason), 0),
@@ -186,6 +196,42 @@ dbus_reload_method(sd_bus_message *call, void *arg, sd_bus_error *err)
 	    NULL) == -1)
 		return sd_bus_error_set_errno(err, ENOMEM);
 	return sd_bus_reply_method_return(call, NULL);
+}
+
+/* Mute(t seconds): 0 means until Unmute(). */
+static int
+dbus_mute_method(sd_bus_message *call, void *arg, sd_bus_error *err)
+{
+	struct dbus	*db = arg;
+	uint64_t	 seconds;
+	int		 r;
+
+	if ((r = sd_bus_message_read(call, "t", &seconds)) < 0)
+		return r;
+	log_info("D-Bus: mute requested");
+	db->cb->mute(db->cb->arg, seconds);
+	return sd_bus_reply_method_return(call, NULL);
+}
+
+/* Unmute() when not muted is not an error. */
+static int
+dbus_unmute_method(sd_bus_message *call, void *arg, sd_bus_error *err)
+{
+	struct dbus *db = arg;
+
+	log_info("D-Bus: unmute requested");
+	db->cb->unmute(db->cb->arg);
+	return sd_bus_reply_method_return(call, NULL);
+}
+
+static int
+dbus_get_muted(sd_bus *bus, const char *path, const char *iface,
+    const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
+{
+	struct dbus *db = arg;
+
+	return sd_bus_message_append(reply, "b",
+	    (int)db->cb->muted(db->cb->arg, NULL));
 }
 
 static int
@@ -613,4 +659,18 @@ dbus_mail(struct dbus *db, const struct mail_event *ev)
 			    strerror(-r));
 		busconn_kick(db->conn);
 	}
+}
+
+void
+dbus_muted_changed(struct dbus *db)
+{
+	sd_bus	*bus;
+	int	 r;
+
+	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
+		return;
+	if ((r = sd_bus_emit_properties_changed(bus, DBUS_PATH, DBUS_IFACE,
+	    "Muted", NULL)) < 0)
+		log_debug("D-Bus: cannot announce Muted: %s", strerror(-r));
+	busconn_kick(db->conn);
 }

@@ -89,6 +89,7 @@ struct notify {
 	bool				 has_actions;	/* the server's
 							 * capabilities */
 	struct notify_act		*acts;	/* Email/set under way */
+	bool				 muted;
 };
 
 /* An action's Email/set under way; outlives n when n goes first (n
@@ -920,6 +921,12 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 	    old);
 	notify_log_old(n, old);
 	free(old);
+	/* Dropped for good: the view moves on past them. */
+	if (count > 0 && n->muted) {
+		log_info("notifications: account %s: %" PRIu64 " new "
+		    "message(s), not announced: muted", ev->account, count);
+		count = 0;
+	}
 	log_debug("notifications: account %s: accountId %s at Email state "
 	    "%s: %" PRIu64 " new message(s) to announce", ev->account,
 	    ev->account_id, ev->cache->email_state != NULL ?
@@ -929,4 +936,59 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 		    count);
 	free(mails);
 	notify_close_gone(n, ev);
+}
+
+void
+notify_set_muted(struct notify *n, bool muted)
+{
+	n->muted = muted;
+}
+
+int
+notify_test(struct notify *n, const char *account, const char **why)
+{
+	struct newmail_note	 note;
+	sd_bus			*bus;
+	char			*name;
+	int			 r;
+
+	if (!n->cfg->enabled) {
+		*why = "notifications are off: add a [notify] section to the "
+		    "configuration and reload";
+		return -1;
+	}
+	if (account != NULL && !notify_wants(n, account)) {
+		*why = "[notify] accounts = leaves that account out: add it "
+		    "there and reload, or test without an account";
+		return -1;
+	}
+	if (n->conn == NULL || (bus = busconn_bus(n->conn)) == NULL) {
+		*why = "the daemon has no D-Bus session bus to show "
+		    "notifications on: start it in the graphical session "
+		    "(systemctl --user), or with DBUS_SESSION_BUS_ADDRESS set";
+		return -1;
+	}
+	note.summary = xstrdup("jmap-pushd: test notification");
+	if (account != NULL) {
+		name = newmail_text(account, 256, true);
+		xasprintf(&note.body, "New mail of account %s is shown like "
+		    "this.", name);
+		free(name);
+	} else
+		note.body = xstrdup("New mail is shown like this.");
+	/* A sample: no email behind it, so no actions and nothing followed. */
+	r = notify_call(n, bus, &note, account, NULL, NULL, NULL, 0);
+	free(note.summary);
+	free(note.body);
+	if (r < 0) {
+		log_warnx("notifications: cannot call Notify: %s",
+		    strerror(-r));
+		*why = "the Notify call could not be sent (see the log)";
+		return -1;
+	}
+	busconn_kick(n->conn);
+	log_info("notifications: test notification%s%s sent",
+	    account != NULL ? " for account " : "",
+	    account != NULL ? account : "");
+	return 0;
 }

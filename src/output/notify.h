@@ -25,5 +25,12 @@ void notify_mail(struct notify *, const struct mail_event *);
 /* Whether notifications need the mail view of the account named so:
  * while [notify] is enabled, for the accounts its accounts = names. */
 bool notify_mail_wanted(const struct notify *, const char *account);
+/* While muted, no new mail is announced, not then and not later (the
+ * rounds still come, for everything else notify does with them). */
+void notify_set_muted(struct notify *, bool muted);
+/* A sample notification (account NULL or a name [notify] covers), muted
+ * or not: 0 once Notify is sent (what the server answers is logged), or
+ * -1 with *why, static text that says what to do. */
+int notify_test(struct notify *, const char *account, const char **why);
 
 #endif

@@ -2,12 +2,17 @@
 #include "autoconf.h"
 
 #include <stdlib.h>
+#include <time.h>
+
+#include <event2/event.h>
 
 #include "output/dbus.h"
 #include "output/hook.h"
 #include "output/notify.h"
 #include "output/outputs.h"
 #include "output/socket.h"
+#include "util/log.h"
+#include "util/xevent.h"
 #include "util/xmalloc.h"
 
 struct outputs {
@@ -17,6 +22,9 @@ struct outputs {
 	struct sock *sock;
 	struct dbus *dbus;
 	struct notify *notify;
+	bool muted;
+	time_t mute_until;	/* 0: until unmuted */
+	struct event *mute_timer;	/* ends a mute with a duration */
 };
 
 /* Hooks keep their owed runs in the account's store, found by name. */
@@ -26,6 +34,30 @@ outputs_store_of(const char *account, void *arg)
 	struct outputs *o = arg;
 
 	return o->cb->account_store(o->cb->arg, account);
+}
+
+/* Every output that shows the mute learns it changed. */
+static void
+outputs_mute_set(struct outputs *o, bool muted, time_t until)
+{
+	bool changed = o->muted != muted;
+
+	o->muted = muted;
+	o->mute_until = muted ? until : 0;
+	notify_set_muted(o->notify, muted);
+	sock_muted(o->sock, muted, o->mute_until);
+	if (changed)
+		dbus_muted_changed(o->dbus);
+}
+
+/* A mute with a duration ran out. */
+static void
+outputs_mute_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct outputs *o = arg;
+
+	log_info("notifications: mute ended");
+	outputs_mute_set(o, false, 0);
 }
 
 struct outputs *
@@ -43,6 +75,7 @@ outputs_new(struct event_base *base, struct config *cfg,
 	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
+	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
 	hook_start(o->hooks, cfg);
 	return o;
 }
@@ -61,6 +94,8 @@ outputs_free(struct outputs *o)
 {
 	if (o == NULL)
 		return;
+	if (o->mute_timer != NULL)
+		event_free(o->mute_timer);
 	hook_free(o->hooks);
 	sock_free(o->sock);
 	dbus_free(o->dbus);
@@ -111,4 +146,47 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 	    sock_mail_wanted(o->sock, account) ||
 	    dbus_mail_wanted(o->dbus) ||
 	    notify_mail_wanted(o->notify, account);
+}
+
+void
+outputs_mute(struct outputs *o, uint64_t seconds)
+{
+	struct timeval tv;
+
+	event_del(o->mute_timer);
+	/* A duration beyond what time_t holds is as good as forever. */
+	if (seconds == 0 || seconds > (uint64_t)INT32_MAX) {
+		log_info("notifications: muted until unmuted");
+		outputs_mute_set(o, true, 0);
+		return;
+	}
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = 0;
+	event_add(o->mute_timer, &tv);
+	log_info("notifications: muted for %llu s",
+	    (unsigned long long)seconds);
+	outputs_mute_set(o, true, time(NULL) + (time_t)seconds);
+}
+
+void
+outputs_unmute(struct outputs *o)
+{
+	event_del(o->mute_timer);
+	if (o->muted)
+		log_info("notifications: unmuted");
+	outputs_mute_set(o, false, 0);
+}
+
+bool
+outputs_muted(const struct outputs *o, time_t *until)
+{
+	if (until != NULL)
+		*until = o->mute_until;
+	return o->muted;
+}
+
+int
+outputs_test_notify(struct outputs *o, const char *account, const char **why)
+{
+	return notify_test(o->notify, account, why);
 }

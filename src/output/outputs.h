@@ -5,6 +5,8 @@
 #define JP_OUTPUTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 /* struct push_event: what an account hands to the outputs. */
 #include "session/account.h"
@@ -37,6 +39,15 @@ struct outputs_callbacks {
 	/* An output's need of the mail view changed (outputs_mail_wanted);
 	 * the daemon tells every account (account_set_mail_wanted). */
 	void (*mail_wanted_changed)(void *arg);
+	/* Mute notifications for seconds (0: until unmuted), or unmute;
+	 * outputs_mute() and outputs_unmute() of the daemon's outputs. */
+	void (*mute)(void *arg, uint64_t seconds);
+	void (*unmute)(void *arg);
+	/* Whether notifications are muted; *until the Unix time the mute
+	 * ends, 0 when it lasts until unmuted. */
+	bool (*muted)(void *arg, time_t *until);
+	/* outputs_test_notify() of the daemon's outputs. */
+	int (*test_notify)(void *arg, const char *account, const char **why);
 	void *arg;
 };
 
@@ -67,5 +78,18 @@ void outputs_mail(struct outputs *, const struct mail_event *);
  * it, a socket client subscribed to mailbox/mail of that account, D-Bus
  * after GetMailboxes or an Unread read. */
 bool outputs_mail_wanted(const struct outputs *, const char *account);
+
+/* Mute: no desktop notification until it ends (hooks, the socket and
+ * D-Bus go on), and the mail that arrives meanwhile is never announced.
+ * seconds 0: until outputs_unmute(); a new mute replaces the old one.
+ * Kept across a reload (the outputs stay), not across a restart. */
+void outputs_mute(struct outputs *, uint64_t seconds);
+/* Not muted is not an error. */
+void outputs_unmute(struct outputs *);
+/* As outputs_callbacks' muted. */
+bool outputs_muted(const struct outputs *, time_t *until);
+/* A sample desktop notification (notify_test()). */
+int outputs_test_notify(struct outputs *, const char *account,
+    const char **why);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -106,7 +107,7 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 		return 0;
 	if (sockcmd_strings(v, &evs, &nevs) == -1) {
 		*err = "\"events\" must be an array of \"state\", "
-		    "\"connection\", \"mailbox\" and \"mail\"";
+		    "\"connection\", \"mailbox\", \"mail\" and \"mute\"";
 		return -1;
 	}
 	c->events = 0;
@@ -119,10 +120,13 @@ sockcmd_parse_subscribe(struct json_object *o, struct sockcmd *c,
 			c->events |= SOCKPROTO_EV_MAILBOX;
 		else if (strcmp(evs[i], "mail") == 0)
 			c->events |= SOCKPROTO_EV_MAIL;
+		else if (strcmp(evs[i], "mute") == 0)
+			c->events |= SOCKPROTO_EV_MUTE;
 		else {
 			strv_free(evs);
 			*err = "unknown event in \"events\": use \"state\", "
-			    "\"connection\", \"mailbox\" and \"mail\"";
+			    "\"connection\", \"mailbox\", \"mail\" and "
+			    "\"mute\"";
 			return -1;
 		}
 	}
@@ -141,6 +145,9 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		{ "subscribe", SOCKCMD_SUBSCRIBE },
 		{ "reconnect", SOCKCMD_RECONNECT },
 		{ "reload", SOCKCMD_RELOAD },
+		{ "mute", SOCKCMD_MUTE },
+		{ "unmute", SOCKCMD_UNMUTE },
+		{ "test-notify", SOCKCMD_TEST_NOTIFY },
 	};
 	struct json_tokener *tok;
 	struct json_object *o, *v;
@@ -182,8 +189,8 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 		if (strcmp(c->cmd, cmds[i].name) == 0)
 			break;
 	if (i == sizeof(cmds) / sizeof(cmds[0]))
-		err = "unknown command: use status, subscribe, reconnect or "
-		    "reload";
+		err = "unknown command: use status, subscribe, reconnect, "
+		    "reload, mute, unmute or test-notify";
 	else
 		c->kind = cmds[i].kind;
 	if (err == NULL && c->kind == SOCKCMD_SUBSCRIBE)
@@ -191,12 +198,22 @@ sockcmd_parse(const char *line, size_t len, struct sockcmd *c, char **reply)
 	if (err == NULL && (c->kind == SOCKCMD_SUBSCRIBE ||
 	    c->kind == SOCKCMD_STATUS))
 		sockcmd_parse_mailboxes(o, c, &err);
-	if (err == NULL && c->kind == SOCKCMD_RECONNECT &&
+	if (err == NULL && (c->kind == SOCKCMD_RECONNECT ||
+	    c->kind == SOCKCMD_TEST_NOTIFY) &&
 	    json_object_object_get_ex(o, "account", &v) && v != NULL) {
 		if (json_object_is_type(v, json_type_string))
 			c->account = xstrdup(json_object_get_string(v));
 		else
 			err = "\"account\" must be an account name";
+	}
+	if (err == NULL && c->kind == SOCKCMD_MUTE &&
+	    json_object_object_get_ex(o, "seconds", &v) && v != NULL) {
+		if (json_object_is_type(v, json_type_int) &&
+		    json_object_get_int64(v) >= 0)
+			c->seconds = (uint64_t)json_object_get_int64(v);
+		else
+			err = "\"seconds\" must be a whole number of seconds, "
+			    "0 or absent for until unmuted";
 	}
 	json_object_put(o);
 	if (err != NULL) {
@@ -225,7 +242,9 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 	struct sockproto_status_arg sa;
 	struct sockcmd cmd;
 	char *reply = NULL;
-	bool mail;
+	const char *why;
+	bool mail, muted;
+	time_t until;
 
 	if (sockcmd_parse(line, len, &cmd, &reply) == -1) {
 		sockclient_send(c, reply, NULL);
@@ -237,7 +256,8 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 		sa.accounts = json_object_new_array();
 		sa.mailboxes = cmd.mailboxes;
 		cb->foreach_account(cb->arg, sockproto_account_status, &sa);
-		reply = sockproto_status(sa.accounts);
+		muted = cb->muted(cb->arg, &until);
+		reply = sockproto_status(sa.accounts, muted, until);
 		break;
 	case SOCKCMD_SUBSCRIBE:
 		mail = sockproto_sub_mail(sockclient_sub(c));
@@ -266,6 +286,26 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 			    cmd.cmd);
 		else
 			reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_MUTE:
+		log_info("muting notifications: asked on the socket");
+		cb->mute(cb->arg, cmd.seconds);
+		reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_TEST_NOTIFY:
+		if (cmd.account != NULL &&
+		    cb->find_account(cb->arg, cmd.account) == NULL)
+			reply = sockproto_error("unknown account: use one of "
+			    "the names jmap-pushctl status shows", cmd.cmd);
+		else if (cb->test_notify(cb->arg, cmd.account, &why) == -1)
+			reply = sockproto_error(why, cmd.cmd);
+		else
+			reply = sockproto_ok(cmd.cmd);
+		break;
+	case SOCKCMD_UNMUTE:
+		log_info("unmuting notifications: asked on the socket");
+		cb->unmute(cb->arg);
+		reply = sockproto_ok(cmd.cmd);
 		break;
 	}
 	sockclient_send(c, reply, NULL);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* The control socket's commands (status, subscribe, reconnect, reload):
+/* The control socket's commands (status, subscribe, reconnect, reload,
+ * mute, unmute, test-notify):
  * a client's line is parsed into a struct sockcmd, carried out through the
  * daemon's callbacks and answered with one line on the same client.
  * Parsing does no I/O. */
@@ -7,6 +8,7 @@
 #define JP_SOCKCMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct mailmatch;
 struct outputs_callbacks;
@@ -17,6 +19,9 @@ enum sockcmd_kind {
 	SOCKCMD_SUBSCRIBE,
 	SOCKCMD_RECONNECT,
 	SOCKCMD_RELOAD,
+	SOCKCMD_MUTE,
+	SOCKCMD_UNMUTE,
+	SOCKCMD_TEST_NOTIFY,
 };
 
 struct sockcmd {
@@ -29,7 +34,9 @@ struct sockcmd {
 	unsigned events;	/* subscribe: SOCKPROTO_EV_* */
 	struct mailmatch *mailboxes; /* subscribe, status: NULL means every
 				 * mailbox */
-	char *account;		/* reconnect: NULL means every account */
+	char *account;		/* reconnect: NULL means every account;
+				 * test-notify: NULL for none in particular */
+	uint64_t seconds;	/* mute: 0 means until unmuted */
 };
 
 /* 0 and c filled, or -1 with a malloc'd error line in *reply (which echoes

@@ -463,6 +463,23 @@ sock_connection(struct sock *s, struct account *a)
 	free(line);
 }
 
+void
+sock_muted(struct sock *s, bool muted, time_t until)
+{
+	struct sock_client *sc, *next;
+	char *line = NULL;
+
+	for (sc = TAILQ_FIRST(&s->clients); sc != NULL; sc = next) {
+		next = TAILQ_NEXT(sc, entry);
+		if ((sockclient_sub(sc->c)->events & SOCKPROTO_EV_MUTE) == 0)
+			continue;
+		if (line == NULL)
+			line = sockproto_mute(muted, until);
+		sockclient_send(sc->c, line, NULL);
+	}
+	free(line);
+}
+
 bool
 sock_mail_wanted(const struct sock *s, const char *account)
 {

@@ -10,6 +10,7 @@
 #define JP_SOCKET_H
 
 #include <stdbool.h>
+#include <time.h>
 
 struct account;
 struct config;
@@ -37,6 +38,8 @@ void sock_free(struct sock *);
  * with the state event waiting for the same account and accountId. */
 void sock_state(struct sock *, const struct push_event *);
 void sock_connection(struct sock *, struct account *);
+/* The mute changed: the mute event to the clients that subscribed to it. */
+void sock_muted(struct sock *, bool muted, time_t until);
 /* A round of an account's mail view: its mailbox and mail events to the
  * clients subscribed to them, each through its own mailboxes filter. */
 void sock_mail(struct sock *, const struct mail_event *);

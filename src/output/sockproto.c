@@ -141,6 +141,18 @@ sockproto_connection(const char *account, const char *status,
 }
 
 char *
+sockproto_mute(bool muted, time_t until)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_object_new_string("mute"));
+	json_object_object_add(o, "muted", json_object_new_boolean(muted));
+	json_object_object_add(o, "mutedUntil", muted && until != 0 ?
+	    json_object_new_int64((int64_t)until) : NULL);
+	return sockproto_line(o);
+}
+
+char *
 sockproto_overflow(size_t dropped)
 {
 	struct json_object *o = json_object_new_object();
@@ -266,12 +278,15 @@ sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
 }
 
 char *
-sockproto_status(struct json_object *accounts)
+sockproto_status(struct json_object *accounts, bool muted, time_t until)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "reply", json_object_new_string("status"));
 	json_object_object_add(o, "accounts", accounts);
+	json_object_object_add(o, "muted", json_object_new_boolean(muted));
+	json_object_object_add(o, "mutedUntil", muted && until != 0 ?
+	    json_object_new_int64((int64_t)until) : NULL);
 	return sockproto_line(o);
 }
 

@@ -26,6 +26,8 @@ struct push_event;
 /* Mail events go only to clients whose subscribe names them. */
 #define SOCKPROTO_EV_MAILBOX	0x4
 #define SOCKPROTO_EV_MAIL	0x8
+/* The mute's changes, too, only to clients that name them. */
+#define SOCKPROTO_EV_MUTE	0x10
 /* What a client gets before it subscribes, and with no "events". */
 #define SOCKPROTO_EV_ALL	(SOCKPROTO_EV_STATE | SOCKPROTO_EV_CONNECTION)
 
@@ -61,6 +63,8 @@ char *sockproto_state(const struct push_event *, time_t now);
 char *sockproto_connection(const char *account, const char *status,
     double retry_in, bool has_retry, const char *error);
 char *sockproto_overflow(size_t dropped);
+/* {"event":"mute","muted":B,"mutedUntil":T}: as in the status reply. */
+char *sockproto_mute(bool muted, time_t until);
 /*
  * The mailbox event of one round of an account's mail view (account its
  * config name; r and cache borrowed): the mailboxes matching mm (NULL:
@@ -82,8 +86,10 @@ char *sockproto_mail(const char *account, const char *account_id,
  * of cache's mailboxes matching mm (NULL: all), in path order, to arr. */
 void sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
     const struct mailbox_cache *cache, const struct mailmatch *mm);
-/* accounts: the array of status objects, taken. */
-char *sockproto_status(struct json_object *accounts);
+/* accounts: the array of status objects, taken; muted and until (0: until
+ * unmuted) as outputs_muted() says. */
+char *sockproto_status(struct json_object *accounts, bool muted,
+    time_t until);
 /* The connection event of the account as it is now. */
 char *sockproto_account_connection(struct account *);
 /* What the status reply is built into: the accounts array, and the

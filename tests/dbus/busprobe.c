@@ -66,7 +66,7 @@ on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 	uint32_t	 u1, u2;
 	int64_t		 x;
 	char		 type;
-	int		 r;
+	int		 r, bv;
 
 	if (strcmp(member, "StateChanged") == 0) {
 		if ((r = sd_bus_message_read(m, "ss", &a, &b)) < 0)
@@ -119,6 +119,14 @@ on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 			    (r = sd_bus_message_peek_type(m, &type,
 			    &contents)) < 0)
 				return r;
+			if (strcmp(contents, "b") == 0) {
+				if ((r = sd_bus_message_read(m, "v", "b",
+				    &bv)) < 0)
+					return r;
+				printf(" %s=%s", b, bv ? "true" : "false");
+				sd_bus_message_exit_container(m);
+				continue;
+			}
 			if (strcmp(contents, "u") == 0) {
 				if ((r = sd_bus_message_read(m, "v", "u",
 				    &u1)) < 0)

@@ -27,7 +27,7 @@ wait_log "error: account test: $msg; retrying in 60s"
 sed -e 's/"since":"[^"]*"/"since":"TIME"/' \
     -e 's/"retryIn":[0-9.]*/"retryIn":N/' -e 's/"states":{.*}}/"states":S/' \
     "$T/status.json" >"$T/status.out"
-expect_file "$T/status.out" "{\"reply\":\"status\",\"accounts\":[{\"account\":\"test\",\"status\":\"disabled\",\"transport\":\"websocket\",\"since\":\"TIME\",\"lastPush\":null,\"states\":S,\"retryIn\":N,\"error\":\"$msg\",\"mailboxes\":[]}]}"
+expect_file "$T/status.out" "{\"reply\":\"status\",\"accounts\":[{\"account\":\"test\",\"status\":\"disabled\",\"transport\":\"websocket\",\"since\":\"TIME\",\"lastPush\":null,\"states\":S,\"retryIn\":N,\"error\":\"$msg\",\"mailboxes\":[]}],\"muted\":false,\"mutedUntil\":null}"
 # Held until backoff_max, not a few seconds.
 retry=$(sed -n 's/.*"retryIn":\([0-9]*\).*/\1/p' "$T/status.json")
 [ "$retry" -ge 55 ] || fail "next attempt in ${retry}s, expected backoff_max"

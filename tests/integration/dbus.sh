@@ -32,9 +32,12 @@ bctl introspect org.jmappushd.Pushd1 /org/jmappushd/Pushd1 \
 expect_file "$T/introspect" 'NAME TYPE SIGNATURE RESULT/VALUE
 .GetMailboxes method s a(ssssuu)
 .GetStatus method - a(sssx)
+.Mute method t -
 .Reconnect method s -
 .Reload method - -
+.Unmute method - -
 .Accounts property as 1
+.Muted property b false
 .Unread property u 0
 .ConnectionChanged signal sss -
 .MailboxesChanged signal ssa(sssuu) -

@@ -116,3 +116,6 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-archive.sh \
 	tests/integration/notify-summary.sh \
 	tests/integration/es-notify-act-timeout.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-mute.sh \
+	tests/integration/notify-test.sh

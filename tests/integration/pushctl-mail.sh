@@ -117,7 +117,7 @@ printf '%s\n' '{"reply":"subscribe","ok":true}' \
 fake 2
 bar 9 --waybar
 wait $FAKE_PID
-expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["connection","mailbox","mail"],"mailboxes":["inbox"]}
+expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["connection","mailbox","mail","mute"],"mailboxes":["inbox"]}
 {"cmd":"status","mailboxes":["inbox"]}'
 R='\nAnn &amp; Co &lt;ann@x.org&gt;: &lt;b&gt;Hi&lt;/b&gt;'
 expect_file "$T/out" '{"text":"15","tooltip":"personal Inbox: 3 unread, 10 total\npersonal Lists/rust dev: 12 unread, 400 total\nwork INBOX: 0 unread, 5 total","class":"unread","alt":"unread"}
@@ -134,7 +134,7 @@ printf '%s\n' "$STATUS" >"$T/lines"
 fake 2
 read -r -t "$WAIT" line <&5 || fail "watch --waybar did not come back"
 wait $FAKE_PID
-expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["connection","mailbox","mail"],"mailboxes":["inbox"]}
+expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["connection","mailbox","mail","mute"],"mailboxes":["inbox"]}
 {"cmd":"status","mailboxes":["inbox"]}'
 [ "$line" = '{"text":"15","tooltip":"personal Inbox: 3 unread, 10 total\npersonal Lists/rust dev: 12 unread, 400 total\nwork INBOX: 0 unread, 5 total\n: '"$R"'","class":"unread","alt":"unread"}' ] ||
     fail "watch --waybar after the daemon came back: $line"

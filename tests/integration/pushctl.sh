@@ -23,7 +23,7 @@ wait_log 'states unchanged since last seen'
 expect_file "$T/out" 'ACCOUNT          STATUS       TRANSPORT  SINCE                LAST PUSH            ERROR
 test             connected    websocket  TIME -'
 "$CTL" -s "$T/sock" status --json | untime >"$T/out"
-expect_file "$T/out" '{"reply":"status","accounts":[{"account":"test","status":"connected","transport":"websocket","since":"TIME","lastPush":null,"states":{"u1":{"Email":"e0","Mailbox":"m0","Thread":"t0"}},"mailboxes":[]}]}'
+expect_file "$T/out" '{"reply":"status","accounts":[{"account":"test","status":"connected","transport":"websocket","since":"TIME","lastPush":null,"states":{"u1":{"Email":"e0","Mailbox":"m0","Thread":"t0"}},"mailboxes":[]}],"muted":false,"mutedUntil":null}'
 
 mkfifo "$T/human" "$T/fmt" "$T/json"
 "$CTL" -s "$T/sock" watch >"$T/human" &

@@ -19,7 +19,7 @@ untime() { sed -E 's/"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"/"T
 wait_log 'states unchanged since last seen'
 echo '{"cmd":"status"}' | "$CLIENT" -n 1 "$T/sock" >"$T/status" || fail "status failed"
 untime "$T/status" >"$T/status.u"
-expect_file "$T/status.u" '{"reply":"status","accounts":[{"account":"test","status":"connected","transport":"websocket","since":"TIME","lastPush":null,"states":{"u1":{"Email":"e0","Mailbox":"m0","Thread":"t0"}},"mailboxes":[]}]}'
+expect_file "$T/status.u" '{"reply":"status","accounts":[{"account":"test","status":"connected","transport":"websocket","since":"TIME","lastPush":null,"states":{"u1":{"Email":"e0","Mailbox":"m0","Thread":"t0"}},"mailboxes":[]}],"muted":false,"mutedUntil":null}'
 
 # Hostile and wrong lines get an error each; the connection stays usable.
 {
@@ -36,11 +36,11 @@ expect_file "$T/status.u" '{"reply":"status","accounts":[{"account":"test","stat
 	printf '{"cmd":"reload"}\r\n'
 } | "$CLIENT" -n 10 "$T/sock" >"$T/hostile" || fail "hostile client failed"
 expect_file "$T/hostile" '{"error":"invalid JSON: send one object a line, e.g. {\"cmd\":\"status\"}","cmd":null}
-{"error":"unknown command: use status, subscribe, reconnect or reload","cmd":"frobnicate"}
+{"error":"unknown command: use status, subscribe, reconnect, reload, mute, unmute or test-notify","cmd":"frobnicate"}
 {"error":"missing \"cmd\": send e.g. {\"cmd\":\"status\"}","cmd":null}
 {"error":"missing \"cmd\": send e.g. {\"cmd\":\"status\"}","cmd":null}
 {"error":"line too long: at most 65536 bytes","cmd":null}
-{"error":"unknown event in \"events\": use \"state\", \"connection\", \"mailbox\" and \"mail\"","cmd":"subscribe"}
+{"error":"unknown event in \"events\": use \"state\", \"connection\", \"mailbox\", \"mail\" and \"mute\"","cmd":"subscribe"}
 {"error":"\"accounts\" must be an array of account names","cmd":"subscribe"}
 {"error":"unknown account: use one of the names jmap-pushctl status shows","cmd":"reconnect"}
 {"error":"invalid JSON: send one object a line, e.g. {\"cmd\":\"status\"}","cmd":null}

@@ -35,6 +35,9 @@ struct fixture {
 	char *reconnected;	/* the last name, "(all)" for NULL */
 	int reloads;
 	int reload_rc;
+	bool muted;
+	time_t mute_until;
+	int test_notifies;
 };
 
 static struct fixture fx;
@@ -77,12 +80,54 @@ fake_reload(void *arg)
 	return f->reload_rc;
 }
 
+/* A mute of 60 s ends at 1000060, as if the clock said 1000000. */
+static void
+fake_mute(void *arg, uint64_t seconds)
+{
+	struct fixture *f = arg;
+
+	f->muted = true;
+	f->mute_until = seconds == 0 ? 0 : 1000000 + (time_t)seconds;
+}
+
+static void
+fake_unmute(void *arg)
+{
+	struct fixture *f = arg;
+
+	f->muted = false;
+	f->mute_until = 0;
+}
+
+static bool
+fake_muted(void *arg, time_t *until)
+{
+	struct fixture *f = arg;
+
+	*until = f->mute_until;
+	return f->muted;
+}
+
+static int
+fake_test_notify(void *arg, const char *account, const char **why)
+{
+	struct fixture *f = arg;
+
+	f->test_notifies++;
+	*why = "notifications are off";
+	return -1;
+}
+
 static const struct outputs_callbacks fake_cb = {
 	.foreach_account = fake_foreach,
 	.find_account = fake_find,
 	.account_store = fake_store,
 	.reconnect = fake_reconnect,
 	.reload = fake_reload,
+	.mute = fake_mute,
+	.unmute = fake_unmute,
+	.muted = fake_muted,
+	.test_notify = fake_test_notify,
 	.arg = &fx,
 };
 
@@ -211,7 +256,8 @@ START_TEST(test_commands)
 	    "{\"cmd\":\"reconnect\",\"account\":\"work\"}\n"
 	    "{\"cmd\":\"reload\"}\n", 4);
 	ck_assert_str_eq(got,
-	    "{\"reply\":\"status\",\"accounts\":[]}\n"
+	    "{\"reply\":\"status\",\"accounts\":[],\"muted\":false,"
+	    "\"mutedUntil\":null}\n"
 	    "{\"error\":\"unknown account: use one of the names "
 	    "jmap-pushctl status shows\",\"cmd\":\"reconnect\"}\n"
 	    "{\"reply\":\"reconnect\",\"ok\":true}\n"
@@ -230,6 +276,32 @@ START_TEST(test_commands)
 	free(got);
 	ck_assert_str_eq(fx.reconnected, "(all)");
 	ck_assert_int_eq(fx.reloads, 2);
+
+	got = converse("{\"cmd\":\"mute\",\"seconds\":60}\n"
+	    "{\"cmd\":\"status\"}\n{\"cmd\":\"mute\"}\n"
+	    "{\"cmd\":\"status\"}\n{\"cmd\":\"unmute\"}\n"
+	    "{\"cmd\":\"unmute\"}\n{\"cmd\":\"status\"}\n", 7);
+	ck_assert_str_eq(got, "{\"reply\":\"mute\",\"ok\":true}\n"
+	    "{\"reply\":\"status\",\"accounts\":[],\"muted\":true,"
+	    "\"mutedUntil\":1000060}\n"
+	    "{\"reply\":\"mute\",\"ok\":true}\n"
+	    "{\"reply\":\"status\",\"accounts\":[],\"muted\":true,"
+	    "\"mutedUntil\":null}\n"
+	    "{\"reply\":\"unmute\",\"ok\":true}\n"
+	    "{\"reply\":\"unmute\",\"ok\":true}\n"
+	    "{\"reply\":\"status\",\"accounts\":[],\"muted\":false,"
+	    "\"mutedUntil\":null}\n");
+	free(got);
+
+	/* test-notify: an unknown account never reaches the outputs. */
+	got = converse("{\"cmd\":\"test-notify\"}\n"
+	    "{\"cmd\":\"test-notify\",\"account\":\"nope\"}\n", 2);
+	ck_assert_str_eq(got, "{\"error\":\"notifications are off\","
+	    "\"cmd\":\"test-notify\"}\n"
+	    "{\"error\":\"unknown account: use one of the names "
+	    "jmap-pushctl status shows\",\"cmd\":\"test-notify\"}\n");
+	free(got);
+	ck_assert_int_eq(fx.test_notifies, 1);
 	ck_assert_int_eq(fx.dead, 0);
 	teardown();
 }

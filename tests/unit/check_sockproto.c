@@ -52,6 +52,46 @@ START_TEST(test_parse_ok)
 	ck_assert_int_eq(sockcmd_parse(line, 16, &c, &reply), 0);
 	ck_assert_int_eq(c.kind, SOCKCMD_RELOAD);
 	sockcmd_clear(&c);
+
+	line = "{\"cmd\":\"mute\",\"seconds\":3600}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_int_eq(c.kind, SOCKCMD_MUTE);
+	ck_assert_uint_eq(c.seconds, 3600);
+	sockcmd_clear(&c);
+	/* No seconds, or null: until unmuted. */
+	line = "{\"cmd\":\"mute\"}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_int_eq(c.kind, SOCKCMD_MUTE);
+	ck_assert_uint_eq(c.seconds, 0);
+	sockcmd_clear(&c);
+	line = "{\"cmd\":\"mute\",\"seconds\":null}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_uint_eq(c.seconds, 0);
+	sockcmd_clear(&c);
+	line = "{\"cmd\":\"unmute\"}";
+	ck_assert_int_eq(sockcmd_parse(line, strlen(line), &c, &reply), 0);
+	ck_assert_int_eq(c.kind, SOCKCMD_UNMUTE);
+	sockcmd_clear(&c);
+}
+END_TEST
+
+START_TEST(test_mute)
+{
+	char *line;
+
+	line = sockproto_mute(true, 0);
+	ck_assert_str_eq(line, "{\"event\":\"mute\",\"muted\":true,"
+	    "\"mutedUntil\":null}\n");
+	free(line);
+	line = sockproto_mute(true, 1796300000);
+	ck_assert_str_eq(line, "{\"event\":\"mute\",\"muted\":true,"
+	    "\"mutedUntil\":1796300000}\n");
+	free(line);
+	/* Not muted: no end, whatever until says. */
+	line = sockproto_mute(false, 1796300000);
+	ck_assert_str_eq(line, "{\"event\":\"mute\",\"muted\":false,"
+	    "\"mutedUntil\":null}\n");
+	free(line);
 }
 END_TEST
 
@@ -64,11 +104,19 @@ START_TEST(test_parse_errors)
 	parse_fails("{\"cmd\":", "{\"error\":\"invalid JSON: send one object "
 	    "a line, e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"x\"}", "{\"error\":\"unknown command: use "
-	    "status, subscribe, reconnect or reload\",\"cmd\":\"x\"}\n");
+	    "status, subscribe, reconnect, reload, mute, unmute or "
+	    "test-notify\",\"cmd\":\"x\"}\n");
 	/* A reply quoting invalid UTF-8 stays valid JSON. */
 	parse_fails("{\"cmd\":\"x\xff\xc3\"}", "{\"error\":\"unknown command: "
-	    "use status, subscribe, reconnect or reload\",\"cmd\":\"x"
+	    "use status, subscribe, reconnect, reload, mute, unmute or "
+	    "test-notify\",\"cmd\":\"x"
 	    "\xef\xbf\xbd\xef\xbf\xbd\"}\n");
+	parse_fails("{\"cmd\":\"mute\",\"seconds\":-1}", "{\"error\":"
+	    "\"\\\"seconds\\\" must be a whole number of seconds, 0 or "
+	    "absent for until unmuted\",\"cmd\":\"mute\"}\n");
+	parse_fails("{\"cmd\":\"mute\",\"seconds\":\"1h\"}", "{\"error\":"
+	    "\"\\\"seconds\\\" must be a whole number of seconds, 0 or "
+	    "absent for until unmuted\",\"cmd\":\"mute\"}\n");
 	parse_fails("{\"cmd\":5}", "{\"error\":\"missing \\\"cmd\\\": send "
 	    "e.g. {\\\"cmd\\\":\\\"status\\\"}\",\"cmd\":null}\n");
 	parse_fails("{\"cmd\":\"subscribe\",\"types\":[\"Email\",3]}",
@@ -361,8 +409,8 @@ START_TEST(test_mail_subscribe)
 
 	parse_fails("{\"cmd\":\"subscribe\",\"events\":[\"mails\"]}",
 	    "{\"error\":\"unknown event in \\\"events\\\": use "
-	    "\\\"state\\\", \\\"connection\\\", \\\"mailbox\\\" and "
-	    "\\\"mail\\\"\",\"cmd\":\"subscribe\"}\n");
+	    "\\\"state\\\", \\\"connection\\\", \\\"mailbox\\\", "
+	    "\\\"mail\\\" and \\\"mute\\\"\",\"cmd\":\"subscribe\"}\n");
 	parse_fails("{\"cmd\":\"subscribe\",\"mailboxes\":\"inbox\"}",
 	    "{\"error\":\"\\\"mailboxes\\\" must be an array of roles "
 	    "(e.g. \\\"inbox\\\") and mailbox paths (e.g. \\\"Work/*\\\")\","
@@ -382,6 +430,7 @@ main(void)
 
 	tcase_add_test(tc, test_parse_ok);
 	tcase_add_test(tc, test_parse_errors);
+	tcase_add_test(tc, test_mute);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_subscriptions);
 	tcase_add_test(tc, test_mail_events);
