@@ -108,3 +108,5 @@ INTEGRATION_TESTS += \
 	tests/integration/pushctl-bar.sh \
 	tests/integration/socket-mail.sh \
 	tests/integration/dbus-mail.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-dunst.sh

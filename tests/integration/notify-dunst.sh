@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# A real notification server: dunst on Xvfb, on a private session bus whose
+# configuration has no service directories (so that nothing installed on
+# the machine is ever activated in its place).  New mail reaches dunst
+# (dunstctl count), dunst keeps what the daemon sent (dunstctl history:
+# summary as plain text, body with markup escaped, app name), and a closed
+# notification leaves the screen for the history.  Skipped (77) without
+# dunst, dunstctl or Xvfb.
+for c in dunst dunstctl Xvfb dbus-monitor; do
+	if ! command -v "$c" >/dev/null; then
+		echo "SKIP: $c is not installed (packaging/install-deps installs it)"
+		exit 77
+	fi
+done
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+. "$top_srcdir/tests/integration/buslib.sh" || exit 99
+
+# dunst_start: Xvfb on a display it picks itself (tests run in parallel),
+# then dunst with a configuration of its own (never the user's), once it
+# owns org.freedesktop.Notifications on the private bus.
+dunst_start() {
+	mkfifo "$T/display.fifo"
+	Xvfb -displayfd 8 -nolisten tcp -screen 0 640x480x24 \
+	    8>"$T/display.fifo" 2>>"$T/xvfb.log" &
+	PROBES="$PROBES $!"
+	exec 8<"$T/display.fifo"
+	read -r -t "$WAIT" display <&8 || fail "Xvfb did not start: $(cat "$T/xvfb.log")"
+	exec 8<&-
+
+	# A monitor of the bus is set up once it has lost its own name; from
+	# then on it sees dunst take the notification server's name.
+	mkfifo "$T/owner.fifo"
+	dbus-monitor --address "$DBUS_SESSION_BUS_ADDRESS" \
+	    "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='org.freedesktop.Notifications'" \
+	    "type='signal',member='NameLost'" \
+	    >"$T/owner.fifo" 2>>"$T/monitor.log" &
+	PROBES="$PROBES $!"
+	exec 8<"$T/owner.fifo"
+	while read -r -t "$WAIT" line <&8; do
+		case $line in *member=NameLost*) break ;; esac
+	done
+	[ -n "${line:-}" ] || fail "dbus-monitor did not start: $(cat "$T/monitor.log")"
+
+	printf '[global]\nignore_dbusclose = false\n' >"$T/dunstrc"
+	env -u WAYLAND_DISPLAY DISPLAY=":$display" HOME="$T" \
+	    XDG_CONFIG_HOME="$T" dunst -config "$T/dunstrc" 2>>"$T/dunst.log" &
+	PROBES="$PROBES $!"
+	line=
+	while read -r -t "$WAIT" line <&8; do
+		case $line in *'"org.freedesktop.Notifications"'*) break ;; esac
+		line=
+	done
+	[ -n "$line" ] || fail "dunst did not take the bus name: $(cat "$T/dunst.log")"
+	exec 8<&-
+}
+
+# expect_count WAITING+DISPLAYED HISTORY: what dunst holds; the waiting
+# queue and the screen are added up because dunst moves a notification
+# from one to the other on its own schedule.
+expect_count() {
+	shown=$(( $(dunstctl count waiting) + $(dunstctl count displayed) ))
+	history=$(dunstctl count history)
+	[ "$shown/$history" = "$1/$2" ] ||
+	    fail "dunst shows $shown and has $history in its history, expected $1 and $2: $(cat "$T/dunst.log")"
+}
+
+# history_field FIELD: that string field of dunst's newest history entry.
+history_field() {
+	dunstctl history | tr -d '\n\t' |
+	    sed -n "s/.*\"$1\" : {\"type\" : \"s\",\"data\" : \"\([^\"]*\)\"}.*/\1/p"
+}
+
+server_start
+bus_start
+dunst_start
+write_config
+cat >>"$T/config" <<CONF
+
+[notify]
+timeout = never
+CONF
+daemon_start
+wait_log "notifications: connected to the D-Bus session bus"
+wait_log 'notifications: account test: accountId u1 at Email state e0:'
+expect_count 0 0
+
+control "mail?name=Alice&email=alice@example.com&subject=Tom%20%26%20Jerry%20%3C3%3E" >/dev/null
+control 'deliver' >/dev/null
+wait_log "notifications: shown"
+expect_count 1 0
+
+# Closed (here by the user), it moves to the history with what the daemon
+# sent: dunst unescapes nothing in the body and shows the summary as text.
+dunstctl close-all
+expect_count 0 1
+[ "$(history_field appname)" = jmap-pushd ] || fail "appname: $(dunstctl history)"
+[ "$(history_field summary)" = 'Alice <alice@example.com>' ] ||
+    fail "summary: $(dunstctl history)"
+[ "$(history_field body)" = 'Tom &amp; Jerry &lt;3&gt;' ] ||
+    fail "body: $(dunstctl history)"
+
+daemon_stop
+echo ok
