@@ -34,6 +34,7 @@ dunst_start() {
 	dbus-monitor --address "$DBUS_SESSION_BUS_ADDRESS" \
 	    "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='org.freedesktop.Notifications'" \
 	    "type='signal',member='NameLost'" \
+	    "type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'" \
 	    >"$T/owner.fifo" 2>>"$T/monitor.log" &
 	PROBES="$PROBES $!"
 	exec 8<"$T/owner.fifo"
@@ -52,7 +53,21 @@ dunst_start() {
 		line=
 	done
 	[ -n "$line" ] || fail "dunst did not take the bus name: $(cat "$T/dunst.log")"
-	exec 8<&-
+}
+
+# expect_closed REASON: the next notification dunst closes is closed for
+# REASON (2: by the user, 3: by CloseNotification), as the monitor on fd
+# 8 sees dunst's NotificationClosed.
+expect_closed() {
+	while read -r -t "$WAIT" line <&8; do
+		case $line in *member=NotificationClosed*) break ;; esac
+		line=
+	done
+	[ -n "${line:-}" ] || fail "dunst closed no notification (expected reason $1)"
+	read -r -t "$WAIT" _ id <&8 && read -r -t "$WAIT" _ reason <&8 ||
+	    fail "NotificationClosed without its arguments"
+	[ "$reason" = "$1" ] ||
+	    fail "dunst closed notification $id for reason $reason, expected $1"
 }
 
 # expect_count WAITING+DISPLAYED HISTORY: what dunst holds; the waiting
@@ -93,6 +108,7 @@ expect_count 1 0
 # Closed (here by the user), it moves to the history with what the daemon
 # sent: dunst unescapes nothing in the body and shows the summary as text.
 dunstctl close-all
+expect_closed 2
 expect_count 0 1
 [ "$(history_field appname)" = jmap-pushd ] || fail "appname: $(dunstctl history)"
 [ "$(history_field summary)" = 'Alice <alice@example.com>' ] ||
