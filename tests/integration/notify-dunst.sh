@@ -4,9 +4,9 @@
 # configuration has no service directories (so that nothing installed on
 # the machine is ever activated in its place).  New mail reaches dunst
 # (dunstctl count), dunst keeps what the daemon sent (dunstctl history:
-# summary as plain text, body with markup escaped, app name), and a closed
-# notification leaves the screen for the history.  Skipped (77) without
-# dunst, dunstctl or Xvfb.
+# summary as plain text, body with markup escaped, app name, category),
+# and a closed notification leaves the screen for the history.  Skipped
+# (77) without dunst, dunstctl, Xvfb or dbus-monitor.
 for c in dunst dunstctl Xvfb dbus-monitor; do
 	if ! command -v "$c" >/dev/null; then
 		echo "SKIP: $c is not installed (packaging/install-deps installs it)"
@@ -111,6 +111,8 @@ dunstctl close-all
 expect_closed 2
 expect_count 0 1
 [ "$(history_field appname)" = jmap-pushd ] || fail "appname: $(dunstctl history)"
+[ "$(history_field category)" = email.arrived ] ||
+    fail "category: $(dunstctl history)"
 [ "$(history_field summary)" = 'Alice <alice@example.com>' ] ||
     fail "summary: $(dunstctl history)"
 [ "$(history_field body)" = 'Tom &amp; Jerry &lt;3&gt;' ] ||
