@@ -47,6 +47,7 @@ for f in /usr/bin/jmap-pushd /usr/bin/jmap-pushctl \
     /usr/share/man/man1/jmap-pushctl.1.gz \
     /usr/share/man/man5/jmap-pushd.conf.5.gz \
     /usr/share/dbus-1/system.d/org.jmappushd.Pushd1.conf \
+    /usr/share/applications/jmap-pushd.desktop \
     $doc/copyright; do
 	[ -e "$f" ] || fail "the package did not install $f"
 done

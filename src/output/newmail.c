@@ -68,12 +68,13 @@ newmail_mailmatch(const struct config_notify *cfg)
 	return mm;
 }
 
-/* Whether e is new in a mailbox mm selects; notes the items that select
- * one only by the old meaning. */
+/* Whether e is new in a mailbox mm selects (*box: the id of the first,
+ * one selected as mm reads it before one selected only by the old
+ * meaning); notes the items that select one only by the old meaning. */
 static bool
 newmail_wanted(const struct mailresult_new *e,
     const struct mailbox_cache *cache, const struct mailmatch *mm,
-    enum newmail_match *old)
+    enum newmail_match *old, const char **box)
 {
 	const struct mailbox	*m;
 	enum newmail_match	 how;
@@ -85,11 +86,14 @@ newmail_wanted(const struct mailresult_new *e,
 			continue;
 		switch (how = newmail_selects(mm, m, &item)) {
 		case NEWMAIL_YES:
+			*box = e->box_ids[i];
 			return true;
 		case NEWMAIL_OLD_ROLE:
 		case NEWMAIL_OLD_NAME:
 			if (old != NULL)
 				old[item] = how;
+			if (!wanted)
+				*box = e->box_ids[i];
 			wanted = true;
 			break;
 		case NEWMAIL_NO:
@@ -113,7 +117,7 @@ newmail_collect(const struct mailresult *r, const struct mailbox_cache *cache,
 	*count = 0;
 	for (size_t i = 0; i < r->nnews; i++) {
 		e = &r->news[i];
-		if (!newmail_wanted(e, cache, mm, old))
+		if (!newmail_wanted(e, cache, mm, old, &nm.box_id))
 			continue;
 		nm.id = e->id;
 		nm.from_name = e->nfrom > 0 ? e->from[0].name : NULL;
@@ -325,6 +329,7 @@ newmail_notify_args(const struct config_notify *cfg,
 	a->app_icon = "mail-unread";
 	a->category = "email.arrived";
 	a->desktop_entry = "jmap-pushd";
+	a->sound_name = "message-new-email";
 	a->urgency = cfg->urgency == URGENCY_LOW ? 0 :
 	    cfg->urgency == URGENCY_CRITICAL ? 2 : 1;
 	a->expire_timeout = cfg->timeout_ms;

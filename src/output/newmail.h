@@ -25,6 +25,7 @@ struct newmail {
 	const char	*subject;	/* NULL when none */
 	const char	*received_at;	/* UTCDate as the server wrote it, or
 					 * NULL */
+	const char	*box_id;	/* the selected mailbox it is new in */
 };
 
 /* Why [notify] announces mail of a mailbox. */
@@ -83,7 +84,9 @@ struct newmail_notify_args {
 	const char	*app_name;	/* "jmap-pushd" */
 	const char	*app_icon;
 	const char	*category;	/* "email.arrived" */
-	const char	*desktop_entry;	/* "jmap-pushd" */
+	const char	*desktop_entry;	/* "jmap-pushd": the installed
+					 * jmap-pushd.desktop names it */
+	const char	*sound_name;	/* "message-new-email" */
 	uint8_t		 urgency;	/* 0 low, 1 normal, 2 critical */
 	int32_t		 expire_timeout;
 };

@@ -57,6 +57,13 @@ mailresult_clear(struct mailresult *r)
 	for (size_t i = 0; i < r->nnews; i++)
 		mailresult_free_new(&r->news[i]);
 	free(r->news);
+	for (size_t i = 0; i < r->ntouched; i++) {
+		free(r->touched[i].id);
+		for (size_t k = 0; k < r->touched[i].nbox_ids; k++)
+			free(r->touched[i].box_ids[k]);
+		free(r->touched[i].box_ids);
+	}
+	free(r->touched);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -57,6 +57,17 @@ struct mailresult_new {
 	char			*preview;
 };
 
+/* An email the round saw updated or destroyed, as it is after the round
+ * (what notifications need to close themselves). */
+struct mailresult_touched {
+	char			*id;
+	bool			 destroyed;
+	bool			 seen;		/* keywords/$seen */
+	char			**box_ids;	/* its mailboxes, none when
+						 * destroyed */
+	size_t			 nbox_ids;
+};
+
 /*
  * Zeroed is empty.  A round's result (mailview_parse) lists every new
  * email in news (its memory is bounded by the response); a filtered or
@@ -75,6 +86,9 @@ struct mailresult {
 	unsigned		 wanted;	/* filtered: the events asked */
 	bool			 list_changed;	/* mailboxes created, destroyed
 						 * or renamed: lists to resend */
+	struct mailresult_touched *touched;	/* a round's only (never
+						 * filtered nor merged) */
+	size_t			 ntouched;
 };
 
 void	 mailresult_clear(struct mailresult *);

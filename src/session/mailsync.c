@@ -190,6 +190,23 @@ mailsync_merge_page(struct mailresult *dst, const struct mailresult *src)
 	}
 }
 
+/* A page's updated and destroyed emails join the pages' (moved: src has
+ * none after). */
+static void
+mailsync_take_touched(struct mailresult *dst, struct mailresult *src)
+{
+	if (src->ntouched == 0)
+		return;
+	dst->touched = xreallocarray(dst->touched, dst->ntouched +
+	    src->ntouched, sizeof(*dst->touched));
+	memcpy(dst->touched + dst->ntouched, src->touched,
+	    src->ntouched * sizeof(*src->touched));
+	dst->ntouched += src->ntouched;
+	free(src->touched);
+	src->touched = NULL;
+	src->ntouched = 0;
+}
+
 /* The pages merged so far, if any, go out as the round's event. */
 static void
 mailsync_flush(struct mailsync_view *v)
@@ -233,9 +250,11 @@ mailsync_done(struct json_object *responses, enum request_error why,
 			v->failed = false;
 			if (more) {
 				mailsync_merge_page(&v->pages, &r);
+				mailsync_take_touched(&v->pages, &r);
 				v->paging = true;
 			} else if (v->paging) {
 				mailsync_merge_page(&v->pages, &r);
+				mailsync_take_touched(&v->pages, &r);
 				mailsync_flush(v);
 			} else
 				mailsync_deliver(v, &r);

@@ -335,6 +335,46 @@ mailtally_destroyed(struct mailtally_seen *v, const struct mailbox_cache *c,
 	}
 }
 
+/* What became of the updated and destroyed emails, for the outputs that
+ * follow single emails (notifications). */
+void
+mailtally_touched(struct json_object *get, struct json_object *ids,
+    struct mailresult *r)
+{
+	struct json_object		*list, *e;
+	struct mailresult_touched	*t;
+	const char			*id;
+	size_t				 nlist, nids;
+
+	nlist = get != NULL ? mailtally_list(get, &list) : 0;
+	nids = json_object_is_type(ids, json_type_array) ?
+	    json_object_array_length(ids) : 0;
+	if (nlist + nids == 0)
+		return;
+	r->touched = xreallocarray(r->touched, r->ntouched + nlist + nids,
+	    sizeof(*r->touched));
+	for (size_t i = 0; i < nlist; i++) {
+		e = json_object_array_get_idx(list, i);
+		if ((id = jsonu_string_of(jsonu_member(e, "id"))) == NULL)
+			continue;
+		t = &r->touched[r->ntouched++];
+		memset(t, 0, sizeof(*t));
+		t->id = xstrdup(id);
+		t->seen = mailtally_true(jsonu_member(e, "keywords"), "$seen");
+		t->nbox_ids = mailtally_true_keys(jsonu_member(e,
+		    "mailboxIds"), &t->box_ids, MAILTALLY_BOXES);
+	}
+	for (size_t i = 0; i < nids; i++) {
+		if ((id = jsonu_string_of(json_object_array_get_idx(ids,
+		    i))) == NULL)
+			continue;
+		t = &r->touched[r->ntouched++];
+		memset(t, 0, sizeof(*t));
+		t->id = xstrdup(id);
+		t->destroyed = true;
+	}
+}
+
 /* Whether what outputs list of a mailbox differs between old and new. */
 static bool
 mailtally_props_differ(const struct mailbox *o, const struct mailbox *n)

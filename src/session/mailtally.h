@@ -59,6 +59,10 @@ void	 mailtally_updated(struct mailtally_seen *, const struct mailbox_cache *c,
 void	 mailtally_destroyed(struct mailtally_seen *,
 	    const struct mailbox_cache *c, struct json_object *ids,
 	    struct mailtally *);
+/* Email/get of updated (get) and Email/changes destroyed (ids), both
+ * borrowed and either NULL: each email into r->touched. */
+void	 mailtally_touched(struct json_object *get, struct json_object *ids,
+	    struct mailresult *r);
 /* The count rules, old the cache before the round and c after; emails:
  * Email/changes was read; reload: every mailbox was fetched again. */
 void	 mailtally_counts(const struct mailbox_cache *old,

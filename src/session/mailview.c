@@ -442,6 +442,7 @@ mailview_parse(struct mailview *v, struct json_object *responses,
 		mailtally_updated(v->seen, &c, slot[MV_EGU], &t);
 		if ((ids = jsonu_member(slot[MV_EC], "destroyed")) != NULL)
 			mailtally_destroyed(v->seen, &c, ids, &t);
+		mailtally_touched(slot[MV_EGU], ids, out);
 		mailbox_set_email_state(&c, jsonu_string_of(jsonu_member(
 		    slot[MV_EC], "newState")));
 		*more = mailtally_true(slot[MV_EC], "hasMoreChanges");

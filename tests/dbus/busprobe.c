@@ -11,14 +11,25 @@
  *                        "Signal MEMBER" for any other signal on its path
  *   jp-busprobe notifyd  a fake notification server: owns
  *                        org.freedesktop.Notifications and prints each
- *                        Notify call's arguments
+ *                        Notify call's arguments (actions as
+ *                        "actions=N:KEY=LABEL;..." when there are any)
+ *                        and "CloseNotification id=N" for each
+ *                        CloseNotification (answered with
+ *                        NotificationClosed reason 3); GetCapabilities
+ *                        answers $JP_NOTIFYD_CAPS (comma-separated,
+ *                        default "body-markup").  Lines on stdin emit
+ *                        signals: "invoke ID KEY" ActionInvoked, "closed
+ *                        ID REASON" NotificationClosed.
  */
 #include "autoconf.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
@@ -184,29 +195,96 @@ on_notify(sd_bus_message *m, void *arg, sd_bus_error *err)
 	uint32_t	 replaces;
 	int32_t		 timeout;
 	unsigned	 nactions = 0;
-	char		 hints[1024];
+	char		 hints[1024], actions[1024] = "";
+	size_t		 off = 0;
 	int		 r;
 
 	if ((r = sd_bus_message_read(m, "susss", &app, &replaces, &icon,
 	    &summary, &body)) < 0 ||
 	    (r = sd_bus_message_enter_container(m, 'a', "s")) < 0)
 		return r;
-	while ((r = sd_bus_message_read(m, "s", &action)) > 0)
+	/* Pairs of key and label. */
+	while ((r = sd_bus_message_read(m, "s", &action)) > 0) {
+		off += (size_t)snprintf(actions + off, sizeof(actions) - off,
+		    "%s%s", nactions == 0 ? ":" : nactions % 2 ? "=" : ";",
+		    action);
+		if (off >= sizeof(actions))
+			off = sizeof(actions) - 1;
 		nactions++;
+	}
 	if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0 ||
 	    (r = read_hints(m, hints, sizeof(hints))) < 0 ||
 	    (r = sd_bus_message_read(m, "i", &timeout)) < 0)
 		return r;
 	printf("Notify app=%s replaces=%u icon=%s summary=%s body=%s "
-	    "actions=%u hints=%s timeout=%d\n", app, replaces, icon, summary,
-	    body, nactions, hints, timeout);
+	    "actions=%u%s hints=%s timeout=%d\n", app, replaces, icon,
+	    summary, body, nactions / 2, actions, hints, timeout);
 	return sd_bus_reply_method_return(m, "u", ++next_id);
 }
 
 static int
 on_caps(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
-	return sd_bus_reply_method_return(m, "as", 1, "body-markup");
+	sd_bus_message	*reply = NULL;
+	const char	*env = getenv("JP_NOTIFYD_CAPS");
+	char		*caps, *cap, *save;
+	int		 r;
+
+	caps = strdup(env != NULL ? env : "body-markup");
+	if (caps == NULL)
+		die("strdup", -ENOMEM);
+	if ((r = sd_bus_message_new_method_return(m, &reply)) < 0 ||
+	    (r = sd_bus_message_open_container(reply, 'a', "s")) < 0)
+		goto out;
+	for (cap = strtok_r(caps, ",", &save); cap != NULL;
+	    cap = strtok_r(NULL, ",", &save))
+		if ((r = sd_bus_message_append(reply, "s", cap)) < 0)
+			goto out;
+	if ((r = sd_bus_message_close_container(reply)) < 0)
+		goto out;
+	r = sd_bus_send(NULL, reply, NULL);
+out:
+	free(caps);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static int
+on_close(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	uint32_t	 id;
+	int		 r;
+
+	if ((r = sd_bus_message_read(m, "u", &id)) < 0)
+		return r;
+	printf("CloseNotification id=%u\n", id);
+	if ((r = sd_bus_emit_signal(sd_bus_message_get_bus(m),
+	    "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+	    "NotificationClosed", "uu", id, 3u)) < 0)
+		return r;
+	return sd_bus_reply_method_return(m, "");
+}
+
+/* A line of stdin: a signal the test asks for. */
+static void
+notifyd_command(sd_bus *bus, const char *line)
+{
+	char		 key[256];
+	unsigned	 id, reason;
+	int		 r = 0;
+
+	if (sscanf(line, "invoke %u %255s", &id, key) == 2)
+		r = sd_bus_emit_signal(bus, "/org/freedesktop/Notifications",
+		    "org.freedesktop.Notifications", "ActionInvoked", "us",
+		    (uint32_t)id, key);
+	else if (sscanf(line, "closed %u %u", &id, &reason) == 2)
+		r = sd_bus_emit_signal(bus, "/org/freedesktop/Notifications",
+		    "org.freedesktop.Notifications", "NotificationClosed",
+		    "uu", (uint32_t)id, (uint32_t)reason);
+	else
+		fprintf(stderr, "jp-busprobe: unknown command: %s\n", line);
+	if (r < 0)
+		die("emit", r);
 }
 
 static int
@@ -221,14 +299,41 @@ static const sd_bus_vtable notify_vtable[] = {
 	SD_BUS_METHOD("Notify", "susssasa{sv}i", "u", on_notify, 0),
 	SD_BUS_METHOD("GetCapabilities", "", "as", on_caps, 0),
 	SD_BUS_METHOD("GetServerInformation", "", "ssss", on_info, 0),
+	SD_BUS_METHOD("CloseNotification", "u", "", on_close, 0),
+	SD_BUS_SIGNAL("ActionInvoked", "us", 0),
+	SD_BUS_SIGNAL("NotificationClosed", "uu", 0),
 	SD_BUS_VTABLE_END
 };
+
+/* Whatever stdin has now, each whole line a command; 0 at its end. */
+static int
+notifyd_read(sd_bus *bus)
+{
+	static char	 buf[4096];
+	static size_t	 len;
+	char		*nl;
+	ssize_t		 n;
+
+	if ((n = read(0, buf + len, sizeof(buf) - 1 - len)) <= 0)
+		return n < 0 && errno == EINTR;
+	len += (size_t)n;
+	buf[len] = '\0';
+	while ((nl = strchr(buf, '\n')) != NULL) {
+		*nl = '\0';
+		notifyd_command(bus, buf);
+		len -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, len + 1);
+	}
+	if (len == sizeof(buf) - 1)
+		len = 0;
+	return 1;
+}
 
 int
 main(int argc, char **argv)
 {
 	sd_bus	*bus = NULL;
-	int	 r;
+	int	 r, stdin_open;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc != 2 || (strcmp(argv[1], "watch") != 0 &&
@@ -252,13 +357,25 @@ main(int argc, char **argv)
 		    "org.freedesktop.Notifications", 0)) < 0)
 			die("RequestName", r);
 	}
+	/* watch reads no stdin; notifyd until its end. */
+	stdin_open = strcmp(argv[1], "notifyd") == 0;
 	printf("ready\n");
 	for (;;) {
+		struct pollfd	pfd[2];
+
 		if ((r = sd_bus_process(bus, NULL)) < 0)
 			die("process", r);
 		if (r > 0)
 			continue;
-		if ((r = sd_bus_wait(bus, UINT64_MAX)) < 0)
-			die("wait", r);
+		if ((r = sd_bus_flush(bus)) < 0)
+			die("flush", r);
+		pfd[0].fd = sd_bus_get_fd(bus);
+		pfd[0].events = (short)sd_bus_get_events(bus);
+		pfd[1].fd = stdin_open ? 0 : -1;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			die("poll", -errno);
+		if (stdin_open && (pfd[1].revents & (POLLIN | POLLHUP)) != 0)
+			stdin_open = notifyd_read(bus);
 	}
 }

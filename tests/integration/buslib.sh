@@ -88,11 +88,17 @@ bus_kill() {
 }
 
 # probe_start FD MODE: jp-busprobe MODE with its lines on fd FD (6 or 7),
-# once it is ready.
+# once it is ready; a notifyd reads its commands (notifyd_cmd) from fd 8.
 probe_start() {
-	rm -f "$T/probe$1.fifo"
+	rm -f "$T/probe$1.fifo" "$T/probe$1.in"
 	mkfifo "$T/probe$1.fifo"
-	"$PROBE" "$2" >"$T/probe$1.fifo" 2>>"$T/probe.log" &
+	in=/dev/null
+	if [ "$2" = notifyd ]; then
+		mkfifo "$T/probe$1.in"
+		exec 8<>"$T/probe$1.in"
+		in="$T/probe$1.in"
+	fi
+	"$PROBE" "$2" >"$T/probe$1.fifo" <"$in" 2>>"$T/probe.log" &
 	PROBES="$PROBES $!"
 	eval "PROBE$1=$!"
 	eval "exec $1<\"\$T/probe$1.fifo\""
@@ -104,6 +110,12 @@ probe_stop() {
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null || true
 	eval "exec $1<&-"
+}
+
+# notifyd_cmd LINE: a command to the fake notification server ("invoke ID
+# KEY", "closed ID REASON").
+notifyd_cmd() {
+	printf '%s\n' "$1" >&8
 }
 
 # expect_next FD LINE: the probe's next line is exactly LINE.

@@ -110,3 +110,5 @@ INTEGRATION_TESTS += \
 	tests/integration/dbus-mail.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-dunst.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-close.sh

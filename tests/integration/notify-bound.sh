@@ -21,7 +21,7 @@ done
 # The real account's mail, looked for over the same connection after
 # whatever the invented ones caused.
 control 'deliver' >/dev/null
-expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 1 <sender1@example.com> body=Message 1 actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;urgency=1 timeout=-1"
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 1 <sender1@example.com> body=Message 1 actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;sound-name=message-new-email;urgency=1 timeout=-1"
 n=$(grep -c 'mail view of z' "$T/daemon.log" || true)
 [ "$n" = 0 ] || fail "$n mail view lines for invented accountIds"
 daemon_stop

@@ -8,7 +8,7 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
-ARGS='actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;urgency=1 timeout=-1'
+ARGS='actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;sound-name=message-new-email;urgency=1 timeout=-1'
 
 server_start --accounts 3
 notify_start

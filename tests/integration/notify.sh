@@ -9,7 +9,7 @@
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
-HINTS_ARGS='actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;urgency=2 timeout=8000'
+HINTS_ARGS='actions=0 hints=category=email.arrived;desktop-entry=jmap-pushd;sound-name=message-new-email;urgency=2 timeout=8000'
 
 server_start
 write_config

@@ -260,6 +260,7 @@ START_TEST(notify_args)
 	ck_assert_str_eq(a.app_name, "jmap-pushd");
 	ck_assert_str_eq(a.category, "email.arrived");
 	ck_assert_str_eq(a.desktop_entry, "jmap-pushd");
+	ck_assert_str_eq(a.sound_name, "message-new-email");
 	ck_assert_uint_eq(a.urgency, 1);
 	ck_assert_int_eq(a.expire_timeout, -1);
 	cfg.urgency = URGENCY_CRITICAL;
