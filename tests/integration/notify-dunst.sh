@@ -5,8 +5,10 @@
 # the machine is ever activated in its place).  New mail reaches dunst
 # (dunstctl count), dunst keeps what the daemon sent (dunstctl history:
 # summary as plain text, body with markup escaped, app name, category),
-# and a closed notification leaves the screen for the history.  Skipped
-# (77) without dunst, dunstctl, Xvfb or dbus-monitor.
+# and a closed notification leaves the screen for the history, whether
+# the user closed it or the daemon did (CloseNotification) because the
+# mail was read elsewhere.  Skipped (77) without dunst, dunstctl, Xvfb or
+# dbus-monitor.
 for c in dunst dunstctl Xvfb dbus-monitor; do
 	if ! command -v "$c" >/dev/null; then
 		echo "SKIP: $c is not installed (packaging/install-deps installs it)"
@@ -117,6 +119,16 @@ expect_count 0 1
     fail "summary: $(dunstctl history)"
 [ "$(history_field body)" = 'Tom &amp; Jerry &lt;3&gt;' ] ||
     fail "body: $(dunstctl history)"
+
+# Read elsewhere (on the phone): the daemon closes its notification with
+# CloseNotification and dunst takes it off the screen.
+out=$(control "mail/deliver?name=Bob&email=bob%40example.com&subject=Lunch")
+id=$(printf '%s' "$out" | sed -n 's/.*"ids":\["\([^"]*\)".*/\1/p')
+wait_log "notifications: shown" 2
+expect_count 1 1
+control "mail/keyword?id=$id&set=%24seen" >/dev/null
+expect_closed 3
+expect_count 0 2
 
 daemon_stop
 echo ok
