@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
 #include "config/config.h"
@@ -23,6 +24,7 @@
 #include "util/busconn.h"
 #include "output/newmail.h"
 #include "output/notify.h"
+#include "output/outputs.h"
 #include "session/account.h"
 #include "session/mailbox.h"
 #include "session/mailresult.h"
@@ -34,9 +36,13 @@
  * forgotten (stays on screen until it expires) beyond. */
 #define NOTIFY_OPEN_MAX		128
 
+/* An action's Email/set, answered in notify_action_done(). */
+#define NOTIFY_ACTION_MSEC	(30 * 1000)
+
 /* A notification of one email, on screen as far as we know. */
 struct notify_open {
 	uint32_t	 id;		/* the notification server's */
+	char		*account;	/* config name */
 	char		*account_id;
 	char		*email_id;
 	char		*box_id;	/* the mailbox it was announced in */
@@ -45,6 +51,7 @@ struct notify_open {
 /* What a Notify call announces, for its reply. */
 struct notify_pending {
 	struct notify	*n;
+	char		*account;
 	char		*account_id;	/* NULL: a summary, not followed */
 	char		*email_id;
 	char		*box_id;
@@ -61,11 +68,28 @@ struct notify {
 	bool				 no_bus_logged;
 	struct notify_open		 open[NOTIFY_OPEN_MAX];
 	size_t				 nopen;
+	const struct outputs_callbacks	*cb;	/* borrowed */
+	bool				 has_actions;	/* the server's
+							 * capabilities */
+	struct notify_act		*acts;	/* Email/set under way */
 };
+
+/* An action's Email/set under way; outlives n when n goes first (n
+ * NULL then). */
+struct notify_act {
+	struct notify		*n;
+	struct notify_act	*next;
+	char			*account;
+	char			*email_id;
+	char			*what;		/* "mark-read" */
+};
+
+static void notify_error(struct notify *, const char *, const char *);
 
 static void
 notify_open_clear(struct notify_open *o)
 {
+	free(o->account);
 	free(o->account_id);
 	free(o->email_id);
 	free(o->box_id);
@@ -101,6 +125,204 @@ notify_on_closed(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	return 0;
 }
 
+/* Whether the notification server shows actions: only then do
+ * notifications carry "Mark as read". */
+static int
+notify_on_caps(sd_bus_message *m, void *arg, sd_bus_error *unused)
+{
+	struct notify	*n = arg;
+	const char	*cap;
+	int		 r;
+
+	if (sd_bus_message_is_method_error(m, NULL) ||
+	    sd_bus_message_enter_container(m, 'a', "s") < 0)
+		return 0;
+	while ((r = sd_bus_message_read(m, "s", &cap)) > 0)
+		if (strcmp(cap, "actions") == 0)
+			n->has_actions = true;
+	log_debug("notifications: the notification server %s actions",
+	    n->has_actions ? "shows" : "does not show");
+	return 0;
+}
+
+static void
+notify_act_unlink(struct notify *n, struct notify_act *a)
+{
+	struct notify_act **pp;
+
+	for (pp = &n->acts; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+}
+
+static void
+notify_act_free(struct notify_act *a)
+{
+	free(a->account);
+	free(a->email_id);
+	free(a->what);
+	free(a);
+}
+
+/* Why an Email/set answer is no success, in text for the log; NULL when
+ * it is one. */
+static const char *
+notify_set_error(struct json_object *responses, const char *email_id)
+{
+	struct json_object	*r, *v, *e;
+	const char		*name;
+
+	if (!json_object_is_type(responses, json_type_array) ||
+	    json_object_array_length(responses) < 1 ||
+	    !json_object_is_type(r = json_object_array_get_idx(responses, 0),
+	    json_type_array) || json_object_array_length(r) < 2)
+		return "malformed answer";
+	name = json_object_get_string(json_object_array_get_idx(r, 0));
+	v = json_object_array_get_idx(r, 1);
+	if (name != NULL && strcmp(name, "error") == 0)
+		return json_object_object_get_ex(v, "type", &e) ?
+		    json_object_get_string(e) : "error";
+	if (name == NULL || strcmp(name, "Email/set") != 0)
+		return "malformed answer";
+	if (json_object_object_get_ex(v, "notUpdated", &e) &&
+	    json_object_object_get_ex(e, email_id, &e))
+		return json_object_object_get_ex(e, "type", &e) ?
+		    json_object_get_string(e) : "notUpdated";
+	return NULL;
+}
+
+/* The server's answer to an action: logged; a failure shown once, at low
+ * urgency (never retried: the user can act again). */
+static void
+notify_action_done(struct json_object *responses, enum request_error why,
+    const char *error, void *arg)
+{
+	struct notify_act	*a = arg;
+	const char		*err;
+
+	err = why == REQUEST_OK ? notify_set_error(responses, a->email_id) :
+	    error;
+	if (err == NULL)
+		log_info("notifications: account %s: %s done", a->account,
+		    a->what);
+	else {
+		log_warnx("notifications: account %s: %s failed: %s",
+		    a->account, a->what, err);
+		if (a->n != NULL)
+			notify_error(a->n, a->what, err);
+	}
+	if (a->n != NULL)
+		notify_act_unlink(a->n, a);
+	notify_act_free(a);
+}
+
+/* "Mark as read" on a notification of ours: one Email/set over the
+ * account's connection. */
+static int
+notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
+{
+	struct notify		*n = arg;
+	struct notify_open	*o = NULL;
+	struct notify_act	*a;
+	struct account		*acct;
+	struct json_object	*using, *calls, *args, *upd, *patch;
+	const char		*key;
+	uint32_t		 id;
+
+	if (sd_bus_message_read(m, "us", &id, &key) < 0)
+		return 0;
+	for (size_t i = 0; i < n->nopen && o == NULL; i++)
+		if (n->open[i].id == id)
+			o = &n->open[i];
+	/* Another application's, or one replaced or closed already. */
+	if (o == NULL || strcmp(key, "mark-read") != 0)
+		return 0;
+	if ((acct = n->cb->find_account(n->cb->arg, o->account)) == NULL) {
+		log_warnx("notifications: account %s is gone; mark-read not "
+		    "sent", o->account);
+		return 0;
+	}
+	using = json_object_new_array();
+	json_object_array_add(using,
+	    json_object_new_string("urn:ietf:params:jmap:core"));
+	json_object_array_add(using,
+	    json_object_new_string("urn:ietf:params:jmap:mail"));
+	patch = json_object_new_object();
+	json_object_object_add(patch, "keywords/$seen",
+	    json_object_new_boolean(1));
+	upd = json_object_new_object();
+	json_object_object_add(upd, o->email_id, patch);
+	args = json_object_new_object();
+	json_object_object_add(args, "accountId",
+	    json_object_new_string(o->account_id));
+	json_object_object_add(args, "update", upd);
+	calls = json_object_new_array();
+	json_object_array_add(calls, json_object_new_array());
+	json_object_array_add(json_object_array_get_idx(calls, 0),
+	    json_object_new_string("Email/set"));
+	json_object_array_add(json_object_array_get_idx(calls, 0), args);
+	json_object_array_add(json_object_array_get_idx(calls, 0),
+	    json_object_new_string("0"));
+	a = xcalloc(1, sizeof(*a));
+	a->n = n;
+	a->account = xstrdup(o->account);
+	a->email_id = xstrdup(o->email_id);
+	a->what = xstrdup(key);
+	log_info("notifications: account %s: %s of a notified email",
+	    o->account, key);
+	if (account_request(acct, using, calls, NOTIFY_ACTION_MSEC,
+	    notify_action_done, a) < 0) {
+		log_warnx("notifications: account %s: not connected; %s not "
+		    "sent", a->account, a->what);
+		notify_error(n, a->what, "the account is not connected");
+		notify_act_free(a);
+	} else {
+		a->next = n->acts;
+		n->acts = a;
+	}
+	json_object_put(using);
+	json_object_put(calls);
+	return 0;
+}
+
+/* Asks what the notification server can do; none of its actions until
+ * it answered. */
+static void
+notify_ask_caps(struct notify *n, sd_bus *bus)
+{
+	int r;
+
+	n->has_actions = false;
+	if ((r = sd_bus_call_method_async(bus, NULL,
+	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+	    "org.freedesktop.Notifications", "GetCapabilities",
+	    notify_on_caps, n, NULL)) < 0)
+		log_warnx("notifications: cannot ask for the notification "
+		    "server's capabilities: %s; notifications carry no "
+		    "actions", strerror(-r));
+}
+
+/* Another notification server (or none): its capabilities may differ,
+ * and the ids of the old one mean nothing to it. */
+static int
+notify_on_owner(sd_bus_message *m, void *arg, sd_bus_error *unused)
+{
+	struct notify	*n = arg;
+	const char	*name, *old, *new;
+
+	if (sd_bus_message_read(m, "sss", &name, &old, &new) < 0)
+		return 0;
+	while (n->nopen > 0)
+		notify_open_drop(n, n->nopen - 1);
+	if (*new != '\0')
+		notify_ask_caps(n, sd_bus_message_get_bus(m));
+	else
+		n->has_actions = false;
+	return 0;
+}
+
 static void
 notify_on_connect(sd_bus *bus, void *arg)
 {
@@ -118,6 +340,19 @@ notify_on_connect(sd_bus *bus, void *arg)
 		log_warnx("notifications: cannot follow NotificationClosed: "
 		    "%s; notifications of mail read elsewhere may be closed "
 		    "twice", strerror(-r));
+	if ((r = sd_bus_match_signal_async(bus, NULL,
+	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+	    "org.freedesktop.Notifications", "ActionInvoked",
+	    notify_on_action, NULL, n)) < 0 ||
+	    (r = sd_bus_add_match_async(bus, NULL, "type='signal',"
+	    "sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+	    "member='NameOwnerChanged',arg0='org.freedesktop.Notifications'",
+	    notify_on_owner, NULL, n)) < 0)
+		log_warnx("notifications: cannot follow the notification "
+		    "server: %s; notifications carry no actions",
+		    strerror(-r));
+	else
+		notify_ask_caps(n, bus);
 }
 
 /* The config's mailboxes = parsed once per config, so that each round only
@@ -144,11 +379,13 @@ notify_set_config(struct notify *n, struct config *cfg)
 }
 
 struct notify *
-notify_new(struct event_base *base, struct config *cfg)
+notify_new(struct event_base *base, struct config *cfg,
+    const struct outputs_callbacks *cb)
 {
 	struct notify *n = xcalloc(1, sizeof(*n));
 
 	n->base = base;
+	n->cb = cb;
 	notify_set_config(n, cfg);
 	return n;
 }
@@ -162,6 +399,9 @@ notify_free(struct notify *n)
 	busconn_free(n->conn);
 	while (n->nopen > 0)
 		notify_open_drop(n, n->nopen - 1);
+	/* Their answers still come (or REQUEST_SHUTDOWN); n is gone. */
+	for (struct notify_act *a = n->acts; a != NULL; a = a->next)
+		a->n = NULL;
 	mailmatch_free(n->mm);
 	free(n->old_logged);
 	config_unref(n->config);
@@ -211,10 +451,11 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 			notify_open_drop(n, 0);
 		o = &n->open[n->nopen++];
 		o->id = id;
+		o->account = p->account;
 		o->account_id = p->account_id;
 		o->email_id = p->email_id;
 		o->box_id = p->box_id;
-		p->account_id = p->email_id = p->box_id = NULL;
+		p->account = p->account_id = p->email_id = p->box_id = NULL;
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -230,12 +471,42 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	return 0;
 }
 
+/* A failed action, shown once at low urgency, without actions: the user
+ * learns that the mail was not changed.  Not followed. */
+static void
+notify_error(struct notify *n, const char *what, const char *why)
+{
+	struct newmail_notify_args	 a;
+	sd_bus				*bus;
+	char				*body, *text;
+	int				 r;
+
+	if (n->conn == NULL || (bus = busconn_bus(n->conn)) == NULL)
+		return;
+	newmail_notify_args(n->cfg, &a);
+	xasprintf(&text, "%s failed: %s", what, why);
+	body = newmail_text(text, 1024, true);
+	if ((r = sd_bus_call_method_async(bus, NULL,
+	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+	    "org.freedesktop.Notifications", "Notify", NULL, NULL,
+	    "susssasa{sv}i", a.app_name, 0u, "dialog-error",
+	    "jmap-pushd: the mail was not changed", body, 0, 3,
+	    "category", "s", "email", "desktop-entry", "s", a.desktop_entry,
+	    "urgency", "y", (uint8_t)0, a.expire_timeout)) < 0)
+		log_warnx("notifications: cannot call Notify: %s",
+		    strerror(-r));
+	busconn_kick(n->conn);
+	free(body);
+	free(text);
+}
+
 /* Freed with the call's slot: answered, timed out or the bus gone. */
 static void
 notify_pending_free(void *arg)
 {
 	struct notify_pending *p = arg;
 
+	free(p->account);
 	free(p->account_id);
 	free(p->email_id);
 	free(p->box_id);
@@ -246,7 +517,7 @@ notify_pending_free(void *arg)
  * email mail (NULL: a summary) is followed until it closes. */
 static int
 notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
-    const char *account_id, const struct newmail *mail)
+    const char *account, const char *account_id, const struct newmail *mail)
 {
 	struct newmail_notify_args	 a;
 	struct notify_pending		*p;
@@ -260,7 +531,9 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    "org.freedesktop.Notifications", "Notify")) < 0 ||
 	    (r = sd_bus_message_append(m, "susss", a.app_name, 0u, a.app_icon,
 	    note->summary, note->body)) < 0 ||
-	    (r = sd_bus_message_append(m, "as", 0)) < 0 ||
+	    (r = mail != NULL && n->has_actions ?
+	    sd_bus_message_append(m, "as", 2, "mark-read", "Mark as read") :
+	    sd_bus_message_append(m, "as", 0)) < 0 ||
 	    (r = sd_bus_message_append(m, "a{sv}", 4,
 	    "category", "s", a.category,
 	    "desktop-entry", "s", a.desktop_entry,
@@ -271,6 +544,7 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	p = xcalloc(1, sizeof(*p));
 	p->n = n;
 	if (mail != NULL && mail->box_id != NULL) {
+		p->account = xstrdup(account);
 		p->account_id = xstrdup(account_id);
 		p->email_id = xstrdup(mail->id);
 		p->box_id = xstrdup(mail->box_id);
@@ -310,7 +584,7 @@ notify_show(struct notify *n, const char *account, const char *account_id,
 	nnotes = newmail_notes(mails, nmails, count, n->cfg->max_per_burst,
 	    &notes);
 	for (size_t i = 0; i < nnotes; i++)
-		if ((r = notify_call(n, bus, &notes[i], account_id,
+		if ((r = notify_call(n, bus, &notes[i], account, account_id,
 		    nnotes == nmails && nnotes == count ? &mails[i] :
 		    NULL)) < 0)
 			log_warnx("notifications: cannot call Notify: %s",

@@ -11,9 +11,12 @@ struct config;
 struct event_base;
 struct mail_event;
 struct notify;
+struct outputs_callbacks;
 
-/* Holds a reference to cfg. */
-struct notify *notify_new(struct event_base *, struct config *);
+/* Holds a reference to cfg; cb (borrowed, outlives the notify) finds the
+ * account an action's Email/set goes through. */
+struct notify *notify_new(struct event_base *, struct config *,
+    const struct outputs_callbacks *cb);
 /* Holds a reference to cfg instead of the old one. */
 void notify_set_config(struct notify *, struct config *);
 void notify_free(struct notify *);

@@ -42,7 +42,7 @@ outputs_new(struct event_base *base, struct config *cfg,
 	}
 	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
-	o->notify = notify_new(base, cfg);
+	o->notify = notify_new(base, cfg, cb);
 	hook_start(o->hooks, cfg);
 	return o;
 }

@@ -111,4 +111,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-dunst.sh
 INTEGRATION_TESTS += \
-	tests/integration/notify-close.sh
+	tests/integration/notify-close.sh \
+	tests/integration/notify-act.sh

@@ -548,7 +548,11 @@ mail_method(struct ts_server *s, const char *name, struct json_object *args,
 		return email_changes(s, account, args, call_id);
 	if (strcmp(name, "Email/query") == 0)
 		return email_query(s, account, args, call_id);
-	if (strcmp(name, "Email/set") == 0)
+	if (strcmp(name, "Email/set") == 0) {
+		ts_info("mail: Email/set %s", json_object_to_json_string_ext(
+		    args, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
 		return email_set(s, account, args, call_id);
+	}
 	return mail_error("unknownMethod", call_id);
 }
