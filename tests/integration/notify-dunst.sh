@@ -7,8 +7,9 @@
 # summary as plain text, body with markup escaped, app name, category),
 # and a closed notification leaves the screen for the history, whether
 # the user closed it or the daemon did (CloseNotification) because the
-# mail was read elsewhere.  Skipped (77) without dunst, dunstctl, Xvfb or
-# dbus-monitor.
+# mail was read elsewhere.  The mark-read action reaches dunst's context
+# menu, and picking it there reads the mail and closes the notification.
+# Skipped (77) without dunst, dunstctl, Xvfb or dbus-monitor.
 for c in dunst dunstctl Xvfb dbus-monitor; do
 	if ! command -v "$c" >/dev/null; then
 		echo "SKIP: $c is not installed (packaging/install-deps installs it)"
@@ -45,7 +46,16 @@ dunst_start() {
 	done
 	[ -n "${line:-}" ] || fail "dbus-monitor did not start: $(cat "$T/monitor.log")"
 
-	printf '[global]\nignore_dbusclose = false\n' >"$T/dunstrc"
+	# dunst's context menu runs this in place of dmenu: it records the
+	# menu it was given and picks the mark-read action.
+	cat >"$T/dmenu" <<EOF
+#!/bin/sh
+cat >"$T/menu"
+grep ',mark-read]\$' "$T/menu"
+EOF
+	chmod +x "$T/dmenu"
+	printf '[global]\nignore_dbusclose = false\ndmenu = %s\n' "$T/dmenu" \
+	    >"$T/dunstrc"
 	env -u WAYLAND_DISPLAY DISPLAY=":$display" HOME="$T" \
 	    XDG_CONFIG_HOME="$T" dunst -config "$T/dunstrc" 2>>"$T/dunst.log" &
 	PROBES="$PROBES $!"
@@ -129,6 +139,21 @@ expect_count 1 1
 control "mail/keyword?id=$id&set=%24seen" >/dev/null
 expect_closed 3
 expect_count 0 2
+
+# The actions reached dunst: its context menu (dunstctl context) lists
+# mark-read and nothing else (no open_command, so no default action);
+# picking it reads the mail on the server, and the notification closes.
+control "mail/deliver?name=Carol&email=carol%40example.com&subject=Tea" >/dev/null
+wait_log "notifications: shown" 3
+expect_count 1 2
+dunstctl context
+expect_closed 3
+expect_count 0 3
+[ "$(grep -c '' "$T/menu")" = 1 ] &&
+    grep -q '^#.* (Carol <carol@example.com>) \[[0-9]*,mark-read\]$' "$T/menu" ||
+    fail "dunst's menu: $(cat "$T/menu")"
+[ "$(control status | sed -n 's/.*"Email\/set":\([0-9]*\).*/\1/p')" = 1 ] ||
+    fail "not exactly one Email/set: $(control status)"
 
 daemon_stop
 echo ok
