@@ -120,6 +120,7 @@ newmail_collect(const struct mailresult *r, const struct mailbox_cache *cache,
 		if (!newmail_wanted(e, cache, mm, old, &nm.box_id))
 			continue;
 		nm.id = e->id;
+		nm.thread_id = e->thread_id;
 		nm.from_name = e->nfrom > 0 ? e->from[0].name : NULL;
 		nm.from_email = e->nfrom > 0 ? e->from[0].email : NULL;
 		nm.subject = e->subject;
@@ -333,4 +334,16 @@ newmail_notify_args(const struct config_notify *cfg,
 	a->urgency = cfg->urgency == URGENCY_LOW ? 0 :
 	    cfg->urgency == URGENCY_CRITICAL ? 2 : 1;
 	a->expire_timeout = cfg->timeout_ms;
+}
+
+char *
+newmail_thread_summary(const struct newmail *m, unsigned n)
+{
+	char *name, *s;
+
+	name = newmail_text(newmail_sender_short(m), NEWMAIL_SUMMARY_MAX,
+	    false);
+	xasprintf(&s, "%s (%u)", name, n);
+	free(name);
+	return s;
 }

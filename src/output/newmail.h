@@ -26,6 +26,7 @@ struct newmail {
 	const char	*received_at;	/* UTCDate as the server wrote it, or
 					 * NULL */
 	const char	*box_id;	/* the selected mailbox it is new in */
+	const char	*thread_id;	/* NULL when none */
 };
 
 /* Why [notify] announces mail of a mailbox. */
@@ -96,6 +97,9 @@ void newmail_notify_args(const struct config_notify *,
 /* Valid UTF-8 (bad bytes become U+FFFD), control characters as spaces,
  * cut at max bytes; with markup, & < > " ' become entities.  Caller frees. */
 char *newmail_text(const char *s, size_t max, bool markup);
+/* The summary of a thread's notification that replaced the one before:
+ * "Name (n)" (the name, else the address), plain text.  Caller frees. */
+char *newmail_thread_summary(const struct newmail *, unsigned n);
 /* "Name <email>", or the one of them that is there. Caller frees. */
 char *newmail_sender(const struct newmail *);
 

@@ -44,8 +44,10 @@ struct notify_open {
 	uint32_t	 id;		/* the notification server's */
 	char		*account;	/* config name */
 	char		*account_id;
-	char		*email_id;
+	char		*email_id;	/* the newest of its thread */
 	char		*box_id;	/* the mailbox it was announced in */
+	char		*thread_id;	/* NULL when none */
+	unsigned	 nthread;	/* emails of the thread it announced */
 };
 
 /* What a Notify call announces, for its reply. */
@@ -55,6 +57,9 @@ struct notify_pending {
 	char		*account_id;	/* NULL: a summary, not followed */
 	char		*email_id;
 	char		*box_id;
+	char		*thread_id;
+	unsigned	 nthread;
+	uint32_t	 replaces;	/* 0: a new notification */
 };
 
 struct notify {
@@ -93,6 +98,7 @@ notify_open_clear(struct notify_open *o)
 	free(o->account_id);
 	free(o->email_id);
 	free(o->box_id);
+	free(o->thread_id);
 }
 
 /* Forgets open[i] (closed, or gone with its server). */
@@ -447,15 +453,29 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		if (p->account_id == NULL ||
 		    sd_bus_message_read(m, "u", &id) <= 0)
 			return 0;
-		if (n->nopen == NOTIFY_OPEN_MAX)
-			notify_open_drop(n, 0);
-		o = &n->open[n->nopen++];
+		/* A thread's notification replaced: the same one, now
+		 * about the newest email (if the server has not closed
+		 * it meanwhile, it is a new one). */
+		o = NULL;
+		for (size_t i = 0; i < n->nopen; i++)
+			if (p->replaces != 0 && n->open[i].id == p->replaces)
+				o = &n->open[i];
+		if (o != NULL)
+			notify_open_clear(o);
+		else {
+			if (n->nopen == NOTIFY_OPEN_MAX)
+				notify_open_drop(n, 0);
+			o = &n->open[n->nopen++];
+		}
 		o->id = id;
 		o->account = p->account;
 		o->account_id = p->account_id;
 		o->email_id = p->email_id;
 		o->box_id = p->box_id;
+		o->thread_id = p->thread_id;
+		o->nthread = p->nthread;
 		p->account = p->account_id = p->email_id = p->box_id = NULL;
+		p->thread_id = NULL;
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -510,6 +530,7 @@ notify_pending_free(void *arg)
 	free(p->account_id);
 	free(p->email_id);
 	free(p->box_id);
+	free(p->thread_id);
 	free(p);
 }
 
@@ -521,16 +542,29 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 {
 	struct newmail_notify_args	 a;
 	struct notify_pending		*p;
+	struct notify_open		*thread = NULL;
 	sd_bus_message			*m = NULL;
 	sd_bus_slot			*slot = NULL;
+	char				*summary = NULL;
 	int				 r;
 
+	/* New mail in a thread whose notification is still open replaces
+	 * it instead of stacking. */
+	for (size_t i = 0; mail != NULL && mail->thread_id != NULL &&
+	    i < n->nopen; i++)
+		if (n->open[i].thread_id != NULL &&
+		    strcmp(n->open[i].thread_id, mail->thread_id) == 0 &&
+		    strcmp(n->open[i].account_id, account_id) == 0)
+			thread = &n->open[i];
+	if (thread != NULL)
+		summary = newmail_thread_summary(mail, thread->nthread + 1);
 	newmail_notify_args(n->cfg, &a);
 	if ((r = sd_bus_message_new_method_call(bus, &m,
 	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
 	    "org.freedesktop.Notifications", "Notify")) < 0 ||
-	    (r = sd_bus_message_append(m, "susss", a.app_name, 0u, a.app_icon,
-	    note->summary, note->body)) < 0 ||
+	    (r = sd_bus_message_append(m, "susss", a.app_name,
+	    thread != NULL ? thread->id : 0u, a.app_icon,
+	    summary != NULL ? summary : note->summary, note->body)) < 0 ||
 	    (r = mail != NULL && n->has_actions ?
 	    sd_bus_message_append(m, "as", 2, "mark-read", "Mark as read") :
 	    sd_bus_message_append(m, "as", 0)) < 0 ||
@@ -548,6 +582,10 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 		p->account_id = xstrdup(account_id);
 		p->email_id = xstrdup(mail->id);
 		p->box_id = xstrdup(mail->box_id);
+		p->thread_id = mail->thread_id != NULL ?
+		    xstrdup(mail->thread_id) : NULL;
+		p->nthread = thread != NULL ? thread->nthread + 1 : 1;
+		p->replaces = thread != NULL ? thread->id : 0;
 	}
 	if ((r = sd_bus_call_async(bus, &slot, m, notify_reply, p,
 	    NOTIFY_CALL_USEC)) < 0) {
@@ -559,6 +597,7 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	sd_bus_slot_set_floating(slot, 1);
 	sd_bus_slot_unref(slot);
 out:
+	free(summary);
 	sd_bus_message_unref(m);
 	return r;
 }

@@ -12,7 +12,8 @@
  *   jp-busprobe notifyd  a fake notification server: owns
  *                        org.freedesktop.Notifications and prints each
  *                        Notify call's arguments (actions as
- *                        "actions=N:KEY=LABEL;..." when there are any)
+ *                        "actions=N:KEY=LABEL;..." when there are any;
+ *                        ids from 1, a replacement keeps the id)
  *                        and "CloseNotification id=N" for each
  *                        CloseNotification (answered with
  *                        NotificationClosed reason 3); GetCapabilities
@@ -219,7 +220,9 @@ on_notify(sd_bus_message *m, void *arg, sd_bus_error *err)
 	printf("Notify app=%s replaces=%u icon=%s summary=%s body=%s "
 	    "actions=%u%s hints=%s timeout=%d\n", app, replaces, icon,
 	    summary, body, nactions / 2, actions, hints, timeout);
-	return sd_bus_reply_method_return(m, "u", ++next_id);
+	/* A replacement keeps its id, as the specification says. */
+	return sd_bus_reply_method_return(m, "u", replaces != 0 ? replaces :
+	    ++next_id);
 }
 
 static int

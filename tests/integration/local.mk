@@ -112,4 +112,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-dunst.sh
 INTEGRATION_TESTS += \
 	tests/integration/notify-close.sh \
-	tests/integration/notify-act.sh
+	tests/integration/notify-act.sh \
+	tests/integration/notify-thread.sh

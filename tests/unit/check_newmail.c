@@ -274,6 +274,24 @@ START_TEST(notify_args)
 }
 END_TEST
 
+/* A thread's summary: the name, else the address, and the count; plain
+ * text (no entities), control characters as spaces. */
+START_TEST(thread_summary)
+{
+	struct newmail	 m = { .id = "M1", .from_name = "<b>Eve&\n",
+	    .from_email = "eve@example.com" };
+	char		*s;
+
+	s = newmail_thread_summary(&m, 3);
+	ck_assert_str_eq(s, "<b>Eve&  (3)");
+	free(s);
+	m.from_name = NULL;
+	s = newmail_thread_summary(&m, 2);
+	ck_assert_str_eq(s, "eve@example.com (2)");
+	free(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -286,6 +304,7 @@ main(void)
 	tcase_add_test(tc, text_escape);
 	tcase_add_test(tc, notes);
 	tcase_add_test(tc, notify_args);
+	tcase_add_test(tc, thread_summary);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
