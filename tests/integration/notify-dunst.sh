@@ -9,6 +9,7 @@
 # the user closed it or the daemon did (CloseNotification) because the
 # mail was read elsewhere.  The mark-read action reaches dunst's context
 # menu, and picking it there reads the mail and closes the notification.
+# New mail in a thread replaces the thread's notification on the screen.
 # Skipped (77) without dunst, dunstctl, Xvfb or dbus-monitor.
 for c in dunst dunstctl Xvfb dbus-monitor; do
 	if ! command -v "$c" >/dev/null; then
@@ -92,10 +93,12 @@ expect_count() {
 	    fail "dunst shows $shown and has $history in its history, expected $1 and $2: $(cat "$T/dunst.log")"
 }
 
-# history_field FIELD: that string field of dunst's newest history entry.
+# history_field FIELD: that string field of dunst's newest history entry
+# (dunstctl history lists the newest first).
 history_field() {
 	dunstctl history | tr -d '\n\t' |
-	    sed -n "s/.*\"$1\" : {\"type\" : \"s\",\"data\" : \"\([^\"]*\)\"}.*/\1/p"
+	    grep -o "\"$1\" : {\"type\" : \"s\",\"data\" : \"[^\"]*\"}" |
+	    head -n 1 | sed 's/.*"data" : "\(.*\)"}$/\1/'
 }
 
 server_start
@@ -154,6 +157,20 @@ expect_count 0 3
     fail "dunst's menu: $(cat "$T/menu")"
 [ "$(control status | sed -n 's/.*"Email\/set":\([0-9]*\).*/\1/p')" = 1 ] ||
     fail "not exactly one Email/set: $(control status)"
+
+# New mail in the thread of an open notification replaces it in dunst
+# (one on the screen), "NAME (N)" with the newest subject.
+out=$(control "mail/deliver?name=Dave&email=dave%40example.com&subject=Plan")
+id=$(printf '%s' "$out" | sed -n 's/.*"ids":\["\([^"]*\)".*/\1/p')
+wait_log "notifications: shown" 4
+control "mail/deliver?name=Dave&email=dave%40example.com&subject=Re%3A%20Plan&thread=$id" >/dev/null
+wait_log "notifications: shown" 5
+expect_count 1 3
+dunstctl close-all
+expect_closed 2
+expect_count 0 4
+[ "$(history_field summary)" = 'Dave (2)' ] || fail "summary: $(dunstctl history)"
+[ "$(history_field body)" = 'Re: Plan' ] || fail "body: $(dunstctl history)"
 
 daemon_stop
 echo ok
