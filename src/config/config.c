@@ -560,6 +560,8 @@ config_destroy(struct config *cfg)
 	value_list_free(cfg->defaults.types, cfg->defaults.ntypes);
 	value_list_free(cfg->notify.accounts, cfg->notify.naccounts);
 	value_list_free(cfg->notify.mailboxes, cfg->notify.nmailboxes);
+	free(cfg->notify.open_command);
+	strv_free(cfg->notify.open_argv);
 	free(cfg->path);
 	free(cfg->state_dir);
 	free(cfg->socket_path);

@@ -113,6 +113,8 @@ struct config_notify {
 	unsigned max_per_burst;	/* default 3 */
 	enum config_urgency urgency;	/* default normal */
 	int32_t timeout_ms;	/* -1 (default): the server's; 0: never */
+	char *open_command;	/* run by /bin/sh -c on a click; or */
+	char **open_argv;	/* open_exec, run as it is; NULL-ended */
 };
 
 struct config {

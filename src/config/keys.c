@@ -67,6 +67,8 @@ enum key_id {
 	K_URGENCY,
 	K_EVENTS,
 	K_PER_MAILBOX,
+	K_OPEN_COMMAND,
+	K_OPEN_EXEC,
 	K_COUNT
 };
 
@@ -116,6 +118,8 @@ static const struct {
 	[K_URGENCY] = { "urgency", IN_NOTIFY },
 	[K_EVENTS] = { "events", IN_HOOK },
 	[K_PER_MAILBOX] = { "per_mailbox", IN_HOOK },
+	[K_OPEN_COMMAND] = { "open_command", IN_NOTIFY },
+	[K_OPEN_EXEC] = { "open_exec", IN_NOTIFY },
 };
 
 static const struct {
@@ -755,6 +759,20 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 			    "duration such as 10s", v);
 		else
 			n->timeout_ms = (int32_t)ms;
+	}
+	if (ks.line[K_OPEN_COMMAND] != 0 && ks.line[K_OPEN_EXEC] != 0)
+		parser_error(p, ks.line[K_OPEN_COMMAND] > ks.line[K_OPEN_EXEC] ?
+		    ks.line[K_OPEN_COMMAND] : ks.line[K_OPEN_EXEC], "[notify] "
+		    "has both open_command and open_exec: keep only one");
+	else if (ks.val[K_OPEN_COMMAND] != NULL)
+		n->open_command = xstrdup(ks.val[K_OPEN_COMMAND]);
+	else if (ks.val[K_OPEN_EXEC] != NULL) {
+		char err[128];
+
+		if (value_split_argv(ks.val[K_OPEN_EXEC], &n->open_argv, err,
+		    sizeof(err)) == -1)
+			parser_error(p, ks.line[K_OPEN_EXEC], "invalid "
+			    "open_exec: %s", err);
 	}
 }
 

@@ -121,6 +121,9 @@ newmail_collect(const struct mailresult *r, const struct mailbox_cache *cache,
 			continue;
 		nm.id = e->id;
 		nm.thread_id = e->thread_id;
+		nm.message_id = e->message_id;
+		m = mailbox_find(cache, nm.box_id);
+		nm.box_path = m != NULL ? m->path : NULL;
 		nm.from_name = e->nfrom > 0 ? e->from[0].name : NULL;
 		nm.from_email = e->nfrom > 0 ? e->from[0].email : NULL;
 		nm.subject = e->subject;

@@ -27,6 +27,8 @@ struct newmail {
 					 * NULL */
 	const char	*box_id;	/* the selected mailbox it is new in */
 	const char	*thread_id;	/* NULL when none */
+	const char	*message_id;	/* the first Message-ID, or NULL */
+	const char	*box_path;	/* box_id's path (the cache's) */
 };
 
 /* Why [notify] announces mail of a mailbox. */

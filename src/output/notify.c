@@ -12,6 +12,7 @@
 #include "autoconf.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@
 #include "session/mailbox.h"
 #include "session/mailresult.h"
 #include "util/log.h"
+#include "util/proc.h"
+#include "util/strv.h"
 #include "util/xmalloc.h"
 
 #define NOTIFY_CALL_USEC	(10 * 1000000ULL)
@@ -48,6 +51,8 @@ struct notify_open {
 	char		*box_id;	/* the mailbox it was announced in */
 	char		*thread_id;	/* NULL when none */
 	unsigned	 nthread;	/* emails of the thread it announced */
+	char		*message_id;	/* NULL when none */
+	char		*box_path;	/* NULL when unknown */
 };
 
 /* What a Notify call announces, for its reply. */
@@ -60,6 +65,8 @@ struct notify_pending {
 	char		*thread_id;
 	unsigned	 nthread;
 	uint32_t	 replaces;	/* 0: a new notification */
+	char		*message_id;
+	char		*box_path;
 };
 
 struct notify {
@@ -90,6 +97,7 @@ struct notify_act {
 };
 
 static void notify_error(struct notify *, const char *, const char *);
+static void notify_open_run(struct notify *, const struct notify_open *);
 
 static void
 notify_open_clear(struct notify_open *o)
@@ -99,6 +107,8 @@ notify_open_clear(struct notify_open *o)
 	free(o->email_id);
 	free(o->box_id);
 	free(o->thread_id);
+	free(o->message_id);
+	free(o->box_path);
 }
 
 /* Forgets open[i] (closed, or gone with its server). */
@@ -243,7 +253,14 @@ notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		if (n->open[i].id == id)
 			o = &n->open[i];
 	/* Another application's, or one replaced or closed already. */
-	if (o == NULL || strcmp(key, "mark-read") != 0)
+	if (o == NULL)
+		return 0;
+	if ((strcmp(key, "default") == 0 || strcmp(key, "open") == 0) &&
+	    (n->cfg->open_command != NULL || n->cfg->open_argv != NULL)) {
+		notify_open_run(n, o);
+		return 0;
+	}
+	if (strcmp(key, "mark-read") != 0)
 		return 0;
 	if ((acct = n->cb->find_account(n->cb->arg, o->account)) == NULL) {
 		log_warnx("notifications: account %s is gone; mark-read not "
@@ -474,8 +491,10 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		o->box_id = p->box_id;
 		o->thread_id = p->thread_id;
 		o->nthread = p->nthread;
+		o->message_id = p->message_id;
+		o->box_path = p->box_path;
 		p->account = p->account_id = p->email_id = p->box_id = NULL;
-		p->thread_id = NULL;
+		p->thread_id = p->message_id = p->box_path = NULL;
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -520,6 +539,57 @@ notify_error(struct notify *n, const char *what, const char *why)
 	free(text);
 }
 
+/* The actions of a notification of one email, when the server shows
+ * them: a click (default) and "Open" run open_command, if set; "Mark as
+ * read". */
+static int
+notify_append_actions(struct notify *n, sd_bus_message *m, bool one)
+{
+	bool open = n->cfg->open_command != NULL || n->cfg->open_argv != NULL;
+
+	if (!one || !n->has_actions)
+		return sd_bus_message_append(m, "as", 0);
+	if (open)
+		return sd_bus_message_append(m, "as", 6, "default", "Open",
+		    "open", "Open", "mark-read", "Mark as read");
+	return sd_bus_message_append(m, "as", 2, "mark-read", "Mark as read");
+}
+
+/* The user clicked: open_command runs like a hook, with the email's
+ * JMAP_* variables (values only) in its environment. */
+static void
+notify_open_run(struct notify *n, const struct notify_open *o)
+{
+	extern char	**environ;
+	struct proc_spec spec;
+	char		*sh[] = { "/bin/sh", "-c", n->cfg->open_command, NULL };
+	char		**env;
+	size_t		 k = 0, nbase = strv_len(environ);
+
+	env = xcalloc(nbase + 7, sizeof(*env));
+	for (size_t i = 0; i < nbase; i++)
+		if (strncmp(environ[i], "JMAP_", 5) != 0)
+			env[k++] = xstrdup(environ[i]);
+	xasprintf(&env[k++], "JMAP_ACCOUNT=%s", o->account);
+	xasprintf(&env[k++], "JMAP_ACCOUNT_ID=%s", o->account_id);
+	xasprintf(&env[k++], "JMAP_EMAIL_ID=%s", o->email_id);
+	if (o->thread_id != NULL)
+		xasprintf(&env[k++], "JMAP_THREAD_ID=%s", o->thread_id);
+	if (o->message_id != NULL)
+		xasprintf(&env[k++], "JMAP_MESSAGE_ID=%s", o->message_id);
+	if (o->box_path != NULL)
+		xasprintf(&env[k++], "JMAP_MAILBOX=%s", o->box_path);
+	memset(&spec, 0, sizeof(spec));
+	spec.name = "open_command of [notify]";
+	spec.argv = n->cfg->open_argv != NULL ? n->cfg->open_argv : sh;
+	spec.envp = env;
+	log_info("notifications: account %s: running open_command",
+	    o->account);
+	/* Failures are logged by proc_spawn(). */
+	(void)proc_spawn(&spec);
+	strv_free(env);
+}
+
 /* Freed with the call's slot: answered, timed out or the bus gone. */
 static void
 notify_pending_free(void *arg)
@@ -531,6 +601,8 @@ notify_pending_free(void *arg)
 	free(p->email_id);
 	free(p->box_id);
 	free(p->thread_id);
+	free(p->message_id);
+	free(p->box_path);
 	free(p);
 }
 
@@ -565,9 +637,7 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    (r = sd_bus_message_append(m, "susss", a.app_name,
 	    thread != NULL ? thread->id : 0u, a.app_icon,
 	    summary != NULL ? summary : note->summary, note->body)) < 0 ||
-	    (r = mail != NULL && n->has_actions ?
-	    sd_bus_message_append(m, "as", 2, "mark-read", "Mark as read") :
-	    sd_bus_message_append(m, "as", 0)) < 0 ||
+	    (r = notify_append_actions(n, m, mail != NULL)) < 0 ||
 	    (r = sd_bus_message_append(m, "a{sv}", 4,
 	    "category", "s", a.category,
 	    "desktop-entry", "s", a.desktop_entry,
@@ -586,6 +656,10 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 		    xstrdup(mail->thread_id) : NULL;
 		p->nthread = thread != NULL ? thread->nthread + 1 : 1;
 		p->replaces = thread != NULL ? thread->id : 0;
+		p->message_id = mail->message_id != NULL ?
+		    xstrdup(mail->message_id) : NULL;
+		p->box_path = mail->box_path != NULL ?
+		    xstrdup(mail->box_path) : NULL;
 	}
 	if ((r = sd_bus_call_async(bus, &slot, m, notify_reply, p,
 	    NOTIFY_CALL_USEC)) < 0) {

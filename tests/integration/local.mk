@@ -113,4 +113,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-close.sh \
 	tests/integration/notify-act.sh \
-	tests/integration/notify-thread.sh
+	tests/integration/notify-thread.sh \
+	tests/integration/notify-open.sh
