@@ -10,6 +10,7 @@
 # mail was read elsewhere.  The mark-read action reaches dunst's context
 # menu, and picking it there reads the mail and closes the notification.
 # New mail in a thread replaces the thread's notification on the screen.
+# A click on it there runs open_command.
 # Skipped (77) without dunst, dunstctl, Xvfb or dbus-monitor.
 for c in dunst dunstctl Xvfb dbus-monitor; do
 	if ! command -v "$c" >/dev/null; then
@@ -171,6 +172,23 @@ expect_closed 2
 expect_count 0 4
 [ "$(history_field summary)" = 'Dave (2)' ] || fail "summary: $(dunstctl history)"
 [ "$(history_field body)" = 'Re: Plan' ] || fail "body: $(dunstctl history)"
+
+# A click (dunstctl action: the default action, as dunst's own click
+# would) runs open_command, once set (by a reload), for that email.
+mkfifo "$T/open.fifo"
+exec 9<>"$T/open.fifo"
+cat >>"$T/config" <<CONF
+open_command = echo "\$JMAP_ACCOUNT \$JMAP_EMAIL_ID" > "$T/open.fifo"
+CONF
+kill -HUP "$DAEMON_PID"
+wait_log 'configuration reloaded'
+out=$(control "mail/deliver?name=Erin&email=erin%40example.com&subject=Notes")
+id=$(printf '%s' "$out" | sed -n 's/.*"ids":\["\([^"]*\)".*/\1/p')
+wait_log "notifications: shown" 6
+expect_count 1 4
+dunstctl action 0
+read -r -t "$WAIT" opened <&9 || fail "open_command did not run"
+[ "$opened" = "test $id" ] || fail "open_command ran for $opened, expected test $id"
 
 daemon_stop
 echo ok
