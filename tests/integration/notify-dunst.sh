@@ -43,8 +43,10 @@ dunst_start() {
 	    >"$T/owner.fifo" 2>>"$T/monitor.log" &
 	PROBES="$PROBES $!"
 	exec 8<"$T/owner.fifo"
+	line=
 	while read -r -t "$WAIT" line <&8; do
 		case $line in *member=NameLost*) break ;; esac
+		line=
 	done
 	[ -n "${line:-}" ] || fail "dbus-monitor did not start: $(cat "$T/monitor.log")"
 
