@@ -109,6 +109,8 @@ INTEGRATION_TESTS += \
 	tests/integration/socket-mail.sh \
 	tests/integration/dbus-mail.sh
 INTEGRATION_TESTS += \
+	tests/integration/notify-dunst.sh
+INTEGRATION_TESTS += \
 	tests/integration/notify-close.sh \
 	tests/integration/notify-act.sh \
 	tests/integration/notify-thread.sh \
