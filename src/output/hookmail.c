@@ -26,7 +26,7 @@ hookmail_str(const char *s)
 struct json_object *
 hookmail_save(const struct mailresult *r)
 {
-	struct json_object *o = json_object_new_object(), *a, *b, *from, *f;
+	struct json_object *o = json_object_new_object(), *a, *b;
 
 	a = json_object_new_array();
 	for (size_t i = 0; i < r->nboxes; i++) {
@@ -51,32 +51,9 @@ hookmail_save(const struct mailresult *r)
 	}
 	json_object_object_add(o, "boxes", a);
 	a = json_object_new_array();
-	for (size_t i = 0; i < r->nnews; i++) {
-		const struct mailresult_new *n = &r->news[i];
-
-		b = json_object_new_object();
-		json_object_object_add(b, "id", json_object_new_string(n->id));
-		json_object_object_add(b, "mailbox", hookmail_str(n->mailbox));
-		from = json_object_new_array();
-		for (size_t j = 0; j < n->nfrom; j++) {
-			f = json_object_new_object();
-			json_object_object_add(f, "name",
-			    hookmail_str(n->from[j].name));
-			json_object_object_add(f, "email",
-			    hookmail_str(n->from[j].email));
-			json_object_array_add(from, f);
-		}
-		json_object_object_add(b, "from", from);
-		json_object_object_add(b, "subject", hookmail_str(n->subject));
-		json_object_object_add(b, "receivedAt",
-		    hookmail_str(n->received_at));
-		json_object_object_add(b, "messageId",
-		    hookmail_str(n->message_id));
-		json_object_object_add(b, "threadId",
-		    hookmail_str(n->thread_id));
-		json_object_object_add(b, "preview", hookmail_str(n->preview));
-		json_object_array_add(a, b);
-	}
+	/* Entries as on the hook's stdin: the restore reads that shape. */
+	for (size_t i = 0; i < r->nnews; i++)
+		json_object_array_add(a, mailresult_new_json(&r->news[i]));
 	json_object_object_add(o, "news", a);
 	json_object_object_add(o, "newCount",
 	    json_object_new_int64((int64_t)r->new_count));

@@ -276,7 +276,7 @@ mailresult_jstr(const char *s)
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
 
-static struct json_object *
+struct json_object *
 mailresult_new_json(const struct mailresult_new *n)
 {
 	struct json_object *o = json_object_new_object(), *from, *a;

@@ -139,4 +139,9 @@ char	**mailresult_env(const struct mailresult *);
 struct json_object *mailresult_json(const struct mailresult *,
     const char *account_id, size_t max_bytes);
 
+/* One "new" entry of that object: {"id","mailbox","from":[{"name",
+ * "email"}],"subject","receivedAt","messageId","threadId","preview"},
+ * absent strings as null.  Caller owns. */
+struct json_object *mailresult_new_json(const struct mailresult_new *);
+
 #endif
