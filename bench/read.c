@@ -9,6 +9,11 @@
  * with --summary FIRST:LAST it prints nothing per line but counts the
  * stamps from FIRST to LAST and, once LAST came (or at end of input),
  * prints "<count> <last seq> <first seen ns> <last seen ns>" of those.
+ * --summary FIRST:LAST:COUNT waits for COUNT such stamps instead (several
+ * sessions each counting from 1).  In summary mode a stamp with seq 0 (a
+ * probe: the consumer is listening) prints "probe" at once, and with
+ * --warm N "warm" is printed once N stamps below FIRST came (every
+ * session's warm-up push).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -50,7 +55,7 @@ main(int argc, char **argv)
 {
 	static char buf[BUFSIZE];
 	size_t have = 0;
-	long count = 0;
+	long count = 0, want = 0, warm = 0, warmed = 0;
 	bool summary = false;
 	unsigned long long from = 0, to = 0;
 	uint64_t seq, last_seq = 0;
@@ -62,11 +67,13 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--unix") == 0 && i + 1 < argc)
 			fd = read_connect(argv[++i]);
 		else if (strcmp(argv[i], "--summary") == 0 && i + 1 < argc &&
-		    sscanf(argv[++i], "%llu:%llu", &from, &to) == 2)
+		    sscanf(argv[++i], "%llu:%llu:%ld", &from, &to, &want) >= 2)
 			summary = true;
+		else if (strcmp(argv[i], "--warm") == 0 && i + 1 < argc)
+			warm = atol(argv[++i]);
 		else {
 			fprintf(stderr, "usage: jp-bench-read [--unix PATH] "
-			    "[--summary FIRST:LAST]\n");
+			    "[--summary FIRST:LAST[:COUNT]] [--warm N]\n");
 			return 2;
 		}
 	}
@@ -81,8 +88,18 @@ main(int argc, char **argv)
 		have += (size_t)n;
 		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) !=
 		    NULL) {
-			if (stamp_find(line, (size_t)(nl - line), &seq,
-			    &sent) && (!summary || (seq >= from && seq <= to))) {
+			bool stamped = stamp_find(line,
+			    (size_t)(nl - line), &seq, &sent);
+
+			if (stamped && summary && seq == 0) {
+				printf("probe\n");
+				fflush(stdout);
+			} else if (stamped && summary && seq < from &&
+			    warm > 0 && ++warmed == warm) {
+				printf("warm\n");
+				fflush(stdout);
+			}
+			if (stamped && (!summary || (seq >= from && seq <= to))) {
 				if (count++ == 0)
 					first = seen;
 				last = seen;
@@ -100,7 +117,7 @@ main(int argc, char **argv)
 			have = 0;	/* a line longer than buf: not ours */
 		if (!summary)
 			fflush(stdout);
-		else if (count > 0 && last_seq >= to)
+		else if (want > 0 ? count >= want : count > 0 && last_seq >= to)
 			break;
 	}
 	if (summary)
