@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # make demo: the test JMAP server, the daemon with etc/demo.conf, three
-# deliveries, each firing the hook; then everything stops cleanly.
+# mails delivered into the inbox, each firing the mail-aware hook; the
+# mailboxes with their counts; then everything stops cleanly.
 set -eu
 builddir=$1
 srcdir=$2
@@ -38,7 +39,23 @@ if command -v dbus-daemon >/dev/null && command -v dbus-monitor >/dev/null; then
 	say "starting a private D-Bus session bus and dbus-monitor"
 	export DBUS_SESSION_BUS_ADDRESS="unix:path=$dir/bus"
 	mkfifo "$dir/bus.fifo"
-	dbus-daemon --session --nofork --address="$DBUS_SESSION_BUS_ADDRESS" \
+	# Its own config, without the standard service directories: a
+	# desktop's notification daemon must not be started on it.
+	cat >"$dir/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>$DBUS_SESSION_BUS_ADDRESS</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+	dbus-daemon --config-file="$dir/bus.conf" --nofork \
 	    --print-address=1 >"$dir/bus.fifo" 2>/dev/null &
 	bus_pid=$!
 	read -r _ <"$dir/bus.fifo"
@@ -65,19 +82,22 @@ read -r -t 15 line <&5 || { echo "jmap-pushctl watch said nothing"; exit 1; }
 echo "watch: $line"
 
 for i in 1 2 3; do
-	say "delivering message $i"
-	curl -sS --fail "http://127.0.0.1:$port/control/deliver?account=u1" >/dev/null
+	say "delivering message $i into the inbox"
+	curl -sS --fail "http://127.0.0.1:$port/control/mail/deliver?account=u1&name=Bob%20Tester&email=bob@example.com&subject=Lunch%20on%20Friday%3F%20($i)" >/dev/null
 	read -r -t 15 line <&5 || { echo "no socket event"; exit 1; }
 	echo "watch: $line"
-	read -r -t 15 state <&4 || { echo "the hook did not run"; exit 1; }
-	echo "hook ran for pushState $state"
+	read -r -t 15 unread <&4 || { echo "the hook did not run"; exit 1; }
+	echo "hook ran: $unread unread in the inbox"
 done
 
 say "jmap-pushctl status"
 "$builddir/src/jmap-pushctl" -s "$dir/sock" status
 
+say "jmap-pushctl mailboxes"
+"$builddir/src/jmap-pushctl" -s "$dir/sock" mailboxes
+
 say "stopping jmap-pushd (SIGTERM)"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=
-say "demo finished: three deliveries, three socket events, three hook runs, clean shutdown"
+say "demo finished: three mails, three socket events, three mail-aware hook runs, clean shutdown"
