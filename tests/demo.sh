@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: ISC
 # make demo: the test JMAP server, the daemon with etc/demo.conf, three
 # mails delivered into the inbox, each firing the mail-aware hook; the

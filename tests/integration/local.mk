@@ -121,3 +121,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-mute.sh \
 	tests/integration/notify-test.sh
+INTEGRATION_TESTS += \
+	tests/integration/demo.sh
