@@ -87,7 +87,7 @@ struct daemon {
 
 static void daemon_account_start(struct daemon *,
     const struct config_account *);
-static int daemon_reload(struct daemon *);
+static int daemon_reload(struct daemon *, const char **);
 static void daemon_mail_wanted_changed(void *);
 
 /*
@@ -293,21 +293,31 @@ daemon_load(const char *path)
 }
 
 /* Re-reads the config file (SIGHUP, and a command on an output); -1 when
- * the new one has errors (logged) and the running one stays. */
+ * the new one has errors (logged) and the running one stays, or when the
+ * daemon is stopping: accounts a reload started then would hold the stop
+ * up.  *why says which, for a command's reply. */
 static int
-daemon_reload(struct daemon *d)
+daemon_reload(struct daemon *d, const char **why)
 {
 	struct config *cfg, *old_cfg;
 	struct daemon_account *da, *next;
 	const struct config_account *ca, *old;
 	bool same_dir;
 
+	if (d->shutting_down) {
+		*why = "jmap-pushd is stopping; reload after it has started "
+		    "again";
+		log_info("not reloading: the daemon is stopping");
+		return -1;
+	}
 	log_info("reloading %s", d->config_path);
 	sd_notify(0, "RELOADING=1");
 	if ((cfg = daemon_load(d->config_path)) == NULL) {
 		log_errx("the new configuration has errors; keeping the "
 		    "running one");
 		sd_notify(0, "READY=1");
+		*why = "the new configuration has errors (see the log, or "
+		    "jmap-pushd --check-config); the running one stays";
 		return -1;
 	}
 	old_cfg = d->cfg;
@@ -425,9 +435,9 @@ daemon_reconnect(void *arg, const char *name)
 }
 
 static int
-daemon_reload_cb(void *arg)
+daemon_reload_cb(void *arg, const char **why)
 {
-	return daemon_reload(arg);
+	return daemon_reload(arg, why);
 }
 
 /* The mute lives in the outputs, which a reload keeps. */
@@ -529,11 +539,11 @@ static void
 daemon_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
+	const char *why;
 
 	switch (sig) {
 	case SIGHUP:
-		if (!d->shutting_down)
-			daemon_reload(d);
+		(void)daemon_reload(d, &why);
 		break;
 	default:
 		daemon_shutdown(d);

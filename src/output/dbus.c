@@ -180,8 +180,10 @@ static void
 dbus_reload_deferred(evutil_socket_t fd, short what, void *arg)
 {
 	struct dbus *db = arg;
+	const char *why;
 
-	db->cb->reload(db->cb->arg);
+	/* The caller had its answer; a refusal is logged by the daemon. */
+	(void)db->cb->reload(db->cb->arg, &why);
 }
 
 /* Answered first; the reload runs on the next loop turn, outside the bus

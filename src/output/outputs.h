@@ -33,9 +33,10 @@ struct outputs_callbacks {
 	/* name NULL: every account.  -1 when no account has that name. */
 	int (*reconnect)(void *arg, const char *name);
 	/* Re-reads the config file, as SIGHUP does; -1 when the new one has
-	 * errors (logged) and the running one stays.  Replaces the outputs'
+	 * errors (logged) and the running one stays, or the daemon is
+	 * stopping, with *why (static) saying which.  Replaces the outputs'
 	 * config (outputs_set_config) but not the outputs. */
-	int (*reload)(void *arg);
+	int (*reload)(void *arg, const char **why);
 	/* An output's need of the mail view changed (outputs_mail_wanted);
 	 * the daemon tells every account (account_set_mail_wanted). */
 	void (*mail_wanted_changed)(void *arg);

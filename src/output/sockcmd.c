@@ -279,11 +279,8 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 		}
 		break;
 	case SOCKCMD_RELOAD:
-		if (cb->reload(cb->arg) == -1)
-			reply = sockproto_error("the new configuration "
-			    "has errors (see the log, or jmap-pushd "
-			    "--check-config); the running one stays",
-			    cmd.cmd);
+		if (cb->reload(cb->arg, &why) == -1)
+			reply = sockproto_error(why, cmd.cmd);
 		else
 			reply = sockproto_ok(cmd.cmd);
 		break;

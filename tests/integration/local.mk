@@ -122,4 +122,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-mute.sh \
 	tests/integration/notify-test.sh
 INTEGRATION_TESTS += \
-	tests/integration/demo.sh
+	tests/integration/demo.sh \
+	tests/integration/reload-stopping.sh

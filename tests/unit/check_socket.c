@@ -71,12 +71,15 @@ fake_reconnect(void *arg, const char *name)
 	return name != NULL && strcmp(name, "nope") == 0 ? -1 : 0;
 }
 
+/* The daemon's reason for a refused reload goes into the reply as is. */
 static int
-fake_reload(void *arg)
+fake_reload(void *arg, const char **why)
 {
 	struct fixture *f = arg;
 
 	f->reloads++;
+	*why = "the new configuration has errors (see the log, or "
+	    "jmap-pushd --check-config); the running one stays";
 	return f->reload_rc;
 }
 
