@@ -37,17 +37,10 @@
 
 /* What a Notify call announces, for its reply. */
 struct notify_pending {
-	struct notify	*n;
-	char		*account;
-	char		*account_id;	/* NULL: a summary, not followed */
-	char		*email_id;
-	char		*box_id;
-	char		*thread_id;
-	unsigned	 nthread;
-	uint32_t	 replaces;	/* 0: a new notification */
-	char		*message_id;
-	char		*box_path;
-	char		**ids;
+	struct notify		*n;
+	bool			 follow;	/* o, once it has an id */
+	struct notify_open	 o;
+	uint32_t		 replaces;	/* 0: a new notification */
 };
 
 /* Whether the notification server shows actions: only then do
@@ -97,8 +90,7 @@ notify_on_owner(sd_bus_message *m, void *arg, sd_bus_error *unused)
 
 	if (sd_bus_message_read(m, "sss", &name, &old, &new) < 0)
 		return 0;
-	while (n->nopen > 0)
-		notifyfollow_drop(n, n->nopen - 1);
+	notifyfollow_server(n, sd_bus_message_get_bus(m), new);
 	if (*new != '\0')
 		notify_ask_caps(n, sd_bus_message_get_bus(m));
 	else
@@ -113,9 +105,8 @@ notify_on_connect(sd_bus *bus, void *arg)
 	int		 r;
 
 	n->no_bus_logged = false;
-	/* Ids of an earlier connection mean nothing to this one. */
-	while (n->nopen > 0)
-		notifyfollow_drop(n, n->nopen - 1);
+	/* Ids of an earlier connection may mean nothing to this one. */
+	notifyfollow_connected(n, bus);
 	if ((r = sd_bus_match_signal_async(bus, NULL,
 	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
 	    "org.freedesktop.Notifications", "NotificationClosed",
@@ -180,8 +171,7 @@ notify_free(struct notify *n)
 	if (n == NULL)
 		return;
 	busconn_free(n->conn);
-	while (n->nopen > 0)
-		notifyfollow_drop(n, n->nopen - 1);
+	notifyfollow_free(n);
 	notifyact_detach(n);
 	mailmatch_free(n->mm);
 	free(n->old_logged);
@@ -218,43 +208,13 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 {
 	struct notify_pending	*p = arg;
 	struct notify		*n = p->n;
-	struct notify_open	*o;
 	const sd_bus_error	*e = sd_bus_message_get_error(m);
-	uint32_t		 id;
 
 	if (e == NULL) {
 		n->no_server_logged = false;
 		log_debug("notifications: shown");
-		if (p->account_id == NULL ||
-		    sd_bus_message_read(m, "u", &id) <= 0)
-			return 0;
-		/* A thread's notification replaced: the same one, now
-		 * about the newest email (if the server has not closed
-		 * it meanwhile, it is a new one). */
-		o = NULL;
-		for (size_t i = 0; i < n->nopen; i++)
-			if (p->replaces != 0 && n->open[i].id == p->replaces)
-				o = &n->open[i];
-		if (o != NULL)
-			notifyfollow_clear(o);
-		else {
-			if (n->nopen == NOTIFY_OPEN_MAX)
-				notifyfollow_drop(n, 0);
-			o = &n->open[n->nopen++];
-		}
-		o->id = id;
-		o->account = p->account;
-		o->account_id = p->account_id;
-		o->email_id = p->email_id;
-		o->box_id = p->box_id;
-		o->thread_id = p->thread_id;
-		o->nthread = p->nthread;
-		o->message_id = p->message_id;
-		o->box_path = p->box_path;
-		o->ids = p->ids;
-		p->account = p->account_id = p->email_id = p->box_id = NULL;
-		p->thread_id = p->message_id = p->box_path = NULL;
-		p->ids = NULL;
+		if (p->follow)
+			notifyfollow_add(n, m, &p->o, p->replaces);
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -276,28 +236,22 @@ notify_pending_free(void *arg)
 {
 	struct notify_pending *p = arg;
 
-	free(p->account);
-	free(p->account_id);
-	free(p->email_id);
-	free(p->box_id);
-	free(p->thread_id);
-	free(p->message_id);
-	free(p->box_path);
-	strv_free(p->ids);
+	notifyfollow_clear(&p->o);
 	free(p);
 }
 
 /* One Notify call, answered in notify_reply(); the notification of the
- * email mail, or else the summary of the known emails of a burst, is
- * followed until it closes. */
+ * email mail, or else the summary of the known emails of a burst (partial
+ * when it counts others), is followed until it closes; account_id NULL:
+ * test-notify's sample, followed for its actions. */
 static int
 notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
     const char *account, const char *account_id, const struct newmail *mail,
-    const struct newmail *burst, size_t nburst)
+    const struct newmail *burst, size_t nburst, bool partial)
 {
 	struct newmail_notify_args	 a;
 	struct notify_pending		*p;
-	struct notify_open		*thread = NULL;
+	struct notify_open		*thread = NULL, *o;
 	sd_bus_message			*m = NULL;
 	sd_bus_slot			*slot = NULL;
 	char				*summary = NULL;
@@ -309,6 +263,7 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    i < n->nopen; i++)
 		if (n->open[i].thread_id != NULL &&
 		    strcmp(n->open[i].thread_id, mail->thread_id) == 0 &&
+		    n->open[i].account_id != NULL &&
 		    strcmp(n->open[i].account_id, account_id) == 0)
 			thread = &n->open[i];
 	if (thread != NULL)
@@ -320,8 +275,8 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    (r = sd_bus_message_append(m, "susss", a.app_name,
 	    thread != NULL ? thread->id : 0u, a.app_icon,
 	    summary != NULL ? summary : note->summary, note->body)) < 0 ||
-	    (r = notifyact_append(n, m, mail != NULL, mail == NULL &&
-	    nburst > 0)) < 0 ||
+	    (r = notifyact_append(n, m, mail != NULL || account_id == NULL,
+	    mail == NULL && nburst > 0)) < 0 ||
 	    (r = sd_bus_message_append(m, "a{sv}", 4,
 	    "category", "s", a.category,
 	    "desktop-entry", "s", a.desktop_entry,
@@ -331,25 +286,40 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 		goto out;
 	p = xcalloc(1, sizeof(*p));
 	p->n = n;
+	o = &p->o;
 	if (mail != NULL && mail->box_id != NULL) {
-		p->account = xstrdup(account);
-		p->account_id = xstrdup(account_id);
-		p->email_id = xstrdup(mail->id);
-		p->box_id = xstrdup(mail->box_id);
-		p->thread_id = mail->thread_id != NULL ?
+		p->follow = true;
+		o->account = xstrdup(account);
+		o->account_id = xstrdup(account_id);
+		o->email_id = xstrdup(mail->id);
+		o->box_id = xstrdup(mail->box_id);
+		o->thread_id = mail->thread_id != NULL ?
 		    xstrdup(mail->thread_id) : NULL;
-		p->nthread = thread != NULL ? thread->nthread + 1 : 1;
-		p->replaces = thread != NULL ? thread->id : 0;
-		p->message_id = mail->message_id != NULL ?
+		o->nthread = thread != NULL ? thread->nthread + 1 : 1;
+		o->message_id = mail->message_id != NULL ?
 		    xstrdup(mail->message_id) : NULL;
-		p->box_path = mail->box_path != NULL ?
+		o->box_path = mail->box_path != NULL ?
 		    xstrdup(mail->box_path) : NULL;
+		o->ids = xcalloc(2, sizeof(*o->ids));
+		o->boxes = xcalloc(2, sizeof(*o->boxes));
+		o->ids[0] = xstrdup(mail->id);
+		o->boxes[0] = xstrdup(mail->box_id);
+		p->replaces = thread != NULL ? thread->id : 0;
 	} else if (mail == NULL && nburst > 0) {
-		p->account = xstrdup(account);
-		p->account_id = xstrdup(account_id);
-		p->ids = xcalloc(nburst + 1, sizeof(*p->ids));
-		for (size_t i = 0; i < nburst; i++)
-			p->ids[i] = xstrdup(burst[i].id);
+		p->follow = true;
+		o->account = xstrdup(account);
+		o->account_id = xstrdup(account_id);
+		o->ids = xcalloc(nburst + 1, sizeof(*o->ids));
+		o->boxes = xcalloc(nburst + 1, sizeof(*o->boxes));
+		for (size_t i = 0; i < nburst; i++) {
+			o->ids[i] = xstrdup(burst[i].id);
+			o->boxes[i] = xstrdup(burst[i].box_id != NULL ?
+			    burst[i].box_id : "");
+		}
+		o->partial = partial;
+	} else if (account_id == NULL) {
+		p->follow = true;
+		o->account = account != NULL ? xstrdup(account) : NULL;
 	}
 	if ((r = sd_bus_call_async(bus, &slot, m, notify_reply, p,
 	    NOTIFY_CALL_USEC)) < 0) {
@@ -389,7 +359,7 @@ notify_show(struct notify *n, const char *account, const char *account_id,
 	for (size_t i = 0; i < nnotes; i++)
 		if ((r = notify_call(n, bus, &notes[i], account, account_id,
 		    nnotes == nmails && nnotes == count ? &mails[i] :
-		    NULL, mails, nmails)) < 0)
+		    NULL, mails, nmails, count > nmails)) < 0)
 			log_warnx("notifications: cannot call Notify: %s",
 			    strerror(-r));
 	newmail_notes_free(notes, nnotes);
@@ -460,6 +430,12 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 }
 
 void
+notify_attach(struct notify *n, const char *account)
+{
+	notifyfollow_attach(n, account);
+}
+
+void
 notify_set_muted(struct notify *n, bool muted)
 {
 	n->muted = muted;
@@ -497,8 +473,8 @@ notify_test(struct notify *n, const char *account, const char **why)
 		free(name);
 	} else
 		note.body = xstrdup("New mail is shown like this.");
-	/* A sample: no email behind it, so no actions and nothing followed. */
-	r = notify_call(n, bus, &note, account, NULL, NULL, NULL, 0);
+	/* A sample: no email behind it; its actions change no mail. */
+	r = notify_call(n, bus, &note, account, NULL, NULL, NULL, 0, false);
 	free(note.summary);
 	free(note.body);
 	if (r < 0) {

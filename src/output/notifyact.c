@@ -188,6 +188,13 @@ notifyact_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		notifyact_open_run(n, o);
 		return 0;
 	}
+	/* test-notify's sample: no mail to change, only the click works. */
+	if (o->account_id == NULL) {
+		if (notifyact_offers(n, key))
+			log_info("notifications: test notification: action "
+			    "'%s' received", key);
+		return 0;
+	}
 	if (strcmp(key, "mark-read") == 0)
 		role = NULL;
 	else if (o->email_id != NULL && (strcmp(key, "archive") == 0 ||
@@ -197,6 +204,11 @@ notifyact_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		return 0;
 	if (!notifyact_offers(n, key))
 		return 0;
+	if (o->email_id == NULL && o->ids[0] == NULL) {
+		log_info("notifications: account %s: %s: the emails of that "
+		    "notification are read or gone already", o->account, key);
+		return 0;
+	}
 	if ((acct = n->cb->find_account(n->cb->arg, o->account)) == NULL) {
 		log_warnx("notifications: account %s is gone; %s not sent",
 		    o->account, key);
@@ -353,8 +365,10 @@ notifyact_open_run(struct notify *n, const struct notify_open *o)
 	for (size_t i = 0; i < nbase; i++)
 		if (strncmp(environ[i], "JMAP_", 5) != 0)
 			env[k++] = xstrdup(environ[i]);
-	xasprintf(&env[k++], "JMAP_ACCOUNT=%s", o->account);
-	xasprintf(&env[k++], "JMAP_ACCOUNT_ID=%s", o->account_id);
+	if (o->account != NULL)
+		xasprintf(&env[k++], "JMAP_ACCOUNT=%s", o->account);
+	if (o->account_id != NULL)
+		xasprintf(&env[k++], "JMAP_ACCOUNT_ID=%s", o->account_id);
 	if (o->email_id != NULL)
 		xasprintf(&env[k++], "JMAP_EMAIL_ID=%s", o->email_id);
 	if (o->thread_id != NULL)
@@ -367,8 +381,12 @@ notifyact_open_run(struct notify *n, const struct notify_open *o)
 	spec.name = "open_command of [notify]";
 	spec.argv = n->cfg->open_argv != NULL ? n->cfg->open_argv : sh;
 	spec.envp = env;
-	log_info("notifications: account %s: running open_command",
-	    o->account);
+	if (o->account != NULL)
+		log_info("notifications: account %s: running open_command",
+		    o->account);
+	else
+		log_info("notifications: test notification: running "
+		    "open_command");
 	/* Failures are logged by proc_spawn(). */
 	(void)proc_spawn(&spec);
 	strv_free(env);

@@ -107,6 +107,7 @@ void
 outputs_attach(struct outputs *o, const char *account)
 {
 	hook_attach(o->hooks, account);
+	notify_attach(o->notify, account);
 }
 
 void

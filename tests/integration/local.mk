@@ -121,3 +121,7 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-mute.sh \
 	tests/integration/notify-test.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-test-actions.sh \
+	tests/integration/notify-close-summary.sh \
+	tests/integration/notify-close-restart.sh
