@@ -26,6 +26,9 @@ struct outputs_callbacks;
 /* Notifications of single emails followed until closed; the oldest is
  * forgotten (stays on screen until it expires) beyond. */
 #define NOTIFY_OPEN_MAX		128
+/* Emails one notification follows at most; beyond, the oldest are
+ * forgotten, and it is no longer closed by us (partial). */
+#define NOTIFY_IDS_MAX		256
 
 /* A notification of ours, on screen as far as we know: of one email (the
  * newest of its thread), of a summary, or test-notify's sample. */

@@ -307,6 +307,11 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 		p->replaces = thread != NULL ? thread->id : 0;
 	} else if (mail == NULL && nburst > 0) {
 		p->follow = true;
+		if (nburst > NOTIFY_IDS_MAX) {
+			burst += nburst - NOTIFY_IDS_MAX;
+			nburst = NOTIFY_IDS_MAX;
+			partial = true;
+		}
 		o->account = xstrdup(account);
 		o->account_id = xstrdup(account_id);
 		o->ids = xcalloc(nburst + 1, sizeof(*o->ids));

@@ -168,6 +168,16 @@ notifyfollow_add(struct notify *n, sd_bus_message *m, struct notify_open *p,
 			o->ids[i] = o->boxes[i] = NULL;
 		}
 		p->ids[k] = p->boxes[k] = NULL;
+		p->partial = o->partial;
+		if (k > NOTIFY_IDS_MAX) {
+			for (size_t i = NOTIFY_IDS_MAX; i < k; i++) {
+				free(p->ids[i]);
+				free(p->boxes[i]);
+			}
+			p->ids[NOTIFY_IDS_MAX] = p->boxes[NOTIFY_IDS_MAX] =
+			    NULL;
+			p->partial = true;
+		}
 	}
 	if (o != NULL)
 		notifyfollow_clear(o);
@@ -396,7 +406,7 @@ notifyfollow_restore_one(struct json_object *e, const char *account,
 	    !json_object_object_get_ex(e, "mailboxIds", &boxes) ||
 	    !json_object_is_type(boxes, json_type_array) ||
 	    (nids = json_object_array_length(ids)) !=
-	    json_object_array_length(boxes) ||
+	    json_object_array_length(boxes) || nids > NOTIFY_IDS_MAX ||
 	    !json_object_object_get_ex(e, "accountId", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
 	    !json_object_object_get_ex(e, "server", &v) ||
