@@ -62,10 +62,31 @@ notifyact_free(struct notify_act *a)
 	free(a);
 }
 
-/* Why an Email/set answer is no success (for any of its emails), in text
- * for the log; NULL when it is one. */
+/* A JMAP error object as text: its type (dflt when it has none), and
+ * its description after a colon when it has one; in buf. */
 static const char *
-notifyact_set_error(struct json_object *responses)
+notifyact_why(struct json_object *err, const char *dflt, char *buf,
+    size_t len)
+{
+	struct json_object	*t, *d;
+	const char		*type = dflt;
+
+	if (json_object_object_get_ex(err, "type", &t) &&
+	    json_object_is_type(t, json_type_string))
+		type = json_object_get_string(t);
+	if (json_object_object_get_ex(err, "description", &d) &&
+	    json_object_is_type(d, json_type_string))
+		snprintf(buf, len, "%s: %s", type, json_object_get_string(d));
+	else
+		snprintf(buf, len, "%s", type);
+	return buf;
+}
+
+/* Why an Email/set answer is no success (for any of its emails), in text
+ * for the log and the error notification (the server's words, in buf);
+ * NULL when it is one. */
+static const char *
+notifyact_set_error(struct json_object *responses, char *buf, size_t len)
 {
 	struct json_object	*r, *v, *e;
 	const char		*name;
@@ -78,8 +99,7 @@ notifyact_set_error(struct json_object *responses)
 	name = json_object_get_string(json_object_array_get_idx(r, 0));
 	v = json_object_array_get_idx(r, 1);
 	if (name != NULL && strcmp(name, "error") == 0)
-		return json_object_object_get_ex(v, "type", &e) ?
-		    json_object_get_string(e) : "error";
+		return notifyact_why(v, "error", buf, len);
 	if (name == NULL || strcmp(name, "Email/set") != 0)
 		return "malformed answer";
 	/* The first email that was not updated says why. */
@@ -87,8 +107,7 @@ notifyact_set_error(struct json_object *responses)
 	    json_object_is_type(e, json_type_object)) {
 		json_object_object_foreach(e, id, why) {
 			(void)id;
-			return json_object_object_get_ex(why, "type", &e) ?
-			    json_object_get_string(e) : "notUpdated";
+			return notifyact_why(why, "notUpdated", buf, len);
 		}
 	}
 	return NULL;
@@ -102,13 +121,15 @@ notifyact_done(struct json_object *responses, enum request_error why,
 {
 	struct notify_act	*a = arg;
 	const char		*err;
+	char			 buf[512];
 
-	err = why == REQUEST_OK ? notifyact_set_error(responses) : error;
+	err = why == REQUEST_OK ? notifyact_set_error(responses, buf,
+	    sizeof(buf)) : error;
 	if (err == NULL)
 		log_info("notifications: account %s: %s done", a->account,
 		    a->what);
 	else {
-		char q[JSONU_QUOTE_SIZE(128)];
+		char q[JSONU_QUOTE_SIZE(256)];
 
 		/* The server's words: made safe for one log line. */
 		log_warnx("notifications: account %s: %s failed: %s",

@@ -124,4 +124,5 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-test-actions.sh \
 	tests/integration/notify-close-summary.sh \
-	tests/integration/notify-close-restart.sh
+	tests/integration/notify-close-restart.sh \
+	tests/integration/notify-act-errors.sh
