@@ -125,4 +125,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-test-actions.sh \
 	tests/integration/notify-close-summary.sh \
 	tests/integration/notify-close-restart.sh \
-	tests/integration/notify-act-errors.sh
+	tests/integration/notify-act-errors.sh \
+	tests/integration/notify-open-exec.sh
