@@ -40,7 +40,8 @@ outputs_store_of(const char *account, void *arg)
 static void
 outputs_mute_set(struct outputs *o, bool muted, time_t until)
 {
-	bool changed = o->muted != muted;
+	bool changed = o->muted != muted ||
+	    o->mute_until != (muted ? until : 0);
 
 	o->muted = muted;
 	o->mute_until = muted ? until : 0;
