@@ -310,6 +310,22 @@ notifyact_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	return 0;
 }
 
+/* The notification server's answer to an error notification: logged
+ * only. */
+static int
+notifyact_error_reply(sd_bus_message *m, void *unused, sd_bus_error *e)
+{
+	const sd_bus_error *err = sd_bus_message_get_error(m);
+
+	if (err == NULL)
+		log_debug("notifications: error notification shown");
+	else
+		log_warnx("notifications: the notification server refused "
+		    "the error notification: %s", err->message != NULL ?
+		    err->message : err->name);
+	return 0;
+}
+
 /* A failed action, shown once at low urgency, without actions: the user
  * learns that the mail was not changed.  Not followed. */
 void
@@ -327,8 +343,8 @@ notifyact_error(struct notify *n, const char *what, const char *why)
 	body = newmail_text(text, 1024, true);
 	if ((r = sd_bus_call_method_async(bus, NULL,
 	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-	    "org.freedesktop.Notifications", "Notify", NULL, NULL,
-	    "susssasa{sv}i", a.app_name, 0u, "dialog-error",
+	    "org.freedesktop.Notifications", "Notify", notifyact_error_reply,
+	    NULL, "susssasa{sv}i", a.app_name, 0u, "dialog-error",
 	    "jmap-pushd: the mail was not changed", body, 0, 3,
 	    "category", "s", "email", "desktop-entry", "s", a.desktop_entry,
 	    "urgency", "y", (uint8_t)0, a.expire_timeout)) < 0)
