@@ -479,16 +479,13 @@ notifyfollow_attach(struct notify *n, const char *account)
 	    (st = n->cb->account_store(n->cb->arg, account)) == NULL ||
 	    (list = store_notify(st)) == NULL)
 		return;
+	/* Held: dropping the oldest beyond NOTIFY_OPEN_MAX writes the
+	 * store's list anew. */
+	json_object_get(list);
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		if (notifyfollow_restore_one(json_object_array_get_idx(list,
 		    i), account, &o) < 0) {
 			bad++;
-			continue;
-		}
-		/* From another notification server than today's. */
-		if (n->server_state == NOTIFY_SERVER_KNOWN &&
-		    (n->server == NULL || strcmp(o.server, n->server) != 0)) {
-			notifyfollow_clear(&o);
 			continue;
 		}
 		if (n->nopen == NOTIFY_OPEN_MAX)
@@ -501,7 +498,10 @@ notifyfollow_attach(struct notify *n, const char *account)
 		    "when their mail is read", account, bad, store_path(st));
 	log_debug("notifications: account %s: %zu notification(s) followed "
 	    "from before", account, json_object_array_length(list) - bad);
-	/* Owed closes done, and the store written. */
+	json_object_put(list);
+	/* Those of another notification server than today's forgotten,
+	 * owed closes done, and the store written; else once the server is
+	 * known. */
 	if (n->server_state == NOTIFY_SERVER_KNOWN &&
 	    n->conn != NULL && busconn_bus(n->conn) != NULL)
 		notifyfollow_check(n, busconn_bus(n->conn));

@@ -33,7 +33,7 @@ expect_next 7 "CloseNotification id=1"
 # Read after the restart.
 control 'mail/keyword?id=M2&set=$seen' >/dev/null
 expect_next 7 "CloseNotification id=2"
-[ "$(grep -c 'closing the notification of an email read elsewhere' "$T/daemon.log")" = 2 ] ||
+[ "$(grep -c 'closing the notification' "$T/daemon.log")" = 2 ] ||
     fail "not exactly two notifications closed"
 
 # Another notification server while the daemon runs: M3's notification
