@@ -225,7 +225,7 @@ notifyact_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 		return 0;
 	if (!notifyact_offers(n, key))
 		return 0;
-	if (o->email_id == NULL && o->ids[0] == NULL) {
+	if (role == NULL && o->ids[0] == NULL) {
 		log_info("notifications: account %s: %s: the emails of that "
 		    "notification are read or gone already", o->account, key);
 		return 0;
@@ -268,10 +268,12 @@ notifyact_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	json_object_array_add(using,
 	    json_object_new_string("urn:ietf:params:jmap:mail"));
 	upd = json_object_new_object();
-	if (o->email_id != NULL)
+	if (role != NULL)
 		json_object_object_add(upd, o->email_id, patch);
 	else {
-		/* A summary: the same patch for each of its emails. */
+		/* Every email the notification still stands for (one, a
+		 * thread's or a summary's): the same patch for each, so
+		 * that it closes. */
 		for (size_t i = 0; o->ids[i] != NULL; i++)
 			json_object_object_add(upd, o->ids[i],
 			    json_object_get(patch));

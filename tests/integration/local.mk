@@ -129,4 +129,5 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-act-errors.sh \
 	tests/integration/notify-open-exec.sh \
 	tests/integration/notify-dunst-act.sh \
-	tests/integration/notify-follow-bound.sh
+	tests/integration/notify-follow-bound.sh \
+	tests/integration/notify-thread-act.sh
