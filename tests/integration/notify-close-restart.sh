@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: ISC
 # Followed notifications survive a restart of the daemon (kept in the
 # account's state file): mail read while the daemon was down, or after its
-# restart, still closes its notification, as long as the same
-# notification server runs.  Another notification server (a new owner of
-# org.freedesktop.Notifications, while the daemon runs or while it is
-# down) makes them forgotten: their ids mean nothing to it.
+# restart (and a reload), still closes its notification, as long as the
+# same notification server runs.  Another notification server (a new
+# owner of org.freedesktop.Notifications, while the daemon runs or while
+# it is down) makes them forgotten: their ids mean nothing to it.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
@@ -30,7 +30,9 @@ grep -q '"notify":\[{"id":1,"accountId":"u1","emailId":"M1","mailboxId":"' "$T/s
 control 'mail/keyword?id=M1&set=$seen' >/dev/null
 daemon_start
 expect_next 7 "CloseNotification id=1"
-# Read after the restart.
+# Read after the restart and a reload.
+kill -HUP "$DAEMON_PID"
+wait_log 'configuration reloaded'
 control 'mail/keyword?id=M2&set=$seen' >/dev/null
 expect_next 7 "CloseNotification id=2"
 [ "$(grep -c 'closing the notification' "$T/daemon.log")" = 2 ] ||
