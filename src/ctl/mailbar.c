@@ -396,8 +396,11 @@ mailbar_line(const struct mailbar *mb)
 		    (long long)mailbar_unread(mb));
 	else
 		snprintf(text, sizeof(text), "-");
+	/* i3blocks keeps only the text of each line: the mute is said
+	 * there, as waybar's class says it. */
 	if (mb->mode == MAILBAR_I3BLOCKS) {
-		xasprintf(&line, "%s\n", text);
+		xasprintf(&line, "%s%s\n", text, strcmp(cls, "muted") == 0 ?
+		    " (muted)" : "");
 		return line;
 	}
 	tip = xstrdup("");
@@ -474,8 +477,8 @@ mailbar_cmd(const struct mailbar *mb, const char *name)
 			    json_object_new_string("connection"));
 		json_object_array_add(ev, json_object_new_string("mailbox"));
 		json_object_array_add(ev, json_object_new_string("mail"));
-		/* Only waybar's class shows it. */
-		if (mb->mode == MAILBAR_WAYBAR)
+		/* waybar's class and i3blocks's text show it. */
+		if (mb->mode != MAILBAR_FORMAT)
 			json_object_array_add(ev,
 			    json_object_new_string("mute"));
 		json_object_object_add(o, "events", ev);

@@ -68,6 +68,8 @@ static int dbus_mute_method(sd_bus_message *, void *, sd_bus_error *);
 static int dbus_unmute_method(sd_bus_message *, void *, sd_bus_error *);
 static int dbus_get_muted(sd_bus *, const char *, const char *,
     const char *, sd_bus_message *, void *, sd_bus_error *);
+static int dbus_get_muted_until(sd_bus *, const char *, const char *,
+    const char *, sd_bus_message *, void *, sd_bus_error *);
 
 static const sd_bus_vtable dbus_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -91,6 +93,8 @@ static const sd_bus_vtable dbus_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("Unmute", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
 	    dbus_unmute_method, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Muted", "b", dbus_get_muted, 0,
+	    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("MutedUntil", "t", dbus_get_muted_until, 0,
 	    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_SIGNAL_WITH_ARGS("StateChanged",
 	    SD_BUS_ARGS("s", account, "s", accountId, "a{ss}", changed,
@@ -234,6 +238,20 @@ dbus_get_muted(sd_bus *bus, const char *path, const char *iface,
 
 	return sd_bus_message_append(reply, "b",
 	    (int)db->cb->muted(db->cb->arg, NULL));
+}
+
+/* The Unix time a mute with a duration ends; 0 when not muted or muted
+ * until unmuted (Muted tells which). */
+static int
+dbus_get_muted_until(sd_bus *bus, const char *path, const char *iface,
+    const char *prop, sd_bus_message *reply, void *arg, sd_bus_error *err)
+{
+	struct dbus	*db = arg;
+	time_t		 until = 0;
+
+	if (!db->cb->muted(db->cb->arg, &until) || until < 0)
+		until = 0;
+	return sd_bus_message_append(reply, "t", (uint64_t)until);
 }
 
 static int
@@ -672,7 +690,7 @@ dbus_muted_changed(struct dbus *db)
 	if (db->conn == NULL || (bus = busconn_bus(db->conn)) == NULL)
 		return;
 	if ((r = sd_bus_emit_properties_changed(bus, DBUS_PATH, DBUS_IFACE,
-	    "Muted", NULL)) < 0)
+	    "Muted", "MutedUntil", NULL)) < 0)
 		log_debug("D-Bus: cannot announce Muted: %s", strerror(-r));
 	busconn_kick(db->conn);
 }

@@ -28,7 +28,8 @@ struct dbus *dbus_new(struct event_base *, struct config *,
  * Holds a reference to cfg instead of the old one. */
 void dbus_set_config(struct dbus *, struct config *);
 void dbus_free(struct dbus *);
-/* The mute was set, changed or ended: PropertiesChanged for Muted. */
+/* The mute was set, changed or ended: PropertiesChanged for Muted and
+ * MutedUntil. */
 void dbus_muted_changed(struct dbus *);
 
 void dbus_state(struct dbus *, const struct push_event *);

@@ -5,7 +5,8 @@ src_libjmappushd_a_SOURCES += \
 	src/output/dbus.c src/output/dbus.h \
 	src/output/dbusmsg.c src/output/dbusmsg.h \
 	src/output/newmail.c src/output/newmail.h \
-	src/output/notify.c src/output/notify.h \
+	src/output/notify.c src/output/notify.h src/output/notify-int.h \
+	src/output/notifyact.c src/output/notifyfollow.c \
 	src/output/outputs.c src/output/outputs.h \
 	src/output/sockauth.c src/output/sockauth.h \
 	src/output/sockclient.c src/output/sockclient.h \

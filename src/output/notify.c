@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
 #include "config/config.h"
@@ -25,127 +24,24 @@
 #include "util/busconn.h"
 #include "output/newmail.h"
 #include "output/notify.h"
+#include "output/notify-int.h"
 #include "output/outputs.h"
 #include "session/account.h"
 #include "session/mailbox.h"
 #include "session/mailresult.h"
-#include "util/json.h"
 #include "util/log.h"
-#include "util/proc.h"
 #include "util/strv.h"
 #include "util/xmalloc.h"
 
 #define NOTIFY_CALL_USEC	(10 * 1000000ULL)
-/* Notifications of single emails followed until closed; the oldest is
- * forgotten (stays on screen until it expires) beyond. */
-#define NOTIFY_OPEN_MAX		128
-
-/* An action's Email/set, answered in notify_action_done(): bounded so
- * that a failure is shown within 8 s of the click. */
-#define NOTIFY_ACTION_MSEC	(7 * 1000)
-
-/* A notification of one email, on screen as far as we know. */
-struct notify_open {
-	uint32_t	 id;		/* the notification server's */
-	char		*account;	/* config name */
-	char		*account_id;
-	char		*email_id;	/* the newest of its thread */
-	char		*box_id;	/* the mailbox it was announced in */
-	char		*thread_id;	/* NULL when none */
-	unsigned	 nthread;	/* emails of the thread it announced */
-	char		*message_id;	/* NULL when none */
-	char		*box_path;	/* NULL when unknown */
-	char		**ids;		/* a summary's emails (email_id and
-					 * the rest NULL); NULL-ended */
-};
 
 /* What a Notify call announces, for its reply. */
 struct notify_pending {
-	struct notify	*n;
-	char		*account;
-	char		*account_id;	/* NULL: a summary, not followed */
-	char		*email_id;
-	char		*box_id;
-	char		*thread_id;
-	unsigned	 nthread;
-	uint32_t	 replaces;	/* 0: a new notification */
-	char		*message_id;
-	char		*box_path;
-	char		**ids;
-};
-
-struct notify {
-	struct event_base		*base;
-	struct config			*config;	/* held */
-	const struct config_notify	*cfg;	/* config's [notify] */
-	struct mailmatch		*mm;	/* cfg->mailboxes */
-	bool				*old_logged;	/* per item of mm */
-	struct busconn			*conn;	/* NULL while disabled */
-	bool				 no_server_logged;
-	bool				 no_bus_logged;
-	struct notify_open		 open[NOTIFY_OPEN_MAX];
-	size_t				 nopen;
-	const struct outputs_callbacks	*cb;	/* borrowed */
-	bool				 has_actions;	/* the server's
-							 * capabilities */
-	struct notify_act		*acts;	/* Email/set under way */
-	bool				 muted;
-};
-
-/* An action's Email/set under way; outlives n when n goes first (n
- * NULL then). */
-struct notify_act {
 	struct notify		*n;
-	struct notify_act	*next;
-	char			*account;
-	char			*what;		/* "mark-read" */
+	bool			 follow;	/* o, once it has an id */
+	struct notify_open	 o;
+	uint32_t		 replaces;	/* 0: a new notification */
 };
-
-static void notify_error(struct notify *, const char *, const char *);
-static void notify_open_run(struct notify *, const struct notify_open *);
-
-static void
-notify_open_clear(struct notify_open *o)
-{
-	free(o->account);
-	free(o->account_id);
-	free(o->email_id);
-	free(o->box_id);
-	free(o->thread_id);
-	free(o->message_id);
-	free(o->box_path);
-	strv_free(o->ids);
-}
-
-/* Forgets open[i] (closed, or gone with its server). */
-static void
-notify_open_drop(struct notify *n, size_t i)
-{
-	notify_open_clear(&n->open[i]);
-	memmove(&n->open[i], &n->open[i + 1],
-	    (n->nopen - i - 1) * sizeof(n->open[0]));
-	n->nopen--;
-}
-
-/* The notification server closed one (expired, dismissed, or on our
- * CloseNotification): no longer ours to close. */
-static int
-notify_on_closed(sd_bus_message *m, void *arg, sd_bus_error *unused)
-{
-	struct notify	*n = arg;
-	uint32_t	 id, reason;
-
-	if (sd_bus_message_read(m, "uu", &id, &reason) < 0)
-		return 0;
-	for (size_t i = 0; i < n->nopen; i++)
-		if (n->open[i].id == id) {
-			log_debug("notifications: notification %" PRIu32
-			    " closed (reason %" PRIu32 ")", id, reason);
-			notify_open_drop(n, i);
-			break;
-		}
-	return 0;
-}
 
 /* Whether the notification server shows actions: only then do
  * notifications carry them. */
@@ -164,241 +60,6 @@ notify_on_caps(sd_bus_message *m, void *arg, sd_bus_error *unused)
 			n->has_actions = true;
 	log_debug("notifications: the notification server %s actions",
 	    n->has_actions ? "shows" : "does not show");
-	return 0;
-}
-
-static void
-notify_act_unlink(struct notify *n, struct notify_act *a)
-{
-	struct notify_act **pp;
-
-	for (pp = &n->acts; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == a) {
-			*pp = a->next;
-			break;
-		}
-}
-
-static void
-notify_act_free(struct notify_act *a)
-{
-	free(a->account);
-	free(a->what);
-	free(a);
-}
-
-/* Why an Email/set answer is no success (for any of its emails), in text
- * for the log; NULL when it is one. */
-static const char *
-notify_set_error(struct json_object *responses)
-{
-	struct json_object	*r, *v, *e;
-	const char		*name;
-
-	if (!json_object_is_type(responses, json_type_array) ||
-	    json_object_array_length(responses) < 1 ||
-	    !json_object_is_type(r = json_object_array_get_idx(responses, 0),
-	    json_type_array) || json_object_array_length(r) < 2)
-		return "malformed answer";
-	name = json_object_get_string(json_object_array_get_idx(r, 0));
-	v = json_object_array_get_idx(r, 1);
-	if (name != NULL && strcmp(name, "error") == 0)
-		return json_object_object_get_ex(v, "type", &e) ?
-		    json_object_get_string(e) : "error";
-	if (name == NULL || strcmp(name, "Email/set") != 0)
-		return "malformed answer";
-	/* The first email that was not updated says why. */
-	if (json_object_object_get_ex(v, "notUpdated", &e) &&
-	    json_object_is_type(e, json_type_object)) {
-		json_object_object_foreach(e, id, why) {
-			(void)id;
-			return json_object_object_get_ex(why, "type", &e) ?
-			    json_object_get_string(e) : "notUpdated";
-		}
-	}
-	return NULL;
-}
-
-/* The server's answer to an action: logged; a failure shown once, at low
- * urgency (never retried: the user can act again). */
-static void
-notify_action_done(struct json_object *responses, enum request_error why,
-    const char *error, void *arg)
-{
-	struct notify_act	*a = arg;
-	const char		*err;
-
-	err = why == REQUEST_OK ? notify_set_error(responses) : error;
-	if (err == NULL)
-		log_info("notifications: account %s: %s done", a->account,
-		    a->what);
-	else {
-		char q[JSONU_QUOTE_SIZE(128)];
-
-		/* The server's words: made safe for one log line. */
-		log_warnx("notifications: account %s: %s failed: %s",
-		    a->account, a->what, jsonu_quote(q, sizeof(q), err));
-		if (a->n != NULL)
-			notify_error(a->n, a->what, err);
-	}
-	if (a->n != NULL)
-		notify_act_unlink(a->n, a);
-	notify_act_free(a);
-}
-
-/* Finding the mailbox of a role in the mail view of one accountId. */
-struct notify_role_find {
-	const char	*account_id;
-	const char	*role;
-	char		*id;		/* found; the caller frees */
-};
-
-static void
-notify_role_find(const char *account_id, const struct mailbox_cache *c,
-    void *arg)
-{
-	struct notify_role_find *f = arg;
-
-	if (strcmp(account_id, f->account_id) != 0 || f->id != NULL)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].role != NULL &&
-		    strcmp(c->v[i].role, f->role) == 0) {
-			f->id = xstrdup(c->v[i].id);
-			return;
-		}
-}
-
-/* Whether notifications offer that action (an old one may come from a
- * notification shown before a reload). */
-static bool
-notify_offers(const struct notify *n, const char *key)
-{
-	static const char *const keys[] = {
-		[NOTIFY_ACTION_OPEN] = "open",
-		[NOTIFY_ACTION_MARK_READ] = "mark-read",
-		[NOTIFY_ACTION_ARCHIVE] = "archive",
-		[NOTIFY_ACTION_TRASH] = "trash",
-	};
-
-	for (size_t i = 0; i < n->cfg->nactions; i++)
-		if (strcmp(keys[n->cfg->actions[i]], key) == 0)
-			return true;
-	return false;
-}
-
-/* "Mark as read", "Archive" or "Trash" on a notification of ours: one
- * Email/set over the account's connection. */
-static int
-notify_on_action(sd_bus_message *m, void *arg, sd_bus_error *unused)
-{
-	struct notify		*n = arg;
-	struct notify_open	*o = NULL;
-	struct notify_act	*a;
-	struct account		*acct;
-	struct json_object	*using, *calls, *args, *upd, *patch;
-	const char		*key, *role;
-	uint32_t		 id;
-
-	if (sd_bus_message_read(m, "us", &id, &key) < 0)
-		return 0;
-	for (size_t i = 0; i < n->nopen && o == NULL; i++)
-		if (n->open[i].id == id)
-			o = &n->open[i];
-	/* Another application's, or one replaced or closed already. */
-	if (o == NULL)
-		return 0;
-	if ((strcmp(key, "default") == 0 || strcmp(key, "open") == 0) &&
-	    (n->cfg->open_command != NULL || n->cfg->open_argv != NULL)) {
-		notify_open_run(n, o);
-		return 0;
-	}
-	if (strcmp(key, "mark-read") == 0)
-		role = NULL;
-	else if (o->email_id != NULL && (strcmp(key, "archive") == 0 ||
-	    strcmp(key, "trash") == 0))
-		role = key;
-	else
-		return 0;
-	if (!notify_offers(n, key))
-		return 0;
-	if ((acct = n->cb->find_account(n->cb->arg, o->account)) == NULL) {
-		log_warnx("notifications: account %s is gone; %s not sent",
-		    o->account, key);
-		return 0;
-	}
-	patch = json_object_new_object();
-	if (role == NULL)
-		json_object_object_add(patch, "keywords/$seen",
-		    json_object_new_boolean(1));
-	else {
-		struct notify_role_find f = { o->account_id, role, NULL };
-		char *k;
-
-		/* A missing role is known before asking the server. */
-		account_foreach_mailboxes(acct, notify_role_find, &f);
-		if (f.id == NULL) {
-			log_warnx("notifications: account %s: %s not sent: no "
-			    "mailbox has the role %s", o->account, key, role);
-			notify_error(n, key, role[0] == 'a' ?
-			    "no mailbox has the role archive" :
-			    "no mailbox has the role trash");
-			json_object_put(patch);
-			return 0;
-		}
-		xasprintf(&k, "mailboxIds/%s", o->box_id);
-		json_object_object_add(patch, k, NULL);
-		free(k);
-		xasprintf(&k, "mailboxIds/%s", f.id);
-		json_object_object_add(patch, k, json_object_new_boolean(1));
-		free(k);
-		free(f.id);
-	}
-	using = json_object_new_array();
-	json_object_array_add(using,
-	    json_object_new_string("urn:ietf:params:jmap:core"));
-	json_object_array_add(using,
-	    json_object_new_string("urn:ietf:params:jmap:mail"));
-	upd = json_object_new_object();
-	if (o->email_id != NULL)
-		json_object_object_add(upd, o->email_id, patch);
-	else {
-		/* A summary: the same patch for each of its emails. */
-		for (size_t i = 0; o->ids[i] != NULL; i++)
-			json_object_object_add(upd, o->ids[i],
-			    json_object_get(patch));
-		json_object_put(patch);
-	}
-	args = json_object_new_object();
-	json_object_object_add(args, "accountId",
-	    json_object_new_string(o->account_id));
-	json_object_object_add(args, "update", upd);
-	calls = json_object_new_array();
-	json_object_array_add(calls, json_object_new_array());
-	json_object_array_add(json_object_array_get_idx(calls, 0),
-	    json_object_new_string("Email/set"));
-	json_object_array_add(json_object_array_get_idx(calls, 0), args);
-	json_object_array_add(json_object_array_get_idx(calls, 0),
-	    json_object_new_string("0"));
-	a = xcalloc(1, sizeof(*a));
-	a->n = n;
-	a->account = xstrdup(o->account);
-
-	a->what = xstrdup(key);
-	log_info("notifications: account %s: %s of a notified email",
-	    o->account, key);
-	if (account_request(acct, using, calls, NOTIFY_ACTION_MSEC,
-	    notify_action_done, a) < 0) {
-		log_warnx("notifications: account %s: not connected; %s not "
-		    "sent", a->account, a->what);
-		notify_error(n, a->what, "the account is not connected");
-		notify_act_free(a);
-	} else {
-		a->next = n->acts;
-		n->acts = a;
-	}
-	json_object_put(using);
-	json_object_put(calls);
 	return 0;
 }
 
@@ -429,8 +90,7 @@ notify_on_owner(sd_bus_message *m, void *arg, sd_bus_error *unused)
 
 	if (sd_bus_message_read(m, "sss", &name, &old, &new) < 0)
 		return 0;
-	while (n->nopen > 0)
-		notify_open_drop(n, n->nopen - 1);
+	notifyfollow_server(n, sd_bus_message_get_bus(m), new);
 	if (*new != '\0')
 		notify_ask_caps(n, sd_bus_message_get_bus(m));
 	else
@@ -445,20 +105,19 @@ notify_on_connect(sd_bus *bus, void *arg)
 	int		 r;
 
 	n->no_bus_logged = false;
-	/* Ids of an earlier connection mean nothing to this one. */
-	while (n->nopen > 0)
-		notify_open_drop(n, n->nopen - 1);
+	/* Ids of an earlier connection may mean nothing to this one. */
+	notifyfollow_connected(n, bus);
 	if ((r = sd_bus_match_signal_async(bus, NULL,
 	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
 	    "org.freedesktop.Notifications", "NotificationClosed",
-	    notify_on_closed, NULL, n)) < 0)
+	    notifyfollow_on_closed, NULL, n)) < 0)
 		log_warnx("notifications: cannot follow NotificationClosed: "
 		    "%s; notifications of mail read elsewhere may be closed "
 		    "twice", strerror(-r));
 	if ((r = sd_bus_match_signal_async(bus, NULL,
 	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
 	    "org.freedesktop.Notifications", "ActionInvoked",
-	    notify_on_action, NULL, n)) < 0 ||
+	    notifyact_on_action, NULL, n)) < 0 ||
 	    (r = sd_bus_add_match_async(bus, NULL, "type='signal',"
 	    "sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
 	    "member='NameOwnerChanged',arg0='org.freedesktop.Notifications'",
@@ -512,11 +171,8 @@ notify_free(struct notify *n)
 	if (n == NULL)
 		return;
 	busconn_free(n->conn);
-	while (n->nopen > 0)
-		notify_open_drop(n, n->nopen - 1);
-	/* Their answers still come (or REQUEST_SHUTDOWN); n is gone. */
-	for (struct notify_act *a = n->acts; a != NULL; a = a->next)
-		a->n = NULL;
+	notifyfollow_free(n);
+	notifyact_detach(n);
 	mailmatch_free(n->mm);
 	free(n->old_logged);
 	config_unref(n->config);
@@ -552,43 +208,13 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 {
 	struct notify_pending	*p = arg;
 	struct notify		*n = p->n;
-	struct notify_open	*o;
 	const sd_bus_error	*e = sd_bus_message_get_error(m);
-	uint32_t		 id;
 
 	if (e == NULL) {
 		n->no_server_logged = false;
 		log_debug("notifications: shown");
-		if (p->account_id == NULL ||
-		    sd_bus_message_read(m, "u", &id) <= 0)
-			return 0;
-		/* A thread's notification replaced: the same one, now
-		 * about the newest email (if the server has not closed
-		 * it meanwhile, it is a new one). */
-		o = NULL;
-		for (size_t i = 0; i < n->nopen; i++)
-			if (p->replaces != 0 && n->open[i].id == p->replaces)
-				o = &n->open[i];
-		if (o != NULL)
-			notify_open_clear(o);
-		else {
-			if (n->nopen == NOTIFY_OPEN_MAX)
-				notify_open_drop(n, 0);
-			o = &n->open[n->nopen++];
-		}
-		o->id = id;
-		o->account = p->account;
-		o->account_id = p->account_id;
-		o->email_id = p->email_id;
-		o->box_id = p->box_id;
-		o->thread_id = p->thread_id;
-		o->nthread = p->nthread;
-		o->message_id = p->message_id;
-		o->box_path = p->box_path;
-		o->ids = p->ids;
-		p->account = p->account_id = p->email_id = p->box_id = NULL;
-		p->thread_id = p->message_id = p->box_path = NULL;
-		p->ids = NULL;
+		if (p->follow)
+			notifyfollow_add(n, m, &p->o, p->replaces);
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -604,131 +230,28 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *unused)
 	return 0;
 }
 
-/* A failed action, shown once at low urgency, without actions: the user
- * learns that the mail was not changed.  Not followed. */
-static void
-notify_error(struct notify *n, const char *what, const char *why)
-{
-	struct newmail_notify_args	 a;
-	sd_bus				*bus;
-	char				*body, *text;
-	int				 r;
-
-	if (n->conn == NULL || (bus = busconn_bus(n->conn)) == NULL)
-		return;
-	newmail_notify_args(n->cfg, &a);
-	xasprintf(&text, "%s failed: %s", what, why);
-	body = newmail_text(text, 1024, true);
-	if ((r = sd_bus_call_method_async(bus, NULL,
-	    "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-	    "org.freedesktop.Notifications", "Notify", NULL, NULL,
-	    "susssasa{sv}i", a.app_name, 0u, "dialog-error",
-	    "jmap-pushd: the mail was not changed", body, 0, 3,
-	    "category", "s", "email", "desktop-entry", "s", a.desktop_entry,
-	    "urgency", "y", (uint8_t)0, a.expire_timeout)) < 0)
-		log_warnx("notifications: cannot call Notify: %s",
-		    strerror(-r));
-	busconn_kick(n->conn);
-	free(body);
-	free(text);
-}
-
-/* The actions of a notification of one email, when the server shows
- * them: a click (default) runs open_command, if set; then actions = in
- * its order.  A summary's: the click and mark-read. */
-static int
-notify_append_actions(struct notify *n, sd_bus_message *m, bool one,
-    bool summary)
-{
-	static const char *const labels[][2] = {
-		[NOTIFY_ACTION_OPEN] = { "open", "Open" },
-		[NOTIFY_ACTION_MARK_READ] = { "mark-read", "Mark as read" },
-		[NOTIFY_ACTION_ARCHIVE] = { "archive", "Archive" },
-		[NOTIFY_ACTION_TRASH] = { "trash", "Trash" },
-	};
-	int r;
-
-	if ((!one && !summary) || !n->has_actions)
-		return sd_bus_message_append(m, "as", 0);
-	if ((r = sd_bus_message_open_container(m, 'a', "s")) < 0)
-		return r;
-	if ((n->cfg->open_command != NULL || n->cfg->open_argv != NULL) &&
-	    (r = sd_bus_message_append(m, "ss", "default", "Open")) < 0)
-		return r;
-	/* A summary: mark-read (all of them), if offered. */
-	for (size_t i = 0; i < n->cfg->nactions; i++)
-		if ((one || n->cfg->actions[i] == NOTIFY_ACTION_MARK_READ) &&
-		    (r = sd_bus_message_append(m, "ss",
-		    labels[n->cfg->actions[i]][0],
-		    labels[n->cfg->actions[i]][1])) < 0)
-			return r;
-	return sd_bus_message_close_container(m);
-}
-
-/* The user clicked: open_command runs like a hook, with the email's
- * JMAP_* variables (values only) in its environment. */
-static void
-notify_open_run(struct notify *n, const struct notify_open *o)
-{
-	extern char	**environ;
-	struct proc_spec spec;
-	char		*sh[] = { "/bin/sh", "-c", n->cfg->open_command, NULL };
-	char		**env;
-	size_t		 k = 0, nbase = strv_len(environ);
-
-	env = xcalloc(nbase + 7, sizeof(*env));
-	for (size_t i = 0; i < nbase; i++)
-		if (strncmp(environ[i], "JMAP_", 5) != 0)
-			env[k++] = xstrdup(environ[i]);
-	xasprintf(&env[k++], "JMAP_ACCOUNT=%s", o->account);
-	xasprintf(&env[k++], "JMAP_ACCOUNT_ID=%s", o->account_id);
-	if (o->email_id != NULL)
-		xasprintf(&env[k++], "JMAP_EMAIL_ID=%s", o->email_id);
-	if (o->thread_id != NULL)
-		xasprintf(&env[k++], "JMAP_THREAD_ID=%s", o->thread_id);
-	if (o->message_id != NULL)
-		xasprintf(&env[k++], "JMAP_MESSAGE_ID=%s", o->message_id);
-	if (o->box_path != NULL)
-		xasprintf(&env[k++], "JMAP_MAILBOX=%s", o->box_path);
-	memset(&spec, 0, sizeof(spec));
-	spec.name = "open_command of [notify]";
-	spec.argv = n->cfg->open_argv != NULL ? n->cfg->open_argv : sh;
-	spec.envp = env;
-	log_info("notifications: account %s: running open_command",
-	    o->account);
-	/* Failures are logged by proc_spawn(). */
-	(void)proc_spawn(&spec);
-	strv_free(env);
-}
-
 /* Freed with the call's slot: answered, timed out or the bus gone. */
 static void
 notify_pending_free(void *arg)
 {
 	struct notify_pending *p = arg;
 
-	free(p->account);
-	free(p->account_id);
-	free(p->email_id);
-	free(p->box_id);
-	free(p->thread_id);
-	free(p->message_id);
-	free(p->box_path);
-	strv_free(p->ids);
+	notifyfollow_clear(&p->o);
 	free(p);
 }
 
 /* One Notify call, answered in notify_reply(); the notification of the
- * email mail, or else the summary of the known emails of a burst, is
- * followed until it closes. */
+ * email mail, or else the summary of the known emails of a burst (partial
+ * when it counts others), is followed until it closes; account_id NULL:
+ * test-notify's sample, followed for its actions. */
 static int
 notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
     const char *account, const char *account_id, const struct newmail *mail,
-    const struct newmail *burst, size_t nburst)
+    const struct newmail *burst, size_t nburst, bool partial)
 {
 	struct newmail_notify_args	 a;
 	struct notify_pending		*p;
-	struct notify_open		*thread = NULL;
+	struct notify_open		*thread = NULL, *o;
 	sd_bus_message			*m = NULL;
 	sd_bus_slot			*slot = NULL;
 	char				*summary = NULL;
@@ -740,6 +263,7 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    i < n->nopen; i++)
 		if (n->open[i].thread_id != NULL &&
 		    strcmp(n->open[i].thread_id, mail->thread_id) == 0 &&
+		    n->open[i].account_id != NULL &&
 		    strcmp(n->open[i].account_id, account_id) == 0)
 			thread = &n->open[i];
 	if (thread != NULL)
@@ -751,8 +275,8 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 	    (r = sd_bus_message_append(m, "susss", a.app_name,
 	    thread != NULL ? thread->id : 0u, a.app_icon,
 	    summary != NULL ? summary : note->summary, note->body)) < 0 ||
-	    (r = notify_append_actions(n, m, mail != NULL, mail == NULL &&
-	    nburst > 0)) < 0 ||
+	    (r = notifyact_append(n, m, mail != NULL || account_id == NULL,
+	    mail == NULL && nburst > 0)) < 0 ||
 	    (r = sd_bus_message_append(m, "a{sv}", 4,
 	    "category", "s", a.category,
 	    "desktop-entry", "s", a.desktop_entry,
@@ -762,25 +286,45 @@ notify_call(struct notify *n, sd_bus *bus, const struct newmail_note *note,
 		goto out;
 	p = xcalloc(1, sizeof(*p));
 	p->n = n;
+	o = &p->o;
 	if (mail != NULL && mail->box_id != NULL) {
-		p->account = xstrdup(account);
-		p->account_id = xstrdup(account_id);
-		p->email_id = xstrdup(mail->id);
-		p->box_id = xstrdup(mail->box_id);
-		p->thread_id = mail->thread_id != NULL ?
+		p->follow = true;
+		o->account = xstrdup(account);
+		o->account_id = xstrdup(account_id);
+		o->email_id = xstrdup(mail->id);
+		o->box_id = xstrdup(mail->box_id);
+		o->thread_id = mail->thread_id != NULL ?
 		    xstrdup(mail->thread_id) : NULL;
-		p->nthread = thread != NULL ? thread->nthread + 1 : 1;
-		p->replaces = thread != NULL ? thread->id : 0;
-		p->message_id = mail->message_id != NULL ?
+		o->nthread = thread != NULL ? thread->nthread + 1 : 1;
+		o->message_id = mail->message_id != NULL ?
 		    xstrdup(mail->message_id) : NULL;
-		p->box_path = mail->box_path != NULL ?
+		o->box_path = mail->box_path != NULL ?
 		    xstrdup(mail->box_path) : NULL;
+		o->ids = xcalloc(2, sizeof(*o->ids));
+		o->boxes = xcalloc(2, sizeof(*o->boxes));
+		o->ids[0] = xstrdup(mail->id);
+		o->boxes[0] = xstrdup(mail->box_id);
+		p->replaces = thread != NULL ? thread->id : 0;
 	} else if (mail == NULL && nburst > 0) {
-		p->account = xstrdup(account);
-		p->account_id = xstrdup(account_id);
-		p->ids = xcalloc(nburst + 1, sizeof(*p->ids));
-		for (size_t i = 0; i < nburst; i++)
-			p->ids[i] = xstrdup(burst[i].id);
+		p->follow = true;
+		if (nburst > NOTIFY_IDS_MAX) {
+			burst += nburst - NOTIFY_IDS_MAX;
+			nburst = NOTIFY_IDS_MAX;
+			partial = true;
+		}
+		o->account = xstrdup(account);
+		o->account_id = xstrdup(account_id);
+		o->ids = xcalloc(nburst + 1, sizeof(*o->ids));
+		o->boxes = xcalloc(nburst + 1, sizeof(*o->boxes));
+		for (size_t i = 0; i < nburst; i++) {
+			o->ids[i] = xstrdup(burst[i].id);
+			o->boxes[i] = xstrdup(burst[i].box_id != NULL ?
+			    burst[i].box_id : "");
+		}
+		o->partial = partial;
+	} else if (account_id == NULL) {
+		p->follow = true;
+		o->account = account != NULL ? xstrdup(account) : NULL;
 	}
 	if ((r = sd_bus_call_async(bus, &slot, m, notify_reply, p,
 	    NOTIFY_CALL_USEC)) < 0) {
@@ -820,7 +364,7 @@ notify_show(struct notify *n, const char *account, const char *account_id,
 	for (size_t i = 0; i < nnotes; i++)
 		if ((r = notify_call(n, bus, &notes[i], account, account_id,
 		    nnotes == nmails && nnotes == count ? &mails[i] :
-		    NULL, mails, nmails)) < 0)
+		    NULL, mails, nmails, count > nmails)) < 0)
 			log_warnx("notifications: cannot call Notify: %s",
 			    strerror(-r));
 	newmail_notes_free(notes, nnotes);
@@ -856,54 +400,6 @@ notify_log_old(struct notify *n, const enum newmail_match *old)
 	}
 }
 
-/* Closes the notifications whose email the round shows read, moved out
- * of the mailbox it was announced in, or destroyed: the notification
- * says what is true now. */
-static void
-notify_close_gone(struct notify *n, const struct mail_event *ev)
-{
-	const struct mailresult_touched	*t;
-	struct notify_open		*o;
-	sd_bus				*bus;
-	size_t				 k;
-	bool				 gone;
-	int				 r;
-
-	if (n->nopen == 0 || n->conn == NULL ||
-	    (bus = busconn_bus(n->conn)) == NULL)
-		return;
-	for (size_t i = 0; i < ev->result->ntouched; i++) {
-		t = &ev->result->touched[i];
-		for (size_t j = 0; j < n->nopen; j++) {
-			o = &n->open[j];
-			if (o->email_id == NULL ||
-			    strcmp(o->email_id, t->id) != 0 ||
-			    strcmp(o->account_id, ev->account_id) != 0)
-				continue;
-			for (k = 0; k < t->nbox_ids; k++)
-				if (strcmp(t->box_ids[k], o->box_id) == 0)
-					break;
-			gone = t->destroyed || t->seen || k == t->nbox_ids;
-			if (!gone)
-				break;
-			log_info("notifications: account %s: closing the "
-			    "notification of an email %s elsewhere",
-			    ev->account, t->destroyed ? "destroyed" : t->seen ?
-			    "read" : "moved");
-			if ((r = sd_bus_call_method_async(bus, NULL,
-			    "org.freedesktop.Notifications",
-			    "/org/freedesktop/Notifications",
-			    "org.freedesktop.Notifications",
-			    "CloseNotification", NULL, NULL, "u", o->id)) < 0)
-				log_warnx("notifications: cannot call "
-				    "CloseNotification: %s", strerror(-r));
-			notify_open_drop(n, j);
-			break;
-		}
-	}
-	busconn_kick(n->conn);
-}
-
 /* A round of the mail view of one JMAP accountId: its new emails in the
  * selected mailboxes, if any, make one notification round. */
 void
@@ -935,7 +431,13 @@ notify_mail(struct notify *n, const struct mail_event *ev)
 		notify_show(n, ev->account, ev->account_id, mails, nmails,
 		    count);
 	free(mails);
-	notify_close_gone(n, ev);
+	notifyfollow_close_gone(n, ev);
+}
+
+void
+notify_attach(struct notify *n, const char *account)
+{
+	notifyfollow_attach(n, account);
 }
 
 void
@@ -976,8 +478,8 @@ notify_test(struct notify *n, const char *account, const char **why)
 		free(name);
 	} else
 		note.body = xstrdup("New mail is shown like this.");
-	/* A sample: no email behind it, so no actions and nothing followed. */
-	r = notify_call(n, bus, &note, account, NULL, NULL, NULL, 0);
+	/* A sample: no email behind it; its actions change no mail. */
+	r = notify_call(n, bus, &note, account, NULL, NULL, NULL, 0, false);
 	free(note.summary);
 	free(note.body);
 	if (r < 0) {

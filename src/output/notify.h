@@ -25,6 +25,9 @@ void notify_mail(struct notify *, const struct mail_event *);
 /* Whether notifications need the mail view of the account named so:
  * while [notify] is enabled, for the accounts its accounts = names. */
 bool notify_mail_wanted(const struct notify *, const char *account);
+/* The store of the account named so was opened: the notifications
+ * followed before a restart are read from it (outputs_attach()). */
+void notify_attach(struct notify *, const char *account);
 /* While muted, no new mail is announced, not then and not later (the
  * rounds still come, for everything else notify does with them). */
 void notify_set_muted(struct notify *, bool muted);

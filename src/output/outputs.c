@@ -40,7 +40,8 @@ outputs_store_of(const char *account, void *arg)
 static void
 outputs_mute_set(struct outputs *o, bool muted, time_t until)
 {
-	bool changed = o->muted != muted;
+	bool changed = o->muted != muted ||
+	    o->mute_until != (muted ? until : 0);
 
 	o->muted = muted;
 	o->mute_until = muted ? until : 0;
@@ -107,6 +108,7 @@ void
 outputs_attach(struct outputs *o, const char *account)
 {
 	hook_attach(o->hooks, account);
+	notify_attach(o->notify, account);
 }
 
 void

@@ -63,7 +63,7 @@ struct outputs *outputs_new(struct event_base *, struct config *,
  * the old one. */
 void outputs_set_config(struct outputs *, struct config *);
 void outputs_free(struct outputs *);
-/* The store of account was opened (hook_attach). */
+/* The store of account was opened (hook_attach, notify_attach). */
 void outputs_attach(struct outputs *, const char *account);
 /* The daemon is stopping (hook_stop). */
 void outputs_stop(struct outputs *);

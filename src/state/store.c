@@ -45,6 +45,7 @@ struct store {
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
 	struct json_object *pending;	/* {HOOK: {ACCOUNT_ID: run}} */
 	struct json_object *mail;	/* {ACCOUNT_ID: mail view} */
+	struct json_object *notify;	/* [followed notification], or NULL */
 	bool dirty;
 	bool save_failed;	/* the failure was logged; repeats are debug */
 	size_t nstates;		/* (account, type) pairs in states */
@@ -386,6 +387,15 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 		json_object_put(s->mail);
 		s->mail = json_object_get(v);
 	}
+	/* Only the outline: notifyfollow checks each entry. */
+	if (json_object_object_get_ex(root, "notify", &v)) {
+		if (!json_object_is_type(v, json_type_array)) {
+			json_object_put(root);
+			return "\"notify\" is not an array";
+		}
+		json_object_put(s->notify);
+		s->notify = json_object_get(v);
+	}
 	json_object_put(root);
 	return NULL;
 }
@@ -403,6 +413,8 @@ store_reset(struct store *s)
 	s->pending = json_object_new_object();
 	json_object_put(s->mail);
 	s->mail = json_object_new_object();
+	json_object_put(s->notify);
+	s->notify = NULL;
 }
 
 static void
@@ -521,6 +533,7 @@ store_free(struct store *s)
 	json_object_put(s->states);
 	json_object_put(s->pending);
 	json_object_put(s->mail);
+	json_object_put(s->notify);
 	free(s);
 }
 
@@ -647,6 +660,9 @@ store_serialize(const struct store *s)
 		    json_object_get(s->pending));
 	if (json_object_object_length(s->mail) > 0)
 		json_object_object_add(root, "mail", json_object_get(s->mail));
+	if (s->notify != NULL)
+		json_object_object_add(root, "notify",
+		    json_object_get(s->notify));
 	xasprintf(&text, "%s\n", json_object_to_json_string_ext(root,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
@@ -853,5 +869,28 @@ store_set_mail(struct store *s, const char *account_id,
 		return;
 	}
 	json_object_object_add(s->mail, account_id, view);
+	s->dirty = true;
+}
+
+struct json_object *
+store_notify(const struct store *s)
+{
+	return s->notify;
+}
+
+void
+store_set_notify(struct store *s, struct json_object *list)
+{
+	if (list != NULL && json_object_array_length(list) == 0) {
+		json_object_put(list);
+		list = NULL;
+	}
+	if (list == NULL ? s->notify == NULL :
+	    s->notify != NULL && json_object_equal(s->notify, list)) {
+		json_object_put(list);
+		return;
+	}
+	json_object_put(s->notify);
+	s->notify = list;
 	s->dirty = true;
 }

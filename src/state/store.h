@@ -9,7 +9,7 @@ struct store;
 
 /* Loads STATE_DIR/<account>.state (JSON {"version":1,"pushState":"..",
  * "states":{ACCOUNT_ID:{TYPE:STATE}},"eventId":"..","pending":{..},
- * "mail":{..}}),
+ * "mail":{..},"notify":[..]}),
  * creating state_dir
  * (mode 0700, with its parents) if missing.  A missing file is an empty
  * store; a corrupt one is logged, moved aside to <file>.corrupt-<unixtime>
@@ -68,5 +68,15 @@ struct json_object *store_take_pending(struct store *);
 struct json_object *store_mail(const struct store *, const char *account_id);
 void store_set_mail(struct store *, const char *account_id,
     struct json_object *view);
+
+/*
+ * The desktop notifications of this account that [notify] follows
+ * (notifyfollow's array), under "notify", so that they are still closed
+ * after a restart.  store_notify: borrowed until the next
+ * store_set_notify, NULL when none.  store_set_notify: list taken; NULL
+ * or empty forgets them.
+ */
+struct json_object *store_notify(const struct store *);
+void store_set_notify(struct store *, struct json_object *list);
 
 #endif

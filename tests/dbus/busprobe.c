@@ -127,6 +127,16 @@ on_signal(sd_bus_message *m, void *arg, sd_bus_error *err)
 				sd_bus_message_exit_container(m);
 				continue;
 			}
+			if (strcmp(contents, "t") == 0) {
+				uint64_t t;
+
+				if ((r = sd_bus_message_read(m, "v", "t",
+				    &t)) < 0)
+					return r;
+				printf(" %s=%llu", b, (unsigned long long)t);
+				sd_bus_message_exit_container(m);
+				continue;
+			}
 			if (strcmp(contents, "u") == 0) {
 				if ((r = sd_bus_message_read(m, "v", "u",
 				    &u1)) < 0)

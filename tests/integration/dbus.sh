@@ -38,6 +38,7 @@ expect_file "$T/introspect" 'NAME TYPE SIGNATURE RESULT/VALUE
 .Unmute method - -
 .Accounts property as 1
 .Muted property b false
+.MutedUntil property t 0
 .Unread property u 0
 .ConnectionChanged signal sss -
 .MailboxesChanged signal ssa(sssuu) -

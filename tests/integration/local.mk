@@ -54,6 +54,7 @@ tests_integration_sockclient_LDADD =
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh tests/integration/buslib.sh $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tlslib.sh
+EXTRA_DIST += tests/integration/dunstlib.sh
 INTEGRATION_TESTS += \
 	tests/integration/redirect.sh \
 	tests/integration/autodiscovery.sh
@@ -124,3 +125,12 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/demo.sh \
 	tests/integration/reload-stopping.sh
+INTEGRATION_TESTS += \
+	tests/integration/notify-test-actions.sh \
+	tests/integration/notify-close-summary.sh \
+	tests/integration/notify-close-restart.sh \
+	tests/integration/notify-act-errors.sh \
+	tests/integration/notify-open-exec.sh \
+	tests/integration/notify-dunst-act.sh \
+	tests/integration/notify-follow-bound.sh \
+	tests/integration/notify-thread-act.sh

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # Mute: jmap-pushctl mute/unmute, the socket's mute/unmute, D-Bus
-# Mute/Unmute and Muted, watch --waybar's class.  Muted, no Notify call while hooks go on; the mail
+# Mute/Unmute, Muted and MutedUntil, watch --waybar's class and
+# --i3blocks's text.  Muted, no Notify call while hooks go on; the mail
 # that came meanwhile is never announced, not after the unmute either; the
 # mute survives a reload, ends after its duration, and a restart ends it.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
@@ -44,17 +45,26 @@ wait_hook 1
     fail "status before mute: $(muted_json)"
 [ "$(bctl get-property $BUS_OBJ Muted)" = 'b false' ] ||
     fail "Muted before mute: $(bctl get-property $BUS_OBJ Muted)"
-mkfifo "$T/bar.fifo"
+[ "$(bctl get-property $BUS_OBJ MutedUntil)" = 't 0' ] ||
+    fail "MutedUntil before mute: $(bctl get-property $BUS_OBJ MutedUntil)"
+mkfifo "$T/bar.fifo" "$T/i3.fifo"
 "$CTL" -s "$T/sock" watch --waybar >"$T/bar.fifo" &
 BAR_PID=$!
 exec 8<"$T/bar.fifo"
 expect_next 8 '{"text":"1","tooltip":"test Inbox: 1 unread, 1 total","class":"unread","alt":"unread"}'
+"$CTL" -s "$T/sock" watch --i3blocks >"$T/i3.fifo" &
+I3_PID=$!
+exec 9<"$T/i3.fifo"
+expect_next 9 '1'
 
 # Until unmuted: the hook runs, no notification.
 "$CTL" -s "$T/sock" mute >"$T/out"
 expect_file "$T/out" "notifications muted until unmuted"
-wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=true$'
+wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=true MutedUntil=0$'
 expect_next 8 '{"text":"1","tooltip":"test Inbox: 1 unread, 1 total","class":"muted","alt":"muted"}'
+expect_next 9 '1 (muted)'
+[ "$(bctl get-property $BUS_OBJ MutedUntil)" = 't 0' ] ||
+    fail "MutedUntil muted until unmuted: $(bctl get-property $BUS_OBJ MutedUntil)"
 [ "$(muted_json)" = '"muted":true,"mutedUntil":null}' ] ||
     fail "status after mute: $(muted_json)"
 "$CTL" -s "$T/sock" status | untime >"$T/out"
@@ -77,11 +87,12 @@ wait_log 'not announced: muted' 2
 
 # Unmute over D-Bus: mail 2 and 3 stay unannounced, mail 4 is.
 bctl call $BUS_OBJ Unmute
-wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=false$'
+wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=false MutedUntil=0$'
 wait_line 8 '^{"text":"3",.*"class":"unread","alt":"unread"}$'
-kill "$BAR_PID"
-wait "$BAR_PID" 2>/dev/null || true
-exec 8<&-
+wait_line 9 '^3$'
+kill "$BAR_PID" "$I3_PID"
+wait "$BAR_PID" "$I3_PID" 2>/dev/null || true
+exec 8<&- 9<&-
 [ "$(muted_json)" = '"muted":false,"mutedUntil":null}' ] ||
     fail "status after unmute: $(muted_json)"
 control 'deliver' >/dev/null
@@ -99,13 +110,19 @@ until=$(muted_json | sed -nE 's/^"muted":true,"mutedUntil":([0-9]+)\}$/\1/p')
 [ -n "$until" ] && [ "$until" -ge $((before + 3600)) ] &&
     [ "$until" -le $((after + 3600)) ] ||
     fail "status after Mute(3600): $(muted_json)"
+wait_line 6 "^PropertiesChanged org.jmappushd.Pushd1 Muted=true MutedUntil=$until\$"
+[ "$(bctl get-property $BUS_OBJ MutedUntil)" = "t $until" ] ||
+    fail "MutedUntil after Mute(3600): $(bctl get-property $BUS_OBJ MutedUntil), expected $until"
 "$CTL" -s "$T/sock" status | tail -n 1 | untime >"$T/out"
 expect_file "$T/out" 'notifications muted until TIME'
-# A new mute replaces it: one second, then notifications again.
+# A new mute replaces it (MutedUntil announced anew): one second, then
+# notifications again.
 "$CTL" -s "$T/sock" mute 1s >"$T/out"
 expect_file "$T/out" "notifications muted for 1s"
+wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=true MutedUntil=[0-9]*$'
+[ "${line##*=}" -lt "$until" ] || fail "MutedUntil not replaced: $line"
 wait_log 'notifications: mute ended'
-wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=false$'
+wait_line 6 '^PropertiesChanged org.jmappushd.Pushd1 Muted=false MutedUntil=0$'
 [ "$(muted_json)" = '"muted":false,"mutedUntil":null}' ] ||
     fail "status after the mute ended: $(muted_json)"
 control 'deliver' >/dev/null

@@ -3,8 +3,9 @@
 # New mail in a thread whose notification is open replaces it (replaces_id,
 # summary "NAME (N)" in plain text, body the newest subject, escaped)
 # instead of stacking; once the notification is closed, the next mail of
-# the thread gets a new one; the replaced notification follows the newest
-# email (read elsewhere: closed); other threads never replace.
+# the thread gets a new one; the replaced notification follows every
+# email it stands for (closed once all of them are read, moved out or
+# destroyed elsewhere); other threads never replace.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/buslib.sh" || exit 99
 
@@ -36,7 +37,15 @@ wait_log "notifications: shown" 5
 control 'mail/deliver?thread=M1' >/dev/null
 expect_next 7 "Notify app=jmap-pushd replaces=3 icon=mail-unread summary=Sender 6 (2) body=Message 6 $ARGS"
 wait_log "notifications: shown" 6
+# It stands for M5 and M6: read M6 alone and it stays (the next line of
+# the notification server is the Notify of M7), read M5 as well and it
+# closes.
 control 'mail/keyword?id=M6&set=$seen' >/dev/null
+wait_log "an email of notification 3 read elsewhere"
+control 'mail/deliver' >/dev/null
+expect_next 7 "Notify app=jmap-pushd replaces=0 icon=mail-unread summary=Sender 7 <sender7@example.com> body=Message 7 $ARGS"
+control 'mail/move?id=M5&to=archive&from=inbox' >/dev/null
 expect_next 7 "CloseNotification id=3"
+wait_log "notifications: account test: closing the notification of a thread: all its emails read, moved or destroyed elsewhere"
 daemon_stop
 echo ok

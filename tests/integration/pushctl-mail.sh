@@ -150,7 +150,7 @@ fake 2
 bar 4 --i3blocks --mailboxes 'inbox, Lists/*'
 wait $FAKE_PID
 bar_stop
-expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["connection","mailbox","mail"],"mailboxes":["inbox"," Lists/*"]}
+expect_file "$T/sock.cmd" '{"cmd":"subscribe","events":["connection","mailbox","mail","mute"],"mailboxes":["inbox"," Lists/*"]}
 {"cmd":"status","mailboxes":["inbox"," Lists/*"]}'
 expect_file "$T/out" '15
 17

@@ -57,6 +57,28 @@ control_arg_long(struct lws *wsi, const char *name, long min, long max,
 	return -1;
 }
 
+/* fault?name=seterror: the SetError's type and description; the latter
+ * in hex, since lws's query decoding ends an argument at a decoded
+ * control character. */
+static void
+control_set_error(struct ts_server *s, struct lws *wsi)
+{
+	char		 buf[2 * sizeof(s->fault_set_error_desc)];
+	const char	*v;
+	size_t		 n = 0;
+	unsigned int	 c;
+
+	if ((v = control_arg(wsi, "type", buf, sizeof(buf))) == NULL)
+		v = "forbidden";
+	snprintf(s->fault_set_error_type, sizeof(s->fault_set_error_type),
+	    "%s", v);
+	if ((v = control_arg(wsi, "descriptionhex", buf, sizeof(buf))) != NULL)
+		for (; n + 1 < sizeof(s->fault_set_error_desc) &&
+		    sscanf(v, "%2x", &c) == 1 && c != 0; v += 2)
+			s->fault_set_error_desc[n++] = (char)c;
+	s->fault_set_error_desc[n] = '\0';
+}
+
 static unsigned long
 control_es_streams(const struct ts_server *s)
 {
@@ -337,6 +359,10 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		counter = &s->fault_hold_api;
 	else if (strcmp(name, "mailerror") == 0)
 		counter = &s->fault_mail_error;
+	else if (strcmp(name, "seterror") == 0) {
+		counter = &s->fault_set_error;
+		control_set_error(s, wsi);
+	}
 	if (counter == &s->fault_wsredirect &&
 	    control_wsredirect(s, wsi, &rv) == -1)
 		return rv;
@@ -407,6 +433,7 @@ control_fault(struct ts_server *s, struct lws *wsi)
 		s->fault_wsredirect = 0;
 		s->fault_hold_api = 0;
 		s->fault_mail_error = 0;
+		s->fault_set_error = 0;
 		s->fault_huge_session = 0;
 		s->fault_endless_session = s->fault_endless_api = 0;
 		if (s->stalled) {

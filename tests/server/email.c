@@ -460,7 +460,10 @@ email_set(struct ts_server *s, int account, struct json_object *args,
 	struct json_object *err;
 	struct email *e;
 	uint64_t mailboxes;
+	bool fail = s->fault_set_error > 0;
 
+	if (fail)
+		s->fault_set_error--;
 	old = email_state(s, account);
 	if (json_object_object_get_ex(args, "ifInState", &v) &&
 	    !json_object_is_type(v, json_type_null) &&
@@ -486,7 +489,15 @@ email_set(struct ts_server *s, int account, struct json_object *args,
 	not_destroyed = json_object_new_object();
 	if (json_object_is_type(update, json_type_object)) {
 		json_object_object_foreach(update, id, patch) {
-			if ((e = email_find(s, account, id)) == NULL)
+			if (fail) {
+				err = email_set_error(s->fault_set_error_type,
+				    NULL);
+				if (s->fault_set_error_desc[0] != '\0')
+					json_object_object_add(err,
+					    "description",
+					    json_object_new_string(
+					    s->fault_set_error_desc));
+			} else if ((e = email_find(s, account, id)) == NULL)
 				err = email_set_error("notFound", NULL);
 			else if (!json_object_is_type(patch, json_type_object))
 				err = email_set_error("invalidPatch", NULL);

@@ -225,6 +225,11 @@ struct ts_server {
 	/* The next N Mailbox/ and Email/ calls (state probes aside)
 	 * answer serverFail. */
 	unsigned long		 fault_mail_error;
+	/* The next N Email/set calls update nothing: each update is
+	 * notUpdated with this SetError type and description. */
+	unsigned long		 fault_set_error;
+	char			 fault_set_error_type[64];
+	char			 fault_set_error_desc[512];
 	TAILQ_HEAD(, ts_http)	 held;
 	unsigned long		 api_held;
 

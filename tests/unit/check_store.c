@@ -532,6 +532,49 @@ START_TEST(test_mail)
 }
 END_TEST
 
+START_TEST(test_corrupt_bad_notify)
+{
+	check_corrupt("{\"version\":1,\"notify\":{}}",
+	    "\"notify\" is not an array");
+}
+END_TEST
+
+/* The followed notifications are saved with the rest; an empty list or
+ * NULL forgets them, the same list again changes nothing. */
+START_TEST(test_notify)
+{
+	struct store *s;
+	char *path = dir_path("acct.state"), *text;
+
+	s = store_open(dir, "acct");
+	ck_assert_ptr_null(store_notify(s));
+	store_set_notify(s, json_tokener_parse("[{\"id\":3}]"));
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{},"
+	    "\"notify\":[{\"id\":3}]}\n");
+	free(text);
+
+	s = store_open(dir, "acct");
+	ck_assert_str_eq(json_object_to_json_string_ext(store_notify(s),
+	    JSON_C_TO_STRING_PLAIN), "[{\"id\":3}]");
+	store_set_notify(s, json_tokener_parse("[{\"id\":3}]"));
+	ck_assert_int_eq(store_save(s), 0);
+	store_set_notify(s, json_object_new_array());
+	ck_assert_ptr_null(store_notify(s));
+	ck_assert_int_eq(store_save(s), 0);
+	store_free(s);
+	text = slurp(path);
+	ck_assert_str_eq(text, "{\"version\":1,\"states\":{}}\n");
+	free(text);
+	free(path);
+	text = logged();
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
 /* A view too large for the file is not saved, said once. */
 START_TEST(test_mail_too_large)
 {
@@ -783,6 +826,8 @@ store_suite(void)
 	tcase_add_test(tc, test_mail);
 	tcase_add_test(tc, test_mail_too_large);
 	tcase_add_test(tc, test_corrupt_bad_mail);
+	tcase_add_test(tc, test_notify);
+	tcase_add_test(tc, test_corrupt_bad_notify);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_noop_save);
 	tcase_add_test(tc, test_save_later);
