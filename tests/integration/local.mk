@@ -121,3 +121,7 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-mute.sh \
 	tests/integration/notify-test.sh
+INTEGRATION_TESTS += \
+	tests/integration/webhook.sh
+EXTRA_DIST += tests/integration/webhooklib.sh \
+	tests/integration/webhook-receiver.py
