@@ -122,6 +122,9 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-mute.sh \
 	tests/integration/notify-test.sh
 INTEGRATION_TESTS += \
-	tests/integration/webhook.sh
+	tests/integration/webhook.sh \
+	tests/integration/webhook-overflow.sh \
+	tests/integration/webhook-restart.sh \
+	tests/integration/webhook-tls.sh
 EXTRA_DIST += tests/integration/webhooklib.sh \
 	tests/integration/webhook-receiver.py

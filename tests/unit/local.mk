@@ -148,3 +148,7 @@ UNIT_TESTS += tests/unit/check_evqueue
 tests_unit_check_evqueue_SOURCES = tests/unit/check_evqueue.c
 tests_unit_check_evqueue_LDADD = $(UNIT_LDADD)
 tests_unit_check_evqueue_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_webhooksign
+tests_unit_check_webhooksign_SOURCES = tests/unit/check_webhooksign.c
+tests_unit_check_webhooksign_LDADD = $(UNIT_LDADD)
+tests_unit_check_webhooksign_CFLAGS = $(UNIT_CFLAGS)
