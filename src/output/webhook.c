@@ -317,6 +317,7 @@ wh_key_set(struct webhook *w, char *key)
 	w->key = secret_new(key);
 	explicit_bzero(key, strlen(key));
 	free(key);
+	log_debug("%s: signing key read", w->log);
 	evqueue_foreach_account(w->q, wh_kick_account, w);
 }
 

@@ -18,6 +18,8 @@ sed -i "s|^secret_file = .*|secret_command = cat $T/whkey|" "$T/config"
 # The first POST hangs until rx.plan.go exists.
 printf 'hold\n' >"$T/rx.plan"
 daemon_start
+# The first event must find the key there, or it would not be in flight.
+wait_log 'webhook rx: signing key read'
 
 # Each change has run the hook once it was queued for the webhook too
 # (outputs_state hands it to both).
