@@ -433,8 +433,8 @@ wh_new(struct webhooks *ws, struct config *cfg,
 			log_warnx("%s: the saved events in %s/%s are not "
 			    "usable: dropped", w->log, ws->state_dir, w->file);
 		else if (evqueue_len(w->q) > 0)
-			log_info("%s: %zu events saved at the last stop "
-			    "will be sent", w->log, evqueue_len(w->q));
+			log_info("%s: sending the events saved at the last "
+			    "stop (%zu)", w->log, evqueue_len(w->q));
 		json_object_put(saved);
 	}
 	TAILQ_INSERT_TAIL(&ws->list, w, entry);
@@ -496,8 +496,8 @@ webhook_set_config(struct webhooks *ws, struct config *cfg)
 		if (found)
 			continue;
 		if (evqueue_len(w->q) > 0)
-			log_warnx("%s: removed from the configuration: %zu "
-			    "events not delivered are dropped", w->log,
+			log_warnx("%s: removed from the configuration; "
+			    "dropped the events not delivered (%zu)", w->log,
 			    evqueue_len(w->q));
 		TAILQ_REMOVE(&ws->list, w, entry);
 		wh_free(w);
@@ -533,8 +533,8 @@ webhook_stop(struct webhooks *ws)
 		arr = evqueue_to_json(w->q);
 		if (queuefile_save(ws->state_dir, w->file, arr) == 0 &&
 		    json_object_array_length(arr) > 0)
-			log_info("%s: %zu events not delivered yet saved for "
-			    "the next start", w->log,
+			log_info("%s: saved the events not delivered yet "
+			    "(%zu) for the next start", w->log,
 			    json_object_array_length(arr));
 		json_object_put(arr);
 	}

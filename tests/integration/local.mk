@@ -125,6 +125,7 @@ INTEGRATION_TESTS += \
 	tests/integration/webhook.sh \
 	tests/integration/webhook-overflow.sh \
 	tests/integration/webhook-restart.sh \
-	tests/integration/webhook-tls.sh
+	tests/integration/webhook-tls.sh \
+	tests/integration/webhook-mail.sh
 EXTRA_DIST += tests/integration/webhooklib.sh \
 	tests/integration/webhook-receiver.py

@@ -21,7 +21,7 @@ id1=$(sed -n 's/.*webhook rx: account test: delivery \([0-9a-f]*\) failed.*/\1/p
 control 'deliver?account=u1' >/dev/null
 wait_hook 2
 daemon_stop
-expect_log 'webhook rx: 2 events not delivered yet saved for the next start'
+expect_log 'webhook rx: saved the events not delivered yet (2) for the next start'
 [ "$(stat -c %a "$T/state/webhook-rx.queue")" = 600 ] ||
     fail "queue file mode $(stat -c %a "$T/state/webhook-rx.queue")"
 grep -q "\"id\":\"$id1\"" "$T/state/webhook-rx.queue" ||
@@ -36,9 +36,18 @@ wait_received 2
 received_body 1 | grep -q '"pushState":"p1"' || fail "first: $(received_body 1)"
 received_body 2 | grep -q '"pushState":"p2"' || fail "second: $(received_body 2)"
 [ "$(received 1 3)$(received 2 3)" = okok ] || fail "signatures"
-expect_log 'webhook rx: 2 events saved at the last stop will be sent'
+expect_log 'webhook rx: sending the events saved at the last stop (2)'
 [ ! -e "$T/state/webhook-rx.queue" ] || fail "the queue file was not removed"
-daemon_stop
-[ ! -e "$T/state/webhook-rx.queue" ] || fail "an empty queue was saved"
 [ "$(wc -l <"$T/rx.log")" = 2 ] || fail "sent twice: $(cat "$T/rx.log")"
+
+# A reload that removes the webhook drops what it holds, and says so.
+receiver_stop
+control 'deliver?account=u1' >/dev/null
+wait_hook 3
+wait_log 'webhook rx: account test: delivery [0-9a-f]* failed'
+sed -i '/^\[webhook rx\]/,$d' "$T/config"
+kill -HUP "$DAEMON_PID"
+wait_log 'webhook rx: removed from the configuration; dropped the events not delivered (1)'
+daemon_stop
+[ ! -e "$T/state/webhook-rx.queue" ] || fail "a removed webhook's queue was saved"
 echo ok
