@@ -5,6 +5,7 @@
 # "ID STATUS SIG AUTH BODY" (see the receiver); what it will answer is
 # planned in $T/rx.plan.
 
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 77; }
 RECEIVER="$top_srcdir/tests/integration/webhook-receiver.py"
 RX_PID=
 
