@@ -41,6 +41,13 @@
  * (a reload tries at once). */
 #define WEBHOOK_SECRET_RETRY_MS		(60 * 1000)
 
+/* A webhook's events = is a socket subscription's events. */
+_Static_assert(CONFIG_WEBHOOK_EV_STATE == SOCKPROTO_EV_STATE &&
+    CONFIG_WEBHOOK_EV_CONNECTION == SOCKPROTO_EV_CONNECTION &&
+    CONFIG_WEBHOOK_EV_MAILBOX == SOCKPROTO_EV_MAILBOX &&
+    CONFIG_WEBHOOK_EV_MAIL == SOCKPROTO_EV_MAIL,
+    "webhook event bits are the socket's");
+
 struct webhook;
 
 /* One account's delivery to one webhook: at most one request. */
