@@ -217,6 +217,7 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 	enum webhooksign_outcome out = webhooksign_outcome(resp->status);
 	uint64_t delay, floor;
 	char why[64], secs[32];
+	struct timeval tv;
 
 	a->req = NULL;
 	if (resp->tls_failed)
@@ -247,11 +248,8 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 		log_warnx("%s: account %s: delivery %s failed: %s; retrying "
 		    "in %s", w->log, a->name, it->id, resp->status != 0 ? why :
 		    error != NULL ? error : "no response", secs);
-		{
-			struct timeval tv = timeutil_tv_ms(delay);
-
-			evtimer_add(a->timer, &tv);
-		}
+		tv = timeutil_tv_ms(delay);
+		evtimer_add(a->timer, &tv);
 		return;
 	}
 	wh_kick(w, a->name);
