@@ -127,6 +127,7 @@ INTEGRATION_TESTS += \
 	tests/integration/webhook-restart.sh \
 	tests/integration/webhook-tls.sh \
 	tests/integration/webhook-mail.sh \
-	tests/integration/webhook-timeout.sh
+	tests/integration/webhook-timeout.sh \
+	tests/integration/webhook-accounts.sh
 EXTRA_DIST += tests/integration/webhooklib.sh \
 	tests/integration/webhook-receiver.py

@@ -16,8 +16,8 @@ float) goes to --log with ".times" appended, one line per request.
 The answers: --plan FILE holds one line per request to come, consumed from
 the top, each "STATUS [RETRY-AFTER]" or "hold"; once the plan is empty the
 answer is 200.  "hold" keeps the request unanswered (and the next ones
-waiting, the server being single-threaded) until --plan's file with ".go"
-appended exists, then answers 200.
+waiting, unless --threaded) until --plan's file with ".go" appended
+exists, then answers 200.
 """
 import argparse
 import hashlib
@@ -28,6 +28,7 @@ import os
 import re
 import ssl
 import sys
+import threading
 import time
 
 
@@ -40,8 +41,11 @@ def main():
     ap.add_argument("--plan", required=True)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    ap.add_argument("--threaded", action="store_true",
+                    help="a thread per request: a held one holds no other")
     args = ap.parse_args()
     key = args.secret.encode()
+    lock = threading.Lock()
 
     def next_plan():
         try:
@@ -75,29 +79,33 @@ def main():
                 and ts.isdigit() and abs(int(ts) - time.time()) < 300
                 and self.headers.get("Content-Type") == "application/json"
                 and json.loads(body) is not None) else "bad"
-            plan = next_plan() or ["200"]
+            with lock:
+                plan = next_plan() or ["200"]
             if plan[0] == "hold":
                 while not os.path.exists(args.plan + ".go"):
                     time.sleep(0.02)
                 plan = ["200"]
             status = int(plan[0])
             text = re.sub(rb'"time":"[^"]*"', b'"time":"T"', body)
-            with open(args.log, "ab") as f:
+            with lock, open(args.log, "ab") as f:
                 f.write(("%s %d %s %s " % (
                     self.headers.get("X-Jmap-Pushd-Delivery", "-"), status,
                     sig, self.headers.get("Authorization", "-").replace(
                         " ", "_"))).encode()
                     + text + b"\n")
-            with open(args.log + ".times", "a") as f:
-                f.write("%f\n" % arrived)
+                f.flush()
+                with open(args.log + ".times", "a") as t:
+                    t.write("%f\n" % arrived)
             self.send_response(status)
             if len(plan) > 1:
                 self.send_header("Retry-After", plan[1])
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    http.server.HTTPServer.allow_reuse_address = True
-    srv = http.server.HTTPServer(("127.0.0.1", args.port), Handler)
+    cls = (http.server.ThreadingHTTPServer if args.threaded
+           else http.server.HTTPServer)
+    cls.allow_reuse_address = True
+    srv = cls(("127.0.0.1", args.port), Handler)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
