@@ -152,3 +152,7 @@ UNIT_TESTS += tests/unit/check_webhooksign
 tests_unit_check_webhooksign_SOURCES = tests/unit/check_webhooksign.c
 tests_unit_check_webhooksign_LDADD = $(UNIT_LDADD)
 tests_unit_check_webhooksign_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_queuefile
+tests_unit_check_queuefile_SOURCES = tests/unit/check_queuefile.c
+tests_unit_check_queuefile_LDADD = $(UNIT_LDADD)
+tests_unit_check_queuefile_CFLAGS = $(UNIT_CFLAGS)
