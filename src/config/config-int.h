@@ -17,6 +17,7 @@ enum section_kind {
 	SEC_ACCOUNT,
 	SEC_HOOK,
 	SEC_NOTIFY,
+	SEC_WEBHOOK,
 };
 
 struct raw_key {

@@ -145,7 +145,8 @@ parser_add_section(struct parser *p, enum section_kind kind, const char *name)
 	} else {
 		s->name = xstrdup(name);
 		xasprintf(&s->label, "[%s %s]",
-		    kind == SEC_ACCOUNT ? "account" : "hook", name);
+		    kind == SEC_ACCOUNT ? "account" : kind == SEC_WEBHOOK ?
+		    "webhook" : "hook", name);
 	}
 	p->secs = xreallocarray(p->secs, p->nsecs + 1, sizeof(*p->secs));
 	p->secs[p->nsecs++] = s;
@@ -159,10 +160,12 @@ parser_section(struct parser *p, char *text)
 	static const char *const kinds[] = {
 		[SEC_DAEMON] = "daemon", [SEC_ACCOUNT] = "account",
 		[SEC_HOOK] = "hook", [SEC_NOTIFY] = "notify",
+		[SEC_WEBHOOK] = "webhook",
 	};
 	static const char *const forms[] = {
 		[SEC_DAEMON] = "[daemon]", [SEC_ACCOUNT] = "[account NAME]",
 		[SEC_HOOK] = "[hook NAME]", [SEC_NOTIFY] = "[notify]",
+		[SEC_WEBHOOK] = "[webhook NAME]",
 	};
 	const size_t	 nkinds = sizeof(kinds) / sizeof(kinds[0]);
 	char		*word, *name, *end, *whole;
@@ -543,10 +546,28 @@ config_hook_clear(struct config_hook *h)
 }
 
 static void
+config_webhook_free(struct config_webhook *w)
+{
+	free(w->name);
+	free(w->file);
+	free(w->url);
+	value_list_free(w->accounts, w->naccounts);
+	value_list_free(w->types, w->ntypes);
+	free(w->secret);
+	for (size_t i = 0; w->headers != NULL && w->headers[i] != NULL; i++)
+		explicit_bzero(w->headers[i], strlen(w->headers[i]));
+	strv_free(w->headers);
+	free(w->headers_file);
+	free(w->ca_file);
+	free(w);
+}
+
+static void
 config_destroy(struct config *cfg)
 {
 	struct config_account	*a;
 	struct config_hook	*h;
+	struct config_webhook	*w;
 
 	while ((a = TAILQ_FIRST(&cfg->accounts)) != NULL) {
 		TAILQ_REMOVE(&cfg->accounts, a, entry);
@@ -556,6 +577,10 @@ config_destroy(struct config *cfg)
 		TAILQ_REMOVE(&cfg->hooks, h, entry);
 		config_hook_clear(h);
 		free(h);
+	}
+	while ((w = TAILQ_FIRST(&cfg->webhooks)) != NULL) {
+		TAILQ_REMOVE(&cfg->webhooks, w, entry);
+		config_webhook_free(w);
 	}
 	value_list_free(cfg->defaults.types, cfg->defaults.ntypes);
 	value_list_free(cfg->notify.accounts, cfg->notify.naccounts);

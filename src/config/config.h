@@ -130,6 +130,45 @@ struct config_notify {
 	size_t nactions;
 };
 
+/* [webhook NAME]: events POSTed, signed, to an HTTP(S) receiver. */
+#define CONFIG_WEBHOOK_EV_STATE		0x1
+#define CONFIG_WEBHOOK_EV_CONNECTION	0x2
+#define CONFIG_WEBHOOK_EV_MAILBOX	0x4
+#define CONFIG_WEBHOOK_EV_MAIL		0x8
+#define CONFIG_WEBHOOK_EV_ALL		0xf
+
+enum config_webhook_secret {
+	WEBHOOK_SECRET_FILE,
+	WEBHOOK_SECRET_COMMAND,
+};
+
+struct config_webhook {
+	char *name;
+	char *file;
+	int line;
+	char *url;		/* http:// or https:// */
+	char **accounts;	/* NULL: every account */
+	size_t naccounts;
+	char **types;		/* NULL: every type */
+	size_t ntypes;
+	unsigned events;	/* CONFIG_WEBHOOK_EV_*; default all */
+	enum config_webhook_secret secret_kind;
+	char *secret;		/* the file path or the command */
+	/* From headers_file, read at load: names ("x-foo:", lowercase) and
+	 * values alternating, NULL-terminated; wiped when freed, never
+	 * logged.  NULL: none. */
+	char **headers;
+	char *headers_file;	/* NULL when absent */
+	char *ca_file;		/* NULL: the system store (or [daemon]'s) */
+	bool insecure;
+	uint64_t timeout_ms;	/* default 10s */
+	uint64_t backoff_initial_ms;	/* default [daemon]'s */
+	uint64_t backoff_max_ms;
+	size_t queue;		/* events held at most, default 10000 */
+	TAILQ_ENTRY(config_webhook) entry;
+};
+TAILQ_HEAD(config_webhooks, config_webhook);
+
 struct config {
 	unsigned refs;		/* config_ref(); freed when the last one goes */
 	char *path;
@@ -150,6 +189,7 @@ struct config {
 	struct config_notify notify;
 	struct config_accounts accounts;
 	struct config_hooks hooks;
+	struct config_webhooks webhooks;
 };
 
 /* Errors are collected, never printed by the parser, each formatted as

@@ -7,9 +7,14 @@
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "config/config-int.h"
 #include "config/config.h"
@@ -24,6 +29,7 @@
 #define IN_ACCOUNT	0x2
 #define IN_HOOK		0x4
 #define IN_NOTIFY	0x8
+#define IN_WEBHOOK	0x10
 
 enum key_id {
 	K_STATE_DIR,
@@ -70,6 +76,11 @@ enum key_id {
 	K_OPEN_COMMAND,
 	K_OPEN_EXEC,
 	K_ACTIONS,
+	/* [webhook] */
+	K_SECRET_FILE,
+	K_SECRET_COMMAND,
+	K_HEADERS_FILE,
+	K_QUEUE,
 	K_COUNT
 };
 
@@ -80,30 +91,30 @@ static const struct {
 } keys[K_COUNT] = {
 	[K_STATE_DIR] = { "state_dir", IN_DAEMON },
 	[K_LOG_LEVEL] = { "log_level", IN_DAEMON },
-	[K_URL] = { "url", IN_ACCOUNT },
+	[K_URL] = { "url", IN_ACCOUNT | IN_WEBHOOK },
 	[K_USERNAME] = { "username", IN_ACCOUNT },
 	[K_PASSWORD_COMMAND] = { "password_command", IN_ACCOUNT },
 	[K_PASSWORD_FILE] = { "password_file", IN_ACCOUNT },
 	[K_TOKEN_COMMAND] = { "token_command", IN_ACCOUNT },
 	[K_TOKEN_FILE] = { "token_file", IN_ACCOUNT },
-	[K_CA_FILE] = { "ca_file", TUNING },
-	[K_INSECURE] = { "insecure", IN_ACCOUNT },
+	[K_CA_FILE] = { "ca_file", TUNING | IN_WEBHOOK },
+	[K_INSECURE] = { "insecure", IN_ACCOUNT | IN_WEBHOOK },
 	[K_TRANSPORT] = { "transport", TUNING },
 	[K_PING_INTERVAL] = { "ping_interval", TUNING },
 	[K_PING_TIMEOUT] = { "ping_timeout", TUNING },
-	[K_BACKOFF_INITIAL] = { "backoff_initial", TUNING },
-	[K_BACKOFF_MAX] = { "backoff_max", TUNING },
+	[K_BACKOFF_INITIAL] = { "backoff_initial", TUNING | IN_WEBHOOK },
+	[K_BACKOFF_MAX] = { "backoff_max", TUNING | IN_WEBHOOK },
 	[K_BACKOFF_RESET] = { "backoff_reset", TUNING },
 	[K_SYNC_ON_START] = { "sync_on_start", TUNING },
 	[K_RESYNC_INTERVAL] = { "resync_interval", TUNING },
 	[K_MAX_FRAME] = { "max_frame", TUNING },
-	[K_TYPES] = { "types", TUNING | IN_HOOK },
+	[K_TYPES] = { "types", TUNING | IN_HOOK | IN_WEBHOOK },
 	[K_COMMAND] = { "command", IN_HOOK },
 	[K_ACCOUNT] = { "account", IN_HOOK },
 	[K_EXEC] = { "exec", IN_HOOK },
 	[K_DEBOUNCE] = { "debounce", IN_HOOK },
 	[K_MAX_DELAY] = { "max_delay", IN_HOOK },
-	[K_TIMEOUT] = { "timeout", IN_HOOK | IN_NOTIFY },
+	[K_TIMEOUT] = { "timeout", IN_HOOK | IN_NOTIFY | IN_WEBHOOK },
 	[K_ON_START] = { "on_start", IN_HOOK },
 	[K_SOCKET] = { "socket", IN_DAEMON },
 	[K_SOCKET_MODE] = { "socket_mode", IN_DAEMON },
@@ -113,15 +124,20 @@ static const struct {
 	[K_MAX_CLIENTS] = { "max_clients", IN_DAEMON },
 	[K_DBUS] = { "dbus", IN_DAEMON },
 	[K_ENABLED] = { "enabled", IN_NOTIFY },
-	[K_ACCOUNTS] = { "accounts", IN_NOTIFY },
+	[K_ACCOUNTS] = { "accounts", IN_NOTIFY | IN_WEBHOOK },
 	[K_MAILBOXES] = { "mailboxes", IN_NOTIFY | IN_HOOK },
 	[K_MAX_PER_BURST] = { "max_per_burst", IN_NOTIFY },
 	[K_URGENCY] = { "urgency", IN_NOTIFY },
-	[K_EVENTS] = { "events", IN_HOOK },
+	[K_EVENTS] = { "events", IN_HOOK | IN_WEBHOOK },
 	[K_PER_MAILBOX] = { "per_mailbox", IN_HOOK },
 	[K_OPEN_COMMAND] = { "open_command", IN_NOTIFY },
 	[K_OPEN_EXEC] = { "open_exec", IN_NOTIFY },
 	[K_ACTIONS] = { "actions", IN_NOTIFY },
+	/* [webhook] */
+	[K_SECRET_FILE] = { "secret_file", IN_WEBHOOK },
+	[K_SECRET_COMMAND] = { "secret_command", IN_WEBHOOK },
+	[K_HEADERS_FILE] = { "headers_file", IN_WEBHOOK },
+	[K_QUEUE] = { "queue", IN_WEBHOOK },
 };
 
 static const struct {
@@ -151,6 +167,7 @@ keyset_fill(struct parser *p, const struct section *s, struct keyset *ks)
 		[SEC_ACCOUNT] = IN_ACCOUNT,
 		[SEC_HOOK] = IN_HOOK,
 		[SEC_NOTIFY] = IN_NOTIFY,
+		[SEC_WEBHOOK] = IN_WEBHOOK,
 	};
 	unsigned	 mask = where[s->kind];
 
@@ -822,6 +839,283 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 	load_notify_actions(p, n, &ks);
 }
 
+/* [webhook] */
+/* The most events a webhook's or the broker's queue may hold. */
+#define QUEUE_MAX	1000000
+
+/* Whether host (as in a URL, "[::1]" with brackets) is this machine. */
+static bool
+webhook_host_loopback(const char *host, size_t len)
+{
+	if (len == 9 && strncmp(host, "localhost", 9) == 0)
+		return true;
+	if (len == 5 && strncmp(host, "[::1]", 5) == 0)
+		return true;
+	return len > 4 && strncmp(host, "127.", 4) == 0 &&
+	    strspn(host, "0123456789.") == len;
+}
+
+/* url =: http(s), no credentials, plain http only to loopback unless
+ * insecure (the events name accounts and mailboxes). */
+static void
+load_webhook_url(struct parser *p, struct config_webhook *w,
+    const struct section *s, const struct keyset *ks)
+{
+	const char	*v = ks->val[K_URL], *host;
+	size_t		 hlen;
+	bool		 tls;
+
+	if (v == NULL) {
+		if (ks->line[K_URL] == 0)
+			parser_error(p, s->line, "%s needs url = (the receiver, "
+			    "https://HOST/PATH)", s->label);
+		return;
+	}
+	if (strncmp(v, "https://", 8) == 0)
+		tls = true;
+	else if (strncmp(v, "http://", 7) == 0)
+		tls = false;
+	else {
+		parser_error(p, ks->line[K_URL], "%s: url must start with "
+		    "https:// (or http:// for a receiver on this machine)",
+		    s->label);
+		return;
+	}
+	host = v + (tls ? 8 : 7);
+	hlen = strcspn(host, "/?#");
+	if (memchr(host, '@', hlen) != NULL) {
+		parser_error(p, ks->line[K_URL], "%s: credentials in url are "
+		    "not supported: put an Authorization header in "
+		    "headers_file", s->label);
+		return;
+	}
+	if (*host == '[' && memchr(host, ']', hlen) != NULL)
+		hlen = (size_t)((const char *)memchr(host, ']', hlen) - host) +
+		    1;
+	else
+		hlen = strcspn(host, ":/?#");
+	if (hlen == 0) {
+		parser_error(p, ks->line[K_URL], "%s: url has no host",
+		    s->label);
+		return;
+	}
+	if (!tls && !w->insecure && !webhook_host_loopback(host, hlen)) {
+		parser_error(p, ks->line[K_URL], "%s: url %s would send the "
+		    "events unencrypted to another machine: use https://, or "
+		    "insecure = yes if that is really meant", s->label, v);
+		return;
+	}
+	w->url = xstrdup(v);
+}
+
+/* Whether a header name is one jmap-pushd sets itself. */
+static bool
+webhook_header_refused(const char *name)
+{
+	return strcasecmp(name, "host") == 0 ||
+	    strncasecmp(name, "content-", 8) == 0 ||
+	    strncasecmp(name, "x-jmap-pushd-", 13) == 0 ||
+	    strcasecmp(name, "transfer-encoding") == 0 ||
+	    strcasecmp(name, "connection") == 0;
+}
+
+/* headers_file: private like a password_file, "Name: value" lines (blank
+ * lines and #comments skipped).  Read now, so that --check-config finds
+ * its mistakes; the values never reach a message. */
+static void
+load_webhook_headers(struct parser *p, struct config_webhook *w,
+    const struct section *s, int line)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	char		 buf[16384], *save = NULL, *l, *c;
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 nh = 0, len = 0;
+	int		 fd, lno = 0;
+	bool		 bad = false;
+
+	if ((fd = open(w->headers_file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) ==
+	    -1 || fstat(fd, &st) == -1) {
+		parser_error(p, line, "%s: cannot read headers_file %s: %s",
+		    s->label, w->headers_file, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		parser_error(p, line, "%s: headers_file %s is readable by "
+		    "group or others; run chmod 600 %s", s->label,
+		    w->headers_file, w->headers_file);
+		close(fd);
+		return;
+	}
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	for (l = strtok_r(buf, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		lno++;
+		l[strcspn(l, "\r")] = '\0';
+		if (*l == '\0' || *l == '#')
+			continue;
+		if ((c = strchr(l, ':')) == NULL || c == l ||
+		    strspn(l, tchar) != (size_t)(c - l)) {
+			parser_error(p, line, "%s: headers_file %s line %d is "
+			    "not 'Name: value'", s->label, w->headers_file,
+			    lno);
+			bad = true;
+			continue;
+		}
+		*c++ = '\0';
+		if (webhook_header_refused(l)) {
+			parser_error(p, line, "%s: headers_file %s line %d: "
+			    "jmap-pushd sets %s itself; remove the line",
+			    s->label, w->headers_file, lno, l);
+			bad = true;
+			continue;
+		}
+		while (*c == ' ' || *c == '\t')
+			c++;
+		w->headers = xreallocarray(w->headers, nh + 3,
+		    sizeof(*w->headers));
+		for (char *q = l; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		xasprintf(&w->headers[nh++], "%s:", l);
+		w->headers[nh++] = xstrdup(c);
+		w->headers[nh] = NULL;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	if (bad) {
+		for (size_t i = 0; i < nh; i++) {
+			explicit_bzero(w->headers[i], strlen(w->headers[i]));
+			free(w->headers[i]);
+		}
+		free(w->headers);
+		w->headers = NULL;
+	}
+}
+
+/* events = state connection mailbox mail (the socket's event names). */
+static void
+load_webhook_events(struct parser *p, struct config_webhook *w,
+    const struct section *s, const struct keyset *ks)
+{
+	static const char *const names[] = {
+		"state", "connection", "mailbox", "mail",
+	};
+	char	**items;
+	size_t	 count, k;
+
+	if (ks->val[K_EVENTS] == NULL)
+		return;
+	w->events = 0;
+	count = value_split_list(ks->val[K_EVENTS], " \t,", &items);
+	for (size_t i = 0; i < count; i++) {
+		if ((k = value_find(items[i], names, 4)) == 4)
+			parser_error(p, ks->line[K_EVENTS], "%s: unknown event "
+			    "'%s': use state, connection, mailbox or mail",
+			    s->label, items[i]);
+		else
+			w->events |= 1u << k;
+	}
+	if (count == 0)
+		parser_error(p, ks->line[K_EVENTS], "%s: events lists no "
+		    "event: name some, or remove the line", s->label);
+	value_list_free(items, count);
+}
+
+static void
+load_webhook(struct parser *p, struct config *cfg, const struct section *s)
+{
+	struct config_webhook	*w;
+	struct keyset		 ks;
+	const char		*v, *end;
+	char			**items;
+	size_t			 count;
+	uint64_t		 u;
+	int			 line;
+
+	keyset_fill(p, s, &ks);
+	w = xcalloc(1, sizeof(*w));
+	w->name = xstrdup(s->name);
+	w->file = xstrdup(p->file);
+	w->line = s->line;
+	w->events = CONFIG_WEBHOOK_EV_ALL;
+	w->timeout_ms = 10 * 1000;
+	w->backoff_initial_ms = cfg->defaults.backoff_initial_ms;
+	w->backoff_max_ms = cfg->defaults.backoff_max_ms;
+	w->queue = 10000;
+	TAILQ_INSERT_TAIL(&cfg->webhooks, w, entry);
+
+	parse_bool_key(p, &ks, K_INSECURE, &w->insecure);
+	load_webhook_url(p, w, s, &ks);
+	if ((v = ks.val[K_ACCOUNTS]) != NULL) {
+		count = value_split_list(v, " \t,", &items);
+		for (size_t i = 0; i < count; i++)
+			check_account(p, cfg, s, ks.line[K_ACCOUNTS], items[i]);
+		w->accounts = items;
+		w->naccounts = count;
+		if (count == 0)
+			parser_error(p, ks.line[K_ACCOUNTS], "accounts lists "
+			    "no account: name some, or remove the line");
+	}
+	if (ks.val[K_TYPES] != NULL)
+		parse_types(p, ks.line[K_TYPES], ks.val[K_TYPES], &w->types,
+		    &w->ntypes);
+	load_webhook_events(p, w, s, &ks);
+	if (ks.line[K_SECRET_FILE] != 0 && ks.line[K_SECRET_COMMAND] != 0)
+		parser_error(p, ks.line[K_SECRET_FILE] >
+		    ks.line[K_SECRET_COMMAND] ? ks.line[K_SECRET_FILE] :
+		    ks.line[K_SECRET_COMMAND], "%s has both secret_file and "
+		    "secret_command: keep only one", s->label);
+	else if (ks.val[K_SECRET_FILE] != NULL) {
+		w->secret_kind = WEBHOOK_SECRET_FILE;
+		w->secret = parse_path(p, &ks, K_SECRET_FILE);
+	} else if (ks.val[K_SECRET_COMMAND] != NULL) {
+		w->secret_kind = WEBHOOK_SECRET_COMMAND;
+		w->secret = xstrdup(ks.val[K_SECRET_COMMAND]);
+	} else if (ks.line[K_SECRET_FILE] == 0 &&
+	    ks.line[K_SECRET_COMMAND] == 0)
+		parser_error(p, s->line, "%s needs secret_file = or "
+		    "secret_command = (the key every POST is signed with)",
+		    s->label);
+	if (ks.val[K_HEADERS_FILE] != NULL &&
+	    (w->headers_file = parse_path(p, &ks, K_HEADERS_FILE)) != NULL)
+		load_webhook_headers(p, w, s, ks.line[K_HEADERS_FILE]);
+	if (ks.val[K_CA_FILE] != NULL)
+		w->ca_file = parse_path(p, &ks, K_CA_FILE);
+	else if (p->daemon_ca_file != NULL)
+		w->ca_file = xstrdup(p->daemon_ca_file);
+	parse_duration_key(p, &ks, K_TIMEOUT, &w->timeout_ms);
+	if (ks.val[K_TIMEOUT] != NULL && !ks.bad[K_TIMEOUT] &&
+	    w->timeout_ms == 0)
+		parser_error(p, ks.line[K_TIMEOUT], "%s: timeout must be more "
+		    "than 0, e.g. 10s", s->label);
+	parse_duration_key(p, &ks, K_BACKOFF_INITIAL, &w->backoff_initial_ms);
+	parse_duration_key(p, &ks, K_BACKOFF_MAX, &w->backoff_max_ms);
+	if (w->backoff_initial_ms == 0 && ks.val[K_BACKOFF_INITIAL] != NULL &&
+	    !ks.bad[K_BACKOFF_INITIAL])
+		parser_error(p, ks.line[K_BACKOFF_INITIAL], "backoff_initial "
+		    "must be more than 0, e.g. 1s");
+	else if (w->backoff_initial_ms > w->backoff_max_ms &&
+	    (line = pair_line(&ks, K_BACKOFF_INITIAL, K_BACKOFF_MAX)) != 0)
+		parser_error(p, line, "%s: backoff_initial is more than "
+		    "backoff_max: lower backoff_initial or raise backoff_max",
+		    s->label);
+	if ((v = ks.val[K_QUEUE]) != NULL) {
+		if ((end = value_digits(v, QUEUE_MAX, &u)) == NULL ||
+		    *end != '\0' || u < 1)
+			parser_error(p, ks.line[K_QUEUE], "invalid queue '%s': "
+			    "use a number of events from 1 to %d", v,
+			    QUEUE_MAX);
+		else
+			w->queue = (size_t)u;
+	}
+}
+
 struct config *
 keys_build(struct parser *p)
 {
@@ -839,6 +1133,7 @@ keys_build(struct parser *p)
 	notify_defaults(&cfg->notify);
 	TAILQ_INIT(&cfg->accounts);
 	TAILQ_INIT(&cfg->hooks);
+	TAILQ_INIT(&cfg->webhooks);
 
 	/* [daemon] first: its values are every account's starting point. */
 	for (size_t i = 0; i < p->nsecs; i++)
@@ -858,6 +1153,9 @@ keys_build(struct parser *p)
 	for (size_t i = 0; i < p->nsecs; i++)
 		if (p->secs[i]->kind == SEC_NOTIFY)
 			load_notify(p, cfg, p->secs[i]);
+	for (size_t i = 0; i < p->nsecs; i++)
+		if (p->secs[i]->kind == SEC_WEBHOOK)
+			load_webhook(p, cfg, p->secs[i]);
 	if (TAILQ_EMPTY(&cfg->accounts))
 		parser_error(p, 0, "no [account NAME] section: add one");
 	return cfg;

@@ -3,6 +3,7 @@ src_libjmappushd_a_SOURCES += \
 	src/output/hook.c src/output/hook.h \
 	src/output/hookmail.c src/output/hookmail.h \
 	src/output/dbus.c src/output/dbus.h \
+	src/output/evqueue.c src/output/evqueue.h \
 	src/output/dbusmsg.c src/output/dbusmsg.h \
 	src/output/newmail.c src/output/newmail.h \
 	src/output/notify.c src/output/notify.h src/output/notify-int.h \
@@ -12,4 +13,6 @@ src_libjmappushd_a_SOURCES += \
 	src/output/sockclient.c src/output/sockclient.h \
 	src/output/sockcmd.c src/output/sockcmd.h \
 	src/output/sockproto.c src/output/sockproto.h \
+	src/output/webhook.c src/output/webhook.h \
+	src/output/webhooksign.c src/output/webhooksign.h \
 	src/output/socket.c src/output/socket.h

@@ -11,6 +11,7 @@
 #include "output/notify.h"
 #include "output/outputs.h"
 #include "output/socket.h"
+#include "output/webhook.h"
 #include "util/log.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
@@ -22,6 +23,7 @@ struct outputs {
 	struct sock *sock;
 	struct dbus *dbus;
 	struct notify *notify;
+	struct webhooks *webhooks;
 	bool muted;
 	time_t mute_until;	/* 0: until unmuted */
 	struct event *mute_timer;	/* ends a mute with a duration */
@@ -62,7 +64,7 @@ outputs_mute_end(evutil_socket_t fd, short what, void *arg)
 }
 
 struct outputs *
-outputs_new(struct event_base *base, struct config *cfg,
+outputs_new(struct event_base *base, struct net *net, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct outputs *o = xcalloc(1, sizeof(*o));
@@ -76,6 +78,7 @@ outputs_new(struct event_base *base, struct config *cfg,
 	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
+	o->webhooks = webhook_new(base, net, cfg);
 	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
 	hook_start(o->hooks, cfg);
 	return o;
@@ -88,6 +91,7 @@ outputs_set_config(struct outputs *o, struct config *cfg)
 	sock_set_config(o->sock, cfg);
 	dbus_set_config(o->dbus, cfg);
 	notify_set_config(o->notify, cfg);
+	webhook_set_config(o->webhooks, cfg);
 }
 
 void
@@ -101,6 +105,7 @@ outputs_free(struct outputs *o)
 	sock_free(o->sock);
 	dbus_free(o->dbus);
 	notify_free(o->notify);
+	webhook_free(o->webhooks);
 	free(o);
 }
 
@@ -115,6 +120,7 @@ void
 outputs_stop(struct outputs *o)
 {
 	hook_stop(o->hooks);
+	webhook_stop(o->webhooks);
 }
 
 void
@@ -123,6 +129,7 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	hook_dispatch(o->hooks, ev);
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
+	webhook_state(o->webhooks, ev);
 }
 
 void
@@ -130,6 +137,7 @@ outputs_connection(struct outputs *o, struct account *acct)
 {
 	sock_connection(o->sock, acct);
 	dbus_connection(o->dbus, acct);
+	webhook_connection(o->webhooks, acct);
 }
 
 void
@@ -139,6 +147,7 @@ outputs_mail(struct outputs *o, const struct mail_event *ev)
 	sock_mail(o->sock, ev);
 	dbus_mail(o->dbus, ev);
 	notify_mail(o->notify, ev);
+	webhook_mail(o->webhooks, ev);
 }
 
 bool
@@ -147,7 +156,8 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 	return hook_mail_wanted(o->hooks, account) ||
 	    sock_mail_wanted(o->sock, account) ||
 	    dbus_mail_wanted(o->dbus) ||
-	    notify_mail_wanted(o->notify, account);
+	    notify_mail_wanted(o->notify, account) ||
+	    webhook_mail_wanted(o->webhooks, account);
 }
 
 void

@@ -15,6 +15,7 @@ struct account;
 struct config;
 struct event_base;
 struct json_object;
+struct net;
 struct outputs;
 struct store;
 
@@ -52,32 +53,33 @@ struct outputs_callbacks {
 	void *arg;
 };
 
-/* cb is borrowed and must outlive the outputs; each output keeps it.  The
- * socket, D-Bus, notifications and each hook hold a reference to cfg
- * (config_ref).  NULL when an output cannot start
+/* cb and net (for the webhooks' requests) are borrowed and must outlive
+ * the outputs; each output keeps cb.  The socket, D-Bus, notifications,
+ * each hook and each webhook hold a reference to cfg (config_ref).  NULL when an output cannot start
  * (logged): the socket's path is taken by another daemon or unusable.
  * Starts the on_start hooks. */
-struct outputs *outputs_new(struct event_base *, struct config *,
-    const struct outputs_callbacks *cb);
+struct outputs *outputs_new(struct event_base *, struct net *net,
+    struct config *, const struct outputs_callbacks *cb);
 /* After a reload: each output takes cfg as outputs_new does, and drops
  * the old one. */
 void outputs_set_config(struct outputs *, struct config *);
 void outputs_free(struct outputs *);
 /* The store of account was opened (hook_attach, notify_attach). */
 void outputs_attach(struct outputs *, const char *account);
-/* The daemon is stopping (hook_stop). */
+/* The daemon is stopping (hook_stop, webhook_stop). */
 void outputs_stop(struct outputs *);
 
 void outputs_state(struct outputs *, const struct push_event *);
 /* The account's status, error or retry time changed. */
 void outputs_connection(struct outputs *, struct account *);
 /* A round of an account's mail view: to the mail-aware hooks, the socket,
- * D-Bus and notifications. */
+ * D-Bus, notifications and webhooks. */
 void outputs_mail(struct outputs *, const struct mail_event *);
 /* Whether any output needs mail data of the account named so now: a
  * mail-aware hook of that account (or of every account), [notify] for
  * it, a socket client subscribed to mailbox/mail of that account, D-Bus
- * after GetMailboxes or an Unread read. */
+ * after GetMailboxes or an Unread read, a webhook whose events name
+ * mailbox or mail. */
 bool outputs_mail_wanted(const struct outputs *, const char *account);
 
 /* Mute: no desktop notification until it ends (hooks, the socket and

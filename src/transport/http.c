@@ -28,6 +28,7 @@ struct http_request {
 	char *content_type;
 	char *body_out;		/* POST body */
 	size_t body_out_len;
+	char **headers;		/* http_opts' headers, copied */
 	int redirects_left;
 
 	struct event *timeout;
@@ -55,6 +56,12 @@ http_free(struct http_request *req)
 	free(req->content_type);
 	free(req->body_out);
 	free(req->location);
+	for (size_t i = 0; req->headers != NULL && req->headers[i] != NULL;
+	    i++) {
+		explicit_bzero(req->headers[i], strlen(req->headers[i]));
+		free(req->headers[i]);
+	}
+	free(req->headers);
 	free(req);
 }
 
@@ -236,6 +243,15 @@ http_get(struct net *net, const struct http_opts *o, http_done_cb cb,
 		memcpy(req->body_out, o->body, o->body_len);
 		req->body_out_len = o->body_len;
 	}
+	if (o->headers != NULL) {
+		size_t n = 0;
+
+		while (o->headers[n] != NULL)
+			n++;
+		req->headers = xcalloc(n + 1, sizeof(*req->headers));
+		for (size_t i = 0; i < n; i++)
+			req->headers[i] = xstrdup(o->headers[i]);
+	}
 	req->on_open = o->on_open;
 	req->on_data = o->on_data;
 	req->redirects_left = o->max_redirects;
@@ -320,6 +336,11 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		    http_add_named(wsi, in, len, "last-event-id:",
 		    req->last_event_id) == -1)
 			return -1;
+		for (size_t i = 0; req->headers != NULL &&
+		    req->headers[i] != NULL; i += 2)
+			if (http_add_named(wsi, in, len, req->headers[i],
+			    req->headers[i + 1]) == -1)
+				return -1;
 		if (req->body_out != NULL) {
 			char clen[24];
 

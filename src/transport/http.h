@@ -23,6 +23,10 @@ struct http_opts {
 	const char *content_type;	/* with body: a POST */
 	const char *body;
 	size_t body_len;
+	/* More request headers: names ("x-foo:", lowercase, with the colon)
+	 * and values alternating, NULL-terminated; copied (and the copy
+	 * wiped when freed: they may hold a token).  NULL: none. */
+	const char *const *headers;
 	int max_redirects;
 	size_t max_body;
 	uint64_t timeout_ms;		/* 0: none (a stream watches itself) */

@@ -134,3 +134,13 @@ INTEGRATION_TESTS += \
 	tests/integration/notify-dunst-act.sh \
 	tests/integration/notify-follow-bound.sh \
 	tests/integration/notify-thread-act.sh
+INTEGRATION_TESTS += \
+	tests/integration/webhook.sh \
+	tests/integration/webhook-overflow.sh \
+	tests/integration/webhook-restart.sh \
+	tests/integration/webhook-tls.sh \
+	tests/integration/webhook-mail.sh \
+	tests/integration/webhook-timeout.sh \
+	tests/integration/webhook-accounts.sh
+EXTRA_DIST += tests/integration/webhooklib.sh \
+	tests/integration/webhook-receiver.py

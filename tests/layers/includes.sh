@@ -15,7 +15,7 @@ declare -A allowed=(
 	[state]="util"
 	[transport]="util"
 	[session]="util config state transport"
-	[output]="util config state session"
+	[output]="util config state transport session"
 	[daemon]="util config state transport session output"
 	[ctl]="util config"
 )
