@@ -494,10 +494,10 @@ START_TEST(test_unknown_section)
 	    "[hook NAME]?");
 	expect_error(ACCOUNT "[server]\nport = 1\n",
 	    "test.conf:3: unknown section [server]; use [daemon], "
-	    "[account NAME], [hook NAME] or [notify]");
+	    "[account NAME], [hook NAME], [notify] or [mqtt]");
 	expect_error(ACCOUNT "[]\n",
 	    "test.conf:3: unknown section []; use [daemon], [account NAME], "
-	    "[hook NAME] or [notify]");
+	    "[hook NAME], [notify] or [mqtt]");
 	expect_error(ACCOUNT "[account]\n",
 	    "test.conf:3: [account] needs a name: write [account NAME]");
 	expect_error(ACCOUNT "[hook  ]\n",
