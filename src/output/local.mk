@@ -3,6 +3,7 @@ src_libjmappushd_a_SOURCES += \
 	src/output/hook.c src/output/hook.h \
 	src/output/hookmail.c src/output/hookmail.h \
 	src/output/dbus.c src/output/dbus.h \
+	src/output/evqueue.c src/output/evqueue.h \
 	src/output/dbusmsg.c src/output/dbusmsg.h \
 	src/output/newmail.c src/output/newmail.h \
 	src/output/notify.c src/output/notify.h \

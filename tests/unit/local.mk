@@ -144,3 +144,7 @@ UNIT_TESTS += tests/unit/check_hookmail
 tests_unit_check_hookmail_SOURCES = tests/unit/check_hookmail.c
 tests_unit_check_hookmail_LDADD = $(UNIT_LDADD)
 tests_unit_check_hookmail_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_evqueue
+tests_unit_check_evqueue_SOURCES = tests/unit/check_evqueue.c
+tests_unit_check_evqueue_LDADD = $(UNIT_LDADD)
+tests_unit_check_evqueue_CFLAGS = $(UNIT_CFLAGS)
