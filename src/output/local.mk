@@ -12,4 +12,6 @@ src_libjmappushd_a_SOURCES += \
 	src/output/sockclient.c src/output/sockclient.h \
 	src/output/sockcmd.c src/output/sockcmd.h \
 	src/output/sockproto.c src/output/sockproto.h \
-	src/output/socket.c src/output/socket.h
+	src/output/socket.c src/output/socket.h \
+	src/output/mqtt.c src/output/mqtt.h \
+	src/output/mqtttopic.c src/output/mqtttopic.h

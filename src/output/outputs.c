@@ -8,6 +8,7 @@
 
 #include "output/dbus.h"
 #include "output/hook.h"
+#include "output/mqtt.h"
 #include "output/notify.h"
 #include "output/outputs.h"
 #include "output/socket.h"
@@ -22,6 +23,7 @@ struct outputs {
 	struct sock *sock;
 	struct dbus *dbus;
 	struct notify *notify;
+	struct mqtt *mqtt;
 	bool muted;
 	time_t mute_until;	/* 0: until unmuted */
 	struct event *mute_timer;	/* ends a mute with a duration */
@@ -61,7 +63,7 @@ outputs_mute_end(evutil_socket_t fd, short what, void *arg)
 }
 
 struct outputs *
-outputs_new(struct event_base *base, struct config *cfg,
+outputs_new(struct event_base *base, struct net *net, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct outputs *o = xcalloc(1, sizeof(*o));
@@ -75,6 +77,7 @@ outputs_new(struct event_base *base, struct config *cfg,
 	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
+	o->mqtt = mqtt_new(base, net, cfg, cb);
 	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
 	hook_start(o->hooks, cfg);
 	return o;
@@ -87,6 +90,7 @@ outputs_set_config(struct outputs *o, struct config *cfg)
 	sock_set_config(o->sock, cfg);
 	dbus_set_config(o->dbus, cfg);
 	notify_set_config(o->notify, cfg);
+	mqtt_set_config(o->mqtt, cfg);
 }
 
 void
@@ -100,6 +104,7 @@ outputs_free(struct outputs *o)
 	sock_free(o->sock);
 	dbus_free(o->dbus);
 	notify_free(o->notify);
+	mqtt_free(o->mqtt);
 	free(o);
 }
 
@@ -113,6 +118,7 @@ void
 outputs_stop(struct outputs *o)
 {
 	hook_stop(o->hooks);
+	mqtt_stop(o->mqtt);
 }
 
 void
@@ -121,6 +127,7 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	hook_dispatch(o->hooks, ev);
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
+	mqtt_state(o->mqtt, ev);
 }
 
 void
@@ -128,6 +135,7 @@ outputs_connection(struct outputs *o, struct account *acct)
 {
 	sock_connection(o->sock, acct);
 	dbus_connection(o->dbus, acct);
+	mqtt_connection(o->mqtt, acct);
 }
 
 void
@@ -137,6 +145,7 @@ outputs_mail(struct outputs *o, const struct mail_event *ev)
 	sock_mail(o->sock, ev);
 	dbus_mail(o->dbus, ev);
 	notify_mail(o->notify, ev);
+	mqtt_mail(o->mqtt, ev);
 }
 
 bool
@@ -145,7 +154,8 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 	return hook_mail_wanted(o->hooks, account) ||
 	    sock_mail_wanted(o->sock, account) ||
 	    dbus_mail_wanted(o->dbus) ||
-	    notify_mail_wanted(o->notify, account);
+	    notify_mail_wanted(o->notify, account) ||
+	    mqtt_mail_wanted(o->mqtt, account);
 }
 
 void

@@ -1,0 +1,1110 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The MQTT output.  One connection at a time, each with a fresh struct
+ * mosquitto, so that nothing the library kept of an earlier connection
+ * (packets in flight) is sent again behind our back: what was not
+ * acknowledged stays in our queue and goes again, in order, after the
+ * retained topics.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+#include <mosquitto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "config/config.h"
+#include "output/evqueue.h"
+#include "output/mqtt.h"
+#include "output/mqtttopic.h"
+#include "output/outputs.h"
+#include "output/sockproto.h"
+#include "session/account.h"
+#include "session/backoff.h"
+#include "session/credentials.h"
+#include "session/mailbox.h"
+#include "session/mailresult.h"
+#include "transport/dial.h"
+#include "transport/net.h"
+#include "util/log.h"
+#include "util/strv.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
+#include "util/xmalloc.h"
+
+/* Messages handed to libmosquitto and not yet acknowledged, at most:
+ * beyond it queued events wait in our queue (bounded, coalescing)
+ * rather than in the library's (unbounded). */
+#define MQTT_INFLIGHT_MAX	256
+/* How often mosquitto_loop_misc() runs: keepalive pings and their
+ * timeout. */
+#define MQTT_MISC_MS		1000
+/* A connection attempt, TCP to CONNACK, longer than this failed. */
+#define MQTT_CONNECT_TIMEOUT_MS	30000
+
+enum mqtt_state {
+	MQTT_S_OFF,		/* no [mqtt], or stopped */
+	MQTT_S_CREDENTIALS,	/* reading the password */
+	MQTT_S_RESOLVING,	/* the broker's name */
+	MQTT_S_CONNECTING,	/* TCP, TLS, CONNECT until the CONNACK */
+	MQTT_S_CONNECTED,
+	MQTT_S_BACKOFF,		/* waiting to try again */
+};
+
+/* Why the last attempt failed, for the next one's decisions. */
+enum mqtt_failure {
+	MQTT_FAIL_NONE,
+	MQTT_FAIL_REFUSED,	/* CONNACK refused the login */
+	MQTT_FAIL_NETWORK,	/* anything else */
+};
+
+/* A retained topic we keep true at the broker. */
+struct mqtt_retained {
+	char	*topic;
+	char	*payload;	/* "": clear it, then forget the entry */
+	char	*account;	/* NULL: not an account's */
+	char	*account_id;	/* mailbox counts: the JMAP account */
+	bool	 mailbox;	/* a mailbox count */
+	bool	 seen;		/* scratch for a mailbox sweep */
+};
+
+/* A queued event handed to the library, by message id. */
+struct mqtt_flight {
+	char	*account;
+	int	 mid;
+};
+
+struct mqtt {
+	struct event_base	*base;
+	struct net		*net;
+	struct config		*cfg;		/* a reference */
+	const struct config_mqtt *mc;		/* cfg->mqtt */
+	const struct outputs_callbacks *cb;
+	enum mqtt_state		 state;
+	enum mqtt_failure	 failure;
+	char			*client_id;
+	char			*status_topic;	/* the daemon's */
+	struct backoff		 backoff;
+	struct credentials_req	*creds;
+	char			*password;	/* wiped when freed */
+	struct net_resolve	*resolve;
+	struct dial_addrs	 addrs;
+	size_t			 addr_i;	/* the address tried */
+	struct mosquitto	*mosq;
+	SSL_CTX			*ssl;
+	char			*tls_error;	/* the verify error, if any */
+	int			 fd;		/* -1: none */
+	struct event		*rd, *wr;
+	struct event		*misc;		/* loop_misc, connect timeout */
+	uint64_t		 attempt_ms;	/* when the attempt started */
+	struct event		*retry;		/* the backoff's timer */
+	struct event		*lost;		/* deferred teardown */
+	struct evqueue		*q;
+	struct mqtt_retained	*ret;
+	size_t			 nret;
+	struct mqtt_flight	*flights;
+	size_t			 nflights;
+	unsigned		 inflight;	/* every mid not acked yet */
+	char			**primary;	/* per account: the first JMAP
+						 * accountId seen, as pairs */
+	size_t			 nprimary;
+};
+
+static void mqtt_attempt(struct mqtt *);
+static void mqtt_pump(struct mqtt *);
+static void mqtt_arm(struct mqtt *);
+
+static bool
+mqtt_takes(const struct config_mqtt *mc, const char *account)
+{
+	if (mc == NULL)
+		return false;
+	if (mc->accounts == NULL)
+		return true;
+	for (size_t i = 0; i < mc->naccounts; i++)
+		if (strcmp(mc->accounts[i], account) == 0)
+			return true;
+	return false;
+}
+
+static void
+mqtt_wipe(char **s)
+{
+	if (*s != NULL) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+/* The queue file: STATE_DIR/mqtt.queue. */
+static char *
+mqtt_queue_path(const struct config *cfg)
+{
+	char *p;
+
+	xasprintf(&p, "%s/mqtt.queue", cfg->state_dir);
+	return p;
+}
+
+/* A clean stop's queue comes back at start, once. */
+static void
+mqtt_load_queue(struct mqtt *m)
+{
+	char			*path = mqtt_queue_path(m->cfg);
+	struct json_object	*o;
+
+	if (access(path, F_OK) == -1) {
+		free(path);
+		return;
+	}
+	if ((o = json_object_from_file(path)) == NULL ||
+	    evqueue_from_json(m->q, o) == -1)
+		log_warnx("mqtt: %s is not a saved queue; its events are "
+		    "lost", path);
+	else
+		log_info("mqtt: %zu event(s) of the last run queued again",
+		    evqueue_len(m->q));
+	json_object_put(o);
+	if (unlink(path) == -1)
+		log_warn("mqtt: cannot remove %s", path);
+	free(path);
+}
+
+/* Atomically: a temporary file, fsync, rename; mode 0600. */
+static void
+mqtt_save_queue(struct mqtt *m)
+{
+	struct json_object	*o;
+	const char		*text;
+	char			*path, *tmp;
+	size_t			 len, off = 0;
+	ssize_t			 n;
+	int			 fd;
+
+	if (evqueue_len(m->q) == 0)
+		return;
+	path = mqtt_queue_path(m->cfg);
+	xasprintf(&tmp, "%s.tmp-%d", path, (int)getpid());
+	o = evqueue_to_json(m->q);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	len = strlen(text);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		log_warn("mqtt: cannot save the queue: create %s", tmp);
+		goto out;
+	}
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (off < len || fsync(fd) == -1) {
+		log_warn("mqtt: cannot save the queue: write %s", tmp);
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		log_warn("mqtt: cannot save the queue: rename %s", tmp);
+		unlink(tmp);
+		goto out;
+	}
+	log_info("mqtt: %zu event(s) saved in %s for the next start",
+	    evqueue_len(m->q), path);
+out:
+	json_object_put(o);
+	free(tmp);
+	free(path);
+}
+
+/* The JMAP accountId whose mailboxes get the short topics: the first one
+ * seen for the account. */
+static bool
+mqtt_is_primary(struct mqtt *m, const char *account, const char *id)
+{
+	for (size_t i = 0; i < m->nprimary; i += 2)
+		if (strcmp(m->primary[i], account) == 0)
+			return strcmp(m->primary[i + 1], id) == 0;
+	m->primary = xreallocarray(m->primary, m->nprimary + 3,
+	    sizeof(*m->primary));
+	m->primary[m->nprimary++] = xstrdup(account);
+	m->primary[m->nprimary++] = xstrdup(id);
+	m->primary[m->nprimary] = NULL;
+	return true;
+}
+
+static void
+mqtt_publish_raw(struct mqtt *m, const char *topic, const char *payload,
+    int qos, bool retain, int *mid)
+{
+	int rc;
+
+	rc = mosquitto_publish(m->mosq, mid, topic, (int)strlen(payload),
+	    payload, qos, retain);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: cannot publish to %s: %s", topic,
+		    mosquitto_strerror(rc));
+		return;
+	}
+	m->inflight++;
+}
+
+/* Publishes one retained entry now; a cleared one is forgotten (true:
+ * the last entry took its place). */
+static bool
+mqtt_send_retained(struct mqtt *m, size_t i)
+{
+	struct mqtt_retained *r = &m->ret[i];
+
+	mqtt_publish_raw(m, r->topic, r->payload, m->mc->qos, true, NULL);
+	if (*r->payload != '\0')
+		return false;
+	free(r->topic);
+	free(r->payload);
+	free(r->account);
+	free(r->account_id);
+	m->ret[i] = m->ret[--m->nret];
+	return true;
+}
+
+/* Sets a retained topic; published at once when connected and changed,
+ * else on the next connect. */
+static void
+mqtt_retain(struct mqtt *m, const char *topic, const char *payload,
+    const char *account, const char *account_id, bool mailbox)
+{
+	size_t i;
+
+	for (i = 0; i < m->nret; i++)
+		if (strcmp(m->ret[i].topic, topic) == 0)
+			break;
+	if (i < m->nret) {
+		m->ret[i].seen = true;
+		if (strcmp(m->ret[i].payload, payload) == 0)
+			return;
+		free(m->ret[i].payload);
+		m->ret[i].payload = xstrdup(payload);
+	} else {
+		if (*payload == '\0')
+			return;
+		m->ret = xreallocarray(m->ret, m->nret + 1, sizeof(*m->ret));
+		m->ret[i] = (struct mqtt_retained){
+			.topic = xstrdup(topic),
+			.payload = xstrdup(payload),
+			.account = account != NULL ? xstrdup(account) : NULL,
+			.account_id = account_id != NULL ?
+			    xstrdup(account_id) : NULL,
+			.mailbox = mailbox,
+			.seen = true,
+		};
+		m->nret++;
+	}
+	if (m->state == MQTT_S_CONNECTED) {
+		mqtt_send_retained(m, i);
+		mqtt_arm(m);
+	}
+}
+
+/* An account's status word, retained. */
+static void
+mqtt_account_status(struct mqtt *m, struct account *a)
+{
+	char *topic;
+
+	if (!mqtt_takes(m->mc, account_name(a)))
+		return;
+	topic = mqtttopic_account(m->mc->topic_prefix, account_name(a),
+	    "status");
+	mqtt_retain(m, topic, account_status_name(account_status(a)),
+	    account_name(a), NULL, false);
+	free(topic);
+}
+
+/* The counts of every mailbox of one JMAP account, retained; the topics
+ * of mailboxes that are gone (destroyed, renamed) are cleared. */
+static void
+mqtt_mailboxes(struct mqtt *m, const char *account, const char *account_id,
+    const struct mailbox_cache *c)
+{
+	const char	*prefix = m->mc->topic_prefix;
+	const char	*id = mqtt_is_primary(m, account, account_id) ? NULL :
+	    account_id;
+	char		*topic, *payload;
+
+	for (size_t i = 0; i < m->nret; i++)
+		if (m->ret[i].mailbox && strcmp(m->ret[i].account,
+		    account) == 0 && strcmp(m->ret[i].account_id,
+		    account_id) == 0)
+			m->ret[i].seen = false;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct mailbox *mb = &c->v[i];
+
+		topic = mqtttopic_mailbox(prefix, account, id, c, mb);
+		payload = mqtttopic_counts(mb->unread, mb->total);
+		mqtt_retain(m, topic, payload, account, account_id, true);
+		if (m->mc->ha_discovery && id == NULL && mb->role != NULL &&
+		    strcmp(mb->role, "inbox") == 0) {
+			char *hatopic, *ha;
+
+			ha = mqtttopic_ha_unread(prefix, m->client_id, account,
+			    topic, &hatopic);
+			mqtt_retain(m, hatopic, ha, account, NULL, false);
+			free(hatopic);
+			free(ha);
+		}
+		free(topic);
+		free(payload);
+	}
+	for (size_t i = m->nret; i > 0; i--)
+		if (m->ret[i - 1].mailbox && !m->ret[i - 1].seen &&
+		    strcmp(m->ret[i - 1].account, account) == 0 &&
+		    strcmp(m->ret[i - 1].account_id, account_id) == 0) {
+			topic = xstrdup(m->ret[i - 1].topic);
+			mqtt_retain(m, topic, "", account, account_id, true);
+			free(topic);
+		}
+}
+
+/* account_foreach_mailboxes()'s callback: arg is {m, account}. */
+struct mqtt_boxes_arg {
+	struct mqtt	*m;
+	const char	*account;
+};
+
+static void
+mqtt_seed_boxes(const char *account_id, const struct mailbox_cache *c,
+    void *arg)
+{
+	struct mqtt_boxes_arg *b = arg;
+
+	mqtt_mailboxes(b->m, b->account, account_id, c);
+}
+
+/* What the accounts are now, before the first connect: statuses,
+ * mailbox counts known from the state files, discovery. */
+static void
+mqtt_seed_account(struct account *a, void *arg)
+{
+	struct mqtt		*m = arg;
+	struct mqtt_boxes_arg	 b = { m, account_name(a) };
+	char			*topic, *ha;
+
+	if (!mqtt_takes(m->mc, account_name(a)))
+		return;
+	mqtt_account_status(m, a);
+	account_foreach_mailboxes(a, mqtt_seed_boxes, &b);
+	if (m->mc->ha_discovery) {
+		ha = mqtttopic_ha_connection(m->mc->topic_prefix, m->client_id,
+		    account_name(a), &topic);
+		mqtt_retain(m, topic, ha, account_name(a), NULL, false);
+		free(topic);
+		free(ha);
+	}
+}
+
+/* Watches the socket for reading, and for writing while the library has
+ * something to write. */
+static void
+mqtt_arm(struct mqtt *m)
+{
+	if (m->mosq == NULL || m->fd == -1)
+		return;
+	if (mosquitto_want_write(m->mosq))
+		event_add(m->wr, NULL);
+}
+
+/* The connection ended or failed (also from the library's callbacks):
+ * the socket's events go now, the rest on the next loop turn. */
+static void
+mqtt_lost_soon(struct mqtt *m)
+{
+	if (m->rd != NULL)
+		event_del(m->rd);
+	if (m->wr != NULL)
+		event_del(m->wr);
+	event_active(m->lost, EV_TIMEOUT, 0);
+}
+
+/* Frees the connection; queued events in flight are released, to go
+ * again first on the next connection. */
+static void
+mqtt_teardown(struct mqtt *m)
+{
+	for (size_t i = 0; i < m->nflights; i++) {
+		evqueue_release(m->q, m->flights[i].account);
+		free(m->flights[i].account);
+	}
+	m->nflights = 0;
+	m->inflight = 0;
+	if (m->rd != NULL) {
+		event_free(m->rd);
+		m->rd = NULL;
+	}
+	if (m->wr != NULL) {
+		event_free(m->wr);
+		m->wr = NULL;
+	}
+	event_del(m->misc);
+	event_del(m->lost);
+	if (m->mosq != NULL) {
+		mosquitto_destroy(m->mosq);
+		m->mosq = NULL;
+	}
+	if (m->ssl != NULL) {
+		SSL_CTX_free(m->ssl);
+		m->ssl = NULL;
+	}
+	m->fd = -1;
+	free(m->tls_error);
+	m->tls_error = NULL;
+	mqtt_wipe(&m->password);
+	if (m->resolve != NULL) {
+		net_resolve_cancel(m->resolve);
+		m->resolve = NULL;
+	}
+	if (m->creds != NULL) {
+		credentials_cancel(m->creds);
+		m->creds = NULL;
+	}
+}
+
+/* Waits out the backoff (none after a long-lived connection). */
+static void
+mqtt_backoff(struct mqtt *m)
+{
+	uint64_t	 ms = backoff_next(&m->backoff, 0);
+	struct timeval	 tv = timeutil_tv_ms(ms);
+
+	m->state = MQTT_S_BACKOFF;
+	log_info("mqtt: connecting to %s again in %.1f s", m->mc->broker,
+	    (double)ms / 1000);
+	event_add(m->retry, &tv);
+}
+
+/* The deferred end of a connection or attempt. */
+static void
+mqtt_lost(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	bool		 was_up = m->state == MQTT_S_CONNECTED;
+	bool		 next_addr;
+
+	if (m->state == MQTT_S_OFF)
+		return;
+	if (m->failure == MQTT_FAIL_NONE)
+		m->failure = MQTT_FAIL_NETWORK;
+	/* An address that never answered: the next one at once. */
+	next_addr = m->state == MQTT_S_CONNECTING &&
+	    m->failure == MQTT_FAIL_NETWORK && m->tls_error == NULL &&
+	    m->addr_i + 1 < m->addrs.n;
+	if (m->tls_error != NULL)
+		log_warnx("mqtt: %s: TLS: %s", m->mc->broker, m->tls_error);
+	mqtt_teardown(m);
+	if (next_addr) {
+		m->addr_i++;
+		mqtt_attempt(m);
+		return;
+	}
+	if (was_up && backoff_disconnected(&m->backoff, backoff_now_ms()))
+		backoff_reset(&m->backoff);
+	mqtt_backoff(m);
+}
+
+static void
+mqtt_fail(struct mqtt *m, enum mqtt_failure f)
+{
+	m->failure = f;
+	mqtt_lost_soon(m);
+}
+
+static void
+mqtt_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	int		 rc;
+
+	if ((rc = mosquitto_loop_read(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
+		if (m->failure == MQTT_FAIL_REFUSED)
+			mqtt_lost_soon(m);
+		else {
+			log_warnx("mqtt: %s: connection lost: %s",
+			    m->mc->broker, rc == MOSQ_ERR_ERRNO ?
+			    strerror(errno) : mosquitto_strerror(rc));
+			mqtt_fail(m, MQTT_FAIL_NETWORK);
+		}
+		return;
+	}
+	mqtt_arm(m);
+}
+
+static void
+mqtt_on_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	int		 rc;
+
+	if ((rc = mosquitto_loop_write(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: %s: %s", m->mc->broker, rc ==
+		    MOSQ_ERR_ERRNO ? strerror(errno) :
+		    mosquitto_strerror(rc));
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	mqtt_arm(m);
+}
+
+static void
+mqtt_on_misc(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	struct timeval	 tv = timeutil_tv_ms(MQTT_MISC_MS);
+
+	if (m->state == MQTT_S_CONNECTING && backoff_now_ms() -
+	    m->attempt_ms >= MQTT_CONNECT_TIMEOUT_MS) {
+		log_warnx("mqtt: %s: no answer within %d s", m->mc->broker,
+		    MQTT_CONNECT_TIMEOUT_MS / 1000);
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	if (mosquitto_loop_misc(m->mosq) != MOSQ_ERR_SUCCESS ||
+	    mosquitto_socket(m->mosq) == -1) {
+		log_warnx("mqtt: %s: the broker stopped answering",
+		    m->mc->broker);
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	mqtt_arm(m);
+	event_add(m->misc, &tv);
+}
+
+/* The CONNACK. */
+static void
+mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
+{
+	struct mqtt *m = arg;
+
+	if (rc != 0) {
+		log_errx("mqtt: %s refused the login: %s (CONNACK %d); %s",
+		    m->mc->broker, mosquitto_connack_string(rc), rc,
+		    rc == 4 || rc == 5 ? "check username and password_file "
+		    "or password_command in [mqtt]" : "check [mqtt]");
+		m->failure = MQTT_FAIL_REFUSED;
+		return;
+	}
+	log_info("mqtt: connected to %s as %s", m->mc->broker, m->client_id);
+	m->state = MQTT_S_CONNECTED;
+	m->failure = MQTT_FAIL_NONE;
+	backoff_connected(&m->backoff, backoff_now_ms());
+	/* The daemon first, then the accounts, then the queue. */
+	mqtt_publish_raw(m, m->status_topic, "online", 1, true, NULL);
+	for (size_t i = 0; i < m->nret; )
+		if (!mqtt_send_retained(m, i))
+			i++;
+	mqtt_pump(m);
+}
+
+static void
+mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
+{
+	mqtt_lost_soon(arg);
+}
+
+/* A message was acknowledged (QoS 1, 2) or written (QoS 0). */
+static void
+mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
+{
+	struct mqtt *m = arg;
+
+	if (m->inflight > 0)
+		m->inflight--;
+	for (size_t i = 0; i < m->nflights; i++)
+		if (m->flights[i].mid == mid) {
+			evqueue_done(m->q, m->flights[i].account);
+			free(m->flights[i].account);
+			m->flights[i] = m->flights[--m->nflights];
+			break;
+		}
+	mqtt_pump(m);
+}
+
+static void
+mqtt_on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
+{
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING | MOSQ_LOG_NOTICE))
+		log_debug("mqtt: libmosquitto: %s", msg);
+}
+
+/* The broker's certificate: OpenSSL's verdict, kept for the message. */
+static int
+mqtt_verify(int ok, X509_STORE_CTX *ctx)
+{
+	SSL		*ssl = X509_STORE_CTX_get_ex_data(ctx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct mqtt	*m = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (!ok && m->tls_error == NULL)
+		xasprintf(&m->tls_error, "certificate of %s: %s",
+		    m->mc->host, X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(ctx)));
+	return ok;
+}
+
+/* The library sets the server name it connects to, our numeric
+ * address; the handshake's start puts the broker's name back. */
+static void
+mqtt_tls_info(const SSL *ssl, int where, int ret)
+{
+	struct mqtt	*m = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	unsigned char	 a[sizeof(struct in6_addr)];
+
+	/* No name to send for an address (RFC 6066 section 3). */
+	if ((where & SSL_CB_HANDSHAKE_START) &&
+	    inet_pton(AF_INET6, m->mc->host, a) != 1 &&
+	    inet_pton(AF_INET, m->mc->host, a) != 1)
+		SSL_set_tlsext_host_name((SSL *)ssl, m->mc->host);
+}
+
+/* Our TLS context: the broker's certificate checked against ca_file (or
+ * the system store) and its name, as for JMAP servers. */
+static int
+mqtt_tls(struct mqtt *m)
+{
+	X509_VERIFY_PARAM *param;
+
+	if ((m->ssl = SSL_CTX_new(TLS_client_method())) == NULL) {
+		log_warnx("mqtt: cannot make a TLS context");
+		return -1;
+	}
+	SSL_CTX_set_min_proto_version(m->ssl, TLS1_2_VERSION);
+	SSL_CTX_set_app_data(m->ssl, m);
+	if ((m->mc->ca_file != NULL ? SSL_CTX_load_verify_locations(m->ssl,
+	    m->mc->ca_file, NULL) : SSL_CTX_set_default_verify_paths(
+	    m->ssl)) != 1) {
+		log_warnx("mqtt: cannot load the CA certificates %s",
+		    m->mc->ca_file != NULL ? m->mc->ca_file : "of the system");
+		return -1;
+	}
+	SSL_CTX_set_verify(m->ssl, SSL_VERIFY_PEER, mqtt_verify);
+	param = SSL_CTX_get0_param(m->ssl);
+	if (X509_VERIFY_PARAM_set1_ip_asc(param, m->mc->host) != 1) {
+		X509_VERIFY_PARAM_set_hostflags(param,
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		X509_VERIFY_PARAM_set1_host(param, m->mc->host, 0);
+	}
+	SSL_CTX_set_info_callback(m->ssl, mqtt_tls_info);
+	/* Ours is the whole check, the name included; the library's own
+	 * name check would compare with the numeric address. */
+	mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, m->ssl);
+	mosquitto_tls_insecure_set(m->mosq, true);
+	return 0;
+}
+
+/* Connects to the current address. */
+static void
+mqtt_connect(struct mqtt *m)
+{
+	const struct config_mqtt	*mc = m->mc;
+	struct timeval			 tv = timeutil_tv_ms(MQTT_MISC_MS);
+	int				 rc;
+
+	m->state = MQTT_S_CONNECTING;
+	m->failure = MQTT_FAIL_NONE;
+	m->attempt_ms = backoff_now_ms();
+	if ((m->mosq = mosquitto_new(m->client_id, true, m)) == NULL)
+		fatalx("mqtt: out of memory");
+	mosquitto_threaded_set(m->mosq, true);
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	    MQTT_PROTOCOL_V311);
+	mosquitto_connect_callback_set(m->mosq, mqtt_on_connect);
+	mosquitto_disconnect_callback_set(m->mosq, mqtt_on_disconnect);
+	mosquitto_publish_callback_set(m->mosq, mqtt_on_publish);
+	mosquitto_log_callback_set(m->mosq, mqtt_on_log);
+	mosquitto_will_set(m->mosq, m->status_topic, 7, "offline", 1, true);
+	if (mc->username != NULL)
+		mosquitto_username_pw_set(m->mosq, mc->username, m->password);
+	if (mc->tls && mqtt_tls(m) == -1) {
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	log_debug("mqtt: connecting to %s at %s", mc->broker,
+	    m->addrs.addr[m->addr_i]);
+	rc = mosquitto_connect_bind_async(m->mosq, m->addrs.addr[m->addr_i],
+	    (int)mc->port, (int)(mc->keepalive_ms / 1000), NULL);
+	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
+		log_warnx("mqtt: cannot connect to %s at %s: %s", mc->broker,
+		    m->addrs.addr[m->addr_i], rc == MOSQ_ERR_ERRNO ?
+		    strerror(errno) : mosquitto_strerror(rc));
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	if ((m->fd = mosquitto_socket(m->mosq)) == -1) {
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	m->rd = xevent_new(m->base, m->fd, EV_READ | EV_PERSIST, mqtt_on_read,
+	    m);
+	m->wr = xevent_new(m->base, m->fd, EV_WRITE, mqtt_on_write, m);
+	event_add(m->rd, NULL);
+	event_add(m->misc, &tv);
+	mqtt_arm(m);
+}
+
+static void
+mqtt_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
+{
+	struct mqtt *m = arg;
+
+	m->resolve = NULL;
+	if (addrs == NULL || addrs->n == 0) {
+		log_warnx("mqtt: cannot resolve %s: %s", m->mc->host,
+		    error != NULL ? error : "no address");
+		m->failure = MQTT_FAIL_NETWORK;
+		mqtt_backoff(m);
+		return;
+	}
+	m->addrs = *addrs;
+	m->addr_i = 0;
+	mqtt_connect(m);
+}
+
+static void
+mqtt_credentials(const char *secret, const char *error, void *arg)
+{
+	struct mqtt *m = arg;
+
+	m->creds = NULL;
+	if (error != NULL) {
+		log_errx("mqtt: cannot read the password for %s: %s",
+		    m->mc->broker, error);
+		mqtt_backoff(m);
+		return;
+	}
+	m->password = secret != NULL ? xstrdup(secret) : NULL;
+	m->state = MQTT_S_RESOLVING;
+	m->resolve = net_resolve(m->net, m->mc->host, mqtt_resolved, m);
+}
+
+/* A connection attempt: the password, the name, then the addresses in
+ * turn (a next address keeps the name and password). */
+static void
+mqtt_attempt(struct mqtt *m)
+{
+	struct config_account ca;
+
+	if (m->addr_i > 0 && m->addr_i < m->addrs.n) {
+		mqtt_connect(m);
+		return;
+	}
+	m->addr_i = 0;
+	m->state = MQTT_S_CREDENTIALS;
+	memset(&ca, 0, sizeof(ca));
+	ca.name = "mqtt";
+	ca.username = m->mc->username;
+	ca.secret_kind = m->mc->secret_kind;
+	ca.secret = m->mc->secret;
+	m->creds = credentials_get_raw(m->base, &ca, mqtt_credentials, m);
+}
+
+static void
+mqtt_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+
+	mqtt_attempt(m);
+}
+
+/* Takes a new [mqtt] (NULL: none); the client id and topics follow. */
+static void
+mqtt_configure(struct mqtt *m)
+{
+	char host[256];
+
+	free(m->client_id);
+	free(m->status_topic);
+	m->client_id = m->status_topic = NULL;
+	if (m->mc == NULL)
+		return;
+	if (m->mc->client_id != NULL)
+		m->client_id = xstrdup(m->mc->client_id);
+	else {
+		if (gethostname(host, sizeof(host)) == -1)
+			strcpy(host, "localhost");
+		host[sizeof(host) - 1] = '\0';
+		m->client_id = mqtttopic_client_id(host, m->cfg->path);
+	}
+	m->status_topic = mqtttopic_daemon_status(m->mc->topic_prefix,
+	    m->client_id);
+	backoff_init(&m->backoff, m->mc->backoff_initial_ms,
+	    m->mc->backoff_max_ms, m->cfg->defaults.backoff_reset_ms,
+	    backoff_seed("mqtt"));
+}
+
+/* Forgets every retained topic (a new broker or prefix). */
+static void
+mqtt_forget_retained(struct mqtt *m)
+{
+	for (size_t i = 0; i < m->nret; i++) {
+		free(m->ret[i].topic);
+		free(m->ret[i].payload);
+		free(m->ret[i].account);
+		free(m->ret[i].account_id);
+	}
+	free(m->ret);
+	m->ret = NULL;
+	m->nret = 0;
+	strv_free(m->primary);
+	m->primary = NULL;
+	m->nprimary = 0;
+}
+
+/* Starts from what the accounts are now. */
+static void
+mqtt_start(struct mqtt *m)
+{
+	m->cb->foreach_account(m->cb->arg, mqtt_seed_account, m);
+	mqtt_attempt(m);
+}
+
+struct mqtt *
+mqtt_new(struct event_base *base, struct net *net, struct config *cfg,
+    const struct outputs_callbacks *cb)
+{
+	struct mqtt *m = xcalloc(1, sizeof(*m));
+
+	mosquitto_lib_init();
+	m->base = base;
+	m->net = net;
+	m->cb = cb;
+	m->fd = -1;
+	m->cfg = config_ref(cfg);
+	m->mc = cfg->mqtt;
+	m->misc = xevtimer_new(base, mqtt_on_misc, m);
+	m->retry = xevtimer_new(base, mqtt_retry, m);
+	m->lost = xevtimer_new(base, mqtt_lost, m);
+	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
+	mqtt_configure(m);
+	if (m->mc != NULL) {
+		mqtt_load_queue(m);
+		mqtt_start(m);
+	}
+	return m;
+}
+
+/* Whether two [mqtt] connect the same way and publish the same topics. */
+static bool
+mqtt_same(const struct config_mqtt *a, const struct config_mqtt *b)
+{
+#define SAME_STR(x) ((a->x == NULL && b->x == NULL) || (a->x != NULL && \
+	b->x != NULL && strcmp(a->x, b->x) == 0))
+	return SAME_STR(broker) && SAME_STR(ca_file) && SAME_STR(username) &&
+	    a->secret_kind == b->secret_kind && SAME_STR(secret) &&
+	    SAME_STR(client_id) && SAME_STR(topic_prefix) &&
+	    a->qos == b->qos && a->keepalive_ms == b->keepalive_ms &&
+	    a->ha_discovery == b->ha_discovery;
+#undef SAME_STR
+}
+
+void
+mqtt_set_config(struct mqtt *m, struct config *cfg)
+{
+	const struct config_mqtt	*old = m->mc;
+	struct config			*oldcfg = m->cfg;
+	bool				 again;
+
+	again = old == NULL || cfg->mqtt == NULL || !mqtt_same(old,
+	    cfg->mqtt) || m->failure == MQTT_FAIL_REFUSED;
+	m->cfg = config_ref(cfg);
+	m->mc = cfg->mqtt;
+	if (m->mc == NULL) {
+		if (old != NULL) {
+			if (evqueue_len(m->q) > 0)
+				log_warnx("mqtt: [mqtt] was removed: %zu "
+				    "queued event(s) dropped",
+				    evqueue_len(m->q));
+			mqtt_stop(m);
+			evqueue_free(m->q);
+			m->q = evqueue_new(1);
+		}
+		mqtt_configure(m);
+		config_unref(oldcfg);
+		return;
+	}
+	evqueue_set_max(m->q, m->mc->queue);
+	if (!again) {
+		config_unref(oldcfg);
+		return;
+	}
+	/* A new broker, login or topics: a new connection. */
+	if (m->mosq != NULL && m->state == MQTT_S_CONNECTED) {
+		mosquitto_publish(m->mosq, NULL, m->status_topic, 7, "offline",
+		    1, true);
+		mosquitto_disconnect(m->mosq);
+		mosquitto_loop_write(m->mosq, 4);
+	}
+	event_del(m->retry);
+	mqtt_teardown(m);
+	if (old == NULL || strcmp(old->topic_prefix, m->mc->topic_prefix) != 0)
+		mqtt_forget_retained(m);
+	mqtt_configure(m);
+	config_unref(oldcfg);
+	m->state = MQTT_S_OFF;
+	log_info("mqtt: connecting to %s", m->mc->broker);
+	mqtt_start(m);
+}
+
+void
+mqtt_stop(struct mqtt *m)
+{
+	if (m->mc == NULL || m->state == MQTT_S_OFF)
+		return;
+	/* What the Last Will would say, said ourselves: a clean DISCONNECT
+	 * makes the broker drop the will. */
+	if (m->mosq != NULL && m->state == MQTT_S_CONNECTED) {
+		mosquitto_publish(m->mosq, NULL, m->status_topic, 7, "offline",
+		    1, true);
+		mosquitto_disconnect(m->mosq);
+		mosquitto_loop_write(m->mosq, 4);
+	}
+	event_del(m->retry);
+	event_del(m->lost);
+	mqtt_teardown(m);
+	m->state = MQTT_S_OFF;
+	mqtt_save_queue(m);
+}
+
+void
+mqtt_free(struct mqtt *m)
+{
+	if (m == NULL)
+		return;
+	mqtt_teardown(m);
+	event_free(m->misc);
+	event_free(m->retry);
+	event_free(m->lost);
+	evqueue_free(m->q);
+	mqtt_forget_retained(m);
+	for (size_t i = 0; i < m->nflights; i++)
+		free(m->flights[i].account);
+	free(m->flights);
+	free(m->client_id);
+	free(m->status_topic);
+	config_unref(m->cfg);
+	free(m);
+	mosquitto_lib_cleanup();
+}
+
+/* The topic of a queued event. */
+static char *
+mqtt_event_topic(struct mqtt *m, const char *account, struct json_object *ev)
+{
+	struct json_object *kind;
+
+	if (json_object_object_get_ex(ev, "event", &kind) &&
+	    json_object_is_type(kind, json_type_string) &&
+	    strcmp(json_object_get_string(kind), "state") == 0)
+		return mqtttopic_account(m->mc->topic_prefix, account, "state");
+	/* mail, and the overflow that stands for dropped mail events */
+	return mqtttopic_account(m->mc->topic_prefix, account, "mail");
+}
+
+/* pump's walk: hands the account's first event to the library unless
+ * one is in flight already. */
+static void
+mqtt_pump_account(const char *account, void *arg)
+{
+	struct mqtt			*m = arg;
+	const struct evqueue_item	*it;
+	const char			*payload;
+	char				*topic;
+	int				 mid = 0, rc;
+
+	if (m->inflight >= MQTT_INFLIGHT_MAX ||
+	    evqueue_in_flight(m->q, account) ||
+	    (it = evqueue_peek(m->q, account)) == NULL)
+		return;
+	topic = mqtt_event_topic(m, account, it->event);
+	payload = json_object_to_json_string_ext(it->event,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = mosquitto_publish(m->mosq, &mid, topic, (int)strlen(payload),
+	    payload, m->mc->qos, false);
+	free(topic);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		evqueue_release(m->q, account);
+		return;
+	}
+	m->inflight++;
+	m->flights = xreallocarray(m->flights, m->nflights + 1,
+	    sizeof(*m->flights));
+	m->flights[m->nflights].account = xstrdup(account);
+	m->flights[m->nflights++].mid = mid;
+}
+
+/* Hands queued events to the library while connected. */
+static void
+mqtt_pump(struct mqtt *m)
+{
+	if (m->state != MQTT_S_CONNECTED || m->mosq == NULL)
+		return;
+	evqueue_foreach_account(m->q, mqtt_pump_account, m);
+	mqtt_arm(m);
+}
+
+/* A socket event line as an object, for the queue. */
+static void
+mqtt_push_line(struct mqtt *m, const char *account, char *line)
+{
+	struct json_object *o;
+
+	if (line == NULL)
+		return;
+	if ((o = json_tokener_parse(line)) != NULL)
+		evqueue_push(m->q, account, o);
+	free(line);
+	mqtt_pump(m);
+}
+
+void
+mqtt_state(struct mqtt *m, const struct push_event *ev)
+{
+	if (!mqtt_takes(m->mc, ev->account))
+		return;
+	mqtt_push_line(m, ev->account, sockproto_state(ev, time(NULL)));
+}
+
+void
+mqtt_connection(struct mqtt *m, struct account *a)
+{
+	if (mqtt_takes(m->mc, account_name(a)))
+		mqtt_account_status(m, a);
+}
+
+void
+mqtt_mail(struct mqtt *m, const struct mail_event *ev)
+{
+	if (!mqtt_takes(m->mc, ev->account))
+		return;
+	mqtt_mailboxes(m, ev->account, ev->account_id, ev->cache);
+	mqtt_push_line(m, ev->account, sockproto_mail(ev->account,
+	    ev->account_id, ev->result, ev->cache, NULL));
+}
+
+bool
+mqtt_mail_wanted(const struct mqtt *m, const char *account)
+{
+	return mqtt_takes(m->mc, account);
+}

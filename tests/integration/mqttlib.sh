@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: ISC
+# For the MQTT tests, after lib.sh: a private mosquitto broker on a free
+# loopback port, and subscribers that print "TOPIC RETAIN QOS PAYLOAD".
+
+command -v mosquitto >/dev/null && command -v mosquitto_sub >/dev/null ||
+    { echo "SKIP: mosquitto and mosquitto-clients are needed"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 77; }
+BROKER_PID=
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# broker_conf [LINES...]: the broker's config: one listener on MQTT_PORT
+# (chosen here unless set), sessions and retained messages kept across a
+# restart, and each LINE.
+broker_conf() {
+	: "${MQTT_PORT:=$(free_port)}"
+	mkdir -p "$T/broker"
+	{
+		printf 'listener %s 127.0.0.1\n' "$MQTT_PORT"
+		printf 'persistence true\npersistence_location %s/broker/\n' "$T"
+		printf 'log_dest stderr\nlog_type all\nuser %s\n' "$(id -un)"
+		printf '%s\n' "$@"
+	} >"$T/broker.conf"
+}
+
+# broker_start: starts mosquitto with $T/broker.conf and waits until it
+# runs (its log says so).
+broker_start() {
+	local n
+	n=$(grep -c ' running$' "$T/broker.log" 2>/dev/null || true)
+	mosquitto -c "$T/broker.conf" 2>>"$T/broker.log" &
+	BROKER_PID=$!
+	rm -f "$T/blog.fifo"
+	mkfifo "$T/blog.fifo"
+	tail -n +1 -f "$T/broker.log" >"$T/blog.fifo" &
+	local tail_pid=$! rc=0
+	timeout "$WAIT" grep -m $((n + 1)) ' running$' <"$T/blog.fifo" >/dev/null || rc=$?
+	kill "$tail_pid" 2>/dev/null || true
+	wait "$tail_pid" 2>/dev/null || true
+	[ $rc -eq 0 ] || { tail -20 "$T/broker.log" >&2; fail "mosquitto did not start"; }
+}
+
+# broker_stop: SIGTERM (it saves its sessions) and waits for the end.
+broker_stop() {
+	kill -TERM "$BROKER_PID"
+	wait "$BROKER_PID" 2>/dev/null || true
+	BROKER_PID=
+}
+
+broker_cleanup() {
+	[ -z "$BROKER_PID" ] || kill -TERM "$BROKER_PID" 2>/dev/null || true
+}
+trap 'broker_cleanup; cleanup' EXIT
+
+# sub ARGS...: mosquitto_sub on the broker, MQTT 5 so that the retain
+# flag shows as published, printing "TOPIC RETAIN QOS PAYLOAD".
+sub() {
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -V 5 --retain-as-published \
+	    -F '%t %r %q %p' "$@"
+}
+
+# retained TOPIC: what the broker keeps for that topic filter, one line
+# each, sorted; waits until COUNT (default 1) lines came.
+retained() {
+	sub -q 1 -t "$1" -C "${2:-1}" -W "$WAIT" --retained-only | LC_ALL=C sort
+}
+
+# mqtt_section [LINES...]: appends [mqtt] for the broker to $T/config.
+mqtt_section() {
+	{
+		printf '\n[mqtt]\nbroker = mqtt://127.0.0.1:%s\nclient_id = test-client\n' "$MQTT_PORT"
+		printf '%s\n' "$@"
+	} >>"$T/config"
+}
