@@ -320,14 +320,22 @@ mqtt_retain(struct mqtt *m, const char *topic, const char *payload,
 	}
 }
 
-/* An account's status word, retained. */
+/* An account's status word, retained, and its binary sensor's
+ * discovery (unchanged ones are not sent again). */
 static void
 mqtt_account_status(struct mqtt *m, struct account *a)
 {
-	char *topic;
+	char *topic, *ha;
 
 	if (!mqtt_takes(m->mc, account_name(a)))
 		return;
+	if (m->mc->ha_discovery) {
+		ha = mqtttopic_ha_connection(m->mc->topic_prefix, m->client_id,
+		    account_name(a), &topic);
+		mqtt_retain(m, topic, ha, account_name(a), NULL, false);
+		free(topic);
+		free(ha);
+	}
 	topic = mqtttopic_account(m->mc->topic_prefix, account_name(a),
 	    "status");
 	mqtt_retain(m, topic, account_status_name(account_status(a)),
@@ -395,26 +403,18 @@ mqtt_seed_boxes(const char *account_id, const struct mailbox_cache *c,
 	mqtt_mailboxes(b->m, b->account, account_id, c);
 }
 
-/* What the accounts are now, before the first connect: statuses,
- * mailbox counts known from the state files, discovery. */
+/* What an account is now (after a reload; at start there are none yet):
+ * status, mailbox counts known from the state file, discovery. */
 static void
 mqtt_seed_account(struct account *a, void *arg)
 {
 	struct mqtt		*m = arg;
 	struct mqtt_boxes_arg	 b = { m, account_name(a) };
-	char			*topic, *ha;
 
 	if (!mqtt_takes(m->mc, account_name(a)))
 		return;
 	mqtt_account_status(m, a);
 	account_foreach_mailboxes(a, mqtt_seed_boxes, &b);
-	if (m->mc->ha_discovery) {
-		ha = mqtttopic_ha_connection(m->mc->topic_prefix, m->client_id,
-		    account_name(a), &topic);
-		mqtt_retain(m, topic, ha, account_name(a), NULL, false);
-		free(topic);
-		free(ha);
-	}
 }
 
 /* Watches the socket for reading, and for writing while the library has
@@ -606,7 +606,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 		m->failure = MQTT_FAIL_REFUSED;
 		return;
 	}
-	log_info("mqtt: connected to %s as %s", m->mc->broker, m->client_id);
+	log_info("mqtt: up at %s as %s", m->mc->broker, m->client_id);
 	m->state = MQTT_S_CONNECTED;
 	m->failure = MQTT_FAIL_NONE;
 	backoff_connected(&m->backoff, backoff_now_ms());

@@ -121,3 +121,6 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/notify-mute.sh \
 	tests/integration/notify-test.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt.sh
+EXTRA_DIST += tests/integration/mqttlib.sh

@@ -26,6 +26,19 @@ broker_conf() {
 	} >"$T/broker.conf"
 }
 
+# wait_broker_log PATTERN [COUNT]: the broker's log holds COUNT (1) lines
+# matching PATTERN.
+wait_broker_log() {
+	rm -f "$T/blog.fifo"
+	mkfifo "$T/blog.fifo"
+	tail -n +1 -f "$T/broker.log" >"$T/blog.fifo" &
+	local tail_pid=$! rc=0
+	timeout "$WAIT" grep -m "${2:-1}" -- "$1" <"$T/blog.fifo" >/dev/null || rc=$?
+	kill "$tail_pid" 2>/dev/null || true
+	wait "$tail_pid" 2>/dev/null || true
+	[ $rc -eq 0 ] || fail "broker log did not show ${2:-1} x: $1"
+}
+
 # broker_start: starts mosquitto with $T/broker.conf and waits until it
 # runs (its log says so).
 broker_start() {
@@ -33,14 +46,7 @@ broker_start() {
 	n=$(grep -c ' running$' "$T/broker.log" 2>/dev/null || true)
 	mosquitto -c "$T/broker.conf" 2>>"$T/broker.log" &
 	BROKER_PID=$!
-	rm -f "$T/blog.fifo"
-	mkfifo "$T/blog.fifo"
-	tail -n +1 -f "$T/broker.log" >"$T/blog.fifo" &
-	local tail_pid=$! rc=0
-	timeout "$WAIT" grep -m $((n + 1)) ' running$' <"$T/blog.fifo" >/dev/null || rc=$?
-	kill "$tail_pid" 2>/dev/null || true
-	wait "$tail_pid" 2>/dev/null || true
-	[ $rc -eq 0 ] || { tail -20 "$T/broker.log" >&2; fail "mosquitto did not start"; }
+	wait_broker_log ' running$' $((n + 1))
 }
 
 # broker_stop: SIGTERM (it saves its sessions) and waits for the end.
@@ -60,6 +66,28 @@ trap 'broker_cleanup; cleanup' EXIT
 sub() {
 	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -V 5 --retain-as-published \
 	    -F '%t %r %q %p' "$@"
+}
+
+# live_sub ID FD TOPIC...: a subscriber (client id ID) of what is
+# published from now on (MQTT 3.1.1, -R: retained messages it finds are
+# left out), its lines on file descriptor FD; returns once subscribed.
+live_sub() {
+	local id=$1 fd=$2 args=()
+	shift 2
+	for t in "$@"; do args+=(-t "$t"); done
+	mkfifo "$T/$id.fifo"
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i "$id" -q 1 -R \
+	    -F '%t %r %q %p' "${args[@]}" >"$T/$id.fifo" &
+	eval "exec $fd<\"\$T/\$id.fifo\""
+	wait_broker_log "Received SUBSCRIBE from $id"
+}
+
+# read_lines FD N: the next N lines on FD.
+read_lines() {
+	for _ in $(seq "$2"); do
+		read -r -t "$WAIT" l <&"$1" || fail "fd $1: no MQTT message"
+		echo "$l"
+	done
 }
 
 # retained TOPIC: what the broker keeps for that topic filter, one line
