@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,6 +105,7 @@ struct mqtt {
 	SSL_CTX			*ssl;
 	char			*tls_error;	/* the verify error, if any */
 	int			 fd;		/* -1: none */
+	bool			 tcp_up;	/* the TCP handshake is done */
 	struct event		*rd, *wr;
 	struct event		*misc;		/* loop_misc, connect timeout */
 	uint64_t		 attempt_ms;	/* when the attempt started */
@@ -470,6 +472,7 @@ mqtt_teardown(struct mqtt *m)
 		m->ssl = NULL;
 	}
 	m->fd = -1;
+	m->tcp_up = false;
 	free(m->tls_error);
 	m->tls_error = NULL;
 	mqtt_wipe(&m->password);
@@ -556,8 +559,23 @@ static void
 mqtt_on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct mqtt	*m = arg;
-	int		 rc;
+	socklen_t	 len = sizeof(int);
+	int		 rc, err = 0;
 
+	/* The first writability is the TCP handshake's end: its error is
+	 * the socket's, which libmosquitto would not tell. */
+	if (!m->tcp_up) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+		if (err != 0) {
+			log_warnx("mqtt: cannot connect to %s at %s: %s",
+			    m->mc->broker, m->addrs.addr[m->addr_i],
+			    strerror(err));
+			mqtt_fail(m, MQTT_FAIL_NETWORK);
+			return;
+		}
+		m->tcp_up = true;
+	}
 	if ((rc = mosquitto_loop_write(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
 		log_warnx("mqtt: %s: %s", m->mc->broker, rc ==
 		    MOSQ_ERR_ERRNO ? strerror(errno) :

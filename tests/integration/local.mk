@@ -124,3 +124,6 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/mqtt.sh
 EXTRA_DIST += tests/integration/mqttlib.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-restart.sh \
+	tests/integration/mqtt-auth.sh

@@ -33,7 +33,8 @@ wait_broker_log() {
 	mkfifo "$T/blog.fifo"
 	tail -n +1 -f "$T/broker.log" >"$T/blog.fifo" &
 	local tail_pid=$! rc=0
-	timeout "$WAIT" grep -m "${2:-1}" -- "$1" <"$T/blog.fifo" >/dev/null || rc=$?
+	# Not >/dev/null: GNU grep then ignores -m (see wait_log).
+	timeout "$WAIT" grep -m "${2:-1}" -- "$1" <"$T/blog.fifo" >"$T/blog.match" || rc=$?
 	kill "$tail_pid" 2>/dev/null || true
 	wait "$tail_pid" 2>/dev/null || true
 	[ $rc -eq 0 ] || fail "broker log did not show ${2:-1} x: $1"
@@ -56,15 +57,22 @@ broker_stop() {
 	BROKER_PID=
 }
 
-broker_cleanup() {
+# lib.sh's cleanup, the broker first; cleanup reads the test's status
+# from $?.
+mqtt_cleanup() {
+	local st=$?
 	[ -z "$BROKER_PID" ] || kill -TERM "$BROKER_PID" 2>/dev/null || true
+	(exit $st)
+	cleanup
 }
-trap 'broker_cleanup; cleanup' EXIT
+trap mqtt_cleanup EXIT
 
 # sub ARGS...: mosquitto_sub on the broker, MQTT 5 so that the retain
-# flag shows as published, printing "TOPIC RETAIN QOS PAYLOAD".
+# flag shows as published, printing "TOPIC RETAIN QOS PAYLOAD"; SUB_AUTH
+# holds its -u and -P when the broker wants them.
 sub() {
-	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -V 5 --retain-as-published \
+	# shellcheck disable=SC2086
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" ${SUB_AUTH:-} -V 5 --retain-as-published \
 	    -F '%t %r %q %p' "$@"
 }
 

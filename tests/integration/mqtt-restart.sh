@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# [mqtt] while the broker is away: state events queue and reach the broker
+# once each, in order, after it is back, behind the retained topics; a
+# clean stop saves what is still queued (mode 0600) and the next start
+# sends it.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+. "$top_srcdir/tests/integration/mqttlib.sh" || exit 99
+
+# keeper N: the next N state events of the persistent session "keeper",
+# pushState and subject only.
+keeper() {
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 1 \
+	    -t 'jmap-pushd/test/state' -C "$1" -W "$WAIT" |
+	    sed -E 's/.*"pushState":"(p[0-9]+)".*/\1/'
+}
+
+broker_conf 'allow_anonymous true'
+broker_start
+server_start
+write_config
+mqtt_section
+daemon_start
+wait_log 'mqtt: up at'
+# The subscriber's session outlives it and the broker's restart: what is
+# published meanwhile waits for it at the broker.
+mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 1 \
+    -t 'jmap-pushd/test/state' -E
+
+broker_stop
+wait_log 'mqtt: mqtt://127.0.0.1:[0-9]*: connection lost'
+for n in 1 2 3; do
+	control "mail/deliver?subject=m$n" >/dev/null
+	wait_hook $n
+done
+broker_start
+wait_log 'mqtt: up at' 2
+keeper 3 >"$T/got"
+expect_file "$T/got" 'p1
+p2
+p3'
+# Nothing was sent twice: the next one comes right after.
+control 'mail/deliver?subject=m4' >/dev/null
+wait_hook 4
+keeper 1 >"$T/got"
+expect_file "$T/got" 'p4'
+
+# Queued at a clean stop: saved, and sent by the next run.
+broker_stop
+wait_log 'mqtt: mqtt://127.0.0.1:[0-9]*: connection lost' 2
+control 'mail/deliver?subject=m5' >/dev/null
+wait_hook 5
+daemon_stop
+expect_log 'mqtt: 2 event(s) saved in '"$T"'/state/mqtt.queue for the next start'
+[ "$(stat -c %a "$T/state/mqtt.queue")" = 600 ] || fail "mqtt.queue is not 0600"
+broker_start
+daemon_start
+wait_log 'mqtt: 2 event(s) of the last run queued again'
+keeper 1 >"$T/got"
+expect_file "$T/got" 'p5'
+[ ! -e "$T/state/mqtt.queue" ] || fail "mqtt.queue is still there after the start"
+echo ok
