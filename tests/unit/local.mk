@@ -148,3 +148,7 @@ UNIT_TESTS += tests/unit/check_evqueue
 tests_unit_check_evqueue_SOURCES = tests/unit/check_evqueue.c
 tests_unit_check_evqueue_LDADD = $(UNIT_LDADD)
 tests_unit_check_evqueue_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_mqtttopic
+tests_unit_check_mqtttopic_SOURCES = tests/unit/check_mqtttopic.c
+tests_unit_check_mqtttopic_LDADD = $(UNIT_LDADD)
+tests_unit_check_mqtttopic_CFLAGS = $(UNIT_CFLAGS)
