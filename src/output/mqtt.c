@@ -728,6 +728,9 @@ mqtt_tls(struct mqtt *m)
 	/* Ours is the whole check, the name included; the library's own
 	 * name check would compare with the numeric address. */
 	mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, m->ssl);
+	/* libmosquitto 2.0 applies its defaults to a context of ours unless
+	 * told not to, and then wants its own cafile. */
+	mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
 	mosquitto_tls_insecure_set(m->mosq, true);
 	return 0;
 }

@@ -127,3 +127,5 @@ EXTRA_DIST += tests/integration/mqttlib.sh
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-restart.sh \
 	tests/integration/mqtt-auth.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-tls.sh
