@@ -97,7 +97,7 @@ struct mqtt {
 	char			*status_topic;	/* the daemon's */
 	struct backoff		 backoff;
 	struct credentials_req	*creds;
-	char			*password;	/* wiped when freed */
+	char			*password;	/* until the CONNACK; wiped */
 	struct net_resolve	*resolve;
 	struct dial_addrs	 addrs;
 	size_t			 addr_i;	/* the address tried */
@@ -405,8 +405,8 @@ mqtt_seed_boxes(const char *account_id, const struct mailbox_cache *c,
 	mqtt_mailboxes(b->m, b->account, account_id, c);
 }
 
-/* What an account is now (after a reload; at start there are none yet):
- * status, mailbox counts known from the state file, discovery. */
+/* What an account is now: status, mailbox counts known (from the state
+ * file before the first round), discovery. */
 static void
 mqtt_seed_account(struct account *a, void *arg)
 {
@@ -475,7 +475,6 @@ mqtt_teardown(struct mqtt *m)
 	m->tcp_up = false;
 	free(m->tls_error);
 	m->tls_error = NULL;
-	mqtt_wipe(&m->password);
 	if (m->resolve != NULL) {
 		net_resolve_cancel(m->resolve);
 		m->resolve = NULL;
@@ -616,6 +615,8 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 {
 	struct mqtt *m = arg;
 
+	/* The library keeps its own copy; a next attempt reads it anew. */
+	mqtt_wipe(&m->password);
 	if (rc != 0) {
 		log_errx("mqtt: %s refused the login: %s (CONNACK %d); %s",
 		    m->mc->broker, mosquitto_connack_string(rc), rc,
@@ -625,6 +626,10 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 		return;
 	}
 	log_info("mqtt: up at %s as %s", m->mc->broker, m->client_id);
+	/* What the accounts are now, mailbox counts restored from the
+	 * state files included: a broker that lost its retained messages
+	 * gets them again. */
+	m->cb->foreach_account(m->cb->arg, mqtt_seed_account, m);
 	m->state = MQTT_S_CONNECTED;
 	m->failure = MQTT_FAIL_NONE;
 	backoff_connected(&m->backoff, backoff_now_ms());
@@ -832,6 +837,7 @@ mqtt_attempt(struct mqtt *m)
 		return;
 	}
 	m->addr_i = 0;
+	mqtt_wipe(&m->password);
 	m->state = MQTT_S_CREDENTIALS;
 	memset(&ca, 0, sizeof(ca));
 	ca.name = "mqtt";
@@ -893,14 +899,6 @@ mqtt_forget_retained(struct mqtt *m)
 	m->nprimary = 0;
 }
 
-/* Starts from what the accounts are now. */
-static void
-mqtt_start(struct mqtt *m)
-{
-	m->cb->foreach_account(m->cb->arg, mqtt_seed_account, m);
-	mqtt_attempt(m);
-}
-
 struct mqtt *
 mqtt_new(struct event_base *base, struct net *net, struct config *cfg,
     const struct outputs_callbacks *cb)
@@ -921,7 +919,7 @@ mqtt_new(struct event_base *base, struct net *net, struct config *cfg,
 	mqtt_configure(m);
 	if (m->mc != NULL) {
 		mqtt_load_queue(m);
-		mqtt_start(m);
+		mqtt_attempt(m);
 	}
 	return m;
 }
@@ -979,13 +977,13 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 	}
 	event_del(m->retry);
 	mqtt_teardown(m);
-	if (old == NULL || strcmp(old->topic_prefix, m->mc->topic_prefix) != 0)
-		mqtt_forget_retained(m);
+	/* Seeded again from the accounts: nothing of the old topics. */
+	mqtt_forget_retained(m);
 	mqtt_configure(m);
 	config_unref(oldcfg);
 	m->state = MQTT_S_OFF;
 	log_info("mqtt: connecting to %s", m->mc->broker);
-	mqtt_start(m);
+	mqtt_attempt(m);
 }
 
 void
@@ -1004,6 +1002,7 @@ mqtt_stop(struct mqtt *m)
 	event_del(m->retry);
 	event_del(m->lost);
 	mqtt_teardown(m);
+	mqtt_wipe(&m->password);
 	m->state = MQTT_S_OFF;
 	mqtt_save_queue(m);
 }
@@ -1014,6 +1013,7 @@ mqtt_free(struct mqtt *m)
 	if (m == NULL)
 		return;
 	mqtt_teardown(m);
+	mqtt_wipe(&m->password);
 	event_free(m->misc);
 	event_free(m->retry);
 	event_free(m->lost);
