@@ -29,6 +29,7 @@ mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 1 \
 
 broker_stop
 wait_log 'mqtt: mqtt://127.0.0.1:[0-9]*: connection lost'
+wait_log "mqtt: cannot connect to mqtt://127.0.0.1:$MQTT_PORT at 127.0.0.1: Connection refused"
 for n in 1 2 3; do
 	control "mail/deliver?subject=m$n" >/dev/null
 	wait_hook $n
