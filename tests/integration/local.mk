@@ -128,4 +128,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mqtt-restart.sh \
 	tests/integration/mqtt-auth.sh
 INTEGRATION_TESTS += \
-	tests/integration/mqtt-tls.sh
+	tests/integration/mqtt-tls.sh \
+	tests/integration/mqtt-stuck.sh
