@@ -938,50 +938,67 @@ mqtt_same(const struct config_mqtt *a, const struct config_mqtt *b)
 #undef SAME_STR
 }
 
+/* Ends the connection or attempt: "offline" said first when connected
+ * (a clean DISCONNECT makes the broker drop the Last Will).  The queue
+ * stays. */
+static void
+mqtt_close(struct mqtt *m)
+{
+	if (m->mosq != NULL && m->state == MQTT_S_CONNECTED) {
+		mosquitto_publish(m->mosq, NULL, m->status_topic, 7, "offline",
+		    1, true);
+		mosquitto_disconnect(m->mosq);
+		/* One non-blocking try: what does not fit now is lost, and
+		 * the broker publishes the Last Will instead. */
+		mosquitto_loop_write(m->mosq, 4);
+	}
+	event_del(m->retry);
+	mqtt_teardown(m);
+	mqtt_wipe(&m->password);
+	m->state = MQTT_S_OFF;
+}
+
 void
 mqtt_set_config(struct mqtt *m, struct config *cfg)
 {
 	const struct config_mqtt	*old = m->mc;
 	struct config			*oldcfg = m->cfg;
-	bool				 again;
 
-	again = old == NULL || cfg->mqtt == NULL || !mqtt_same(old,
-	    cfg->mqtt) || m->failure == MQTT_FAIL_REFUSED;
-	m->cfg = config_ref(cfg);
-	m->mc = cfg->mqtt;
-	if (m->mc == NULL) {
+	if (cfg->mqtt == NULL) {
 		if (old != NULL) {
 			if (evqueue_len(m->q) > 0)
 				log_warnx("mqtt: [mqtt] was removed: %zu "
 				    "queued event(s) dropped",
 				    evqueue_len(m->q));
-			mqtt_stop(m);
+			mqtt_close(m);
 			evqueue_free(m->q);
 			m->q = evqueue_new(1);
+			mqtt_forget_retained(m);
 		}
+		m->cfg = config_ref(cfg);
+		m->mc = NULL;
 		mqtt_configure(m);
 		config_unref(oldcfg);
 		return;
 	}
-	evqueue_set_max(m->q, m->mc->queue);
-	if (!again) {
+	if (old != NULL && mqtt_same(old, cfg->mqtt) &&
+	    m->failure != MQTT_FAIL_REFUSED) {
+		m->cfg = config_ref(cfg);
+		m->mc = cfg->mqtt;
+		evqueue_set_max(m->q, m->mc->queue);
 		config_unref(oldcfg);
 		return;
 	}
-	/* A new broker, login or topics: a new connection. */
-	if (m->mosq != NULL && m->state == MQTT_S_CONNECTED) {
-		mosquitto_publish(m->mosq, NULL, m->status_topic, 7, "offline",
-		    1, true);
-		mosquitto_disconnect(m->mosq);
-		mosquitto_loop_write(m->mosq, 4);
-	}
-	event_del(m->retry);
-	mqtt_teardown(m);
-	/* Seeded again from the accounts: nothing of the old topics. */
+	/* A new broker, login or topics (or a refused login to try again
+	 * now): a new connection, seeded afresh from the accounts. */
+	if (old != NULL)
+		mqtt_close(m);
 	mqtt_forget_retained(m);
+	m->cfg = config_ref(cfg);
+	m->mc = cfg->mqtt;
+	evqueue_set_max(m->q, m->mc->queue);
 	mqtt_configure(m);
 	config_unref(oldcfg);
-	m->state = MQTT_S_OFF;
 	log_info("mqtt: connecting to %s", m->mc->broker);
 	mqtt_attempt(m);
 }
@@ -991,19 +1008,7 @@ mqtt_stop(struct mqtt *m)
 {
 	if (m->mc == NULL || m->state == MQTT_S_OFF)
 		return;
-	/* What the Last Will would say, said ourselves: a clean DISCONNECT
-	 * makes the broker drop the will. */
-	if (m->mosq != NULL && m->state == MQTT_S_CONNECTED) {
-		mosquitto_publish(m->mosq, NULL, m->status_topic, 7, "offline",
-		    1, true);
-		mosquitto_disconnect(m->mosq);
-		mosquitto_loop_write(m->mosq, 4);
-	}
-	event_del(m->retry);
-	event_del(m->lost);
-	mqtt_teardown(m);
-	mqtt_wipe(&m->password);
-	m->state = MQTT_S_OFF;
+	mqtt_close(m);
 	mqtt_save_queue(m);
 }
 

@@ -32,4 +32,16 @@ wait_log "mqtt: cannot connect to mqtt://mqtt-dual.test:$MQTT_PORT at ::1: "
 wait_log "mqtt: up at mqtt://mqtt-dual.test:$MQTT_PORT as test-client"
 SUB_AUTH='-u jp -P right' retained 'jmap-pushd/daemon/+/status' >"$T/got"
 expect_file "$T/got" 'jmap-pushd/daemon/test-client/status 1 1 online'
+
+# [mqtt] removed by a reload: offline, said by the daemon itself; the
+# rest goes on.
+SUB_AUTH='-u jp -P right' live_sub gone 7 'jmap-pushd/daemon/+/status'
+sed -i '/^\[mqtt\]/,$d' "$T/config"
+kill -HUP "$DAEMON_PID"
+read_lines 7 1 >"$T/got"
+expect_file "$T/got" 'jmap-pushd/daemon/test-client/status 0 1 offline'
+wait_log 'configuration reloaded'
+control 'mail/deliver?subject=after' >/dev/null
+wait_hook 1
+daemon_stop
 echo ok

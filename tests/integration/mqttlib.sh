@@ -84,7 +84,8 @@ live_sub() {
 	shift 2
 	for t in "$@"; do args+=(-t "$t"); done
 	mkfifo "$T/$id.fifo"
-	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i "$id" -q 1 -R \
+	# shellcheck disable=SC2086
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" ${SUB_AUTH:-} -i "$id" -q 1 -R \
 	    -F '%t %r %q %p' "${args[@]}" >"$T/$id.fifo" &
 	eval "exec $fd<\"\$T/\$id.fifo\""
 	wait_broker_log "Received SUBSCRIBE from $id"
