@@ -651,8 +651,8 @@ daemon_run(const char *config_path, int log_level)
 		.test_notify = daemon_test_notify,
 		.arg = d,
 	};
-	if ((d->outputs = outputs_new(d->base, d->net, d->cfg,
-	    &d->outputs_cb)) == NULL) {
+	if ((d->outputs = outputs_new(d->base, d->cfg, &d->outputs_cb)) ==
+	    NULL) {
 		log_errx("cannot start: see the socket error above");
 		daemon_free(d);
 		return 1;

@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
+#include <event2/util.h>
 #include <json-c/json.h>
 #include <mosquitto.h>
 #include <openssl/ssl.h>
@@ -35,8 +37,6 @@
 #include "session/credentials.h"
 #include "session/mailbox.h"
 #include "session/mailresult.h"
-#include "transport/dial.h"
-#include "transport/net.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/timeutil.h"
@@ -50,6 +50,10 @@
 /* How often mosquitto_loop_misc() runs: keepalive pings and their
  * timeout. */
 #define MQTT_MISC_MS		1000
+/* A name's addresses tried, at most. */
+#define MQTT_MAX_ADDRS		8
+/* A numeric IPv6 address with a scope and its NUL. */
+#define MQTT_ADDR_LEN		64
 /* A connection attempt, TCP to CONNACK, longer than this failed. */
 #define MQTT_CONNECT_TIMEOUT_MS	30000
 
@@ -79,6 +83,12 @@ struct mqtt_retained {
 	bool	 seen;		/* scratch for a mailbox sweep */
 };
 
+/* A name lookup in flight; m NULL: abandoned, freed by its callback. */
+struct mqtt_lookup {
+	struct mqtt	*m;
+	bool		 no_server;	/* cancelled: nobody to ask */
+};
+
 /* A queued event handed to the library, by message id. */
 struct mqtt_flight {
 	char	*account;
@@ -87,7 +97,8 @@ struct mqtt_flight {
 
 struct mqtt {
 	struct event_base	*base;
-	struct net		*net;
+	struct evdns_base	*dns;		/* NULL until a name is looked
+						 * up */
 	struct config		*cfg;		/* a reference */
 	const struct config_mqtt *mc;		/* cfg->mqtt */
 	const struct outputs_callbacks *cb;
@@ -98,8 +109,12 @@ struct mqtt {
 	struct backoff		 backoff;
 	struct credentials_req	*creds;
 	char			*password;	/* until the CONNACK; wiped */
-	struct net_resolve	*resolve;
-	struct dial_addrs	 addrs;
+	struct mqtt_lookup	*lookup;
+	struct evdns_getaddrinfo_request *req;	/* lookup's */
+	struct event		*resolved;	/* its answer, deferred */
+	char			*resolve_error;
+	char			 addrs[MQTT_MAX_ADDRS][MQTT_ADDR_LEN];
+	size_t			 naddrs;
 	size_t			 addr_i;	/* the address tried */
 	struct mosquitto	*mosq;
 	SSL_CTX			*ssl;
@@ -475,10 +490,15 @@ mqtt_teardown(struct mqtt *m)
 	m->tcp_up = false;
 	free(m->tls_error);
 	m->tls_error = NULL;
-	if (m->resolve != NULL) {
-		net_resolve_cancel(m->resolve);
-		m->resolve = NULL;
+	if (m->lookup != NULL) {
+		/* Its callback (now or later) frees it. */
+		m->lookup->m = NULL;
+		m->lookup = NULL;
+		if (m->req != NULL)
+			evdns_getaddrinfo_cancel(m->req);
+		m->req = NULL;
 	}
+	event_del(m->resolved);
 	if (m->creds != NULL) {
 		credentials_cancel(m->creds);
 		m->creds = NULL;
@@ -513,7 +533,7 @@ mqtt_lost(evutil_socket_t fd, short what, void *arg)
 	/* An address that never answered: the next one at once. */
 	next_addr = m->state == MQTT_S_CONNECTING &&
 	    m->failure == MQTT_FAIL_NETWORK && m->tls_error == NULL &&
-	    m->addr_i + 1 < m->addrs.n;
+	    m->addr_i + 1 < m->naddrs;
 	if (m->tls_error != NULL)
 		log_warnx("mqtt: %s: TLS: %s", m->mc->broker, m->tls_error);
 	mqtt_teardown(m);
@@ -568,7 +588,7 @@ mqtt_on_write(evutil_socket_t fd, short what, void *arg)
 			err = errno;
 		if (err != 0) {
 			log_warnx("mqtt: cannot connect to %s at %s: %s",
-			    m->mc->broker, m->addrs.addr[m->addr_i],
+			    m->mc->broker, m->addrs[m->addr_i],
 			    strerror(err));
 			mqtt_fail(m, MQTT_FAIL_NETWORK);
 			return;
@@ -768,12 +788,12 @@ mqtt_connect(struct mqtt *m)
 		return;
 	}
 	log_debug("mqtt: connecting to %s at %s", mc->broker,
-	    m->addrs.addr[m->addr_i]);
-	rc = mosquitto_connect_bind_async(m->mosq, m->addrs.addr[m->addr_i],
+	    m->addrs[m->addr_i]);
+	rc = mosquitto_connect_bind_async(m->mosq, m->addrs[m->addr_i],
 	    (int)mc->port, (int)(mc->keepalive_ms / 1000), NULL);
 	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
 		log_warnx("mqtt: cannot connect to %s at %s: %s", mc->broker,
-		    m->addrs.addr[m->addr_i], rc == MOSQ_ERR_ERRNO ?
+		    m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
 		    strerror(errno) : mosquitto_strerror(rc));
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
@@ -790,22 +810,126 @@ mqtt_connect(struct mqtt *m)
 	mqtt_arm(m);
 }
 
+/* The lookup's answer, on a loop turn of its own. */
 static void
-mqtt_resolved(const struct dial_addrs *addrs, const char *error, void *arg)
+mqtt_resolved(evutil_socket_t fd, short what, void *arg)
 {
 	struct mqtt *m = arg;
 
-	m->resolve = NULL;
-	if (addrs == NULL || addrs->n == 0) {
+	if (m->naddrs == 0) {
 		log_warnx("mqtt: cannot resolve %s: %s", m->mc->host,
-		    error != NULL ? error : "no address");
+		    m->resolve_error != NULL ? m->resolve_error :
+		    "no usable address");
+		free(m->resolve_error);
+		m->resolve_error = NULL;
 		m->failure = MQTT_FAIL_NETWORK;
 		mqtt_backoff(m);
 		return;
 	}
-	m->addrs = *addrs;
 	m->addr_i = 0;
 	mqtt_connect(m);
+}
+
+/* evdns's answer, which may come before evdns_getaddrinfo() returns:
+ * the addresses as numeric strings, in the resolver's order. */
+static void
+mqtt_dns_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct mqtt_lookup	*l = arg;
+	struct mqtt		*m = l->m;
+	char			 buf[MQTT_ADDR_LEN];
+
+	if (m == NULL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		free(l);
+		return;
+	}
+	m->lookup = NULL;
+	m->req = NULL;
+	m->naddrs = 0;
+	if (l->no_server)
+		m->resolve_error = xstrdup("not in /etc/hosts, and "
+		    "/etc/resolv.conf names no name server");
+	else if (result != 0)
+		m->resolve_error = xstrdup(evutil_gai_strerror(result));
+	for (struct evutil_addrinfo *a = res; a != NULL &&
+	    m->naddrs < MQTT_MAX_ADDRS; a = a->ai_next) {
+		const void *p;
+		bool dup = false;
+
+		if (a->ai_family == AF_INET)
+			p = &((struct sockaddr_in *)a->ai_addr)->sin_addr;
+		else if (a->ai_family == AF_INET6)
+			p = &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+		else
+			continue;
+		if (evutil_inet_ntop(a->ai_family, p, buf, sizeof(buf)) ==
+		    NULL)
+			continue;
+		for (size_t i = 0; i < m->naddrs; i++)
+			dup = dup || strcmp(m->addrs[i], buf) == 0;
+		if (!dup)
+			strcpy(m->addrs[m->naddrs++], buf);
+	}
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	free(l);
+	event_active(m->resolved, EV_TIMEOUT, 0);
+}
+
+/* The resolver: the system's name servers, /etc/hosts, and the hosts
+ * file named by $JMAP_PUSHD_HOSTS, as for accounts (transport/net.c). */
+static void
+mqtt_dns_init(struct mqtt *m)
+{
+	const char *hosts;
+
+	if (m->dns != NULL)
+		return;
+	m->dns = evdns_base_new(m->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (m->dns == NULL) {
+		if ((m->dns = evdns_base_new(m->base, 0)) == NULL)
+			fatalx("libevent: cannot create a DNS resolver");
+		if (evdns_base_load_hosts(m->dns, "/etc/hosts") == -1)
+			log_warnx("mqtt: cannot read /etc/hosts");
+	}
+	if ((hosts = getenv("JMAP_PUSHD_HOSTS")) != NULL && *hosts != '\0' &&
+	    evdns_base_load_hosts(m->dns, hosts) == -1)
+		log_warnx("mqtt: cannot read %s (named by JMAP_PUSHD_HOSTS)",
+		    hosts);
+	evdns_base_set_option(m->dns, "timeout:", "3");
+	evdns_base_set_option(m->dns, "attempts:", "2");
+}
+
+/* Looks the broker's name up without blocking; mqtt_resolved() follows. */
+static void
+mqtt_resolve(struct mqtt *m)
+{
+	struct mqtt_lookup		*l = xcalloc(1, sizeof(*l));
+	struct evutil_addrinfo		 hints;
+	struct evdns_getaddrinfo_request *req;
+
+	mqtt_dns_init(m);
+	m->state = MQTT_S_RESOLVING;
+	l->m = m;
+	m->lookup = l;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	req = evdns_getaddrinfo(m->dns, m->mc->host, NULL, &hints,
+	    mqtt_dns_cb, l);
+	if (m->lookup != l)
+		return;		/* answered at once, l is gone */
+	m->req = req;
+	/* Neither a number nor a hosts file name, and no name server:
+	 * libevent would hold the request until one is added, forever. */
+	if (evdns_base_count_nameservers(m->dns) == 0) {
+		l->no_server = true;
+		m->req = NULL;
+		evdns_getaddrinfo_cancel(req);
+	}
 }
 
 static void
@@ -821,8 +945,7 @@ mqtt_credentials(const char *secret, const char *error, void *arg)
 		return;
 	}
 	m->password = secret != NULL ? xstrdup(secret) : NULL;
-	m->state = MQTT_S_RESOLVING;
-	m->resolve = net_resolve(m->net, m->mc->host, mqtt_resolved, m);
+	mqtt_resolve(m);
 }
 
 /* A connection attempt: the password, the name, then the addresses in
@@ -832,7 +955,7 @@ mqtt_attempt(struct mqtt *m)
 {
 	struct config_account ca;
 
-	if (m->addr_i > 0 && m->addr_i < m->addrs.n) {
+	if (m->addr_i > 0 && m->addr_i < m->naddrs) {
 		mqtt_connect(m);
 		return;
 	}
@@ -900,14 +1023,13 @@ mqtt_forget_retained(struct mqtt *m)
 }
 
 struct mqtt *
-mqtt_new(struct event_base *base, struct net *net, struct config *cfg,
+mqtt_new(struct event_base *base, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct mqtt *m = xcalloc(1, sizeof(*m));
 
 	mosquitto_lib_init();
 	m->base = base;
-	m->net = net;
 	m->cb = cb;
 	m->fd = -1;
 	m->cfg = config_ref(cfg);
@@ -915,6 +1037,7 @@ mqtt_new(struct event_base *base, struct net *net, struct config *cfg,
 	m->misc = xevtimer_new(base, mqtt_on_misc, m);
 	m->retry = xevtimer_new(base, mqtt_retry, m);
 	m->lost = xevtimer_new(base, mqtt_lost, m);
+	m->resolved = xevtimer_new(base, mqtt_resolved, m);
 	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
 	mqtt_configure(m);
 	if (m->mc != NULL) {
@@ -1022,6 +1145,10 @@ mqtt_free(struct mqtt *m)
 	event_free(m->misc);
 	event_free(m->retry);
 	event_free(m->lost);
+	event_free(m->resolved);
+	free(m->resolve_error);
+	if (m->dns != NULL)
+		evdns_base_free(m->dns, 0);
 	evqueue_free(m->q);
 	mqtt_forget_retained(m);
 	for (size_t i = 0; i < m->nflights; i++)

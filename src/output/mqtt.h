@@ -17,15 +17,14 @@ struct config;
 struct event_base;
 struct mail_event;
 struct mqtt;
-struct net;
 struct outputs_callbacks;
 struct push_event;
 
-/* Holds a reference to cfg; idle while cfg has no [mqtt].  net (names
- * are resolved without blocking) and cb (the accounts' statuses and
- * mailboxes on connect) are borrowed and must outlive it.  Reads and
- * removes the queue a clean stop saved in the state directory. */
-struct mqtt	*mqtt_new(struct event_base *, struct net *, struct config *cfg,
+/* Holds a reference to cfg; idle while cfg has no [mqtt].  cb (the
+ * accounts' statuses and mailboxes on connect) is borrowed and must
+ * outlive it.  Reads and removes the queue a clean stop saved in the
+ * state directory. */
+struct mqtt	*mqtt_new(struct event_base *, struct config *cfg,
 		    const struct outputs_callbacks *cb);
 /* After a reload: connects again when [mqtt] changed (or after a
  * refused login), stops when it is gone (its queue dropped, logged). */

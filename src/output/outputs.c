@@ -63,7 +63,7 @@ outputs_mute_end(evutil_socket_t fd, short what, void *arg)
 }
 
 struct outputs *
-outputs_new(struct event_base *base, struct net *net, struct config *cfg,
+outputs_new(struct event_base *base, struct config *cfg,
     const struct outputs_callbacks *cb)
 {
 	struct outputs *o = xcalloc(1, sizeof(*o));
@@ -77,7 +77,7 @@ outputs_new(struct event_base *base, struct net *net, struct config *cfg,
 	o->hooks = hook_new(base, cfg, outputs_store_of, o);
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
-	o->mqtt = mqtt_new(base, net, cfg, cb);
+	o->mqtt = mqtt_new(base, cfg, cb);
 	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
 	hook_start(o->hooks, cfg);
 	return o;

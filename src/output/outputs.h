@@ -15,7 +15,6 @@ struct account;
 struct config;
 struct event_base;
 struct json_object;
-struct net;
 struct outputs;
 struct store;
 
@@ -52,14 +51,13 @@ struct outputs_callbacks {
 	void *arg;
 };
 
-/* cb and net are borrowed and must outlive the outputs; each output keeps
- * cb, [mqtt] resolves its broker's name through net.  The
+/* cb is borrowed and must outlive the outputs; each output keeps it.  The
  * socket, D-Bus, notifications and each hook hold a reference to cfg
  * (config_ref).  NULL when an output cannot start
  * (logged): the socket's path is taken by another daemon or unusable.
  * Starts the on_start hooks. */
-struct outputs *outputs_new(struct event_base *, struct net *,
-    struct config *, const struct outputs_callbacks *cb);
+struct outputs *outputs_new(struct event_base *, struct config *,
+    const struct outputs_callbacks *cb);
 /* After a reload: each output takes cfg as outputs_new does, and drops
  * the old one. */
 void outputs_set_config(struct outputs *, struct config *);
