@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,7 +35,6 @@
 #include "session/backoff.h"
 #include "session/credentials.h"
 #include "session/mailbox.h"
-#include "session/mailresult.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/timeutil.h"

@@ -129,4 +129,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mqtt-auth.sh
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-tls.sh \
-	tests/integration/mqtt-stuck.sh
+	tests/integration/mqtt-stuck.sh \
+	tests/integration/mqtt-overflow.sh
