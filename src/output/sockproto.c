@@ -34,7 +34,7 @@
  * certificate text): json-c writes bytes >= 0x80 back unchecked, and
  * invalid ones, only ever inside strings, get the same repair here.
  */
-static char *
+char *
 sockproto_line(struct json_object *o)
 {
 	const char *json = json_object_to_json_string_ext(o, SOCKPROTO_JSON);
@@ -104,6 +104,12 @@ sockproto_seconds_json(double s)
 char *
 sockproto_state(const struct push_event *ev, time_t now)
 {
+	return sockproto_line(sockproto_state_json(ev, now));
+}
+
+struct json_object *
+sockproto_state_json(const struct push_event *ev, time_t now)
+{
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "event", json_object_new_string("state"));
@@ -118,11 +124,19 @@ sockproto_state(const struct push_event *ev, time_t now)
 		    json_object_new_string(ev->push_state));
 	json_object_object_add(o, "reason", json_object_new_string(ev->reason));
 	json_object_object_add(o, "time", sockproto_time_json(now));
-	return sockproto_line(o);
+	return o;
 }
 
 char *
 sockproto_connection(const char *account, const char *status,
+    double retry_in, bool has_retry, const char *error)
+{
+	return sockproto_line(sockproto_connection_json(account, status,
+	    retry_in, has_retry, error));
+}
+
+struct json_object *
+sockproto_connection_json(const char *account, const char *status,
     double retry_in, bool has_retry, const char *error)
 {
 	struct json_object *o = json_object_new_object();
@@ -137,7 +151,7 @@ sockproto_connection(const char *account, const char *status,
 	if (error != NULL)
 		json_object_object_add(o, "error",
 		    json_object_new_string(error));
-	return sockproto_line(o);
+	return o;
 }
 
 char *
@@ -202,6 +216,17 @@ sockproto_mailbox(const char *account, const char *account_id,
     const struct mailresult *r, const struct mailbox_cache *cache,
     const struct mailmatch *mm)
 {
+	struct json_object *o = sockproto_mailbox_json(account, account_id, r,
+	    cache, mm);
+
+	return o != NULL ? sockproto_line(o) : NULL;
+}
+
+struct json_object *
+sockproto_mailbox_json(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm)
+{
 	struct json_object *o, *arr = json_object_new_array();
 
 	if (r->list_changed)
@@ -234,11 +259,22 @@ sockproto_mailbox(const char *account, const char *account_id,
 	if (r->list_changed)
 		json_object_object_add(o, "complete",
 		    json_object_new_boolean(1));
-	return sockproto_line(o);
+	return o;
 }
 
 char *
 sockproto_mail(const char *account, const char *account_id,
+    const struct mailresult *r, const struct mailbox_cache *cache,
+    const struct mailmatch *mm)
+{
+	struct json_object *o = sockproto_mail_json(account, account_id, r,
+	    cache, mm);
+
+	return o != NULL ? sockproto_line(o) : NULL;
+}
+
+struct json_object *
+sockproto_mail_json(const char *account, const char *account_id,
     const struct mailresult *r, const struct mailbox_cache *cache,
     const struct mailmatch *mm)
 {
@@ -259,7 +295,7 @@ sockproto_mail(const char *account, const char *account_id,
 	if (json_object_object_get_ex(mail, "newTruncated", &v))
 		json_object_object_add(o, "newTruncated", json_object_get(v));
 	json_object_put(mail);
-	return sockproto_line(o);
+	return o;
 }
 
 void
@@ -301,10 +337,17 @@ sockproto_waits(enum account_status st)
 char *
 sockproto_account_connection(struct account *a)
 {
+	return sockproto_line(sockproto_account_connection_json(a));
+}
+
+struct json_object *
+sockproto_account_connection_json(struct account *a)
+{
 	enum account_status st = account_status(a);
 
-	return sockproto_connection(account_name(a), account_status_name(st),
-	    account_retry_in(a), sockproto_waits(st), account_error(a));
+	return sockproto_connection_json(account_name(a),
+	    account_status_name(st), account_retry_in(a), sockproto_waits(st),
+	    account_error(a));
 }
 
 /* Adds the status entries of one JMAP account's mailboxes. */

@@ -56,6 +56,23 @@ bool sockproto_sub_mail_of(const struct sockproto_sub *, const char *account);
 bool sockproto_sub_wants(const struct sockproto_sub *, unsigned ev,
     const char *account, struct json_object *changed);
 
+/* o as one line ending in '\n', any invalid UTF-8 repaired; o taken.
+ * The event functions below have a _json form that returns the object
+ * (the caller owns it) which the line is made of: what webhooks and
+ * MQTT send. */
+char *sockproto_line(struct json_object *o);
+struct json_object *sockproto_state_json(const struct push_event *,
+    time_t now);
+struct json_object *sockproto_connection_json(const char *account,
+    const char *status, double retry_in, bool has_retry, const char *error);
+struct json_object *sockproto_account_connection_json(struct account *);
+struct json_object *sockproto_mailbox_json(const char *account,
+    const char *account_id, const struct mailresult *r,
+    const struct mailbox_cache *cache, const struct mailmatch *mm);
+struct json_object *sockproto_mail_json(const char *account,
+    const char *account_id, const struct mailresult *r,
+    const struct mailbox_cache *cache, const struct mailmatch *mm);
+
 /* Each result is one malloc'd line ending in '\n'. */
 char *sockproto_error(const char *msg, const char *cmd);
 char *sockproto_ok(const char *cmd);
