@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
+	src/state/queuefile.c src/state/queuefile.h \
 	src/state/store.c src/state/store.h

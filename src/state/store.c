@@ -67,20 +67,25 @@ store_name_plain(const char *s)
 }
 
 /* Injective: '%' itself is encoded, and no plain name is "%" (empty). */
-static char *
-store_file_name(const char *account)
+char *
+store_file_name_of(const char *prefix, const char *account,
+    const char *suffix)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(account);
+	size_t len = strlen(account), plen = strlen(prefix);
 	char *enc, *p;
 
 	if (store_name_plain(account)) {
-		xasprintf(&enc, "%s.state", account);
+		xasprintf(&enc, "%s%s%s", prefix, account, suffix);
 		return enc;
 	}
-	if (len == 0)
-		return xstrdup("%.state");
-	enc = p = xmalloc(len * 3 + sizeof(".state"));
+	if (len == 0) {
+		xasprintf(&enc, "%s%%%s", prefix, suffix);
+		return enc;
+	}
+	enc = xmalloc(plen + len * 3 + strlen(suffix) + 1);
+	memcpy(enc, prefix, plen);
+	p = enc + plen;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)account[i];
 		bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -95,12 +100,12 @@ store_file_name(const char *account)
 			*p++ = hex[c & 0xf];
 		}
 	}
-	strcpy(p, ".state");
+	strcpy(p, suffix);
 	return enc;
 }
 
 /* mkdir -p; every directory created is private to the user. */
-static int
+int
 store_mkdirs(const char *dir)
 {
 	char *tmp;
@@ -489,7 +494,7 @@ store_open(const char *state_dir, const char *account)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->dir = xstrdup(state_dir);
-	s->file = store_file_name(account);
+	s->file = store_file_name_of("", account, ".state");
 	xasprintf(&s->path, "%s/%s", s->dir, s->file);
 	s->states = json_object_new_object();
 	s->pending = json_object_new_object();

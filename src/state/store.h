@@ -69,4 +69,11 @@ struct json_object *store_mail(const struct store *, const char *account_id);
 void store_set_mail(struct store *, const char *account_id,
     struct json_object *view);
 
+/* prefix, the name as in a store's file name (percent-encoded unless it
+ * is [A-Za-z0-9._-]+ not starting with '.'), and suffix; allocated. */
+char *store_file_name_of(const char *prefix, const char *name,
+    const char *suffix);
+/* mkdir -p with mode 0700; -1 when dir cannot be made or used (logged). */
+int store_mkdirs(const char *dir);
+
 #endif
