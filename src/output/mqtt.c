@@ -10,7 +10,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,6 +34,7 @@
 #include "session/backoff.h"
 #include "session/credentials.h"
 #include "session/mailbox.h"
+#include "state/queuefile.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "util/timeutil.h"
@@ -52,6 +52,8 @@
 #define MQTT_MAX_ADDRS		8
 /* A numeric IPv6 address with a scope and its NUL. */
 #define MQTT_ADDR_LEN		64
+/* In the state directory, at a clean stop. */
+#define MQTT_QUEUE_FILE		"mqtt.queue"
 /* A connection attempt, TCP to CONNACK, longer than this failed. */
 #define MQTT_CONNECT_TIMEOUT_MS	30000
 
@@ -162,89 +164,37 @@ mqtt_wipe(char **s)
 	}
 }
 
-/* The queue file: STATE_DIR/mqtt.queue. */
-static char *
-mqtt_queue_path(const struct config *cfg)
-{
-	char *p;
-
-	xasprintf(&p, "%s/mqtt.queue", cfg->state_dir);
-	return p;
-}
-
-/* A clean stop's queue comes back at start, once. */
+/* A clean stop's queue comes back at start, once (queuefile.h). */
 static void
 mqtt_load_queue(struct mqtt *m)
 {
-	char			*path = mqtt_queue_path(m->cfg);
-	struct json_object	*o;
+	struct json_object *o;
 
-	if (access(path, F_OK) == -1) {
-		free(path);
+	if ((o = queuefile_take(m->cfg->state_dir, MQTT_QUEUE_FILE)) == NULL)
 		return;
-	}
-	if ((o = json_object_from_file(path)) == NULL ||
-	    evqueue_from_json(m->q, o) == -1)
-		log_warnx("mqtt: %s is not a saved queue; its events are "
-		    "lost", path);
+	if (evqueue_from_json(m->q, o) == -1)
+		log_warnx("mqtt: %s/%s is not a saved queue; its events are "
+		    "lost", m->cfg->state_dir, MQTT_QUEUE_FILE);
 	else
 		log_info("mqtt: %zu event(s) of the last run queued again",
 		    evqueue_len(m->q));
 	json_object_put(o);
-	if (unlink(path) == -1)
-		log_warn("mqtt: cannot remove %s", path);
-	free(path);
 }
 
-/* Atomically: a temporary file, fsync, rename; mode 0600. */
+/* What was not delivered, for the next start. */
 static void
 mqtt_save_queue(struct mqtt *m)
 {
-	struct json_object	*o;
-	const char		*text;
-	char			*path, *tmp;
-	size_t			 len, off = 0;
-	ssize_t			 n;
-	int			 fd;
+	struct json_object *o;
 
 	if (evqueue_len(m->q) == 0)
 		return;
-	path = mqtt_queue_path(m->cfg);
-	xasprintf(&tmp, "%s.tmp-%d", path, (int)getpid());
 	o = evqueue_to_json(m->q);
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	len = strlen(text);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1) {
-		log_warn("mqtt: cannot save the queue: create %s", tmp);
-		goto out;
-	}
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (off < len || fsync(fd) == -1) {
-		log_warn("mqtt: cannot save the queue: write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		log_warn("mqtt: cannot save the queue: rename %s", tmp);
-		unlink(tmp);
-		goto out;
-	}
-	log_info("mqtt: %zu event(s) saved in %s for the next start",
-	    evqueue_len(m->q), path);
-out:
+	if (queuefile_save(m->cfg->state_dir, MQTT_QUEUE_FILE, o) == 0)
+		log_info("mqtt: %zu event(s) saved in %s/%s for the next "
+		    "start", evqueue_len(m->q), m->cfg->state_dir,
+		    MQTT_QUEUE_FILE);
 	json_object_put(o);
-	free(tmp);
-	free(path);
 }
 
 /* The JMAP accountId whose mailboxes get the short topics: the first one
@@ -1180,8 +1130,7 @@ mqtt_pump_account(const char *account, void *arg)
 {
 	struct mqtt			*m = arg;
 	const struct evqueue_item	*it;
-	const char			*payload;
-	char				*topic;
+	char				*topic, *payload;
 	int				 mid = 0, rc;
 
 	if (m->inflight >= MQTT_INFLIGHT_MAX ||
@@ -1189,15 +1138,20 @@ mqtt_pump_account(const char *account, void *arg)
 	    (it = evqueue_peek(m->q, account)) == NULL)
 		return;
 	topic = mqtt_event_topic(m, account, it->event);
-	payload = json_object_to_json_string_ext(it->event,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = mosquitto_publish(m->mosq, &mid, topic, (int)strlen(payload),
-	    payload, m->mc->qos, false);
-	free(topic);
+	/* The socket's line byte for byte, without its newline. */
+	payload = sockproto_line(json_object_get(it->event));
+	rc = mosquitto_publish(m->mosq, &mid, topic,
+	    (int)strlen(payload) - 1, payload, m->mc->qos, false);
+	free(payload);
 	if (rc != MOSQ_ERR_SUCCESS) {
+		/* Sent again with the next event or acknowledgement. */
+		log_warnx("mqtt: cannot publish to %s: %s", topic,
+		    mosquitto_strerror(rc));
+		free(topic);
 		evqueue_release(m->q, account);
 		return;
 	}
+	free(topic);
 	m->inflight++;
 	m->flights = xreallocarray(m->flights, m->nflights + 1,
 	    sizeof(*m->flights));
@@ -1215,17 +1169,14 @@ mqtt_pump(struct mqtt *m)
 	mqtt_arm(m);
 }
 
-/* A socket event line as an object, for the queue. */
+/* Queues a socket event object (taken; NULL: none) and sends what it
+ * can. */
 static void
-mqtt_push_line(struct mqtt *m, const char *account, char *line)
+mqtt_push(struct mqtt *m, const char *account, struct json_object *o)
 {
-	struct json_object *o;
-
-	if (line == NULL)
+	if (o == NULL)
 		return;
-	if ((o = json_tokener_parse(line)) != NULL)
-		evqueue_push(m->q, account, o);
-	free(line);
+	evqueue_push(m->q, account, o);
 	mqtt_pump(m);
 }
 
@@ -1234,7 +1185,7 @@ mqtt_state(struct mqtt *m, const struct push_event *ev)
 {
 	if (!mqtt_takes(m->mc, ev->account))
 		return;
-	mqtt_push_line(m, ev->account, sockproto_state(ev, time(NULL)));
+	mqtt_push(m, ev->account, sockproto_state_json(ev, time(NULL)));
 }
 
 void
@@ -1250,7 +1201,7 @@ mqtt_mail(struct mqtt *m, const struct mail_event *ev)
 	if (!mqtt_takes(m->mc, ev->account))
 		return;
 	mqtt_mailboxes(m, ev->account, ev->account_id, ev->cache);
-	mqtt_push_line(m, ev->account, sockproto_mail(ev->account,
+	mqtt_push(m, ev->account, sockproto_mail_json(ev->account,
 	    ev->account_id, ev->result, ev->cache, NULL));
 }
 
