@@ -3,7 +3,7 @@
 # [mqtt] while the broker is away: state events queue and reach the broker
 # once each, in order, after it is back, behind the retained topics; a
 # clean stop saves what is still queued (mode 0600) and the next start
-# sends it.
+# sends it; a broker that lost its retained messages gets them again.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 . "$top_srcdir/tests/integration/mqttlib.sh" || exit 99
 
@@ -60,4 +60,15 @@ wait_log 'mqtt: 2 event(s) of the last run queued again'
 keeper 1 >"$T/got"
 expect_file "$T/got" 'p5'
 [ ! -e "$T/state/mqtt.queue" ] || fail "mqtt.queue is still there after the start"
+
+# A broker that lost its retained messages gets them again on the next
+# connect: statuses and the counts the daemon knows.
+broker_stop
+rm -f "$T/broker/mosquitto.db"
+broker_start
+wait_log 'mqtt: up at' 4
+retained 'jmap-pushd/test/status' >"$T/got"
+expect_file "$T/got" 'jmap-pushd/test/status 1 1 connected'
+retained 'jmap-pushd/test/mailbox/Inbox' >"$T/got"
+expect_file "$T/got" 'jmap-pushd/test/mailbox/Inbox 1 1 {"unread":5,"total":5}'
 echo ok
