@@ -213,13 +213,15 @@ mqtt_is_primary(struct mqtt *m, const char *account, const char *id)
 	return true;
 }
 
+/* A message outside the queue (the retained ones), counted in flight
+ * until on_publish. */
 static void
 mqtt_publish_raw(struct mqtt *m, const char *topic, const char *payload,
-    int qos, bool retain, int *mid)
+    int qos, bool retain)
 {
 	int rc;
 
-	rc = mosquitto_publish(m->mosq, mid, topic, (int)strlen(payload),
+	rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload),
 	    payload, qos, retain);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		log_warnx("mqtt: cannot publish to %s: %s", topic,
@@ -236,7 +238,7 @@ mqtt_send_retained(struct mqtt *m, size_t i)
 {
 	struct mqtt_retained *r = &m->ret[i];
 
-	mqtt_publish_raw(m, r->topic, r->payload, m->mc->qos, true, NULL);
+	mqtt_publish_raw(m, r->topic, r->payload, m->mc->qos, true);
 	if (*r->payload != '\0')
 		return false;
 	free(r->topic);
@@ -602,7 +604,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	m->failure = MQTT_FAIL_NONE;
 	backoff_connected(&m->backoff, backoff_now_ms());
 	/* The daemon first, then the accounts, then the queue. */
-	mqtt_publish_raw(m, m->status_topic, "online", 1, true, NULL);
+	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
 	for (size_t i = 0; i < m->nret; )
 		if (!mqtt_send_retained(m, i))
 			i++;
