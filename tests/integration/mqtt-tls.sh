@@ -37,4 +37,28 @@ kill -HUP "$DAEMON_PID"
 wait_log "mqtt: up at mqtts://localhost:$GOOD_PORT as test-client"
 retained 'jmap-pushd/daemon/+/status' >"$T/got"
 expect_file "$T/got" 'jmap-pushd/daemon/test-client/status 1 1 online'
+
+# The broker's name goes out as the TLS server name (SNI), not the
+# address connected to: openssl s_server shows what it got.
+# wait_file FILE PATTERN: FILE gets a line matching PATTERN.
+wait_file() {
+	rm -f "$T/wf.fifo"
+	mkfifo "$T/wf.fifo"
+	tail -n +1 -f "$1" >"$T/wf.fifo" &
+	local tail_pid=$! rc=0
+	timeout "$WAIT" grep -a -m 1 -- "$2" <"$T/wf.fifo" >"$T/wf.match" || rc=$?
+	kill "$tail_pid" 2>/dev/null || true
+	wait "$tail_pid" 2>/dev/null || true
+	[ $rc -eq 0 ] || fail "$1 did not show: $2"
+}
+SNI_PORT=$(free_port)
+mkfifo "$T/sni.in"
+exec 8<>"$T/sni.in"
+openssl s_server -accept "127.0.0.1:$SNI_PORT" -cert "$T/good.pem" \
+    -key "$T/good.key" -tlsextdebug -naccept 1 <&8 >"$T/sni.log" 2>&1 &
+wait_file "$T/sni.log" '^ACCEPT'
+sed -i "s|^broker = .*|broker = mqtts://localhost:$SNI_PORT|" "$T/config"
+kill -HUP "$DAEMON_PID"
+wait_file "$T/sni.log" 'TLS client extension "server name"'
+wait_file "$T/sni.log" '^0000 - .*\.localhost$'
 echo ok
