@@ -8,7 +8,6 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +21,10 @@
 #include <json-c/json.h>
 #include <mosquitto.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "config/config.h"
 #include "output/evqueue.h"
+#include "output/mqtt-int.h"
 #include "output/mqtt.h"
 #include "output/mqtttopic.h"
 #include "output/outputs.h"
@@ -33,115 +32,16 @@
 #include "session/account.h"
 #include "session/backoff.h"
 #include "session/credentials.h"
-#include "session/mailbox.h"
 #include "state/queuefile.h"
 #include "util/log.h"
-#include "util/strv.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
 
-/* Messages handed to libmosquitto and not yet acknowledged, at most:
- * beyond it queued events wait in our queue (bounded, coalescing)
- * rather than in the library's (unbounded). */
-#define MQTT_INFLIGHT_MAX	256
-/* How often mosquitto_loop_misc() runs: keepalive pings and their
- * timeout. */
-#define MQTT_MISC_MS		1000
-/* A name's addresses tried, at most. */
-#define MQTT_MAX_ADDRS		8
-/* A numeric IPv6 address with a scope and its NUL. */
-#define MQTT_ADDR_LEN		64
-/* In the state directory, at a clean stop. */
-#define MQTT_QUEUE_FILE		"mqtt.queue"
-/* A connection attempt, TCP to CONNACK, longer than this failed. */
-#define MQTT_CONNECT_TIMEOUT_MS	30000
-
-enum mqtt_state {
-	MQTT_S_OFF,		/* no [mqtt], or stopped */
-	MQTT_S_CREDENTIALS,	/* reading the password */
-	MQTT_S_RESOLVING,	/* the broker's name */
-	MQTT_S_CONNECTING,	/* TCP, TLS, CONNECT until the CONNACK */
-	MQTT_S_CONNECTED,
-	MQTT_S_BACKOFF,		/* waiting to try again */
-};
-
-/* Why the last attempt failed, for the next one's decisions. */
-enum mqtt_failure {
-	MQTT_FAIL_NONE,
-	MQTT_FAIL_REFUSED,	/* CONNACK refused the login */
-	MQTT_FAIL_NETWORK,	/* anything else */
-};
-
-/* A retained topic we keep true at the broker. */
-struct mqtt_retained {
-	char	*topic;
-	char	*payload;	/* "": clear it, then forget the entry */
-	char	*account;	/* NULL: not an account's */
-	char	*account_id;	/* mailbox counts: the JMAP account */
-	bool	 mailbox;	/* a mailbox count */
-	bool	 seen;		/* scratch for a mailbox sweep */
-};
-
-/* A name lookup in flight; m NULL: abandoned, freed by its callback. */
-struct mqtt_lookup {
-	struct mqtt	*m;
-	bool		 no_server;	/* cancelled: nobody to ask */
-};
-
-/* A queued event handed to the library, by message id. */
-struct mqtt_flight {
-	char	*account;
-	int	 mid;
-};
-
-struct mqtt {
-	struct event_base	*base;
-	struct evdns_base	*dns;		/* NULL until a name is looked
-						 * up */
-	struct config		*cfg;		/* a reference */
-	const struct config_mqtt *mc;		/* cfg->mqtt */
-	const struct outputs_callbacks *cb;
-	enum mqtt_state		 state;
-	enum mqtt_failure	 failure;
-	char			*client_id;
-	char			*status_topic;	/* the daemon's */
-	struct backoff		 backoff;
-	struct credentials_req	*creds;
-	char			*password;	/* until the CONNACK; wiped */
-	struct mqtt_lookup	*lookup;
-	struct evdns_getaddrinfo_request *req;	/* lookup's */
-	struct event		*resolved;	/* its answer, deferred */
-	char			*resolve_error;
-	char			 addrs[MQTT_MAX_ADDRS][MQTT_ADDR_LEN];
-	size_t			 naddrs;
-	size_t			 addr_i;	/* the address tried */
-	struct mosquitto	*mosq;
-	SSL_CTX			*ssl;
-	char			*tls_error;	/* the verify error, if any */
-	int			 fd;		/* -1: none */
-	bool			 tcp_up;	/* the TCP handshake is done */
-	struct event		*rd, *wr;
-	struct event		*misc;		/* loop_misc, connect timeout */
-	uint64_t		 attempt_ms;	/* when the attempt started */
-	struct event		*retry;		/* the backoff's timer */
-	struct event		*lost;		/* deferred teardown */
-	struct evqueue		*q;
-	struct mqtt_retained	*ret;
-	size_t			 nret;
-	struct mqtt_flight	*flights;
-	size_t			 nflights;
-	unsigned		 inflight;	/* every mid not acked yet */
-	char			**primary;	/* per account: the first JMAP
-						 * accountId seen, as pairs */
-	size_t			 nprimary;
-};
-
 static void mqtt_attempt(struct mqtt *);
 static void mqtt_pump(struct mqtt *);
-static void mqtt_arm(struct mqtt *);
 
-static bool
+bool
 mqtt_takes(const struct config_mqtt *mc, const char *account)
 {
 	if (mc == NULL)
@@ -197,25 +97,7 @@ mqtt_save_queue(struct mqtt *m)
 	json_object_put(o);
 }
 
-/* The JMAP accountId whose mailboxes get the short topics: the first one
- * seen for the account. */
-static bool
-mqtt_is_primary(struct mqtt *m, const char *account, const char *id)
-{
-	for (size_t i = 0; i < m->nprimary; i += 2)
-		if (strcmp(m->primary[i], account) == 0)
-			return strcmp(m->primary[i + 1], id) == 0;
-	m->primary = xreallocarray(m->primary, m->nprimary + 3,
-	    sizeof(*m->primary));
-	m->primary[m->nprimary++] = xstrdup(account);
-	m->primary[m->nprimary++] = xstrdup(id);
-	m->primary[m->nprimary] = NULL;
-	return true;
-}
-
-/* A message outside the queue (the retained ones), counted in flight
- * until on_publish. */
-static void
+void
 mqtt_publish_raw(struct mqtt *m, const char *topic, const char *payload,
     int qos, bool retain)
 {
@@ -231,162 +113,7 @@ mqtt_publish_raw(struct mqtt *m, const char *topic, const char *payload,
 	m->inflight++;
 }
 
-/* Publishes one retained entry now; a cleared one is forgotten (true:
- * the last entry took its place). */
-static bool
-mqtt_send_retained(struct mqtt *m, size_t i)
-{
-	struct mqtt_retained *r = &m->ret[i];
-
-	mqtt_publish_raw(m, r->topic, r->payload, m->mc->qos, true);
-	if (*r->payload != '\0')
-		return false;
-	free(r->topic);
-	free(r->payload);
-	free(r->account);
-	free(r->account_id);
-	m->ret[i] = m->ret[--m->nret];
-	return true;
-}
-
-/* Sets a retained topic; published at once when connected and changed,
- * else on the next connect. */
-static void
-mqtt_retain(struct mqtt *m, const char *topic, const char *payload,
-    const char *account, const char *account_id, bool mailbox)
-{
-	size_t i;
-
-	for (i = 0; i < m->nret; i++)
-		if (strcmp(m->ret[i].topic, topic) == 0)
-			break;
-	if (i < m->nret) {
-		m->ret[i].seen = true;
-		if (strcmp(m->ret[i].payload, payload) == 0)
-			return;
-		free(m->ret[i].payload);
-		m->ret[i].payload = xstrdup(payload);
-	} else {
-		if (*payload == '\0')
-			return;
-		m->ret = xreallocarray(m->ret, m->nret + 1, sizeof(*m->ret));
-		m->ret[i] = (struct mqtt_retained){
-			.topic = xstrdup(topic),
-			.payload = xstrdup(payload),
-			.account = account != NULL ? xstrdup(account) : NULL,
-			.account_id = account_id != NULL ?
-			    xstrdup(account_id) : NULL,
-			.mailbox = mailbox,
-			.seen = true,
-		};
-		m->nret++;
-	}
-	if (m->state == MQTT_S_CONNECTED) {
-		mqtt_send_retained(m, i);
-		mqtt_arm(m);
-	}
-}
-
-/* An account's status word, retained, and its binary sensor's
- * discovery (unchanged ones are not sent again). */
-static void
-mqtt_account_status(struct mqtt *m, struct account *a)
-{
-	char *topic, *ha;
-
-	if (!mqtt_takes(m->mc, account_name(a)))
-		return;
-	if (m->mc->ha_discovery) {
-		ha = mqtttopic_ha_connection(m->mc->topic_prefix, m->client_id,
-		    account_name(a), &topic);
-		mqtt_retain(m, topic, ha, account_name(a), NULL, false);
-		free(topic);
-		free(ha);
-	}
-	topic = mqtttopic_account(m->mc->topic_prefix, account_name(a),
-	    "status");
-	mqtt_retain(m, topic, account_status_name(account_status(a)),
-	    account_name(a), NULL, false);
-	free(topic);
-}
-
-/* The counts of every mailbox of one JMAP account, retained; the topics
- * of mailboxes that are gone (destroyed, renamed) are cleared. */
-static void
-mqtt_mailboxes(struct mqtt *m, const char *account, const char *account_id,
-    const struct mailbox_cache *c)
-{
-	const char	*prefix = m->mc->topic_prefix;
-	const char	*id = mqtt_is_primary(m, account, account_id) ? NULL :
-	    account_id;
-	char		*topic, *payload;
-
-	for (size_t i = 0; i < m->nret; i++)
-		if (m->ret[i].mailbox && strcmp(m->ret[i].account,
-		    account) == 0 && strcmp(m->ret[i].account_id,
-		    account_id) == 0)
-			m->ret[i].seen = false;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct mailbox *mb = &c->v[i];
-
-		topic = mqtttopic_mailbox(prefix, account, id, c, mb);
-		payload = mqtttopic_counts(mb->unread, mb->total);
-		mqtt_retain(m, topic, payload, account, account_id, true);
-		if (m->mc->ha_discovery && id == NULL && mb->role != NULL &&
-		    strcmp(mb->role, "inbox") == 0) {
-			char *hatopic, *ha;
-
-			ha = mqtttopic_ha_unread(prefix, m->client_id, account,
-			    topic, &hatopic);
-			mqtt_retain(m, hatopic, ha, account, NULL, false);
-			free(hatopic);
-			free(ha);
-		}
-		free(topic);
-		free(payload);
-	}
-	for (size_t i = m->nret; i > 0; i--)
-		if (m->ret[i - 1].mailbox && !m->ret[i - 1].seen &&
-		    strcmp(m->ret[i - 1].account, account) == 0 &&
-		    strcmp(m->ret[i - 1].account_id, account_id) == 0) {
-			topic = xstrdup(m->ret[i - 1].topic);
-			mqtt_retain(m, topic, "", account, account_id, true);
-			free(topic);
-		}
-}
-
-/* account_foreach_mailboxes()'s callback: arg is {m, account}. */
-struct mqtt_boxes_arg {
-	struct mqtt	*m;
-	const char	*account;
-};
-
-static void
-mqtt_seed_boxes(const char *account_id, const struct mailbox_cache *c,
-    void *arg)
-{
-	struct mqtt_boxes_arg *b = arg;
-
-	mqtt_mailboxes(b->m, b->account, account_id, c);
-}
-
-/* What an account is now: status, mailbox counts known (from the state
- * file before the first round), discovery. */
-static void
-mqtt_seed_account(struct account *a, void *arg)
-{
-	struct mqtt		*m = arg;
-	struct mqtt_boxes_arg	 b = { m, account_name(a) };
-
-	if (!mqtt_takes(m->mc, account_name(a)))
-		return;
-	mqtt_account_status(m, a);
-	account_foreach_mailboxes(a, mqtt_seed_boxes, &b);
-}
-
-/* Watches the socket for reading, and for writing while the library has
- * something to write. */
-static void
+void
 mqtt_arm(struct mqtt *m)
 {
 	if (m->mosq == NULL || m->fd == -1)
@@ -599,14 +326,14 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	/* What the accounts are now, mailbox counts restored from the
 	 * state files included: a broker that lost its retained messages
 	 * gets them again. */
-	m->cb->foreach_account(m->cb->arg, mqtt_seed_account, m);
+	m->cb->foreach_account(m->cb->arg, mqttret_seed_account, m);
 	m->state = MQTT_S_CONNECTED;
 	m->failure = MQTT_FAIL_NONE;
 	backoff_connected(&m->backoff, backoff_now_ms());
 	/* The daemon first, then the accounts, then the queue. */
 	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
 	for (size_t i = 0; i < m->nret; )
-		if (!mqtt_send_retained(m, i))
+		if (!mqttret_send(m, i))
 			i++;
 	mqtt_pump(m);
 }
@@ -642,74 +369,6 @@ mqtt_on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
 		log_debug("mqtt: libmosquitto: %s", msg);
 }
 
-/* The broker's certificate: OpenSSL's verdict, kept for the message. */
-static int
-mqtt_verify(int ok, X509_STORE_CTX *ctx)
-{
-	SSL		*ssl = X509_STORE_CTX_get_ex_data(ctx,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct mqtt	*m = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-
-	if (!ok && m->tls_error == NULL)
-		xasprintf(&m->tls_error, "certificate of %s: %s",
-		    m->mc->host, X509_verify_cert_error_string(
-		    X509_STORE_CTX_get_error(ctx)));
-	return ok;
-}
-
-/* The library sets the server name it connects to, our numeric
- * address; the handshake's start puts the broker's name back. */
-static void
-mqtt_tls_info(const SSL *ssl, int where, int ret)
-{
-	struct mqtt	*m = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-	unsigned char	 a[sizeof(struct in6_addr)];
-
-	/* No name to send for an address (RFC 6066 section 3). */
-	if ((where & SSL_CB_HANDSHAKE_START) &&
-	    inet_pton(AF_INET6, m->mc->host, a) != 1 &&
-	    inet_pton(AF_INET, m->mc->host, a) != 1)
-		SSL_set_tlsext_host_name((SSL *)ssl, m->mc->host);
-}
-
-/* Our TLS context: the broker's certificate checked against ca_file (or
- * the system store) and its name, as for JMAP servers. */
-static int
-mqtt_tls(struct mqtt *m)
-{
-	X509_VERIFY_PARAM *param;
-
-	if ((m->ssl = SSL_CTX_new(TLS_client_method())) == NULL) {
-		log_warnx("mqtt: cannot make a TLS context");
-		return -1;
-	}
-	SSL_CTX_set_min_proto_version(m->ssl, TLS1_2_VERSION);
-	SSL_CTX_set_app_data(m->ssl, m);
-	if ((m->mc->ca_file != NULL ? SSL_CTX_load_verify_locations(m->ssl,
-	    m->mc->ca_file, NULL) : SSL_CTX_set_default_verify_paths(
-	    m->ssl)) != 1) {
-		log_warnx("mqtt: cannot load the CA certificates %s",
-		    m->mc->ca_file != NULL ? m->mc->ca_file : "of the system");
-		return -1;
-	}
-	SSL_CTX_set_verify(m->ssl, SSL_VERIFY_PEER, mqtt_verify);
-	param = SSL_CTX_get0_param(m->ssl);
-	if (X509_VERIFY_PARAM_set1_ip_asc(param, m->mc->host) != 1) {
-		X509_VERIFY_PARAM_set_hostflags(param,
-		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		X509_VERIFY_PARAM_set1_host(param, m->mc->host, 0);
-	}
-	SSL_CTX_set_info_callback(m->ssl, mqtt_tls_info);
-	/* Ours is the whole check, the name included; the library's own
-	 * name check would compare with the numeric address. */
-	mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, m->ssl);
-	/* libmosquitto 2.0 applies its defaults to a context of ours unless
-	 * told not to, and then wants its own cafile. */
-	mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
-	mosquitto_tls_insecure_set(m->mosq, true);
-	return 0;
-}
-
 /* Connects to the current address. */
 static void
 mqtt_connect(struct mqtt *m)
@@ -733,7 +392,7 @@ mqtt_connect(struct mqtt *m)
 	mosquitto_will_set(m->mosq, m->status_topic, 7, "offline", 1, true);
 	if (mc->username != NULL)
 		mosquitto_username_pw_set(m->mosq, mc->username, m->password);
-	if (mc->tls && mqtt_tls(m) == -1) {
+	if (mc->tls && mqttnet_tls(m) == -1) {
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
 	}
@@ -780,108 +439,6 @@ mqtt_resolved(evutil_socket_t fd, short what, void *arg)
 	mqtt_connect(m);
 }
 
-/* evdns's answer, which may come before evdns_getaddrinfo() returns:
- * the addresses as numeric strings, in the resolver's order. */
-static void
-mqtt_dns_cb(int result, struct evutil_addrinfo *res, void *arg)
-{
-	struct mqtt_lookup	*l = arg;
-	struct mqtt		*m = l->m;
-	char			 buf[MQTT_ADDR_LEN];
-
-	if (m == NULL) {
-		if (res != NULL)
-			evutil_freeaddrinfo(res);
-		free(l);
-		return;
-	}
-	m->lookup = NULL;
-	m->req = NULL;
-	m->naddrs = 0;
-	if (l->no_server)
-		m->resolve_error = xstrdup("not in /etc/hosts, and "
-		    "/etc/resolv.conf names no name server");
-	else if (result != 0)
-		m->resolve_error = xstrdup(evutil_gai_strerror(result));
-	for (struct evutil_addrinfo *a = res; a != NULL &&
-	    m->naddrs < MQTT_MAX_ADDRS; a = a->ai_next) {
-		const void *p;
-		bool dup = false;
-
-		if (a->ai_family == AF_INET)
-			p = &((struct sockaddr_in *)a->ai_addr)->sin_addr;
-		else if (a->ai_family == AF_INET6)
-			p = &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
-		else
-			continue;
-		if (evutil_inet_ntop(a->ai_family, p, buf, sizeof(buf)) ==
-		    NULL)
-			continue;
-		for (size_t i = 0; i < m->naddrs; i++)
-			dup = dup || strcmp(m->addrs[i], buf) == 0;
-		if (!dup)
-			strcpy(m->addrs[m->naddrs++], buf);
-	}
-	if (res != NULL)
-		evutil_freeaddrinfo(res);
-	free(l);
-	event_active(m->resolved, EV_TIMEOUT, 0);
-}
-
-/* The resolver: the system's name servers, /etc/hosts, and the hosts
- * file named by $JMAP_PUSHD_HOSTS, as for accounts (transport/net.c). */
-static void
-mqtt_dns_init(struct mqtt *m)
-{
-	const char *hosts;
-
-	if (m->dns != NULL)
-		return;
-	m->dns = evdns_base_new(m->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (m->dns == NULL) {
-		if ((m->dns = evdns_base_new(m->base, 0)) == NULL)
-			fatalx("libevent: cannot create a DNS resolver");
-		if (evdns_base_load_hosts(m->dns, "/etc/hosts") == -1)
-			log_warnx("mqtt: cannot read /etc/hosts");
-	}
-	if ((hosts = getenv("JMAP_PUSHD_HOSTS")) != NULL && *hosts != '\0' &&
-	    evdns_base_load_hosts(m->dns, hosts) == -1)
-		log_warnx("mqtt: cannot read %s (named by JMAP_PUSHD_HOSTS)",
-		    hosts);
-	evdns_base_set_option(m->dns, "timeout:", "3");
-	evdns_base_set_option(m->dns, "attempts:", "2");
-}
-
-/* Looks the broker's name up without blocking; mqtt_resolved() follows. */
-static void
-mqtt_resolve(struct mqtt *m)
-{
-	struct mqtt_lookup		*l = xcalloc(1, sizeof(*l));
-	struct evutil_addrinfo		 hints;
-	struct evdns_getaddrinfo_request *req;
-
-	mqtt_dns_init(m);
-	m->state = MQTT_S_RESOLVING;
-	l->m = m;
-	m->lookup = l;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	req = evdns_getaddrinfo(m->dns, m->mc->host, NULL, &hints,
-	    mqtt_dns_cb, l);
-	if (m->lookup != l)
-		return;		/* answered at once, l is gone */
-	m->req = req;
-	/* Neither a number nor a hosts file name, and no name server:
-	 * libevent would hold the request until one is added, forever. */
-	if (evdns_base_count_nameservers(m->dns) == 0) {
-		l->no_server = true;
-		m->req = NULL;
-		evdns_getaddrinfo_cancel(req);
-	}
-}
-
 static void
 mqtt_credentials(const char *secret, const char *error, void *arg)
 {
@@ -895,7 +452,7 @@ mqtt_credentials(const char *secret, const char *error, void *arg)
 		return;
 	}
 	m->password = secret != NULL ? xstrdup(secret) : NULL;
-	mqtt_resolve(m);
+	mqttnet_resolve(m);
 }
 
 /* A connection attempt: the password, the name, then the addresses in
@@ -952,24 +509,6 @@ mqtt_configure(struct mqtt *m)
 	backoff_init(&m->backoff, m->mc->backoff_initial_ms,
 	    m->mc->backoff_max_ms, m->cfg->defaults.backoff_reset_ms,
 	    backoff_seed("mqtt"));
-}
-
-/* Forgets every retained topic (a new broker or prefix). */
-static void
-mqtt_forget_retained(struct mqtt *m)
-{
-	for (size_t i = 0; i < m->nret; i++) {
-		free(m->ret[i].topic);
-		free(m->ret[i].payload);
-		free(m->ret[i].account);
-		free(m->ret[i].account_id);
-	}
-	free(m->ret);
-	m->ret = NULL;
-	m->nret = 0;
-	strv_free(m->primary);
-	m->primary = NULL;
-	m->nprimary = 0;
 }
 
 struct mqtt *
@@ -1046,7 +585,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 			mqtt_close(m);
 			evqueue_free(m->q);
 			m->q = evqueue_new(1);
-			mqtt_forget_retained(m);
+			mqttret_forget(m);
 		}
 		m->cfg = config_ref(cfg);
 		m->mc = NULL;
@@ -1066,7 +605,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 	 * now): a new connection, seeded afresh from the accounts. */
 	if (old != NULL)
 		mqtt_close(m);
-	mqtt_forget_retained(m);
+	mqttret_forget(m);
 	m->cfg = config_ref(cfg);
 	m->mc = cfg->mqtt;
 	evqueue_set_max(m->q, m->mc->queue);
@@ -1100,7 +639,7 @@ mqtt_free(struct mqtt *m)
 	if (m->dns != NULL)
 		evdns_base_free(m->dns, 0);
 	evqueue_free(m->q);
-	mqtt_forget_retained(m);
+	mqttret_forget(m);
 	for (size_t i = 0; i < m->nflights; i++)
 		free(m->flights[i].account);
 	free(m->flights);
@@ -1194,7 +733,7 @@ void
 mqtt_connection(struct mqtt *m, struct account *a)
 {
 	if (mqtt_takes(m->mc, account_name(a)))
-		mqtt_account_status(m, a);
+		mqttret_account_status(m, a);
 }
 
 void
@@ -1202,7 +741,7 @@ mqtt_mail(struct mqtt *m, const struct mail_event *ev)
 {
 	if (!mqtt_takes(m->mc, ev->account))
 		return;
-	mqtt_mailboxes(m, ev->account, ev->account_id, ev->cache);
+	mqttret_mailboxes(m, ev->account, ev->account_id, ev->cache);
 	mqtt_push(m, ev->account, sockproto_mail_json(ev->account,
 	    ev->account_id, ev->result, ev->cache, NULL));
 }
