@@ -36,4 +36,5 @@ mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 1 \
 expect_file "$T/got" 'jmap-pushd/test/mail {"event":"overflow","account":"test","dropped":2}
 jmap-pushd/test/state {"event":"state","account":"test","accountId":"u1","changed":{"Email":"e3","EmailDelivery":"d3","Mailbox":"m3","Thread":"t3"},"pushState":"p3","reason":"push","time":"TIME"}
 jmap-pushd/test/mail {"event":"mail","account":"test","accountId":"u1","new":[{"id":"M3","mailbox":"Inbox","from":[{"name":"Sender 3","email":"sender3@example.com"}],"subject":"m3","receivedAt":"TIME","messageId":"msg3@example.com","threadId":"T3","preview":"m3"}],"newTruncated":0}'
+daemon_stop
 echo ok

@@ -61,4 +61,5 @@ sed -i "s|^broker = .*|broker = mqtts://localhost:$SNI_PORT|" "$T/config"
 kill -HUP "$DAEMON_PID"
 wait_file "$T/sni.log" 'TLS client extension "server name"'
 wait_file "$T/sni.log" '^0000 - .*\.localhost$'
+daemon_stop
 echo ok
