@@ -19,7 +19,7 @@ write_config
 mqtt_section 'homeassistant_discovery = yes'
 
 mkfifo "$T/events.fifo"
-sub -q 1 -t 'jmap-pushd/+/state' -t 'jmap-pushd/+/mail' >"$T/events.fifo" &
+sub_bg "$T/events.fifo" -q 1 -t 'jmap-pushd/+/state' -t 'jmap-pushd/+/mail'
 exec 5<"$T/events.fifo"
 daemon_start
 wait_log 'mqtt: up at mqtt://127.0.0.1:[0-9]* as test-client'

@@ -69,11 +69,23 @@ trap mqtt_cleanup EXIT
 
 # sub ARGS...: mosquitto_sub on the broker, MQTT 5 so that the retain
 # flag shows as published, printing "TOPIC RETAIN QOS PAYLOAD"; SUB_AUTH
-# holds its -u and -P when the broker wants them.
+# holds its -u and -P when the broker wants them.  In the foreground or a
+# pipeline only: a function sent to the background is a subshell, which
+# lib.sh's cleanup would kill without its mosquitto_sub (use sub_bg).
 sub() {
 	# shellcheck disable=SC2086
 	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" ${SUB_AUTH:-} -V 5 --retain-as-published \
 	    -F '%t %r %q %p' "$@"
+}
+
+# sub_bg FILE ARGS...: sub in the background, its output to FILE; the
+# job is mosquitto_sub itself.
+sub_bg() {
+	local out=$1
+	shift
+	# shellcheck disable=SC2086
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" ${SUB_AUTH:-} -V 5 --retain-as-published \
+	    -F '%t %r %q %p' "$@" >"$out" &
 }
 
 # live_sub ID FD TOPIC...: a subscriber (client id ID) of what is
