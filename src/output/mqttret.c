@@ -182,7 +182,7 @@ mqttret_seed_account(struct account *a, void *arg)
 	account_foreach_mailboxes(a, mqttret_seed_boxes, &b);
 }
 
-/* Forgets every retained topic (a new broker or prefix). */
+/* Forgets every retained topic and which JMAP account is the first. */
 void
 mqttret_forget(struct mqtt *m)
 {
