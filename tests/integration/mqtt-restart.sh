@@ -10,12 +10,14 @@
 # keeper N: the next N state events of the persistent session "keeper",
 # pushState and subject only.
 keeper() {
-	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 1 \
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 0 \
 	    -t 'jmap-pushd/test/state' -C "$1" -W "$WAIT" |
 	    sed -E 's/.*"pushState":"(p[0-9]+)".*/\1/'
 }
 
-broker_conf 'allow_anonymous true'
+# The persistent subscriber takes QoS 0: at QoS 1 the broker sends again
+# what mosquitto_sub -C did not acknowledge before it left.
+broker_conf 'allow_anonymous true' 'queue_qos0_messages true'
 broker_start
 server_start
 write_config
@@ -24,7 +26,7 @@ daemon_start
 wait_log 'mqtt: up at'
 # The subscriber's session outlives it and the broker's restart: what is
 # published meanwhile waits for it at the broker.
-mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 1 \
+mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -i keeper -c -q 0 \
     -t 'jmap-pushd/test/state' -E
 
 broker_stop
@@ -45,6 +47,10 @@ control 'mail/deliver?subject=m4' >/dev/null
 wait_hook 4
 keeper 1 >"$T/got"
 expect_file "$T/got" 'p4'
+# and the broker got each once from the daemon, none marked as a resend.
+n=$(grep -c "Received PUBLISH from test-client (d0, q1, r0, m[0-9]*, 'jmap-pushd/test/state'" "$T/broker.log" || true)
+[ "$n" = 4 ] || fail "the broker got $n state events, expected 4"
+! grep -q "Received PUBLISH from test-client (d1," "$T/broker.log" || fail "an event was sent again"
 
 # Queued at a clean stop: saved, and sent by the next run.
 broker_stop

@@ -61,7 +61,9 @@ broker_stop() {
 # from $?.
 mqtt_cleanup() {
 	local st=$?
-	[ -z "$BROKER_PID" ] || kill -TERM "$BROKER_PID" 2>/dev/null || true
+	# Without set -e, (exit 1) would end the trap here, before cleanup.
+	set +e
+	[ -z "$BROKER_PID" ] || kill -TERM "$BROKER_PID" 2>/dev/null
 	(exit $st)
 	cleanup
 }
