@@ -18,6 +18,7 @@ enum section_kind {
 	SEC_HOOK,
 	SEC_NOTIFY,
 	SEC_WEBHOOK,
+	SEC_MQTT,
 };
 
 struct raw_key {
@@ -28,7 +29,7 @@ struct raw_key {
 
 struct section {
 	enum section_kind	 kind;
-	/* NULL for [daemon], [notify] */
+	/* NULL for [daemon], [notify], [mqtt] */
 	char			*name;
 	/* "[account NAME]" for messages */
 	char			*label;

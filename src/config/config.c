@@ -142,6 +142,8 @@ parser_add_section(struct parser *p, enum section_kind kind, const char *name)
 		s->label = xstrdup("[daemon]");
 	} else if (kind == SEC_NOTIFY) {
 		s->label = xstrdup("[notify]");
+	} else if (kind == SEC_MQTT) {
+		s->label = xstrdup("[mqtt]");
 	} else {
 		s->name = xstrdup(name);
 		xasprintf(&s->label, "[%s %s]",
@@ -161,11 +163,13 @@ parser_section(struct parser *p, char *text)
 		[SEC_DAEMON] = "daemon", [SEC_ACCOUNT] = "account",
 		[SEC_HOOK] = "hook", [SEC_NOTIFY] = "notify",
 		[SEC_WEBHOOK] = "webhook",
+		[SEC_MQTT] = "mqtt",
 	};
 	static const char *const forms[] = {
 		[SEC_DAEMON] = "[daemon]", [SEC_ACCOUNT] = "[account NAME]",
 		[SEC_HOOK] = "[hook NAME]", [SEC_NOTIFY] = "[notify]",
 		[SEC_WEBHOOK] = "[webhook NAME]",
+		[SEC_MQTT] = "[mqtt]",
 	};
 	const size_t	 nkinds = sizeof(kinds) / sizeof(kinds[0]);
 	char		*word, *name, *end, *whole;
@@ -205,14 +209,14 @@ parser_section(struct parser *p, char *text)
 			    forms[value_find(s, kinds, nkinds)]);
 		else
 			parser_error(p, p->lineno, "unknown section [%s]; use "
-			    "[daemon], [account NAME], [hook NAME] or [notify]",
-			    whole);
+			    "[daemon], [account NAME], [hook NAME], [notify], "
+			    "[webhook NAME] or [mqtt]", whole);
 		free(whole);
 		return;
 	}
 	free(whole);
-	/* [daemon] and [notify] are singletons without a name. */
-	if (i == SEC_DAEMON || i == SEC_NOTIFY) {
+	/* [daemon], [notify] and [mqtt] are singletons without a name. */
+	if (i == SEC_DAEMON || i == SEC_NOTIFY || i == SEC_MQTT) {
 		if (*name) {
 			parser_error(p, p->lineno, "%s takes no name: write %s",
 			    forms[i], forms[i]);
@@ -587,6 +591,7 @@ config_destroy(struct config *cfg)
 	value_list_free(cfg->notify.mailboxes, cfg->notify.nmailboxes);
 	free(cfg->notify.open_command);
 	strv_free(cfg->notify.open_argv);
+	config_mqtt_free(cfg->mqtt);
 	free(cfg->path);
 	free(cfg->state_dir);
 	free(cfg->socket_path);

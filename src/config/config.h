@@ -169,6 +169,30 @@ struct config_webhook {
 };
 TAILQ_HEAD(config_webhooks, config_webhook);
 
+/* [mqtt]: events to an MQTT broker. */
+struct config_mqtt {
+	char *file;
+	int line;		/* of the section header */
+	char *broker;		/* as written, for messages */
+	char *host;		/* without brackets: "::1" */
+	unsigned port;		/* default 1883, 8883 with mqtts */
+	bool tls;		/* mqtts:// */
+	char *ca_file;		/* NULL: the system store */
+	char *username;		/* NULL when absent */
+	enum config_secret secret_kind;	/* NONE or PASSWORD_* */
+	char *secret;		/* the command or the file path */
+	char *client_id;	/* NULL: the default, made at start */
+	char *topic_prefix;	/* default "jmap-pushd" */
+	int qos;		/* 0..2, default 1 */
+	uint64_t keepalive_ms;	/* default 60s, whole seconds, 5s..18h */
+	size_t queue;		/* events waiting, default 10000 */
+	bool ha_discovery;	/* homeassistant_discovery, default no */
+	uint64_t backoff_initial_ms;	/* default: [daemon]'s */
+	uint64_t backoff_max_ms;
+	char **accounts;	/* NULL: every account */
+	size_t naccounts;
+};
+
 struct config {
 	unsigned refs;		/* config_ref(); freed when the last one goes */
 	char *path;
@@ -190,6 +214,7 @@ struct config {
 	struct config_accounts accounts;
 	struct config_hooks hooks;
 	struct config_webhooks webhooks;
+	struct config_mqtt *mqtt;	/* NULL: no [mqtt] section */
 };
 
 /* Errors are collected, never printed by the parser, each formatted as
@@ -229,6 +254,9 @@ void config_unref(struct config *);
  * left): for a config that is loaded, read and thrown away. */
 void config_free(struct config *);
 void config_errors_clear(struct config_errors *);
+
+/* Frees an [mqtt] section; NULL is fine. */
+void config_mqtt_free(struct config_mqtt *);
 
 const struct config_account *config_find_account(const struct config *,
     const char *name);

@@ -21,6 +21,7 @@
 #include "config/values.h"
 #include "config/mailmatch.h"
 #include "util/log.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define MAX_FRAME_MIN	1024
@@ -30,6 +31,8 @@
 #define IN_HOOK		0x4
 #define IN_NOTIFY	0x8
 #define IN_WEBHOOK	0x10
+/* [mqtt] */
+#define IN_MQTT		0x20
 
 enum key_id {
 	K_STATE_DIR,
@@ -81,6 +84,13 @@ enum key_id {
 	K_SECRET_COMMAND,
 	K_HEADERS_FILE,
 	K_QUEUE,
+	/* [mqtt] */
+	K_BROKER,
+	K_CLIENT_ID,
+	K_TOPIC_PREFIX,
+	K_QOS,
+	K_KEEPALIVE,
+	K_HOMEASSISTANT_DISCOVERY,
 	K_COUNT
 };
 
@@ -92,18 +102,19 @@ static const struct {
 	[K_STATE_DIR] = { "state_dir", IN_DAEMON },
 	[K_LOG_LEVEL] = { "log_level", IN_DAEMON },
 	[K_URL] = { "url", IN_ACCOUNT | IN_WEBHOOK },
-	[K_USERNAME] = { "username", IN_ACCOUNT },
-	[K_PASSWORD_COMMAND] = { "password_command", IN_ACCOUNT },
-	[K_PASSWORD_FILE] = { "password_file", IN_ACCOUNT },
+	[K_USERNAME] = { "username", IN_ACCOUNT | IN_MQTT },
+	[K_PASSWORD_COMMAND] = { "password_command", IN_ACCOUNT | IN_MQTT },
+	[K_PASSWORD_FILE] = { "password_file", IN_ACCOUNT | IN_MQTT },
 	[K_TOKEN_COMMAND] = { "token_command", IN_ACCOUNT },
 	[K_TOKEN_FILE] = { "token_file", IN_ACCOUNT },
-	[K_CA_FILE] = { "ca_file", TUNING | IN_WEBHOOK },
+	[K_CA_FILE] = { "ca_file", TUNING | IN_WEBHOOK | IN_MQTT },
 	[K_INSECURE] = { "insecure", IN_ACCOUNT | IN_WEBHOOK },
 	[K_TRANSPORT] = { "transport", TUNING },
 	[K_PING_INTERVAL] = { "ping_interval", TUNING },
 	[K_PING_TIMEOUT] = { "ping_timeout", TUNING },
-	[K_BACKOFF_INITIAL] = { "backoff_initial", TUNING | IN_WEBHOOK },
-	[K_BACKOFF_MAX] = { "backoff_max", TUNING | IN_WEBHOOK },
+	[K_BACKOFF_INITIAL] = { "backoff_initial",
+	    TUNING | IN_WEBHOOK | IN_MQTT },
+	[K_BACKOFF_MAX] = { "backoff_max", TUNING | IN_WEBHOOK | IN_MQTT },
 	[K_BACKOFF_RESET] = { "backoff_reset", TUNING },
 	[K_SYNC_ON_START] = { "sync_on_start", TUNING },
 	[K_RESYNC_INTERVAL] = { "resync_interval", TUNING },
@@ -124,7 +135,7 @@ static const struct {
 	[K_MAX_CLIENTS] = { "max_clients", IN_DAEMON },
 	[K_DBUS] = { "dbus", IN_DAEMON },
 	[K_ENABLED] = { "enabled", IN_NOTIFY },
-	[K_ACCOUNTS] = { "accounts", IN_NOTIFY | IN_WEBHOOK },
+	[K_ACCOUNTS] = { "accounts", IN_NOTIFY | IN_WEBHOOK | IN_MQTT },
 	[K_MAILBOXES] = { "mailboxes", IN_NOTIFY | IN_HOOK },
 	[K_MAX_PER_BURST] = { "max_per_burst", IN_NOTIFY },
 	[K_URGENCY] = { "urgency", IN_NOTIFY },
@@ -137,7 +148,14 @@ static const struct {
 	[K_SECRET_FILE] = { "secret_file", IN_WEBHOOK },
 	[K_SECRET_COMMAND] = { "secret_command", IN_WEBHOOK },
 	[K_HEADERS_FILE] = { "headers_file", IN_WEBHOOK },
-	[K_QUEUE] = { "queue", IN_WEBHOOK },
+	[K_QUEUE] = { "queue", IN_WEBHOOK | IN_MQTT },
+	/* [mqtt] */
+	[K_BROKER] = { "broker", IN_MQTT },
+	[K_CLIENT_ID] = { "client_id", IN_MQTT },
+	[K_TOPIC_PREFIX] = { "topic_prefix", IN_MQTT },
+	[K_QOS] = { "qos", IN_MQTT },
+	[K_KEEPALIVE] = { "keepalive", IN_MQTT },
+	[K_HOMEASSISTANT_DISCOVERY] = { "homeassistant_discovery", IN_MQTT },
 };
 
 static const struct {
@@ -168,6 +186,7 @@ keyset_fill(struct parser *p, const struct section *s, struct keyset *ks)
 		[SEC_HOOK] = IN_HOOK,
 		[SEC_NOTIFY] = IN_NOTIFY,
 		[SEC_WEBHOOK] = IN_WEBHOOK,
+		[SEC_MQTT] = IN_MQTT,
 	};
 	unsigned	 mask = where[s->kind];
 
@@ -841,7 +860,7 @@ load_notify(struct parser *p, struct config *cfg, const struct section *s)
 
 /* [webhook] */
 /* The most events a webhook's or the broker's queue may hold. */
-#define QUEUE_MAX	1000000
+#define QUEUE_MAX	10000000
 
 /* Whether host (as in a URL, "[::1]" with brackets) is this machine. */
 static bool
@@ -1116,6 +1135,201 @@ load_webhook(struct parser *p, struct config *cfg, const struct section *s)
 	}
 }
 
+/* [mqtt] */
+/* broker = mqtt://HOST[:PORT] or mqtts://...; [::1] for an IPv6 address;
+ * nothing after the port but an optional "/". */
+static void
+parse_broker(struct parser *p, struct config_mqtt *m, const struct keyset *ks)
+{
+	const char	*v = ks->val[K_BROKER], *h, *end, *rest;
+	uint64_t	 port;
+
+	if (strncmp(v, "mqtt://", 7) == 0) {
+		h = v + 7;
+		m->port = 1883;
+	} else if (strncmp(v, "mqtts://", 8) == 0) {
+		h = v + 8;
+		m->tls = true;
+		m->port = 8883;
+	} else {
+		parser_error(p, ks->line[K_BROKER], "invalid broker '%s': use "
+		    "mqtt://HOST[:PORT] or mqtts://HOST[:PORT]", v);
+		return;
+	}
+	if (strpbrk(h, "@") != NULL) {
+		parser_error(p, ks->line[K_BROKER], "broker '%s' holds "
+		    "credentials: remove them and use username and "
+		    "password_file or password_command in [mqtt]", v);
+		return;
+	}
+	if (*h == '[') {
+		if ((end = strchr(h, ']')) == NULL || end == h + 1) {
+			parser_error(p, ks->line[K_BROKER], "invalid broker "
+			    "'%s': an IPv6 address needs its ']'", v);
+			return;
+		}
+		m->host = xstrndup(h + 1, (size_t)(end - h - 1));
+		end++;
+	} else {
+		end = h + strcspn(h, ":/");
+		m->host = xstrndup(h, (size_t)(end - h));
+	}
+	if (*m->host == '\0' || strpbrk(m->host, " \t") != NULL) {
+		parser_error(p, ks->line[K_BROKER], "invalid broker '%s': "
+		    "it names no host", v);
+		return;
+	}
+	if (*end == ':') {
+		if ((rest = value_digits(end + 1, 65535, &port)) == NULL ||
+		    port == 0) {
+			parser_error(p, ks->line[K_BROKER], "invalid port in "
+			    "broker '%s': use 1 to 65535", v);
+			return;
+		}
+		m->port = (unsigned)port;
+		end = rest;
+	}
+	if (strcmp(end, "") != 0 && strcmp(end, "/") != 0)
+		parser_error(p, ks->line[K_BROKER], "invalid broker '%s': "
+		    "nothing may follow the host and port", v);
+}
+
+static void
+load_mqtt(struct parser *p, struct config *cfg, const struct section *s)
+{
+	struct config_mqtt	*m;
+	struct keyset		 ks;
+	const char		*v, *end;
+	uint64_t		 u;
+	size_t			 n;
+
+	keyset_fill(p, s, &ks);
+	m = xcalloc(1, sizeof(*m));
+	cfg->mqtt = m;
+	m->file = xstrdup(p->file);
+	m->line = s->line;
+	m->qos = 1;
+	m->keepalive_ms = 60 * 1000;
+	m->queue = 10000;
+	m->backoff_initial_ms = cfg->defaults.backoff_initial_ms;
+	m->backoff_max_ms = cfg->defaults.backoff_max_ms;
+	m->topic_prefix = xstrdup("jmap-pushd");
+
+	if (ks.val[K_BROKER] != NULL)
+		parse_broker(p, m, &ks);
+	else if (ks.line[K_BROKER] == 0)
+		parser_error(p, s->line, "[mqtt] needs broker = (such as "
+		    "mqtt://localhost or mqtts://broker.example:8883)");
+	m->broker = xstrdup(ks.val[K_BROKER] != NULL ? ks.val[K_BROKER] : "");
+	if (ks.val[K_CA_FILE] != NULL)
+		m->ca_file = parse_path(p, &ks, K_CA_FILE);
+	else if (p->daemon_ca_file != NULL)
+		m->ca_file = xstrdup(p->daemon_ca_file);
+	if (ks.val[K_USERNAME] != NULL)
+		m->username = xstrdup(ks.val[K_USERNAME]);
+	if (ks.line[K_PASSWORD_COMMAND] != 0 && ks.line[K_PASSWORD_FILE] != 0)
+		parser_error(p, ks.line[K_PASSWORD_COMMAND] >
+		    ks.line[K_PASSWORD_FILE] ? ks.line[K_PASSWORD_COMMAND] :
+		    ks.line[K_PASSWORD_FILE], "[mqtt] has both "
+		    "password_command and password_file: keep only one");
+	else if (ks.val[K_PASSWORD_FILE] != NULL) {
+		m->secret_kind = SECRET_PASSWORD_FILE;
+		m->secret = parse_path(p, &ks, K_PASSWORD_FILE);
+	} else if (ks.val[K_PASSWORD_COMMAND] != NULL) {
+		m->secret_kind = SECRET_PASSWORD_COMMAND;
+		m->secret = xstrdup(ks.val[K_PASSWORD_COMMAND]);
+	}
+	if (m->secret_kind != SECRET_NONE && m->username == NULL)
+		parser_error(p, ks.line[K_PASSWORD_FILE] != 0 ?
+		    ks.line[K_PASSWORD_FILE] : ks.line[K_PASSWORD_COMMAND],
+		    "[mqtt] has a password but no username: add username = "
+		    "(your login at the broker)");
+	if ((v = ks.val[K_CLIENT_ID]) != NULL) {
+		if (!utf8_valid(v, strlen(v)) || strlen(v) > 65535)
+			parser_error(p, ks.line[K_CLIENT_ID], "invalid "
+			    "client_id: use UTF-8 text");
+		else
+			m->client_id = xstrdup(v);
+	}
+	if ((v = ks.val[K_TOPIC_PREFIX]) != NULL) {
+		if (strpbrk(v, "+#") != NULL || *v == '/' ||
+		    v[strlen(v) - 1] == '/' || !utf8_valid(v, strlen(v)))
+			parser_error(p, ks.line[K_TOPIC_PREFIX], "invalid "
+			    "topic_prefix '%s': use topic levels without + or "
+			    "# and without a leading or trailing /, such as "
+			    "home/mail", v);
+		else {
+			free(m->topic_prefix);
+			m->topic_prefix = xstrdup(v);
+		}
+	}
+	if ((v = ks.val[K_QOS]) != NULL) {
+		if ((end = value_digits(v, 2, &u)) == NULL || *end != '\0')
+			parser_error(p, ks.line[K_QOS], "invalid qos '%s': use "
+			    "0, 1 or 2", v);
+		else
+			m->qos = (int)u;
+	}
+	if ((v = ks.val[K_KEEPALIVE]) != NULL) {
+		if (value_parse_duration(v, &u) == -1 || u < 5000 ||
+		    u > 65535 * 1000 || u % 1000 != 0)
+			parser_error(p, ks.line[K_KEEPALIVE], "invalid "
+			    "keepalive '%s': use whole seconds from 5s to 18h, "
+			    "such as 60s", v);
+		else
+			m->keepalive_ms = u;
+	}
+	if ((v = ks.val[K_QUEUE]) != NULL) {
+		if ((end = value_digits(v, QUEUE_MAX, &u)) == NULL ||
+		    *end != '\0' || u < 1)
+			parser_error(p, ks.line[K_QUEUE], "invalid queue '%s': "
+			    "use a number of events from 1 to %d", v,
+			    QUEUE_MAX);
+		else
+			m->queue = (size_t)u;
+	}
+	parse_bool_key(p, &ks, K_HOMEASSISTANT_DISCOVERY, &m->ha_discovery);
+	parse_duration_key(p, &ks, K_BACKOFF_INITIAL, &m->backoff_initial_ms);
+	parse_duration_key(p, &ks, K_BACKOFF_MAX, &m->backoff_max_ms);
+	if (m->backoff_initial_ms == 0 && ks.line[K_BACKOFF_INITIAL] != 0)
+		parser_error(p, ks.line[K_BACKOFF_INITIAL], "backoff_initial "
+		    "must be more than 0, e.g. 1s");
+	else if (m->backoff_initial_ms > m->backoff_max_ms &&
+	    (ks.line[K_BACKOFF_INITIAL] != 0 || ks.line[K_BACKOFF_MAX] != 0))
+		parser_error(p, ks.line[K_BACKOFF_INITIAL] >
+		    ks.line[K_BACKOFF_MAX] ? ks.line[K_BACKOFF_INITIAL] :
+		    ks.line[K_BACKOFF_MAX], "[mqtt]: backoff_initial is more "
+		    "than backoff_max: lower backoff_initial or raise "
+		    "backoff_max");
+	if ((v = ks.val[K_ACCOUNTS]) != NULL) {
+		n = value_split_list(v, " \t,", &m->accounts);
+		m->naccounts = n;
+		for (size_t i = 0; i < n; i++)
+			check_account(p, cfg, s, ks.line[K_ACCOUNTS],
+			    m->accounts[i]);
+		if (n == 0)
+			parser_error(p, ks.line[K_ACCOUNTS], "accounts lists "
+			    "no account: name some, or remove the line");
+	}
+}
+
+void
+config_mqtt_free(struct config_mqtt *m)
+{
+	if (m == NULL)
+		return;
+	free(m->file);
+	free(m->broker);
+	free(m->host);
+	free(m->ca_file);
+	free(m->username);
+	free(m->secret);
+	free(m->client_id);
+	free(m->topic_prefix);
+	value_list_free(m->accounts, m->naccounts);
+	free(m);
+}
+
 struct config *
 keys_build(struct parser *p)
 {
@@ -1156,6 +1370,9 @@ keys_build(struct parser *p)
 	for (size_t i = 0; i < p->nsecs; i++)
 		if (p->secs[i]->kind == SEC_WEBHOOK)
 			load_webhook(p, cfg, p->secs[i]);
+	for (size_t i = 0; i < p->nsecs; i++)
+		if (p->secs[i]->kind == SEC_MQTT)
+			load_mqtt(p, cfg, p->secs[i]);
 	if (TAILQ_EMPTY(&cfg->accounts))
 		parser_error(p, 0, "no [account NAME] section: add one");
 	return cfg;

@@ -32,7 +32,8 @@ value_digits(const char *s, uint64_t max, uint64_t *n)
 		return NULL;
 	for (*n = 0; isdigit((unsigned char)*s); s++) {
 		d = (uint64_t)(*s - '0');
-		if (*n > (max - d) / 10)
+		/* d > max would wrap max - d around. */
+		if (d > max || *n > (max - d) / 10)
 			return NULL;
 		*n = *n * 10 + d;
 	}

@@ -8,6 +8,7 @@
 
 #include "output/dbus.h"
 #include "output/hook.h"
+#include "output/mqtt.h"
 #include "output/notify.h"
 #include "output/outputs.h"
 #include "output/socket.h"
@@ -24,6 +25,7 @@ struct outputs {
 	struct dbus *dbus;
 	struct notify *notify;
 	struct webhooks *webhooks;
+	struct mqtt *mqtt;
 	bool muted;
 	time_t mute_until;	/* 0: until unmuted */
 	struct event *mute_timer;	/* ends a mute with a duration */
@@ -79,6 +81,7 @@ outputs_new(struct event_base *base, struct net *net, struct config *cfg,
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
 	o->webhooks = webhook_new(base, net, cfg);
+	o->mqtt = mqtt_new(base, cfg, cb);
 	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
 	hook_start(o->hooks, cfg);
 	return o;
@@ -92,6 +95,7 @@ outputs_set_config(struct outputs *o, struct config *cfg)
 	dbus_set_config(o->dbus, cfg);
 	notify_set_config(o->notify, cfg);
 	webhook_set_config(o->webhooks, cfg);
+	mqtt_set_config(o->mqtt, cfg);
 }
 
 void
@@ -106,6 +110,7 @@ outputs_free(struct outputs *o)
 	dbus_free(o->dbus);
 	notify_free(o->notify);
 	webhook_free(o->webhooks);
+	mqtt_free(o->mqtt);
 	free(o);
 }
 
@@ -121,6 +126,7 @@ outputs_stop(struct outputs *o)
 {
 	hook_stop(o->hooks);
 	webhook_stop(o->webhooks);
+	mqtt_stop(o->mqtt);
 }
 
 void
@@ -130,6 +136,7 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
 	webhook_state(o->webhooks, ev);
+	mqtt_state(o->mqtt, ev);
 }
 
 void
@@ -138,6 +145,7 @@ outputs_connection(struct outputs *o, struct account *acct)
 	sock_connection(o->sock, acct);
 	dbus_connection(o->dbus, acct);
 	webhook_connection(o->webhooks, acct);
+	mqtt_connection(o->mqtt, acct);
 }
 
 void
@@ -148,6 +156,7 @@ outputs_mail(struct outputs *o, const struct mail_event *ev)
 	dbus_mail(o->dbus, ev);
 	notify_mail(o->notify, ev);
 	webhook_mail(o->webhooks, ev);
+	mqtt_mail(o->mqtt, ev);
 }
 
 bool
@@ -158,6 +167,7 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 	    dbus_mail_wanted(o->dbus) ||
 	    notify_mail_wanted(o->notify, account) ||
 	    webhook_mail_wanted(o->webhooks, account);
+	    mqtt_mail_wanted(o->mqtt, account);
 }
 
 void

@@ -30,6 +30,7 @@ struct credentials_req {
 	char *account;
 	char *username;
 	int bearer;
+	bool raw;		/* the secret itself, no header */
 	char *authorization;
 	char *error;
 };
@@ -142,8 +143,8 @@ static void
 credentials_finish(struct credentials_req *r, char *secret)
 {
 	if (secret != NULL) {
-		r->authorization = credentials_header(r->username, secret,
-		    r->bearer);
+		r->authorization = r->raw ? xstrdup(secret) :
+		    credentials_header(r->username, secret, r->bearer);
 		credentials_wipe(secret);
 	}
 	event_active(r->done, EV_TIMEOUT, 0);
@@ -174,9 +175,10 @@ credentials_proc_done(struct proc *p, int wstatus, bool timed_out,
 	credentials_finish(r, secret);
 }
 
-struct credentials_req *
-credentials_get(struct event_base *base, const struct config_account *acct,
-    credentials_cb cb, void *arg)
+/* Both: raw gives the secret, else the header. */
+static struct credentials_req *
+credentials_start(struct event_base *base, const struct config_account *acct,
+    bool raw, credentials_cb cb, void *arg)
 {
 	struct credentials_req *r = xcalloc(1, sizeof(*r));
 	struct proc_spec spec;
@@ -184,6 +186,7 @@ credentials_get(struct event_base *base, const struct config_account *acct,
 
 	r->cb = cb;
 	r->arg = arg;
+	r->raw = raw;
 	r->account = xstrdup(acct->name);
 	r->username = xstrdup(acct->username ? acct->username : "");
 	r->done = xevent_new(base, -1, 0, credentials_deliver, r);
@@ -230,6 +233,20 @@ credentials_get(struct event_base *base, const struct config_account *acct,
 	}
 	credentials_finish(r, secret);
 	return r;
+}
+
+struct credentials_req *
+credentials_get(struct event_base *base, const struct config_account *acct,
+    credentials_cb cb, void *arg)
+{
+	return credentials_start(base, acct, false, cb, arg);
+}
+
+struct credentials_req *
+credentials_get_raw(struct event_base *base,
+    const struct config_account *acct, credentials_cb cb, void *arg)
+{
+	return credentials_start(base, acct, true, cb, arg);
 }
 
 void

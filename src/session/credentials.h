@@ -19,6 +19,12 @@ typedef void (*credentials_cb)(const char *authorization, const char *error,
  * a NULL error (no authentication). */
 struct credentials_req *credentials_get(struct event_base *,
     const struct config_account *, credentials_cb cb, void *arg);
+/* The same, but the callback gets the secret itself (the first line of
+ * password_file or of password_command's output) where credentials_get()
+ * gives the Authorization header: for logins that are no HTTP (MQTT).
+ * Wiped after the callback returns, as there. */
+struct credentials_req *credentials_get_raw(struct event_base *,
+    const struct config_account *, credentials_cb cb, void *arg);
 /* The callback is not called after this. */
 void credentials_cancel(struct credentials_req *);
 

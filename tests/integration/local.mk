@@ -144,3 +144,13 @@ INTEGRATION_TESTS += \
 	tests/integration/webhook-accounts.sh
 EXTRA_DIST += tests/integration/webhooklib.sh \
 	tests/integration/webhook-receiver.py
+INTEGRATION_TESTS += \
+	tests/integration/mqtt.sh
+EXTRA_DIST += tests/integration/mqttlib.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-restart.sh \
+	tests/integration/mqtt-auth.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-tls.sh \
+	tests/integration/mqtt-stuck.sh \
+	tests/integration/mqtt-overflow.sh

@@ -495,10 +495,11 @@ START_TEST(test_unknown_section)
 	    "[hook NAME]?");
 	expect_error(ACCOUNT "[server]\nport = 1\n",
 	    "test.conf:3: unknown section [server]; use [daemon], "
-	    "[account NAME], [hook NAME] or [notify]");
+	    "[account NAME], [hook NAME], [notify], [webhook NAME] or "
+	    "[mqtt]");
 	expect_error(ACCOUNT "[]\n",
 	    "test.conf:3: unknown section []; use [daemon], [account NAME], "
-	    "[hook NAME] or [notify]");
+	    "[hook NAME], [notify], [webhook NAME] or [mqtt]");
 	expect_error(ACCOUNT "[account]\n",
 	    "test.conf:3: [account] needs a name: write [account NAME]");
 	expect_error(ACCOUNT "[hook  ]\n",
@@ -1329,7 +1330,7 @@ START_TEST(test_webhook)
 	    "there is no [account b]: fix the name or add the account");
 	expect_error(ACCOUNT "[webhook a]\nurl = https://h/\nsecret_file = /k\n"
 	    "queue = 0\n", "test.conf:6: invalid queue '0': use a number of "
-	    "events from 1 to 1000000");
+	    "events from 1 to 10000000");
 	expect_error(ACCOUNT "[webhook a]\nurl = https://h/\nsecret_file = /k\n"
 	    "secret_flie = /p\n", "test.conf:6: unknown key 'secret_flie' "
 	    "in [webhook a]; did you mean 'secret_file'?");
@@ -1375,6 +1376,87 @@ START_TEST(test_webhook)
 }
 END_TEST
 
+START_TEST(test_mqtt)
+{
+	struct config *cfg;
+	static const char *const bad[] = {
+		"test.conf:4: broker 'mqtt://u:p@h' holds credentials: remove "
+		    "them and use username and password_file or "
+		    "password_command in [mqtt]",
+		"test.conf:5: invalid qos '3': use 0, 1 or 2",
+		"test.conf:6: invalid keepalive '2s': use whole seconds from 5s "
+		    "to 18h, such as 60s",
+		"test.conf:7: invalid topic_prefix 'a/#': use topic levels "
+		    "without + or # and without a leading or trailing /, such "
+		    "as home/mail",
+		"test.conf:8: [mqtt] has a password but no username: add "
+		    "username = (your login at the broker)",
+		"test.conf:9: [mqtt] names account 'b' but there is no "
+		    "[account b]: fix the name or add the account",
+		"test.conf:10: invalid queue '0': use a number of events from 1 "
+		    "to 10000000",
+		"test.conf:11: unknown key 'url' in [mqtt]: remove it",
+		NULL
+	};
+
+	cfg = load_ok(ACCOUNT);
+	ck_assert_ptr_null(cfg->mqtt);
+	config_free(cfg);
+
+	cfg = load_ok(ACCOUNT "[mqtt]\nbroker = mqtt://localhost\n");
+	ck_assert_str_eq(cfg->mqtt->host, "localhost");
+	ck_assert_uint_eq(cfg->mqtt->port, 1883);
+	ck_assert(!cfg->mqtt->tls);
+	ck_assert_str_eq(cfg->mqtt->topic_prefix, "jmap-pushd");
+	ck_assert_ptr_null(cfg->mqtt->client_id);
+	ck_assert_int_eq(cfg->mqtt->qos, 1);
+	ck_assert_uint_eq(cfg->mqtt->keepalive_ms, 60000);
+	ck_assert_uint_eq(cfg->mqtt->queue, 10000);
+	ck_assert(!cfg->mqtt->ha_discovery);
+	ck_assert_ptr_null(cfg->mqtt->accounts);
+	config_free(cfg);
+
+	cfg = load_ok(ACCOUNT "[mqtt]\nbroker = mqtts://[::1]:8884/\n"
+	    "username = u\npassword_file = /p\nqos = 0\nkeepalive = 2m\n"
+	    "topic_prefix = home/mail\nqueue = 5\nclient_id = me\n"
+	    "homeassistant_discovery = yes\naccounts = a\n"
+	    "backoff_initial = 2s\nbackoff_max = 10s\n");
+	ck_assert_str_eq(cfg->mqtt->host, "::1");
+	ck_assert_uint_eq(cfg->mqtt->port, 8884);
+	ck_assert(cfg->mqtt->tls);
+	ck_assert_int_eq(cfg->mqtt->secret_kind, SECRET_PASSWORD_FILE);
+	ck_assert_str_eq(cfg->mqtt->secret, "/p");
+	ck_assert_int_eq(cfg->mqtt->qos, 0);
+	ck_assert_uint_eq(cfg->mqtt->keepalive_ms, 120000);
+	ck_assert_str_eq(cfg->mqtt->topic_prefix, "home/mail");
+	ck_assert_uint_eq(cfg->mqtt->queue, 5);
+	ck_assert_str_eq(cfg->mqtt->client_id, "me");
+	ck_assert(cfg->mqtt->ha_discovery);
+	ck_assert_uint_eq(cfg->mqtt->naccounts, 1);
+	ck_assert_uint_eq(cfg->mqtt->backoff_initial_ms, 2000);
+	ck_assert_uint_eq(cfg->mqtt->backoff_max_ms, 10000);
+	config_free(cfg);
+
+	expect_error(ACCOUNT "[mqtt]\n",
+	    "test.conf:3: [mqtt] needs broker = (such as mqtt://localhost or "
+	    "mqtts://broker.example:8883)");
+	expect_error(ACCOUNT "[mqtt]\nbroker = http://h\n",
+	    "test.conf:4: invalid broker 'http://h': use mqtt://HOST[:PORT] "
+	    "or mqtts://HOST[:PORT]");
+	expect_error(ACCOUNT "[mqtt]\nbroker = mqtt://h:0\n",
+	    "test.conf:4: invalid port in broker 'mqtt://h:0': use 1 to 65535");
+	expect_error(ACCOUNT "[mqtt]\nbroker = mqtt://h/x\n",
+	    "test.conf:4: invalid broker 'mqtt://h/x': nothing may follow the "
+	    "host and port");
+	expect_error(ACCOUNT "[mqtt]\nbroker = mqtt://h\n[mqtt]\n",
+	    "test.conf:5: second [mqtt] section: merge it into the one on "
+	    "line 3");
+	expect_errors(ACCOUNT "[mqtt]\nbroker = mqtt://u:p@h\nqos = 3\n"
+	    "keepalive = 2s\ntopic_prefix = a/#\npassword_command = x\n"
+	    "accounts = b\nqueue = 0\nurl = x\n", bad);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1416,6 +1498,7 @@ config_suite(void)
 	tcase_add_test(tc, test_load_file);
 	tcase_add_test(tc, test_notify_dbus);
 	tcase_add_test(tc, test_webhook);
+	tcase_add_test(tc, test_mqtt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -105,19 +105,29 @@ got_cb(const char *authorization, const char *error, void *arg)
 	event_base_loopbreak(g->base);
 }
 
+/* raw: credentials_get_raw(), the secret itself. */
 static void
-run(struct config_account *acct, struct got *g)
+run_as(struct config_account *acct, struct got *g, bool raw)
 {
 	struct event_base *base = event_base_new();
 
 	memset(g, 0, sizeof(*g));
 	g->base = base;
 	proc_init(base);
-	credentials_get(base, acct, got_cb, g);
+	if (raw)
+		credentials_get_raw(base, acct, got_cb, g);
+	else
+		credentials_get(base, acct, got_cb, g);
 	/* Never delivered before credentials_get returns. */
 	ck_assert_int_eq(g->calls, 0);
 	event_base_dispatch(base);
 	event_base_free(base);
+}
+
+static void
+run(struct config_account *acct, struct got *g)
+{
+	run_as(acct, g, false);
 }
 
 START_TEST(test_command)
@@ -164,6 +174,41 @@ START_TEST(test_command)
 }
 END_TEST
 
+/* The secret itself, for MQTT: the first line, no header. */
+START_TEST(test_raw)
+{
+	char tmp[] = "/tmp/check-credentials-raw.XXXXXX", *path;
+	struct config_account acct;
+	struct got g;
+	FILE *f;
+
+	memset(&acct, 0, sizeof(acct));
+	acct.name = "mqtt";
+	acct.username = "jp";
+	acct.secret_kind = SECRET_PASSWORD_COMMAND;
+	acct.secret = "printf 'pass word\\nmetadata\\n'";
+	run_as(&acct, &g, true);
+	ck_assert_int_eq(g.calls, 1);
+	ck_assert_str_eq(g.auth, "pass word");
+	ck_assert_str_eq(g.error, "(null)");
+
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_ge(asprintf(&path, "%s/mqtt", tmp), 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("file secret\nignored\n", f);
+	fclose(f);
+	chmod(path, 0600);
+	acct.secret_kind = SECRET_PASSWORD_FILE;
+	acct.secret = path;
+	run_as(&acct, &g, true);
+	ck_assert_str_eq(g.auth, "file secret");
+	ck_assert_str_eq(g.error, "(null)");
+	unlink(path);
+	rmdir(tmp);
+	free(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -173,6 +218,7 @@ main(void)
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_read_file);
 	tcase_add_test(tc, test_command);
+	tcase_add_test(tc, test_raw);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Private to the MQTT output: struct mqtt, shared by mqtt.c (the
+ * connection, libmosquitto's callbacks, the queue), mqttret.c (the
+ * retained topics: statuses, mailbox counts, discovery) and mqttnet.c
+ * (the broker's name looked up without blocking, the TLS context).
+ */
+#ifndef JP_MQTT_INT_H
+#define JP_MQTT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "session/backoff.h"
+
+struct account;
+struct config;
+struct config_mqtt;
+struct credentials_req;
+struct event;
+struct event_base;
+struct evdns_base;
+struct evdns_getaddrinfo_request;
+struct evqueue;
+struct mailbox_cache;
+struct mosquitto;
+struct outputs_callbacks;
+
+/* Messages handed to libmosquitto and not yet acknowledged, at most:
+ * beyond it queued events wait in our queue (bounded, coalescing)
+ * rather than in the library's (unbounded). */
+#define MQTT_INFLIGHT_MAX	256
+/* How often mosquitto_loop_misc() runs: keepalive pings and their
+ * timeout. */
+#define MQTT_MISC_MS		1000
+/* A name's addresses tried, at most. */
+#define MQTT_MAX_ADDRS		8
+/* A numeric IPv6 address with a scope and its NUL. */
+#define MQTT_ADDR_LEN		64
+/* In the state directory, at a clean stop. */
+#define MQTT_QUEUE_FILE		"mqtt.queue"
+/* A connection attempt, TCP to CONNACK, longer than this failed. */
+#define MQTT_CONNECT_TIMEOUT_MS	30000
+
+enum mqtt_state {
+	MQTT_S_OFF,		/* no [mqtt], or stopped */
+	MQTT_S_CREDENTIALS,	/* reading the password */
+	MQTT_S_RESOLVING,	/* the broker's name */
+	MQTT_S_CONNECTING,	/* TCP, TLS, CONNECT until the CONNACK */
+	MQTT_S_CONNECTED,
+	MQTT_S_BACKOFF,		/* waiting to try again */
+};
+
+/* Why the last attempt failed, for the next one's decisions. */
+enum mqtt_failure {
+	MQTT_FAIL_NONE,
+	MQTT_FAIL_REFUSED,	/* CONNACK refused the login */
+	MQTT_FAIL_NETWORK,	/* anything else */
+};
+
+/* A retained topic we keep true at the broker. */
+struct mqtt_retained {
+	char	*topic;
+	char	*payload;	/* "": clear it, then forget the entry */
+	char	*account;	/* NULL: not an account's */
+	char	*account_id;	/* mailbox counts: the JMAP account */
+	bool	 mailbox;	/* a mailbox count */
+	bool	 seen;		/* scratch for a mailbox sweep */
+};
+
+/* A name lookup in flight; m NULL: abandoned, freed by its callback. */
+struct mqtt_lookup {
+	struct mqtt	*m;
+	bool		 no_server;	/* cancelled: nobody to ask */
+};
+
+/* A queued event handed to the library, by message id. */
+struct mqtt_flight {
+	char	*account;
+	int	 mid;
+};
+
+struct mqtt {
+	struct event_base	*base;
+	struct evdns_base	*dns;		/* NULL until a name is looked
+						 * up */
+	struct config		*cfg;		/* a reference */
+	const struct config_mqtt *mc;		/* cfg->mqtt */
+	const struct outputs_callbacks *cb;
+	enum mqtt_state		 state;
+	enum mqtt_failure	 failure;
+	char			*client_id;
+	char			*status_topic;	/* the daemon's */
+	struct backoff		 backoff;
+	struct credentials_req	*creds;
+	char			*password;	/* until the CONNACK; wiped */
+	struct mqtt_lookup	*lookup;
+	struct evdns_getaddrinfo_request *req;	/* lookup's */
+	struct event		*resolved;	/* its answer, deferred */
+	char			*resolve_error;
+	char			 addrs[MQTT_MAX_ADDRS][MQTT_ADDR_LEN];
+	size_t			 naddrs;
+	size_t			 addr_i;	/* the address tried */
+	struct mosquitto	*mosq;
+	SSL_CTX			*ssl;
+	char			*tls_error;	/* the verify error, if any */
+	int			 fd;		/* -1: none */
+	bool			 tcp_up;	/* the TCP handshake is done */
+	struct event		*rd, *wr;
+	struct event		*misc;		/* loop_misc, connect timeout */
+	uint64_t		 attempt_ms;	/* when the attempt started */
+	struct event		*retry;		/* the backoff's timer */
+	struct event		*lost;		/* deferred teardown */
+	struct evqueue		*q;
+	struct mqtt_retained	*ret;
+	size_t			 nret;
+	struct mqtt_flight	*flights;
+	size_t			 nflights;
+	unsigned		 inflight;	/* every mid not acked yet */
+	char			**primary;	/* per account: the first JMAP
+						 * accountId seen, as pairs */
+	size_t			 nprimary;
+};
+
+/* mqtt.c */
+/* Whether the section takes that account's events (mc NULL: none). */
+bool	mqtt_takes(const struct config_mqtt *, const char *account);
+/* Watches the socket for writing while the library has something to
+ * write. */
+void	mqtt_arm(struct mqtt *);
+/* A message outside the queue (the retained ones), counted in flight
+ * until its on_publish. */
+void	mqtt_publish_raw(struct mqtt *, const char *topic,
+	    const char *payload, int qos, bool retain);
+
+/* mqttret.c: the retained topics, kept in m->ret and sent again on every
+ * connect. */
+/* Sets a topic (payload "" clears it); sent at once when connected and
+ * changed, else on the next connect.  account, account_id: whose it is
+ * (NULL: none); mailbox: a mailbox count. */
+void	mqttret_set(struct mqtt *, const char *topic, const char *payload,
+	    const char *account, const char *account_id, bool mailbox);
+/* Sends entry i now; a cleared one is forgotten (true: the last entry
+ * took its place). */
+bool	mqttret_send(struct mqtt *, size_t i);
+/* The account's status word, and its binary sensor's discovery. */
+void	mqttret_account_status(struct mqtt *, struct account *);
+/* The counts of every mailbox of one JMAP account (cache borrowed); the
+ * topics of those gone are cleared. */
+void	mqttret_mailboxes(struct mqtt *, const char *account,
+	    const char *account_id, const struct mailbox_cache *);
+/* An outputs_account_fn (arg: the mqtt): status, counts, discovery of
+ * the account as it is now. */
+void	mqttret_seed_account(struct account *, void *arg);
+/* Forgets every topic (a reload that connects again seeds afresh). */
+void	mqttret_forget(struct mqtt *);
+
+/* mqttnet.c */
+/* Looks m->mc->host up without blocking: m->addrs, m->naddrs and
+ * m->resolve_error are set, then m->resolved runs on a later loop turn.
+ * mqtt_teardown() cancels it (m->lookup). */
+void	mqttnet_resolve(struct mqtt *);
+/* m->ssl for m->mosq: the broker's certificate checked against ca_file
+ * (or the system's) and m->mc->host, which is also sent as the server
+ * name; a verify error kept in m->tls_error.  -1 on error (logged). */
+int	mqttnet_tls(struct mqtt *);
+
+#endif

@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The MQTT output.  One connection at a time, each with a fresh struct
+ * mosquitto, so that nothing the library kept of an earlier connection
+ * (packets in flight) is sent again behind our back: what was not
+ * acknowledged stays in our queue and goes again, in order, after the
+ * retained topics.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+#include <json-c/json.h>
+#include <mosquitto.h>
+#include <openssl/ssl.h>
+
+#include "config/config.h"
+#include "output/evqueue.h"
+#include "output/mqtt-int.h"
+#include "output/mqtt.h"
+#include "output/mqtttopic.h"
+#include "output/outputs.h"
+#include "output/sockproto.h"
+#include "session/account.h"
+#include "session/backoff.h"
+#include "session/credentials.h"
+#include "state/queuefile.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xevent.h"
+#include "util/xmalloc.h"
+
+static void mqtt_attempt(struct mqtt *);
+static void mqtt_pump(struct mqtt *);
+
+bool
+mqtt_takes(const struct config_mqtt *mc, const char *account)
+{
+	if (mc == NULL)
+		return false;
+	if (mc->accounts == NULL)
+		return true;
+	for (size_t i = 0; i < mc->naccounts; i++)
+		if (strcmp(mc->accounts[i], account) == 0)
+			return true;
+	return false;
+}
+
+static void
+mqtt_wipe(char **s)
+{
+	if (*s != NULL) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+/* A clean stop's queue comes back at start, once (queuefile.h). */
+static void
+mqtt_load_queue(struct mqtt *m)
+{
+	struct json_object *o;
+
+	if ((o = queuefile_take(m->cfg->state_dir, MQTT_QUEUE_FILE)) == NULL)
+		return;
+	if (evqueue_from_json(m->q, o) == -1)
+		log_warnx("mqtt: %s/%s is not a saved queue; its events are "
+		    "lost", m->cfg->state_dir, MQTT_QUEUE_FILE);
+	else
+		log_info("mqtt: %zu event(s) of the last run queued again",
+		    evqueue_len(m->q));
+	json_object_put(o);
+}
+
+/* What was not delivered, for the next start. */
+static void
+mqtt_save_queue(struct mqtt *m)
+{
+	struct json_object *o;
+
+	if (evqueue_len(m->q) == 0)
+		return;
+	o = evqueue_to_json(m->q);
+	if (queuefile_save(m->cfg->state_dir, MQTT_QUEUE_FILE, o) == 0)
+		log_info("mqtt: %zu event(s) saved in %s/%s for the next "
+		    "start", evqueue_len(m->q), m->cfg->state_dir,
+		    MQTT_QUEUE_FILE);
+	json_object_put(o);
+}
+
+void
+mqtt_publish_raw(struct mqtt *m, const char *topic, const char *payload,
+    int qos, bool retain)
+{
+	int rc;
+
+	rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload),
+	    payload, qos, retain);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: cannot publish to %s: %s", topic,
+		    mosquitto_strerror(rc));
+		return;
+	}
+	m->inflight++;
+}
+
+void
+mqtt_arm(struct mqtt *m)
+{
+	if (m->mosq == NULL || m->fd == -1)
+		return;
+	if (mosquitto_want_write(m->mosq))
+		event_add(m->wr, NULL);
+}
+
+/* The connection ended or failed (also from the library's callbacks):
+ * the socket's events go now, the rest on the next loop turn. */
+static void
+mqtt_lost_soon(struct mqtt *m)
+{
+	if (m->rd != NULL)
+		event_del(m->rd);
+	if (m->wr != NULL)
+		event_del(m->wr);
+	event_active(m->lost, EV_TIMEOUT, 0);
+}
+
+/* Frees the connection; queued events in flight are released, to go
+ * again first on the next connection. */
+static void
+mqtt_teardown(struct mqtt *m)
+{
+	for (size_t i = 0; i < m->nflights; i++) {
+		evqueue_release(m->q, m->flights[i].account);
+		free(m->flights[i].account);
+	}
+	m->nflights = 0;
+	m->inflight = 0;
+	if (m->rd != NULL) {
+		event_free(m->rd);
+		m->rd = NULL;
+	}
+	if (m->wr != NULL) {
+		event_free(m->wr);
+		m->wr = NULL;
+	}
+	event_del(m->misc);
+	event_del(m->lost);
+	if (m->mosq != NULL) {
+		mosquitto_destroy(m->mosq);
+		m->mosq = NULL;
+	}
+	if (m->ssl != NULL) {
+		SSL_CTX_free(m->ssl);
+		m->ssl = NULL;
+	}
+	m->fd = -1;
+	m->tcp_up = false;
+	free(m->tls_error);
+	m->tls_error = NULL;
+	if (m->lookup != NULL) {
+		/* Its callback (now or later) frees it. */
+		m->lookup->m = NULL;
+		m->lookup = NULL;
+		if (m->req != NULL)
+			evdns_getaddrinfo_cancel(m->req);
+		m->req = NULL;
+	}
+	event_del(m->resolved);
+	if (m->creds != NULL) {
+		credentials_cancel(m->creds);
+		m->creds = NULL;
+	}
+}
+
+/* Waits out the backoff (none after a long-lived connection). */
+static void
+mqtt_backoff(struct mqtt *m)
+{
+	uint64_t	 ms = backoff_next(&m->backoff, 0);
+	struct timeval	 tv = timeutil_tv_ms(ms);
+
+	m->state = MQTT_S_BACKOFF;
+	log_info("mqtt: connecting to %s again in %.1f s", m->mc->broker,
+	    (double)ms / 1000);
+	event_add(m->retry, &tv);
+}
+
+/* The deferred end of a connection or attempt. */
+static void
+mqtt_lost(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	bool		 was_up = m->state == MQTT_S_CONNECTED;
+	bool		 next_addr;
+
+	if (m->state == MQTT_S_OFF)
+		return;
+	if (m->failure == MQTT_FAIL_NONE)
+		m->failure = MQTT_FAIL_NETWORK;
+	/* An address that never answered: the next one at once. */
+	next_addr = m->state == MQTT_S_CONNECTING &&
+	    m->failure == MQTT_FAIL_NETWORK && m->tls_error == NULL &&
+	    m->addr_i + 1 < m->naddrs;
+	if (m->tls_error != NULL)
+		log_warnx("mqtt: %s: TLS: %s", m->mc->broker, m->tls_error);
+	mqtt_teardown(m);
+	if (next_addr) {
+		m->addr_i++;
+		mqtt_attempt(m);
+		return;
+	}
+	if (was_up && backoff_disconnected(&m->backoff, backoff_now_ms()))
+		backoff_reset(&m->backoff);
+	mqtt_backoff(m);
+}
+
+static void
+mqtt_fail(struct mqtt *m, enum mqtt_failure f)
+{
+	m->failure = f;
+	mqtt_lost_soon(m);
+}
+
+static void
+mqtt_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	int		 rc;
+
+	if ((rc = mosquitto_loop_read(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
+		if (m->failure == MQTT_FAIL_REFUSED)
+			mqtt_lost_soon(m);
+		else {
+			log_warnx("mqtt: %s: connection lost: %s",
+			    m->mc->broker, rc == MOSQ_ERR_ERRNO ?
+			    strerror(errno) : mosquitto_strerror(rc));
+			mqtt_fail(m, MQTT_FAIL_NETWORK);
+		}
+		return;
+	}
+	mqtt_arm(m);
+}
+
+static void
+mqtt_on_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	socklen_t	 len = sizeof(int);
+	int		 rc, err = 0;
+
+	/* The first writability is the TCP handshake's end: its error is
+	 * the socket's, which libmosquitto would not tell. */
+	if (!m->tcp_up) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+		if (err != 0) {
+			log_warnx("mqtt: cannot connect to %s at %s: %s",
+			    m->mc->broker, m->addrs[m->addr_i],
+			    strerror(err));
+			mqtt_fail(m, MQTT_FAIL_NETWORK);
+			return;
+		}
+		m->tcp_up = true;
+	}
+	if ((rc = mosquitto_loop_write(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: %s: %s", m->mc->broker, rc ==
+		    MOSQ_ERR_ERRNO ? strerror(errno) :
+		    mosquitto_strerror(rc));
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	mqtt_arm(m);
+}
+
+static void
+mqtt_on_misc(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt	*m = arg;
+	struct timeval	 tv = timeutil_tv_ms(MQTT_MISC_MS);
+
+	if (m->state == MQTT_S_CONNECTING && backoff_now_ms() -
+	    m->attempt_ms >= MQTT_CONNECT_TIMEOUT_MS) {
+		log_warnx("mqtt: %s: no answer within %d s", m->mc->broker,
+		    MQTT_CONNECT_TIMEOUT_MS / 1000);
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	if (mosquitto_loop_misc(m->mosq) != MOSQ_ERR_SUCCESS ||
+	    mosquitto_socket(m->mosq) == -1) {
+		log_warnx("mqtt: %s: the broker stopped answering",
+		    m->mc->broker);
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	mqtt_arm(m);
+	event_add(m->misc, &tv);
+}
+
+/* The CONNACK. */
+static void
+mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
+{
+	struct mqtt *m = arg;
+
+	/* The library keeps its own copy; a next attempt reads it anew. */
+	mqtt_wipe(&m->password);
+	if (rc != 0) {
+		log_errx("mqtt: %s refused the login: %s (CONNACK %d); %s",
+		    m->mc->broker, mosquitto_connack_string(rc), rc,
+		    rc == 4 || rc == 5 ? "check username and password_file "
+		    "or password_command in [mqtt]" : "check [mqtt]");
+		m->failure = MQTT_FAIL_REFUSED;
+		return;
+	}
+	log_info("mqtt: up at %s as %s", m->mc->broker, m->client_id);
+	/* What the accounts are now, mailbox counts restored from the
+	 * state files included: a broker that lost its retained messages
+	 * gets them again. */
+	m->cb->foreach_account(m->cb->arg, mqttret_seed_account, m);
+	m->state = MQTT_S_CONNECTED;
+	m->failure = MQTT_FAIL_NONE;
+	backoff_connected(&m->backoff, backoff_now_ms());
+	/* The daemon first, then the accounts, then the queue. */
+	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
+	for (size_t i = 0; i < m->nret; )
+		if (!mqttret_send(m, i))
+			i++;
+	mqtt_pump(m);
+}
+
+static void
+mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
+{
+	mqtt_lost_soon(arg);
+}
+
+/* A message was acknowledged (QoS 1, 2) or written (QoS 0). */
+static void
+mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
+{
+	struct mqtt *m = arg;
+
+	if (m->inflight > 0)
+		m->inflight--;
+	for (size_t i = 0; i < m->nflights; i++)
+		if (m->flights[i].mid == mid) {
+			evqueue_done(m->q, m->flights[i].account);
+			free(m->flights[i].account);
+			m->flights[i] = m->flights[--m->nflights];
+			break;
+		}
+	mqtt_pump(m);
+}
+
+static void
+mqtt_on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
+{
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING | MOSQ_LOG_NOTICE))
+		log_debug("mqtt: libmosquitto: %s", msg);
+}
+
+/* Connects to the current address. */
+static void
+mqtt_connect(struct mqtt *m)
+{
+	const struct config_mqtt	*mc = m->mc;
+	struct timeval			 tv = timeutil_tv_ms(MQTT_MISC_MS);
+	int				 rc;
+
+	m->state = MQTT_S_CONNECTING;
+	m->failure = MQTT_FAIL_NONE;
+	m->attempt_ms = backoff_now_ms();
+	if ((m->mosq = mosquitto_new(m->client_id, true, m)) == NULL)
+		fatalx("mqtt: out of memory");
+	mosquitto_threaded_set(m->mosq, true);
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	    MQTT_PROTOCOL_V311);
+	mosquitto_connect_callback_set(m->mosq, mqtt_on_connect);
+	mosquitto_disconnect_callback_set(m->mosq, mqtt_on_disconnect);
+	mosquitto_publish_callback_set(m->mosq, mqtt_on_publish);
+	mosquitto_log_callback_set(m->mosq, mqtt_on_log);
+	mosquitto_will_set(m->mosq, m->status_topic, 7, "offline", 1, true);
+	if (mc->username != NULL)
+		mosquitto_username_pw_set(m->mosq, mc->username, m->password);
+	if (mc->tls && mqttnet_tls(m) == -1) {
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	log_debug("mqtt: connecting to %s at %s", mc->broker,
+	    m->addrs[m->addr_i]);
+	rc = mosquitto_connect_bind_async(m->mosq, m->addrs[m->addr_i],
+	    (int)mc->port, (int)(mc->keepalive_ms / 1000), NULL);
+	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
+		log_warnx("mqtt: cannot connect to %s at %s: %s", mc->broker,
+		    m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
+		    strerror(errno) : mosquitto_strerror(rc));
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	if ((m->fd = mosquitto_socket(m->mosq)) == -1) {
+		mqtt_fail(m, MQTT_FAIL_NETWORK);
+		return;
+	}
+	m->rd = xevent_new(m->base, m->fd, EV_READ | EV_PERSIST, mqtt_on_read,
+	    m);
+	m->wr = xevent_new(m->base, m->fd, EV_WRITE, mqtt_on_write, m);
+	event_add(m->rd, NULL);
+	event_add(m->misc, &tv);
+	mqtt_arm(m);
+}
+
+/* The lookup's answer, on a loop turn of its own. */
+static void
+mqtt_resolved(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+
+	if (m->naddrs == 0) {
+		log_warnx("mqtt: cannot resolve %s: %s", m->mc->host,
+		    m->resolve_error != NULL ? m->resolve_error :
+		    "no usable address");
+		free(m->resolve_error);
+		m->resolve_error = NULL;
+		m->failure = MQTT_FAIL_NETWORK;
+		mqtt_backoff(m);
+		return;
+	}
+	m->addr_i = 0;
+	mqtt_connect(m);
+}
+
+static void
+mqtt_credentials(const char *secret, const char *error, void *arg)
+{
+	struct mqtt *m = arg;
+
+	m->creds = NULL;
+	if (error != NULL) {
+		log_errx("mqtt: cannot read the password for %s: %s",
+		    m->mc->broker, error);
+		mqtt_backoff(m);
+		return;
+	}
+	m->password = secret != NULL ? xstrdup(secret) : NULL;
+	mqttnet_resolve(m);
+}
+
+/* A connection attempt: the password, the name, then the addresses in
+ * turn (a next address keeps the name and password). */
+static void
+mqtt_attempt(struct mqtt *m)
+{
+	struct config_account ca;
+
+	if (m->addr_i > 0 && m->addr_i < m->naddrs) {
+		mqtt_connect(m);
+		return;
+	}
+	m->addr_i = 0;
+	mqtt_wipe(&m->password);
+	m->state = MQTT_S_CREDENTIALS;
+	memset(&ca, 0, sizeof(ca));
+	ca.name = "mqtt";
+	ca.username = m->mc->username;
+	ca.secret_kind = m->mc->secret_kind;
+	ca.secret = m->mc->secret;
+	m->creds = credentials_get_raw(m->base, &ca, mqtt_credentials, m);
+}
+
+static void
+mqtt_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct mqtt *m = arg;
+
+	mqtt_attempt(m);
+}
+
+/* Takes a new [mqtt] (NULL: none); the client id and topics follow. */
+static void
+mqtt_configure(struct mqtt *m)
+{
+	char host[256];
+
+	free(m->client_id);
+	free(m->status_topic);
+	m->client_id = m->status_topic = NULL;
+	if (m->mc == NULL)
+		return;
+	if (m->mc->client_id != NULL)
+		m->client_id = xstrdup(m->mc->client_id);
+	else {
+		if (gethostname(host, sizeof(host)) == -1)
+			strcpy(host, "localhost");
+		host[sizeof(host) - 1] = '\0';
+		m->client_id = mqtttopic_client_id(host, m->cfg->path);
+	}
+	m->status_topic = mqtttopic_daemon_status(m->mc->topic_prefix,
+	    m->client_id);
+	backoff_init(&m->backoff, m->mc->backoff_initial_ms,
+	    m->mc->backoff_max_ms, m->cfg->defaults.backoff_reset_ms,
+	    backoff_seed("mqtt"));
+}
+
+struct mqtt *
+mqtt_new(struct event_base *base, struct config *cfg,
+    const struct outputs_callbacks *cb)
+{
+	struct mqtt *m = xcalloc(1, sizeof(*m));
+
+	mosquitto_lib_init();
+	m->base = base;
+	m->cb = cb;
+	m->fd = -1;
+	m->cfg = config_ref(cfg);
+	m->mc = cfg->mqtt;
+	m->misc = xevtimer_new(base, mqtt_on_misc, m);
+	m->retry = xevtimer_new(base, mqtt_retry, m);
+	m->lost = xevtimer_new(base, mqtt_lost, m);
+	m->resolved = xevtimer_new(base, mqtt_resolved, m);
+	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
+	mqtt_configure(m);
+	if (m->mc != NULL) {
+		mqtt_load_queue(m);
+		mqtt_attempt(m);
+	}
+	return m;
+}
+
+/* Whether two [mqtt] connect the same way and publish the same topics. */
+static bool
+mqtt_same(const struct config_mqtt *a, const struct config_mqtt *b)
+{
+#define SAME_STR(x) ((a->x == NULL && b->x == NULL) || (a->x != NULL && \
+	b->x != NULL && strcmp(a->x, b->x) == 0))
+	return SAME_STR(broker) && SAME_STR(ca_file) && SAME_STR(username) &&
+	    a->secret_kind == b->secret_kind && SAME_STR(secret) &&
+	    SAME_STR(client_id) && SAME_STR(topic_prefix) &&
+	    a->qos == b->qos && a->keepalive_ms == b->keepalive_ms &&
+	    a->ha_discovery == b->ha_discovery;
+#undef SAME_STR
+}
+
+/* Ends the connection or attempt: "offline" said first when connected
+ * (a clean DISCONNECT makes the broker drop the Last Will).  The queue
+ * stays. */
+static void
+mqtt_close(struct mqtt *m)
+{
+	if (m->mosq != NULL && m->state == MQTT_S_CONNECTED) {
+		mosquitto_publish(m->mosq, NULL, m->status_topic, 7, "offline",
+		    1, true);
+		mosquitto_disconnect(m->mosq);
+		/* One non-blocking try: what does not fit now is lost, and
+		 * the broker publishes the Last Will instead. */
+		mosquitto_loop_write(m->mosq, 4);
+	}
+	event_del(m->retry);
+	mqtt_teardown(m);
+	mqtt_wipe(&m->password);
+	m->state = MQTT_S_OFF;
+}
+
+void
+mqtt_set_config(struct mqtt *m, struct config *cfg)
+{
+	const struct config_mqtt	*old = m->mc;
+	struct config			*oldcfg = m->cfg;
+
+	if (cfg->mqtt == NULL) {
+		if (old != NULL) {
+			if (evqueue_len(m->q) > 0)
+				log_warnx("mqtt: [mqtt] was removed: %zu "
+				    "queued event(s) dropped",
+				    evqueue_len(m->q));
+			mqtt_close(m);
+			evqueue_free(m->q);
+			m->q = evqueue_new(1);
+			mqttret_forget(m);
+		}
+		m->cfg = config_ref(cfg);
+		m->mc = NULL;
+		mqtt_configure(m);
+		config_unref(oldcfg);
+		return;
+	}
+	if (old != NULL && mqtt_same(old, cfg->mqtt) &&
+	    m->failure != MQTT_FAIL_REFUSED) {
+		m->cfg = config_ref(cfg);
+		m->mc = cfg->mqtt;
+		evqueue_set_max(m->q, m->mc->queue);
+		config_unref(oldcfg);
+		return;
+	}
+	/* A new broker, login or topics (or a refused login to try again
+	 * now): a new connection, seeded afresh from the accounts. */
+	if (old != NULL)
+		mqtt_close(m);
+	mqttret_forget(m);
+	m->cfg = config_ref(cfg);
+	m->mc = cfg->mqtt;
+	evqueue_set_max(m->q, m->mc->queue);
+	mqtt_configure(m);
+	config_unref(oldcfg);
+	log_info("mqtt: connecting to %s", m->mc->broker);
+	mqtt_attempt(m);
+}
+
+void
+mqtt_stop(struct mqtt *m)
+{
+	if (m->mc == NULL || m->state == MQTT_S_OFF)
+		return;
+	mqtt_close(m);
+	mqtt_save_queue(m);
+}
+
+void
+mqtt_free(struct mqtt *m)
+{
+	if (m == NULL)
+		return;
+	mqtt_teardown(m);
+	mqtt_wipe(&m->password);
+	event_free(m->misc);
+	event_free(m->retry);
+	event_free(m->lost);
+	event_free(m->resolved);
+	free(m->resolve_error);
+	if (m->dns != NULL)
+		evdns_base_free(m->dns, 0);
+	evqueue_free(m->q);
+	mqttret_forget(m);
+	for (size_t i = 0; i < m->nflights; i++)
+		free(m->flights[i].account);
+	free(m->flights);
+	free(m->client_id);
+	free(m->status_topic);
+	config_unref(m->cfg);
+	free(m);
+	mosquitto_lib_cleanup();
+}
+
+/* The topic of a queued event. */
+static char *
+mqtt_event_topic(struct mqtt *m, const char *account, struct json_object *ev)
+{
+	struct json_object *kind;
+
+	if (json_object_object_get_ex(ev, "event", &kind) &&
+	    json_object_is_type(kind, json_type_string) &&
+	    strcmp(json_object_get_string(kind), "state") == 0)
+		return mqtttopic_account(m->mc->topic_prefix, account, "state");
+	/* mail, and the overflow that stands for dropped mail events */
+	return mqtttopic_account(m->mc->topic_prefix, account, "mail");
+}
+
+/* pump's walk: hands the account's first event to the library unless
+ * one is in flight already. */
+static void
+mqtt_pump_account(const char *account, void *arg)
+{
+	struct mqtt			*m = arg;
+	const struct evqueue_item	*it;
+	char				*topic, *payload;
+	int				 mid = 0, rc;
+
+	if (m->inflight >= MQTT_INFLIGHT_MAX ||
+	    evqueue_in_flight(m->q, account) ||
+	    (it = evqueue_peek(m->q, account)) == NULL)
+		return;
+	topic = mqtt_event_topic(m, account, it->event);
+	/* The socket's line byte for byte, without its newline. */
+	payload = sockproto_line(json_object_get(it->event));
+	rc = mosquitto_publish(m->mosq, &mid, topic,
+	    (int)strlen(payload) - 1, payload, m->mc->qos, false);
+	free(payload);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		/* Sent again with the next event or acknowledgement. */
+		log_warnx("mqtt: cannot publish to %s: %s", topic,
+		    mosquitto_strerror(rc));
+		free(topic);
+		evqueue_release(m->q, account);
+		return;
+	}
+	free(topic);
+	m->inflight++;
+	m->flights = xreallocarray(m->flights, m->nflights + 1,
+	    sizeof(*m->flights));
+	m->flights[m->nflights].account = xstrdup(account);
+	m->flights[m->nflights++].mid = mid;
+}
+
+/* Hands queued events to the library while connected. */
+static void
+mqtt_pump(struct mqtt *m)
+{
+	if (m->state != MQTT_S_CONNECTED || m->mosq == NULL)
+		return;
+	evqueue_foreach_account(m->q, mqtt_pump_account, m);
+	mqtt_arm(m);
+}
+
+/* Queues a socket event object (taken; NULL: none) and sends what it
+ * can. */
+static void
+mqtt_push(struct mqtt *m, const char *account, struct json_object *o)
+{
+	if (o == NULL)
+		return;
+	evqueue_push(m->q, account, o);
+	mqtt_pump(m);
+}
+
+void
+mqtt_state(struct mqtt *m, const struct push_event *ev)
+{
+	if (!mqtt_takes(m->mc, ev->account))
+		return;
+	mqtt_push(m, ev->account, sockproto_state_json(ev, time(NULL)));
+}
+
+void
+mqtt_connection(struct mqtt *m, struct account *a)
+{
+	if (mqtt_takes(m->mc, account_name(a)))
+		mqttret_account_status(m, a);
+}
+
+void
+mqtt_mail(struct mqtt *m, const struct mail_event *ev)
+{
+	if (!mqtt_takes(m->mc, ev->account))
+		return;
+	mqttret_mailboxes(m, ev->account, ev->account_id, ev->cache);
+	mqtt_push(m, ev->account, sockproto_mail_json(ev->account,
+	    ev->account_id, ev->result, ev->cache, NULL));
+}
+
+bool
+mqtt_mail_wanted(const struct mqtt *m, const char *account)
+{
+	return mqtt_takes(m->mc, account);
+}
