@@ -166,7 +166,7 @@ outputs_mail_wanted(const struct outputs *o, const char *account)
 	    sock_mail_wanted(o->sock, account) ||
 	    dbus_mail_wanted(o->dbus) ||
 	    notify_mail_wanted(o->notify, account) ||
-	    webhook_mail_wanted(o->webhooks, account);
+	    webhook_mail_wanted(o->webhooks, account) ||
 	    mqtt_mail_wanted(o->mqtt, account);
 }
 
