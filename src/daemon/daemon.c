@@ -302,6 +302,7 @@ daemon_reload(struct daemon *d)
 	const struct config_account *ca, *old;
 	bool same_dir;
 
+	log_reload_tz();
 	log_info("reloading %s", d->config_path);
 	sd_notify(0, "RELOADING=1");
 	if ((cfg = daemon_load(d->config_path)) == NULL) {

@@ -144,3 +144,9 @@ UNIT_TESTS += tests/unit/check_hookmail
 tests_unit_check_hookmail_SOURCES = tests/unit/check_hookmail.c
 tests_unit_check_hookmail_LDADD = $(UNIT_LDADD)
 tests_unit_check_hookmail_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_log
+tests_unit_check_log_SOURCES = tests/unit/check_log.c
+tests_unit_check_log_LDADD = $(UNIT_LDADD)
+tests_unit_check_log_CFLAGS = $(UNIT_CFLAGS)
+# __wrap_localtime_r in check_log.c counts the time conversions.
+tests_unit_check_log_LDFLAGS = -Wl,--wrap=localtime_r
