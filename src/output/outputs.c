@@ -12,8 +12,14 @@
 #include "output/outputs.h"
 #include "output/socket.h"
 #include "util/log.h"
+#include "util/memtrim.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
+
+/* The heap of a burst of changes is given back once changes stopped for
+ * 2 s, after a burst of at least 1,024 (util/memtrim.h). */
+#define OUTPUTS_TRIM_QUIET_MS	2000
+#define OUTPUTS_TRIM_EVENTS	1024
 
 struct outputs {
 	struct event_base *base;
@@ -25,6 +31,7 @@ struct outputs {
 	bool muted;
 	time_t mute_until;	/* 0: until unmuted */
 	struct event *mute_timer;	/* ends a mute with a duration */
+	struct memtrim *trim;
 };
 
 /* Hooks keep their owed runs in the account's store, found by name. */
@@ -76,6 +83,7 @@ outputs_new(struct event_base *base, struct config *cfg,
 	o->dbus = dbus_new(base, cfg, cb);
 	o->notify = notify_new(base, cfg, cb);
 	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
+	o->trim = memtrim_new(base, OUTPUTS_TRIM_QUIET_MS, OUTPUTS_TRIM_EVENTS);
 	hook_start(o->hooks, cfg);
 	return o;
 }
@@ -100,6 +108,7 @@ outputs_free(struct outputs *o)
 	sock_free(o->sock);
 	dbus_free(o->dbus);
 	notify_free(o->notify);
+	memtrim_free(o->trim);
 	free(o);
 }
 
@@ -121,6 +130,7 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	hook_dispatch(o->hooks, ev);
 	sock_state(o->sock, ev);
 	dbus_state(o->dbus, ev);
+	memtrim_note(o->trim);
 }
 
 void

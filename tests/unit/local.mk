@@ -150,3 +150,9 @@ tests_unit_check_log_LDADD = $(UNIT_LDADD)
 tests_unit_check_log_CFLAGS = $(UNIT_CFLAGS)
 # __wrap_localtime_r in check_log.c counts the time conversions.
 tests_unit_check_log_LDFLAGS = -Wl,--wrap=localtime_r
+UNIT_TESTS += tests/unit/check_memtrim
+tests_unit_check_memtrim_SOURCES = tests/unit/check_memtrim.c
+tests_unit_check_memtrim_LDADD = $(UNIT_LDADD)
+tests_unit_check_memtrim_CFLAGS = $(UNIT_CFLAGS)
+# __wrap_malloc_trim in check_memtrim.c counts the trims.
+tests_unit_check_memtrim_LDFLAGS = -Wl,--wrap=malloc_trim
