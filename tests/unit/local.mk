@@ -156,3 +156,7 @@ tests_unit_check_memtrim_LDADD = $(UNIT_LDADD)
 tests_unit_check_memtrim_CFLAGS = $(UNIT_CFLAGS)
 # __wrap_malloc_trim in check_memtrim.c counts the trims.
 tests_unit_check_memtrim_LDFLAGS = -Wl,--wrap=malloc_trim
+UNIT_TESTS += tests/unit/check_namemap
+tests_unit_check_namemap_SOURCES = tests/unit/check_namemap.c
+tests_unit_check_namemap_LDADD = $(UNIT_LDADD)
+tests_unit_check_namemap_CFLAGS = $(UNIT_CFLAGS)
