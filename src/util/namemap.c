@@ -7,6 +7,7 @@
 
 #include "util/log.h"
 #include "util/namemap.h"
+#include "util/xmalloc.h"
 
 /* Grows as needed (linkhash doubles it). */
 #define NAMEMAP_INITIAL	64
@@ -18,10 +19,9 @@ struct namemap {
 struct namemap *
 namemap_new(void)
 {
-	struct namemap *m = malloc(sizeof(*m));
+	struct namemap *m = xmalloc(sizeof(*m));
 
-	if (m == NULL ||
-	    (m->t = lh_kchar_table_new(NAMEMAP_INITIAL, NULL)) == NULL)
+	if ((m->t = lh_kchar_table_new(NAMEMAP_INITIAL, NULL)) == NULL)
 		fatalx("out of memory");
 	return m;
 }
