@@ -60,6 +60,7 @@ struct parser {
 	bool			 prev_key;	/* inih's prev_name is set */
 	struct section		**secs;
 	size_t			 nsecs;
+	struct namemap		*labels;	/* "[account a]" -> section */
 	struct section		*cur;		/* NULL: keys are dropped */
 	bool			 outside;	/* no header seen yet */
 	struct section		*last_sec;	/* where continuations go */

@@ -25,6 +25,7 @@
 #include "config/values.h"
 #include "config/mailmatch.h"
 #include "util/log.h"
+#include "util/namemap.h"
 #include "util/strv.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -100,6 +101,7 @@ parser_free(struct parser *p)
 		free(s);
 	}
 	free(p->secs);
+	namemap_free(p->labels);
 	for (size_t i = 0; i < p->nerrs; i++)
 		free(p->errs[i].msg);
 	free(p->errs);
@@ -149,6 +151,7 @@ parser_add_section(struct parser *p, enum section_kind kind, const char *name)
 		xasprintf(&s->label, "[%s %s]",
 		    kind == SEC_ACCOUNT ? "account" : kind == SEC_WEBHOOK ?
 		    "webhook" : "hook", name);
+		namemap_put(p->labels, s->label, s);
 	}
 	p->secs = xreallocarray(p->secs, p->nsecs + 1, sizeof(*p->secs));
 	p->secs[p->nsecs++] = s;
@@ -172,7 +175,8 @@ parser_section(struct parser *p, char *text)
 		[SEC_MQTT] = "[mqtt]",
 	};
 	const size_t	 nkinds = sizeof(kinds) / sizeof(kinds[0]);
-	char		*word, *name, *end, *whole;
+	char		*word, *name, *end, *whole, *label;
+	const struct section *dup;
 	const char	*s;
 	size_t		 i;
 
@@ -242,14 +246,14 @@ parser_section(struct parser *p, char *text)
 		    "of letters, digits, '.', '_' and '-'", word, name);
 		return;
 	}
-	for (size_t j = 0; j < p->nsecs; j++)
-		if (p->secs[j]->kind == (enum section_kind)i &&
-		    strcmp(p->secs[j]->name, name) == 0) {
-			parser_error(p, p->lineno, "duplicate [%s %s] (the "
-			    "first is on line %d): rename or merge them", word,
-			    name, p->secs[j]->line);
-			return;
-		}
+	xasprintf(&label, "[%s %s]", kinds[i], name);
+	dup = namemap_get(p->labels, label);
+	free(label);
+	if (dup != NULL) {
+		parser_error(p, p->lineno, "duplicate [%s %s] (the first is on "
+		    "line %d): rename or merge them", word, name, dup->line);
+		return;
+	}
 	parser_add_section(p, i, name);
 }
 
@@ -450,6 +454,7 @@ config_load_buffer(const char *text, size_t len, const char *name,
 	struct config	*cfg;
 
 	memset(&p, 0, sizeof(p));
+	p.labels = namemap_new();
 	p.file = name;
 	p.text = text;
 	p.len = len;
@@ -573,6 +578,7 @@ config_destroy(struct config *cfg)
 	struct config_hook	*h;
 	struct config_webhook	*w;
 
+	namemap_free(cfg->account_names);
 	while ((a = TAILQ_FIRST(&cfg->accounts)) != NULL) {
 		TAILQ_REMOVE(&cfg->accounts, a, entry);
 		account_free(a);
@@ -642,12 +648,7 @@ config_errors_clear(struct config_errors *errs)
 const struct config_account *
 config_find_account(const struct config *cfg, const char *name)
 {
-	const struct config_account *a;
-
-	TAILQ_FOREACH(a, &cfg->accounts, entry)
-		if (strcmp(a->name, name) == 0)
-			return a;
-	return NULL;
+	return namemap_get(cfg->account_names, name);
 }
 
 static bool

@@ -45,6 +45,7 @@ struct config_tuning {
 };
 
 struct config;
+struct namemap;
 
 struct config_account {
 	/* The config holding this section (no reference). */
@@ -212,6 +213,7 @@ struct config {
 	enum config_dbus dbus;	/* default auto */
 	struct config_notify notify;
 	struct config_accounts accounts;
+	struct namemap *account_names;	/* name -> config_account */
 	struct config_hooks hooks;
 	struct config_webhooks webhooks;
 	struct config_mqtt *mqtt;	/* NULL: no [mqtt] section */

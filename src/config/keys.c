@@ -22,6 +22,7 @@
 #include "config/mailmatch.h"
 #include "util/log.h"
 #include "util/utf8.h"
+#include "util/namemap.h"
 #include "util/xmalloc.h"
 
 #define MAX_FRAME_MIN	1024
@@ -576,6 +577,7 @@ load_account(struct parser *p, struct config *cfg, const struct section *s)
 	a->line = s->line;
 	tuning_copy(&a->tuning, &cfg->defaults);
 	TAILQ_INSERT_TAIL(&cfg->accounts, a, entry);
+	namemap_put(cfg->account_names, a->name, a);
 
 	if (ks.val[K_URL] != NULL)
 		a->url = xstrdup(ks.val[K_URL]);
@@ -1346,6 +1348,7 @@ keys_build(struct parser *p)
 	cfg->max_clients = 64;
 	notify_defaults(&cfg->notify);
 	TAILQ_INIT(&cfg->accounts);
+	cfg->account_names = namemap_new();
 	TAILQ_INIT(&cfg->hooks);
 	TAILQ_INIT(&cfg->webhooks);
 

@@ -10,7 +10,7 @@ src_jmap_pushctl_SOURCES = src/ctl/pushctl.c src/ctl/ctlconn.c \
 	src/config/config.c src/config/keys.c src/config/values.c \
 	src/config/mailmatch.c \
 	src/util/json.c src/util/log.c src/util/strv.c src/util/utf8.c \
-	src/util/xmalloc.c
+	src/util/xmalloc.c src/util/namemap.c
 src_jmap_pushctl_LDADD = $(JSONC_LIBS) $(INIH_LIBS)
 dist_man1_MANS = man/jmap-pushctl.1
 TESTS += tests/ctl/link.sh

@@ -20,6 +20,7 @@
 #include "session/pacer.h"
 #include "transport/net.h"
 #include "util/log.h"
+#include "util/namemap.h"
 #include "util/proc.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
@@ -54,6 +55,8 @@ struct daemon_account {
 	TAILQ_ENTRY(daemon_account) entry;
 	struct daemon *d;
 	struct account *acct;
+	char *name;		/* its key in account_names: the account's
+				 * own name moves to each reload's config */
 	bool stopping;
 };
 TAILQ_HEAD(daemon_accounts, daemon_account);
@@ -67,6 +70,9 @@ struct daemon {
 	struct outputs *outputs;
 	struct outputs_callbacks outputs_cb;	/* arg: this daemon */
 	struct daemon_accounts accounts;
+	/* name -> its daemon_account in accounts (a name has one at most: a
+	 * closing account starts again only once it is gone) */
+	struct namemap *account_names;
 	unsigned stopping_accounts;
 	struct pacer *pacer;
 	struct event *status_ev;
@@ -213,6 +219,7 @@ daemon_account_reap(evutil_socket_t fd, short what, void *arg)
 	if (!d->shutting_down)
 		ca = config_find_account(d->cfg, account_name(da->acct));
 	account_free(da->acct);
+	free(da->name);
 	free(da);
 	if (ca != NULL)
 		daemon_account_start(d, ca);
@@ -230,6 +237,8 @@ daemon_on_stopped(struct account *acct, void *arg)
 	 * meanwhile must still reach its state file. */
 	if (d->shutting_down)
 		return;
+	if (namemap_get(d->account_names, da->name) == da)
+		namemap_del(d->account_names, da->name);
 	TAILQ_REMOVE(&d->accounts, da, entry);
 	if (event_base_once(d->base, -1, EV_TIMEOUT, daemon_account_reap, da,
 	    NULL) == -1)
@@ -251,6 +260,8 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 	da->acct = account_new(d->net, d->pacer, ca, d->cfg->state_dir, &cbs,
 	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
+	da->name = xstrdup(ca->name);
+	namemap_put(d->account_names, da->name, da);
 	account_set_mail_wanted(da->acct, outputs_mail_wanted(d->outputs,
 	    ca->name));
 	account_start(da->acct);
@@ -310,6 +321,7 @@ daemon_reload(struct daemon *d, const char **why)
 		log_info("not reloading: the daemon is stopping");
 		return -1;
 	}
+	log_reload_tz();
 	log_info("reloading %s", d->config_path);
 	sd_notify(0, "RELOADING=1");
 	if ((cfg = daemon_load(d->config_path)) == NULL) {
@@ -356,12 +368,8 @@ daemon_reload(struct daemon *d, const char **why)
 		daemon_account_stop(da);
 	}
 	TAILQ_FOREACH(ca, &cfg->accounts, entry) {
-		bool known = false;
-
-		TAILQ_FOREACH(da, &d->accounts, entry)
-			if (strcmp(account_name(da->acct), ca->name) == 0)
-				known = true;
-		if (!known) {
+		/* A closing one starts again once closed. */
+		if (namemap_get(d->account_names, ca->name) == NULL) {
 			log_info("account %s: added", ca->name);
 			daemon_account_start(d, ca);
 		}
@@ -389,12 +397,9 @@ static struct account *
 daemon_find_account(void *arg, const char *name)
 {
 	struct daemon *d = arg;
-	struct daemon_account *da;
+	struct daemon_account *da = namemap_get(d->account_names, name);
 
-	TAILQ_FOREACH(da, &d->accounts, entry)
-		if (!da->stopping && strcmp(account_name(da->acct), name) == 0)
-			return da->acct;
-	return NULL;
+	return da != NULL && !da->stopping ? da->acct : NULL;
 }
 
 /* A closing account's store still serves: a hook run may end while its
@@ -403,18 +408,9 @@ static struct store *
 daemon_account_store(void *arg, const char *name)
 {
 	struct daemon *d = arg;
-	struct daemon_account *da;
-	struct store *closing = NULL;
+	struct daemon_account *da = namemap_get(d->account_names, name);
 
-	TAILQ_FOREACH(da, &d->accounts, entry) {
-		if (strcmp(account_name(da->acct), name) != 0)
-			continue;
-		if (!da->stopping)
-			return account_store(da->acct);
-		if (closing == NULL)
-			closing = account_store(da->acct);
-	}
-	return closing;
+	return da != NULL ? account_store(da->acct) : NULL;
 }
 
 static int
@@ -599,9 +595,11 @@ daemon_free(struct daemon *d)
 {
 	struct daemon_account *da;
 
+	namemap_free(d->account_names);
 	while ((da = TAILQ_FIRST(&d->accounts)) != NULL) {
 		TAILQ_REMOVE(&d->accounts, da, entry);
 		account_free(da->acct);
+		free(da->name);
 		free(da);
 	}
 	pacer_free(d->pacer);
@@ -640,6 +638,7 @@ daemon_run(const char *config_path, int log_level)
 		free(d);
 		return 1;
 	}
+	d->account_names = namemap_new();
 	daemon_apply_log_level(d);
 	daemon_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);

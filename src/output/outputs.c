@@ -14,8 +14,14 @@
 #include "output/socket.h"
 #include "output/webhook.h"
 #include "util/log.h"
+#include "util/memtrim.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
+
+/* The heap of a burst of changes is given back once changes stopped for
+ * 2 s, after a burst of at least 1,024 (util/memtrim.h). */
+#define OUTPUTS_TRIM_QUIET_MS	2000
+#define OUTPUTS_TRIM_EVENTS	1024
 
 struct outputs {
 	struct event_base *base;
@@ -29,6 +35,7 @@ struct outputs {
 	bool muted;
 	time_t mute_until;	/* 0: until unmuted */
 	struct event *mute_timer;	/* ends a mute with a duration */
+	struct memtrim *trim;
 };
 
 /* Hooks keep their owed runs in the account's store, found by name. */
@@ -83,6 +90,7 @@ outputs_new(struct event_base *base, struct net *net, struct config *cfg,
 	o->webhooks = webhook_new(base, net, cfg);
 	o->mqtt = mqtt_new(base, cfg, cb);
 	o->mute_timer = xevtimer_new(base, outputs_mute_end, o);
+	o->trim = memtrim_new(base, OUTPUTS_TRIM_QUIET_MS, OUTPUTS_TRIM_EVENTS);
 	hook_start(o->hooks, cfg);
 	return o;
 }
@@ -111,6 +119,7 @@ outputs_free(struct outputs *o)
 	notify_free(o->notify);
 	webhook_free(o->webhooks);
 	mqtt_free(o->mqtt);
+	memtrim_free(o->trim);
 	free(o);
 }
 
@@ -137,6 +146,7 @@ outputs_state(struct outputs *o, const struct push_event *ev)
 	dbus_state(o->dbus, ev);
 	webhook_state(o->webhooks, ev);
 	mqtt_state(o->mqtt, ev);
+	memtrim_note(o->trim);
 }
 
 void

@@ -9,4 +9,6 @@ src_libjmappushd_a_SOURCES += \
 	src/util/utf8.c src/util/utf8.h \
 	src/util/timeutil.c src/util/timeutil.h \
 	src/util/xevent.c src/util/xevent.h \
-	src/util/secret.c src/util/secret.h
+	src/util/secret.c src/util/secret.h \
+	src/util/memtrim.c src/util/memtrim.h \
+	src/util/namemap.c src/util/namemap.h

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/utf8.h"
@@ -15,6 +16,11 @@ static int log_level = LOG_INFO;
 /* Under journald (JOURNAL_STREAM set) "<N>" prefixes carry the priority and
  * journald stamps the time; on a terminal a timestamp is more useful. */
 static bool log_journal;
+/* The local time of log_stamp_sec, "YYYY-MM-DD HH:MM:SS": a daemon that
+ * logs every change must not convert the time for each line (localtime_r
+ * takes a lock and searches the zone's transitions).  -1: none yet. */
+static time_t log_stamp_sec = -1;
+static char log_stamp[32];
 
 static const struct {
 	const char *name;
@@ -31,6 +37,13 @@ log_init(int level)
 {
 	log_level = level;
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+log_reload_tz(void)
+{
+	tzset();
+	log_stamp_sec = -1;
 }
 
 void
@@ -81,11 +94,30 @@ log_prio_tag(int prio)
 	}
 }
 
+/* The whole line in one write(2), so that lines stay whole when hooks
+ * share our stderr; nowhere to report a failure. */
+static void
+log_write(const char *line, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, line, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		line += n;
+		len -= (size_t)n;
+	}
+}
+
 void
 log_vmsg(int prio, const char *fmt, va_list ap)
 {
-	char raw[4096], buf[4096];
+	/* line holds buf and the longest prefix: never cut. */
+	char raw[4096], buf[4096], line[4096 + 64];
 	int saved_errno = errno;
+	int n;
 
 	if (prio > log_level)
 		return;
@@ -93,21 +125,25 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 	/* Lines quote what servers and children send: a newline or an escape
 	 * sequence in there must not forge a line or drive a terminal. */
 	utf8_line(buf, sizeof(buf), raw);
-	/* One write per line keeps lines whole when hooks share our stderr. */
 	if (log_journal) {
-		fprintf(stderr, "<%d>%s\n", prio, buf);
+		n = snprintf(line, sizeof(line), "<%d>%s\n", prio, buf);
 	} else {
 		struct timespec ts;
-		struct tm tm;
-		char stamp[32];
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s%s\n", stamp, ts.tv_nsec / 1000000,
-		    log_prio_tag(prio), buf);
+		if (ts.tv_sec != log_stamp_sec) {
+			struct tm tm;
+
+			localtime_r(&ts.tv_sec, &tm);
+			strftime(log_stamp, sizeof(log_stamp),
+			    "%Y-%m-%d %H:%M:%S", &tm);
+			log_stamp_sec = ts.tv_sec;
+		}
+		n = snprintf(line, sizeof(line), "%s.%03ld %s%s\n", log_stamp,
+		    ts.tv_nsec / 1000000, log_prio_tag(prio), buf);
 	}
-	fflush(stderr);
+	if (n > 0)
+		log_write(line, (size_t)n);
 	errno = saved_errno;
 }
 

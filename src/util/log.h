@@ -8,6 +8,9 @@
 
 /* Levels are syslog priorities: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG. */
 void log_init(int level);
+/* Reads the time zone (TZ, /etc/localtime) again for the timestamps of
+ * lines to come; it is read once otherwise (reload calls this). */
+void log_reload_tz(void);
 void log_set_level(int level);
 int log_get_level(void);
 /* "error", "warning", "info", "debug" -> priority; -1 when unknown. */

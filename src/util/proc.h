@@ -46,8 +46,9 @@ struct proc_spec {
  * child that exits without reading its stdin must not kill the daemon); call
  * once. */
 void proc_init(struct event_base *base);
-/* fork+exec in its own process group, stdin/stdout/stderr as pipes, every
- * other fd closed.  NULL on error (logged), including when the program cannot
+/* posix_spawn in its own process group, with an empty signal mask and every
+ * signal at its default, stdin/stdout/stderr as pipes, every other fd
+ * closed.  NULL on error (logged), including when the program cannot
  * be executed.  The proc frees itself after done returns; done runs from the
  * loop, never from inside proc_spawn(), and may start new procs. */
 struct proc *proc_spawn(const struct proc_spec *);

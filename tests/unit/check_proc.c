@@ -29,6 +29,7 @@ struct result {
 	char *out;
 	size_t outlen;
 	bool out_null;
+	pid_t pid;
 	struct event_base *base;
 };
 
@@ -120,6 +121,7 @@ done_cb(struct proc *p, int wstatus, bool timed_out, const char *out,
 	struct result *r = arg;
 
 	r->ncalls++;
+	r->pid = proc_pid(p);
 	r->wstatus = wstatus;
 	r->timed_out = timed_out;
 	r->out_null = out == NULL;
@@ -514,6 +516,69 @@ START_TEST(test_exec_failure)
 }
 END_TEST
 
+/* A file that exists but may not be executed is reported the same way. */
+START_TEST(test_exec_eacces)
+{
+	char path[] = "/tmp/jp-proc-noexec-XXXXXX";
+	char *argv[] = { path, NULL };
+	struct result r;
+	char *want;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "#!/bin/sh\n", 10), 10);
+	close(fd);
+	ck_assert_ptr_null(spawn(&r, "hook noexec", argv, NULL, 0, false, 0));
+	unlink(path);
+	ck_assert_int_eq(proc_count(), 0);
+	xasprintf(&want, "warning: hook noexec: cannot execute %s: "
+	    "Permission denied\n", path);
+	check_logged(want);
+	free(want);
+	ck_assert_int_eq(r.ncalls, 0);
+}
+END_TEST
+
+/* One hexadecimal or decimal field of /proc/PID/status text. */
+static unsigned long long
+status_field(const char *status, const char *name, int radix)
+{
+	const char *f = strstr(status, name);
+
+	ck_assert_msg(f != NULL, "no %s in:\n%s", name, status);
+	return strtoull(f + strlen(name), NULL, radix);
+}
+
+/*
+ * What the child starts with, seen by the executed program itself (cat, no
+ * shell in between): its own process group, no blocked and no ignored
+ * signal, although we block SIGUSR2 and ignore SIGHUP and SIGPIPE
+ * (proc_init() ignores SIGPIPE).
+ */
+START_TEST(test_child_signals_group)
+{
+	char *argv[] = { "/bin/cat", "/proc/self/status", NULL };
+	struct sigaction sa;
+	struct result r;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	ck_assert_int_eq(sigaction(SIGHUP, &sa, NULL), 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+	ck_assert_ptr_nonnull(spawn(&r, "status", argv, NULL, 0, true, 0));
+	run();
+	ck_assert_int_eq(status_field(r.out, "\nPid:", 10), r.pid);
+	ck_assert_int_eq(status_field(r.out, "\nNSpgid:", 10), r.pid);
+	ck_assert_int_eq(status_field(r.out, "\nSigBlk:", 16), 0);
+	ck_assert_int_eq(status_field(r.out, "\nSigIgn:", 16), 0);
+	free(r.out);
+}
+END_TEST
+
 static struct result chain_second;
 
 static void
@@ -609,6 +674,8 @@ proc_suite(void)
 	tcase_add_test(tc, test_env_inherit);
 	tcase_add_test(tc, test_output_lines_logged);
 	tcase_add_test(tc, test_exec_failure);
+	tcase_add_test(tc, test_exec_eacces);
+	tcase_add_test(tc, test_child_signals_group);
 	tcase_add_test(tc, test_spawn_from_done);
 	tcase_add_test(tc, test_capture_wiped);
 	suite_add_tcase(s, tc);

@@ -160,3 +160,19 @@ UNIT_TESTS += tests/unit/check_queuefile
 tests_unit_check_queuefile_SOURCES = tests/unit/check_queuefile.c
 tests_unit_check_queuefile_LDADD = $(UNIT_LDADD)
 tests_unit_check_queuefile_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_log
+tests_unit_check_log_SOURCES = tests/unit/check_log.c
+tests_unit_check_log_LDADD = $(UNIT_LDADD)
+tests_unit_check_log_CFLAGS = $(UNIT_CFLAGS)
+# __wrap_localtime_r in check_log.c counts the time conversions.
+tests_unit_check_log_LDFLAGS = -Wl,--wrap=localtime_r
+UNIT_TESTS += tests/unit/check_memtrim
+tests_unit_check_memtrim_SOURCES = tests/unit/check_memtrim.c
+tests_unit_check_memtrim_LDADD = $(UNIT_LDADD)
+tests_unit_check_memtrim_CFLAGS = $(UNIT_CFLAGS)
+# __wrap_malloc_trim in check_memtrim.c counts the trims.
+tests_unit_check_memtrim_LDFLAGS = -Wl,--wrap=malloc_trim
+UNIT_TESTS += tests/unit/check_namemap
+tests_unit_check_namemap_SOURCES = tests/unit/check_namemap.c
+tests_unit_check_namemap_LDADD = $(UNIT_LDADD)
+tests_unit_check_namemap_CFLAGS = $(UNIT_CFLAGS)
