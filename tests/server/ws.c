@@ -342,7 +342,10 @@ ws_writeable(struct ts_client *c)
 			return -1;
 		}
 		ws_frame_free(f);
-		if (!TAILQ_EMPTY(&c->outq) || c->close_code != 0)
+		/* lws merges requests for a writeable callback into one: the
+		 * burst frames due with this frame need another. */
+		if (!TAILQ_EMPTY(&c->outq) || c->close_code != 0 ||
+		    c->burst_left > 0)
 			lws_callback_on_writable(c->wsi);
 		return 0;
 	}
@@ -465,7 +468,8 @@ ws_stall_all(struct ts_server *s, bool stall)
 			continue;
 		c->stalled = stall;
 		lws_rx_flow_control(c->wsi, !stall);
-		if (!stall && (!TAILQ_EMPTY(&c->outq) || c->close_code != 0))
+		if (!stall && (!TAILQ_EMPTY(&c->outq) || c->close_code != 0 ||
+		    c->burst_left > 0))
 			lws_callback_on_writable(c->wsi);
 	}
 }
