@@ -14,6 +14,7 @@
 
 #include "output/evqueue.h"
 #include "util/log.h"
+#include "util/namemap.h"
 #include "util/xmalloc.h"
 
 /* Longest id evqueue_from_json() accepts: the opaque token. */
@@ -54,6 +55,9 @@ struct evq_account {
 struct evqueue {
 	struct evq_items	 items;
 	TAILQ_HEAD(, evq_account) accounts;
+	/* The same accounts by name: a thousand accounts' events cost no
+	 * walk per event. */
+	struct namemap		*byname;
 	size_t			 len;
 	size_t			 bounded;	/* len minus overflow items */
 	size_t			 max;
@@ -127,12 +131,7 @@ evq_overflow_json(const char *account, size_t dropped)
 static struct evq_account *
 evq_account_find(const struct evqueue *q, const char *name)
 {
-	struct evq_account *a;
-
-	TAILQ_FOREACH(a, &q->accounts, entry)
-		if (strcmp(a->name, name) == 0)
-			return a;
-	return NULL;
+	return namemap_get(q->byname, name);
 }
 
 static struct evq_account *
@@ -146,6 +145,7 @@ evq_account_get(struct evqueue *q, const char *name)
 	a->name = xstrdup(name);
 	TAILQ_INIT(&a->items);
 	TAILQ_INSERT_TAIL(&q->accounts, a, entry);
+	namemap_put(q->byname, a->name, a);
 	return a;
 }
 
@@ -193,6 +193,7 @@ evq_remove(struct evqueue *q, struct evq_item *it)
 	free(it);
 	if (a->n == 0) {
 		TAILQ_REMOVE(&q->accounts, a, entry);
+		namemap_del(q->byname, a->name);
 		free(a->name);
 		free(a);
 	}
@@ -371,6 +372,7 @@ evqueue_new(size_t max)
 
 	TAILQ_INIT(&q->items);
 	TAILQ_INIT(&q->accounts);
+	q->byname = namemap_new();
 	q->max = max > 0 ? max : 1;
 	return q;
 }
@@ -391,6 +393,7 @@ evqueue_free(struct evqueue *q)
 		return;
 	while ((it = TAILQ_FIRST(&q->items)) != NULL)
 		evq_remove(q, it);
+	namemap_free(q->byname);
 	free(q);
 }
 

@@ -120,6 +120,9 @@ struct mqtt {
 	struct mqtt_flight	*flights;
 	size_t			 nflights;
 	unsigned		 inflight;	/* every mid not acked yet */
+	/* An account found no room (MQTT_INFLIGHT_MAX): the next
+	 * acknowledgement walks every account. */
+	bool			 starved;
 	char			**primary;	/* per account: the first JMAP
 						 * accountId seen, as pairs */
 	size_t			 nprimary;

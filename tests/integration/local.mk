@@ -153,6 +153,7 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-tls.sh \
 	tests/integration/mqtt-stuck.sh \
-	tests/integration/mqtt-overflow.sh
+	tests/integration/mqtt-overflow.sh \
+	tests/integration/mqtt-many.sh
 INTEGRATION_TESTS += \
 	tests/integration/testserver-burst.sh
