@@ -236,6 +236,9 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 		    wh_push_state(it->event), resp->status,
 		    resp->status >= 300 && resp->status < 400 ?
 		    " (redirects are not followed)" : "", it->id);
+		/* A refusal is an answer from a live receiver, as a 2xx
+		 * is: the next event's retries start from the beginning. */
+		backoff_reset(&a->bo);
 		evqueue_done(w->q, a->name);
 		break;
 	case WEBHOOKSIGN_RETRY:

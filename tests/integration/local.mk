@@ -154,3 +154,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mqtt-tls.sh \
 	tests/integration/mqtt-stuck.sh \
 	tests/integration/mqtt-overflow.sh
+INTEGRATION_TESTS += \
+	tests/integration/webhook-backoff.sh
