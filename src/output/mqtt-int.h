@@ -120,9 +120,6 @@ struct mqtt {
 	struct mqtt_flight	*flights;
 	size_t			 nflights;
 	unsigned		 inflight;	/* every mid not acked yet */
-	char			**primary;	/* per account: the first JMAP
-						 * accountId seen, as pairs */
-	size_t			 nprimary;
 };
 
 /* mqtt.c */
@@ -148,10 +145,12 @@ void	mqttret_set(struct mqtt *, const char *topic, const char *payload,
 bool	mqttret_send(struct mqtt *, size_t i);
 /* The account's status word, and its binary sensor's discovery. */
 void	mqttret_account_status(struct mqtt *, struct account *);
-/* The counts of every mailbox of one JMAP account (cache borrowed); the
- * topics of those gone are cleared. */
+/* The counts of every mailbox of one JMAP account (cache borrowed), under
+ * the short topics when primary (the Session's primary mail account);
+ * the topics of those gone are cleared. */
 void	mqttret_mailboxes(struct mqtt *, const char *account,
-	    const char *account_id, const struct mailbox_cache *);
+	    const char *account_id, bool primary,
+	    const struct mailbox_cache *);
 /* An outputs_account_fn (arg: the mqtt): status, counts, discovery of
  * the account as it is now. */
 void	mqttret_seed_account(struct account *, void *arg);

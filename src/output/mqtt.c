@@ -741,7 +741,8 @@ mqtt_mail(struct mqtt *m, const struct mail_event *ev)
 {
 	if (!mqtt_takes(m->mc, ev->account))
 		return;
-	mqttret_mailboxes(m, ev->account, ev->account_id, ev->cache);
+	mqttret_mailboxes(m, ev->account, ev->account_id, ev->primary,
+	    ev->cache);
 	mqtt_push(m, ev->account, sockproto_mail_json(ev->account,
 	    ev->account_id, ev->result, ev->cache, NULL));
 }

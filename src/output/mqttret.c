@@ -10,24 +10,7 @@
 #include "output/mqtttopic.h"
 #include "session/account.h"
 #include "session/mailbox.h"
-#include "util/strv.h"
 #include "util/xmalloc.h"
-
-/* The JMAP accountId whose mailboxes get the short topics: the first one
- * seen for the account. */
-static bool
-mqttret_is_primary(struct mqtt *m, const char *account, const char *id)
-{
-	for (size_t i = 0; i < m->nprimary; i += 2)
-		if (strcmp(m->primary[i], account) == 0)
-			return strcmp(m->primary[i + 1], id) == 0;
-	m->primary = xreallocarray(m->primary, m->nprimary + 3,
-	    sizeof(*m->primary));
-	m->primary[m->nprimary++] = xstrdup(account);
-	m->primary[m->nprimary++] = xstrdup(id);
-	m->primary[m->nprimary] = NULL;
-	return true;
-}
 
 /* Publishes one retained entry now; a cleared one is forgotten (true:
  * the last entry took its place). */
@@ -109,14 +92,14 @@ mqttret_account_status(struct mqtt *m, struct account *a)
 }
 
 /* The counts of every mailbox of one JMAP account, retained; the topics
- * of mailboxes that are gone (destroyed, renamed) are cleared. */
+ * of mailboxes that are gone (destroyed, renamed, or under the other
+ * form since the Session's primary account changed) are cleared. */
 void
 mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
-    const struct mailbox_cache *c)
+    bool primary, const struct mailbox_cache *c)
 {
 	const char	*prefix = m->mc->topic_prefix;
-	const char	*id = mqttret_is_primary(m, account, account_id) ? NULL :
-	    account_id;
+	const char	*id = primary ? NULL : account_id;
 	char		*topic, *payload;
 
 	for (size_t i = 0; i < m->nret; i++)
@@ -156,7 +139,7 @@ mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
 /* account_foreach_mailboxes()'s callback: arg is {m, account}. */
 struct mqttret_boxes_arg {
 	struct mqtt	*m;
-	const char	*account;
+	struct account	*a;
 };
 
 static void
@@ -165,7 +148,8 @@ mqttret_seed_boxes(const char *account_id, const struct mailbox_cache *c,
 {
 	struct mqttret_boxes_arg *b = arg;
 
-	mqttret_mailboxes(b->m, b->account, account_id, c);
+	mqttret_mailboxes(b->m, account_name(b->a), account_id,
+	    account_is_primary_mail(b->a, account_id), c);
 }
 
 /* What an account is now: status, mailbox counts known (from the state
@@ -174,7 +158,7 @@ void
 mqttret_seed_account(struct account *a, void *arg)
 {
 	struct mqtt		*m = arg;
-	struct mqttret_boxes_arg	 b = { m, account_name(a) };
+	struct mqttret_boxes_arg	 b = { m, a };
 
 	if (!mqtt_takes(m->mc, account_name(a)))
 		return;
@@ -182,7 +166,7 @@ mqttret_seed_account(struct account *a, void *arg)
 	account_foreach_mailboxes(a, mqttret_seed_boxes, &b);
 }
 
-/* Forgets every retained topic and which JMAP account is the first. */
+/* Forgets every retained topic. */
 void
 mqttret_forget(struct mqtt *m)
 {
@@ -195,7 +179,4 @@ mqttret_forget(struct mqtt *m)
 	free(m->ret);
 	m->ret = NULL;
 	m->nret = 0;
-	strv_free(m->primary);
-	m->primary = NULL;
-	m->nprimary = 0;
 }

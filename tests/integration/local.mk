@@ -156,3 +156,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mqtt-overflow.sh
 INTEGRATION_TESTS += \
 	tests/integration/webhook-backoff.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-primary.sh

@@ -152,8 +152,10 @@ START_TEST(test_cyrus_http)
 	ck_assert_str_eq(session_account_name(&s, "cassandane"), "cassandane");
 	ck_assert_str_eq(session_account_name(&s, "other"), "other");
 	ck_assert_ptr_null(session_account_name(&s, "nobody"));
+	ck_assert_str_eq(s.primary_mail, "cassandane");
 	session_clear(&s);
 	ck_assert_ptr_null(s.api_url);
+	ck_assert_ptr_null(s.primary_mail);
 	ck_assert_uint_eq(s.naccounts, 0);
 	session_clear(&s);
 }
@@ -226,6 +228,8 @@ START_TEST(test_james)
 	ck_assert_str_eq(s.ws_url, "ws://james.local/jmap/ws");
 	ck_assert_str_eq(s.event_source_url, "http://james.local/eventSource?types={types}&closeafter={closeafter}&ping={ping}");
 	ck_assert_str_eq(s.accounts[0].name, "bob@domain.tld");
+	/* An empty primaryAccounts names no primary mail account. */
+	ck_assert_ptr_null(s.primary_mail);
 	/* Mail and vacation come from accountCapabilities only. */
 	check_strings(s.push_types, s.npush_types,
 	    "Email EmailDelivery Mailbox Thread VacationResponse");
