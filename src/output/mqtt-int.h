@@ -154,6 +154,9 @@ void	mqttret_mailboxes(struct mqtt *, const char *account,
 /* An outputs_account_fn (arg: the mqtt): status, counts, discovery of
  * the account as it is now. */
 void	mqttret_seed_account(struct account *, void *arg);
+/* After a reload: clears the topics of accounts removed or no longer
+ * taken (at once, or on the next connect). */
+void	mqttret_sweep(struct mqtt *);
 /* Forgets every topic (a reload that connects again seeds afresh). */
 void	mqttret_forget(struct mqtt *);
 

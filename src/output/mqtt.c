@@ -599,6 +599,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 		m->mc = cfg->mqtt;
 		evqueue_set_max(m->q, m->mc->queue);
 		config_unref(oldcfg);
+		mqttret_sweep(m);
 		return;
 	}
 	/* A new broker, login or topics (or a refused login to try again

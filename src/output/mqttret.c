@@ -12,6 +12,16 @@
 #include "session/mailbox.h"
 #include "util/xmalloc.h"
 
+/* Whether the account's retained topics belong at the broker: the
+ * section takes it and the config has it (one removed by a reload may
+ * still be closing, and tell its status). */
+static bool
+mqttret_wanted(const struct mqtt *m, const char *account)
+{
+	return mqtt_takes(m->mc, account) &&
+	    config_find_account(m->cfg, account) != NULL;
+}
+
 /* Publishes one retained entry now; a cleared one is forgotten (true:
  * the last entry took its place). */
 bool
@@ -75,7 +85,7 @@ mqttret_account_status(struct mqtt *m, struct account *a)
 {
 	char *topic, *ha;
 
-	if (!mqtt_takes(m->mc, account_name(a)))
+	if (!mqttret_wanted(m, account_name(a)))
 		return;
 	if (m->mc->ha_discovery) {
 		ha = mqtttopic_ha_connection(m->mc->topic_prefix, m->client_id,
@@ -102,6 +112,8 @@ mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
 	const char	*id = primary ? NULL : account_id;
 	char		*topic, *payload;
 
+	if (!mqttret_wanted(m, account))
+		return;
 	for (size_t i = 0; i < m->nret; i++)
 		if (m->ret[i].mailbox && strcmp(m->ret[i].account,
 		    account) == 0 && strcmp(m->ret[i].account_id,
@@ -160,10 +172,36 @@ mqttret_seed_account(struct account *a, void *arg)
 	struct mqtt		*m = arg;
 	struct mqttret_boxes_arg	 b = { m, a };
 
-	if (!mqtt_takes(m->mc, account_name(a)))
+	if (!mqttret_wanted(m, account_name(a)))
 		return;
 	mqttret_account_status(m, a);
 	account_foreach_mailboxes(a, mqttret_seed_boxes, &b);
+}
+
+/* Clears (empty retained messages) the topics of the accounts the config
+ * no longer has or the section no longer takes: at once when connected,
+ * else first thing on the next connect. */
+void
+mqttret_sweep(struct mqtt *m)
+{
+	bool sent = false;
+
+	/* From the end: a sent entry gives its place to the last one,
+	 * which was looked at already. */
+	for (size_t i = m->nret; i > 0; i--) {
+		struct mqtt_retained *r = &m->ret[i - 1];
+
+		if (r->account == NULL || mqttret_wanted(m, r->account))
+			continue;
+		free(r->payload);
+		r->payload = xstrdup("");
+		if (m->state == MQTT_S_CONNECTED) {
+			mqttret_send(m, i - 1);
+			sent = true;
+		}
+	}
+	if (sent)
+		mqtt_arm(m);
 }
 
 /* Forgets every retained topic. */

@@ -158,3 +158,5 @@ INTEGRATION_TESTS += \
 	tests/integration/webhook-backoff.sh
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-primary.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-removed.sh
