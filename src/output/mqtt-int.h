@@ -120,6 +120,8 @@ struct mqtt {
 	struct mqtt_flight	*flights;
 	size_t			 nflights;
 	unsigned		 inflight;	/* every mid not acked yet */
+	char			*last_error;	/* the last failure; NULL once
+						 * connected */
 };
 
 /* mqtt.c */

@@ -9,9 +9,11 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +54,20 @@ mqtt_takes(const struct config_mqtt *mc, const char *account)
 		if (strcmp(mc->accounts[i], account) == 0)
 			return true;
 	return false;
+}
+
+/* Logs a failure at prio ("mqtt: " and the text) and keeps the text as
+ * the status reply's lastError. */
+static void
+mqtt_failed(struct mqtt *m, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(m->last_error);
+	va_start(ap, fmt);
+	xvasprintf(&m->last_error, fmt, ap);
+	va_end(ap);
+	log_msg(prio, "mqtt: %s", m->last_error);
 }
 
 static void
@@ -212,7 +228,8 @@ mqtt_lost(evutil_socket_t fd, short what, void *arg)
 	    m->failure == MQTT_FAIL_NETWORK && m->tls_error == NULL &&
 	    m->addr_i + 1 < m->naddrs;
 	if (m->tls_error != NULL)
-		log_warnx("mqtt: %s: TLS: %s", m->mc->broker, m->tls_error);
+		mqtt_failed(m, LOG_WARNING, "%s: TLS: %s", m->mc->broker,
+		    m->tls_error);
 	mqtt_teardown(m);
 	if (next_addr) {
 		m->addr_i++;
@@ -241,7 +258,7 @@ mqtt_on_read(evutil_socket_t fd, short what, void *arg)
 		if (m->failure == MQTT_FAIL_REFUSED)
 			mqtt_lost_soon(m);
 		else {
-			log_warnx("mqtt: %s: connection lost: %s",
+			mqtt_failed(m, LOG_WARNING, "%s: connection lost: %s",
 			    m->mc->broker, rc == MOSQ_ERR_ERRNO ?
 			    strerror(errno) : mosquitto_strerror(rc));
 			mqtt_fail(m, MQTT_FAIL_NETWORK);
@@ -264,8 +281,8 @@ mqtt_on_write(evutil_socket_t fd, short what, void *arg)
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
 		if (err != 0) {
-			log_warnx("mqtt: cannot connect to %s at %s: %s",
-			    m->mc->broker, m->addrs[m->addr_i],
+			mqtt_failed(m, LOG_WARNING, "cannot connect to %s at "
+			    "%s: %s", m->mc->broker, m->addrs[m->addr_i],
 			    strerror(err));
 			mqtt_fail(m, MQTT_FAIL_NETWORK);
 			return;
@@ -273,7 +290,7 @@ mqtt_on_write(evutil_socket_t fd, short what, void *arg)
 		m->tcp_up = true;
 	}
 	if ((rc = mosquitto_loop_write(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
-		log_warnx("mqtt: %s: %s", m->mc->broker, rc ==
+		mqtt_failed(m, LOG_WARNING, "%s: %s", m->mc->broker, rc ==
 		    MOSQ_ERR_ERRNO ? strerror(errno) :
 		    mosquitto_strerror(rc));
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
@@ -290,14 +307,14 @@ mqtt_on_misc(evutil_socket_t fd, short what, void *arg)
 
 	if (m->state == MQTT_S_CONNECTING && backoff_now_ms() -
 	    m->attempt_ms >= MQTT_CONNECT_TIMEOUT_MS) {
-		log_warnx("mqtt: %s: no answer within %d s", m->mc->broker,
-		    MQTT_CONNECT_TIMEOUT_MS / 1000);
+		mqtt_failed(m, LOG_WARNING, "%s: no answer within %d s",
+		    m->mc->broker, MQTT_CONNECT_TIMEOUT_MS / 1000);
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
 	}
 	if (mosquitto_loop_misc(m->mosq) != MOSQ_ERR_SUCCESS ||
 	    mosquitto_socket(m->mosq) == -1) {
-		log_warnx("mqtt: %s: the broker stopped answering",
+		mqtt_failed(m, LOG_WARNING, "%s: the broker stopped answering",
 		    m->mc->broker);
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
@@ -315,14 +332,16 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	/* The library keeps its own copy; a next attempt reads it anew. */
 	mqtt_wipe(&m->password);
 	if (rc != 0) {
-		log_errx("mqtt: %s refused the login: %s (CONNACK %d); %s",
-		    m->mc->broker, mosquitto_connack_string(rc), rc,
+		mqtt_failed(m, LOG_ERR, "%s refused the login: %s (CONNACK "
+		    "%d); %s", m->mc->broker, mosquitto_connack_string(rc), rc,
 		    rc == 4 || rc == 5 ? "check username and password_file "
 		    "or password_command in [mqtt]" : "check [mqtt]");
 		m->failure = MQTT_FAIL_REFUSED;
 		return;
 	}
 	log_info("mqtt: up at %s as %s", m->mc->broker, m->client_id);
+	free(m->last_error);
+	m->last_error = NULL;
 	/* What the accounts are now, mailbox counts restored from the
 	 * state files included: a broker that lost its retained messages
 	 * gets them again. */
@@ -401,8 +420,8 @@ mqtt_connect(struct mqtt *m)
 	rc = mosquitto_connect_bind_async(m->mosq, m->addrs[m->addr_i],
 	    (int)mc->port, (int)(mc->keepalive_ms / 1000), NULL);
 	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-		log_warnx("mqtt: cannot connect to %s at %s: %s", mc->broker,
-		    m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
+		mqtt_failed(m, LOG_WARNING, "cannot connect to %s at %s: %s",
+		    mc->broker, m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
 		    strerror(errno) : mosquitto_strerror(rc));
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
@@ -426,8 +445,8 @@ mqtt_resolved(evutil_socket_t fd, short what, void *arg)
 	struct mqtt *m = arg;
 
 	if (m->naddrs == 0) {
-		log_warnx("mqtt: cannot resolve %s: %s", m->mc->host,
-		    m->resolve_error != NULL ? m->resolve_error :
+		mqtt_failed(m, LOG_WARNING, "cannot resolve %s: %s",
+		    m->mc->host, m->resolve_error != NULL ? m->resolve_error :
 		    "no usable address");
 		free(m->resolve_error);
 		m->resolve_error = NULL;
@@ -446,7 +465,7 @@ mqtt_credentials(const char *secret, const char *error, void *arg)
 
 	m->creds = NULL;
 	if (error != NULL) {
-		log_errx("mqtt: cannot read the password for %s: %s",
+		mqtt_failed(m, LOG_ERR, "cannot read the password for %s: %s",
 		    m->mc->broker, error);
 		mqtt_backoff(m);
 		return;
@@ -646,6 +665,7 @@ mqtt_free(struct mqtt *m)
 	free(m->flights);
 	free(m->client_id);
 	free(m->status_topic);
+	free(m->last_error);
 	config_unref(m->cfg);
 	free(m);
 	mosquitto_lib_cleanup();
@@ -752,4 +772,48 @@ bool
 mqtt_mail_wanted(const struct mqtt *m, const char *account)
 {
 	return mqtt_takes(m->mc, account);
+}
+
+/* The state's word in the status reply. */
+static const char *
+mqtt_state_name(enum mqtt_state s)
+{
+	switch (s) {
+	case MQTT_S_OFF:
+		return "off";
+	case MQTT_S_CREDENTIALS:
+	case MQTT_S_RESOLVING:
+	case MQTT_S_CONNECTING:
+		return "connecting";
+	case MQTT_S_CONNECTED:
+		return "connected";
+	case MQTT_S_BACKOFF:
+		return "backoff";
+	}
+	return "?";
+}
+
+struct json_object *
+mqtt_status(const struct mqtt *m)
+{
+	struct json_object	*o;
+	struct timeval		 tv, now;
+
+	if (m->mc == NULL)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "status",
+	    json_object_new_string(mqtt_state_name(m->state)));
+	json_object_object_add(o, "broker",
+	    json_object_new_string(m->mc->broker));
+	json_object_object_add(o, "queued",
+	    json_object_new_int64((int64_t)evqueue_len(m->q)));
+	json_object_object_add(o, "lastError", m->last_error != NULL ?
+	    json_object_new_string(m->last_error) : NULL);
+	if (m->state == MQTT_S_BACKOFF && evtimer_pending(m->retry, &tv) &&
+	    event_base_gettimeofday_cached(m->base, &now) == 0)
+		json_object_object_add(o, "retryIn", sockproto_seconds_json(
+		    (double)(tv.tv_sec - now.tv_sec) +
+		    (double)(tv.tv_usec - now.tv_usec) / 1e6));
+	return o;
 }

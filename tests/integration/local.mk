@@ -160,3 +160,5 @@ INTEGRATION_TESTS += \
 	tests/integration/mqtt-primary.sh
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-removed.sh
+INTEGRATION_TESTS += \
+	tests/integration/status-outputs.sh
