@@ -113,6 +113,7 @@ struct mqtt {
 	struct event		*misc;		/* loop_misc, connect timeout */
 	uint64_t		 attempt_ms;	/* when the attempt started */
 	struct event		*retry;		/* the backoff's timer */
+	uint64_t		 retry_ms;	/* when it fires (monotonic) */
 	struct event		*lost;		/* deferred teardown */
 	struct evqueue		*q;
 	struct mqtt_retained	*ret;

@@ -206,6 +206,7 @@ mqtt_backoff(struct mqtt *m)
 	struct timeval	 tv = timeutil_tv_ms(ms);
 
 	m->state = MQTT_S_BACKOFF;
+	m->retry_ms = backoff_now_ms() + ms;
 	log_info("mqtt: connecting to %s again in %.1f s", m->mc->broker,
 	    (double)ms / 1000);
 	event_add(m->retry, &tv);
@@ -797,7 +798,7 @@ struct json_object *
 mqtt_status(const struct mqtt *m)
 {
 	struct json_object	*o;
-	struct timeval		 tv, now;
+	uint64_t		 now = backoff_now_ms();
 
 	if (m->mc == NULL)
 		return NULL;
@@ -810,10 +811,9 @@ mqtt_status(const struct mqtt *m)
 	    json_object_new_int64((int64_t)evqueue_len(m->q)));
 	json_object_object_add(o, "lastError", m->last_error != NULL ?
 	    json_object_new_string(m->last_error) : NULL);
-	if (m->state == MQTT_S_BACKOFF && evtimer_pending(m->retry, &tv) &&
-	    event_base_gettimeofday_cached(m->base, &now) == 0)
+	if (m->state == MQTT_S_BACKOFF)
 		json_object_object_add(o, "retryIn", sockproto_seconds_json(
-		    (double)(tv.tv_sec - now.tv_sec) +
-		    (double)(tv.tv_usec - now.tv_usec) / 1e6));
+		    m->retry_ms > now ? (double)(m->retry_ms - now) / 1000 :
+		    0));
 	return o;
 }
