@@ -160,8 +160,10 @@ void	mqttret_seed_account(struct account *, void *arg);
 /* After a reload: clears the topics of accounts removed or no longer
  * taken (at once, or on the next connect). */
 void	mqttret_sweep(struct mqtt *);
-/* Forgets every topic (a reload that connects again seeds afresh). */
-void	mqttret_forget(struct mqtt *);
+/* Forgets every topic (a reload that connects again seeds afresh), or
+ * every one but those still to be cleared (keep_cleared: the next
+ * connection goes to the same broker and topics). */
+void	mqttret_forget(struct mqtt *, bool keep_cleared);
 
 /* mqttnet.c */
 /* Looks m->mc->host up without blocking: m->addrs, m->naddrs and

@@ -595,6 +595,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 {
 	const struct config_mqtt	*old = m->mc;
 	struct config			*oldcfg = m->cfg;
+	bool				 keep;
 
 	if (cfg->mqtt == NULL) {
 		if (old != NULL) {
@@ -605,7 +606,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 			mqtt_close(m);
 			evqueue_free(m->q);
 			m->q = evqueue_new(1);
-			mqttret_forget(m);
+			mqttret_forget(m, false);
 		}
 		m->cfg = config_ref(cfg);
 		m->mc = NULL;
@@ -623,12 +624,18 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 		return;
 	}
 	/* A new broker, login or topics (or a refused login to try again
-	 * now): a new connection, seeded afresh from the accounts. */
+	 * now): a new connection, seeded afresh from the accounts.  On the
+	 * same broker under the same topics, the clearing of the accounts
+	 * gone is owed still: it goes first on the new connection. */
+	keep = old != NULL && strcmp(old->broker, cfg->mqtt->broker) == 0 &&
+	    strcmp(old->topic_prefix, cfg->mqtt->topic_prefix) == 0;
 	if (old != NULL)
 		mqtt_close(m);
-	mqttret_forget(m);
 	m->cfg = config_ref(cfg);
 	m->mc = cfg->mqtt;
+	if (keep)
+		mqttret_sweep(m);
+	mqttret_forget(m, keep);
 	evqueue_set_max(m->q, m->mc->queue);
 	mqtt_configure(m);
 	config_unref(oldcfg);
@@ -660,7 +667,7 @@ mqtt_free(struct mqtt *m)
 	if (m->dns != NULL)
 		evdns_base_free(m->dns, 0);
 	evqueue_free(m->q);
-	mqttret_forget(m);
+	mqttret_forget(m, false);
 	for (size_t i = 0; i < m->nflights; i++)
 		free(m->flights[i].account);
 	free(m->flights);

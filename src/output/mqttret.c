@@ -204,17 +204,25 @@ mqttret_sweep(struct mqtt *m)
 		mqtt_arm(m);
 }
 
-/* Forgets every retained topic. */
+/* Forgets every retained topic, or every one but those to be cleared. */
 void
-mqttret_forget(struct mqtt *m)
+mqttret_forget(struct mqtt *m, bool keep_cleared)
 {
+	size_t n = 0;
+
 	for (size_t i = 0; i < m->nret; i++) {
+		if (keep_cleared && *m->ret[i].payload == '\0') {
+			m->ret[n++] = m->ret[i];
+			continue;
+		}
 		free(m->ret[i].topic);
 		free(m->ret[i].payload);
 		free(m->ret[i].account);
 		free(m->ret[i].account_id);
 	}
-	free(m->ret);
-	m->ret = NULL;
-	m->nret = 0;
+	m->nret = n;
+	if (n == 0) {
+		free(m->ret);
+		m->ret = NULL;
+	}
 }

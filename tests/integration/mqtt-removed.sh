@@ -23,6 +23,7 @@ write_config
 mqtt_section 'homeassistant_discovery = yes'
 cp "$T/config" "$T/config.one"
 add_account other
+cp "$T/config" "$T/config.two"
 daemon_start
 wait_connected 2
 wait_log 'mail view of u1: round done' 2
@@ -40,13 +41,36 @@ homeassistant/sensor/test-client/other_unread/config 0 1
 $(boxes jmap-pushd/other '0 1')
 jmap-pushd/other/status 0 1"
 wait_server 'clientCloses=1'
-# What stays: the daemon's and the account test's, nothing of other's.
-retained '#' 14 | cut -d' ' -f1-3 >"$T/got"
-expect_file "$T/got" "homeassistant/binary_sensor/test-client/test_connection/config 1 1
+# stays: what stays is the daemon's and the account test's, nothing of
+# other's.
+stays() {
+	retained '#' 14 | cut -d' ' -f1-3 >"$T/got"
+	expect_file "$T/got" "homeassistant/binary_sensor/test-client/test_connection/config 1 1
 homeassistant/sensor/test-client/test_unread/config 1 1
 jmap-pushd/daemon/test-client/status 1 1
 $(boxes jmap-pushd/test '1 1')
 jmap-pushd/test/status 1 1"
+}
+stays
+
+# Back, then removed by a reload that also changes [mqtt] (a new
+# connection to the same broker): the clearing goes first on it.
+cp "$T/config.two" "$T/config"
+kill -HUP "$DAEMON_PID"
+retained '#' 27 | grep -c '/other[/_]' >"$T/got"
+expect_file "$T/got" 13
+live_sub gone2 7 'jmap-pushd/other/#' \
+    'homeassistant/+/test-client/other_connection/config' \
+    'homeassistant/+/test-client/other_unread/config'
+sed 's/^client_id = test-client$/&\nkeepalive = 30s/' "$T/config.one" >"$T/config"
+kill -HUP "$DAEMON_PID"
+read_lines 7 13 | LC_ALL=C sort >"$T/got"
+expect_file "$T/got" "homeassistant/binary_sensor/test-client/other_connection/config 0 1
+homeassistant/sensor/test-client/other_unread/config 0 1
+$(boxes jmap-pushd/other '0 1')
+jmap-pushd/other/status 0 1"
+wait_server 'clientCloses=2'
+stays
 daemon_stop
-exec 6<&-
+exec 6<&- 7<&-
 echo ok
