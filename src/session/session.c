@@ -313,6 +313,10 @@ session_parse(const char *json, size_t len, const char *session_url,
 	if ((str = jsonu_string_of(jsonu_member(jsonu_member(root,
 	    "primaryAccounts"), SESSION_CAP_MAIL))) != NULL && *str != '\0')
 		out->primary_mail = xstrdup(str);
+	for (size_t i = 0; out->primary_mail == NULL && i < out->naccounts;
+	    i++)
+		if (out->accounts[i].is_personal && out->accounts[i].has_mail)
+			out->primary_mail = xstrdup(out->accounts[i].id);
 	rc = 0;
 done:
 	json_object_put(root);

@@ -28,8 +28,9 @@ struct jmap_session {
 	bool ws_supports_push;
 	char *state;			/* may be NULL */
 	char *username;			/* may be NULL */
-	/* primaryAccounts[urn:ietf:params:jmap:mail]: the user's own mail
-	 * account; NULL if absent (a Session may list it or not). */
+	/* The user's own mail account: primaryAccounts[urn:ietf:params:
+	 * jmap:mail], else (Apache James sends primaryAccounts empty) the
+	 * first personal account with mail; NULL when neither is there. */
 	char *primary_mail;
 	struct jmap_session_account *accounts;	/* in the Session's order */
 	size_t naccounts;
