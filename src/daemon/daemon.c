@@ -469,6 +469,7 @@ daemon_muted(void *arg, time_t *until)
 	return outputs_muted(d->outputs, until);
 }
 
+/* The webhooks' and MQTT's part of the status reply. */
 static struct json_object *
 daemon_remote_status(void *arg)
 {
