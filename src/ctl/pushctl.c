@@ -116,6 +116,45 @@ mute_line(struct json_object *r)
 		printf("notifications muted until %s\n", buf);
 }
 
+/* status: a line per remote output below the table, when the reply has
+ * any: "webhook NAME: 2 queued, 1 in flight, retry in 29.5s, last error:
+ * ..." and "mqtt BROKER: connected, 0 queued". */
+static void
+outputs_lines(struct json_object *r)
+{
+	struct json_object	*o, *v, *w;
+	const char		*s;
+
+	if (!json_object_object_get_ex(r, "outputs", &o) ||
+	    !json_object_is_type(o, json_type_object))
+		return;
+	if (json_object_object_get_ex(o, "webhooks", &v) &&
+	    json_object_is_type(v, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			w = json_object_array_get_idx(v, i);
+			printf("webhook %s: %s queued, %s in flight",
+			    ctl_str_or(w, "name", "?"),
+			    ctl_str_or(w, "queued", "?"),
+			    ctl_str_or(w, "inFlight", "?"));
+			if ((s = ctl_str(w, "retryIn")) != NULL)
+				printf(", retry in %ss", s);
+			if ((s = ctl_str(w, "lastError")) != NULL)
+				printf(", last error: %s", s);
+			printf("\n");
+		}
+	if (json_object_object_get_ex(o, "mqtt", &v) &&
+	    json_object_is_type(v, json_type_object)) {
+		printf("mqtt %s: %s", ctl_str_or(v, "broker", "?"),
+		    ctl_str_or(v, "status", "?"));
+		if ((s = ctl_str(v, "retryIn")) != NULL)
+			printf(" %ss", s);
+		printf(", %s queued", ctl_str_or(v, "queued", "?"));
+		if ((s = ctl_str(v, "lastError")) != NULL)
+			printf(", last error: %s", s);
+		printf("\n");
+	}
+}
+
 /* status: the reply as it came with --json, else as a table. */
 static int
 do_status(FILE *f, bool json)
@@ -138,6 +177,7 @@ do_status(FILE *f, bool json)
 		return 1;
 	}
 	mute_line(r);
+	outputs_lines(r);
 	json_object_put(r);
 	return 0;
 }

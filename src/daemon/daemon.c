@@ -469,6 +469,15 @@ daemon_muted(void *arg, time_t *until)
 	return outputs_muted(d->outputs, until);
 }
 
+/* The webhooks' and MQTT's part of the status reply. */
+static struct json_object *
+daemon_remote_status(void *arg)
+{
+	struct daemon *d = arg;
+
+	return outputs_remote_status(d->outputs);
+}
+
 /* An output's need of the mail view changed: every account follows
  * (accounts whose outputs need none make no Mailbox or Email request). */
 static void
@@ -657,6 +666,7 @@ daemon_run(const char *config_path, int log_level)
 		.mute = daemon_mute,
 		.unmute = daemon_unmute,
 		.muted = daemon_muted,
+		.remote_status = daemon_remote_status,
 		.test_notify = daemon_test_notify,
 		.arg = d,
 	};

@@ -113,6 +113,7 @@ struct mqtt {
 	struct event		*misc;		/* loop_misc, connect timeout */
 	uint64_t		 attempt_ms;	/* when the attempt started */
 	struct event		*retry;		/* the backoff's timer */
+	uint64_t		 retry_ms;	/* when it fires (monotonic) */
 	struct event		*lost;		/* deferred teardown */
 	struct evqueue		*q;
 	struct mqtt_retained	*ret;
@@ -123,9 +124,8 @@ struct mqtt {
 	/* An account found no room (MQTT_INFLIGHT_MAX): the next
 	 * acknowledgement walks every account. */
 	bool			 starved;
-	char			**primary;	/* per account: the first JMAP
-						 * accountId seen, as pairs */
-	size_t			 nprimary;
+	char			*last_error;	/* the last failure; NULL once
+						 * connected */
 };
 
 /* mqtt.c */
@@ -151,15 +151,22 @@ void	mqttret_set(struct mqtt *, const char *topic, const char *payload,
 bool	mqttret_send(struct mqtt *, size_t i);
 /* The account's status word, and its binary sensor's discovery. */
 void	mqttret_account_status(struct mqtt *, struct account *);
-/* The counts of every mailbox of one JMAP account (cache borrowed); the
- * topics of those gone are cleared. */
+/* The counts of every mailbox of one JMAP account (cache borrowed), under
+ * the short topics when primary (the Session's primary mail account);
+ * the topics of those gone are cleared. */
 void	mqttret_mailboxes(struct mqtt *, const char *account,
-	    const char *account_id, const struct mailbox_cache *);
+	    const char *account_id, bool primary,
+	    const struct mailbox_cache *);
 /* An outputs_account_fn (arg: the mqtt): status, counts, discovery of
  * the account as it is now. */
 void	mqttret_seed_account(struct account *, void *arg);
-/* Forgets every topic (a reload that connects again seeds afresh). */
-void	mqttret_forget(struct mqtt *);
+/* After a reload: clears the topics of accounts removed or no longer
+ * taken (at once, or on the next connect). */
+void	mqttret_sweep(struct mqtt *);
+/* Forgets every topic (a reload that connects again seeds afresh), or
+ * every one but those still to be cleared (keep_cleared: the next
+ * connection goes to the same broker and topics). */
+void	mqttret_forget(struct mqtt *, bool keep_cleared);
 
 /* mqttnet.c */
 /* Looks m->mc->host up without blocking: m->addrs, m->naddrs and

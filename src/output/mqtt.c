@@ -9,9 +9,11 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +54,20 @@ mqtt_takes(const struct config_mqtt *mc, const char *account)
 		if (strcmp(mc->accounts[i], account) == 0)
 			return true;
 	return false;
+}
+
+/* Logs a failure at prio ("mqtt: " and the text) and keeps the text as
+ * the status reply's lastError. */
+static void
+mqtt_failed(struct mqtt *m, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(m->last_error);
+	va_start(ap, fmt);
+	xvasprintf(&m->last_error, fmt, ap);
+	va_end(ap);
+	log_msg(prio, "mqtt: %s", m->last_error);
 }
 
 static void
@@ -190,6 +206,7 @@ mqtt_backoff(struct mqtt *m)
 	struct timeval	 tv = timeutil_tv_ms(ms);
 
 	m->state = MQTT_S_BACKOFF;
+	m->retry_ms = backoff_now_ms() + ms;
 	log_info("mqtt: connecting to %s again in %.1f s", m->mc->broker,
 	    (double)ms / 1000);
 	event_add(m->retry, &tv);
@@ -212,7 +229,8 @@ mqtt_lost(evutil_socket_t fd, short what, void *arg)
 	    m->failure == MQTT_FAIL_NETWORK && m->tls_error == NULL &&
 	    m->addr_i + 1 < m->naddrs;
 	if (m->tls_error != NULL)
-		log_warnx("mqtt: %s: TLS: %s", m->mc->broker, m->tls_error);
+		mqtt_failed(m, LOG_WARNING, "%s: TLS: %s", m->mc->broker,
+		    m->tls_error);
 	mqtt_teardown(m);
 	if (next_addr) {
 		m->addr_i++;
@@ -241,7 +259,7 @@ mqtt_on_read(evutil_socket_t fd, short what, void *arg)
 		if (m->failure == MQTT_FAIL_REFUSED)
 			mqtt_lost_soon(m);
 		else {
-			log_warnx("mqtt: %s: connection lost: %s",
+			mqtt_failed(m, LOG_WARNING, "%s: connection lost: %s",
 			    m->mc->broker, rc == MOSQ_ERR_ERRNO ?
 			    strerror(errno) : mosquitto_strerror(rc));
 			mqtt_fail(m, MQTT_FAIL_NETWORK);
@@ -264,8 +282,8 @@ mqtt_on_write(evutil_socket_t fd, short what, void *arg)
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
 		if (err != 0) {
-			log_warnx("mqtt: cannot connect to %s at %s: %s",
-			    m->mc->broker, m->addrs[m->addr_i],
+			mqtt_failed(m, LOG_WARNING, "cannot connect to %s at "
+			    "%s: %s", m->mc->broker, m->addrs[m->addr_i],
 			    strerror(err));
 			mqtt_fail(m, MQTT_FAIL_NETWORK);
 			return;
@@ -273,7 +291,7 @@ mqtt_on_write(evutil_socket_t fd, short what, void *arg)
 		m->tcp_up = true;
 	}
 	if ((rc = mosquitto_loop_write(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
-		log_warnx("mqtt: %s: %s", m->mc->broker, rc ==
+		mqtt_failed(m, LOG_WARNING, "%s: %s", m->mc->broker, rc ==
 		    MOSQ_ERR_ERRNO ? strerror(errno) :
 		    mosquitto_strerror(rc));
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
@@ -290,14 +308,14 @@ mqtt_on_misc(evutil_socket_t fd, short what, void *arg)
 
 	if (m->state == MQTT_S_CONNECTING && backoff_now_ms() -
 	    m->attempt_ms >= MQTT_CONNECT_TIMEOUT_MS) {
-		log_warnx("mqtt: %s: no answer within %d s", m->mc->broker,
-		    MQTT_CONNECT_TIMEOUT_MS / 1000);
+		mqtt_failed(m, LOG_WARNING, "%s: no answer within %d s",
+		    m->mc->broker, MQTT_CONNECT_TIMEOUT_MS / 1000);
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
 	}
 	if (mosquitto_loop_misc(m->mosq) != MOSQ_ERR_SUCCESS ||
 	    mosquitto_socket(m->mosq) == -1) {
-		log_warnx("mqtt: %s: the broker stopped answering",
+		mqtt_failed(m, LOG_WARNING, "%s: the broker stopped answering",
 		    m->mc->broker);
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
@@ -315,14 +333,16 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	/* The library keeps its own copy; a next attempt reads it anew. */
 	mqtt_wipe(&m->password);
 	if (rc != 0) {
-		log_errx("mqtt: %s refused the login: %s (CONNACK %d); %s",
-		    m->mc->broker, mosquitto_connack_string(rc), rc,
+		mqtt_failed(m, LOG_ERR, "%s refused the login: %s (CONNACK "
+		    "%d); %s", m->mc->broker, mosquitto_connack_string(rc), rc,
 		    rc == 4 || rc == 5 ? "check username and password_file "
 		    "or password_command in [mqtt]" : "check [mqtt]");
 		m->failure = MQTT_FAIL_REFUSED;
 		return;
 	}
 	log_info("mqtt: up at %s as %s", m->mc->broker, m->client_id);
+	free(m->last_error);
+	m->last_error = NULL;
 	/* What the accounts are now, mailbox counts restored from the
 	 * state files included: a broker that lost its retained messages
 	 * gets them again. */
@@ -405,8 +425,8 @@ mqtt_connect(struct mqtt *m)
 	rc = mosquitto_connect_bind_async(m->mosq, m->addrs[m->addr_i],
 	    (int)mc->port, (int)(mc->keepalive_ms / 1000), NULL);
 	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-		log_warnx("mqtt: cannot connect to %s at %s: %s", mc->broker,
-		    m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
+		mqtt_failed(m, LOG_WARNING, "cannot connect to %s at %s: %s",
+		    mc->broker, m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
 		    strerror(errno) : mosquitto_strerror(rc));
 		mqtt_fail(m, MQTT_FAIL_NETWORK);
 		return;
@@ -430,8 +450,8 @@ mqtt_resolved(evutil_socket_t fd, short what, void *arg)
 	struct mqtt *m = arg;
 
 	if (m->naddrs == 0) {
-		log_warnx("mqtt: cannot resolve %s: %s", m->mc->host,
-		    m->resolve_error != NULL ? m->resolve_error :
+		mqtt_failed(m, LOG_WARNING, "cannot resolve %s: %s",
+		    m->mc->host, m->resolve_error != NULL ? m->resolve_error :
 		    "no usable address");
 		free(m->resolve_error);
 		m->resolve_error = NULL;
@@ -450,7 +470,7 @@ mqtt_credentials(const char *secret, const char *error, void *arg)
 
 	m->creds = NULL;
 	if (error != NULL) {
-		log_errx("mqtt: cannot read the password for %s: %s",
+		mqtt_failed(m, LOG_ERR, "cannot read the password for %s: %s",
 		    m->mc->broker, error);
 		mqtt_backoff(m);
 		return;
@@ -579,6 +599,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 {
 	const struct config_mqtt	*old = m->mc;
 	struct config			*oldcfg = m->cfg;
+	bool				 keep;
 
 	if (cfg->mqtt == NULL) {
 		if (old != NULL) {
@@ -589,7 +610,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 			mqtt_close(m);
 			evqueue_free(m->q);
 			m->q = evqueue_new(1);
-			mqttret_forget(m);
+			mqttret_forget(m, false);
 		}
 		m->cfg = config_ref(cfg);
 		m->mc = NULL;
@@ -603,15 +624,22 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 		m->mc = cfg->mqtt;
 		evqueue_set_max(m->q, m->mc->queue);
 		config_unref(oldcfg);
+		mqttret_sweep(m);
 		return;
 	}
 	/* A new broker, login or topics (or a refused login to try again
-	 * now): a new connection, seeded afresh from the accounts. */
+	 * now): a new connection, seeded afresh from the accounts.  On the
+	 * same broker under the same topics, the clearing of the accounts
+	 * gone is owed still: it goes first on the new connection. */
+	keep = old != NULL && strcmp(old->broker, cfg->mqtt->broker) == 0 &&
+	    strcmp(old->topic_prefix, cfg->mqtt->topic_prefix) == 0;
 	if (old != NULL)
 		mqtt_close(m);
-	mqttret_forget(m);
 	m->cfg = config_ref(cfg);
 	m->mc = cfg->mqtt;
+	if (keep)
+		mqttret_sweep(m);
+	mqttret_forget(m, keep);
 	evqueue_set_max(m->q, m->mc->queue);
 	mqtt_configure(m);
 	config_unref(oldcfg);
@@ -643,12 +671,13 @@ mqtt_free(struct mqtt *m)
 	if (m->dns != NULL)
 		evdns_base_free(m->dns, 0);
 	evqueue_free(m->q);
-	mqttret_forget(m);
+	mqttret_forget(m, false);
 	for (size_t i = 0; i < m->nflights; i++)
 		free(m->flights[i].account);
 	free(m->flights);
 	free(m->client_id);
 	free(m->status_topic);
+	free(m->last_error);
 	config_unref(m->cfg);
 	free(m);
 	mosquitto_lib_cleanup();
@@ -757,7 +786,8 @@ mqtt_mail(struct mqtt *m, const struct mail_event *ev)
 {
 	if (!mqtt_takes(m->mc, ev->account))
 		return;
-	mqttret_mailboxes(m, ev->account, ev->account_id, ev->cache);
+	mqttret_mailboxes(m, ev->account, ev->account_id, ev->primary,
+	    ev->cache);
 	mqtt_push(m, ev->account, sockproto_mail_json(ev->account,
 	    ev->account_id, ev->result, ev->cache, NULL));
 }
@@ -766,4 +796,47 @@ bool
 mqtt_mail_wanted(const struct mqtt *m, const char *account)
 {
 	return mqtt_takes(m->mc, account);
+}
+
+/* The state's word in the status reply. */
+static const char *
+mqtt_state_name(enum mqtt_state s)
+{
+	switch (s) {
+	case MQTT_S_OFF:
+		return "off";
+	case MQTT_S_CREDENTIALS:
+	case MQTT_S_RESOLVING:
+	case MQTT_S_CONNECTING:
+		return "connecting";
+	case MQTT_S_CONNECTED:
+		return "connected";
+	case MQTT_S_BACKOFF:
+		return "backoff";
+	}
+	return "?";
+}
+
+struct json_object *
+mqtt_status(const struct mqtt *m)
+{
+	struct json_object	*o;
+	uint64_t		 now = backoff_now_ms();
+
+	if (m->mc == NULL)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "status",
+	    json_object_new_string(mqtt_state_name(m->state)));
+	json_object_object_add(o, "broker",
+	    json_object_new_string(m->mc->broker));
+	json_object_object_add(o, "queued",
+	    json_object_new_int64((int64_t)evqueue_len(m->q)));
+	json_object_object_add(o, "lastError", m->last_error != NULL ?
+	    json_object_new_string(m->last_error) : NULL);
+	if (m->state == MQTT_S_BACKOFF)
+		json_object_object_add(o, "retryIn", sockproto_seconds_json(
+		    m->retry_ms > now ? (double)(m->retry_ms - now) / 1000 :
+		    0));
+	return o;
 }

@@ -15,6 +15,7 @@
 struct account;
 struct config;
 struct event_base;
+struct json_object;
 struct mail_event;
 struct mqtt;
 struct outputs_callbacks;
@@ -40,5 +41,10 @@ void		 mqtt_mail(struct mqtt *, const struct mail_event *);
 /* Whether [mqtt] takes that account's events: it wants its mail view
  * always, for the retained mailbox counts. */
 bool		 mqtt_mail_wanted(const struct mqtt *, const char *account);
+/* For the status reply: {"status":"connected|connecting|backoff|off",
+ * "broker","queued","lastError"} and, in backoff, "retryIn" (seconds);
+ * lastError is the last failure, null once connected.  A new reference,
+ * NULL without [mqtt]. */
+struct json_object *mqtt_status(const struct mqtt *);
 
 #endif

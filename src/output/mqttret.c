@@ -10,23 +10,16 @@
 #include "output/mqtttopic.h"
 #include "session/account.h"
 #include "session/mailbox.h"
-#include "util/strv.h"
 #include "util/xmalloc.h"
 
-/* The JMAP accountId whose mailboxes get the short topics: the first one
- * seen for the account. */
+/* Whether the account's retained topics belong at the broker: the
+ * section takes it and the config has it (one removed by a reload may
+ * still be closing, and tell its status). */
 static bool
-mqttret_is_primary(struct mqtt *m, const char *account, const char *id)
+mqttret_wanted(const struct mqtt *m, const char *account)
 {
-	for (size_t i = 0; i < m->nprimary; i += 2)
-		if (strcmp(m->primary[i], account) == 0)
-			return strcmp(m->primary[i + 1], id) == 0;
-	m->primary = xreallocarray(m->primary, m->nprimary + 3,
-	    sizeof(*m->primary));
-	m->primary[m->nprimary++] = xstrdup(account);
-	m->primary[m->nprimary++] = xstrdup(id);
-	m->primary[m->nprimary] = NULL;
-	return true;
+	return mqtt_takes(m->mc, account) &&
+	    config_find_account(m->cfg, account) != NULL;
 }
 
 /* Publishes one retained entry now; a cleared one is forgotten (true:
@@ -92,7 +85,7 @@ mqttret_account_status(struct mqtt *m, struct account *a)
 {
 	char *topic, *ha;
 
-	if (!mqtt_takes(m->mc, account_name(a)))
+	if (!mqttret_wanted(m, account_name(a)))
 		return;
 	if (m->mc->ha_discovery) {
 		ha = mqtttopic_ha_connection(m->mc->topic_prefix, m->client_id,
@@ -109,16 +102,18 @@ mqttret_account_status(struct mqtt *m, struct account *a)
 }
 
 /* The counts of every mailbox of one JMAP account, retained; the topics
- * of mailboxes that are gone (destroyed, renamed) are cleared. */
+ * of mailboxes that are gone (destroyed, renamed, or under the other
+ * form since the Session's primary account changed) are cleared. */
 void
 mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
-    const struct mailbox_cache *c)
+    bool primary, const struct mailbox_cache *c)
 {
 	const char	*prefix = m->mc->topic_prefix;
-	const char	*id = mqttret_is_primary(m, account, account_id) ? NULL :
-	    account_id;
+	const char	*id = primary ? NULL : account_id;
 	char		*topic, *payload;
 
+	if (!mqttret_wanted(m, account))
+		return;
 	for (size_t i = 0; i < m->nret; i++)
 		if (m->ret[i].mailbox && strcmp(m->ret[i].account,
 		    account) == 0 && strcmp(m->ret[i].account_id,
@@ -156,7 +151,7 @@ mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
 /* account_foreach_mailboxes()'s callback: arg is {m, account}. */
 struct mqttret_boxes_arg {
 	struct mqtt	*m;
-	const char	*account;
+	struct account	*a;
 };
 
 static void
@@ -165,7 +160,8 @@ mqttret_seed_boxes(const char *account_id, const struct mailbox_cache *c,
 {
 	struct mqttret_boxes_arg *b = arg;
 
-	mqttret_mailboxes(b->m, b->account, account_id, c);
+	mqttret_mailboxes(b->m, account_name(b->a), account_id,
+	    account_is_primary_mail(b->a, account_id), c);
 }
 
 /* What an account is now: status, mailbox counts known (from the state
@@ -174,28 +170,59 @@ void
 mqttret_seed_account(struct account *a, void *arg)
 {
 	struct mqtt		*m = arg;
-	struct mqttret_boxes_arg	 b = { m, account_name(a) };
+	struct mqttret_boxes_arg	 b = { m, a };
 
-	if (!mqtt_takes(m->mc, account_name(a)))
+	if (!mqttret_wanted(m, account_name(a)))
 		return;
 	mqttret_account_status(m, a);
 	account_foreach_mailboxes(a, mqttret_seed_boxes, &b);
 }
 
-/* Forgets every retained topic and which JMAP account is the first. */
+/* Clears (empty retained messages) the topics of the accounts the config
+ * no longer has or the section no longer takes: at once when connected,
+ * else first thing on the next connect. */
 void
-mqttret_forget(struct mqtt *m)
+mqttret_sweep(struct mqtt *m)
 {
+	bool sent = false;
+
+	/* From the end: a sent entry gives its place to the last one,
+	 * which was looked at already. */
+	for (size_t i = m->nret; i > 0; i--) {
+		struct mqtt_retained *r = &m->ret[i - 1];
+
+		if (r->account == NULL || mqttret_wanted(m, r->account))
+			continue;
+		free(r->payload);
+		r->payload = xstrdup("");
+		if (m->state == MQTT_S_CONNECTED) {
+			mqttret_send(m, i - 1);
+			sent = true;
+		}
+	}
+	if (sent)
+		mqtt_arm(m);
+}
+
+/* Forgets every retained topic, or every one but those to be cleared. */
+void
+mqttret_forget(struct mqtt *m, bool keep_cleared)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; i < m->nret; i++) {
+		if (keep_cleared && *m->ret[i].payload == '\0') {
+			m->ret[n++] = m->ret[i];
+			continue;
+		}
 		free(m->ret[i].topic);
 		free(m->ret[i].payload);
 		free(m->ret[i].account);
 		free(m->ret[i].account_id);
 	}
-	free(m->ret);
-	m->ret = NULL;
-	m->nret = 0;
-	strv_free(m->primary);
-	m->primary = NULL;
-	m->nprimary = 0;
+	m->nret = n;
+	if (n == 0) {
+		free(m->ret);
+		m->ret = NULL;
+	}
 }

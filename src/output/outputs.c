@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <event2/event.h>
+#include <json-c/json.h>
 
 #include "output/dbus.h"
 #include "output/hook.h"
@@ -215,6 +216,23 @@ outputs_muted(const struct outputs *o, time_t *until)
 	if (until != NULL)
 		*until = o->mute_until;
 	return o->muted;
+}
+
+struct json_object *
+outputs_remote_status(const struct outputs *o)
+{
+	struct json_object *r, *wh, *mq;
+
+	wh = webhook_status(o->webhooks);
+	mq = mqtt_status(o->mqtt);
+	if (wh == NULL && mq == NULL)
+		return NULL;
+	r = json_object_new_object();
+	if (wh != NULL)
+		json_object_object_add(r, "webhooks", wh);
+	if (mq != NULL)
+		json_object_object_add(r, "mqtt", mq);
+	return r;
 }
 
 int

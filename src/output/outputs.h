@@ -48,6 +48,8 @@ struct outputs_callbacks {
 	/* Whether notifications are muted; *until the Unix time the mute
 	 * ends, 0 when it lasts until unmuted. */
 	bool (*muted)(void *arg, time_t *until);
+	/* outputs_remote_status() of the daemon's outputs. */
+	struct json_object *(*remote_status)(void *arg);
 	/* outputs_test_notify() of the daemon's outputs. */
 	int (*test_notify)(void *arg, const char *account, const char **why);
 	void *arg;
@@ -91,6 +93,10 @@ void outputs_mute(struct outputs *, uint64_t seconds);
 void outputs_unmute(struct outputs *);
 /* As outputs_callbacks' muted. */
 bool outputs_muted(const struct outputs *, time_t *until);
+/* The status reply's "outputs": {"webhooks": webhook_status(), "mqtt":
+ * mqtt_status()}, each member only when configured; a new reference,
+ * NULL when neither is. */
+struct json_object *outputs_remote_status(const struct outputs *);
 /* A sample desktop notification (notify_test()). */
 int outputs_test_notify(struct outputs *, const char *account,
     const char **why);

@@ -257,7 +257,8 @@ sockcmd_run(const struct outputs_callbacks *cb, struct sockclient *c,
 		sa.mailboxes = cmd.mailboxes;
 		cb->foreach_account(cb->arg, sockproto_account_status, &sa);
 		muted = cb->muted(cb->arg, &until);
-		reply = sockproto_status(sa.accounts, muted, until);
+		reply = sockproto_status(sa.accounts, muted, until,
+		    cb->remote_status(cb->arg));
 		break;
 	case SOCKCMD_SUBSCRIBE:
 		mail = sockproto_sub_mail(sockclient_sub(c));

@@ -314,7 +314,8 @@ sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
 }
 
 char *
-sockproto_status(struct json_object *accounts, bool muted, time_t until)
+sockproto_status(struct json_object *accounts, bool muted, time_t until,
+    struct json_object *outputs)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -323,6 +324,8 @@ sockproto_status(struct json_object *accounts, bool muted, time_t until)
 	json_object_object_add(o, "muted", json_object_new_boolean(muted));
 	json_object_object_add(o, "mutedUntil", muted && until != 0 ?
 	    json_object_new_int64((int64_t)until) : NULL);
+	if (outputs != NULL)
+		json_object_object_add(o, "outputs", outputs);
 	return sockproto_line(o);
 }
 

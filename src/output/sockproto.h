@@ -104,9 +104,10 @@ char *sockproto_mail(const char *account, const char *account_id,
 void sockproto_mailboxes_add(struct json_object *arr, const char *account_id,
     const struct mailbox_cache *cache, const struct mailmatch *mm);
 /* accounts: the array of status objects, taken; muted and until (0: until
- * unmuted) as outputs_muted() says. */
+ * unmuted) as outputs_muted() says; outputs (taken; NULL: left out) as
+ * outputs_remote_status() makes it. */
 char *sockproto_status(struct json_object *accounts, bool muted,
-    time_t until);
+    time_t until, struct json_object *outputs);
 /* The connection event of the account as it is now. */
 char *sockproto_account_connection(struct account *);
 /* What the status reply is built into: the accounts array, and the

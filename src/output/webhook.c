@@ -56,6 +56,7 @@ struct wh_acct {
 	char			*name;
 	struct http_request	*req;
 	struct event		*timer;		/* the wait before a retry */
+	uint64_t		 retry_ms;	/* when it ends (monotonic) */
 	struct backoff		 bo;
 	TAILQ_ENTRY(wh_acct)	 entry;
 };
@@ -78,6 +79,8 @@ struct webhook {
 	struct secret		*key;		/* NULL until read */
 	struct wh_keyreq	*keyreq;	/* secret_command running */
 	struct event		*key_timer;	/* the next try to read it */
+	char			*last_error;	/* of the last failed attempt;
+						 * NULL after a delivery */
 	TAILQ_HEAD(, wh_acct)	 accts;
 	TAILQ_ENTRY(webhook)	 entry;
 };
@@ -228,6 +231,8 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 		    a->name, it->id, resp->status);
 		backoff_reset(&a->bo);
 		evqueue_done(w->q, a->name);
+		free(w->last_error);
+		w->last_error = NULL;
 		break;
 	case WEBHOOKSIGN_DROP:
 		log_warnx("%s: account %s: the receiver refused the event "
@@ -236,6 +241,12 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 		    wh_push_state(it->event), resp->status,
 		    resp->status >= 300 && resp->status < 400 ?
 		    " (redirects are not followed)" : "", it->id);
+		free(w->last_error);
+		xasprintf(&w->last_error, "account %s: HTTP %d: dropped",
+		    a->name, resp->status);
+		/* A refusal is an answer from a live receiver, as a 2xx
+		 * is: the next event's retries start from the beginning. */
+		backoff_reset(&a->bo);
 		evqueue_done(w->q, a->name);
 		break;
 	case WEBHOOKSIGN_RETRY:
@@ -245,11 +256,16 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 		if (resp->status != 0)
 			snprintf(why, sizeof(why), "HTTP %d", resp->status);
 		value_format_ms(delay, secs, sizeof(secs));
+		free(w->last_error);
+		xasprintf(&w->last_error, "account %s: %s", a->name,
+		    resp->status != 0 ? why : error != NULL ? error :
+		    "no response");
 		log_warnx("%s: account %s: delivery %s failed: %s; retrying "
 		    "in %s", w->log, a->name, it->id, resp->status != 0 ? why :
 		    error != NULL ? error : "no response", secs);
 		tv = timeutil_tv_ms(delay);
 		evtimer_add(a->timer, &tv);
+		a->retry_ms = backoff_now_ms() + delay;
 		return;
 	}
 	wh_kick(w, a->name);
@@ -464,6 +480,7 @@ wh_free(struct webhook *w)
 	evqueue_free(w->q);
 	sockproto_sub_clear(&w->sub);
 	config_unref(w->cfg);
+	free(w->last_error);
 	free(w->name);
 	free(w->log);
 	free(w->file);
@@ -627,4 +644,48 @@ webhook_mail_wanted(const struct webhooks *ws, const char *account)
 		if (sockproto_sub_mail_of(&w->sub, account))
 			return true;
 	return false;
+}
+
+/* One webhook's entry of the status reply. */
+static struct json_object *
+wh_status(const struct webhook *w)
+{
+	struct json_object	*o = json_object_new_object();
+	const struct wh_acct	*a;
+	uint64_t		 now = backoff_now_ms(), soonest = 0;
+	int			 inflight = 0;
+	bool			 waits = false;
+
+	TAILQ_FOREACH(a, &w->accts, entry) {
+		if (a->req != NULL)
+			inflight++;
+		else if (evtimer_pending(a->timer, NULL) && (!waits ||
+		    a->retry_ms < soonest)) {
+			soonest = a->retry_ms;
+			waits = true;
+		}
+	}
+	json_object_object_add(o, "name", json_object_new_string(w->name));
+	json_object_object_add(o, "queued",
+	    json_object_new_int64((int64_t)evqueue_len(w->q)));
+	json_object_object_add(o, "inFlight", json_object_new_int(inflight));
+	json_object_object_add(o, "lastError", w->last_error != NULL ?
+	    json_object_new_string(w->last_error) : NULL);
+	json_object_object_add(o, "retryIn", waits ? sockproto_seconds_json(
+	    soonest > now ? (double)(soonest - now) / 1000 : 0) : NULL);
+	return o;
+}
+
+struct json_object *
+webhook_status(const struct webhooks *ws)
+{
+	struct json_object	*arr;
+	const struct webhook	*w;
+
+	if (TAILQ_EMPTY(&ws->list))
+		return NULL;
+	arr = json_object_new_array();
+	TAILQ_FOREACH(w, &ws->list, entry)
+		json_object_array_add(arr, wh_status(w));
+	return arr;
 }

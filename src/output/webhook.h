@@ -16,6 +16,7 @@
 struct account;
 struct config;
 struct event_base;
+struct json_object;
 struct mail_event;
 struct net;
 struct push_event;
@@ -40,5 +41,10 @@ void webhook_connection(struct webhooks *, struct account *);
 void webhook_mail(struct webhooks *, const struct mail_event *);
 /* Whether a webhook takes mailbox or mail events of the account. */
 bool webhook_mail_wanted(const struct webhooks *, const char *account);
+/* For the status reply: [{"name","queued","inFlight","lastError",
+ * "retryIn"}] in config order (lastError: the last failed attempt's
+ * reason, null after a delivery; retryIn: seconds to the soonest retry,
+ * null when none waits); a new reference, NULL without any webhook. */
+struct json_object *webhook_status(const struct webhooks *);
 
 #endif

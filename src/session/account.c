@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -159,6 +160,13 @@ account_lists_id(const struct account *a, const char *account_id)
 {
 	return a->have_session &&
 	    session_account_name(&a->session, account_id) != NULL;
+}
+
+bool
+account_is_primary_mail(const struct account *a, const char *account_id)
+{
+	return a->have_session && a->session.primary_mail != NULL &&
+	    strcmp(a->session.primary_mail, account_id) == 0;
 }
 
 const char *

@@ -44,6 +44,8 @@ struct mail_event {
 	const struct mailresult *result;/* the round's, unfiltered */
 	const struct mailbox_cache *cache; /* the mailboxes after it */
 	const char *reason;		/* "push" or "resync" */
+	bool primary;			/* account_id is the user's own
+					 * (account_is_primary_mail) */
 };
 
 /* What the user sees (status, the socket, D-Bus, sd_notify). */
@@ -129,6 +131,10 @@ const char *account_transport(const struct account *);
 struct store *account_store(const struct account *);
 /* Whether the current Session lists this JMAP accountId. */
 bool account_lists_id(const struct account *, const char *account_id);
+/* Whether this JMAP accountId is the current Session's primary account
+ * for mail (primaryAccounts): the user's own, not one shared with them.
+ * False before the Session is known or when it names none. */
+bool account_is_primary_mail(const struct account *, const char *account_id);
 /* Gives up the current connection or wait and connects again now (the
  * user asked: SIGHUP, the socket's reconnect). */
 void account_reconnect(struct account *);

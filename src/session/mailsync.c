@@ -151,6 +151,7 @@ mailsync_deliver(struct mailsync_view *v, const struct mailresult *r)
 		ev.result = r;
 		ev.cache = mailview_cache(v->view);
 		ev.reason = v->round_push ? "push" : "resync";
+		ev.primary = account_is_primary_mail(a, v->account_id);
 		a->cbs.mail(a, &ev, a->arg);
 	}
 	if (a->store != NULL) {

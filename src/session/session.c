@@ -310,6 +310,13 @@ session_parse(const char *json, size_t len, const char *session_url,
 		out->state = xstrdup(str);
 	if ((str = jsonu_string_of(jsonu_member(root, "username"))) != NULL)
 		out->username = xstrdup(str);
+	if ((str = jsonu_string_of(jsonu_member(jsonu_member(root,
+	    "primaryAccounts"), SESSION_CAP_MAIL))) != NULL && *str != '\0')
+		out->primary_mail = xstrdup(str);
+	for (size_t i = 0; out->primary_mail == NULL && i < out->naccounts;
+	    i++)
+		if (out->accounts[i].is_personal && out->accounts[i].has_mail)
+			out->primary_mail = xstrdup(out->accounts[i].id);
 	rc = 0;
 done:
 	json_object_put(root);
@@ -327,6 +334,7 @@ session_clear(struct jmap_session *s)
 	free(s->ws_url);
 	free(s->state);
 	free(s->username);
+	free(s->primary_mail);
 	for (size_t i = 0; i < s->naccounts; i++) {
 		free(s->accounts[i].id);
 		free(s->accounts[i].name);

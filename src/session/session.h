@@ -28,6 +28,10 @@ struct jmap_session {
 	bool ws_supports_push;
 	char *state;			/* may be NULL */
 	char *username;			/* may be NULL */
+	/* The user's own mail account: primaryAccounts[urn:ietf:params:
+	 * jmap:mail], else (Apache James sends primaryAccounts empty) the
+	 * first personal account with mail; NULL when neither is there. */
+	char *primary_mail;
 	struct jmap_session_account *accounts;	/* in the Session's order */
 	size_t naccounts;
 	char **push_types;		/* the capabilities' types, sorted */

@@ -157,3 +157,11 @@ INTEGRATION_TESTS += \
 	tests/integration/mqtt-many.sh
 INTEGRATION_TESTS += \
 	tests/integration/testserver-burst.sh
+INTEGRATION_TESTS += \
+	tests/integration/webhook-backoff.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-primary.sh
+INTEGRATION_TESTS += \
+	tests/integration/mqtt-removed.sh
+INTEGRATION_TESTS += \
+	tests/integration/status-outputs.sh

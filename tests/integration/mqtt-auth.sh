@@ -24,6 +24,17 @@ wait_log 'mqtt: mqtt://127.0.0.1:[0-9]* refused the login: Connection Refused: n
 grep 'refused the login' "$T/daemon.log" | grep -q '^[0-9-]* [0-9:.]* error: ' ||
     fail "a refused login is not logged at error level"
 ! grep -q 'wrong' "$T/daemon.log" || fail "the password was logged"
+# mqtt_status PATTERN...: the status reply's "mqtt" member, the status
+# word as S when it matches PATTERN (retries come and go), retryIn left
+# out.
+mqtt_status() {
+	"$top_builddir/src/jmap-pushctl" -s "$T/sock" status --json |
+	    grep -o '"mqtt":.*' |
+	    sed -E "s/\"status\":\"($1)\"/\"status\":\"S\"/; s/,\"retryIn\":[0-9.]+//"
+}
+# The status reply says why until a connection.
+mqtt_status 'connecting|backoff' >"$T/got"
+expect_file "$T/got" "\"mqtt\":{\"status\":\"S\",\"broker\":\"mqtt://127.0.0.1:$MQTT_PORT\",\"queued\":0,\"lastError\":\"mqtt://127.0.0.1:$MQTT_PORT refused the login: Connection Refused: not authorised. (CONNACK 5); check username and password_file or password_command in [mqtt]\"}}}"
 
 printf 'right\n' >"$T/mqtt-password"
 sed -i "s|^broker = .*|broker = mqtt://mqtt-dual.test:$MQTT_PORT|" "$T/config"
@@ -32,6 +43,8 @@ wait_log "mqtt: cannot connect to mqtt://mqtt-dual.test:$MQTT_PORT at ::1: "
 wait_log "mqtt: up at mqtt://mqtt-dual.test:$MQTT_PORT as test-client"
 SUB_AUTH='-u jp -P right' retained 'jmap-pushd/daemon/+/status' >"$T/got"
 expect_file "$T/got" 'jmap-pushd/daemon/test-client/status 1 1 online'
+mqtt_status connected >"$T/got"
+expect_file "$T/got" "\"mqtt\":{\"status\":\"S\",\"broker\":\"mqtt://mqtt-dual.test:$MQTT_PORT\",\"queued\":0,\"lastError\":null}}}"
 
 # [mqtt] removed by a reload: offline, said by the daemon itself; the
 # rest goes on.

@@ -152,8 +152,10 @@ START_TEST(test_cyrus_http)
 	ck_assert_str_eq(session_account_name(&s, "cassandane"), "cassandane");
 	ck_assert_str_eq(session_account_name(&s, "other"), "other");
 	ck_assert_ptr_null(session_account_name(&s, "nobody"));
+	ck_assert_str_eq(s.primary_mail, "cassandane");
 	session_clear(&s);
 	ck_assert_ptr_null(s.api_url);
+	ck_assert_ptr_null(s.primary_mail);
 	ck_assert_uint_eq(s.naccounts, 0);
 	session_clear(&s);
 }
@@ -226,12 +228,48 @@ START_TEST(test_james)
 	ck_assert_str_eq(s.ws_url, "ws://james.local/jmap/ws");
 	ck_assert_str_eq(s.event_source_url, "http://james.local/eventSource?types={types}&closeafter={closeafter}&ping={ping}");
 	ck_assert_str_eq(s.accounts[0].name, "bob@domain.tld");
+	/* An empty primaryAccounts: the personal account with mail. */
+	ck_assert_str_eq(s.primary_mail, s.accounts[0].id);
 	/* Mail and vacation come from accountCapabilities only. */
 	check_strings(s.push_types, s.npush_types,
 	    "Email EmailDelivery Mailbox Thread VacationResponse");
 	check_strings(s.capabilities, s.ncapabilities,
 	    "urn:apache:james:params:jmap:mail:quota urn:ietf:params:jmap:core "
 	    "urn:ietf:params:jmap:websocket");
+	session_clear(&s);
+}
+END_TEST
+
+/* The primary mail account: primaryAccounts' even when another personal
+ * account with mail comes first; without one, the first personal account
+ * with mail; NULL when there is none. */
+START_TEST(test_primary_mail)
+{
+	static const char head[] = "{\"capabilities\":{},\"apiUrl\":\"/api\","
+	    "\"accounts\":{\"a\":{\"isPersonal\":false,"
+	    "\"accountCapabilities\":{\"urn:ietf:params:jmap:mail\":{}}},"
+	    "\"b\":{\"isPersonal\":true,\"accountCapabilities\":{}},"
+	    "\"c\":{\"isPersonal\":true,"
+	    "\"accountCapabilities\":{\"urn:ietf:params:jmap:mail\":{}}},"
+	    "\"d\":{\"isPersonal\":true,"
+	    "\"accountCapabilities\":{\"urn:ietf:params:jmap:mail\":{}}}}";
+	struct jmap_session s;
+	char json[1024];
+
+	snprintf(json, sizeof(json), "%s,\"primaryAccounts\":"
+	    "{\"urn:ietf:params:jmap:mail\":\"d\"}}", head);
+	parse_ok(json, "http://h/s", &s);
+	ck_assert_str_eq(s.primary_mail, "d");
+	session_clear(&s);
+	snprintf(json, sizeof(json), "%s,\"primaryAccounts\":"
+	    "{\"urn:ietf:params:jmap:mail\":7}}", head);
+	parse_ok(json, "http://h/s", &s);
+	ck_assert_str_eq(s.primary_mail, "c");
+	session_clear(&s);
+	parse_ok("{\"capabilities\":{},\"apiUrl\":\"/api\",\"accounts\":"
+	    "{\"a\":{\"isPersonal\":false,\"accountCapabilities\":"
+	    "{\"urn:ietf:params:jmap:mail\":{}}}}}", "http://h/s", &s);
+	ck_assert_ptr_null(s.primary_mail);
 	session_clear(&s);
 }
 END_TEST
@@ -505,6 +543,7 @@ session_suite(void)
 	tcase_add_test(tc, test_stalwart);
 	tcase_add_test(tc, test_fastmail);
 	tcase_add_test(tc, test_james);
+	tcase_add_test(tc, test_primary_mail);
 	tcase_add_test(tc, test_ws_urls);
 	tcase_add_test(tc, test_plain_urls);
 	tcase_add_test(tc, test_ws_bad);

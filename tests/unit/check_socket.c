@@ -38,6 +38,7 @@ struct fixture {
 	bool muted;
 	time_t mute_until;
 	int test_notifies;
+	const char *remote;	/* the outputs member's JSON, NULL: none */
 };
 
 static struct fixture fx;
@@ -121,6 +122,14 @@ fake_test_notify(void *arg, const char *account, const char **why)
 	return -1;
 }
 
+static struct json_object *
+fake_remote_status(void *arg)
+{
+	struct fixture *f = arg;
+
+	return f->remote != NULL ? json_tokener_parse(f->remote) : NULL;
+}
+
 static const struct outputs_callbacks fake_cb = {
 	.foreach_account = fake_foreach,
 	.find_account = fake_find,
@@ -131,6 +140,7 @@ static const struct outputs_callbacks fake_cb = {
 	.unmute = fake_unmute,
 	.muted = fake_muted,
 	.test_notify = fake_test_notify,
+	.remote_status = fake_remote_status,
 	.arg = &fx,
 };
 
@@ -295,6 +305,16 @@ START_TEST(test_commands)
 	    "{\"reply\":\"status\",\"accounts\":[],\"muted\":false,"
 	    "\"mutedUntil\":null}\n");
 	free(got);
+
+	/* The remote outputs, when there are any, last. */
+	fx.remote = "{\"mqtt\":{\"status\":\"backoff\"}}";
+	got = converse("{\"cmd\":\"status\"}\n", 1);
+	ck_assert_str_eq(got,
+	    "{\"reply\":\"status\",\"accounts\":[],\"muted\":false,"
+	    "\"mutedUntil\":null,\"outputs\":{\"mqtt\":{\"status\":"
+	    "\"backoff\"}}}\n");
+	free(got);
+	fx.remote = NULL;
 
 	/* test-notify: an unknown account never reaches the outputs. */
 	got = converse("{\"cmd\":\"test-notify\"}\n"
