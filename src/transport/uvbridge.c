@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <sys/time.h>
+
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <uv.h>
 
 #include "transport/uvbridge.h"
@@ -17,6 +21,24 @@
  * without starving libevent. */
 #define UVBRIDGE_MAX_ROUNDS 4
 
+/*
+ * lws keeps two housekeeping timers of 30 s on the loop (lws_sul_plat_unix
+ * and the HTTP header-table lifecheck, each re-armed 30 s after it ran);
+ * they do nothing for a client-only daemon and would otherwise wake an idle
+ * daemon between the ping rounds.  A libuv timeout at least DEFER_MIN_MS
+ * away is therefore put off to the earliest libevent timer due within
+ * DEFER_MAX_MS after it: the 30 s timers then run on every other ping round
+ * (pings recur every 28,672 ms for ping_interval 30s, so one tick of 4 s
+ * would never reach one).  Every lws timeout shorter than DEFER_MIN_MS
+ * (connect and handshake timeouts are 20 s) is never moved, and any other
+ * wakeup runs an expired libuv timer at once.  DEFER_SLACK_MS keeps the
+ * chosen moment clearly after the libuv deadline, whose clock may lag
+ * libevent's by a few milliseconds.
+ */
+#define UVBRIDGE_DEFER_MIN_MS	25000
+#define UVBRIDGE_DEFER_MAX_MS	30000
+#define UVBRIDGE_DEFER_SLACK_MS	16
+
 struct uvbridge {
 	struct event_base *base;
 	uv_loop_t loop;
@@ -25,16 +47,81 @@ struct uvbridge {
 	struct event *kick;	/* deferred pump */
 	bool in_pump;
 	unsigned long pumps;
+	uint64_t defer_due;	/* libuv deadline the last search was for */
+	bool deferred;		/* ... and the timer is on a libevent timer */
 };
+
+struct uvbridge_search {
+	const struct event *self;
+	struct timeval from, to, best;
+	bool found;
+};
+
+/*
+ * event_base_foreach_event() callback: the earliest other timer in
+ * [from, to].  event_pending() also says EV_TIMEOUT for an event made
+ * active with EV_TIMEOUT (every kick here), and then fills tv from a
+ * timeout that was never set (valgrind saw it): only an event in the
+ * timeout heap (EVLIST_TIMEOUT, from event_struct.h, whose layout is part
+ * of libevent 2.1's ABI) has one.
+ */
+static int
+uvbridge_search_cb(const struct event_base *base, const struct event *ev,
+    void *arg)
+{
+	struct uvbridge_search *s = arg;
+	struct timeval tv;
+
+	if (ev == s->self || !(ev->ev_evcallback.evcb_flags & EVLIST_TIMEOUT) ||
+	    !event_pending(ev, EV_TIMEOUT, &tv))
+		return 0;
+	if (timercmp(&tv, &s->from, <) || timercmp(&tv, &s->to, >))
+		return 0;
+	if (!s->found || timercmp(&tv, &s->best, <)) {
+		s->best = tv;
+		s->found = true;
+	}
+	return 0;
+}
+
+/*
+ * Sets *tv to the delay until the earliest libevent timer of base other
+ * than self that is due at least ms (plus the slack) and at most
+ * DEFER_MAX_MS later than that; false if there is none.  The delay is
+ * computed from libevent's cached time, the clock evtimer_add() counts
+ * from inside a callback, so a timer added with it in the same callback
+ * expires together with the one found (outside the loop both read the
+ * clock afresh, and the two may differ by microseconds).
+ */
+static bool
+uvbridge_defer_to(struct event_base *base, const struct event *self,
+    uint64_t ms, struct timeval *tv)
+{
+	struct uvbridge_search s = { .self = self };
+	struct timeval now, d;
+
+	event_base_gettimeofday_cached(base, &now);
+	d = timeutil_tv_ms(ms + UVBRIDGE_DEFER_SLACK_MS);
+	timeradd(&now, &d, &s.from);
+	d = timeutil_tv_ms(ms + UVBRIDGE_DEFER_MAX_MS);
+	timeradd(&now, &d, &s.to);
+	event_base_foreach_event(base, uvbridge_search_cb, &s);
+	if (!s.found)
+		return false;
+	timersub(&s.best, &now, tv);
+	return true;
+}
 
 static void
 uvbridge_arm(struct uvbridge *ub)
 {
 	int ms;
+	uint64_t due;
 	struct timeval tv;
 
 	/* An empty loop reports a timeout of 0: re-arming it would spin. */
 	if (!uv_loop_alive(&ub->loop)) {
+		ub->deferred = false;
 		evtimer_del(ub->timer);
 		return;
 	}
@@ -43,6 +130,24 @@ uvbridge_arm(struct uvbridge *ub)
 		evtimer_del(ub->timer);
 		return;
 	}
+	if (ms >= UVBRIDGE_DEFER_MIN_MS) {
+		/* lws restarts its timer after every service, so the same
+		 * deadline comes back on every pump, give or take a
+		 * millisecond: search once per deadline, not per pump. */
+		due = uv_now(&ub->loop) + (uint64_t)ms;
+		if (ub->deferred && evtimer_pending(ub->timer, NULL) &&
+		    due <= ub->defer_due + UVBRIDGE_DEFER_SLACK_MS / 2 &&
+		    due + UVBRIDGE_DEFER_SLACK_MS / 2 >= ub->defer_due)
+			return;
+		ub->defer_due = due;
+		ub->deferred = uvbridge_defer_to(ub->base, ub->timer,
+		    (uint64_t)ms, &tv);
+		if (ub->deferred) {
+			evtimer_add(ub->timer, &tv);
+			return;
+		}
+	} else
+		ub->deferred = false;
 	tv = timeutil_tv_ms((uint64_t)ms);
 	evtimer_add(ub->timer, &tv);
 }
