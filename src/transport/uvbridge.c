@@ -25,8 +25,8 @@
  * lws keeps two housekeeping timers of 30 s on the loop (lws_sul_plat_unix
  * and the HTTP header-table lifecheck, each re-armed 30 s after it ran);
  * they do nothing for a client-only daemon and would otherwise wake an idle
- * daemon between the ping rounds.  A libuv timeout at least DEFER_MIN_MS
- * away is therefore put off to the earliest libevent timer due within
+ * daemon between the ping rounds.  A libuv deadline first seen at least
+ * DEFER_MIN_MS away is therefore put off to the earliest libevent timer due within
  * DEFER_MAX_MS after it: the 30 s timers then run on every other ping round
  * (pings recur every 28,672 ms for ping_interval 30s, so one tick of 4 s
  * would never reach one).  Every lws timeout shorter than DEFER_MIN_MS
@@ -47,8 +47,9 @@ struct uvbridge {
 	struct event *kick;	/* deferred pump */
 	bool in_pump;
 	unsigned long pumps;
-	uint64_t defer_due;	/* libuv deadline the last search was for */
-	bool deferred;		/* ... and the timer is on a libevent timer */
+	uint64_t long_due;	/* libuv deadline first seen >= DEFER_MIN_MS
+				 * away; 0: none */
+	bool deferred;		/* the timer waits on a libevent timer for it */
 };
 
 struct uvbridge_search {
@@ -112,6 +113,14 @@ uvbridge_defer_to(struct event_base *base, const struct event *self,
 	return true;
 }
 
+/* Whether two libuv deadlines are lws's same timer, restarted. */
+static bool
+uvbridge_same(uint64_t a, uint64_t b)
+{
+	return a <= b + UVBRIDGE_DEFER_SLACK_MS / 2 &&
+	    b <= a + UVBRIDGE_DEFER_SLACK_MS / 2;
+}
+
 static void
 uvbridge_arm(struct uvbridge *ub)
 {
@@ -121,6 +130,7 @@ uvbridge_arm(struct uvbridge *ub)
 
 	/* An empty loop reports a timeout of 0: re-arming it would spin. */
 	if (!uv_loop_alive(&ub->loop)) {
+		ub->long_due = 0;
 		ub->deferred = false;
 		evtimer_del(ub->timer);
 		return;
@@ -130,16 +140,22 @@ uvbridge_arm(struct uvbridge *ub)
 		evtimer_del(ub->timer);
 		return;
 	}
-	if (ms >= UVBRIDGE_DEFER_MIN_MS) {
-		/* lws restarts its timer after every service, so the same
-		 * deadline comes back on every pump, give or take a
-		 * millisecond: search once per deadline, not per pump. */
-		due = uv_now(&ub->loop) + (uint64_t)ms;
-		if (ub->deferred && evtimer_pending(ub->timer, NULL) &&
-		    due <= ub->defer_due + UVBRIDGE_DEFER_SLACK_MS / 2 &&
-		    due + UVBRIDGE_DEFER_SLACK_MS / 2 >= ub->defer_due)
+	/*
+	 * lws restarts its libuv timer after every service, so the same
+	 * deadline comes back on every pump, give or take a millisecond.  A
+	 * long one stays eligible until it ran, also once it is near: the
+	 * ping it can join is armed only when the previous round's pong
+	 * arrives, a second or two before lws's deadline.  Once joined, it
+	 * stays joined; until then every pump looks again.
+	 */
+	due = uv_now(&ub->loop) + (uint64_t)ms;
+	if (ms >= UVBRIDGE_DEFER_MIN_MS && !uvbridge_same(due, ub->long_due)) {
+		ub->long_due = due;
+		ub->deferred = false;
+	}
+	if (ub->long_due != 0 && uvbridge_same(due, ub->long_due)) {
+		if (ub->deferred && evtimer_pending(ub->timer, NULL))
 			return;
-		ub->defer_due = due;
 		ub->deferred = uvbridge_defer_to(ub->base, ub->timer,
 		    (uint64_t)ms, &tv);
 		if (ub->deferred) {

@@ -21,6 +21,8 @@ struct fixture {
 	uv_timer_t timer;
 	int fired;
 	bool guard_hit;
+	struct event *late;	/* added between two pumps */
+	struct timeval late_tv;
 };
 
 static void
@@ -44,6 +46,7 @@ fixture_init(struct fixture *f, int guard_ms)
 	evtimer_add(f->guard, &tv);
 	f->fired = 0;
 	f->guard_hit = false;
+	f->late = NULL;
 }
 
 static void
@@ -177,14 +180,19 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	struct fixture *f = arg;
 
 	uvbridge_pump(f->ub);
+	if (f->late != NULL) {
+		evtimer_add(f->late, &f->late_tv);
+		uvbridge_pump(f->ub);
+	}
 	event_base_loopbreak(f->base);
 }
 
 /* A libuv timer of uv_ms and a libevent timer ("the ping") of ev_ms, both
- * started and pumped from a libevent callback as in the daemon; returns
- * the bridge's expiry minus the ping's, in microseconds. */
+ * started and pumped from a libevent callback as in the daemon (if late,
+ * the ping is added after a first pump, as a ping is armed after lws's
+ * timer); returns the bridge's expiry minus the ping's, in microseconds. */
 static long
-bridge_vs_ping(int uv_ms, int ev_ms)
+bridge_vs_ping_at(int uv_ms, int ev_ms, bool late)
 {
 	struct fixture f;
 	struct event *ping;
@@ -197,7 +205,11 @@ bridge_vs_ping(int uv_ms, int ev_ms)
 	f.timer.data = &f;
 	uv_timer_start(&f.timer, on_uv_timer, uv_ms, 0);
 	ping = evtimer_new(f.base, nop_cb, NULL);
-	evtimer_add(ping, &tv);
+	if (late) {
+		f.late = ping;
+		f.late_tv = tv;
+	} else
+		evtimer_add(ping, &tv);
 	event_base_once(f.base, -1, EV_TIMEOUT, pump_cb, &f, &zero);
 	event_base_dispatch(f.base);
 	ck_assert_int_eq(f.fired, 0);
@@ -211,6 +223,12 @@ bridge_vs_ping(int uv_ms, int ev_ms)
 	return us;
 }
 
+static long
+bridge_vs_ping(int uv_ms, int ev_ms)
+{
+	return bridge_vs_ping_at(uv_ms, ev_ms, false);
+}
+
 /* lws's 30 s housekeeping timer runs on the next ping round instead of
  * waking the daemon 1.3 s after this one (pings every 28,672 ms). */
 START_TEST(test_long_timeout_joins_later_timer)
@@ -218,6 +236,7 @@ START_TEST(test_long_timeout_joins_later_timer)
 	/* The very same moment, so that one wakeup runs both. */
 	ck_assert_int_eq(bridge_vs_ping(30000, 57344), 0);
 	ck_assert_int_eq(bridge_vs_ping(25000, 26000), 0);
+	ck_assert_int_eq(bridge_vs_ping_at(30000, 57344, true), 0);
 }
 END_TEST
 
