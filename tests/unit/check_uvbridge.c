@@ -190,13 +190,15 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 /* A libuv timer of uv_ms and a libevent timer ("the ping") of ev_ms, both
  * started and pumped from a libevent callback as in the daemon (if late,
  * the ping is added after a first pump, as a ping is armed after lws's
- * timer); returns the bridge's expiry minus the ping's, in microseconds. */
+ * timer), and another libevent timer of other_ms unless that is 0;
+ * returns the bridge's expiry minus the ping's, in microseconds. */
 static long
-bridge_vs_ping_at(int uv_ms, int ev_ms, bool late)
+bridge_vs_ping_at(int uv_ms, int ev_ms, bool late, int other_ms)
 {
 	struct fixture f;
-	struct event *ping;
+	struct event *ping, *other;
 	struct timeval tv = { ev_ms / 1000, (ev_ms % 1000) * 1000 };
+	struct timeval otv = { other_ms / 1000, (other_ms % 1000) * 1000 };
 	struct timeval zero = { 0, 0 }, pdue, bdue;
 	long us;
 
@@ -204,6 +206,9 @@ bridge_vs_ping_at(int uv_ms, int ev_ms, bool late)
 	uv_timer_init(uvbridge_loop(f.ub), &f.timer);
 	f.timer.data = &f;
 	uv_timer_start(&f.timer, on_uv_timer, uv_ms, 0);
+	other = evtimer_new(f.base, nop_cb, NULL);
+	if (other_ms != 0)
+		evtimer_add(other, &otv);
 	ping = evtimer_new(f.base, nop_cb, NULL);
 	if (late) {
 		f.late = ping;
@@ -219,6 +224,7 @@ bridge_vs_ping_at(int uv_ms, int ev_ms, bool late)
 	    (bdue.tv_usec - pdue.tv_usec);
 	uv_close((uv_handle_t *)&f.timer, timer_closed);
 	event_free(ping);
+	event_free(other);
 	fixture_done(&f);
 	return us;
 }
@@ -226,7 +232,7 @@ bridge_vs_ping_at(int uv_ms, int ev_ms, bool late)
 static long
 bridge_vs_ping(int uv_ms, int ev_ms)
 {
-	return bridge_vs_ping_at(uv_ms, ev_ms, false);
+	return bridge_vs_ping_at(uv_ms, ev_ms, false, 0);
 }
 
 /* lws's 30 s housekeeping timer runs on the next ping round instead of
@@ -236,7 +242,16 @@ START_TEST(test_long_timeout_joins_later_timer)
 	/* The very same moment, so that one wakeup runs both. */
 	ck_assert_int_eq(bridge_vs_ping(30000, 57344), 0);
 	ck_assert_int_eq(bridge_vs_ping(25000, 26000), 0);
-	ck_assert_int_eq(bridge_vs_ping_at(30000, 57344, true), 0);
+	ck_assert_int_eq(bridge_vs_ping_at(30000, 57344, true, 0), 0);
+}
+END_TEST
+
+/* Of two timers in reach, the later: the earlier one may be a ping's
+ * answer deadline, deleted when the pong arrives. */
+START_TEST(test_long_timeout_joins_latest)
+{
+	ck_assert_int_eq(bridge_vs_ping_at(30000, 57344, false, 40000), 0);
+	ck_assert_int_eq(bridge_vs_ping_at(30000, 57344, true, 40000), 0);
 }
 END_TEST
 
@@ -269,6 +284,7 @@ uvbridge_suite(void)
 	tcase_add_test(tc, test_kick_runs_new_work);
 	tcase_add_test(tc, test_empty_loop_does_not_spin);
 	tcase_add_test(tc, test_long_timeout_joins_later_timer);
+	tcase_add_test(tc, test_long_timeout_joins_latest);
 	tcase_add_test(tc, test_other_timeouts_kept);
 	suite_add_tcase(s, tc);
 	return s;
