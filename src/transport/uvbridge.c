@@ -69,12 +69,12 @@ struct uvbridge_search {
 /*
  * event_base_foreach_event() callback: the latest other timer in
  * [from, to].  The latest, not the earliest: a ping's answer deadline
- * (ping_timeout after the ping) is a timer that is nearly always deleted
- * before it expires, while the next ping, later, does expire.  event_pending() also says EV_TIMEOUT for an event made
- * active with EV_TIMEOUT (every kick here), and then fills tv from a
- * timeout that was never set (valgrind saw it): only an event in the
- * timeout heap (EVLIST_TIMEOUT, from event_struct.h, whose layout is part
- * of libevent 2.1's ABI) has one.
+ * (ping_timeout after the ping) is nearly always deleted before it
+ * expires, while the next ping, later, does expire.  event_pending() also
+ * says EV_TIMEOUT for an event made active with EV_TIMEOUT (every kick
+ * here), and then fills tv from a timeout that was never set (valgrind
+ * saw it): only an event in the timeout heap (EVLIST_TIMEOUT, from
+ * event_struct.h, whose layout is part of libevent 2.1's ABI) has one.
  */
 static int
 uvbridge_search_cb(const struct event_base *base, const struct event *ev,
