@@ -8,6 +8,8 @@
 #ifndef JP_MQTT_INT_H
 #define JP_MQTT_INT_H
 
+#include <sys/queue.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +85,13 @@ struct mqtt_flight {
 	int	 mid;
 };
 
+/* An account whose next event found no room (MQTT_INFLIGHT_MAX). */
+struct mqtt_wait {
+	char			*account;
+	TAILQ_ENTRY(mqtt_wait)	 entry;
+};
+TAILQ_HEAD(mqtt_waits, mqtt_wait);
+
 struct mqtt {
 	struct event_base	*base;
 	struct evdns_base	*dns;		/* NULL until a name is looked
@@ -121,9 +130,11 @@ struct mqtt {
 	struct mqtt_flight	*flights;
 	size_t			 nflights;
 	unsigned		 inflight;	/* every mid not acked yet */
-	/* An account found no room (MQTT_INFLIGHT_MAX): the next
-	 * acknowledgement walks every account. */
-	bool			 starved;
+	/* The accounts that found no room, in the order they came, each
+	 * once (waitset): acknowledgements hand the room on to them first,
+	 * without walking every account. */
+	struct mqtt_waits	 waiting;
+	struct namemap		*waitset;
 	char			*last_error;	/* the last failure; NULL once
 						 * connected */
 };

@@ -36,12 +36,14 @@
 #include "session/credentials.h"
 #include "state/queuefile.h"
 #include "util/log.h"
+#include "util/namemap.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
 
 static void mqtt_attempt(struct mqtt *);
-static void mqtt_pump(struct mqtt *, const char *);
+static void mqtt_pump(struct mqtt *, const char *, bool);
+static void mqtt_wait_clear(struct mqtt *);
 
 bool
 mqtt_takes(const struct config_mqtt *mc, const char *account)
@@ -161,6 +163,7 @@ mqtt_teardown(struct mqtt *m)
 	}
 	m->nflights = 0;
 	m->inflight = 0;
+	mqtt_wait_clear(m);
 	if (m->rd != NULL) {
 		event_free(m->rd);
 		m->rd = NULL;
@@ -355,7 +358,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	for (size_t i = 0; i < m->nret; )
 		if (!mqttret_send(m, i))
 			i++;
-	mqtt_pump(m, NULL);
+	mqtt_pump(m, NULL, true);
 }
 
 static void
@@ -381,8 +384,7 @@ mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
 			break;
 		}
 	/* A retained or status message (no flight) frees room alone. */
-	if (account != NULL || m->starved)
-		mqtt_pump(m, account);
+	mqtt_pump(m, account, false);
 	free(account);
 }
 
@@ -552,6 +554,8 @@ mqtt_new(struct event_base *base, struct config *cfg,
 	m->lost = xevtimer_new(base, mqtt_lost, m);
 	m->resolved = xevtimer_new(base, mqtt_resolved, m);
 	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
+	TAILQ_INIT(&m->waiting);
+	m->waitset = namemap_new();
 	mqtt_configure(m);
 	if (m->mc != NULL) {
 		mqtt_load_queue(m);
@@ -671,6 +675,8 @@ mqtt_free(struct mqtt *m)
 	if (m->dns != NULL)
 		evdns_base_free(m->dns, 0);
 	evqueue_free(m->q);
+	mqtt_wait_clear(m);
+	namemap_free(m->waitset);
 	mqttret_forget(m, false);
 	for (size_t i = 0; i < m->nflights; i++)
 		free(m->flights[i].account);
@@ -697,6 +703,35 @@ mqtt_event_topic(struct mqtt *m, const char *account, struct json_object *ev)
 	return mqtttopic_account(m->mc->topic_prefix, account, "mail");
 }
 
+/* The account waits for room, once. */
+static void
+mqtt_wait_add(struct mqtt *m, const char *account)
+{
+	struct mqtt_wait *w;
+
+	if (namemap_get(m->waitset, account) != NULL)
+		return;
+	w = xcalloc(1, sizeof(*w));
+	w->account = xstrdup(account);
+	TAILQ_INSERT_TAIL(&m->waiting, w, entry);
+	namemap_put(m->waitset, w->account, w);
+}
+
+/* No account waits (a connect walks them all; a lost connection has no
+ * room to wait for). */
+static void
+mqtt_wait_clear(struct mqtt *m)
+{
+	struct mqtt_wait *w;
+
+	while ((w = TAILQ_FIRST(&m->waiting)) != NULL) {
+		TAILQ_REMOVE(&m->waiting, w, entry);
+		namemap_del(m->waitset, w->account);
+		free(w->account);
+		free(w);
+	}
+}
+
 /* pump's walk: hands the account's first event to the library unless
  * one is in flight already. */
 static void
@@ -708,8 +743,7 @@ mqtt_pump_account(const char *account, void *arg)
 	int				 mid = 0, rc;
 
 	if (m->inflight >= MQTT_INFLIGHT_MAX) {
-		/* mqtt_on_publish() walks every account once room is back. */
-		m->starved = true;
+		mqtt_wait_add(m, account);
 		return;
 	}
 	if (evqueue_in_flight(m->q, account) ||
@@ -737,21 +771,32 @@ mqtt_pump_account(const char *account, void *arg)
 	m->flights[m->nflights++].mid = mid;
 }
 
-/* Hands queued events to the library while connected: of the account
- * named so, or (NULL) of every account, which a connect and the end of a
- * shortage of room need.  One account's event or acknowledgement walks no
- * other account: with a thousand accounts a walk per event was most of
- * the daemon's time (bench figure 8). */
+/* Hands queued events to the library while connected: every account's
+ * after a connect (all), else the account's named so (NULL: none), then
+ * those of the accounts that waited for room while there is room.  One
+ * account's event or acknowledgement walks no other account: with a
+ * thousand accounts a walk per event was most of the daemon's time
+ * (bench figure 8). */
 static void
-mqtt_pump(struct mqtt *m, const char *account)
+mqtt_pump(struct mqtt *m, const char *account, bool all)
 {
+	struct mqtt_wait *w;
+
 	if (m->state != MQTT_S_CONNECTED || m->mosq == NULL)
 		return;
-	if (account == NULL || m->starved) {
-		m->starved = false;
+	if (all) {
+		mqtt_wait_clear(m);
 		evqueue_foreach_account(m->q, mqtt_pump_account, m);
-	} else
+	} else if (account != NULL)
 		mqtt_pump_account(account, m);
+	while (m->inflight < MQTT_INFLIGHT_MAX &&
+	    (w = TAILQ_FIRST(&m->waiting)) != NULL) {
+		TAILQ_REMOVE(&m->waiting, w, entry);
+		namemap_del(m->waitset, w->account);
+		mqtt_pump_account(w->account, m);
+		free(w->account);
+		free(w);
+	}
 	mqtt_arm(m);
 }
 
@@ -763,7 +808,7 @@ mqtt_push(struct mqtt *m, const char *account, struct json_object *o)
 	if (o == NULL)
 		return;
 	evqueue_push(m->q, account, o);
-	mqtt_pump(m, account);
+	mqtt_pump(m, account, false);
 }
 
 void
