@@ -22,30 +22,14 @@
 /* Far beyond a full queue of a million small events. */
 #define QUEUEFILE_MAX_SIZE	(1024 * 1024 * 1024)
 
-static int
-queuefile_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 queuefile_save(const char *state_dir, const char *file,
     struct json_object *queue)
 {
 	struct json_object *o;
-	const char *text, *what = NULL;
-	char *path, *tmp;
-	int fd = -1, dfd, r = -1;
+	const char *text, *what;
+	char *path, *where;
+	int r = -1;
 
 	xasprintf(&path, "%s/%s", state_dir, file);
 	if (json_object_array_length(queue) == 0) {
@@ -58,38 +42,17 @@ queuefile_save(const char *state_dir, const char *file,
 		free(path);
 		return -1;
 	}
-	xasprintf(&tmp, "%s/.%s.tmp-%d", state_dir, file, (int)getpid());
 	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_int(1));
 	json_object_object_add(o, "queue", json_object_get(queue));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1)
-		what = "create";
-	else if (queuefile_write_all(fd, text, strlen(text)) == -1)
-		what = "write";
-	else if (fsync(fd) == -1)
-		what = "fsync";
-	if (fd != -1 && close(fd) == -1 && what == NULL)
-		what = "close";
-	if (what == NULL && rename(tmp, path) == -1)
-		what = "rename";
-	if (what != NULL) {
-		log_warn("cannot save %s: %s %s", path, what, tmp);
-		unlink(tmp);
-		goto out;
-	}
-	/* The rename itself is durable only once the directory is synced. */
-	if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		if (fsync(dfd) == -1 && errno != EINVAL)
-			log_warn("cannot save %s: fsync %s", path, state_dir);
-		close(dfd);
-	}
-	r = 0;
-out:
+	if (store_write_file(state_dir, file, path, text, &what, &where) == -1)
+		log_warn("cannot save %s: %s %s", path, what, where);
+	else
+		r = 0;
+	free(where);
 	json_object_put(o);
-	free(tmp);
 	free(path);
 	return r;
 }

@@ -705,64 +705,77 @@ store_save_failed(struct store *s, const char *what, const char *path)
 }
 
 int
+store_write_file(const char *dir, const char *file, const char *path,
+    const char *text, const char **what, char **where)
+{
+	char *tmp;
+	int fd, dfd;
+
+	*what = NULL;
+	xasprintf(&tmp, "%s/.%s.tmp-%d", dir, file, (int)getpid());
+	*where = tmp;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		*what = "create";
+		return -1;
+	}
+	if (store_write_all(fd, text, strlen(text)) == -1)
+		*what = "write";
+	else if (fsync(fd) == -1)
+		*what = "fsync";
+	if (close(fd) == -1 && *what == NULL)
+		*what = "close";
+	if (*what == NULL && rename(tmp, path) == -1)
+		*what = "rename";
+	if (*what != NULL) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	free(tmp);
+	*where = xstrdup(dir);
+	/* The rename itself is durable only once the directory is synced. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		*what = "open";
+		return -1;
+	}
+	if (fsync(dfd) == -1 && errno != EINVAL) {
+		*what = "fsync";
+		close(dfd);
+		return -1;
+	}
+	close(dfd);
+	free(*where);
+	*where = NULL;
+	return 0;
+}
+
+int
 store_save(struct store *s)
 {
-	char *tmp, *text;
-	int fd, dfd, r = -1;
+	const char *what;
+	char *text, *where;
+	int r;
 
 	if (!s->dirty)
 		return 0;
-	xasprintf(&tmp, "%s/.%s.tmp-%d", s->dir, s->file, (int)getpid());
 	text = store_serialize(s);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1) {
-		store_save_failed(s, "create", tmp);
-		goto out;
+	r = store_write_file(s->dir, s->file, s->path, text, &what, &where);
+	free(text);
+	if (r == -1) {
+		store_save_failed(s, what, where);
+		free(where);
+		return -1;
 	}
-	if (store_write_all(fd, text, strlen(text)) == -1) {
-		store_save_failed(s, "write", tmp);
-		close(fd);
-		goto unlink;
-	}
-	if (fsync(fd) == -1) {
-		store_save_failed(s, "fsync", tmp);
-		close(fd);
-		goto unlink;
-	}
-	if (close(fd) == -1) {
-		store_save_failed(s, "close", tmp);
-		goto unlink;
-	}
-	if (rename(tmp, s->path) == -1) {
-		store_save_failed(s, "rename", tmp);
-		goto unlink;
-	}
-	/* The rename itself is durable only once the directory is synced. */
-	if ((dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		store_save_failed(s, "open", s->dir);
-		goto out;
-	}
-	if (fsync(dfd) == -1 && errno != EINVAL) {
-		store_save_failed(s, "fsync", s->dir);
-		close(dfd);
-		goto out;
-	}
-	close(dfd);
 	if (s->save_failed)
 		log_info("state file %s saved again", s->path);
 	else
 		log_debug("state file %s saved", s->path);
 	s->save_failed = false;
 	s->dirty = false;
-	r = 0;
-	goto out;
-unlink:
-	unlink(tmp);
-out:
-	free(tmp);
-	free(text);
-	return r;
+	return 0;
 }
 
 struct json_object *
