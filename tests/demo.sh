@@ -41,20 +41,8 @@ if command -v dbus-daemon >/dev/null && command -v dbus-monitor >/dev/null; then
 	mkfifo "$dir/bus.fifo"
 	# Its own config, without the standard service directories: a
 	# desktop's notification daemon must not be started on it.
-	cat >"$dir/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>$DBUS_SESSION_BUS_ADDRESS</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
+	sed "s|@ADDRESS@|$DBUS_SESSION_BUS_ADDRESS|" \
+	    "$srcdir/tests/dbus/private-bus.conf.in" >"$dir/bus.conf"
 	dbus-daemon --config-file="$dir/bus.conf" --nofork \
 	    --print-address=1 >"$dir/bus.fifo" 2>/dev/null &
 	bus_pid=$!

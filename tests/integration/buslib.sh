@@ -14,35 +14,12 @@ bus_cleanup() {
 }
 trap 'st=$?; bus_cleanup; set +e; (exit $st); cleanup' EXIT
 
-# bus_start: a private session bus listening at $T/bus.  Its configuration
-# is the stock session.conf less every service directory: a bus that could
-# activate services would start the machine's own notification daemon (or
-# anything else installed) in place of the tests' fakes.
+# bus_start: a private session bus listening at $T/bus, configured by
+# tests/dbus/private-bus.conf.in (no service directories).
 bus_start() {
 	rm -f "$T/bus" "$T/busaddr.fifo"
-	cat >"$T/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>$DBUS_SESSION_BUS_ADDRESS</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <limit name="max_incoming_bytes">1000000000</limit>
-  <limit name="max_outgoing_bytes">1000000000</limit>
-  <limit name="max_message_size">1000000000</limit>
-  <limit name="max_completed_connections">100000</limit>
-  <limit name="max_incomplete_connections">10000</limit>
-  <limit name="max_connections_per_user">100000</limit>
-  <limit name="max_names_per_connection">50000</limit>
-  <limit name="max_match_rules_per_connection">50000</limit>
-  <limit name="max_replies_per_connection">50000</limit>
-</busconfig>
-CONF
+	sed "s|@ADDRESS@|$DBUS_SESSION_BUS_ADDRESS|" \
+	    "$top_srcdir/tests/dbus/private-bus.conf.in" >"$T/bus.conf"
 	mkfifo "$T/busaddr.fifo"
 	dbus-daemon --config-file="$T/bus.conf" --nofork --print-address=1 \
 	    >"$T/busaddr.fifo" 2>>"$T/bus.log" &
