@@ -70,23 +70,4 @@ bool hook_mail_wanted(const struct hooks *, const char *account);
  * {"@type":"StateChange","changed":{}}.  cfg gives the accounts. */
 void hook_start(struct hooks *, const struct config *cfg);
 
-/* Whether ev is for hook h (the filters of hook_dispatch). */
-bool hook_matches(const struct config_hook *h, const struct push_event *ev);
-/* environ (base, NULL-terminated) minus any inherited JMAP_* variables, plus
- * JMAP_ACCOUNT, JMAP_ACCOUNT_ID (unless ev->account_id is NULL or longer
- * than 4096 bytes), JMAP_TYPES (space separated, sorted, only types passing
- * the hook's filter whose name is 1-128 of [A-Za-z0-9_] and whose state is
- * at most 4096 bytes; others are logged at debug), JMAP_STATE_<Type> for
- * exactly those types, JMAP_PUSH_STATE (only when known and at most 4096
- * bytes), JMAP_REASON, JMAP_HOOK, in that order after the inherited ones.
- * Values are as the server sent them (newlines included).  Caller frees
- * with strv_free. */
-char **hook_build_env(const struct config_hook *, const struct push_event *,
-    char *const *base);
-/* {"@type":"StateChange","changed":{ACCOUNT_ID:{TYPE:STATE,...}},
- * "pushState":P} with every string-valued type passing the hook's filter
- * (also those JMAP_TYPES leaves out), pushState omitted when unknown,
- * types sorted, plain JSON without escaped slashes.  malloc'd. */
-char *hook_build_stdin(const struct config_hook *, const struct push_event *);
-
 #endif

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
-	src/output/hook.c src/output/hook.h \
+	src/output/hook.c src/output/hook.h src/output/hook-int.h \
+	src/output/hookenv.c src/output/hookenv.h \
+	src/output/hookowed.c \
 	src/output/hookmail.c src/output/hookmail.h \
 	src/output/dbus.c src/output/dbus.h \
 	src/output/evqueue.c src/output/evqueue.h \

@@ -140,6 +140,11 @@ tests_unit_check_mailmatch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_mailview_SOURCES = tests/unit/check_mailview.c
 tests_unit_check_mailview_LDADD = $(UNIT_LDADD)
 tests_unit_check_mailview_CFLAGS = $(UNIT_CFLAGS)
+UNIT_TESTS += tests/unit/check_hookenv
+tests_unit_check_hookenv_SOURCES = tests/unit/check_hookenv.c
+tests_unit_check_hookenv_LDADD = $(UNIT_LDADD)
+tests_unit_check_hookenv_CFLAGS = $(UNIT_CFLAGS)
+
 UNIT_TESTS += tests/unit/check_hookmail
 tests_unit_check_hookmail_SOURCES = tests/unit/check_hookmail.c
 tests_unit_check_hookmail_LDADD = $(UNIT_LDADD)
