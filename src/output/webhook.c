@@ -22,7 +22,7 @@
 #include "session/backoff.h"
 #include "session/credentials.h"
 #include "state/queuefile.h"
-#include "state/store.h"
+#include "state/statedir.h"
 #include "transport/endpoint.h"
 #include "transport/http.h"
 #include "util/log.h"
@@ -443,7 +443,7 @@ wh_new(struct webhooks *ws, struct config *cfg,
 	w->ws = ws;
 	w->name = xstrdup(cw->name);
 	xasprintf(&w->log, "webhook %s", cw->name);
-	w->file = store_file_name_of("webhook-", cw->name, ".queue");
+	w->file = statedir_file_name("webhook-", cw->name, ".queue");
 	TAILQ_INIT(&w->accts);
 	sockproto_sub_all(&w->sub);
 	w->q = evqueue_new(cw->queue);

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: ISC
 src_libjmappushd_a_SOURCES += \
 	src/state/queuefile.c src/state/queuefile.h \
-	src/state/store.c src/state/store.h
+	src/state/store.c src/state/store.h \
+	src/state/statedir.c src/state/statedir.h

@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 
 #include "state/queuefile.h"
-#include "state/store.h"
+#include "state/statedir.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -38,7 +38,7 @@ queuefile_save(const char *state_dir, const char *file,
 		free(path);
 		return 0;
 	}
-	if (store_mkdirs(state_dir) == -1) {
+	if (statedir_mkdirs(state_dir) == -1) {
 		free(path);
 		return -1;
 	}
@@ -47,7 +47,7 @@ queuefile_save(const char *state_dir, const char *file,
 	json_object_object_add(o, "queue", json_object_get(queue));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (store_write_file(state_dir, file, path, text, &what, &where) == -1)
+	if (statedir_write_file(state_dir, file, path, text, &what, &where) == -1)
 		log_warn("cannot save %s: %s %s", path, what, where);
 	else
 		r = 0;

@@ -4,7 +4,7 @@
  * the MQTT broker's), kept in the state directory until the next start:
  * {"version":1,"queue":ARRAY} in STATE_DIR/FILE, mode 0600, written
  * atomically (temporary file, fsync, rename, fsync of the directory).
- * file is a name made by store_file_name_of().
+ * file is a name made by statedir_file_name().
  */
 #ifndef JP_QUEUEFILE_H
 #define JP_QUEUEFILE_H

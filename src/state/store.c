@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * An account's durable state file: pushState, the states last seen, hook
+ * runs owed, the mail views and the followed notifications, read at open
+ * (checked, bounded, a damaged file moved aside) and saved atomically.
+ */
 #include "autoconf.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "state/statedir.h"
 #include "state/store.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -53,170 +57,6 @@ struct store {
 	bool mail_full_logged;	/* a mail view too large was dropped */
 	struct event *save_timer;	/* store_save_later(), made once */
 };
-
-static bool
-store_name_plain(const char *s)
-{
-	if (*s == '\0' || *s == '.')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
-		    *s == '-'))
-			return false;
-	return true;
-}
-
-/* Injective: '%' itself is encoded, and no plain name is "%" (empty). */
-char *
-store_file_name_of(const char *prefix, const char *account,
-    const char *suffix)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(account), plen = strlen(prefix);
-	char *enc, *p;
-
-	if (store_name_plain(account)) {
-		xasprintf(&enc, "%s%s%s", prefix, account, suffix);
-		return enc;
-	}
-	if (len == 0) {
-		xasprintf(&enc, "%s%%%s", prefix, suffix);
-		return enc;
-	}
-	enc = xmalloc(plen + len * 3 + strlen(suffix) + 1);
-	memcpy(enc, prefix, plen);
-	p = enc + plen;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)account[i];
-		bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-		    (c == '.' && i > 0);
-
-		if (keep) {
-			*p++ = (char)c;
-		} else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 0xf];
-		}
-	}
-	strcpy(p, suffix);
-	return enc;
-}
-
-/* mkdir -p; every directory created is private to the user. */
-int
-store_mkdirs(const char *dir)
-{
-	char *tmp;
-	struct stat st;
-
-	if (*dir == '\0') {
-		log_warnx("the state directory is an empty string");
-		return -1;
-	}
-	tmp = xstrdup(dir);
-	for (char *p = tmp + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		bool last = *p == '\0';
-
-		*p = '\0';
-		if (mkdir(tmp, 0700) == -1 && errno != EEXIST) {
-			log_warn("cannot create state directory %s", tmp);
-			free(tmp);
-			return -1;
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
-	free(tmp);
-	if (stat(dir, &st) == -1) {
-		log_warn("state directory %s", dir);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_warnx("state directory %s is not a directory", dir);
-		return -1;
-	}
-	if (access(dir, W_OK | X_OK) == -1) {
-		log_warn("state directory %s is not writable", dir);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Temporary files in a state directory, listed once per directory: a scan
- * of the whole directory for each account made opening 10,000 accounts
- * quadratic.  A temporary file that appears later belongs to a live
- * writer, which must be left alone anyway.
- */
-static struct {
-	char *dir;
-	char **names;
-	size_t n;
-} store_tmps;
-
-static void
-store_list_tmps(const char *dir)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (store_tmps.dir != NULL && strcmp(store_tmps.dir, dir) == 0)
-		return;
-	for (size_t i = 0; i < store_tmps.n; i++)
-		free(store_tmps.names[i]);
-	free(store_tmps.names);
-	free(store_tmps.dir);
-	store_tmps.names = NULL;
-	store_tmps.n = 0;
-	store_tmps.dir = xstrdup(dir);
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.' || strstr(de->d_name, ".tmp-") == NULL)
-			continue;
-		store_tmps.names = xreallocarray(store_tmps.names,
-		    store_tmps.n + 1, sizeof(*store_tmps.names));
-		store_tmps.names[store_tmps.n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-}
-
-/* Temporary files of writers that crashed, never those of a live process. */
-static void
-store_remove_stale(struct store *s)
-{
-	char *prefix;
-	size_t plen;
-
-	store_list_tmps(s->dir);
-	plen = (size_t)xasprintf(&prefix, ".%s.tmp-", s->file);
-	for (size_t i = 0; i < store_tmps.n; i++) {
-		const char *name = store_tmps.names[i];
-		char *end, *path;
-		long pid;
-
-		if (strncmp(name, prefix, plen) != 0)
-			continue;
-		errno = 0;
-		pid = strtol(name + plen, &end, 10);
-		if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX)
-			continue;
-		if ((pid_t)pid == getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		xasprintf(&path, "%s/%s", s->dir, name);
-		if (unlink(path) == 0)
-			log_debug("removed stale %s", path);
-		free(path);
-	}
-	free(prefix);
-}
 
 static bool
 store_valid_states(struct json_object *states)
@@ -502,16 +342,16 @@ store_open(const char *state_dir, const char *account)
 {
 	struct store *s;
 
-	if (store_mkdirs(state_dir) == -1)
+	if (statedir_mkdirs(state_dir) == -1)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->dir = xstrdup(state_dir);
-	s->file = store_file_name_of("", account, ".state");
+	s->file = statedir_file_name("", account, ".state");
 	xasprintf(&s->path, "%s/%s", s->dir, s->file);
 	s->states = json_object_new_object();
 	s->pending = json_object_new_object();
 	s->mail = json_object_new_object();
-	store_remove_stale(s);
+	statedir_remove_stale(s->dir, s->file);
 	if (store_load(s) == -1) {
 		store_free(s);
 		return NULL;
@@ -674,21 +514,6 @@ store_serialize(const struct store *s)
 	return text;
 }
 
-static int
-store_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* One warning per failure streak: a full disk must not flood the log. */
 static int
@@ -705,54 +530,6 @@ store_save_failed(struct store *s, const char *what, const char *path)
 }
 
 int
-store_write_file(const char *dir, const char *file, const char *path,
-    const char *text, const char **what, char **where)
-{
-	char *tmp;
-	int fd, dfd;
-
-	*what = NULL;
-	xasprintf(&tmp, "%s/.%s.tmp-%d", dir, file, (int)getpid());
-	*where = tmp;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1) {
-		*what = "create";
-		return -1;
-	}
-	if (store_write_all(fd, text, strlen(text)) == -1)
-		*what = "write";
-	else if (fsync(fd) == -1)
-		*what = "fsync";
-	if (close(fd) == -1 && *what == NULL)
-		*what = "close";
-	if (*what == NULL && rename(tmp, path) == -1)
-		*what = "rename";
-	if (*what != NULL) {
-		int e = errno;
-
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	free(tmp);
-	*where = xstrdup(dir);
-	/* The rename itself is durable only once the directory is synced. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		*what = "open";
-		return -1;
-	}
-	if (fsync(dfd) == -1 && errno != EINVAL) {
-		*what = "fsync";
-		close(dfd);
-		return -1;
-	}
-	close(dfd);
-	free(*where);
-	*where = NULL;
-	return 0;
-}
-
-int
 store_save(struct store *s)
 {
 	const char *what;
@@ -762,7 +539,7 @@ store_save(struct store *s)
 	if (!s->dirty)
 		return 0;
 	text = store_serialize(s);
-	r = store_write_file(s->dir, s->file, s->path, text, &what, &where);
+	r = statedir_write_file(s->dir, s->file, s->path, text, &what, &where);
 	free(text);
 	if (r == -1) {
 		store_save_failed(s, what, where);
@@ -912,3 +689,4 @@ store_set_notify(struct store *s, struct json_object *list)
 	s->notify = list;
 	s->dirty = true;
 }
+

@@ -79,22 +79,4 @@ void store_set_mail(struct store *, const char *account_id,
 struct json_object *store_notify(const struct store *);
 void store_set_notify(struct store *, struct json_object *list);
 
-/* prefix, the name as in a store's file name (percent-encoded unless it
- * is [A-Za-z0-9._-]+ not starting with '.'), and suffix; allocated. */
-char *store_file_name_of(const char *prefix, const char *name,
-    const char *suffix);
-/*
- * Writes text to path (in dir, named file there) atomically and durably:
- * dir/.file.tmp-PID with mode 0600, fsync, renamed over path, dir synced.
- * What store_save() does, for other files of the state directory (the
- * outputs' queues).  -1 with errno, *what the step that failed ("create",
- * "write", "fsync", "close", "rename", "open") and *where what it failed
- * on (allocated; the caller frees it; NULL after success); nothing is
- * logged and the old file stays.
- */
-int store_write_file(const char *dir, const char *file, const char *path,
-    const char *text, const char **what, char **where);
-/* mkdir -p with mode 0700; -1 when dir cannot be made or used (logged). */
-int store_mkdirs(const char *dir);
-
 #endif

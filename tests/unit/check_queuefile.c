@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 
 #include "state/queuefile.h"
-#include "state/store.h"
+#include "state/statedir.h"
 #include "unit.h"
 
 #define PLAIN	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -72,7 +72,7 @@ START_TEST(test_round_trip)
 {
 	struct json_object *q = json_tokener_parse("[{\"account\":\"a\","
 	    "\"id\":\"x1\",\"event\":{\"event\":\"mail\"}}]"), *back;
-	char *file = store_file_name_of("webhook-", "my hook/1", ".queue");
+	char *file = statedir_file_name("webhook-", "my hook/1", ".queue");
 	char path[512];
 	struct stat st;
 

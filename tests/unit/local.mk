@@ -145,6 +145,11 @@ tests_unit_check_hookenv_SOURCES = tests/unit/check_hookenv.c
 tests_unit_check_hookenv_LDADD = $(UNIT_LDADD)
 tests_unit_check_hookenv_CFLAGS = $(UNIT_CFLAGS)
 
+UNIT_TESTS += tests/unit/check_statedir
+tests_unit_check_statedir_SOURCES = tests/unit/check_statedir.c
+tests_unit_check_statedir_LDADD = $(UNIT_LDADD)
+tests_unit_check_statedir_CFLAGS = $(UNIT_CFLAGS)
+
 UNIT_TESTS += tests/unit/check_hookmail
 tests_unit_check_hookmail_SOURCES = tests/unit/check_hookmail.c
 tests_unit_check_hookmail_LDADD = $(UNIT_LDADD)
