@@ -18,6 +18,7 @@
 #include "output/outputs.h"
 #include "session/account.h"
 #include "session/pacer.h"
+#include "state/store.h"
 #include "transport/net.h"
 #include "util/log.h"
 #include "util/namemap.h"
@@ -605,6 +606,7 @@ daemon_free(struct daemon *d)
 	struct daemon_account *da;
 
 	namemap_free(d->account_names);
+	store_flush();
 	while ((da = TAILQ_FIRST(&d->accounts)) != NULL) {
 		TAILQ_REMOVE(&d->accounts, da, entry);
 		account_free(da->acct);

@@ -204,51 +204,147 @@ statedir_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Writes w's text to its temporary file tmp, synced when sync; 0, or -1
+ * with w->what set and tmp taken as w->where (the file removed). */
+static int
+statedir_write_tmp(struct statedir_write *w, char *tmp, bool sync)
+{
+	int fd;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		w->what = "create";
+		w->where = tmp;
+		return -1;
+	}
+	if (statedir_write_all(fd, w->text, strlen(w->text)) == -1)
+		w->what = "write";
+	else if (sync && fsync(fd) == -1)
+		w->what = "fsync";
+	if (close(fd) == -1 && w->what == NULL)
+		w->what = "close";
+	if (w->what != NULL) {
+		int e = errno;
+
+		unlink(tmp);
+		w->where = tmp;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Calls step on dir once: fsync (dirs) or syncfs (data) of the directory
+ * itself.  NULL, or the step that failed with errno set. */
+static const char *
+statedir_sync_dir(const char *dir, bool data)
+{
+	int dfd, r;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return "open";
+	r = data ? syncfs(dfd) : fsync(dfd);
+	if (r == -1 && (data || errno != EINVAL)) {
+		int e = errno;
+
+		close(dfd);
+		errno = e;
+		return data ? "syncfs" : "fsync";
+	}
+	close(dfd);
+	return NULL;
+}
+
+/* Whether w[i]'s directory is one of w[0..i) that are still going (each
+ * directory is synced once). */
+static bool
+statedir_dir_seen(const struct statedir_write *w, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (w[k].what == NULL && strcmp(w[k].dir, w[i].dir) == 0)
+			return true;
+	return false;
+}
+
+/* Marks every entry of dir still going as failed at what (errno kept). */
+static void
+statedir_fail_dir(struct statedir_write *w, size_t n, const char *dir,
+    const char *what)
+{
+	int e = errno;
+
+	for (size_t k = 0; k < n; k++) {
+		if (w[k].what != NULL || strcmp(w[k].dir, dir) != 0)
+			continue;
+		w[k].what = what;
+		w[k].error = e;
+		w[k].where = xstrdup(dir);
+	}
+}
+
+int
+statedir_write_files(struct statedir_write *w, size_t n)
+{
+	char **tmp = xcalloc(n, sizeof(*tmp));
+	const char *what;
+	int r = 0;
+
+	/* The data first, of every file: one fsync for a single file, one
+	 * syncfs per file system for many. */
+	for (size_t i = 0; i < n; i++) {
+		w[i].what = NULL;
+		w[i].where = NULL;
+		xasprintf(&tmp[i], "%s/.%s.tmp-%d", w[i].dir, w[i].file,
+		    (int)getpid());
+		if (statedir_write_tmp(&w[i], tmp[i], n == 1) == -1) {
+			w[i].error = errno;
+			tmp[i] = NULL;		/* w[i].where has it */
+		}
+	}
+	for (size_t i = 0; n > 1 && i < n; i++)
+		if (w[i].what == NULL && !statedir_dir_seen(w, i) &&
+		    (what = statedir_sync_dir(w[i].dir, true)) != NULL)
+			statedir_fail_dir(w, n, w[i].dir, what);
+	/* Then the renames, and each directory once: the rename itself is
+	 * durable only once its directory is synced. */
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].what != NULL) {
+			if (tmp[i] != NULL)
+				unlink(tmp[i]);
+			free(tmp[i]);
+			continue;
+		}
+		if (rename(tmp[i], w[i].path) == -1) {
+			w[i].what = "rename";
+			w[i].error = errno;
+			w[i].where = tmp[i];
+			unlink(tmp[i]);
+			continue;
+		}
+		free(tmp[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (w[i].what == NULL && !statedir_dir_seen(w, i) &&
+		    (what = statedir_sync_dir(w[i].dir, false)) != NULL)
+			statedir_fail_dir(w, n, w[i].dir, what);
+	for (size_t i = 0; i < n; i++)
+		if (w[i].what != NULL)
+			r = -1;
+	free(tmp);
+	return r;
+}
+
 int
 statedir_write_file(const char *dir, const char *file, const char *path,
     const char *text, const char **what, char **where)
 {
-	char *tmp;
-	int fd, dfd;
+	struct statedir_write w = {
+		.dir = dir, .file = file, .path = path, .text = text,
+	};
+	int r = statedir_write_files(&w, 1);
 
-	*what = NULL;
-	xasprintf(&tmp, "%s/.%s.tmp-%d", dir, file, (int)getpid());
-	*where = tmp;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1) {
-		*what = "create";
-		return -1;
-	}
-	if (statedir_write_all(fd, text, strlen(text)) == -1)
-		*what = "write";
-	else if (fsync(fd) == -1)
-		*what = "fsync";
-	if (close(fd) == -1 && *what == NULL)
-		*what = "close";
-	if (*what == NULL && rename(tmp, path) == -1)
-		*what = "rename";
-	if (*what != NULL) {
-		int e = errno;
-
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	free(tmp);
-	*where = xstrdup(dir);
-	/* The rename itself is durable only once the directory is synced. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		*what = "open";
-		return -1;
-	}
-	if (fsync(dfd) == -1 && errno != EINVAL) {
-		*what = "fsync";
-		close(dfd);
-		return -1;
-	}
-	close(dfd);
-	free(*where);
-	*where = NULL;
-	return 0;
+	*what = w.what;
+	*where = w.where;
+	errno = w.error;
+	return r;
 }
-

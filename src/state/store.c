@@ -6,6 +6,7 @@
  */
 #include "autoconf.h"
 
+#include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -55,8 +56,19 @@ struct store {
 	size_t nstates;		/* (account, type) pairs in states */
 	bool full_logged;	/* a state beyond the bounds was dropped */
 	bool mail_full_logged;	/* a mail view too large was dropped */
-	struct event *save_timer;	/* store_save_later(), made once */
+	bool waiting;		/* in store_waiting */
+	TAILQ_ENTRY(store) wait_entry;
 };
+
+/*
+ * The stores store_save_later() was asked for, saved together when the
+ * first one's delay is over (statedir_write_files: two syncs for all of
+ * them, not two per store), and the one timer for them, freed whenever
+ * none waits so that it never outlives its event base.
+ */
+static TAILQ_HEAD(, store) store_waiting =
+    TAILQ_HEAD_INITIALIZER(store_waiting);
+static struct event *store_timer;
 
 static bool
 store_valid_states(struct json_object *states)
@@ -364,12 +376,10 @@ store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
-	if (s->save_timer != NULL) {
-		/* A clean stop loses nothing that was delivered. */
-		if (evtimer_pending(s->save_timer, NULL))
-			store_save(s);
-		event_free(s->save_timer);
-	}
+	/* A clean stop loses nothing that was delivered (store_flush() has
+	 * saved it already when the daemon stops). */
+	if (s->waiting)
+		store_save(s);
 	free(s->dir);
 	free(s->file);
 	free(s->path);
@@ -529,22 +539,34 @@ store_save_failed(struct store *s, const char *what, const char *path)
 	return -1;
 }
 
-int
-store_save(struct store *s)
+struct json_object *
+store_states(const struct store *st)
 {
-	const char *what;
-	char *text, *where;
-	int r;
+	return st->states;
+}
 
-	if (!s->dirty)
-		return 0;
-	text = store_serialize(s);
-	r = statedir_write_file(s->dir, s->file, s->path, text, &what, &where);
-	free(text);
-	if (r == -1) {
-		store_save_failed(s, what, where);
-		free(where);
-		return -1;
+/* Takes s off the waiting list; the timer goes with the last one. */
+static void
+store_unwait(struct store *s)
+{
+	if (!s->waiting)
+		return;
+	TAILQ_REMOVE(&store_waiting, s, wait_entry);
+	s->waiting = false;
+	if (TAILQ_EMPTY(&store_waiting) && store_timer != NULL) {
+		event_free(store_timer);
+		store_timer = NULL;
+	}
+}
+
+/* What a save that succeeded or failed leaves in s, logged once. */
+static void
+store_saved(struct store *s, const struct statedir_write *w)
+{
+	if (w->what != NULL) {
+		errno = w->error;
+		store_save_failed(s, w->what, w->where);
+		return;
 	}
 	if (s->save_failed)
 		log_info("state file %s saved again", s->path);
@@ -552,19 +574,64 @@ store_save(struct store *s)
 		log_debug("state file %s saved", s->path);
 	s->save_failed = false;
 	s->dirty = false;
-	return 0;
 }
 
-struct json_object *
-store_states(const struct store *st)
+int
+store_save(struct store *s)
 {
-	return st->states;
+	struct statedir_write w = {
+		.dir = s->dir, .file = s->file, .path = s->path,
+	};
+
+	store_unwait(s);
+	if (!s->dirty)
+		return 0;
+	w.text = store_serialize(s);
+	(void)statedir_write_files(&w, 1);
+	store_saved(s, &w);
+	free((char *)w.text);
+	free(w.where);
+	return w.what == NULL ? 0 : -1;
+}
+
+void
+store_flush(void)
+{
+	struct statedir_write *w;
+	struct store **v, *s;
+	size_t n = 0, k = 0;
+
+	TAILQ_FOREACH(s, &store_waiting, wait_entry)
+		n++;
+	if (n == 0)
+		return;
+	v = xcalloc(n, sizeof(*v));
+	w = xcalloc(n, sizeof(*w));
+	while ((s = TAILQ_FIRST(&store_waiting)) != NULL) {
+		store_unwait(s);
+		if (!s->dirty)
+			continue;
+		v[k] = s;
+		w[k].dir = s->dir;
+		w[k].file = s->file;
+		w[k].path = s->path;
+		w[k].text = store_serialize(s);
+		k++;
+	}
+	(void)statedir_write_files(w, k);
+	for (size_t i = 0; i < k; i++) {
+		store_saved(v[i], &w[i]);
+		free((char *)w[i].text);
+		free(w[i].where);
+	}
+	free(w);
+	free(v);
 }
 
 static void
-store_save_timer(evutil_socket_t fd, short what, void *arg)
+store_flush_timer(evutil_socket_t fd, short what, void *arg)
 {
-	store_save(arg);
+	store_flush();
 }
 
 void
@@ -572,10 +639,14 @@ store_save_later(struct store *s, struct event_base *base)
 {
 	struct timeval tv = timeutil_tv_ms(STORE_SAVE_DELAY_MS);
 
-	if (s->save_timer == NULL)
-		s->save_timer = xevtimer_new(base, store_save_timer, s);
-	if (!evtimer_pending(s->save_timer, NULL))
-		evtimer_add(s->save_timer, &tv);
+	if (s->waiting)
+		return;
+	TAILQ_INSERT_TAIL(&store_waiting, s, wait_entry);
+	s->waiting = true;
+	if (store_timer == NULL) {
+		store_timer = xevtimer_new(base, store_flush_timer, NULL);
+		evtimer_add(store_timer, &tv);
+	}
 }
 
 /* An unchanged run leaves the store clean: every push re-states the runs

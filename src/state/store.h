@@ -38,12 +38,21 @@ void store_set_type_state(struct store *, const char *account_id,
  * directory.  -1 on error (logged, the old file intact).  A no-op returning
  * 0 when nothing changed since the last save or load. */
 int store_save(struct store *);
-/* store_save() within STORE_SAVE_DELAY_MS, once for every change made
+/*
+ * store_save() within STORE_SAVE_DELAY_MS, once for every change made
  * meanwhile: two fsyncs per push would cost milliseconds of latency and cap
- * a burst at a few hundred changes a second.  store_free() saves what is
- * still pending. */
+ * a burst at a few hundred changes a second.  Every store waiting is saved
+ * together when the first one's delay is over (store_flush), with two
+ * syncs for all of them.  The stores of a process share one timer, on the
+ * base of the first call (the daemon has one base).  store_free() saves
+ * what is still waiting.
+ */
 #define STORE_SAVE_DELAY_MS	1000
 void store_save_later(struct store *, struct event_base *);
+/* Saves every store waiting for store_save_later() now, together: the
+ * daemon calls it once its loop has ended, before freeing the accounts, so
+ * that a stop of many accounts does not sync once per account. */
+void store_flush(void);
 /* Every last seen state, {ACCOUNT_ID: {TYPE: STATE}}; borrowed, valid until
  * the next store_set_type_state. */
 struct json_object *store_states(const struct store *);

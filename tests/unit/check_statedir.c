@@ -110,6 +110,53 @@ START_TEST(test_write_file)
 }
 END_TEST
 
+/* Many files at once: each whole or not at all, one failure leaves the
+ * others written. */
+START_TEST(test_write_files)
+{
+	char paths[3][512], sub[512], *text;
+	struct statedir_write w[3] = {
+		{ .file = "a.state", .text = "A" },
+		{ .file = "blocked", .text = "B" },
+		{ .file = "c.state", .text = "C" },
+	};
+
+	snprintf(sub, sizeof(sub), "%s/blocked/sub", dir);
+	ck_assert_int_eq(statedir_mkdirs(sub), 0);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, w[i].file);
+		w[i].dir = dir;
+		w[i].path = paths[i];
+	}
+	ck_assert_int_eq(statedir_write_files(w, 3), -1);
+	ck_assert_ptr_null(w[0].what);
+	ck_assert_ptr_null(w[0].where);
+	ck_assert_str_eq(w[1].what, "rename");
+	ck_assert_int_eq(w[1].error, EISDIR);
+	ck_assert_ptr_nonnull(strstr(w[1].where, "/.blocked.tmp-"));
+	ck_assert_int_eq(access(w[1].where, F_OK), -1);
+	free(w[1].where);
+	ck_assert_ptr_null(w[2].what);
+	text = slurp("a.state");
+	ck_assert_str_eq(text, "A");
+	free(text);
+	text = slurp("c.state");
+	ck_assert_str_eq(text, "C");
+	free(text);
+
+	w[1].file = "b.state";
+	snprintf(paths[1], sizeof(paths[1]), "%s/b.state", dir);
+	w[0].text = "A2";
+	ck_assert_int_eq(statedir_write_files(w, 3), 0);
+	text = slurp("a.state");
+	ck_assert_str_eq(text, "A2");
+	free(text);
+	text = slurp("b.state");
+	ck_assert_str_eq(text, "B");
+	free(text);
+}
+END_TEST
+
 START_TEST(test_mkdirs)
 {
 	char path[512];
@@ -165,6 +212,7 @@ statedir_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_file_name);
 	tcase_add_test(tc, test_write_file);
+	tcase_add_test(tc, test_write_files);
 	tcase_add_test(tc, test_mkdirs);
 	tcase_add_test(tc, test_remove_stale);
 	suite_add_tcase(s, tc);

@@ -222,6 +222,49 @@ END_TEST
 
 /* A deferred save: nothing on disk at once, one save for every change made
  * meanwhile when the timer fires, and store_free() flushes a pending one. */
+/* Stores waiting to be saved share one timer and are saved together;
+ * the timer goes with the last of them, and store_flush saves them now. */
+START_TEST(test_save_together)
+{
+	struct event_base *base = event_base_new();
+	struct store *a = store_open(dir, "a"), *b = store_open(dir, "b");
+	struct stat st;
+	char *pa = dir_path("a.state"), *pb = dir_path("b.state");
+
+	store_set_push_state(a, "pa");
+	store_set_push_state(b, "pb");
+	store_save_later(a, base);
+	store_save_later(b, base);
+	store_save_later(a, base);
+	ck_assert_int_eq(event_base_get_num_events(base,
+	    EVENT_BASE_COUNT_ADDED), 1);
+	ck_assert_int_eq(event_base_dispatch(base), 1);
+	ck_assert_int_eq(stat(pa, &st), 0);
+	ck_assert_int_eq(stat(pb, &st), 0);
+	ck_assert_int_eq(event_base_get_num_events(base,
+	    EVENT_BASE_COUNT_ADDED), 0);
+
+	store_set_push_state(a, "pa2");
+	store_set_push_state(b, "pb2");
+	store_save_later(a, base);
+	store_save_later(b, base);
+	store_flush();
+	ck_assert_int_eq(event_base_get_num_events(base,
+	    EVENT_BASE_COUNT_ADDED), 0);
+	store_free(a);
+	store_free(b);
+	a = store_open(dir, "a");
+	b = store_open(dir, "b");
+	ck_assert_str_eq(store_push_state(a), "pa2");
+	ck_assert_str_eq(store_push_state(b), "pb2");
+	store_free(a);
+	store_free(b);
+	event_base_free(base);
+	free(pa);
+	free(pb);
+}
+END_TEST
+
 START_TEST(test_save_later)
 {
 	struct event_base *base = event_base_new();
@@ -831,6 +874,7 @@ store_suite(void)
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_noop_save);
 	tcase_add_test(tc, test_save_later);
+	tcase_add_test(tc, test_save_together);
 	tcase_add_test(tc, test_creates_dir);
 	tcase_add_test(tc, test_dir_unusable);
 	tcase_add_test(tc, test_corrupt_empty);
