@@ -114,7 +114,7 @@ deliver_state_change(struct account *a, const struct frame *f,
 		log_debug("%s: a StateChange repeating known states%s%s; "
 		    "nothing to deliver", a->prefix, push_state ?
 		    ", pushState " : "", push_state ? push_state : "");
-		store_save(a->store);
+		store_save_later(a->store, net_base(a->net));
 		return;
 	}
 	deliver_changes(a, changed, push_state, "push");
@@ -162,7 +162,7 @@ deliver_resync_done(struct json_object *responses, enum request_error why,
 	json_object_put(current);
 	if (changed == NULL) {
 		log_debug("%s: states unchanged since last seen", a->prefix);
-		store_save(a->store);
+		store_save_later(a->store, net_base(a->net));
 		return;
 	}
 	deliver_changes(a, changed, NULL, "resync");
