@@ -354,10 +354,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	m->failure = MQTT_FAIL_NONE;
 	backoff_connected(&m->backoff, backoff_now_ms());
 	/* The daemon first, then the accounts, then the queue. */
-	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
-	for (size_t i = 0; i < m->nret; )
-		if (!mqttret_send(m, i))
-			i++;
+	mqttret_republish(m);
 	mqtt_pump(m, NULL, true);
 }
 
@@ -556,6 +553,7 @@ mqtt_new(struct event_base *base, struct config *cfg,
 	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
 	TAILQ_INIT(&m->waiting);
 	m->waitset = namemap_new();
+	mqttret_init(m);
 	mqtt_configure(m);
 	if (m->mc != NULL) {
 		mqtt_load_queue(m);
@@ -677,7 +675,7 @@ mqtt_free(struct mqtt *m)
 	evqueue_free(m->q);
 	mqtt_wait_clear(m);
 	namemap_free(m->waitset);
-	mqttret_forget(m, false);
+	mqttret_free(m);
 	for (size_t i = 0; i < m->nflights; i++)
 		free(m->flights[i].account);
 	free(m->flights);
