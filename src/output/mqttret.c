@@ -36,7 +36,7 @@ mqttret_init(struct mqtt *m)
 void
 mqttret_free(struct mqtt *m)
 {
-	mqttret_forget(m, false);
+	mqttret_forget(m);
 	namemap_free(m->retmap);
 	namemap_free(m->retboxes);
 }
@@ -127,6 +127,19 @@ mqttret_set(struct mqtt *m, const char *topic, const char *payload,
 		mqttret_send(m, r);
 		mqtt_arm(m);
 	}
+}
+
+/* Kept as an entry to be cleared, sent with the others on the next
+ * connect (the caller is not connected). */
+void
+mqttret_clear(struct mqtt *m, const char *topic)
+{
+	struct mqtt_retained *r;
+
+	if ((r = namemap_get(m->retmap, topic)) == NULL)
+		r = mqttret_add(m, topic, "", NULL, NULL, false);
+	free(r->payload);
+	r->payload = xstrdup("");
 }
 
 /* An account's status word, retained, and its binary sensor's
@@ -259,28 +272,41 @@ mqttret_sweep(struct mqtt *m)
 		mqtt_arm(m);
 }
 
-/* The daemon first: the discovery configs name its status as their
- * availability. */
+/* Marks every topic stale (see mqtt-int.h). */
+void
+mqttret_stale(struct mqtt *m)
+{
+	struct mqtt_retained *r;
+
+	TAILQ_FOREACH(r, &m->ret, entry)
+		r->stale = true;
+}
+
+/* Two walks: the clearing first, so that a subscriber never sees the
+ * old topics beside the new ones once the daemon is online. */
 void
 mqttret_republish(struct mqtt *m)
 {
 	struct mqtt_retained *r, *next;
 
-	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
 	for (r = TAILQ_FIRST(&m->ret); r != NULL; r = next) {
 		next = TAILQ_NEXT(r, entry);
-		mqttret_send(m, r);
+		if (r->stale) {
+			free(r->payload);
+			r->payload = xstrdup("");
+			r->stale = false;
+		}
+		if (*r->payload == '\0')
+			mqttret_send(m, r);
 	}
+	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
+	TAILQ_FOREACH(r, &m->ret, entry)
+		mqttret_send(m, r);
 }
 
 void
-mqttret_forget(struct mqtt *m, bool keep_cleared)
+mqttret_forget(struct mqtt *m)
 {
-	struct mqtt_retained *r, *next;
-
-	for (r = TAILQ_FIRST(&m->ret); r != NULL; r = next) {
-		next = TAILQ_NEXT(r, entry);
-		if (!keep_cleared || *r->payload != '\0')
-			mqttret_drop(m, r);
-	}
+	while (!TAILQ_EMPTY(&m->ret))
+		mqttret_drop(m, TAILQ_FIRST(&m->ret));
 }

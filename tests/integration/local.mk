@@ -164,4 +164,6 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-removed.sh
 INTEGRATION_TESTS += \
+	tests/integration/mqtt-reload.sh
+INTEGRATION_TESTS += \
 	tests/integration/status-outputs.sh
