@@ -166,4 +166,6 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-reload.sh
 INTEGRATION_TESTS += \
+	tests/integration/webhook-headers.sh
+INTEGRATION_TESTS += \
 	tests/integration/status-outputs.sh
