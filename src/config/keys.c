@@ -940,9 +940,22 @@ webhook_header_refused(const char *name)
 	    strcasecmp(name, "connection") == 0;
 }
 
+/*
+ * What a webhook's url and headers_file lines may take of a POST's head
+ * together.  libwebsockets (4.1) builds a request's head in a fixed
+ * buffer; one whose headers do not fit is never sent, and the POST would
+ * fail again on every retry.  Measured: with the request line's method
+ * and version, Host, lws's own headers and the daemon's (delivery,
+ * timestamp, signature, Content-Type, Content-Length), the path, host and
+ * header lines may take 3,963 bytes; less a margin for longer
+ * Content-Lengths and ports, counting the whole url.
+ */
+#define WEBHOOK_HEADER_ROOM	3840
+
 /* headers_file: private like a password_file, "Name: value" lines (blank
  * lines and #comments skipped).  Read now, so that --check-config finds
- * its mistakes; the values never reach a message. */
+ * its mistakes, a head too large for libwebsockets included; the values
+ * never reach a message. */
 static void
 load_webhook_headers(struct parser *p, struct config_webhook *w,
     const struct section *s, int line)
@@ -952,7 +965,7 @@ load_webhook_headers(struct parser *p, struct config_webhook *w,
 	char		 buf[16384], *save = NULL, *l, *c;
 	struct stat	 st;
 	ssize_t		 n;
-	size_t		 nh = 0, len = 0;
+	size_t		 nh = 0, len = 0, sent = 0, room;
 	int		 fd, lno = 0;
 	bool		 bad = false;
 
@@ -1007,8 +1020,19 @@ load_webhook_headers(struct parser *p, struct config_webhook *w,
 		xasprintf(&w->headers[nh++], "%s:", l);
 		w->headers[nh++] = xstrdup(c);
 		w->headers[nh] = NULL;
+		/* As sent: "name: value" and CRLF. */
+		sent += strlen(l) + 2 + strlen(c) + 2;
 	}
 	explicit_bzero(buf, sizeof(buf));
+	room = WEBHOOK_HEADER_ROOM;
+	if (w->url != NULL)
+		room -= strlen(w->url) < room ? strlen(w->url) : room;
+	if (!bad && sent > room) {
+		parser_error(p, line, "%s: headers_file %s: %zu bytes of "
+		    "headers, at most %zu fit (with this url); shorten or "
+		    "remove some", s->label, w->headers_file, sent, room);
+		bad = true;
+	}
 	if (bad) {
 		for (size_t i = 0; i < nh; i++) {
 			explicit_bzero(w->headers[i], strlen(w->headers[i]));

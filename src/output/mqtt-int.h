@@ -65,12 +65,24 @@ enum mqtt_failure {
 
 /* A retained topic we keep true at the broker. */
 struct mqtt_retained {
-	char	*topic;
+	char	*topic;		/* the key of m->retmap */
 	char	*payload;	/* "": clear it, then forget the entry */
 	char	*account;	/* NULL: not an account's */
 	char	*account_id;	/* mailbox counts: the JMAP account */
-	bool	 mailbox;	/* a mailbox count */
-	bool	 seen;		/* scratch for a mailbox sweep */
+	struct mqtt_retboxes *boxes;	/* mailbox counts: its account's;
+					 * NULL: not a mailbox count */
+	/* Not set again since a sweep began: cleared when it ends. */
+	bool	 stale;
+	TAILQ_ENTRY(mqtt_retained) entry;	/* m->ret */
+	TAILQ_ENTRY(mqtt_retained) box_entry;	/* boxes->list */
+};
+TAILQ_HEAD(mqtt_retlist, mqtt_retained);
+
+/* An account's mailbox counts, so that a mail round walks only those of
+ * its account (m->retboxes). */
+struct mqtt_retboxes {
+	char			*account;	/* the key */
+	struct mqtt_retlist	 list;		/* by box_entry */
 };
 
 /* A name lookup in flight; m NULL: abandoned, freed by its callback. */
@@ -125,8 +137,12 @@ struct mqtt {
 	uint64_t		 retry_ms;	/* when it fires (monotonic) */
 	struct event		*lost;		/* deferred teardown */
 	struct evqueue		*q;
-	struct mqtt_retained	*ret;
-	size_t			 nret;
+	/* The retained topics in the order they were first set, the order
+	 * they are sent again on a connect; by topic in retmap, mailbox
+	 * counts by account in retboxes. */
+	struct mqtt_retlist	 ret;
+	struct namemap		*retmap;
+	struct namemap		*retboxes;
 	struct mqtt_flight	*flights;
 	size_t			 nflights;
 	unsigned		 inflight;	/* every mid not acked yet */
@@ -152,14 +168,20 @@ void	mqtt_publish_raw(struct mqtt *, const char *topic,
 
 /* mqttret.c: the retained topics, kept in m->ret and sent again on every
  * connect. */
+/* m->ret and its maps, empty. */
+void	mqttret_init(struct mqtt *);
+/* Forgets every topic (a new broker gets them afresh) and frees the
+ * maps. */
+void	mqttret_free(struct mqtt *);
 /* Sets a topic (payload "" clears it); sent at once when connected and
  * changed, else on the next connect.  account, account_id: whose it is
  * (NULL: none); mailbox: a mailbox count. */
 void	mqttret_set(struct mqtt *, const char *topic, const char *payload,
 	    const char *account, const char *account_id, bool mailbox);
-/* Sends entry i now; a cleared one is forgotten (true: the last entry
- * took its place). */
-bool	mqttret_send(struct mqtt *, size_t i);
+/* Clears a topic the daemon set under an earlier [mqtt] (the daemon
+ * status under another topic_prefix or client_id) on the next
+ * connect. */
+void	mqttret_clear(struct mqtt *, const char *topic);
 /* The account's status word, and its binary sensor's discovery. */
 void	mqttret_account_status(struct mqtt *, struct account *);
 /* The counts of every mailbox of one JMAP account (cache borrowed), under
@@ -174,10 +196,17 @@ void	mqttret_seed_account(struct account *, void *arg);
 /* After a reload: clears the topics of accounts removed or no longer
  * taken (at once, or on the next connect). */
 void	mqttret_sweep(struct mqtt *);
-/* Forgets every topic (a reload that connects again seeds afresh), or
- * every one but those still to be cleared (keep_cleared: the next
- * connection goes to the same broker and topics). */
-void	mqttret_forget(struct mqtt *, bool keep_cleared);
+/* A reload that connects again to the same broker: every topic is
+ * stale until the next connect's seeding sets it again; what it does
+ * not (topics under the old topic_prefix or client_id, discovery
+ * switched off) is cleared then. */
+void	mqttret_stale(struct mqtt *);
+/* On a connect, seeded: the stale topics and those to be cleared are
+ * cleared first (topics no longer ours), then the daemon status says
+ * online, then every other topic is sent in the order first set. */
+void	mqttret_republish(struct mqtt *);
+/* Forgets every topic: a new broker is seeded afresh. */
+void	mqttret_forget(struct mqtt *);
 
 /* mqttnet.c */
 /* Looks m->mc->host up without blocking: m->addrs, m->naddrs and

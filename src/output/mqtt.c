@@ -353,11 +353,9 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	m->state = MQTT_S_CONNECTED;
 	m->failure = MQTT_FAIL_NONE;
 	backoff_connected(&m->backoff, backoff_now_ms());
-	/* The daemon first, then the accounts, then the queue. */
-	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
-	for (size_t i = 0; i < m->nret; )
-		if (!mqttret_send(m, i))
-			i++;
+	/* The topics no longer ours cleared, the daemon, the accounts,
+	 * then the queue. */
+	mqttret_republish(m);
 	mqtt_pump(m, NULL, true);
 }
 
@@ -556,6 +554,7 @@ mqtt_new(struct event_base *base, struct config *cfg,
 	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
 	TAILQ_INIT(&m->waiting);
 	m->waitset = namemap_new();
+	mqttret_init(m);
 	mqtt_configure(m);
 	if (m->mc != NULL) {
 		mqtt_load_queue(m);
@@ -603,7 +602,8 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 {
 	const struct config_mqtt	*old = m->mc;
 	struct config			*oldcfg = m->cfg;
-	bool				 keep;
+	char				*old_status;
+	bool				 same;
 
 	if (cfg->mqtt == NULL) {
 		if (old != NULL) {
@@ -614,7 +614,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 			mqtt_close(m);
 			evqueue_free(m->q);
 			m->q = evqueue_new(1);
-			mqttret_forget(m, false);
+			mqttret_forget(m);
 		}
 		m->cfg = config_ref(cfg);
 		m->mc = NULL;
@@ -633,19 +633,26 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 	}
 	/* A new broker, login or topics (or a refused login to try again
 	 * now): a new connection, seeded afresh from the accounts.  On the
-	 * same broker under the same topics, the clearing of the accounts
-	 * gone is owed still: it goes first on the new connection. */
-	keep = old != NULL && strcmp(old->broker, cfg->mqtt->broker) == 0 &&
-	    strcmp(old->topic_prefix, cfg->mqtt->topic_prefix) == 0;
+	 * same broker, what the old [mqtt] published and the new one does
+	 * not (the accounts gone, topics under the old topic_prefix or
+	 * client_id, discovery switched off) is cleared first on it. */
+	same = old != NULL && strcmp(old->broker, cfg->mqtt->broker) == 0;
 	if (old != NULL)
 		mqtt_close(m);
+	old_status = m->status_topic;
+	m->status_topic = NULL;
 	m->cfg = config_ref(cfg);
 	m->mc = cfg->mqtt;
-	if (keep)
+	if (same) {
 		mqttret_sweep(m);
-	mqttret_forget(m, keep);
+		mqttret_stale(m);
+	} else
+		mqttret_forget(m);
 	evqueue_set_max(m->q, m->mc->queue);
 	mqtt_configure(m);
+	if (same && strcmp(old_status, m->status_topic) != 0)
+		mqttret_clear(m, old_status);
+	free(old_status);
 	config_unref(oldcfg);
 	log_info("mqtt: connecting to %s", m->mc->broker);
 	mqtt_attempt(m);
@@ -677,7 +684,7 @@ mqtt_free(struct mqtt *m)
 	evqueue_free(m->q);
 	mqtt_wait_clear(m);
 	namemap_free(m->waitset);
-	mqttret_forget(m, false);
+	mqttret_free(m);
 	for (size_t i = 0; i < m->nflights; i++)
 		free(m->flights[i].account);
 	free(m->flights);

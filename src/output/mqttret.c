@@ -2,6 +2,8 @@
 /* The MQTT output's retained topics (mqtt-int.h). */
 #include "autoconf.h"
 
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@
 #include "output/mqtttopic.h"
 #include "session/account.h"
 #include "session/mailbox.h"
+#include "util/namemap.h"
 #include "util/xmalloc.h"
 
 /* Whether the account's retained topics belong at the broker: the
@@ -22,60 +25,121 @@ mqttret_wanted(const struct mqtt *m, const char *account)
 	    config_find_account(m->cfg, account) != NULL;
 }
 
-/* Publishes one retained entry now; a cleared one is forgotten (true:
- * the last entry took its place). */
-bool
-mqttret_send(struct mqtt *m, size_t i)
+void
+mqttret_init(struct mqtt *m)
 {
-	struct mqtt_retained *r = &m->ret[i];
+	TAILQ_INIT(&m->ret);
+	m->retmap = namemap_new();
+	m->retboxes = namemap_new();
+}
 
-	mqtt_publish_raw(m, r->topic, r->payload, m->mc->qos, true);
-	if (*r->payload != '\0')
-		return false;
+void
+mqttret_free(struct mqtt *m)
+{
+	mqttret_forget(m);
+	namemap_free(m->retmap);
+	namemap_free(m->retboxes);
+}
+
+/* Frees an entry, out of the list and maps; its account's mailbox list
+ * goes with its last count. */
+static void
+mqttret_drop(struct mqtt *m, struct mqtt_retained *r)
+{
+	struct mqtt_retboxes *b = r->boxes;
+
+	TAILQ_REMOVE(&m->ret, r, entry);
+	namemap_del(m->retmap, r->topic);
+	if (b != NULL) {
+		TAILQ_REMOVE(&b->list, r, box_entry);
+		if (TAILQ_EMPTY(&b->list)) {
+			namemap_del(m->retboxes, b->account);
+			free(b->account);
+			free(b);
+		}
+	}
 	free(r->topic);
 	free(r->payload);
 	free(r->account);
 	free(r->account_id);
-	m->ret[i] = m->ret[--m->nret];
-	return true;
+	free(r);
+}
+
+/* Publishes one retained entry now; a cleared one is forgotten. */
+static void
+mqttret_send(struct mqtt *m, struct mqtt_retained *r)
+{
+	mqtt_publish_raw(m, r->topic, r->payload, m->mc->qos, true);
+	if (*r->payload == '\0')
+		mqttret_drop(m, r);
+}
+
+/* A new entry, last in m->ret (the caller has looked for the topic). */
+static struct mqtt_retained *
+mqttret_add(struct mqtt *m, const char *topic, const char *payload,
+    const char *account, const char *account_id, bool mailbox)
+{
+	struct mqtt_retained	*r = xcalloc(1, sizeof(*r));
+	struct mqtt_retboxes	*b;
+
+	r->topic = xstrdup(topic);
+	r->payload = xstrdup(payload);
+	r->account = account != NULL ? xstrdup(account) : NULL;
+	r->account_id = account_id != NULL ? xstrdup(account_id) : NULL;
+	TAILQ_INSERT_TAIL(&m->ret, r, entry);
+	namemap_put(m->retmap, r->topic, r);
+	if (mailbox) {
+		if ((b = namemap_get(m->retboxes, account)) == NULL) {
+			b = xcalloc(1, sizeof(*b));
+			b->account = xstrdup(account);
+			TAILQ_INIT(&b->list);
+			namemap_put(m->retboxes, b->account, b);
+		}
+		TAILQ_INSERT_TAIL(&b->list, r, box_entry);
+		r->boxes = b;
+	}
+	return r;
 }
 
 /* Sets a retained topic; published at once when connected and changed,
- * else on the next connect. */
+ * else on the next connect.  Found by its topic in a map: with 1,000
+ * accounts there are over 10,000, and a mail round sets each of its
+ * account's mailboxes. */
 void
 mqttret_set(struct mqtt *m, const char *topic, const char *payload,
     const char *account, const char *account_id, bool mailbox)
 {
-	size_t i;
+	struct mqtt_retained *r;
 
-	for (i = 0; i < m->nret; i++)
-		if (strcmp(m->ret[i].topic, topic) == 0)
-			break;
-	if (i < m->nret) {
-		m->ret[i].seen = true;
-		if (strcmp(m->ret[i].payload, payload) == 0)
+	if ((r = namemap_get(m->retmap, topic)) != NULL) {
+		r->stale = false;
+		if (strcmp(r->payload, payload) == 0)
 			return;
-		free(m->ret[i].payload);
-		m->ret[i].payload = xstrdup(payload);
+		free(r->payload);
+		r->payload = xstrdup(payload);
 	} else {
 		if (*payload == '\0')
 			return;
-		m->ret = xreallocarray(m->ret, m->nret + 1, sizeof(*m->ret));
-		m->ret[i] = (struct mqtt_retained){
-			.topic = xstrdup(topic),
-			.payload = xstrdup(payload),
-			.account = account != NULL ? xstrdup(account) : NULL,
-			.account_id = account_id != NULL ?
-			    xstrdup(account_id) : NULL,
-			.mailbox = mailbox,
-			.seen = true,
-		};
-		m->nret++;
+		r = mqttret_add(m, topic, payload, account, account_id,
+		    mailbox);
 	}
 	if (m->state == MQTT_S_CONNECTED) {
-		mqttret_send(m, i);
+		mqttret_send(m, r);
 		mqtt_arm(m);
 	}
+}
+
+/* Kept as an entry to be cleared, sent with the others on the next
+ * connect (the caller is not connected). */
+void
+mqttret_clear(struct mqtt *m, const char *topic)
+{
+	struct mqtt_retained *r;
+
+	if ((r = namemap_get(m->retmap, topic)) == NULL)
+		r = mqttret_add(m, topic, "", NULL, NULL, false);
+	free(r->payload);
+	r->payload = xstrdup("");
 }
 
 /* An account's status word, retained, and its binary sensor's
@@ -112,13 +176,15 @@ mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
 	const char	*id = primary ? NULL : account_id;
 	char		*topic, *payload;
 
+	struct mqtt_retboxes	*b;
+	struct mqtt_retained	*r, *next;
+
 	if (!mqttret_wanted(m, account))
 		return;
-	for (size_t i = 0; i < m->nret; i++)
-		if (m->ret[i].mailbox && strcmp(m->ret[i].account,
-		    account) == 0 && strcmp(m->ret[i].account_id,
-		    account_id) == 0)
-			m->ret[i].seen = false;
+	if ((b = namemap_get(m->retboxes, account)) != NULL)
+		TAILQ_FOREACH(r, &b->list, box_entry)
+			if (strcmp(r->account_id, account_id) == 0)
+				r->stale = true;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct mailbox *mb = &c->v[i];
 
@@ -138,14 +204,18 @@ mqttret_mailboxes(struct mqtt *m, const char *account, const char *account_id,
 		free(topic);
 		free(payload);
 	}
-	for (size_t i = m->nret; i > 0; i--)
-		if (m->ret[i - 1].mailbox && !m->ret[i - 1].seen &&
-		    strcmp(m->ret[i - 1].account, account) == 0 &&
-		    strcmp(m->ret[i - 1].account_id, account_id) == 0) {
-			topic = xstrdup(m->ret[i - 1].topic);
+	/* Clearing one may free it, and with the last one b itself: the
+	 * next is taken first, and b is not looked at again. */
+	if ((b = namemap_get(m->retboxes, account)) == NULL)
+		return;
+	for (r = TAILQ_FIRST(&b->list); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, box_entry);
+		if (r->stale && strcmp(r->account_id, account_id) == 0) {
+			topic = xstrdup(r->topic);
 			mqttret_set(m, topic, "", account, account_id, true);
 			free(topic);
 		}
+	}
 }
 
 /* account_foreach_mailboxes()'s callback: arg is {m, account}. */
@@ -184,19 +254,17 @@ mqttret_seed_account(struct account *a, void *arg)
 void
 mqttret_sweep(struct mqtt *m)
 {
-	bool sent = false;
+	struct mqtt_retained	*r, *next;
+	bool			 sent = false;
 
-	/* From the end: a sent entry gives its place to the last one,
-	 * which was looked at already. */
-	for (size_t i = m->nret; i > 0; i--) {
-		struct mqtt_retained *r = &m->ret[i - 1];
-
+	for (r = TAILQ_FIRST(&m->ret); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
 		if (r->account == NULL || mqttret_wanted(m, r->account))
 			continue;
 		free(r->payload);
 		r->payload = xstrdup("");
 		if (m->state == MQTT_S_CONNECTED) {
-			mqttret_send(m, i - 1);
+			mqttret_send(m, r);
 			sent = true;
 		}
 	}
@@ -204,25 +272,41 @@ mqttret_sweep(struct mqtt *m)
 		mqtt_arm(m);
 }
 
-/* Forgets every retained topic, or every one but those to be cleared. */
+/* Marks every topic stale (see mqtt-int.h). */
 void
-mqttret_forget(struct mqtt *m, bool keep_cleared)
+mqttret_stale(struct mqtt *m)
 {
-	size_t n = 0;
+	struct mqtt_retained *r;
 
-	for (size_t i = 0; i < m->nret; i++) {
-		if (keep_cleared && *m->ret[i].payload == '\0') {
-			m->ret[n++] = m->ret[i];
-			continue;
+	TAILQ_FOREACH(r, &m->ret, entry)
+		r->stale = true;
+}
+
+/* Two walks: the clearing first, so that a subscriber never sees the
+ * old topics beside the new ones once the daemon is online. */
+void
+mqttret_republish(struct mqtt *m)
+{
+	struct mqtt_retained *r, *next;
+
+	for (r = TAILQ_FIRST(&m->ret); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		if (r->stale) {
+			free(r->payload);
+			r->payload = xstrdup("");
+			r->stale = false;
 		}
-		free(m->ret[i].topic);
-		free(m->ret[i].payload);
-		free(m->ret[i].account);
-		free(m->ret[i].account_id);
+		if (*r->payload == '\0')
+			mqttret_send(m, r);
 	}
-	m->nret = n;
-	if (n == 0) {
-		free(m->ret);
-		m->ret = NULL;
-	}
+	mqtt_publish_raw(m, m->status_topic, "online", 1, true);
+	TAILQ_FOREACH(r, &m->ret, entry)
+		mqttret_send(m, r);
+}
+
+void
+mqttret_forget(struct mqtt *m)
+{
+	while (!TAILQ_EMPTY(&m->ret))
+		mqttret_drop(m, TAILQ_FIRST(&m->ret));
 }

@@ -81,6 +81,7 @@ struct webhook {
 	struct event		*key_timer;	/* the next try to read it */
 	char			*last_error;	/* of the last failed attempt;
 						 * NULL after a delivery */
+	bool			 head_warned;	/* headers too large, said */
 	TAILQ_HEAD(, wh_acct)	 accts;
 	TAILQ_ENTRY(webhook)	 entry;
 };
@@ -211,6 +212,30 @@ wh_push_state(struct json_object *ev)
 	return "-";
 }
 
+/* A POST whose headers did not fit lws's buffer was never sent, and
+ * its retries would not be either: dropped, said once per webhook.
+ * config/keys.c refuses such a headers_file, so this is a safety net
+ * (a longer Content-Length than its margin allows). */
+static void
+wh_head_too_large(struct webhook *w, struct wh_acct *a,
+    const struct evqueue_item *it)
+{
+	if (!w->head_warned)
+		log_warnx("%s: account %s: the request headers do not fit "
+		    "libwebsockets' buffer: delivery %s dropped, and every "
+		    "one that does not fit after it; shorten headers_file "
+		    "or the url", w->log, a->name, it->id);
+	else
+		log_debug("%s: account %s: headers too large: dropped "
+		    "delivery %s", w->log, a->name, it->id);
+	w->head_warned = true;
+	free(w->last_error);
+	xasprintf(&w->last_error, "account %s: headers too large: dropped",
+	    a->name);
+	evqueue_done(w->q, a->name);
+	wh_kick(w, a->name);
+}
+
 static void
 wh_done(const struct http_response *resp, const char *error, void *arg)
 {
@@ -223,6 +248,10 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 	struct timeval tv;
 
 	a->req = NULL;
+	if (resp->head_too_large) {
+		wh_head_too_large(w, a, it);
+		return;
+	}
 	if (resp->tls_failed)
 		out = WEBHOOKSIGN_RETRY;
 	switch (out) {

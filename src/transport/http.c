@@ -29,6 +29,7 @@ struct http_request {
 	char *body_out;		/* POST body */
 	size_t body_out_len;
 	char **headers;		/* http_opts' headers, copied */
+	bool head_too_large;
 	int redirects_left;
 
 	struct event *timeout;
@@ -158,6 +159,7 @@ http_finish(evutil_socket_t fd, short what, void *arg)
 	resp.retry_after = req->nc.retry_after;
 	resp.tls_failed = req->nc.tls_failed;
 	resp.redirect_refused = req->redirect_refused;
+	resp.head_too_large = req->head_too_large;
 	req->cb(&resp, req->nc.error, req->arg);
 	http_free(req);
 }
@@ -335,12 +337,12 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		    req->accept) == -1 ||
 		    http_add_named(wsi, in, len, "last-event-id:",
 		    req->last_event_id) == -1)
-			return -1;
+			goto too_large;
 		for (size_t i = 0; req->headers != NULL &&
 		    req->headers[i] != NULL; i += 2)
 			if (http_add_named(wsi, in, len, req->headers[i],
 			    req->headers[i + 1]) == -1)
-				return -1;
+				goto too_large;
 		if (req->body_out != NULL) {
 			char clen[24];
 
@@ -350,11 +352,19 @@ http_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 			    req->content_type) == -1 ||
 			    net_add_header(wsi, in, len,
 			    WSI_TOKEN_HTTP_CONTENT_LENGTH, clen) == -1)
-				return -1;
+				goto too_large;
 			lws_client_http_body_pending(wsi, 1);
 			lws_callback_on_writable(wsi);
 		}
 		return 0;
+	too_large:
+		/* Else lws reports a connection closed early.  A webhook's
+		 * headers_file is checked against this at load
+		 * (config/keys.c). */
+		netconn_set_error(&req->nc, "the request headers do not fit "
+		    "libwebsockets' buffer");
+		req->head_too_large = true;
+		return -1;
 	case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
 		if (req->body_out == NULL)
 			return 0;

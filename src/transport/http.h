@@ -46,6 +46,9 @@ struct http_response {
 	const char *retry_after;	/* NULL when absent */
 	bool tls_failed;	/* the server's certificate was not trusted */
 	bool redirect_refused;	/* to http or another origin: not followed */
+	/* The request's headers did not fit lws's buffer: never sent, and
+	 * the same headers never will be. */
+	bool head_too_large;
 };
 
 /* error is NULL on any complete response (whatever its status).  The

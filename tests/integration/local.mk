@@ -164,4 +164,8 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += \
 	tests/integration/mqtt-removed.sh
 INTEGRATION_TESTS += \
+	tests/integration/mqtt-reload.sh
+INTEGRATION_TESTS += \
+	tests/integration/webhook-headers.sh
+INTEGRATION_TESTS += \
 	tests/integration/status-outputs.sh

@@ -126,3 +126,25 @@ mqtt_section() {
 		printf '%s\n' "$@"
 	} >>"$T/config"
 }
+
+# all_retained: every retained message the broker holds, one line each,
+# sorted.  A new subscriber of '#' gets them all as it subscribes, before
+# anything published later, so it stops (--retained-only) at a message
+# published after the broker logged its SUBSCRIBE.
+ALL_N=0
+all_retained() {
+	local id pid
+	ALL_N=$((ALL_N + 1))
+	id=all$ALL_N
+	# shellcheck disable=SC2086
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" ${SUB_AUTH:-} -i "$id" -V 5 \
+	    --retain-as-published --retained-only -q 1 -W "$WAIT" \
+	    -F '%t %r %q %p' -t '#' >"$T/$id.out" &
+	pid=$!
+	wait_broker_log "Received SUBSCRIBE from $id"
+	# shellcheck disable=SC2086
+	mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" ${SUB_AUTH:-} -q 1 \
+	    -t test/end -m end
+	wait "$pid" || fail "$id: no end of the retained messages"
+	LC_ALL=C sort "$T/$id.out"
+}
