@@ -9,7 +9,12 @@ set -eu
 
 DAEMON="$top_builddir/src/jmap-pushd"
 SERVER="$top_builddir/tests/server/jmap-testserver"
-T=$(mktemp -d "${TMPDIR:-/tmp}/jp-test.XXXXXX")
+# Sourced as `. lib.sh || exit 99`, where set -e does not act: a failed
+# mktemp would leave T empty and the test writing to /.
+T=$(mktemp -d "${TMPDIR:-/tmp}/jp-test.XXXXXX") || {
+	echo "cannot make a directory in ${TMPDIR:-/tmp}" >&2
+	exit 99
+}
 SERVER_PID=
 DAEMON_PID=
 WAIT=${JP_TEST_WAIT:-15}
