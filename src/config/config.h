@@ -258,7 +258,6 @@ void config_free(struct config *);
 void config_errors_clear(struct config_errors *);
 
 /* Frees an [mqtt] section; NULL is fine. */
-void config_mqtt_free(struct config_mqtt *);
 
 const struct config_account *config_find_account(const struct config *,
     const char *name);

@@ -7,7 +7,9 @@ bin_PROGRAMS += src/jmap-pushctl
 src_jmap_pushctl_SOURCES = src/ctl/pushctl.c src/ctl/ctlconn.c \
 	src/ctl/ctlconn.h src/ctl/watch.c src/ctl/watch.h \
 	src/ctl/mailbar.c src/ctl/mailbar.h \
-	src/config/config.c src/config/keys.c src/config/values.c \
+	src/config/config.c src/config/configobj.c src/config/keys.c \
+	src/config/keysout.c \
+	src/config/keysremote.c src/config/values.c \
 	src/config/mailmatch.c \
 	src/util/json.c src/util/log.c src/util/strv.c src/util/utf8.c \
 	src/util/xmalloc.c src/util/namemap.c
