@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +23,13 @@
 #include <json-c/json.h>
 
 #include "state/statedir.h"
+#include "state/storeparse.h"
 #include "state/store.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
 
-#define STORE_VERSION	1
 /* A state file is a few hundred bytes; anything huge is not ours. */
 #define STORE_MAX_SIZE	(16 * 1024 * 1024)
 /* What a server may make the store remember, so that the file stays well
@@ -70,190 +69,35 @@ static TAILQ_HEAD(, store) store_waiting =
     TAILQ_HEAD_INITIALIZER(store_waiting);
 static struct event *store_timer;
 
-static bool
-store_valid_states(struct json_object *states)
-{
-	if (!json_object_is_type(states, json_type_object))
-		return false;
-	json_object_object_foreach(states, id, types) {
-		(void)id;
-		if (!json_object_is_type(types, json_type_object))
-			return false;
-		json_object_object_foreach(types, type, state) {
-			(void)type;
-			if (!json_object_is_type(state, json_type_string))
-				return false;
-		}
-	}
-	return true;
-}
-
-/* Whether o's key is a string (or absent, unless required). */
-static bool
-store_valid_string(struct json_object *o, const char *key, bool required)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return !required;
-	return json_object_is_type(v, json_type_string);
-}
-
-/* The shape store_set_pending() writes, so that a run given back is safe
- * to read without more checks. */
-static bool
-store_valid_pending(struct json_object *pending)
-{
-	struct json_object *changed;
-
-	if (!json_object_is_type(pending, json_type_object))
-		return false;
-	json_object_object_foreach(pending, hook, runs) {
-		(void)hook;
-		if (!json_object_is_type(runs, json_type_object))
-			return false;
-		json_object_object_foreach(runs, id, run) {
-			(void)id;
-			if (!json_object_is_type(run, json_type_object) ||
-			    !json_object_object_get_ex(run, "changed",
-			    &changed) || !json_object_is_type(changed,
-			    json_type_object) ||
-			    !store_valid_string(run, "reason", true) ||
-			    !store_valid_string(run, "pushState", false))
-				return false;
-			json_object_object_foreach(changed, type, state) {
-				(void)type;
-				if (!json_object_is_type(state,
-				    json_type_string))
-					return false;
-			}
-		}
-	}
-	return true;
-}
-
-/* Only the outline: mailbox_cache_restore() checks each view's content
- * and starts an empty view from anything else. */
-static bool
-store_valid_mail(struct json_object *mail)
-{
-	if (!json_object_is_type(mail, json_type_object))
-		return false;
-	json_object_object_foreach(mail, id, view) {
-		(void)id;
-		if (!json_object_is_type(view, json_type_object))
-			return false;
-	}
-	return true;
-}
-
 /* Fills s from the document; the reason it is unusable otherwise. */
 static const char *
 store_parse(struct store *s, const char *buf, size_t len, char *why,
     size_t whylen)
 {
-	struct json_tokener *tok;
-	struct json_object *root, *v;
-	enum json_tokener_error jerr;
-	size_t end;
+	struct storeparse d;
+	const char *bad;
 
-	if (len == 0)
-		return "the file is empty";
-	tok = json_tokener_new();
-	if (tok == NULL)
-		fatalx("out of memory");
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (root == NULL) {
-		if (jerr == json_tokener_continue)
-			return "truncated JSON";
-		snprintf(why, whylen, "invalid JSON at byte %zu: %s", end,
-		    json_tokener_error_desc(jerr));
-		return why;
-	}
-	for (; end < len; end++) {
-		if (strchr(" \t\r\n", buf[end]) == NULL) {
-			json_object_put(root);
-			snprintf(why, whylen, "unexpected data at byte %zu",
-			    end);
-			return why;
-		}
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return "not a JSON object";
-	}
-	if (!json_object_object_get_ex(root, "version", &v) ||
-	    !json_object_is_type(v, json_type_int)) {
-		json_object_put(root);
-		return "no \"version\"";
-	}
-	if (json_object_get_int64(v) != STORE_VERSION) {
-		snprintf(why, whylen,
-		    "unknown version %" PRId64 ", expected %d",
-		    json_object_get_int64(v), STORE_VERSION);
-		json_object_put(root);
-		return why;
-	}
-	if (json_object_object_get_ex(root, "pushState", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
-		if (!json_object_is_type(v, json_type_string)) {
-			json_object_put(root);
-			return "\"pushState\" is not a string";
-		}
-		s->push_state = xstrdup(json_object_get_string(v));
-	}
-	if (json_object_object_get_ex(root, "eventId", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
-		if (!json_object_is_type(v, json_type_string)) {
-			json_object_put(root);
-			return "\"eventId\" is not a string";
-		}
-		s->event_id = xstrdup(json_object_get_string(v));
-	}
-	if (json_object_object_get_ex(root, "states", &v)) {
-		if (!store_valid_states(v)) {
-			json_object_put(root);
-			return "\"states\" is not an object of objects of "
-			    "strings";
-		}
+	if ((bad = storeparse_doc(buf, len, why, whylen, &d)) != NULL)
+		return bad;
+	s->push_state = d.push_state;
+	s->event_id = d.event_id;
+	if (d.states != NULL) {
 		json_object_put(s->states);
-		s->states = json_object_get(v);
-		s->nstates = 0;
-		json_object_object_foreach(v, id, types) {
-			(void)id;
-			s->nstates += json_object_object_length(types);
-		}
+		s->states = d.states;
+		s->nstates = d.nstates;
 	}
-	if (json_object_object_get_ex(root, "pending", &v)) {
-		if (!store_valid_pending(v)) {
-			json_object_put(root);
-			return "\"pending\" is not an object of hook runs";
-		}
+	if (d.pending != NULL) {
 		json_object_put(s->pending);
-		s->pending = json_object_get(v);
+		s->pending = d.pending;
 	}
-	/* Files from before the mail view have none: an empty view. */
-	if (json_object_object_get_ex(root, "mail", &v)) {
-		if (!store_valid_mail(v)) {
-			json_object_put(root);
-			return "\"mail\" is not an object of objects";
-		}
+	if (d.mail != NULL) {
 		json_object_put(s->mail);
-		s->mail = json_object_get(v);
+		s->mail = d.mail;
 	}
-	/* Only the outline: notifyfollow checks each entry. */
-	if (json_object_object_get_ex(root, "notify", &v)) {
-		if (!json_object_is_type(v, json_type_array)) {
-			json_object_put(root);
-			return "\"notify\" is not an array";
-		}
+	if (d.notify != NULL) {
 		json_object_put(s->notify);
-		s->notify = json_object_get(v);
+		s->notify = d.notify;
 	}
-	json_object_put(root);
 	return NULL;
 }
 
@@ -502,7 +346,7 @@ store_serialize(const struct store *s)
 	char *text;
 
 	json_object_object_add(root, "version",
-	    json_object_new_int(STORE_VERSION));
+	    json_object_new_int(STOREPARSE_VERSION));
 	if (s->push_state != NULL)
 		json_object_object_add(root, "pushState",
 		    json_object_new_string(s->push_state));

@@ -10,6 +10,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_session \
 	tests/fuzz/fuzz_sockcmd \
 	tests/fuzz/fuzz_sse \
+	tests/fuzz/fuzz_storeparse \
 	tests/fuzz/fuzz_url
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
@@ -57,3 +58,6 @@ tests_fuzz_fuzz_sse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_mailview_SOURCES = tests/fuzz/fuzz_mailview.c $(FUZZ_DRIVER)
 tests_fuzz_fuzz_mailview_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_mailview_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_storeparse_SOURCES = tests/fuzz/fuzz_storeparse.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_storeparse_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_storeparse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
