@@ -18,6 +18,6 @@ src_libjmappushd_a_SOURCES += \
 	src/output/webhook.c src/output/webhook.h \
 	src/output/webhooksign.c src/output/webhooksign.h \
 	src/output/socket.c src/output/socket.h \
-	src/output/mqtt.c src/output/mqtt.h \
+	src/output/mqtt.c src/output/mqttconn.c src/output/mqtt.h \
 	src/output/mqtttopic.c src/output/mqtttopic.h \
 	src/output/mqtt-int.h src/output/mqttnet.c src/output/mqttret.c

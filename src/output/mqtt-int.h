@@ -158,13 +158,33 @@ struct mqtt {
 /* mqtt.c */
 /* Whether the section takes that account's events (mc NULL: none). */
 bool	mqtt_takes(const struct config_mqtt *, const char *account);
-/* Watches the socket for writing while the library has something to
- * write. */
-void	mqtt_arm(struct mqtt *);
+/* Logs a failure at prio ("mqtt: " and the text) and keeps the text as
+ * the status reply's lastError. */
+void	mqtt_failed(struct mqtt *, int prio, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Wipes and frees *s (a password), leaving NULL. */
+void	mqtt_wipe(char **s);
+/* Sends what the queue holds for account (NULL and all: every account
+ * with room), as far as the broker has room. */
+void	mqtt_pump(struct mqtt *, const char *account, bool all);
+/* Empties the list of accounts waiting for room. */
+void	mqtt_wait_clear(struct mqtt *);
 /* A message outside the queue (the retained ones), counted in flight
  * until its on_publish. */
 void	mqtt_publish_raw(struct mqtt *, const char *topic,
 	    const char *payload, int qos, bool retain);
+
+/* mqttconn.c: the connection. */
+/* Makes m's timers (misc, retry, lost, resolved); m->base is set. */
+void	mqttconn_events(struct mqtt *);
+/* Starts a connection attempt: the password, the broker's name, then
+ * the connect; on failure the retry timer follows the backoff. */
+void	mqttconn_attempt(struct mqtt *);
+/* Closes the connection (if any) and frees the library's state. */
+void	mqttconn_teardown(struct mqtt *);
+/* Watches the socket for writing while the library has something to
+ * write. */
+void	mqttconn_arm(struct mqtt *);
 
 /* mqttret.c: the retained topics, kept in m->ret and sent again on every
  * connect. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The MQTT output.  One connection at a time, each with a fresh struct
+ * The MQTT output (its connection in mqttconn.c).  One connection at a time, each with a fresh struct
  * mosquitto, so that nothing the library kept of an earlier connection
  * (packets in flight) is sent again behind our back: what was not
  * acknowledged stays in our queue and goes again, in order, after the
@@ -8,21 +8,16 @@
  */
 #include "autoconf.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/dns.h>
 #include <event2/event.h>
-#include <event2/util.h>
 #include <json-c/json.h>
 #include <mosquitto.h>
-#include <openssl/ssl.h>
 
 #include "config/config.h"
 #include "output/evqueue.h"
@@ -32,8 +27,6 @@
 #include "output/outputs.h"
 #include "output/sockproto.h"
 #include "session/account.h"
-#include "session/backoff.h"
-#include "session/credentials.h"
 #include "state/queuefile.h"
 #include "util/log.h"
 #include "util/namemap.h"
@@ -41,9 +34,6 @@
 #include "util/xevent.h"
 #include "util/xmalloc.h"
 
-static void mqtt_attempt(struct mqtt *);
-static void mqtt_pump(struct mqtt *, const char *, bool);
-static void mqtt_wait_clear(struct mqtt *);
 
 bool
 mqtt_takes(const struct config_mqtt *mc, const char *account)
@@ -60,7 +50,7 @@ mqtt_takes(const struct config_mqtt *mc, const char *account)
 
 /* Logs a failure at prio ("mqtt: " and the text) and keeps the text as
  * the status reply's lastError. */
-static void
+void
 mqtt_failed(struct mqtt *m, int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -72,7 +62,7 @@ mqtt_failed(struct mqtt *m, int prio, const char *fmt, ...)
 	log_msg(prio, "mqtt: %s", m->last_error);
 }
 
-static void
+void
 mqtt_wipe(char **s)
 {
 	if (*s != NULL) {
@@ -131,384 +121,6 @@ mqtt_publish_raw(struct mqtt *m, const char *topic, const char *payload,
 	m->inflight++;
 }
 
-void
-mqtt_arm(struct mqtt *m)
-{
-	if (m->mosq == NULL || m->fd == -1)
-		return;
-	if (mosquitto_want_write(m->mosq))
-		event_add(m->wr, NULL);
-}
-
-/* The connection ended or failed (also from the library's callbacks):
- * the socket's events go now, the rest on the next loop turn. */
-static void
-mqtt_lost_soon(struct mqtt *m)
-{
-	if (m->rd != NULL)
-		event_del(m->rd);
-	if (m->wr != NULL)
-		event_del(m->wr);
-	event_active(m->lost, EV_TIMEOUT, 0);
-}
-
-/* Frees the connection; queued events in flight are released, to go
- * again first on the next connection. */
-static void
-mqtt_teardown(struct mqtt *m)
-{
-	for (size_t i = 0; i < m->nflights; i++) {
-		evqueue_release(m->q, m->flights[i].account);
-		free(m->flights[i].account);
-	}
-	m->nflights = 0;
-	m->inflight = 0;
-	mqtt_wait_clear(m);
-	if (m->rd != NULL) {
-		event_free(m->rd);
-		m->rd = NULL;
-	}
-	if (m->wr != NULL) {
-		event_free(m->wr);
-		m->wr = NULL;
-	}
-	event_del(m->misc);
-	event_del(m->lost);
-	if (m->mosq != NULL) {
-		mosquitto_destroy(m->mosq);
-		m->mosq = NULL;
-	}
-	if (m->ssl != NULL) {
-		SSL_CTX_free(m->ssl);
-		m->ssl = NULL;
-	}
-	m->fd = -1;
-	m->tcp_up = false;
-	free(m->tls_error);
-	m->tls_error = NULL;
-	if (m->lookup != NULL) {
-		/* Its callback (now or later) frees it. */
-		m->lookup->m = NULL;
-		m->lookup = NULL;
-		if (m->req != NULL)
-			evdns_getaddrinfo_cancel(m->req);
-		m->req = NULL;
-	}
-	event_del(m->resolved);
-	if (m->creds != NULL) {
-		credentials_cancel(m->creds);
-		m->creds = NULL;
-	}
-}
-
-/* Waits out the backoff (none after a long-lived connection). */
-static void
-mqtt_backoff(struct mqtt *m)
-{
-	uint64_t	 ms = backoff_next(&m->backoff, 0);
-	struct timeval	 tv = timeutil_tv_ms(ms);
-
-	m->state = MQTT_S_BACKOFF;
-	m->retry_ms = backoff_now_ms() + ms;
-	log_info("mqtt: connecting to %s again in %.1f s", m->mc->broker,
-	    (double)ms / 1000);
-	event_add(m->retry, &tv);
-}
-
-/* The deferred end of a connection or attempt. */
-static void
-mqtt_lost(evutil_socket_t fd, short what, void *arg)
-{
-	struct mqtt	*m = arg;
-	bool		 was_up = m->state == MQTT_S_CONNECTED;
-	bool		 next_addr;
-
-	if (m->state == MQTT_S_OFF)
-		return;
-	if (m->failure == MQTT_FAIL_NONE)
-		m->failure = MQTT_FAIL_NETWORK;
-	/* An address that never answered: the next one at once. */
-	next_addr = m->state == MQTT_S_CONNECTING &&
-	    m->failure == MQTT_FAIL_NETWORK && m->tls_error == NULL &&
-	    m->addr_i + 1 < m->naddrs;
-	if (m->tls_error != NULL)
-		mqtt_failed(m, LOG_WARNING, "%s: TLS: %s", m->mc->broker,
-		    m->tls_error);
-	mqtt_teardown(m);
-	if (next_addr) {
-		m->addr_i++;
-		mqtt_attempt(m);
-		return;
-	}
-	if (was_up && backoff_disconnected(&m->backoff, backoff_now_ms()))
-		backoff_reset(&m->backoff);
-	mqtt_backoff(m);
-}
-
-static void
-mqtt_fail(struct mqtt *m, enum mqtt_failure f)
-{
-	m->failure = f;
-	mqtt_lost_soon(m);
-}
-
-static void
-mqtt_on_read(evutil_socket_t fd, short what, void *arg)
-{
-	struct mqtt	*m = arg;
-	int		 rc;
-
-	if ((rc = mosquitto_loop_read(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
-		if (m->failure == MQTT_FAIL_REFUSED)
-			mqtt_lost_soon(m);
-		else {
-			mqtt_failed(m, LOG_WARNING, "%s: connection lost: %s",
-			    m->mc->broker, rc == MOSQ_ERR_ERRNO ?
-			    strerror(errno) : mosquitto_strerror(rc));
-			mqtt_fail(m, MQTT_FAIL_NETWORK);
-		}
-		return;
-	}
-	mqtt_arm(m);
-}
-
-static void
-mqtt_on_write(evutil_socket_t fd, short what, void *arg)
-{
-	struct mqtt	*m = arg;
-	socklen_t	 len = sizeof(int);
-	int		 rc, err = 0;
-
-	/* The first writability is the TCP handshake's end: its error is
-	 * the socket's, which libmosquitto would not tell. */
-	if (!m->tcp_up) {
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			err = errno;
-		if (err != 0) {
-			mqtt_failed(m, LOG_WARNING, "cannot connect to %s at "
-			    "%s: %s", m->mc->broker, m->addrs[m->addr_i],
-			    strerror(err));
-			mqtt_fail(m, MQTT_FAIL_NETWORK);
-			return;
-		}
-		m->tcp_up = true;
-	}
-	if ((rc = mosquitto_loop_write(m->mosq, 16)) != MOSQ_ERR_SUCCESS) {
-		mqtt_failed(m, LOG_WARNING, "%s: %s", m->mc->broker, rc ==
-		    MOSQ_ERR_ERRNO ? strerror(errno) :
-		    mosquitto_strerror(rc));
-		mqtt_fail(m, MQTT_FAIL_NETWORK);
-		return;
-	}
-	mqtt_arm(m);
-}
-
-static void
-mqtt_on_misc(evutil_socket_t fd, short what, void *arg)
-{
-	struct mqtt	*m = arg;
-	struct timeval	 tv = timeutil_tv_ms(MQTT_MISC_MS);
-
-	if (m->state == MQTT_S_CONNECTING && backoff_now_ms() -
-	    m->attempt_ms >= MQTT_CONNECT_TIMEOUT_MS) {
-		mqtt_failed(m, LOG_WARNING, "%s: no answer within %d s",
-		    m->mc->broker, MQTT_CONNECT_TIMEOUT_MS / 1000);
-		mqtt_fail(m, MQTT_FAIL_NETWORK);
-		return;
-	}
-	if (mosquitto_loop_misc(m->mosq) != MOSQ_ERR_SUCCESS ||
-	    mosquitto_socket(m->mosq) == -1) {
-		mqtt_failed(m, LOG_WARNING, "%s: the broker stopped answering",
-		    m->mc->broker);
-		mqtt_fail(m, MQTT_FAIL_NETWORK);
-		return;
-	}
-	mqtt_arm(m);
-	event_add(m->misc, &tv);
-}
-
-/* The CONNACK. */
-static void
-mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
-{
-	struct mqtt *m = arg;
-
-	/* The library keeps its own copy; a next attempt reads it anew. */
-	mqtt_wipe(&m->password);
-	if (rc != 0) {
-		mqtt_failed(m, LOG_ERR, "%s refused the login: %s (CONNACK "
-		    "%d); %s", m->mc->broker, mosquitto_connack_string(rc), rc,
-		    rc == 4 || rc == 5 ? "check username and password_file "
-		    "or password_command in [mqtt]" : "check [mqtt]");
-		m->failure = MQTT_FAIL_REFUSED;
-		return;
-	}
-	log_info("mqtt: up at %s as %s", m->mc->broker, m->client_id);
-	free(m->last_error);
-	m->last_error = NULL;
-	/* What the accounts are now, mailbox counts restored from the
-	 * state files included: a broker that lost its retained messages
-	 * gets them again. */
-	m->cb->foreach_account(m->cb->arg, mqttret_seed_account, m);
-	m->state = MQTT_S_CONNECTED;
-	m->failure = MQTT_FAIL_NONE;
-	backoff_connected(&m->backoff, backoff_now_ms());
-	/* The topics no longer ours cleared, the daemon, the accounts,
-	 * then the queue. */
-	mqttret_republish(m);
-	mqtt_pump(m, NULL, true);
-}
-
-static void
-mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
-{
-	mqtt_lost_soon(arg);
-}
-
-/* A message was acknowledged (QoS 1, 2) or written (QoS 0). */
-static void
-mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
-{
-	struct mqtt *m = arg;
-	char *account = NULL;
-
-	if (m->inflight > 0)
-		m->inflight--;
-	for (size_t i = 0; i < m->nflights; i++)
-		if (m->flights[i].mid == mid) {
-			evqueue_done(m->q, m->flights[i].account);
-			account = m->flights[i].account;
-			m->flights[i] = m->flights[--m->nflights];
-			break;
-		}
-	/* A retained or status message (no flight) frees room alone. */
-	mqtt_pump(m, account, false);
-	free(account);
-}
-
-static void
-mqtt_on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
-{
-	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING | MOSQ_LOG_NOTICE))
-		log_debug("mqtt: libmosquitto: %s", msg);
-}
-
-/* Connects to the current address. */
-static void
-mqtt_connect(struct mqtt *m)
-{
-	const struct config_mqtt	*mc = m->mc;
-	struct timeval			 tv = timeutil_tv_ms(MQTT_MISC_MS);
-	int				 rc;
-
-	m->state = MQTT_S_CONNECTING;
-	m->failure = MQTT_FAIL_NONE;
-	m->attempt_ms = backoff_now_ms();
-	if ((m->mosq = mosquitto_new(m->client_id, true, m)) == NULL)
-		fatalx("mqtt: out of memory");
-	mosquitto_threaded_set(m->mosq, true);
-	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
-	    MQTT_PROTOCOL_V311);
-	mosquitto_connect_callback_set(m->mosq, mqtt_on_connect);
-	mosquitto_disconnect_callback_set(m->mosq, mqtt_on_disconnect);
-	mosquitto_publish_callback_set(m->mosq, mqtt_on_publish);
-	mosquitto_log_callback_set(m->mosq, mqtt_on_log);
-	mosquitto_will_set(m->mosq, m->status_topic, 7, "offline", 1, true);
-	if (mc->username != NULL)
-		mosquitto_username_pw_set(m->mosq, mc->username, m->password);
-	if (mc->tls && mqttnet_tls(m) == -1) {
-		mqtt_fail(m, MQTT_FAIL_NETWORK);
-		return;
-	}
-	log_debug("mqtt: connecting to %s at %s", mc->broker,
-	    m->addrs[m->addr_i]);
-	rc = mosquitto_connect_bind_async(m->mosq, m->addrs[m->addr_i],
-	    (int)mc->port, (int)(mc->keepalive_ms / 1000), NULL);
-	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-		mqtt_failed(m, LOG_WARNING, "cannot connect to %s at %s: %s",
-		    mc->broker, m->addrs[m->addr_i], rc == MOSQ_ERR_ERRNO ?
-		    strerror(errno) : mosquitto_strerror(rc));
-		mqtt_fail(m, MQTT_FAIL_NETWORK);
-		return;
-	}
-	if ((m->fd = mosquitto_socket(m->mosq)) == -1) {
-		mqtt_fail(m, MQTT_FAIL_NETWORK);
-		return;
-	}
-	m->rd = xevent_new(m->base, m->fd, EV_READ | EV_PERSIST, mqtt_on_read,
-	    m);
-	m->wr = xevent_new(m->base, m->fd, EV_WRITE, mqtt_on_write, m);
-	event_add(m->rd, NULL);
-	event_add(m->misc, &tv);
-	mqtt_arm(m);
-}
-
-/* The lookup's answer, on a loop turn of its own. */
-static void
-mqtt_resolved(evutil_socket_t fd, short what, void *arg)
-{
-	struct mqtt *m = arg;
-
-	if (m->naddrs == 0) {
-		mqtt_failed(m, LOG_WARNING, "cannot resolve %s: %s",
-		    m->mc->host, m->resolve_error != NULL ? m->resolve_error :
-		    "no usable address");
-		free(m->resolve_error);
-		m->resolve_error = NULL;
-		m->failure = MQTT_FAIL_NETWORK;
-		mqtt_backoff(m);
-		return;
-	}
-	m->addr_i = 0;
-	mqtt_connect(m);
-}
-
-static void
-mqtt_credentials(const char *secret, const char *error, void *arg)
-{
-	struct mqtt *m = arg;
-
-	m->creds = NULL;
-	if (error != NULL) {
-		mqtt_failed(m, LOG_ERR, "cannot read the password for %s: %s",
-		    m->mc->broker, error);
-		mqtt_backoff(m);
-		return;
-	}
-	m->password = secret != NULL ? xstrdup(secret) : NULL;
-	mqttnet_resolve(m);
-}
-
-/* A connection attempt: the password, the name, then the addresses in
- * turn (a next address keeps the name and password). */
-static void
-mqtt_attempt(struct mqtt *m)
-{
-	struct config_account ca;
-
-	if (m->addr_i > 0 && m->addr_i < m->naddrs) {
-		mqtt_connect(m);
-		return;
-	}
-	m->addr_i = 0;
-	mqtt_wipe(&m->password);
-	m->state = MQTT_S_CREDENTIALS;
-	memset(&ca, 0, sizeof(ca));
-	ca.name = "mqtt";
-	ca.username = m->mc->username;
-	ca.secret_kind = m->mc->secret_kind;
-	ca.secret = m->mc->secret;
-	m->creds = credentials_get_raw(m->base, &ca, mqtt_credentials, m);
-}
-
-static void
-mqtt_retry(evutil_socket_t fd, short what, void *arg)
-{
-	struct mqtt *m = arg;
-
-	mqtt_attempt(m);
-}
-
 /* Takes a new [mqtt] (NULL: none); the client id and topics follow. */
 static void
 mqtt_configure(struct mqtt *m)
@@ -547,10 +159,7 @@ mqtt_new(struct event_base *base, struct config *cfg,
 	m->fd = -1;
 	m->cfg = config_ref(cfg);
 	m->mc = cfg->mqtt;
-	m->misc = xevtimer_new(base, mqtt_on_misc, m);
-	m->retry = xevtimer_new(base, mqtt_retry, m);
-	m->lost = xevtimer_new(base, mqtt_lost, m);
-	m->resolved = xevtimer_new(base, mqtt_resolved, m);
+	mqttconn_events(m);
 	m->q = evqueue_new(m->mc != NULL ? m->mc->queue : 1);
 	TAILQ_INIT(&m->waiting);
 	m->waitset = namemap_new();
@@ -558,7 +167,7 @@ mqtt_new(struct event_base *base, struct config *cfg,
 	mqtt_configure(m);
 	if (m->mc != NULL) {
 		mqtt_load_queue(m);
-		mqtt_attempt(m);
+		mqttconn_attempt(m);
 	}
 	return m;
 }
@@ -592,7 +201,7 @@ mqtt_close(struct mqtt *m)
 		mosquitto_loop_write(m->mosq, 4);
 	}
 	event_del(m->retry);
-	mqtt_teardown(m);
+	mqttconn_teardown(m);
 	mqtt_wipe(&m->password);
 	m->state = MQTT_S_OFF;
 }
@@ -655,7 +264,7 @@ mqtt_set_config(struct mqtt *m, struct config *cfg)
 	free(old_status);
 	config_unref(oldcfg);
 	log_info("mqtt: connecting to %s", m->mc->broker);
-	mqtt_attempt(m);
+	mqttconn_attempt(m);
 }
 
 void
@@ -672,7 +281,7 @@ mqtt_free(struct mqtt *m)
 {
 	if (m == NULL)
 		return;
-	mqtt_teardown(m);
+	mqttconn_teardown(m);
 	mqtt_wipe(&m->password);
 	event_free(m->misc);
 	event_free(m->retry);
@@ -726,7 +335,7 @@ mqtt_wait_add(struct mqtt *m, const char *account)
 
 /* No account waits (a connect walks them all; a lost connection has no
  * room to wait for). */
-static void
+void
 mqtt_wait_clear(struct mqtt *m)
 {
 	struct mqtt_wait *w;
@@ -784,7 +393,7 @@ mqtt_pump_account(const char *account, void *arg)
  * account's event or acknowledgement walks no other account: with a
  * thousand accounts a walk per event was most of the daemon's time
  * (bench figure 8). */
-static void
+void
 mqtt_pump(struct mqtt *m, const char *account, bool all)
 {
 	struct mqtt_wait *w;
@@ -804,7 +413,7 @@ mqtt_pump(struct mqtt *m, const char *account, bool all)
 		free(w->account);
 		free(w);
 	}
-	mqtt_arm(m);
+	mqttconn_arm(m);
 }
 
 /* Queues a socket event object (taken; NULL: none) and sends what it

@@ -94,7 +94,7 @@ mqttnet_dns_init(struct mqtt *m)
 	evdns_base_set_option(m->dns, "attempts:", "2");
 }
 
-/* Looks the broker's name up without blocking; mqtt_resolved() follows. */
+/* Looks the broker's name up without blocking; mqttconn_resolved() follows. */
 void
 mqttnet_resolve(struct mqtt *m)
 {

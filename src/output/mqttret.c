@@ -125,7 +125,7 @@ mqttret_set(struct mqtt *m, const char *topic, const char *payload,
 	}
 	if (m->state == MQTT_S_CONNECTED) {
 		mqttret_send(m, r);
-		mqtt_arm(m);
+		mqttconn_arm(m);
 	}
 }
 
@@ -269,7 +269,7 @@ mqttret_sweep(struct mqtt *m)
 		}
 	}
 	if (sent)
-		mqtt_arm(m);
+		mqttconn_arm(m);
 }
 
 /* Marks every topic stale (see mqtt-int.h). */
