@@ -223,7 +223,7 @@ def run(ctx):
     add("push latency to socket subscriber, p99", "socket", p99, 1000,
         "minimal lws client", "lws")
     add("push latency to socket subscriber, median, ratio ours/lws",
-        "socket", med, 1.5, "minimal lws client", "lws", ratio_target=True)
+        "socket", med, 1.3, "minimal lws client", "lws", ratio_target=True)
     add("push latency to socket subscriber vs Python, median", "socket",
         med, None, "Python websockets client", "python")
     add("push latency to socket subscriber vs Python, p99", "socket",

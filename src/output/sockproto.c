@@ -72,11 +72,20 @@ sockproto_ok(const char *cmd)
 void
 sockproto_time(time_t t, char *buf, size_t len)
 {
+	/* Every state event of one second has the same time: its text is
+	 * made once (gmtime_r and strftime were 2% of the daemon's user
+	 * time per push, bench figure 1). */
+	static time_t last = -1;
+	static char text[64];
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "1970-01-01T00:00:00Z");
+	if (t != last) {
+		if (gmtime_r(&t, &tm) == NULL || strftime(text, sizeof(text),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			snprintf(text, sizeof(text), "1970-01-01T00:00:00Z");
+		last = t;
+	}
+	snprintf(buf, len, "%s", text);
 }
 
 struct json_object *

@@ -32,6 +32,14 @@
 
 #define DELIVER_RESYNC_TIMEOUT_MS	30000
 
+/* A change's log line owed while the outputs have it (log_owe). */
+struct deliver_logged {
+	struct account *a;
+	const char *account_id;
+	struct json_object *types;
+	const char *push_state, *reason;
+};
+
 static void
 deliver_log_change(struct account *a, const char *account_id,
     struct json_object *types, const char *push_state, const char *reason)
@@ -57,6 +65,15 @@ deliver_log_change(struct account *a, const char *account_id,
 	    push_state ? push_state : "");
 }
 
+static void
+deliver_log_owed(void *arg)
+{
+	struct deliver_logged *l = arg;
+
+	deliver_log_change(l->a, l->account_id, l->types, l->push_state,
+	    l->reason);
+}
+
 /* Hands each accountId's changes to the outputs, then saves soon after:
  * the saved resume point never runs ahead of what was delivered, so a crash
  * may replay a change (we resume from an older pushState) but never loses
@@ -66,6 +83,7 @@ deliver_changes(struct account *a, struct json_object *changed,
     const char *push_state, const char *reason)
 {
 	struct push_event ev;
+	struct deliver_logged logged;
 
 	a->last_push = time(NULL);
 	json_object_object_foreach(changed, id, types) {
@@ -77,7 +95,12 @@ deliver_changes(struct account *a, struct json_object *changed,
 			if (account_running(a))
 				discovery_refresh(a->refresh);
 		}
-		deliver_log_change(a, id, types, push_state, reason);
+		/* The change's line is owed while the outputs have it: its
+		 * formatting and write(2) would delay every subscriber (bench
+		 * figure 1), and a line an output logs still comes after it. */
+		logged = (struct deliver_logged){ a, id, types, push_state,
+		    reason };
+		log_owe(deliver_log_owed, &logged);
 		if (a->cbs.change != NULL) {
 			memset(&ev, 0, sizeof(ev));
 			ev.account = a->cfg->name;
@@ -87,6 +110,7 @@ deliver_changes(struct account *a, struct json_object *changed,
 			ev.reason = reason;
 			a->cbs.change(a, &ev, a->arg);
 		}
+		log_owed();
 		mailsync_changed(a->mail, id, types, reason);
 	}
 	store_save_later(a->store, net_base(a->net));

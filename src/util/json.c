@@ -49,18 +49,41 @@ jsonu_parse_buffer(const char *data, size_t len, int depth,
 	return rv;
 }
 
+/*
+ * The parser of the last depth asked for, kept for the next text: a new
+ * one per text was a calloc of its depth's stack, large enough to make
+ * glibc consolidate its fast bins, on every push (bench figure 1).
+ * Parsing never calls back into this module, so one is enough.
+ */
+static struct json_tokener *jsonu_tok;
+static int jsonu_tok_depth;
+
+/* Returns a reset parser nesting at most depth levels (borrowed). */
+static struct json_tokener *
+jsonu_tokener(int depth)
+{
+	if (jsonu_tok != NULL && jsonu_tok_depth == depth) {
+		json_tokener_reset(jsonu_tok);
+		return jsonu_tok;
+	}
+	if (jsonu_tok != NULL)
+		json_tokener_free(jsonu_tok);
+	if ((jsonu_tok = json_tokener_new_ex(depth)) == NULL)
+		fatalx("out of memory allocating a JSON parser");
+	jsonu_tok_depth = depth;
+	return jsonu_tok;
+}
+
 static int
 jsonu_parse_valid(const char *data, size_t len, int depth,
     struct json_object **rootp, char *err, size_t errlen)
 {
-	struct json_tokener *tok;
+	struct json_tokener *tok = jsonu_tokener(depth);
 	struct json_object *root;
 	enum json_tokener_error jerr;
 	size_t end;
 	bool waited = false;
 
-	if ((tok = json_tokener_new_ex(depth)) == NULL)
-		fatalx("out of memory allocating a JSON parser");
 	root = json_tokener_parse_ex(tok, data, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	/* A bare scalar at the very end waits for a delimiter: give it one. */
@@ -71,7 +94,6 @@ jsonu_parse_valid(const char *data, size_t len, int depth,
 		waited = true;
 	}
 	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
 	/* JSON null parses to NULL: the caller's type check rejects it. */
 	if (jerr != json_tokener_success) {
 		if (jerr == json_tokener_error_depth)

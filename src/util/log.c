@@ -22,6 +22,10 @@ static bool log_journal;
 static time_t log_stamp_sec = -1;
 static char log_stamp[32];
 
+/* The owed line (log_owe); NULL: none. */
+static void (*log_owed_fn)(void *);
+static void *log_owed_arg;
+
 static const struct {
 	const char *name;
 	int level;
@@ -121,6 +125,9 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 
 	if (prio > log_level)
 		return;
+	/* An owed line goes first; its own line finds none owed. */
+	log_owed();
+	errno = saved_errno;
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	/* Lines quote what servers and children send: a newline or an escape
 	 * sequence in there must not forge a line or drive a terminal. */
@@ -145,6 +152,25 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 	if (n > 0)
 		log_write(line, (size_t)n);
 	errno = saved_errno;
+}
+
+void
+log_owe(void (*fn)(void *), void *arg)
+{
+	log_owed();
+	log_owed_fn = fn;
+	log_owed_arg = arg;
+}
+
+void
+log_owed(void)
+{
+	void (*fn)(void *) = log_owed_fn;
+
+	if (fn == NULL)
+		return;
+	log_owed_fn = NULL;
+	fn(log_owed_arg);
 }
 
 void

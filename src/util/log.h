@@ -22,6 +22,18 @@ void log_msg(int prio, const char *fmt, ...)
 void log_vmsg(int prio, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * A line owed: fn(arg) logs it, at the latest when log_owed() is called,
+ * and before any other line that is printed meanwhile, so that the lines'
+ * order is the same as if it had been logged at once.  Lets a caller put
+ * a line's formatting and write(2) after work that must not wait for
+ * them (a push reaching the outputs).  arg is borrowed until then; one
+ * line at a time.
+ */
+void log_owe(void (*fn)(void *), void *arg);
+/* Logs the owed line, if any. */
+void log_owed(void);
+
 /* log_warn and fatal append strerror(errno); the x variants do not. */
 void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

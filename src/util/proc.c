@@ -408,6 +408,8 @@ proc_exec(pid_t *pid, const int child[3], char *const *argv,
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	/* A child may write to our stderr: an owed line goes first. */
+	log_owed();
 	e = posix_spawn(pid, argv[0], &fa, &attr, argv, envp);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);

@@ -155,6 +155,40 @@ START_TEST(test_journal_format)
 }
 END_TEST
 
+static void
+owed_line(void *arg)
+{
+	log_info("owed %s", (const char *)arg);
+}
+
+/* An owed line comes out at log_owed(), or before the next line printed
+ * meanwhile (not before one below the level), exactly once, and a new one
+ * owed settles the previous one first. */
+START_TEST(test_owed_line)
+{
+	char *got;
+
+	setenv("JOURNAL_STREAM", "8:1234", 1);
+	log_init(LOG_INFO);
+	log_clear();
+	log_owe(owed_line, "1");
+	log_debug("filtered");
+	log_warnx("two");
+	log_owed();
+	log_owe(owed_line, "3");
+	log_owed();
+	log_owed();
+	log_owe(owed_line, "4");
+	log_owe(owed_line, "5");
+	log_info("six");
+	log_owed();
+	got = unit_stderr_text();
+	ck_assert_str_eq(got, "<6>owed 1\n<4>two\n<6>owed 3\n<6>owed 4\n"
+	    "<6>owed 5\n<6>six\n");
+	free(got);
+}
+END_TEST
+
 /* 200 lines convert the time once per second they span, not per line. */
 START_TEST(test_time_converted_per_second)
 {
@@ -218,6 +252,7 @@ log_suite(void)
 	tcase_add_test(tc, test_line_format);
 	tcase_add_test(tc, test_line_escaped);
 	tcase_add_test(tc, test_journal_format);
+	tcase_add_test(tc, test_owed_line);
 	tcase_add_test(tc, test_time_converted_per_second);
 	tcase_add_test(tc, test_tz_reload);
 	suite_add_tcase(s, tc);
