@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: ISC
-"""Figure 5: reconnect storm.  50,000 sessions (1,000 quick) spread over
-test servers of at most 12,500 sessions each (scalelib.SESSIONS_PER_SERVER:
-four at full size, one quick; one destination port cannot hold more
-WebSockets than ip_local_port_range has ports).  First the start-up: from
+"""Figure 5: reconnect storm.  10,000 and 50,000 sessions (1,000 quick)
+spread over test servers of at most 12,500 sessions each
+(scalelib.SESSIONS_PER_SERVER: one for 10,000, four for 50,000; one
+destination port cannot hold more WebSockets than ip_local_port_range has
+ports).  First the start-up: from
 the exec of the daemon until every push channel is enabled.  Then the
 servers are all killed (SIGKILL: no close frames, like a crash) and
 started again at once on the same ports.  We measure the time from the
@@ -22,6 +23,8 @@ import benchlib
 import scalelib
 
 MB = 1024.0
+# Full size: 10,000 as in earlier runs, and issue 17's 50,000.
+SIZES = [10000, 50000]
 
 
 def _spread(timeline):
@@ -39,7 +42,21 @@ def _timeline(statuses):
 
 
 def run(ctx):
-    n = 1000 if ctx.quick else 50000
+    rows = []
+    for n in [1000] if ctx.quick else SIZES:
+        try:
+            rows += _storm(ctx, n)
+        except RuntimeError as e:
+            # 50,000 needs a hard open-files limit only root with
+            # CAP_SYS_RESOURCE may raise: 10,000 still reports.
+            rows += [benchlib.failed("%s, %d sessions" % (what, n), str(e))
+                     for what in ("start-up to all connected",
+                                  "reconnect storm")]
+    return rows
+
+
+def _storm(ctx, n):
+    """The rows of one size: start-up, then the storms."""
     storms = ctx.repeats if ctx.quick else 3
     scalelib.raise_nofile(n)
     ports = [scalelib.free_port() for _ in range(scalelib.nservers(n))]

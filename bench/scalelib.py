@@ -44,8 +44,9 @@ SESSIONS_PER_SERVER = 12500
 def raise_nofile(sessions):
     """Soft limit to the hard limit, after raising the hard limit (to the
     next power of two, at most fs.nr_open) if sessions do not fit under it;
-    only root may raise it, so elsewhere a RuntimeError says what to do.
-    Children inherit both limits.  Returns the limit now in force."""
+    only a process with CAP_SYS_RESOURCE may raise it (root, but not root
+    in a container without it), so elsewhere a RuntimeError says what to
+    do.  Children inherit both limits.  Returns the limit now in force."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = sessions + FD_SLACK
     if hard != resource.RLIM_INFINITY and hard < need:
@@ -59,9 +60,10 @@ def raise_nofile(sessions):
             resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))
         except (OSError, ValueError) as e:
             raise RuntimeError("hard open files limit %d is below %d "
-                               "sessions and cannot be raised (%s); raise "
-                               "it (ulimit -Hn, limits.conf) or run as "
-                               "root" % (hard, sessions, e))
+                               "sessions and cannot be raised (%s: needs "
+                               "CAP_SYS_RESOURCE); raise it (ulimit -Hn, "
+                               "limits.conf, LimitNOFILE=)" %
+                               (hard, sessions, e))
         return want
     if soft != hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
