@@ -5,7 +5,16 @@ Standard library only; builds on benchlib (bench/run puts bench/ on
 sys.path).  Thousands of sessions need thousands of descriptors in the
 daemon and in the test server: both raise their own soft RLIMIT_NOFILE to
 the hard limit at start, and raise_nofile() does the same for the bench
-process, so the value every child starts with is the hard limit.
+process (raising the hard limit too when the sessions need it and we may),
+so the value every child starts with is the hard limit.
+
+Past SESSIONS_PER_SERVER sessions the accounts are spread over several
+test servers on different loopback ports (servers(), config() and
+connect_all() take lists): the kernel picks a client's ephemeral port per
+destination address and port, and ip_local_port_range (32768-60999 by
+default: 28,232 ports) cannot hold 50,000 WebSockets to one server, let
+alone the short HTTP connections in TIME_WAIT beside them.  Two cores
+also share the servers' work.
 """
 import atexit
 import http.client
@@ -26,14 +35,36 @@ import benchlib
 FD_SLACK = 200
 
 
+# At most this many sessions per test server: well under the 28,232
+# ephemeral ports a destination has by default, leaving room for the
+# Session GETs and event source connections in TIME_WAIT.
+SESSIONS_PER_SERVER = 12500
+
+
 def raise_nofile(sessions):
-    """Soft limit to the hard limit; RuntimeError if sessions cannot fit.
-    Returns the limit now in force."""
+    """Soft limit to the hard limit, after raising the hard limit (to the
+    next power of two, at most fs.nr_open) if sessions do not fit under it;
+    only a process with CAP_SYS_RESOURCE may raise it (root, but not root
+    in a container without it), so elsewhere a RuntimeError says what to
+    do.  Children inherit both limits.  Returns the limit now in force."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < sessions + FD_SLACK:
-        raise RuntimeError("hard open files limit %d is below %d sessions; "
-                           "raise it (ulimit -Hn, limits.conf)" %
-                           (hard, sessions))
+    need = sessions + FD_SLACK
+    if hard != resource.RLIM_INFINITY and hard < need:
+        want = 1 << (need - 1).bit_length()
+        try:
+            with open("/proc/sys/fs/nr_open") as f:
+                want = max(need, min(want, int(f.read())))
+        except (OSError, ValueError):
+            pass
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))
+        except (OSError, ValueError) as e:
+            raise RuntimeError("hard open files limit %d is below %d "
+                               "sessions and cannot be raised (%s: needs "
+                               "CAP_SYS_RESOURCE); raise it (ulimit -Hn, "
+                               "limits.conf, LimitNOFILE=)" %
+                               (hard, sessions, e))
+        return want
     if soft != hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
@@ -102,13 +133,43 @@ def state_dir():
     return d
 
 
-def config(ctx, port, n, tls=None, daemon="", account=""):
-    """A config with n accounts on one server; wss when tls is given.
-    Returns (dir, path)."""
+def nservers(n):
+    """How many test servers n sessions are spread over."""
+    return max(1, -(-n // SESSIONS_PER_SERVER))
+
+
+def servers(ctx, n, tls=None, ports=None):
+    """nservers(n) test servers (on `ports` when given, e.g. to start them
+    again after a kill).  Returns [(port, proc), ...]."""
+    if ports is None:
+        ports = [None] * nservers(n)
+    started = []
+    try:
+        for port in ports:
+            started.append(server(ctx, tls=tls, port=port))
+    except BaseException:
+        for _, p in started:
+            ctx.stop(p)
+        raise
+    return started
+
+
+def share(ports, n):
+    """{port: sessions on it} when account i uses ports[i % len(ports)]
+    (benchlib.write_config)."""
+    if isinstance(ports, int):
+        ports = [ports]
+    k = len(ports)
+    return {port: len(range(j, n, k)) for j, port in enumerate(ports)}
+
+
+def config(ctx, ports, n, tls=None, daemon="", account=""):
+    """A config with n accounts spread over the servers at ports (an int
+    or a list); wss when tls is given.  Returns (dir, path)."""
     d = ctx.tmpdir()
     if tls is not None:
         daemon = "ca_file = %s\n%s" % (tls[0], daemon)
-    path = benchlib.write_config(ctx, d, port, naccounts=n, daemon=daemon,
+    path = benchlib.write_config(ctx, d, ports, naccounts=n, daemon=daemon,
                                  account=account)
     with open(path) as f:
         text = f.read()
@@ -133,35 +194,63 @@ def control(port, tls=None, timeout=30):
     return c
 
 
-def connect_all(ctx, port, n, cfg, timeout_s, tls=None):
-    """Starts the daemon on cfg and waits until the server holds n push
-    channels.  Returns (daemon process, seconds it took)."""
+def wait_all(ports, n, timeout_s, tls=None, alive=None):
+    """Waits until the servers at ports hold their share of n push
+    channels (their pushEnabled summed).  alive() is called between short
+    waits and raises if what should connect died.  Returns the status of
+    each server, in order; RuntimeError after timeout_s."""
     t0 = time.monotonic()
-    p = benchlib.daemon_start(ctx, cfg)
-    c = control(port, tls)
+    want = share(ports, n)
+    conns = {port: control(port, tls) for port in want}
     try:
-        # Short waits, so that a daemon that died is noticed at once.
+        done = {}
         while True:
-            st = c.get("status")
-            if st.get("pushEnabled", 0) >= n:
-                break
-            if p.poll() is not None:
-                raise RuntimeError("the daemon exited with status %d (see "
-                                   "%s/daemon.log)" %
-                                   (p.returncode, os.path.dirname(cfg)))
+            for port, c in conns.items():
+                if port not in done:
+                    st = c.get("status")
+                    if st.get("pushEnabled", 0) >= want[port]:
+                        done[port] = st
+            if len(done) == len(want):
+                return [done[port] for port in want]
+            if alive is not None:
+                alive()
             if time.monotonic() - t0 > timeout_s:
-                raise RuntimeError("only %s of %d sessions connected in "
-                                   "%ds" % (st.get("pushEnabled"), n,
-                                            timeout_s))
+                got = sum(done[p].get("pushEnabled", 0) if p in done else
+                          conns[p].get("status").get("pushEnabled", 0)
+                          for p in want)
+                raise RuntimeError("only %d of %d sessions connected in "
+                                   "%ds" % (got, n, timeout_s))
+            # Short waits on one server not there yet, so that a daemon
+            # that died is noticed at once.
+            port = next(p for p in want if p not in done)
             try:
-                c.wait("pushEnabled=%d" % n, timeout_ms=1000)
+                conns[port].wait("pushEnabled=%d" % want[port],
+                                 timeout_ms=1000)
             except RuntimeError:
                 pass    # 408: not yet
+    finally:
+        for c in conns.values():
+            c.close()
+
+
+def connect_all(ctx, ports, n, cfg, timeout_s, tls=None):
+    """Starts the daemon on cfg and waits until the servers at ports (an
+    int or a list) hold n push channels.  Returns (daemon process, seconds
+    from its exec to the last channel)."""
+    t0 = time.monotonic()
+    p = benchlib.daemon_start(ctx, cfg)
+
+    def alive():
+        if p.poll() is not None:
+            raise RuntimeError("the daemon exited with status %d (see "
+                               "%s/daemon.log)" %
+                               (p.returncode, os.path.dirname(cfg)))
+
+    try:
+        wait_all(ports, n, timeout_s, tls, alive)
     except BaseException:
         ctx.stop(p)
         raise
-    finally:
-        c.close()
     return p, time.monotonic() - t0
 
 
