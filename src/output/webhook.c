@@ -293,6 +293,10 @@ wh_done(const struct http_response *resp, const char *error, void *arg)
 		    "in %s", w->log, a->name, it->id, resp->status != 0 ? why :
 		    error != NULL ? error : "no response", secs);
 		tv = timeutil_tv_ms(delay);
+		/* libevent counts a timeout from the time it cached when this
+		 * loop turn began, which may be milliseconds ago: Retry-After
+		 * is a lower bound, so count from now. */
+		event_base_update_cache_time(w->ws->base);
 		evtimer_add(a->timer, &tv);
 		a->retry_ms = backoff_now_ms() + delay;
 		return;
