@@ -25,13 +25,23 @@ PASSWORD = "secret"
 class Ctx:
     """What bench/run hands every figure module."""
 
-    def __init__(self, top_builddir, top_srcdir, quick):
+    def __init__(self, top_builddir, top_srcdir, quick, sizes=None):
         self.top_builddir = os.path.abspath(top_builddir)
         self.top_srcdir = os.path.abspath(top_srcdir)
         self.quick = quick
+        # bench/run --sizes: the session counts the scale figures run
+        # instead of their own (None: their own).
+        self.sizes = sizes
         self.repeats = 3 if quick else 5
         self._dirs = []
         self._procs = []
+
+    def scale_sizes(self, full, quick):
+        """The session counts a scale figure runs: --sizes when given,
+        else its quick or full list."""
+        if self.sizes:
+            return list(self.sizes)
+        return quick if self.quick else full
 
     def log(self, msg):
         print("bench: " + msg, file=sys.stderr, flush=True)

@@ -53,7 +53,7 @@ def _python_rss(ctx, n):
 
 
 def run(ctx):
-    sizes = [100, 1000] if ctx.quick else SIZES
+    sizes = ctx.scale_sizes(SIZES, [100, 1000])
     # Raised size by size below: a size whose sessions cannot fit fails
     # its own rows only.
     scalelib.raise_nofile(min(sizes))

@@ -43,7 +43,7 @@ def _timeline(statuses):
 
 def run(ctx):
     rows = []
-    for n in [1000] if ctx.quick else SIZES:
+    for n in ctx.scale_sizes(SIZES, [1000]):
         try:
             rows += _storm(ctx, n)
         except RuntimeError as e:
