@@ -15,7 +15,8 @@ src_libjmappushd_a_SOURCES += \
 	src/output/sockclient.c src/output/sockclient.h \
 	src/output/sockcmd.c src/output/sockcmd.h \
 	src/output/sockproto.c src/output/sockproto.h \
-	src/output/webhook.c src/output/webhook.h \
+	src/output/webhook.c src/output/webhook.h src/output/webhook-int.h \
+	src/output/webhooksend.c \
 	src/output/webhooksign.c src/output/webhooksign.h \
 	src/output/socket.c src/output/socket.h \
 	src/output/mqtt.c src/output/mqttconn.c src/output/mqtt.h \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Which of a host's addresses to connect to, and when: Happy Eyeballs
- * (RFC 8305) without I/O.  net.c makes the connections; this decides their
- * order and pace, so that the rules can be tested alone. */
+ * (RFC 8305) without I/O.  netdial.c makes the connections; this decides
+ * their order and pace, so that the rules can be tested alone. */
 #ifndef JP_DIAL_H
 #define JP_DIAL_H
 

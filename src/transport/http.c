@@ -12,6 +12,7 @@
 #include "transport/http.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
+#include "transport/netdial.h"
 #include "transport/url.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -204,7 +205,7 @@ static void
 http_start(struct http_request *req)
 {
 	/* A redirect: the last connection's dial is over, and borrows u. */
-	net_dial_free(req->nc.dial);
+	netdial_free(req->nc.dial);
 	req->nc.dial = NULL;
 	url_clear(&req->nc.u);
 	if (url_parse(req->nc.url, &req->nc.u) == -1 ||

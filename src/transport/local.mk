@@ -4,7 +4,8 @@ src_libjmappushd_a_SOURCES += \
 	src/transport/url.c src/transport/url.h \
 	src/transport/closeinfo.h \
 	src/transport/dial.c src/transport/dial.h \
-	src/transport/net.c src/transport/net.h \
+	src/transport/net.c src/transport/net.h src/transport/net-int.h \
+	src/transport/netdial.c src/transport/netdial.h \
 	src/transport/endpoint.c src/transport/endpoint.h \
 	src/transport/netconn.c src/transport/netconn.h \
 	src/transport/http.c src/transport/http.h \

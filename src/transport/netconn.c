@@ -12,6 +12,7 @@
 #include "transport/endpoint.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
+#include "transport/netdial.h"
 #include "transport/url.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -30,7 +31,7 @@ void
 netconn_clear(struct netconn *nc)
 {
 	net_resolve_cancel(nc->resolve);
-	net_dial_free(nc->dial);
+	netdial_free(nc->dial);
 	event_free(nc->finish);
 	url_clear(&nc->u);
 	free(nc->url);
@@ -57,7 +58,7 @@ void
 netconn_fail_now(struct netconn *nc)
 {
 	/* No address may win after this: it would reach a freed owner. */
-	net_dial_stop(nc->dial);
+	netdial_stop(nc->dial);
 	event_active(nc->finish, EV_TIMEOUT, 0);
 }
 
@@ -73,7 +74,7 @@ netconn_resolved(const struct dial_addrs *addrs, const char *error,
     void *arg)
 {
 	struct netconn *nc = arg;
-	struct net_target t;
+	struct netdial_target t;
 	char err[256];
 
 	nc->resolve = NULL;
@@ -96,7 +97,7 @@ netconn_resolved(const struct dial_addrs *addrs, const char *error,
 	t.failed = netconn_dial_failed;
 	t.log_prefix = nc->log_prefix;
 	nc->dialling(nc);
-	nc->dial = net_connect(nc->net, &t, err, sizeof(err));
+	nc->dial = netdial_connect(nc->net, &t, err, sizeof(err));
 	if (nc->dial == NULL) {
 		netconn_set_error(nc, "%s", err);
 		nc->failed(nc);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The base of every object that owns a wsi (an HTTP request, a WebSocket,
- * net.c's connection attempts), and what the first two share: the
+ * netdial.c's connection attempts), and what the first two share: the
  * endpoint (URL, TLS options, credential), resolving and dialling, errors
  * (TLS ones included), the wsi until WSI_DESTROY, and a bounded receive
  * buffer.
@@ -24,8 +24,8 @@ struct endpoint;
 struct event;
 struct lws;
 struct net;
-struct net_dial;
 struct net_resolve;
+struct netdial;
 
 struct netconn {
 	/* lws's callback, for this connection's wsi; reason is an enum
@@ -34,7 +34,7 @@ struct netconn {
 	int (*lws_cb)(struct lws *wsi, int reason, void *user, void *in,
 	    size_t len);
 
-	/* The rest is netconn_init()'s and unused by net.c's attempts. */
+	/* The rest is netconn_init()'s and unused by netdial.c's attempts. */
 	struct net *net;
 	struct endpoint *ep;	/* referenced: URL, TLS options, credential */
 	char *url;		/* current: ep's, or where a redirect led */
@@ -52,7 +52,7 @@ struct netconn {
 	void (*failed)(struct netconn *);
 
 	struct net_resolve *resolve;
-	struct net_dial *dial;
+	struct netdial *dial;
 	struct lws *wsi;	/* set when an address answered */
 	struct event *finish;	/* the owner's: runs once the wsi is gone */
 	char *error;		/* the first reason it failed */
@@ -74,7 +74,7 @@ void netconn_clear(struct netconn *);
 /* Records the first error only: later ones are consequences. */
 void netconn_set_error(struct netconn *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Resolves u's host, then connects to its addresses (net_connect()); a
+/* Resolves u's host, then connects to its addresses (netdial_connect()); a
  * dial before (a redirect's) must have been freed before u changed. */
 void netconn_dial(struct netconn *);
 /* Over before any wsi: no address may win after this, and finish runs on

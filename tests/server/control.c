@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The control API under /control/: how tests deliver mail, inject faults
- * and wait for the daemon without sleeping. No authentication: the server
- * listens on the loopback address only.
+ * (/control/fault, in fault.c) and wait for the daemon without sleeping.
+ * No authentication: the server listens on the loopback address only.
  *
  * /control/wait parks its request: the answer is written when a watched
  * count changes (control_wake) or when the wsi's own lws timer fires.
@@ -18,11 +18,8 @@
 
 #include "testserver.h"
 
-#define OVERSIZED_KIB	2048	/* default size of the oversized frame */
-#define GARBAGE		"{\"@type\":\"StateChange\",garbage"
-
 /* Query argument `name`, or NULL when absent. */
-static const char *
+const char *
 control_arg(struct lws *wsi, const char *name, char *buf, size_t size)
 {
 	char key[32];
@@ -35,7 +32,7 @@ control_arg(struct lws *wsi, const char *name, char *buf, size_t size)
  * Integer argument within [min, max], def when absent. On a bad value,
  * answers 400 and returns -1 with *rv set to what the callback returns.
  */
-static int
+int
 control_arg_long(struct lws *wsi, const char *name, long min, long max,
     long def, long *out, int *rv)
 {
@@ -55,28 +52,6 @@ control_arg_long(struct lws *wsi, const char *name, long min, long max,
 	    name, min, max);
 	*rv = http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
 	return -1;
-}
-
-/* fault?name=seterror: the SetError's type and description; the latter
- * in hex, since lws's query decoding ends an argument at a decoded
- * control character. */
-static void
-control_set_error(struct ts_server *s, struct lws *wsi)
-{
-	char		 buf[2 * sizeof(s->fault_set_error_desc)];
-	const char	*v;
-	size_t		 n = 0;
-	unsigned int	 c;
-
-	if ((v = control_arg(wsi, "type", buf, sizeof(buf))) == NULL)
-		v = "forbidden";
-	snprintf(s->fault_set_error_type, sizeof(s->fault_set_error_type),
-	    "%s", v);
-	if ((v = control_arg(wsi, "descriptionhex", buf, sizeof(buf))) != NULL)
-		for (; n + 1 < sizeof(s->fault_set_error_desc) &&
-		    sscanf(v, "%2x", &c) == 1 && c != 0; v += 2)
-			s->fault_set_error_desc[n++] = (char)c;
-	s->fault_set_error_desc[n] = '\0';
 }
 
 static unsigned long
@@ -156,7 +131,7 @@ control_status_json(struct ts_server *s)
 	return obj;
 }
 
-static int
+int
 control_status(struct ts_server *s, struct lws *wsi)
 {
 	return http_send_json(wsi, HTTP_STATUS_OK, control_status_json(s));
@@ -234,219 +209,6 @@ control_change(struct ts_server *s, struct lws *wsi)
 	}
 	for (long i = 0; i < count; i++)
 		control_bump(s, account, 1u << type);
-	return control_status(s, wsi);
-}
-
-/* {"@type":"StateChange",...,"padding":"xxx..."} of exactly len bytes. */
-static void
-control_oversized(struct ts_server *s, size_t len)
-{
-	char head[128], *msg;
-	const char *tail = "\"}";
-	size_t hlen, tlen = strlen(tail);
-
-	hlen = (size_t)snprintf(head, sizeof(head),
-	    "{\"@type\":\"StateChange\",\"changed\":{},\"pushState\":\"p%lu\","
-	    "\"padding\":\"", s->state.push);
-	msg = xmalloc(len);
-	memcpy(msg, head, hlen);
-	memset(msg + hlen, 'x', len - hlen - tlen);
-	memcpy(msg + len - tlen, tail, tlen);
-	ws_send_all(s, msg, len);
-	es_send_all(s, msg, len);
-	free(msg);
-}
-
-/* endless&what=session|api (the next count responses) or stream (every
- * open event stream, now).  -1 when it answered an error (*rv its
- * result), else 0. */
-static int
-control_endless(struct ts_server *s, struct lws *wsi, int *rv)
-{
-	char buf[16];
-	const char *what = control_arg(wsi, "what", buf, sizeof(buf));
-	long count;
-
-	if (what != NULL && strcmp(what, "stream") == 0) {
-		ts_info("fault: endless: a data line without end on %zu event "
-		    "stream(s)", es_endless_all(s));
-		return 0;
-	}
-	if (what == NULL || (strcmp(what, "session") != 0 &&
-	    strcmp(what, "api") != 0)) {
-		*rv = http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
-		    "what: session, api or stream");
-		return -1;
-	}
-	if (control_arg_long(wsi, "count", 1, 1000000, 1, &count, rv) == -1)
-		return -1;
-	if (strcmp(what, "session") == 0)
-		s->fault_endless_session = (unsigned long)count;
-	else
-		s->fault_endless_api = (unsigned long)count;
-	ts_info("fault: endless: the next %ld %s response(s) never end",
-	    count, what);
-	return 0;
-}
-
-/* manyaccounts&count=N&prefix=P&type=T: one StateChange for accounts
- * P1 .. PN.  -1 when it answered an error (*rv its result), else 0. */
-static int
-control_many_accounts(struct ts_server *s, struct lws *wsi, int *rv)
-{
-	char pbuf[32], tbuf[32];
-	const char *prefix = control_arg(wsi, "prefix", pbuf, sizeof(pbuf));
-	const char *type = control_arg(wsi, "type", tbuf, sizeof(tbuf));
-	char *msg;
-	long count;
-
-	if (control_arg_long(wsi, "count", 1, 100000, 100, &count, rv) == -1)
-		return -1;
-	msg = endless_many_accounts(s, prefix != NULL ? prefix : "x",
-	    count, type != NULL ? type : "Email");
-	ts_info("fault: manyaccounts: a StateChange for %ld accounts (%zu "
-	    "bytes)", count, strlen(msg));
-	ws_send_all(s, msg, strlen(msg));
-	es_send_all(s, msg, strlen(msg));
-	free(msg);
-	return 0;
-}
-
-/* The status and Location of the wsredirect fault; -1 after a 400. */
-static int
-control_wsredirect(struct ts_server *s, struct lws *wsi, int *rv)
-{
-	char buf[sizeof(s->fault_wsredirect_location)];
-	const char *location;
-	long status;
-
-	if (control_arg_long(wsi, "status", 300, 399, 302, &status,
-	    rv) == -1)
-		return -1;
-	location = control_arg(wsi, "location", buf, sizeof(buf));
-	s->fault_wsredirect_status = (unsigned)status;
-	snprintf(s->fault_wsredirect_location,
-	    sizeof(s->fault_wsredirect_location), "%s",
-	    location != NULL ? location : "");
-	return 0;
-}
-
-static int
-control_fault(struct ts_server *s, struct lws *wsi)
-{
-	char buf[64], msg[128];
-	const char *name;
-	unsigned long *counter = NULL;
-	long count, kib;
-	int rv;
-
-	if ((name = control_arg(wsi, "name", buf, sizeof(buf))) == NULL)
-		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST,
-		    "name: missing");
-	if (strcmp(name, "refuse") == 0)
-		counter = &s->fault_refuse;
-	else if (strcmp(name, "unauthorized") == 0)
-		counter = &s->fault_unauthorized;
-	else if (strcmp(name, "nosubprotocol") == 0)
-		counter = &s->fault_nosubprotocol;
-	else if (strcmp(name, "notfound") == 0)
-		counter = &s->fault_notfound;
-	else if (strcmp(name, "wrongtype") == 0)
-		counter = &s->fault_wrongtype;
-	else if (strcmp(name, "wsredirect") == 0)
-		counter = &s->fault_wsredirect;
-	else if (strcmp(name, "holdapi") == 0)
-		counter = &s->fault_hold_api;
-	else if (strcmp(name, "mailerror") == 0)
-		counter = &s->fault_mail_error;
-	else if (strcmp(name, "seterror") == 0) {
-		counter = &s->fault_set_error;
-		control_set_error(s, wsi);
-	}
-	if (counter == &s->fault_wsredirect &&
-	    control_wsredirect(s, wsi, &rv) == -1)
-		return rv;
-	if (counter == &s->fault_refuse && control_arg_long(wsi,
-	    "retryafter", 0, 86400, 1, &s->fault_retry_after, &rv) == -1)
-		return rv;
-	if (counter != NULL) {
-		if (control_arg_long(wsi, "count", 1, 1000000, 1, &count,
-		    &rv) == -1)
-			return rv;
-		*counter = (unsigned long)count;
-		ts_info("fault: %s armed for the next %ld request(s)", name,
-		    count);
-	} else if (strcmp(name, "garbage") == 0) {
-		ts_info("fault: garbage: sending invalid JSON to every client");
-		ws_send_all(s, GARBAGE, strlen(GARBAGE));
-		es_send_all(s, GARBAGE, strlen(GARBAGE));
-	} else if (strcmp(name, "oversized") == 0) {
-		if (control_arg_long(wsi, "kib", 1, 65536, OVERSIZED_KIB,
-		    &count, &rv) == -1)
-			return rv;
-		ts_info("fault: oversized: sending a %ld KiB frame to every "
-		    "client", count);
-		control_oversized(s, (size_t)count * 1024);
-	} else if (strcmp(name, "hugesession") == 0) {
-		if (control_arg_long(wsi, "kib", 1, 65536, 8192, &kib,
-		    &rv) == -1 || control_arg_long(wsi, "count", 1, 1000000,
-		    1, &count, &rv) == -1)
-			return rv;
-		s->fault_huge_session = (unsigned long)count;
-		s->fault_huge_session_len = (size_t)kib * 1024;
-		ts_info("fault: hugesession: the next %ld Session(s) of %ld "
-		    "KiB", count, kib);
-	} else if (strcmp(name, "manyaccounts") == 0) {
-		if (control_many_accounts(s, wsi, &rv) == -1)
-			return rv;
-	} else if (strcmp(name, "endless") == 0) {
-		if (control_endless(s, wsi, &rv) == -1)
-			return rv;
-	} else if (strcmp(name, "drop") == 0) {
-		ts_info("fault: drop: dropped %zu connection(s) and %zu "
-		    "event stream(s)", ws_drop_all(s), es_drop_all(s));
-	} else if (strcmp(name, "stall") == 0) {
-		ts_info("fault: stall: no more reading or writing on the "
-		    "connected clients");
-		s->stalled = true;
-		ws_stall_all(s, true);
-		es_stall_all(s, true);
-	} else if (strcmp(name, "quiet") == 0) {
-		ts_info("fault: quiet: changes are no longer pushed; pings "
-		    "and requests are still answered");
-		s->quiet = true;
-	} else if (strcmp(name, "unknownaccount") == 0) {
-		snprintf(msg, sizeof(msg), "{\"@type\":\"StateChange\","
-		    "\"changed\":{\"x9\":{\"Email\":\"x9e1\"}},"
-		    "\"pushState\":\"p%lu\"}", s->state.push);
-		ts_info("fault: unknownaccount: a StateChange for account x9");
-		ws_send_all(s, msg, strlen(msg));
-		es_send_all(s, msg, strlen(msg));
-	} else if (strcmp(name, "forget") == 0) {
-		state_forget(&s->state);
-		ts_info("fault: forget: change history lost, pushState now "
-		    "p%lu", s->state.push);
-	} else if (strcmp(name, "none") == 0) {
-		s->fault_refuse = s->fault_unauthorized = 0;
-		s->fault_nosubprotocol = s->fault_notfound = 0;
-		s->fault_wrongtype = 0;
-		s->fault_wsredirect = 0;
-		s->fault_hold_api = 0;
-		s->fault_mail_error = 0;
-		s->fault_set_error = 0;
-		s->fault_huge_session = 0;
-		s->fault_endless_session = s->fault_endless_api = 0;
-		if (s->stalled) {
-			ws_stall_all(s, false);
-			es_stall_all(s, false);
-		}
-		s->stalled = false;
-		s->quiet = false;
-		ts_info("fault: none: all faults cleared");
-	} else {
-		snprintf(msg, sizeof(msg), "name: unknown fault \"%s\"", name);
-		return http_send_error(wsi, HTTP_STATUS_BAD_REQUEST, msg);
-	}
 	return control_status(s, wsi);
 }
 
@@ -717,7 +479,7 @@ control_handle(struct ts_server *s, struct lws *wsi, struct ts_http *hc,
 	if (strcmp(what, "change") == 0)
 		return control_change(s, wsi);
 	if (strcmp(what, "fault") == 0)
-		return control_fault(s, wsi);
+		return fault_control(s, wsi);
 	if (strcmp(what, "close") == 0)
 		return control_close(s, wsi);
 	if (strcmp(what, "closeafter") == 0)

@@ -7,6 +7,7 @@ tests_server_jmap_testserver_SOURCES = \
 	tests/server/main.c \
 	tests/server/http.c \
 	tests/server/control.c \
+	tests/server/fault.c \
 	tests/server/ws.c \
 	tests/server/api.c \
 	tests/server/eventsource.c \

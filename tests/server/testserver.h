@@ -331,6 +331,10 @@ char *endless_many_accounts(const struct ts_server *, const char *, long,
     const char *);
 
 /* control.c */
+const char *control_arg(struct lws *, const char *, char *, size_t);
+int control_arg_long(struct lws *, const char *, long, long, long, long *,
+    int *);
+int control_status(struct ts_server *, struct lws *);
 void control_bump(struct ts_server *, size_t, unsigned);
 int control_handle(struct ts_server *, struct lws *, struct ts_http *,
     const char *);
@@ -338,6 +342,9 @@ void control_wake(struct ts_server *);
 void control_unpark(struct ts_server *, struct ts_http *);
 int control_writeable(struct ts_server *, struct ts_http *);
 void control_timer(struct ts_server *, struct ts_http *);
+
+/* fault.c */
+int fault_control(struct ts_server *, struct lws *);
 
 /* mail.c (mailboxes and emails: mail.h) */
 struct json_object *mail_method(struct ts_server *, const char *,

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Private to the network context: struct net, shared by net.c (the lws
+ * context, TLS, logs, DNS) and netdial.c (the connections made on it),
+ * and the vhost that a connection's ca_file needs.
+ */
+#ifndef JP_NET_INT_H
+#define JP_NET_INT_H
+
+#include <stddef.h>
+
+struct event;
+struct event_base;
+struct evdns_base;
+struct lws_context;
+struct lws_vhost;
+struct uvbridge;
+
+#define NET_MAX_VHOSTS 32
+
+struct net_vhost {
+	char *ca_file;
+	struct lws_vhost *vh;
+};
+
+struct net {
+	struct event_base *base;
+	struct uvbridge *ub;
+	struct lws_context *ctx;
+	struct evdns_base *dns;
+	struct event *kick;
+	struct net_vhost vhosts[NET_MAX_VHOSTS];
+	size_t nvhosts;
+	unsigned vhost_serial;
+};
+
+/* The vhost whose TLS client context trusts ca_file (and the system store);
+ * NULL ca_file is the default vhost.  NULL when ca_file cannot be loaded. */
+struct lws_vhost *net_vhost(struct net *, const char *ca_file);
+
+#endif
