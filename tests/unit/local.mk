@@ -30,9 +30,29 @@ check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = src/libjmappushd.a $(DEP_LIBS) $(CHECK_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_config_SOURCES = tests/unit/check_config.c
+# The config programs share configtest.c (loading text, exact errors).
+UNIT_TESTS += tests/unit/check_keys tests/unit/check_values \
+	tests/unit/check_configobj tests/unit/check_keysout \
+	tests/unit/check_keysremote
+CONFIGTEST_SOURCES = tests/unit/configtest.c tests/unit/configtest.h
+tests_unit_check_config_SOURCES = tests/unit/check_config.c $(CONFIGTEST_SOURCES)
 tests_unit_check_config_LDADD = $(UNIT_LDADD)
 tests_unit_check_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_keys_SOURCES = tests/unit/check_keys.c $(CONFIGTEST_SOURCES)
+tests_unit_check_keys_LDADD = $(UNIT_LDADD)
+tests_unit_check_keys_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_values_SOURCES = tests/unit/check_values.c $(CONFIGTEST_SOURCES)
+tests_unit_check_values_LDADD = $(UNIT_LDADD)
+tests_unit_check_values_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_configobj_SOURCES = tests/unit/check_configobj.c $(CONFIGTEST_SOURCES)
+tests_unit_check_configobj_LDADD = $(UNIT_LDADD)
+tests_unit_check_configobj_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_keysout_SOURCES = tests/unit/check_keysout.c $(CONFIGTEST_SOURCES)
+tests_unit_check_keysout_LDADD = $(UNIT_LDADD)
+tests_unit_check_keysout_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_keysremote_SOURCES = tests/unit/check_keysremote.c $(CONFIGTEST_SOURCES)
+tests_unit_check_keysremote_LDADD = $(UNIT_LDADD)
+tests_unit_check_keysremote_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_store_SOURCES = tests/unit/check_store.c
 tests_unit_check_store_LDADD = $(UNIT_LDADD)
 tests_unit_check_store_CFLAGS = $(UNIT_CFLAGS)
