@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: ISC */
+/* The state store: round trips, deferred and shared saves, the state
+ * directory, failing saves and the bounds on what a server can store
+ * (store.c). */
 #include "autoconf.h"
 
 #include <sys/stat.h>
@@ -20,107 +23,8 @@
 #include "state/store.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "storetest.h"
 #include "unit.h"
-
-static char dir[64];
-static int saved_stderr = -1;
-
-static void
-setup(void)
-{
-	log_init(LOG_INFO);
-	strcpy(dir, "/tmp/check_store-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	saved_stderr = unit_capture_stderr();
-}
-
-static void
-teardown(void)
-{
-	char *cmd;
-
-	unit_restore_stderr(saved_stderr);
-	xasprintf(&cmd, "chmod -R u+rwx '%s'; rm -rf '%s'", dir, dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static char *
-slurp(const char *path)
-{
-	char *buf = xcalloc(1, 1 << 16);
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* The log, each line without its timestamp. */
-static char *
-logged(void)
-{
-	char *raw = unit_stderr_text(), *out = xcalloc(1, 1 << 20);
-	char *line, *save, *p = out;
-
-	for (line = strtok_r(raw, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		/* "YYYY-MM-DD HH:MM:SS.mmm " */
-		if (strlen(line) > 24)
-			line += 24;
-		p += sprintf(p, "%s\n", line);
-	}
-	free(raw);
-	return out;
-}
-
-static void
-write_file(const char *name, const char *content)
-{
-	char *path;
-	FILE *f;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(content, f);
-	fclose(f);
-	free(path);
-}
-
-static char *
-dir_path(const char *name)
-{
-	char *path;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	return path;
-}
-
-/* Entries of dir, sorted, space-separated. */
-static char *
-dir_list(void)
-{
-	struct dirent **names;
-	char *out = xcalloc(1, 4096);
-	int n = scandir(dir, &names, NULL, alphasort);
-
-	ck_assert_int_ge(n, 0);
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i]->d_name, ".") != 0 &&
-		    strcmp(names[i]->d_name, "..") != 0) {
-			if (out[0] != '\0')
-				strcat(out, " ");
-			strcat(out, names[i]->d_name);
-		}
-		free(names[i]);
-	}
-	free(names);
-	return out;
-}
 
 START_TEST(test_round_trip)
 {
@@ -345,129 +249,17 @@ START_TEST(test_dir_unusable)
 }
 END_TEST
 
-static void
-check_corrupt(const char *content, const char *reason)
-{
-	char *path = dir_path("acct.state"), *text, *want, *list;
-	struct store *s;
-	long long t0 = (long long)time(NULL), t;
-	char *corrupt;
 
-	write_file("acct.state", content);
-	s = store_open(dir, "acct");
-	ck_assert_ptr_nonnull(s);
-	ck_assert_ptr_null(store_push_state(s));
-	ck_assert_ptr_null(store_event_id(s));
-	ck_assert_ptr_null(store_type_state(s, "u1", "Email"));
 
-	list = dir_list();
-	ck_assert_int_eq(sscanf(list, "acct.state.corrupt-%lld", &t), 1);
-	ck_assert(t >= t0 && t <= t0 + 5);
-	xasprintf(&corrupt, "%s.corrupt-%lld", path, t);
-	text = slurp(corrupt);
-	ck_assert_str_eq(text, content);
-	free(text);
 
-	text = logged();
-	xasprintf(&want, "warning: state file %s is corrupt (%s); moved aside "
-	    "to %s; changes made while the daemon was down will be found by "
-	    "a resync\n", path, reason, corrupt);
-	ck_assert_str_eq(text, want);
-	free(text);
-	free(want);
 
-	/* the store works from scratch */
-	store_set_push_state(s, "p");
-	ck_assert_int_eq(store_save(s), 0);
-	store_free(s);
-	s = store_open(dir, "acct");
-	ck_assert_str_eq(store_push_state(s), "p");
-	store_free(s);
-	free(corrupt);
-	free(list);
-	free(path);
-}
 
-START_TEST(test_corrupt_empty)
-{
-	check_corrupt("", "the file is empty");
-}
-END_TEST
 
-START_TEST(test_corrupt_truncated)
-{
-	check_corrupt("{\"version\":1,\"pushState\":\"ab", "truncated JSON");
-}
-END_TEST
 
-START_TEST(test_corrupt_garbage)
-{
-	check_corrupt("\x01garbage", "invalid JSON at byte 0: "
-	    "unexpected character");
-}
-END_TEST
 
-START_TEST(test_corrupt_trailing)
-{
-	check_corrupt("{\"version\":1} {}", "unexpected data at byte 14");
-}
-END_TEST
 
-START_TEST(test_corrupt_not_object)
-{
-	check_corrupt("[1,2]\n", "not a JSON object");
-}
-END_TEST
 
-START_TEST(test_corrupt_no_version)
-{
-	check_corrupt("{\"pushState\":\"x\"}", "no \"version\"");
-}
-END_TEST
 
-START_TEST(test_corrupt_wrong_version)
-{
-	check_corrupt("{\"version\":2,\"pushState\":\"x\"}",
-	    "unknown version 2, expected 1");
-}
-END_TEST
-
-START_TEST(test_corrupt_bad_fields)
-{
-	check_corrupt("{\"version\":1,\"pushState\":5}",
-	    "\"pushState\" is not a string");
-}
-END_TEST
-
-START_TEST(test_corrupt_bad_event_id)
-{
-	check_corrupt("{\"version\":1,\"pushState\":\"p\",\"eventId\":[]}",
-	    "\"eventId\" is not a string");
-}
-END_TEST
-
-START_TEST(test_corrupt_bad_states)
-{
-	check_corrupt("{\"version\":1,\"pushState\":\"p\",\"states\":"
-	    "{\"u1\":{\"Email\":\"e\",\"Mailbox\":7}}}",
-	    "\"states\" is not an object of objects of strings");
-}
-END_TEST
-
-START_TEST(test_corrupt_states_not_object)
-{
-	check_corrupt("{\"version\":1,\"states\":{\"u1\":\"e\"}}",
-	    "\"states\" is not an object of objects of strings");
-}
-END_TEST
-
-START_TEST(test_corrupt_bad_pending)
-{
-	check_corrupt("{\"version\":1,\"pending\":{\"h\":{\"u1\":"
-	    "{\"changed\":{\"Email\":\"e\"}}}}}",
-	    "\"pending\" is not an object of hook runs");
-}
-END_TEST
 
 /* Owed hook runs are saved with the states, and given back once. */
 START_TEST(test_pending)
@@ -522,12 +314,6 @@ START_TEST(test_pending)
 }
 END_TEST
 
-START_TEST(test_corrupt_bad_mail)
-{
-	check_corrupt("{\"version\":1,\"mail\":{\"u1\":[]}}",
-	    "\"mail\" is not an object of objects");
-}
-END_TEST
 
 /* Each JMAP account's mail view is saved with the rest, forgotten on
  * NULL; a file from before it loads as before, without one. */
@@ -575,12 +361,6 @@ START_TEST(test_mail)
 }
 END_TEST
 
-START_TEST(test_corrupt_bad_notify)
-{
-	check_corrupt("{\"version\":1,\"notify\":{}}",
-	    "\"notify\" is not an array");
-}
-END_TEST
 
 /* The followed notifications are saved with the rest; an empty list or
  * NULL forgets them, the same list again changes nothing. */
@@ -644,23 +424,6 @@ START_TEST(test_mail_too_large)
 }
 END_TEST
 
-/* Extra keys and null fields from a compatible writer are fine. */
-START_TEST(test_lenient)
-{
-	struct store *s;
-	char *text;
-
-	write_file("acct.state", "  {\"version\":1,\"pushState\":null,"
-	    "\"future\":true,\"states\":{}}\n\n");
-	s = store_open(dir, "acct");
-	ck_assert_ptr_nonnull(s);
-	ck_assert_ptr_null(store_push_state(s));
-	store_free(s);
-	text = logged();
-	ck_assert_str_eq(text, "");
-	free(text);
-}
-END_TEST
 
 /* A writer that died mid-write left its temporary file: ignored, removed. */
 START_TEST(test_stale_tmp)
@@ -864,33 +627,18 @@ store_suite(void)
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("store");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, storetest_setup, storetest_teardown);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_mail);
 	tcase_add_test(tc, test_mail_too_large);
-	tcase_add_test(tc, test_corrupt_bad_mail);
 	tcase_add_test(tc, test_notify);
-	tcase_add_test(tc, test_corrupt_bad_notify);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_noop_save);
 	tcase_add_test(tc, test_save_later);
 	tcase_add_test(tc, test_save_together);
 	tcase_add_test(tc, test_creates_dir);
 	tcase_add_test(tc, test_dir_unusable);
-	tcase_add_test(tc, test_corrupt_empty);
-	tcase_add_test(tc, test_corrupt_truncated);
-	tcase_add_test(tc, test_corrupt_garbage);
-	tcase_add_test(tc, test_corrupt_trailing);
-	tcase_add_test(tc, test_corrupt_not_object);
-	tcase_add_test(tc, test_corrupt_no_version);
-	tcase_add_test(tc, test_corrupt_wrong_version);
-	tcase_add_test(tc, test_corrupt_bad_fields);
-	tcase_add_test(tc, test_corrupt_bad_event_id);
-	tcase_add_test(tc, test_corrupt_bad_states);
-	tcase_add_test(tc, test_corrupt_states_not_object);
-	tcase_add_test(tc, test_corrupt_bad_pending);
 	tcase_add_test(tc, test_pending);
-	tcase_add_test(tc, test_lenient);
 	tcase_add_test(tc, test_stale_tmp);
 	tcase_add_test(tc, test_save_fails_tmp_blocked);
 	tcase_add_test(tc, test_save_fails_read_only_dir);

@@ -53,9 +53,16 @@ tests_unit_check_keysout_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_keysremote_SOURCES = tests/unit/check_keysremote.c $(CONFIGTEST_SOURCES)
 tests_unit_check_keysremote_LDADD = $(UNIT_LDADD)
 tests_unit_check_keysremote_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_store_SOURCES = tests/unit/check_store.c
+# The store programs share storetest.c (the state directory fixture).
+UNIT_TESTS += tests/unit/check_storeparse
+STORETEST_SOURCES = tests/unit/storetest.c tests/unit/storetest.h
+tests_unit_check_store_SOURCES = tests/unit/check_store.c $(STORETEST_SOURCES)
 tests_unit_check_store_LDADD = $(UNIT_LDADD)
 tests_unit_check_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_storeparse_SOURCES = tests/unit/check_storeparse.c \
+	$(STORETEST_SOURCES)
+tests_unit_check_storeparse_LDADD = $(UNIT_LDADD)
+tests_unit_check_storeparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
