@@ -164,9 +164,17 @@ tests_unit_check_mailbox_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_mailmatch_SOURCES = tests/unit/check_mailmatch.c
 tests_unit_check_mailmatch_LDADD = $(UNIT_LDADD)
 tests_unit_check_mailmatch_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_mailview_SOURCES = tests/unit/check_mailview.c
+# The mail view programs share mailtest.c (the cache, rounds, results).
+UNIT_TESTS += tests/unit/check_mailtally
+MAILTEST_SOURCES = tests/unit/mailtest.c tests/unit/mailtest.h
+tests_unit_check_mailview_SOURCES = tests/unit/check_mailview.c \
+	$(MAILTEST_SOURCES)
 tests_unit_check_mailview_LDADD = $(UNIT_LDADD)
 tests_unit_check_mailview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_mailtally_SOURCES = tests/unit/check_mailtally.c \
+	$(MAILTEST_SOURCES)
+tests_unit_check_mailtally_LDADD = $(UNIT_LDADD)
+tests_unit_check_mailtally_CFLAGS = $(UNIT_CFLAGS)
 UNIT_TESTS += tests/unit/check_hookenv
 tests_unit_check_hookenv_SOURCES = tests/unit/check_hookenv.c
 tests_unit_check_hookenv_LDADD = $(UNIT_LDADD)
