@@ -201,7 +201,7 @@ hookowed_attach(struct hooks *hs, const char *account)
 	/* After a reload reopened the store, memory is the truth: runs that
 	 * ended while no store was open must not come back. */
 	pending = store_take_pending(st);
-	if (json_object_object_length(pending) > 0)
+	if (pending != NULL && json_object_object_length(pending) > 0)
 		store_save_later(st, hs->base);
 	if (!seen) {
 		hs->attached = xreallocarray(hs->attached, hs->nattached + 1,
@@ -210,9 +210,12 @@ hookowed_attach(struct hooks *hs, const char *account)
 		namemap_put(hs->attached_map, hs->attached[hs->nattached],
 		    hs->attached[hs->nattached]);
 		hs->nattached++;
-		json_object_object_foreach(pending, name, runs) {
-			json_object_object_foreach(runs, id, run)
-				hookowed_restore(hs, account, name, id, run);
+		if (pending != NULL) {
+			json_object_object_foreach(pending, name, runs) {
+				json_object_object_foreach(runs, id, run)
+					hookowed_restore(hs, account, name,
+					    id, run);
+			}
 		}
 	}
 	json_object_put(pending);

@@ -47,6 +47,8 @@ struct store {
 	char *push_state;
 	char *event_id;
 	struct json_object *states;	/* {ACCOUNT_ID: {TYPE: STATE}} */
+	/* NULL while empty, as most are: an empty json-c object costs ~750
+	 * bytes (a hash table of 16 entries), per account. */
 	struct json_object *pending;	/* {HOOK: {ACCOUNT_ID: run}} */
 	struct json_object *mail;	/* {ACCOUNT_ID: mail view} */
 	struct json_object *notify;	/* [followed notification], or NULL */
@@ -111,9 +113,9 @@ store_reset(struct store *s)
 	s->states = json_object_new_object();
 	s->nstates = 0;
 	json_object_put(s->pending);
-	s->pending = json_object_new_object();
+	s->pending = NULL;
 	json_object_put(s->mail);
-	s->mail = json_object_new_object();
+	s->mail = NULL;
 	json_object_put(s->notify);
 	s->notify = NULL;
 }
@@ -205,8 +207,6 @@ store_open(const char *state_dir, const char *account)
 	s->file = statedir_file_name("", account, ".state");
 	xasprintf(&s->path, "%s/%s", s->dir, s->file);
 	s->states = json_object_new_object();
-	s->pending = json_object_new_object();
-	s->mail = json_object_new_object();
 	statedir_remove_stale(s->dir, s->file);
 	if (store_load(s) == -1) {
 		store_free(s);
@@ -354,10 +354,10 @@ store_serialize(const struct store *s)
 	if (s->event_id != NULL)
 		json_object_object_add(root, "eventId",
 		    json_object_new_string(s->event_id));
-	if (json_object_object_length(s->pending) > 0)
+	if (s->pending != NULL && json_object_object_length(s->pending) > 0)
 		json_object_object_add(root, "pending",
 		    json_object_get(s->pending));
-	if (json_object_object_length(s->mail) > 0)
+	if (s->mail != NULL && json_object_object_length(s->mail) > 0)
 		json_object_object_add(root, "mail", json_object_get(s->mail));
 	if (s->notify != NULL)
 		json_object_object_add(root, "notify",
@@ -508,6 +508,10 @@ store_set_pending(struct store *s, const char *hook, const char *account_id,
 		json_object_object_del(runs, account_id);
 		if (json_object_object_length(runs) == 0)
 			json_object_object_del(s->pending, hook);
+		if (json_object_object_length(s->pending) == 0) {
+			json_object_put(s->pending);
+			s->pending = NULL;
+		}
 		s->dirty = true;
 		return;
 	}
@@ -517,6 +521,8 @@ store_set_pending(struct store *s, const char *hook, const char *account_id,
 		return;
 	}
 	if (!have) {
+		if (s->pending == NULL)
+			s->pending = json_object_new_object();
 		runs = json_object_new_object();
 		json_object_object_add(s->pending, hook, runs);
 	}
@@ -529,8 +535,8 @@ store_take_pending(struct store *s)
 {
 	struct json_object *p = s->pending;
 
-	s->pending = json_object_new_object();
-	if (json_object_object_length(p) > 0)
+	s->pending = NULL;
+	if (p != NULL && json_object_object_length(p) > 0)
 		s->dirty = true;
 	return p;
 }
@@ -569,6 +575,10 @@ store_set_mail(struct store *s, const char *account_id,
 	if (view == NULL) {
 		if (json_object_object_get_ex(s->mail, account_id, NULL)) {
 			json_object_object_del(s->mail, account_id);
+			if (json_object_object_length(s->mail) == 0) {
+				json_object_put(s->mail);
+				s->mail = NULL;
+			}
 			s->dirty = true;
 		}
 		return;
@@ -578,6 +588,8 @@ store_set_mail(struct store *s, const char *account_id,
 		json_object_put(view);
 		return;
 	}
+	if (s->mail == NULL)
+		s->mail = json_object_new_object();
 	json_object_object_add(s->mail, account_id, view);
 	s->dirty = true;
 }

@@ -65,7 +65,8 @@ struct json_object *store_states(const struct store *);
  */
 void store_set_pending(struct store *, const char *hook,
     const char *account_id, struct json_object *run);
-/* Every pending run, taken: the store keeps none afterwards. */
+/* Every pending run, taken (NULL when there is none): the store keeps none
+ * afterwards. */
 struct json_object *store_take_pending(struct store *);
 
 /*

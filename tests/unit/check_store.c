@@ -298,9 +298,9 @@ START_TEST(test_pending)
 	    "{\"Email\":\"e1\"},\"pushState\":\"p1\",\"reason\":"
 	    "\"push\"}}}");
 	json_object_put(p);
-	p = store_take_pending(s);
-	ck_assert_int_eq(json_object_object_length(p), 0);
-	json_object_put(p);
+	/* Nothing left: no object at all (an empty one costs ~750 bytes per
+	 * account). */
+	ck_assert_ptr_null(store_take_pending(s));
 	ck_assert_int_eq(store_save(s), 0);
 	store_free(s);
 	text = slurp(path);
