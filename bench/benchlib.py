@@ -118,13 +118,24 @@ class Control:
                                                timeout=timeout)
 
     def get(self, path):
-        self.conn.request("GET", "/control/" + path)
-        r = self.conn.getresponse()
+        try:
+            r = self._request(path)
+        except (http.client.RemoteDisconnected, ConnectionResetError,
+                BrokenPipeError):
+            # The server may close an idle keep-alive connection (seen
+            # under emulation with 50,000 sessions): every control GET
+            # can be asked again, on a new connection.
+            self.conn.close()
+            r = self._request(path)
         body = r.read()
         if r.status != 200:
             raise RuntimeError("control %s: %d %s" % (path, r.status,
                                                       body[:200]))
         return json.loads(body)
+
+    def _request(self, path):
+        self.conn.request("GET", "/control/" + path)
+        return self.conn.getresponse()
 
     def wait(self, cond, timeout_ms=30000):
         """Blocks until the server reports cond (e.g. "pushEnabled=1")."""
