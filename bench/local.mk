@@ -31,4 +31,4 @@ EXTRA_DIST += bench/run bench/benchlib.py bench/pyclient.py bench/README.md \
 	bench/fig_1_latency.py bench/fig_2_memory.py bench/fig_3_idle.py \
 	bench/fig_4_throughput.py bench/fig_5_storm.py bench/fig_6_startup.py \
 	bench/fig_7_mail.py bench/fig_8_remote.py bench/webhookrecv.py \
-	bench/scalelib.py
+	bench/scalelib.py bench/vm-run
