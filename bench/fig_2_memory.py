@@ -114,8 +114,9 @@ def run(ctx):
                 note=("%d run(s); %d test server(s); %s" %
                       (reps, scalelib.nservers(n), note_fd)) if n > 1000
                 else ""))
-    rows.insert(1, benchlib.figure(
-        "RSS, 100 idle accounts (ws)", "MiB", rss100,
-        baseline="Python websockets client, 100 sessions",
-        baseline_value=py100m / MB if py100m else None, note=py_note))
+    if rss100:      # not when --sizes leaves out 100
+        rows.insert(1, benchlib.figure(
+            "RSS, 100 idle accounts (ws)", "MiB", rss100,
+            baseline="Python websockets client, 100 sessions",
+            baseline_value=py100m / MB if py100m else None, note=py_note))
     return rows
