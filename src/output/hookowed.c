@@ -210,12 +210,11 @@ hookowed_attach(struct hooks *hs, const char *account)
 		namemap_put(hs->attached_map, hs->attached[hs->nattached],
 		    hs->attached[hs->nattached]);
 		hs->nattached++;
-		if (pending != NULL) {
-			json_object_object_foreach(pending, name, runs) {
-				json_object_object_foreach(runs, id, run)
-					hookowed_restore(hs, account, name,
-					    id, run);
-			}
+	}
+	if (!seen && pending != NULL) {
+		json_object_object_foreach(pending, name, runs) {
+			json_object_object_foreach(runs, id, run)
+				hookowed_restore(hs, account, name, id, run);
 		}
 	}
 	json_object_put(pending);

@@ -103,6 +103,17 @@ store_parse(struct store *s, const char *buf, size_t len, char *why,
 	return NULL;
 }
 
+/* Frees *o once its last member is gone: pending and mail stay NULL while
+ * empty. */
+static void
+store_drop_if_empty(struct json_object **o)
+{
+	if (*o != NULL && json_object_object_length(*o) == 0) {
+		json_object_put(*o);
+		*o = NULL;
+	}
+}
+
 static void
 store_reset(struct store *s)
 {
@@ -508,10 +519,7 @@ store_set_pending(struct store *s, const char *hook, const char *account_id,
 		json_object_object_del(runs, account_id);
 		if (json_object_object_length(runs) == 0)
 			json_object_object_del(s->pending, hook);
-		if (json_object_object_length(s->pending) == 0) {
-			json_object_put(s->pending);
-			s->pending = NULL;
-		}
+		store_drop_if_empty(&s->pending);
 		s->dirty = true;
 		return;
 	}
@@ -575,10 +583,7 @@ store_set_mail(struct store *s, const char *account_id,
 	if (view == NULL) {
 		if (json_object_object_get_ex(s->mail, account_id, NULL)) {
 			json_object_object_del(s->mail, account_id);
-			if (json_object_object_length(s->mail) == 0) {
-				json_object_put(s->mail);
-				s->mail = NULL;
-			}
+			store_drop_if_empty(&s->mail);
 			s->dirty = true;
 		}
 		return;
