@@ -294,7 +294,7 @@ api_complete(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 		resp = json_object_new_object();
 		json_object_object_add(resp, "methodResponses", responses);
 		json_object_object_add(resp, "sessionState",
-		    json_object_new_string(TS_SESSION_STATE));
+		    json_object_new_string(s->session_state));
 		if (s->fault_hold_api > 0) {
 			s->fault_hold_api--;
 			ts_info("api: Request with %zu call(s), answer held", n);

@@ -82,6 +82,8 @@ control_status_json(struct ts_server *s)
 	    json_object_new_int64((int64_t)s->handshakes));
 	json_object_object_add(obj, "refused",
 	    json_object_new_int64((int64_t)s->refused));
+	json_object_object_add(obj, "sessionGets",
+	    json_object_new_int64((int64_t)s->session_gets));
 	json_object_object_add(obj, "lastPushEnable",
 	    json_object_get(s->last_push_enable));
 	json_object_object_add(obj, "esStreams",

@@ -385,7 +385,7 @@ http_session_json(struct ts_server *s)
 	json_object_object_add(session, "eventSourceUrl", json_object_new_string(
 	    s->session_es_url ? s->session_es_url : es_url(s)));
 	json_object_object_add(session, "state",
-	    json_object_new_string(TS_SESSION_STATE));
+	    json_object_new_string(s->session_state));
 	return session;
 }
 
@@ -407,6 +407,7 @@ http_session(struct ts_server *s, struct lws *wsi, struct ts_http *hc)
 		return endless_begin(wsi, hc, "session");
 	}
 	session = http_session_json(s);
+	s->session_gets++;
 	if (s->fault_huge_session > 0) {
 		s->fault_huge_session--;
 		ts_info("fault: hugesession: a Session of %zu bytes",

@@ -39,7 +39,8 @@ main_usage(void)
 	    "           [--es-ids yes|no] [--es-close-after SECONDS] "
 	    "[--es-style rfc|fastmail]\n"
 	    "           [--es-ping-ms] [--es-chunked yes|no] "
-	    "[--stamp-states]\n");
+	    "[--stamp-states]\n"
+	    "           [--session-state STATE]\n");
 	exit(2);
 }
 
@@ -72,7 +73,7 @@ main_options(struct ts_server *s, int argc, char **argv)
 	enum { O_PORT_FILE = 256, O_PORT, O_USER, O_PASSWORD, O_TOKEN,
 	    O_WELL_KNOWN, O_WS_URL, O_ACCOUNTS, O_HOST, O_TLS_CERT, O_TLS_KEY,
 	    O_ES_IDS, O_ES_CLOSE_AFTER, O_ES_STYLE, O_ES_PING_MS,
-	    O_ES_CHUNKED, O_STAMP_STATES };
+	    O_ES_CHUNKED, O_STAMP_STATES, O_SESSION_STATE };
 	static const struct option longopts[] = {
 		{ "port-file", required_argument, NULL, O_PORT_FILE },
 		{ "port", required_argument, NULL, O_PORT },
@@ -91,6 +92,7 @@ main_options(struct ts_server *s, int argc, char **argv)
 		{ "es-ping-ms", no_argument, NULL, O_ES_PING_MS },
 		{ "es-chunked", required_argument, NULL, O_ES_CHUNKED },
 		{ "stamp-states", no_argument, NULL, O_STAMP_STATES },
+		{ "session-state", required_argument, NULL, O_SESSION_STATE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -108,6 +110,7 @@ main_options(struct ts_server *s, int argc, char **argv)
 	s->user = "alice@example.com";
 	s->password = "secret";
 	s->well_known_status = 301;
+	s->session_state = TS_SESSION_STATE;
 	s->host = "127.0.0.1";
 	s->ws_url = TS_WS_URL_CYRUS;
 	s->naccounts = 1;
@@ -187,6 +190,9 @@ main_options(struct ts_server *s, int argc, char **argv)
 			break;
 		case O_STAMP_STATES:
 			s->stamp_states = true;
+			break;
+		case O_SESSION_STATE:
+			s->session_state = optarg;
 			break;
 		case 'v':
 			s->verbose = true;

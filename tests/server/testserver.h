@@ -181,6 +181,8 @@ struct ts_server {
 	bool			 es_ping_ms;
 	bool			 es_chunked;
 	bool			 stamp_states;	/* /control/burst allowed */
+	/* The Session's "state" and every Response's sessionState */
+	const char		*session_state;
 
 	struct lws_context	*ctx;
 	int			 listen_port;
@@ -196,6 +198,7 @@ struct ts_server {
 	unsigned		 next_client_id;
 	unsigned long		 handshakes;
 	unsigned long		 refused;
+	unsigned long		 session_gets;	/* Sessions served */
 	struct json_object	*last_push_enable;	/* NULL until one came */
 	TAILQ_HEAD(, ts_es)	 streams;
 	unsigned long		 es_connects;

@@ -220,7 +220,7 @@ ws_request(struct ts_server *s, struct ts_client *c, struct json_object *msg)
 		    json_object_get(idobj));
 	json_object_object_add(resp, "methodResponses", responses);
 	json_object_object_add(resp, "sessionState",
-	    json_object_new_string(TS_SESSION_STATE));
+	    json_object_new_string(s->session_state));
 	ts_info("ws #%u: Request %s with %zu call(s)", c->id,
 	    id != NULL ? id : "(no id)", n);
 	ws_enqueue_json(c, resp);
