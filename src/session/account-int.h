@@ -57,6 +57,18 @@ struct account {
 	struct discovery *refresh;	/* the Session in the background */
 	struct jmap_session session;
 	bool have_session;
+	/*
+	 * The Session opened a channel, and nothing since spoke against it
+	 * (closepolicy's keep_session): attempts skip the Session GET until
+	 * session_reuse_until (monotonic ms; 0 while the channel is up).  A
+	 * reconnect storm then costs one connection per account, not three
+	 * (bench/README.md, figure 5).
+	 */
+	bool session_reuse;
+	uint64_t session_reuse_until;
+	/* The last Response sessionState that differed from the Session's
+	 * and had it fetched again; NULL: none. */
+	char *session_asked;
 	struct channel *ch;
 	char *channel_url;
 	enum channel_kind kind;		/* of the current or next channel */
@@ -115,9 +127,12 @@ void deliver_resync_arm(struct account *);
 void deliver_resync_cb(evutil_socket_t, short, void *arg);
 /* discovery's callback: a refreshed Session (taken). */
 void deliver_fresh(struct jmap_session *fresh, void *arg);
-/* The channel's state and resume callbacks (arg: the account). */
+/* The channel's state, resume and session callbacks (arg: the
+ * account). */
 void deliver_ch_state(struct channel *, const struct frame *,
     const char *resume, void *arg);
 void deliver_ch_resume(struct channel *, const char *resume, void *arg);
+void deliver_ch_session(struct channel *, const char *session_state,
+    void *arg);
 
 #endif

@@ -31,6 +31,10 @@
 
 /* After a resume a connection proves itself within 5 s (jmap-pushd(8)). */
 #define ACCOUNT_PROBE_MS		5000
+/* How long after a working channel ended its Session is used without
+ * fetching it again, while the attempts fail without an HTTP answer (the
+ * server or the network down); jmap-pushd(8), RECONNECTING. */
+#define ACCOUNT_SESSION_REUSE_MS	(5 * 60 * 1000)
 
 static void account_connected(struct account *);
 static void account_stopping(struct account *);
@@ -348,6 +352,11 @@ account_ended(struct account *a, const struct closepolicy_in *in)
 		a->auth_retried = true;
 	if (d.fall_back)
 		a->es_fallback = true;
+	if (!d.keep_session)
+		a->session_reuse = false;
+	else if (in->was_established)
+		a->session_reuse_until = backoff_now_ms() +
+		    ACCOUNT_SESSION_REUSE_MS;
 	account_retry_msg(a, d.status, d.wait, d.floor_ms,
 	    closepolicy_message(in, &d));
 }
@@ -383,6 +392,8 @@ account_connected(struct account *a)
 	free(a->error);
 	a->error = NULL;
 	a->auth_retried = false;
+	a->session_reuse = true;
+	a->session_reuse_until = 0;
 	backoff_connected(&a->backoff, backoff_now_ms());
 	deliver_resync(a, false);
 	deliver_resync_arm(a);
@@ -490,6 +501,8 @@ account_reconnect(struct account *a)
 	if (!account_running(a))
 		return;
 	log_info("%s: reconnecting now", a->prefix);
+	/* Asked by the user (or a resume): start afresh, Session and all. */
+	a->session_reuse = false;
 	switch (a->state) {
 	case ACCOUNT_S_OPENING:
 	case ACCOUNT_S_CONNECTED:
@@ -547,6 +560,7 @@ account_free(struct account *a)
 	event_free(a->stopped_ev);
 	event_free(a->resync_timer);
 	json_object_put(a->resync_pushed);
+	free(a->session_asked);
 	free(a->error);
 	free(a->prefix);
 	free(a->state_dir);

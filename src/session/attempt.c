@@ -33,6 +33,17 @@
 #include "util/secret.h"
 #include "util/xmalloc.h"
 
+static int attempt_choose(struct account *);
+
+/* Whether this attempt opens the channel with the Session it has
+ * (account-int.h, session_reuse). */
+static bool
+attempt_reuse_session(const struct account *a)
+{
+	return a->have_session && a->session_reuse &&
+	    backoff_now_ms() < a->session_reuse_until;
+}
+
 static void
 attempt_credentials_done(const char *authorization, const char *error,
     void *arg)
@@ -47,7 +58,15 @@ attempt_credentials_done(const char *authorization, const char *error,
 		return;
 	}
 	a->auth = secret_new(authorization);
-	account_enter(a, ACCOUNT_S_SESSION);
+	if (!attempt_reuse_session(a)) {
+		account_enter(a, ACCOUNT_S_SESSION);
+		return;
+	}
+	log_debug("%s: opening the push channel with the Session fetched "
+	    "before", a->prefix);
+	if (attempt_choose(a) == -1)
+		return;
+	account_enter(a, ACCOUNT_S_OPENING);
 }
 
 void
@@ -156,6 +175,7 @@ attempt_open(struct account *a)
 		.established = attempt_ch_established,
 		.state = deliver_ch_state,
 		.resume = deliver_ch_resume,
+		.session = deliver_ch_session,
 		.closed = attempt_ch_closed,
 	};
 	struct channel_opts o;

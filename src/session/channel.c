@@ -142,6 +142,8 @@ channel_ws_message(struct ws_conn *ws, const char *data, size_t len,
 		break;
 	case FRAME_RESPONSE:
 	case FRAME_REQUEST_ERROR:
+		if (f.session_state != NULL && ch->cbs.session != NULL)
+			ch->cbs.session(ch, f.session_state, ch->arg);
 		if (requests_complete(ch->requests, &f) == -1)
 			log_debug("%s: %s for an unknown request id %s",
 			    ch->log_prefix, f.type_name, f.request_id ?
@@ -298,6 +300,7 @@ channel_post_done(const struct http_response *resp, const char *error,
 {
 	struct channel_post *p = arg;
 	struct json_object *root = NULL;
+	const char *state;
 	char err[256];
 
 	TAILQ_REMOVE(&p->ch->posts, p, entry);
@@ -315,6 +318,9 @@ channel_post_done(const struct http_response *resp, const char *error,
 		p->cb(NULL, REQUEST_FAILED, "the API response has no "
 		    "methodResponses", p->arg);
 	} else {
+		state = jsonu_string_of(jsonu_member(root, "sessionState"));
+		if (state != NULL && p->ch->cbs.session != NULL)
+			p->ch->cbs.session(p->ch, state, p->ch->arg);
 		p->cb(jsonu_member(root, "methodResponses"), REQUEST_OK, NULL,
 		    p->arg);
 	}

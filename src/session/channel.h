@@ -49,6 +49,10 @@ struct channel_callbacks {
 	/* Event streams: the token to resume from changed (NULL: none), at
 	 * or before the StateChange that carries it. */
 	void (*resume)(struct channel *, const char *resume, void *arg);
+	/* A Response's sessionState (RFC 8620 section 3.4), borrowed for
+	 * the call, before the request's own callback; may be NULL. */
+	void (*session)(struct channel *, const char *session_state,
+	    void *arg);
 	/* Exactly once, on a fresh loop turn, with the transport's
 	 * close_info unchanged; freed when this returns. */
 	void (*closed)(struct channel *, const struct close_info *,

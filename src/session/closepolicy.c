@@ -91,12 +91,18 @@ closepolicy_channel(const struct closepolicy_in *in,
 		closepolicy_set(d, ACCOUNT_BACKOFF, CLOSEPOLICY_GROW,
 		    CLOSEPOLICY_MSG_ERROR);
 		d->floor_ms = closepolicy_retry_after(in);
-	} else if (in->long_lived)
+		/* Refused, reset, timed out: the server or the network is
+		 * down, and its Session is as good as before.  Any HTTP
+		 * answer may be the server saying the URL is no longer
+		 * right. */
+		d->keep_session = in->http_status == 0;
+	} else if (in->long_lived) {
 		/* A server's idle timeout or restart ends long-lived
 		 * connections cleanly: that is normal, not a failure. */
 		closepolicy_set(d, ACCOUNT_CONNECTING, CLOSEPOLICY_NOW,
 		    CLOSEPOLICY_MSG_CLOSED);
-	else
+		d->keep_session = true;
+	} else
 		closepolicy_set(d, ACCOUNT_BACKOFF, CLOSEPOLICY_GROW,
 		    CLOSEPOLICY_MSG_CLOSED_SOON);
 }

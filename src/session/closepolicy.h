@@ -72,6 +72,11 @@ struct closepolicy_decision {
 	bool auth_retry;	/* a first rejection: set auth_retried */
 	bool forget_auth;	/* the credentials kept for Session refreshes
 				 * were rejected: drop them */
+	/* The push channel ended for a reason that says nothing against
+	 * the Session (a clean close after a long life, a network error
+	 * without an HTTP answer): the next attempt may open a channel
+	 * with the Session it has, without fetching it again. */
+	bool keep_session;
 };
 
 void closepolicy_decide(const struct closepolicy_in *,

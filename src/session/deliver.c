@@ -29,6 +29,7 @@
 #include "transport/ws.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/xmalloc.h"
 
 #define DELIVER_RESYNC_TIMEOUT_MS	30000
 
@@ -268,6 +269,34 @@ deliver_fresh(struct jmap_session *fresh, void *arg)
 	a->session = *fresh;
 	log_info("%s: Session refreshed: %zu account(s)", a->prefix,
 	    a->session.naccounts);
+}
+
+/*
+ * RFC 8620 section 3.4: a Response's sessionState differs from the
+ * Session's state once the Session changed (its URLs, accounts or
+ * capabilities).  The Session is kept across reconnects (attempt.c), so
+ * this is how a changed one is noticed: fetch it again in the background.
+ * Once per value, so that a server whose two never agree is not asked
+ * again on every Response.
+ */
+void
+deliver_ch_session(struct channel *ch, const char *session_state, void *arg)
+{
+	struct account *a = arg;
+
+	if (!a->have_session || a->session.state == NULL ||
+	    strcmp(session_state, a->session.state) == 0)
+		return;
+	if (a->session_asked != NULL &&
+	    strcmp(session_state, a->session_asked) == 0)
+		return;
+	free(a->session_asked);
+	a->session_asked = xstrdup(session_state);
+	log_info("%s: the server's Session changed (sessionState %.64s, "
+	    "was %.64s); fetching it again", a->prefix, session_state,
+	    a->session.state);
+	if (account_running(a))
+		discovery_refresh(a->refresh);
 }
 
 void

@@ -134,6 +134,8 @@ frame_parse(const char *data, size_t len, bool allow_untyped_state,
 		out->method_responses = responses;
 		out->request_id = jsonu_string_of(jsonu_member(out->root,
 		    "requestId"));
+		out->session_state = jsonu_string_of(jsonu_member(out->root,
+		    "sessionState"));
 	} else if (strcmp(out->type_name, "RequestError") == 0) {
 		out->type = FRAME_REQUEST_ERROR;
 		out->request_id = jsonu_string_of(jsonu_member(out->root,

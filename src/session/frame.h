@@ -33,6 +33,8 @@ struct frame {
 	const char *request_id;		/* NULL when absent */
 	/* Response: the methodResponses array; NULL otherwise. */
 	struct json_object *method_responses;
+	/* Response: its sessionState string; NULL when absent. */
+	const char *session_state;
 };
 
 /* Parse one text frame.  0, or -1 with a message in err (*out is then

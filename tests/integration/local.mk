@@ -15,6 +15,7 @@ INTEGRATION_TESTS = \
 	tests/integration/resync.sh \
 	tests/integration/retry.sh \
 	tests/integration/server-restart.sh \
+	tests/integration/session-reuse.sh \
 	tests/integration/tls.sh \
 	tests/integration/flood.sh \
 	tests/integration/accounts.sh \

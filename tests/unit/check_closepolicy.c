@@ -26,6 +26,7 @@
 #define FALL_BACK	1
 #define AUTH_RETRY	2
 #define FORGET_AUTH	4
+#define KEEP_SESSION	8
 
 #define SESSION_URL	"https://jmap.example/.well-known/jmap"
 
@@ -40,11 +41,12 @@ static const struct row {
 	const char *text;
 } rows[] = {
 	/* Clean closes by the server: a long-lived connection reconnects
-	 * at once (an idle timeout, a restart), a short-lived one backs
-	 * off, whatever the code. */
+	 * at once (an idle timeout, a restart) with the Session it has, a
+	 * short-lived one backs off and fetches the Session again, whatever
+	 * the code. */
 	{ "1000 long-lived", { .step = WS, .close_code = 1000,
 	    .was_established = true, .long_lived = true },
-	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, 0,
+	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, KEEP_SESSION,
 	    "the server closed the connection (code 1000)" },
 	{ "1000 short-lived", { .step = WS, .close_code = 1000,
 	    .was_established = true },
@@ -53,7 +55,7 @@ static const struct row {
 	    "opened" },
 	{ "1001 long-lived", { .step = WS, .close_code = 1001,
 	    .was_established = true, .long_lived = true },
-	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, 0,
+	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, KEEP_SESSION,
 	    "the server closed the connection (code 1001)" },
 	{ "1001 short-lived", { .step = WS, .close_code = 1001,
 	    .was_established = true },
@@ -62,7 +64,7 @@ static const struct row {
 	    "opened" },
 	{ "1011 long-lived", { .step = WS, .close_code = 1011,
 	    .was_established = true, .long_lived = true },
-	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, 0,
+	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, KEEP_SESSION,
 	    "the server closed the connection (code 1011)" },
 	{ "1011 short-lived", { .step = WS, .close_code = 1011,
 	    .was_established = true },
@@ -71,7 +73,7 @@ static const struct row {
 	    "opened" },
 	{ "event stream ended, long-lived", { .step = ES,
 	    .was_established = true, .long_lived = true },
-	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, 0,
+	    CONNECTING, NOW, 0, CLOSEPOLICY_MSG_CLOSED, KEEP_SESSION,
 	    "the server closed the event stream" },
 	{ "event stream ended, short-lived", { .step = ES,
 	    .was_established = true },
@@ -214,7 +216,8 @@ static const struct row {
 	    BACKOFF, MAX, 0, CLOSEPOLICY_MSG_ERROR, 0,
 	    "not an event stream (text/html)" },
 
-	/* DNS, ping timeout, max_frame, garbage: passing failures. */
+	/* DNS, ping timeout, max_frame, garbage: passing failures.  Without
+	 * an HTTP answer the channel's Session stays good. */
 	{ "Session DNS failure", { .step = SES,
 	    .error = "cannot resolve jmap.example: no such host",
 	    .url = SESSION_URL },
@@ -223,21 +226,29 @@ static const struct row {
 	    "host" },
 	{ "WebSocket DNS failure", { .step = WS,
 	    .error = "cannot resolve jmap.example: no such host" },
-	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, 0,
+	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, KEEP_SESSION,
 	    "cannot resolve jmap.example: no such host" },
+	{ "WebSocket connection refused", { .step = WS,
+	    .error = "connection refused" },
+	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, KEEP_SESSION,
+	    "connection refused" },
+	{ "event stream reset", { .step = ES, .was_established = true,
+	    .long_lived = true, .error = "connection reset by peer" },
+	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, KEEP_SESSION,
+	    "connection reset by peer" },
 	{ "ping timeout", { .step = WS, .was_established = true,
 	    .long_lived = true,
 	    .error = "no answer to a ping within 10.0s; the connection is "
 	    "dead" },
-	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, 0,
+	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, KEEP_SESSION,
 	    "no answer to a ping within 10.0s; the connection is dead" },
 	{ "max_frame", { .step = WS, .was_established = true,
 	    .error = "message larger than max_frame (1024 bytes)" },
-	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, 0,
+	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, KEEP_SESSION,
 	    "message larger than max_frame (1024 bytes)" },
 	{ "garbage", { .step = WS, .was_established = true,
 	    .error = "malformed frame from the server" },
-	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, 0,
+	    BACKOFF, GROW, 0, CLOSEPOLICY_MSG_ERROR, KEEP_SESSION,
 	    "malformed frame from the server" },
 
 	/* A redirect not followed: the address is wrong, ask the user. */
@@ -275,7 +286,8 @@ START_TEST(test_row)
 	closepolicy_decide(&r->in, &d);
 	flags = (d.fall_back ? FALL_BACK : 0) |
 	    (d.auth_retry ? AUTH_RETRY : 0) |
-	    (d.forget_auth ? FORGET_AUTH : 0);
+	    (d.forget_auth ? FORGET_AUTH : 0) |
+	    (d.keep_session ? KEEP_SESSION : 0);
 	ck_assert_msg(d.status == r->status, "%s: status %d", r->name,
 	    d.status);
 	ck_assert_msg(d.wait == r->wait, "%s: wait %d", r->name, d.wait);

@@ -136,16 +136,19 @@ START_TEST(test_response)
 	ck_assert_str_eq(f.request_id, "r1");
 	ck_assert(json_object_is_type(f.method_responses, json_type_array));
 	ck_assert_uint_eq(json_object_array_length(f.method_responses), 1);
+	ck_assert_str_eq(f.session_state, "75128aab4b1b");
 	ck_assert_ptr_null(f.changed);
 	frame_clear(&f);
 	parse_ok("{\"@type\":\"Response\",\"methodResponses\":[]}", false, &f);
 	ck_assert_int_eq(f.type, FRAME_RESPONSE);
 	ck_assert_ptr_null(f.request_id);
+	ck_assert_ptr_null(f.session_state);
 	ck_assert_uint_eq(json_object_array_length(f.method_responses), 0);
 	frame_clear(&f);
-	parse_ok("{\"@type\":\"Response\",\"requestId\":7,\"methodResponses\":[]}",
-	    false, &f);
+	parse_ok("{\"@type\":\"Response\",\"requestId\":7,\"methodResponses\":[],"
+	    "\"sessionState\":1}", false, &f);
 	ck_assert_ptr_null(f.request_id);
+	ck_assert_ptr_null(f.session_state);
 	frame_clear(&f);
 }
 END_TEST
