@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
-#include <sys/resource.h>
-
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +21,7 @@
 #include "util/log.h"
 #include "util/namemap.h"
 #include "util/proc.h"
+#include "util/rlimit.h"
 #include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
@@ -44,7 +43,7 @@
  * overflows the same way.
  */
 #define DAEMON_INFLIGHT		100
-/* STATUS= is rebuilt from every account: at most this often. */
+/* STATUS= is rebuilt at most this often. */
 #define DAEMON_STATUS_MS	100
 
 /*
@@ -59,6 +58,7 @@ struct daemon_account {
 	char *name;		/* its key in account_names: the account's
 				 * own name moves to each reload's config */
 	bool stopping;
+	bool counted_up;	/* counted in connected_accounts */
 };
 TAILQ_HEAD(daemon_accounts, daemon_account);
 
@@ -75,6 +75,10 @@ struct daemon {
 	 * closing account starts again only once it is gone) */
 	struct namemap *account_names;
 	unsigned stopping_accounts;
+	/* For the STATUS= line, kept as accounts change: a walk of every
+	 * account per status change made a reconnect storm O(n^2). */
+	unsigned running_accounts;	/* in accounts, not stopping */
+	unsigned connected_accounts;	/* of those, connected */
 	struct pacer *pacer;
 	struct event *status_ev;
 
@@ -97,60 +101,28 @@ static void daemon_account_start(struct daemon *,
 static int daemon_reload(struct daemon *, const char **);
 static void daemon_mail_wanted_changed(void *);
 
-/*
- * Each account holds a socket, and a reconnect briefly holds two: the
- * default soft limit of 1024 would stop us near 1,000 accounts while the
- * hard limit (what the administrator allows) is usually far higher.
- */
-static void
-daemon_raise_nofile(void)
-{
-	struct rlimit rl;
-	rlim_t was;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		log_warn("getrlimit(RLIMIT_NOFILE)");
-		return;
-	}
-	was = rl.rlim_cur;
-	if (rl.rlim_cur == rl.rlim_max) {
-		log_debug("open files limit: %llu (already the hard limit)",
-		    (unsigned long long)was);
-		return;
-	}
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		log_warn("cannot raise the open files limit from %llu to %llu",
-		    (unsigned long long)was, (unsigned long long)rl.rlim_max);
-		return;
-	}
-	log_debug("open files limit raised from %llu to the hard limit %llu",
-	    (unsigned long long)was, (unsigned long long)rl.rlim_max);
-}
-
 static void
 daemon_notify_status(struct daemon *d)
 {
 	struct daemon_account *da;
 	char line[1024];
 	size_t off;
-	unsigned total = 0, up = 0;
+	unsigned up = d->connected_accounts, down = d->running_accounts - up;
 	int n;
 
-	TAILQ_FOREACH(da, &d->accounts, entry) {
-		if (da->stopping)
-			continue;
-		total++;
-		if (account_status(da->acct) == ACCOUNT_CONNECTED)
-			up++;
-	}
 	off = (size_t)snprintf(line, sizeof(line), "%u/%u accounts connected",
-	    up, total);
+	    up, d->running_accounts);
+	/* The line holds a few dozen at most: stop once it is full or every
+	 * account not connected is in it. */
 	TAILQ_FOREACH(da, &d->accounts, entry) {
-		enum account_status s = account_status(da->acct);
+		enum account_status s;
 
-		if (da->stopping || s == ACCOUNT_CONNECTED || off >= sizeof(line))
+		if (down == 0 || off >= sizeof(line))
+			break;
+		if (da->stopping || da->counted_up)
 			continue;
+		down--;
+		s = account_status(da->acct);
 		if (s == ACCOUNT_BACKOFF || s == ACCOUNT_AUTH_FAILED ||
 		    s == ACCOUNT_DISABLED)
 			n = snprintf(line + off, sizeof(line) - off,
@@ -200,7 +172,15 @@ daemon_on_status(struct account *acct, void *arg)
 	struct daemon_account *da = arg;
 	struct daemon *d = da->d;
 	struct timeval tv = { 0, DAEMON_STATUS_MS * 1000 };
+	bool up = account_status(acct) == ACCOUNT_CONNECTED;
 
+	if (!da->stopping && up != da->counted_up) {
+		da->counted_up = up;
+		if (up)
+			d->connected_accounts++;
+		else
+			d->connected_accounts--;
+	}
 	if (!evtimer_pending(d->status_ev, NULL))
 		evtimer_add(d->status_ev, &tv);
 	outputs_connection(d->outputs, acct);
@@ -258,6 +238,7 @@ daemon_account_start(struct daemon *d, const struct config_account *ca)
 	};
 
 	da->d = d;
+	d->running_accounts++;
 	da->acct = account_new(d->net, d->pacer, ca, d->cfg->state_dir, &cbs,
 	    da);
 	TAILQ_INSERT_TAIL(&d->accounts, da, entry);
@@ -277,6 +258,11 @@ daemon_account_stop(struct daemon_account *da)
 		return;
 	da->stopping = true;
 	da->d->stopping_accounts++;
+	da->d->running_accounts--;
+	if (da->counted_up) {
+		da->counted_up = false;
+		da->d->connected_accounts--;
+	}
 	account_stop(da->acct, da->d->shutting_down ? ACCOUNT_STOP_SHUTDOWN :
 	    ACCOUNT_STOP_RECONFIGURED);
 }
@@ -651,7 +637,7 @@ daemon_run(const char *config_path, int log_level)
 	}
 	d->account_names = namemap_new();
 	daemon_apply_log_level(d);
-	daemon_raise_nofile();
+	rlimit_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("libevent: cannot create the event loop");

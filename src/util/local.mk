@@ -11,4 +11,5 @@ src_libjmappushd_a_SOURCES += \
 	src/util/xevent.c src/util/xevent.h \
 	src/util/secret.c src/util/secret.h \
 	src/util/memtrim.c src/util/memtrim.h \
-	src/util/namemap.c src/util/namemap.h
+	src/util/namemap.c src/util/namemap.h \
+	src/util/rlimit.c src/util/rlimit.h

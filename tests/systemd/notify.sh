@@ -54,6 +54,17 @@ kill -HUP "$DAEMON_PID"
 expect_notify 'RELOADING=1'
 expect_notify 'READY=1'
 expect_notify 'WATCHDOG=1'
+# An account that cannot connect is named with its reason; once a reload
+# removed it, the counts are back.
+cp "$T/config" "$T/config.one"
+add_account broken
+sed -i "\$s|^password_file = .*|&\nurl = $BASE/jmap/nothing|" "$T/config"
+sed -i "/^\[account broken\]/,\$ { /^url = .*well-known/d }" "$T/config"
+kill -HUP "$DAEMON_PID"
+expect_notify "STATUS=1/2 accounts connected; broken: disabled *(the Session URL $BASE/jmap/nothing answered HTTP 404*"
+cp "$T/config.one" "$T/config"
+kill -HUP "$DAEMON_PID"
+expect_notify 'STATUS=1/1 accounts connected'
 daemon_stop
 expect_notify 'STOPPING=1'
 
