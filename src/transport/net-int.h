@@ -8,6 +8,7 @@
 #define JP_NET_INT_H
 
 #include <stddef.h>
+#include <sys/time.h>
 
 struct event;
 struct event_base;
@@ -29,6 +30,8 @@ struct net {
 	struct lws_context *ctx;
 	struct evdns_base *dns;
 	struct event *kick;
+	struct timeval ping_turn;	/* libevent's time of the last ping */
+	unsigned pings;			/* sent at that time */
 	struct net_vhost vhosts[NET_MAX_VHOSTS];
 	size_t nvhosts;
 	unsigned vhost_serial;

@@ -40,6 +40,10 @@ static int net_alert_index = -1;
 
 #define NET_ALERT_SENT		0x10000
 
+/* Pong reads held together: net_pinged(). */
+#define NET_HOLD_PINGS		16
+#define NET_HOLD_MS		25
+
 static void
 net_tls_info(const SSL *ssl, int where, int ret)
 {
@@ -363,6 +367,29 @@ void
 net_kick_deferred(struct net *net)
 {
 	event_active(net->kick, EV_TIMEOUT, 0);
+}
+
+/*
+ * Every session's ping goes out on the same tick (ws_ping_delay), and the
+ * pongs come back over the next tens of milliseconds; a server slower than
+ * we are answers a few at a time, and each few cost a wakeup (bench/README.md,
+ * figure 3, 1,000 accounts).  Once one loop turn has sent NET_HOLD_PINGS
+ * pings, the sockets are left unread for NET_HOLD_MS so that one wakeup
+ * takes the pongs; a push arriving then waits as long.  A daemon with few
+ * sessions never holds: its pong is one wakeup anyway.
+ */
+void
+net_pinged(struct net *net)
+{
+	struct timeval now;
+
+	event_base_gettimeofday_cached(net->base, &now);
+	if (!timercmp(&now, &net->ping_turn, ==)) {
+		net->ping_turn = now;
+		net->pings = 0;
+	}
+	if (++net->pings == NET_HOLD_PINGS)
+		uvbridge_hold(net->ub, NET_HOLD_MS);
 }
 
 static void

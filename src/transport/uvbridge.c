@@ -50,6 +50,7 @@ struct uvbridge {
 	struct event *io;	/* uv_backend_fd() readable */
 	struct event *timer;	/* uv_backend_timeout() */
 	struct event *kick;	/* deferred pump */
+	struct event *hold;	/* io is off until it fires */
 	bool in_pump;
 	unsigned long pumps;
 	uint64_t long_due;	/* libuv deadline first seen >= DEFER_MIN_MS
@@ -211,6 +212,26 @@ uvbridge_cb(evutil_socket_t fd, short what, void *arg)
 	uvbridge_pump(arg);
 }
 
+static void
+uvbridge_hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct uvbridge *ub = arg;
+
+	event_add(ub->io, NULL);
+	uvbridge_pump(ub);
+}
+
+void
+uvbridge_hold(struct uvbridge *ub, uint64_t ms)
+{
+	struct timeval tv = timeutil_tv_ms(ms);
+
+	if (evtimer_pending(ub->hold, NULL))
+		return;
+	event_del(ub->io);
+	evtimer_add(ub->hold, &tv);
+}
+
 struct uvbridge *
 uvbridge_new(struct event_base *base)
 {
@@ -224,6 +245,7 @@ uvbridge_new(struct event_base *base)
 	    EV_READ | EV_PERSIST, uvbridge_cb, ub);
 	ub->timer = xevtimer_new(base, uvbridge_cb, ub);
 	ub->kick = xevent_new(base, -1, 0, uvbridge_cb, ub);
+	ub->hold = xevtimer_new(base, uvbridge_hold_cb, ub);
 	event_add(ub->io, NULL);
 	return ub;
 }
@@ -262,6 +284,7 @@ uvbridge_free(struct uvbridge *ub)
 	event_free(ub->io);
 	event_free(ub->timer);
 	event_free(ub->kick);
+	event_free(ub->hold);
 	/* Handles closed by lws need one more turn to run their close
 	 * callbacks. */
 	uv_run(&ub->loop, UV_RUN_NOWAIT);

@@ -178,6 +178,7 @@ ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
 	c->ping_due = true;
 	lws_callback_on_writable(c->nc.wsi);
 	net_kick_deferred(c->nc.net);
+	net_pinged(c->nc.net);
 	if (!evtimer_pending(c->deadline, NULL)) {
 		c->deadline_ms = deadline_ms;
 		ws_timer_add(c->deadline, deadline_ms);
