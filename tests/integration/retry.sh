@@ -19,7 +19,8 @@ wait_server 'handshakes=2'
 printf 'secret\n' >"$T/password"
 control 'fault?name=unauthorized&count=1' >/dev/null
 control 'fault?name=drop' >/dev/null
-wait_log 'rejected the credentials for the Session (HTTP 401); reading them again; reconnecting now'
+# The Session is kept across the drop: the WebSocket upgrade meets it.
+wait_log 'rejected the credentials for the WebSocket (HTTP 401); reading them again; reconnecting now'
 wait_server 'handshakes=3'
 
 # Two in a row: auth_failed, no hammering; SIGHUP retries at once.
