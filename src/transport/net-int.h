@@ -30,8 +30,14 @@ struct net {
 	struct lws_context *ctx;
 	struct evdns_base *dns;
 	struct event *kick;
+	/* Pong reads held together (net_pinged()): */
 	struct timeval ping_turn;	/* libevent's time of the last ping */
-	unsigned pings;			/* sent at that time */
+	unsigned turn_pings;		/* sent at that time */
+	struct event *hold;		/* armed while reads are held */
+	unsigned hold_pings;		/* sent in the held round */
+	unsigned hold_pongs;		/* answered so far */
+	unsigned step_pongs;		/* answered in the current step */
+	unsigned hold_steps;
 	struct net_vhost vhosts[NET_MAX_VHOSTS];
 	size_t nvhosts;
 	unsigned vhost_serial;

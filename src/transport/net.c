@@ -20,6 +20,7 @@
 #include "transport/netconn.h"
 #include "transport/uvbridge.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xevent.h"
 #include "util/xmalloc.h"
 
@@ -42,7 +43,10 @@ static int net_alert_index = -1;
 
 /* Pong reads held together: net_pinged(). */
 #define NET_HOLD_PINGS		16
-#define NET_HOLD_MS		25
+#define NET_HOLD_STEP_MS	25
+#define NET_HOLD_MAX_STEPS	8
+
+static void net_hold_cb(evutil_socket_t, short, void *);
 
 static void
 net_tls_info(const SSL *ssl, int where, int ret)
@@ -166,6 +170,7 @@ net_new(struct event_base *base)
 	net->base = base;
 	net->ub = uvbridge_new(base);
 	net->kick = xevent_new(base, -1, 0, net_kick_cb, net);
+	net->hold = xevtimer_new(base, net_hold_cb, net);
 
 	net->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
@@ -227,6 +232,7 @@ net_free(struct net *net)
 		free(net->vhosts[i].ca_file);
 	evdns_base_free(net->dns, 1);
 	event_free(net->kick);
+	event_free(net->hold);
 	uvbridge_free(net->ub);
 	free(net);
 }
@@ -371,25 +377,59 @@ net_kick_deferred(struct net *net)
 
 /*
  * Every session's ping goes out on the same tick (ws_ping_delay), and the
- * pongs come back over the next tens of milliseconds; a server slower than
- * we are answers a few at a time, and each few cost a wakeup (bench/README.md,
- * figure 3, 1,000 accounts).  Once one loop turn has sent NET_HOLD_PINGS
- * pings, the sockets are left unread for NET_HOLD_MS so that one wakeup
- * takes the pongs; a push arriving then waits as long.  A daemon with few
- * sessions never holds: its pong is one wakeup anyway.
+ * pongs come back over the next tens or hundreds of milliseconds; a server
+ * slower than we are answers a few at a time, and each few cost a wakeup
+ * (bench/README.md, figure 3, 1,000 accounts).  Once one loop turn has sent
+ * NET_HOLD_PINGS pings, the sockets are read only every NET_HOLD_STEP_MS
+ * until every ping of the round is answered, a step brought no answer
+ * after earlier ones did, or NET_HOLD_MAX_STEPS passed.  A push arriving
+ * meanwhile waits for the step.  A daemon with few sessions never holds:
+ * its pong is one wakeup anyway.
  */
 void
 net_pinged(struct net *net)
 {
-	struct timeval now;
+	struct timeval now, tv = timeutil_tv_ms(NET_HOLD_STEP_MS);
 
 	event_base_gettimeofday_cached(net->base, &now);
 	if (!timercmp(&now, &net->ping_turn, ==)) {
 		net->ping_turn = now;
-		net->pings = 0;
+		net->turn_pings = 0;
 	}
-	if (++net->pings == NET_HOLD_PINGS)
-		uvbridge_hold(net->ub, NET_HOLD_MS);
+	net->turn_pings++;
+	if (evtimer_pending(net->hold, NULL)) {
+		net->hold_pings++;
+		return;
+	}
+	if (net->turn_pings < NET_HOLD_PINGS)
+		return;
+	net->hold_pings = net->turn_pings;
+	net->hold_pongs = net->step_pongs = net->hold_steps = 0;
+	uvbridge_hold(net->ub);
+	evtimer_add(net->hold, &tv);
+}
+
+void
+net_ponged(struct net *net)
+{
+	net->hold_pongs++;
+	net->step_pongs++;
+}
+
+static void
+net_hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *net = arg;
+	struct timeval tv = timeutil_tv_ms(NET_HOLD_STEP_MS);
+
+	net->step_pongs = 0;
+	uvbridge_release(net->ub);
+	if (net->hold_pongs >= net->hold_pings ||
+	    ++net->hold_steps >= NET_HOLD_MAX_STEPS ||
+	    (net->step_pongs == 0 && net->hold_pongs > 0))
+		return;
+	uvbridge_hold(net->ub);
+	evtimer_add(net->hold, &tv);
 }
 
 static void

@@ -21,9 +21,11 @@ struct event_base *net_base(struct net *);
 void net_kick(struct net *);
 /* Same, but from inside an lws callback: runs on the next loop turn. */
 void net_kick_deferred(struct net *);
-/* A WebSocket ping is going out: once many go out on one loop turn, their
- * answers are read together (net.c). */
+/* A WebSocket ping is going out, or its answer came (any frame while one
+ * is owed): once many go out on one loop turn, the answers are read
+ * together (net.c). */
 void net_pinged(struct net *);
+void net_ponged(struct net *);
 
 /* From LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER (in, len): adds a request
  * header unless value is NULL; -1 when it does not fit. */

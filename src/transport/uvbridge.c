@@ -50,7 +50,6 @@ struct uvbridge {
 	struct event *io;	/* uv_backend_fd() readable */
 	struct event *timer;	/* uv_backend_timeout() */
 	struct event *kick;	/* deferred pump */
-	struct event *hold;	/* io is off until it fires */
 	bool in_pump;
 	unsigned long pumps;
 	uint64_t long_due;	/* libuv deadline first seen >= DEFER_MIN_MS
@@ -212,24 +211,17 @@ uvbridge_cb(evutil_socket_t fd, short what, void *arg)
 	uvbridge_pump(arg);
 }
 
-static void
-uvbridge_hold_cb(evutil_socket_t fd, short what, void *arg)
+void
+uvbridge_hold(struct uvbridge *ub)
 {
-	struct uvbridge *ub = arg;
-
-	event_add(ub->io, NULL);
-	uvbridge_pump(ub);
+	event_del(ub->io);
 }
 
 void
-uvbridge_hold(struct uvbridge *ub, uint64_t ms)
+uvbridge_release(struct uvbridge *ub)
 {
-	struct timeval tv = timeutil_tv_ms(ms);
-
-	if (evtimer_pending(ub->hold, NULL))
-		return;
-	event_del(ub->io);
-	evtimer_add(ub->hold, &tv);
+	event_add(ub->io, NULL);
+	uvbridge_pump(ub);
 }
 
 struct uvbridge *
@@ -245,7 +237,6 @@ uvbridge_new(struct event_base *base)
 	    EV_READ | EV_PERSIST, uvbridge_cb, ub);
 	ub->timer = xevtimer_new(base, uvbridge_cb, ub);
 	ub->kick = xevent_new(base, -1, 0, uvbridge_cb, ub);
-	ub->hold = xevtimer_new(base, uvbridge_hold_cb, ub);
 	event_add(ub->io, NULL);
 	return ub;
 }
@@ -284,7 +275,6 @@ uvbridge_free(struct uvbridge *ub)
 	event_free(ub->io);
 	event_free(ub->timer);
 	event_free(ub->kick);
-	event_free(ub->hold);
 	/* Handles closed by lws need one more turn to run their close
 	 * callbacks. */
 	uv_run(&ub->loop, UV_RUN_NOWAIT);

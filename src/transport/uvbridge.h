@@ -11,7 +11,6 @@
 #define JP_UVBRIDGE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 struct event_base;
 struct uvbridge;
@@ -25,10 +24,11 @@ void uvbridge_pump(struct uvbridge *);
 /* Pump from the next libevent iteration: safe from inside libuv callbacks. */
 void uvbridge_kick(struct uvbridge *);
 bool uvbridge_alive(struct uvbridge *);
-/* Leaves uv_backend_fd() unwatched for ms, then pumps: what arrives
- * meanwhile is read in that one pump (or by any earlier one, a libuv
- * timer's or a kick's).  Nothing while a hold is on already. */
-void uvbridge_hold(struct uvbridge *, uint64_t ms);
+/* Leaves uv_backend_fd() unwatched until uvbridge_release(), which
+ * watches it again and pumps: what arrives meanwhile is read in that one
+ * pump (or by an earlier one: libuv timers and kicks still pump). */
+void uvbridge_hold(struct uvbridge *);
+void uvbridge_release(struct uvbridge *);
 /* How often libuv ran: a busy idle loop shows here first. */
 unsigned long uvbridge_pumps(const struct uvbridge *);
 /* Closes the loop; the caller must have let every handle close first. */

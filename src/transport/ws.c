@@ -162,7 +162,10 @@ ws_alive(struct ws_conn *c)
 	struct timeval now;
 	uint64_t now_ms;
 
-	evtimer_del(c->deadline);
+	if (evtimer_pending(c->deadline, NULL)) {
+		evtimer_del(c->deadline);
+		net_ponged(c->nc.net);
+	}
 	if (c->ping_interval_ms == 0)
 		return;
 	event_base_gettimeofday_cached(net_base(c->nc.net), &now);
@@ -178,10 +181,10 @@ ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
 	c->ping_due = true;
 	lws_callback_on_writable(c->nc.wsi);
 	net_kick_deferred(c->nc.net);
-	net_pinged(c->nc.net);
 	if (!evtimer_pending(c->deadline, NULL)) {
 		c->deadline_ms = deadline_ms;
 		ws_timer_add(c->deadline, deadline_ms);
+		net_pinged(c->nc.net);
 	}
 }
 
