@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "transport/net.h"
 #include "transport/net-int.h"
 #include "transport/netconn.h"
+#include "transport/tlsstore.h"
 #include "transport/uvbridge.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -65,12 +67,15 @@ net_tls_info(const SSL *ssl, int where, int ret)
 
 /* OpenSSL's floor depends on the system's openssl.cnf, which an admin or
  * a distribution may lower: the daemon states its own.  lws hands over
- * each client SSL_CTX it makes (one per vhost) through this callback. */
+ * each client SSL_CTX it makes (one per vhost) through this callback;
+ * system: the default vhost's, which trusts the system's CAs (tlsstore.h). */
 static int
-net_tls_init(SSL_CTX *ctx)
+net_tls_init(SSL_CTX *ctx, bool system)
 {
 	if (ctx == NULL)
 		return 0;
+	if (system)
+		(void)tlsstore_lazy(ctx);
 	if (net_alert_index < 0)
 		net_alert_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 		    NULL);
@@ -87,9 +92,13 @@ net_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
 	struct netconn *nc;
+	struct lws_vhost *vh;
 
-	if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS)
-		return net_tls_init(user);
+	if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
+		vh = lws_get_vhost(wsi);
+		return net_tls_init(user, vh != NULL &&
+		    strcmp(lws_get_vhost_name(vh), "default") == 0);
+	}
 	if ((nc = lws_get_opaque_user_data(wsi)) == NULL)
 		return 0;
 	return nc->lws_cb(wsi, (int)reason, user, in, len);

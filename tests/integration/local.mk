@@ -17,6 +17,7 @@ INTEGRATION_TESTS = \
 	tests/integration/server-restart.sh \
 	tests/integration/session-reuse.sh \
 	tests/integration/tls.sh \
+	tests/integration/tls-system-store.sh \
 	tests/integration/flood.sh \
 	tests/integration/accounts.sh \
 	tests/integration/es-push.sh \
