@@ -75,7 +75,7 @@ net_tls_init(SSL_CTX *ctx, bool system)
 	if (ctx == NULL)
 		return 0;
 	if (system)
-		(void)tlsstore_lazy(ctx);
+		(void)tlsstore_system(ctx);
 	if (net_alert_index < 0)
 		net_alert_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 		    NULL);
@@ -212,8 +212,10 @@ net_new(struct event_base *base)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = net_protocols;
 	info.foreign_loops = loops;
+	/* The system's CAs: net_tls_init() (tlsstore.h). */
 	info.options = LWS_SERVER_OPTION_LIBUV |
 	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+	    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS |
 	    LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
 	info.vhost_name = "default";
 	info.timeout_secs = 20;

@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * lws loads the system's CA bundle file into the client TLS context that
- * has no ca_file: on Debian 146 certificates parsed at start-up and kept
- * for the daemon's life, 0.9 MB of heap and a third of a megabyte of
- * libcrypto pages, when a connection needs one or two of them
- * (bench/README.md, "RSS of 1 idle account").  The same certificates sit
- * in the system's CA directory under their subject hashes, written by the
- * same update-ca-certificates run (Debian, Ubuntu, Arch, Alpine), and
- * OpenSSL's directory lookup reads one only when a chain needs it.  Where
- * every certificate of the loaded store has its link there, the store is
- * swapped for a directory-only one that trusts the same anchors.
- * Fedora's directory has no links, and a bundle edited by hand may hold a
- * certificate the directory lacks: then nothing changes.
+ * Left to itself, lws loads the system's CA bundle file into the client
+ * TLS context that has no ca_file: on Debian 146 certificates parsed at
+ * start-up and kept for the daemon's life, about 0.9 MB of heap, when a
+ * connection needs one or two of them (bench/README.md, "RSS of 1 idle
+ * account").  The same certificates sit in the system's CA directory under
+ * their subject hashes, written by the same update-ca-certificates run
+ * (Debian, Ubuntu, Arch, Alpine), and OpenSSL's directory lookup reads one
+ * only when a chain needs it.  So net.c tells lws not to load them
+ * (LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS) and this file sets the trust:
+ * the directory alone when every certificate of the bundle has its link
+ * there, which it checks one certificate at a time, keeping none; else
+ * what lws would have done.  Fedora's directory has no links, and a bundle
+ * edited by hand may hold a certificate the directory lacks.
  */
 #include "autoconf.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -50,58 +52,67 @@ tlsstore_has_link(const char *dirs, unsigned long hash)
 	return 0;
 }
 
-/* Whether every object of the store is a certificate with its link in
- * dirs; *n gets their number. */
+/* The number of certificates in the PEM file, when every one has its link
+ * in dirs; 0 when one has not, or the file cannot be read or has none.
+ * Each certificate is freed before the next is read. */
 static int
-tlsstore_all_linked(X509_STORE *store, const char *dirs, int *n)
+tlsstore_linked(const char *file, const char *dirs)
 {
-	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-	X509_OBJECT *obj;
+	FILE *f;
 	X509 *x;
-	int ok;
+	int n = 0, ok;
+	unsigned long hash;
 
-	*n = 0;
-	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
-		obj = sk_X509_OBJECT_value(objs, i);
-		if (X509_OBJECT_get_type(obj) != X509_LU_X509 ||
-		    (x = X509_OBJECT_get0_X509(obj)) == NULL)
-			return 0;
+	if ((f = fopen(file, "re")) == NULL)
+		return 0;
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
 		ok = 0;
-		if (!tlsstore_has_link(dirs, X509_NAME_hash_ex(
-		    X509_get_subject_name(x), NULL, NULL, &ok)) || !ok)
-			return 0;
-		(*n)++;
+		hash = X509_NAME_hash_ex(X509_get_subject_name(x), NULL, NULL,
+		    &ok);
+		X509_free(x);
+		if (!ok || !tlsstore_has_link(dirs, hash)) {
+			n = 0;
+			break;
+		}
+		n++;
 	}
-	return 1;
+	/* The end of the file leaves a "no start line" error behind. */
+	ERR_clear_error();
+	fclose(f);
+	return n;
+}
+
+/* getenv(name), else def: OpenSSL's own rule for these two. */
+static const char *
+tlsstore_default(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : def;
 }
 
 int
-tlsstore_lazy(SSL_CTX *ctx)
+tlsstore_system(SSL_CTX *ctx)
 {
-	X509_STORE *old = SSL_CTX_get_cert_store(ctx), *store;
-	const char *dirs = getenv(X509_get_default_cert_dir_env());
-	int n;
+	const char *file = tlsstore_default(X509_get_default_cert_file_env(),
+	    X509_get_default_cert_file());
+	const char *dirs = tlsstore_default(X509_get_default_cert_dir_env(),
+	    X509_get_default_cert_dir());
+	int n = tlsstore_linked(file, dirs);
 
-	if (dirs == NULL || *dirs == '\0')
-		dirs = X509_get_default_cert_dir();
-	if (old == NULL || !tlsstore_all_linked(old, dirs, &n) || n == 0) {
-		log_debug("tls: the system CA certificates stay loaded from "
-		    "the bundle file (not all of them are linked in %s)", dirs);
-		return 0;
+	if (n > 0 &&
+	    X509_STORE_load_path(SSL_CTX_get_cert_store(ctx), dirs) == 1) {
+		log_debug("tls: the %d system CA certificates of %s are read "
+		    "from %s as a connection needs them", n, file, dirs);
+		return 1;
 	}
-	if ((store = X509_STORE_new()) == NULL ||
-	    X509_STORE_set1_param(store, X509_STORE_get0_param(old)) != 1 ||
-	    X509_STORE_load_path(store, dirs) != 1) {
-		X509_STORE_free(store);
-		log_warnx("tls: cannot set up a store for %s; keeping the CA "
-		    "bundle file", dirs);
+	ERR_clear_error();
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		log_warnx("tls: cannot load the system CA certificates (%s, "
+		    "%s); only ca_file can be trusted", file, dirs);
 		return -1;
 	}
-	/* Frees the old store and its certificates. */
-	SSL_CTX_set_cert_store(ctx, store);
-	/* Give the freed bundle back now: it sat among what stays. */
-	malloc_trim(0);
-	log_debug("tls: the %d system CA certificates are read from %s as a "
-	    "connection needs them", n, dirs);
-	return 1;
+	log_debug("tls: the system CA certificates are loaded from %s (not "
+	    "every one is linked in %s)", file, dirs);
+	return 0;
 }

@@ -7,14 +7,15 @@
 typedef struct ssl_ctx_st SSL_CTX;
 
 /*
- * Replaces ctx's store, which lws filled from the system's CA bundle file,
- * by one that reads the system's CA directory as a verification needs it,
- * when every certificate of the store has its hash link in that directory
- * (SSL_CERT_DIR, else OpenSSL's default).  Returns 1 when it did, 0 when
- * the store stays as it was (a certificate without its link, a CRL, no
- * directory), -1 on an OpenSSL error (the store stays too).  Only for the
- * context of the system's CAs: a ca_file's store must keep its own.
+ * Makes ctx trust the system's CAs: OpenSSL's default bundle file and
+ * directory (SSL_CERT_FILE and SSL_CERT_DIR override them).  When every
+ * certificate of the bundle has its hash link in the directory, only the
+ * directory is used, read as a verification needs it; otherwise both, the
+ * bundle parsed up front, as SSL_CTX_set_default_verify_paths() does.
+ * Returns 1 for the directory alone, 0 for both, -1 when OpenSSL failed
+ * (logged).  Only for the context of the system's CAs: a ca_file's store
+ * keeps its own trust.
  */
-int tlsstore_lazy(SSL_CTX *ctx);
+int tlsstore_system(SSL_CTX *ctx);
 
 #endif

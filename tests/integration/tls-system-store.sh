@@ -3,7 +3,7 @@
 # An account without ca_file trusts the system's CAs.  Where every
 # certificate of the CA bundle file has its hash link in the CA directory,
 # the daemon reads the directory as a chain needs it instead of keeping the
-# whole bundle parsed; where one lacks its link, the bundle stays.  Either
+# whole bundle parsed; where one lacks its link, the bundle is loaded.  Either
 # way the server's chain verifies.  SSL_CERT_FILE and SSL_CERT_DIR stand in
 # for the system's bundle and directory.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
@@ -21,13 +21,13 @@ cat "$T/ca.pem" "$T/other-ca.pem" >"$T/bundle.pem"
 
 # Linked: read from the directory, and the chain still verifies.
 SSL_CERT_FILE="$T/bundle.pem" SSL_CERT_DIR="$T/certs" daemon_start
-expect_log "tls: the 2 system CA certificates are read from $T/certs as a connection needs them"
+expect_log "tls: the 2 system CA certificates of $T/bundle.pem are read from $T/certs as a connection needs them"
 wait_log "connected to wss://localhost:$PORT/jmap/ws/"
 daemon_stop
 
 # Not linked: the bundle stays, and verifies.
 SSL_CERT_FILE="$T/bundle.pem" SSL_CERT_DIR="$T/empty" daemon_start
-expect_log "tls: the system CA certificates stay loaded from the bundle file (not all of them are linked in $T/empty)"
+expect_log "tls: the system CA certificates are loaded from $T/bundle.pem (not every one is linked in $T/empty)"
 wait_log "connected to wss://localhost:$PORT/jmap/ws/" 2
 daemon_stop
 

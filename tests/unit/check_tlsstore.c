@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* The system CA store: swapped for a directory read on demand only when
- * every certificate lws loaded has its hash link there. */
+/* The system CA store: the directory alone, read on demand, only when
+ * every certificate of the bundle file has its hash link there; else the
+ * bundle too, parsed up front. */
 #include "autoconf.h"
 
 #include <check.h>
@@ -54,19 +55,27 @@ link_ca(const char *dir, X509 *x)
 	fclose(f);
 }
 
-/* A client context whose store holds the given certificates, as lws
- * leaves it after loading the bundle file. */
-static SSL_CTX *
-ctx_with(X509 *a, X509 *b)
+/* The bundle file: a, then b if not NULL; SSL_CERT_FILE names it. */
+static void
+write_bundle(X509 *a, X509 *b)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	char path[4200];
+	FILE *f;
 
-	ck_assert_int_eq(X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), a),
-	    1);
+	snprintf(path, sizeof(path), "%s/bundle.pem", dir_b);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(PEM_write_X509(f, a), 1);
 	if (b != NULL)
-		ck_assert_int_eq(X509_STORE_add_cert(
-		    SSL_CTX_get_cert_store(ctx), b), 1);
-	return ctx;
+		ck_assert_int_eq(PEM_write_X509(f, b), 1);
+	fclose(f);
+	setenv("SSL_CERT_FILE", path, 1);
+}
+
+static int
+store_size(SSL_CTX *ctx)
+{
+	return sk_X509_OBJECT_num(X509_STORE_get0_objects(
+	    SSL_CTX_get_cert_store(ctx)));
 }
 
 /* Whether the store finds a certificate with x's subject (from the
@@ -116,45 +125,42 @@ teardown(void)
 	rm_dir(dir_a);
 	rm_dir(dir_b);
 	unsetenv("SSL_CERT_DIR");
+	unsetenv("SSL_CERT_FILE");
 }
 
-START_TEST(test_all_linked_swaps)
+START_TEST(test_all_linked)
 {
 	X509 *a = make_ca("test a"), *b = make_ca("test b");
-	SSL_CTX *ctx = ctx_with(a, b);
-	X509_STORE *before = SSL_CTX_get_cert_store(ctx), *after;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
+	write_bundle(a, b);
 	link_ca(dir_a, a);
 	link_ca(dir_a, b);
 	setenv("SSL_CERT_DIR", dir_a, 1);
-	ck_assert_int_eq(tlsstore_lazy(ctx), 1);
-	after = SSL_CTX_get_cert_store(ctx);
-	ck_assert_ptr_ne(after, before);
+	ck_assert_int_eq(tlsstore_system(ctx), 1);
 	/* Nothing parsed up front; each found in the directory on demand. */
-	ck_assert_int_eq(sk_X509_OBJECT_num(X509_STORE_get0_objects(after)),
-	    0);
-	ck_assert(store_finds(after, a));
-	ck_assert(store_finds(after, b));
+	ck_assert_int_eq(store_size(ctx), 0);
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
 	SSL_CTX_free(ctx);
 	X509_free(a);
 	X509_free(b);
 }
 END_TEST
 
-START_TEST(test_one_unlinked_keeps)
+START_TEST(test_one_unlinked)
 {
 	X509 *a = make_ca("test a"), *b = make_ca("test b");
-	SSL_CTX *ctx = ctx_with(a, b);
-	X509_STORE *before = SSL_CTX_get_cert_store(ctx);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	/* b was added to the bundle by hand: the directory lacks it. */
+	write_bundle(a, b);
 	link_ca(dir_a, a);
 	setenv("SSL_CERT_DIR", dir_a, 1);
-	ck_assert_int_eq(tlsstore_lazy(ctx), 0);
-	ck_assert_ptr_eq(SSL_CTX_get_cert_store(ctx), before);
-	ck_assert_int_eq(sk_X509_OBJECT_num(X509_STORE_get0_objects(before)),
-	    2);
-	ck_assert(store_finds(before, b));
+	ck_assert_int_eq(tlsstore_system(ctx), 0);
+	ck_assert_int_eq(store_size(ctx), 2);
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
 	SSL_CTX_free(ctx);
 	X509_free(a);
 	X509_free(b);
@@ -164,14 +170,15 @@ END_TEST
 START_TEST(test_directory_list)
 {
 	X509 *a = make_ca("test a"), *b = make_ca("test b");
-	SSL_CTX *ctx = ctx_with(a, b);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	char dirs[8200];
 
+	write_bundle(a, b);
 	link_ca(dir_a, a);
 	link_ca(dir_b, b);
 	snprintf(dirs, sizeof(dirs), "%s:%s", dir_a, dir_b);
 	setenv("SSL_CERT_DIR", dirs, 1);
-	ck_assert_int_eq(tlsstore_lazy(ctx), 1);
+	ck_assert_int_eq(tlsstore_system(ctx), 1);
 	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
 	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
 	SSL_CTX_free(ctx);
@@ -180,15 +187,21 @@ START_TEST(test_directory_list)
 }
 END_TEST
 
-START_TEST(test_empty_store_keeps)
+START_TEST(test_no_bundle)
 {
+	X509 *a = make_ca("test a");
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	X509_STORE *before = SSL_CTX_get_cert_store(ctx);
+	char path[4200];
 
+	/* No bundle file: the directory is still used, as OpenSSL does. */
+	link_ca(dir_a, a);
+	snprintf(path, sizeof(path), "%s/none.pem", dir_b);
+	setenv("SSL_CERT_FILE", path, 1);
 	setenv("SSL_CERT_DIR", dir_a, 1);
-	ck_assert_int_eq(tlsstore_lazy(ctx), 0);
-	ck_assert_ptr_eq(SSL_CTX_get_cert_store(ctx), before);
+	ck_assert_int_eq(tlsstore_system(ctx), 0);
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
 	SSL_CTX_free(ctx);
+	X509_free(a);
 }
 END_TEST
 
@@ -199,10 +212,10 @@ main(void)
 	TCase *tc = tcase_create("store");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_all_linked_swaps);
-	tcase_add_test(tc, test_one_unlinked_keeps);
+	tcase_add_test(tc, test_all_linked);
+	tcase_add_test(tc, test_one_unlinked);
 	tcase_add_test(tc, test_directory_list);
-	tcase_add_test(tc, test_empty_store_keeps);
+	tcase_add_test(tc, test_no_bundle);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
