@@ -37,7 +37,10 @@ struct net {
 	unsigned hold_pings;		/* sent in the held round */
 	unsigned hold_pongs;		/* answered so far */
 	unsigned step_pongs;		/* answered in the current step */
-	unsigned hold_steps;
+	unsigned first_ms;		/* the round's first wait */
+	unsigned held_ms;		/* waited so far in the round */
+	unsigned answered_ms;		/* when its last answers were read */
+	unsigned round_ms;		/* what the last round took, or 0 */
 	struct net_vhost vhosts[NET_MAX_VHOSTS];
 	size_t nvhosts;
 	unsigned vhost_serial;

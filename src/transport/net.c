@@ -46,7 +46,7 @@ static int net_alert_index = -1;
 /* Pong reads held together: net_pinged(). */
 #define NET_HOLD_PINGS		16
 #define NET_HOLD_STEP_MS	25
-#define NET_HOLD_MAX_STEPS	8
+#define NET_HOLD_MAX_MS		200
 
 static void net_hold_cb(evutil_socket_t, short, void *);
 
@@ -387,20 +387,38 @@ net_kick_deferred(struct net *net)
 }
 
 /*
+ * How long the first read of a held round waits: as long as the last
+ * round took, within [NET_HOLD_STEP_MS, NET_HOLD_MAX_MS].  A round answered
+ * in full by its first read recorded three quarters of its wait (set in
+ * net_hold_cb), so the wait shrinks again when the server gets faster.
+ */
+static unsigned
+net_hold_first(unsigned round_ms)
+{
+	if (round_ms < NET_HOLD_STEP_MS)
+		return NET_HOLD_STEP_MS;
+	if (round_ms > NET_HOLD_MAX_MS)
+		return NET_HOLD_MAX_MS;
+	return round_ms;
+}
+
+/*
  * Every session's ping goes out on the same tick (ws_ping_delay), and the
  * pongs come back over the next tens or hundreds of milliseconds; a server
  * slower than we are answers a few at a time, and each few cost a wakeup
  * (bench/README.md, figure 3, 1,000 accounts).  Once one loop turn has sent
- * NET_HOLD_PINGS pings, the sockets are read only every NET_HOLD_STEP_MS
- * until every ping of the round is answered, a step brought no answer
- * after earlier ones did, or NET_HOLD_MAX_STEPS passed.  A push arriving
- * meanwhile waits for the step.  A daemon with few sessions never holds:
- * its pong is one wakeup anyway.
+ * NET_HOLD_PINGS pings, the sockets are not read for as long as the last
+ * held round took to be answered (NET_HOLD_STEP_MS to NET_HOLD_MAX_MS), so
+ * that a round usually costs one read; then every NET_HOLD_STEP_MS until
+ * every ping of the round is answered, a step brought no answer after
+ * earlier ones did, or NET_HOLD_MAX_MS passed.  A push arriving meanwhile
+ * waits for the read.  A daemon with few sessions never holds: its pong is
+ * one wakeup anyway.
  */
 void
 net_pinged(struct net *net)
 {
-	struct timeval now, tv = timeutil_tv_ms(NET_HOLD_STEP_MS);
+	struct timeval now, tv;
 
 	event_base_gettimeofday_cached(net->base, &now);
 	if (!timercmp(&now, &net->ping_turn, ==)) {
@@ -415,8 +433,12 @@ net_pinged(struct net *net)
 	if (net->turn_pings < NET_HOLD_PINGS)
 		return;
 	net->hold_pings = net->turn_pings;
-	net->hold_pongs = net->step_pongs = net->hold_steps = 0;
+	net->hold_pongs = net->step_pongs = 0;
+	net->held_ms = net_hold_first(net->round_ms);
+	net->first_ms = net->held_ms;
+	net->answered_ms = 0;
 	uvbridge_hold(net->ub);
+	tv = timeutil_tv_ms(net->held_ms);
 	evtimer_add(net->hold, &tv);
 }
 
@@ -435,10 +457,21 @@ net_hold_cb(evutil_socket_t fd, short what, void *arg)
 
 	net->step_pongs = 0;
 	uvbridge_release(net->ub);
-	if (net->hold_pongs >= net->hold_pings ||
-	    ++net->hold_steps >= NET_HOLD_MAX_STEPS ||
-	    (net->step_pongs == 0 && net->hold_pongs > 0))
+	if (net->step_pongs > 0)
+		net->answered_ms = net->held_ms;
+	if (net->hold_pongs >= net->hold_pings) {
+		net->round_ms = net->held_ms == net->first_ms ?
+		    net->held_ms * 3 / 4 : net->held_ms;
 		return;
+	}
+	/* A session that never answers must not make every later round
+	 * wait the longest: the round took until its last answer. */
+	if (net->held_ms + NET_HOLD_STEP_MS > NET_HOLD_MAX_MS ||
+	    (net->step_pongs == 0 && net->hold_pongs > 0)) {
+		net->round_ms = net->answered_ms;
+		return;
+	}
+	net->held_ms += NET_HOLD_STEP_MS;
 	uvbridge_hold(net->ub);
 	evtimer_add(net->hold, &tv);
 }
