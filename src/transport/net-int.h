@@ -30,6 +30,7 @@ struct net {
 	struct lws_context *ctx;
 	struct evdns_base *dns;
 	struct event *kick;
+	uint64_t ping_round;		/* net_ping_round() */
 	/* Pong reads held together (net_pinged()): */
 	struct timeval ping_turn;	/* libevent's time of the last ping */
 	unsigned turn_pings;		/* sent at that time */

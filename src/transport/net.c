@@ -442,11 +442,34 @@ net_pinged(struct net *net)
 	evtimer_add(net->hold, &tv);
 }
 
+/*
+ * Pongs read before the held read (by the pump that sent the pings, or by
+ * one a libuv timer or a kick ran) answering the whole round end the hold
+ * at once: the read it waits for would find nothing.
+ */
 void
 net_ponged(struct net *net)
 {
 	net->hold_pongs++;
 	net->step_pongs++;
+	if (!evtimer_pending(net->hold, NULL) ||
+	    net->hold_pongs < net->hold_pings)
+		return;
+	evtimer_del(net->hold);
+	net->round_ms = net->first_ms * 3 / 4;
+	uvbridge_release(net->ub);
+}
+
+uint64_t
+net_ping_round(const struct net *net)
+{
+	return net->ping_round;
+}
+
+void
+net_set_ping_round(struct net *net, uint64_t at_ms)
+{
+	net->ping_round = at_ms;
 }
 
 static void

@@ -26,7 +26,9 @@ void uvbridge_kick(struct uvbridge *);
 bool uvbridge_alive(struct uvbridge *);
 /* Leaves uv_backend_fd() unwatched until uvbridge_release(), which
  * watches it again and pumps: what arrives meanwhile is read in that one
- * pump (or by an earlier one: libuv timers and kicks still pump). */
+ * pump (or by an earlier one: libuv timers and kicks still pump).  Inside
+ * a libuv callback, uvbridge_release() only watches again: the pump under
+ * way goes on reading. */
 void uvbridge_hold(struct uvbridge *);
 void uvbridge_release(struct uvbridge *);
 /* How often libuv ran: a busy idle loop shows here first. */

@@ -151,16 +151,28 @@ ws_ping_delay(uint64_t now_ms, uint64_t interval_ms)
 	return due - due % tick - now_ms;
 }
 
+uint64_t
+ws_ping_join(uint64_t now_ms, uint64_t interval_ms, uint64_t round_ms)
+{
+	if (round_ms > now_ms && round_ms - now_ms <= interval_ms &&
+	    round_ms - now_ms >= interval_ms - interval_ms / 4)
+		return round_ms - now_ms;
+	return ws_ping_delay(now_ms, interval_ms);
+}
+
 /*
  * Any frame at all proves the peer alive: only silence is suspicious.
  * libevent's cached clock is the one its timers count from, so connections
- * that compute the same tick fire in the same loop turn.
+ * that compute the same tick fire in the same loop turn; a connection whose
+ * tick is another joins the round others chose where it may
+ * (ws_ping_join), or pongs read a tick apart would keep two rounds apart
+ * for ever.
  */
 static void
 ws_alive(struct ws_conn *c)
 {
-	struct timeval now;
-	uint64_t now_ms;
+	struct timeval now, tv;
+	uint64_t now_ms, delay;
 
 	if (evtimer_pending(c->deadline, NULL)) {
 		evtimer_del(c->deadline);
@@ -170,7 +182,19 @@ ws_alive(struct ws_conn *c)
 		return;
 	event_base_gettimeofday_cached(net_base(c->nc.net), &now);
 	now_ms = timeutil_tv_to_ms(&now);
-	ws_timer_add(c->ping_timer, ws_ping_delay(now_ms, c->ping_interval_ms));
+	delay = ws_ping_join(now_ms, c->ping_interval_ms,
+	    net_ping_round(c->nc.net));
+	net_set_ping_round(c->nc.net, now_ms + delay);
+	/* now_ms dropped now's microseconds: so does the delay, so that the
+	 * connections of a round expire at the same instant and ping in one
+	 * loop turn, which net_pinged() needs to see the round. */
+	tv = timeutil_tv_ms(delay);
+	if (tv.tv_usec < now.tv_usec % 1000) {
+		tv.tv_sec--;
+		tv.tv_usec += 1000000;
+	}
+	tv.tv_usec -= now.tv_usec % 1000;
+	evtimer_add(c->ping_timer, &tv);
 }
 
 static void

@@ -65,5 +65,11 @@ void ws_probe(struct ws_conn *, uint64_t deadline_ms);
  * The result is within (interval - tick, interval].
  */
 uint64_t ws_ping_delay(uint64_t now_ms, uint64_t interval_ms);
+/* The same, but joining the round at round_ms (the same clock) when it is
+ * within [interval - interval / 4, interval] from now: a connection pinged
+ * on one tick and answered after the next must not open a round of its
+ * own. */
+uint64_t ws_ping_join(uint64_t now_ms, uint64_t interval_ms,
+    uint64_t round_ms);
 
 #endif

@@ -95,6 +95,39 @@ START_TEST(test_intervals_nest)
 }
 END_TEST
 
+START_TEST(test_rounds_merge)
+{
+	const uint64_t iv = 30000, base = 1764125400000ULL;
+	uint64_t now0 = base + 17, now1 = base + 4096 + 17, round, d;
+
+	/* Pinged on one tick, but some pongs were read after the next one:
+	 * alone they would ping a tick after the others for ever. */
+	round = now0 + ws_ping_join(now0, iv, 0);
+	ck_assert_uint_eq(round, now0 + ws_ping_delay(now0, iv));
+	ck_assert_uint_ne(now1 + ws_ping_delay(now1, iv), round);
+	ck_assert_uint_eq(now1 + ws_ping_join(now1, iv, round), round);
+
+	/* A round too near (more than a quarter early), past, or beyond the
+	 * interval is not joined. */
+	ck_assert_uint_eq(ws_ping_join(now0, iv, now0 + iv / 2),
+	    ws_ping_delay(now0, iv));
+	ck_assert_uint_eq(ws_ping_join(now0, iv, now0 - 1),
+	    ws_ping_delay(now0, iv));
+	ck_assert_uint_eq(ws_ping_join(now0, iv, now0 + iv + 1),
+	    ws_ping_delay(now0, iv));
+	ck_assert_uint_eq(ws_ping_join(now0, iv, now0 + iv), iv);
+	ck_assert_uint_eq(ws_ping_join(now0, iv, now0 + iv - iv / 4),
+	    iv - iv / 4);
+
+	/* Whatever the round, the delay keeps ws_ping_delay's bounds. */
+	for (uint64_t r = now0 - 1000; r < now0 + 2 * iv; r += 97) {
+		d = ws_ping_join(now0, iv, r);
+		ck_assert_uint_le(d, iv);
+		ck_assert_uint_ge(d, iv - iv / 4);
+	}
+}
+END_TEST
+
 /*
  * Just enough of a WebSocket server (RFC 6455 4.2.2) for one connection on
  * a loopback port: it answers the upgrade with the subprotocol jmap, then
@@ -400,6 +433,7 @@ main(void)
 	tcase_add_test(tc, test_tick_is_a_power_of_two);
 	tcase_add_test(tc, test_sessions_share_a_tick);
 	tcase_add_test(tc, test_intervals_nest);
+	tcase_add_test(tc, test_rounds_merge);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(life, 30);
 	tcase_add_test(life, test_close_frame_carries_the_code);
