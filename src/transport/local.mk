@@ -5,6 +5,7 @@ src_libjmappushd_a_SOURCES += \
 	src/transport/closeinfo.h \
 	src/transport/dial.c src/transport/dial.h \
 	src/transport/net.c src/transport/net.h src/transport/net-int.h \
+	src/transport/netround.c src/transport/netround.h \
 	src/transport/tlsstore.c src/transport/tlsstore.h \
 	src/transport/netdial.c src/transport/netdial.h \
 	src/transport/endpoint.c src/transport/endpoint.h \

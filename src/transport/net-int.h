@@ -8,6 +8,8 @@
 #define JP_NET_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
 #include <sys/time.h>
 
 struct event;
@@ -15,6 +17,7 @@ struct event_base;
 struct evdns_base;
 struct lws_context;
 struct lws_vhost;
+struct netround;
 struct uvbridge;
 
 #define NET_MAX_VHOSTS 32
@@ -30,7 +33,8 @@ struct net {
 	struct lws_context *ctx;
 	struct evdns_base *dns;
 	struct event *kick;
-	uint64_t ping_round;		/* net_ping_round() */
+	TAILQ_HEAD(netround_list, netround) rounds;	/* netround.c */
+	uint64_t ping_round;		/* netround_newest() */
 	/* Pong reads held together (net_pinged()): */
 	struct timeval ping_turn;	/* libevent's time of the last ping */
 	unsigned turn_pings;		/* sent at that time */

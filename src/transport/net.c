@@ -19,6 +19,7 @@
 #include "transport/net.h"
 #include "transport/net-int.h"
 #include "transport/netconn.h"
+#include "transport/netround.h"
 #include "transport/tlsstore.h"
 #include "transport/uvbridge.h"
 #include "util/log.h"
@@ -180,6 +181,7 @@ net_new(struct event_base *base)
 	net->ub = uvbridge_new(base);
 	net->kick = xevent_new(base, -1, 0, net_kick_cb, net);
 	net->hold = xevtimer_new(base, net_hold_cb, net);
+	TAILQ_INIT(&net->rounds);
 
 	net->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
@@ -244,6 +246,7 @@ net_free(struct net *net)
 	evdns_base_free(net->dns, 1);
 	event_free(net->kick);
 	event_free(net->hold);
+	netround_free_all(net);
 	uvbridge_free(net->ub);
 	free(net);
 }
@@ -458,18 +461,6 @@ net_ponged(struct net *net)
 	evtimer_del(net->hold);
 	net->round_ms = net->first_ms * 3 / 4;
 	uvbridge_release(net->ub);
-}
-
-uint64_t
-net_ping_round(const struct net *net)
-{
-	return net->ping_round;
-}
-
-void
-net_set_ping_round(struct net *net, uint64_t at_ms)
-{
-	net->ping_round = at_ms;
 }
 
 static void

@@ -5,7 +5,6 @@
 #define JP_NET_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <sys/socket.h>
 
 struct dial_addrs;
@@ -27,10 +26,6 @@ void net_kick_deferred(struct net *);
  * together (net.c). */
 void net_pinged(struct net *);
 void net_ponged(struct net *);
-/* The time (ms, libevent's clock) of the newest ping round a connection
- * chose, 0 before any: the others join it (ws_ping_join). */
-uint64_t net_ping_round(const struct net *);
-void net_set_ping_round(struct net *, uint64_t at_ms);
 
 /* From LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER (in, len): adds a request
  * header unless value is NULL; -1 when it does not fit. */

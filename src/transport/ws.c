@@ -12,6 +12,7 @@
 #include "transport/endpoint.h"
 #include "transport/net.h"
 #include "transport/netconn.h"
+#include "transport/netround.h"
 #include "transport/url.h"
 #include "transport/ws.h"
 #include "util/log.h"
@@ -53,8 +54,11 @@ struct ws_conn {
 
 	uint64_t ping_interval_ms;
 	uint64_t ping_timeout_ms;
-	struct event *ping_timer;	/* idle for ping_interval: ping */
+	struct netround_member ping_round;	/* idle: ping when it comes */
 	struct event *deadline;		/* pinged and no answer yet */
+	/* ping_timeout_ms as a libevent common timeout (a queue, not a place
+	 * in the timer heap each), NULL when libevent has none left. */
+	const struct timeval *deadline_common;
 	bool ping_due;			/* write a ping when writable */
 	uint64_t deadline_ms;		/* of the ping in flight */
 
@@ -75,7 +79,7 @@ ws_free(struct ws_conn *c)
 		TAILQ_REMOVE(&c->out, m, entry);
 		free(m);
 	}
-	event_free(c->ping_timer);
+	netround_leave(&c->ping_round);
 	event_free(c->deadline);
 	event_free(c->close_wait);
 	free(c);
@@ -95,7 +99,7 @@ ws_finish(evutil_socket_t fd, short what, void *arg)
 		netconn_set_error(&c->nc, "connection lost without a close "
 		    "frame");
 	c->state = WS_DONE;
-	evtimer_del(c->ping_timer);
+	netround_leave(&c->ping_round);
 	evtimer_del(c->deadline);
 	evtimer_del(c->close_wait);
 	memset(&info, 0, sizeof(info));
@@ -162,16 +166,15 @@ ws_ping_join(uint64_t now_ms, uint64_t interval_ms, uint64_t round_ms)
 
 /*
  * Any frame at all proves the peer alive: only silence is suspicious.
- * libevent's cached clock is the one its timers count from, so connections
- * that compute the same tick fire in the same loop turn; a connection whose
- * tick is another joins the round others chose where it may
- * (ws_ping_join), or pongs read a tick apart would keep two rounds apart
- * for ever.
+ * Connections that compute the same tick share one timer (netround.c); a
+ * connection whose tick is another joins the round others chose where it
+ * may (ws_ping_join), or pongs read a tick apart would keep two rounds
+ * apart for ever.
  */
 static void
 ws_alive(struct ws_conn *c)
 {
-	struct timeval now, tv;
+	struct timeval now;
 	uint64_t now_ms, delay;
 
 	if (evtimer_pending(c->deadline, NULL)) {
@@ -183,18 +186,8 @@ ws_alive(struct ws_conn *c)
 	event_base_gettimeofday_cached(net_base(c->nc.net), &now);
 	now_ms = timeutil_tv_to_ms(&now);
 	delay = ws_ping_join(now_ms, c->ping_interval_ms,
-	    net_ping_round(c->nc.net));
-	net_set_ping_round(c->nc.net, now_ms + delay);
-	/* now_ms dropped now's microseconds: so does the delay, so that the
-	 * connections of a round expire at the same instant and ping in one
-	 * loop turn, which net_pinged() needs to see the round. */
-	tv = timeutil_tv_ms(delay);
-	if (tv.tv_usec < now.tv_usec % 1000) {
-		tv.tv_sec--;
-		tv.tv_usec += 1000000;
-	}
-	tv.tv_usec -= now.tv_usec % 1000;
-	evtimer_add(c->ping_timer, &tv);
+	    netround_newest(c->nc.net));
+	netround_join(c->nc.net, &c->ping_round, now_ms + delay, &now);
 }
 
 static void
@@ -207,13 +200,17 @@ ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
 	net_kick_deferred(c->nc.net);
 	if (!evtimer_pending(c->deadline, NULL)) {
 		c->deadline_ms = deadline_ms;
-		ws_timer_add(c->deadline, deadline_ms);
+		if (deadline_ms == c->ping_timeout_ms &&
+		    c->deadline_common != NULL)
+			evtimer_add(c->deadline, c->deadline_common);
+		else
+			ws_timer_add(c->deadline, deadline_ms);
 		net_pinged(c->nc.net);
 	}
 }
 
 static void
-ws_ping_cb(evutil_socket_t fd, short what, void *arg)
+ws_ping_cb(void *arg)
 {
 	struct ws_conn *c = arg;
 
@@ -257,6 +254,7 @@ ws_connect(struct net *net, const struct ws_opts *o,
     const struct ws_callbacks *cbs, void *arg)
 {
 	struct ws_conn *c = xcalloc(1, sizeof(*c));
+	struct timeval tv;
 
 	netconn_init(&c->nc, net, o->endpoint, o->log_prefix, "websocket");
 	c->nc.lws_cb = ws_lws_callback;
@@ -269,9 +267,13 @@ ws_connect(struct net *net, const struct ws_opts *o,
 	c->arg = arg;
 	c->ping_interval_ms = o->ping_interval_ms;
 	c->ping_timeout_ms = o->ping_timeout_ms;
+	tv = timeutil_tv_ms(c->ping_timeout_ms);
+	c->deadline_common = event_base_init_common_timeout(net_base(net),
+	    &tv);
 	TAILQ_INIT(&c->out);
 	c->nc.finish = xevent_new(net_base(net), -1, 0, ws_finish, c);
-	c->ping_timer = xevtimer_new(net_base(net), ws_ping_cb, c);
+	c->ping_round.cb = ws_ping_cb;
+	c->ping_round.arg = c;
 	c->deadline = xevtimer_new(net_base(net), ws_deadline_cb, c);
 	c->close_wait = xevtimer_new(net_base(net), ws_close_wait_cb, c);
 
@@ -345,7 +347,7 @@ ws_close(struct ws_conn *c, int code)
 	case WS_OPEN:
 		c->state = WS_CLOSING;
 		c->close_code = code;
-		evtimer_del(c->ping_timer);
+		netround_leave(&c->ping_round);
 		evtimer_del(c->deadline);
 		lws_callback_on_writable(c->nc.wsi);
 		ws_timer_add(c->close_wait, WS_CLOSE_WAIT_MS);
@@ -555,7 +557,7 @@ ws_lws_callback(struct lws *wsi, int reason, void *user, void *in,
 		 * may still close or abort: the state tells them that there
 		 * is nothing left to call lws with. */
 		c->state = WS_DONE;
-		evtimer_del(c->ping_timer);
+		netround_leave(&c->ping_round);
 		evtimer_del(c->deadline);
 		evtimer_del(c->close_wait);
 		netconn_destroyed(&c->nc, wsi);

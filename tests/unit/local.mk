@@ -23,6 +23,7 @@ UNIT_TESTS = \
 	tests/unit/check_esource \
 	tests/unit/check_utf8 \
 	tests/unit/check_ws \
+	tests/unit/check_netround \
 	tests/unit/check_closepolicy \
 	tests/unit/check_resync \
 	tests/unit/check_account
@@ -123,6 +124,9 @@ tests_unit_check_utf8_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sockauth_SOURCES = tests/unit/check_sockauth.c
 tests_unit_check_sockauth_LDADD = $(UNIT_LDADD)
 tests_unit_check_sockauth_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_netround_SOURCES = tests/unit/check_netround.c
+tests_unit_check_netround_LDADD = $(UNIT_LDADD)
+tests_unit_check_netround_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_ws_SOURCES = tests/unit/check_ws.c
 tests_unit_check_ws_LDADD = $(UNIT_LDADD)
 tests_unit_check_ws_CFLAGS = $(UNIT_CFLAGS)
