@@ -56,9 +56,6 @@ struct ws_conn {
 	uint64_t ping_timeout_ms;
 	struct netround_member ping_round;	/* idle: ping when it comes */
 	struct event *deadline;		/* pinged and no answer yet */
-	/* ping_timeout_ms as a libevent common timeout (a queue, not a place
-	 * in the timer heap each), NULL when libevent has none left. */
-	const struct timeval *deadline_common;
 	bool ping_due;			/* write a ping when writable */
 	uint64_t deadline_ms;		/* of the ping in flight */
 
@@ -200,11 +197,7 @@ ws_ping_now(struct ws_conn *c, uint64_t deadline_ms)
 	net_kick_deferred(c->nc.net);
 	if (!evtimer_pending(c->deadline, NULL)) {
 		c->deadline_ms = deadline_ms;
-		if (deadline_ms == c->ping_timeout_ms &&
-		    c->deadline_common != NULL)
-			evtimer_add(c->deadline, c->deadline_common);
-		else
-			ws_timer_add(c->deadline, deadline_ms);
+		ws_timer_add(c->deadline, deadline_ms);
 		net_pinged(c->nc.net);
 	}
 }
@@ -254,7 +247,6 @@ ws_connect(struct net *net, const struct ws_opts *o,
     const struct ws_callbacks *cbs, void *arg)
 {
 	struct ws_conn *c = xcalloc(1, sizeof(*c));
-	struct timeval tv;
 
 	netconn_init(&c->nc, net, o->endpoint, o->log_prefix, "websocket");
 	c->nc.lws_cb = ws_lws_callback;
@@ -267,9 +259,6 @@ ws_connect(struct net *net, const struct ws_opts *o,
 	c->arg = arg;
 	c->ping_interval_ms = o->ping_interval_ms;
 	c->ping_timeout_ms = o->ping_timeout_ms;
-	tv = timeutil_tv_ms(c->ping_timeout_ms);
-	c->deadline_common = event_base_init_common_timeout(net_base(net),
-	    &tv);
 	TAILQ_INIT(&c->out);
 	c->nc.finish = xevent_new(net_base(net), -1, 0, ws_finish, c);
 	c->ping_round.cb = ws_ping_cb;
