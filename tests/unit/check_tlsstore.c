@@ -128,6 +128,17 @@ teardown(void)
 	unsetenv("SSL_CERT_FILE");
 }
 
+/* Both CAs are trusted by ctx's store; frees all three. */
+static void
+finds_both_and_free(SSL_CTX *ctx, X509 *a, X509 *b)
+{
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
+	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
+	SSL_CTX_free(ctx);
+	X509_free(a);
+	X509_free(b);
+}
+
 START_TEST(test_all_linked)
 {
 	X509 *a = make_ca("test a"), *b = make_ca("test b");
@@ -140,11 +151,7 @@ START_TEST(test_all_linked)
 	ck_assert_int_eq(tlsstore_system(ctx), 1);
 	/* Nothing parsed up front; each found in the directory on demand. */
 	ck_assert_int_eq(store_size(ctx), 0);
-	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
-	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
-	SSL_CTX_free(ctx);
-	X509_free(a);
-	X509_free(b);
+	finds_both_and_free(ctx, a, b);
 }
 END_TEST
 
@@ -159,11 +166,7 @@ START_TEST(test_one_unlinked)
 	setenv("SSL_CERT_DIR", dir_a, 1);
 	ck_assert_int_eq(tlsstore_system(ctx), 0);
 	ck_assert_int_eq(store_size(ctx), 2);
-	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
-	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
-	SSL_CTX_free(ctx);
-	X509_free(a);
-	X509_free(b);
+	finds_both_and_free(ctx, a, b);
 }
 END_TEST
 
@@ -179,11 +182,7 @@ START_TEST(test_directory_list)
 	snprintf(dirs, sizeof(dirs), "%s:%s", dir_a, dir_b);
 	setenv("SSL_CERT_DIR", dirs, 1);
 	ck_assert_int_eq(tlsstore_system(ctx), 1);
-	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), a));
-	ck_assert(store_finds(SSL_CTX_get_cert_store(ctx), b));
-	SSL_CTX_free(ctx);
-	X509_free(a);
-	X509_free(b);
+	finds_both_and_free(ctx, a, b);
 }
 END_TEST
 
