@@ -18,6 +18,9 @@ import time
 import benchlib as bl
 
 WARMUP = 10
+# The hook figure's pause after each push (the previous hook run must be
+# reaped first), and the pause before each start of its idle baseline.
+HOOK_PAUSE = 0.02
 
 
 def pushes(ctx):
@@ -130,7 +133,7 @@ def run_hook(ctx, n):
     dm = bl.daemon_start(ctx, cfg)
     bl.Control(port).wait("pushEnabled=1")
     try:
-        return measure(ctx, port, bl.LineReader(fd), n, settle=0.02)
+        return measure(ctx, port, bl.LineReader(fd), n, settle=HOOK_PAUSE)
     finally:
         for p in (dm, srv):
             ctx.stop(p)
@@ -184,7 +187,7 @@ def run(ctx):
             "--password", bl.PASSWORD]),
         "hook": lambda: run_hook(ctx, n),
         "spawn": lambda: run_spawn(ctx, n),
-        "spawn_idle": lambda: run_spawn(ctx, n, 0.02),
+        "spawn_idle": lambda: run_spawn(ctx, n, HOOK_PAUSE),
         "dbus": lambda: run_dbus(ctx, n),
     }
     med = {k: [] for k in kinds}
